@@ -1,0 +1,206 @@
+package authapi
+
+import "time"
+
+// Headers and paths of the contract.
+const (
+	// HeaderClientVersion carries the client's semantic version on every request.
+	HeaderClientVersion = "Sesame-Client-Version"
+	// BasePath prefixes every endpoint.
+	BasePath = "/v1"
+	// TokenTypeBearer is the only token type.
+	TokenTypeBearer = "Bearer"
+)
+
+// Status values of GET /v1/status.
+const (
+	StatusOK          = "ok"
+	StatusDegraded    = "degraded"
+	StatusMaintenance = "maintenance"
+)
+
+// StatusResponse answers GET /v1/status.
+type StatusResponse struct {
+	Status              string     `json:"status"`
+	Message             string     `json:"message"`
+	MaintenanceUntil    *time.Time `json:"maintenance_until"`
+	MinClientVersion    string     `json:"min_client_version"`
+	LatestClientVersion string     `json:"latest_client_version"`
+	DownloadURL         string     `json:"download_url"`
+	ServerTime          time.Time  `json:"server_time"`
+}
+
+// CreateAccountRequest is the body of POST /v1/accounts.
+type CreateAccountRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// EmailCodeRequest is the body of POST /v1/accounts/verify and
+// POST /v1/password-resets/verify.
+type EmailCodeRequest struct {
+	Email string `json:"email"`
+	Code  string `json:"code"`
+}
+
+// EmailRequest is the body of POST /v1/accounts/verify/resend and
+// POST /v1/password-resets.
+type EmailRequest struct {
+	Email string `json:"email"`
+}
+
+// CreateSessionRequest is the body of POST /v1/sessions.
+type CreateSessionRequest struct {
+	Email      string `json:"email"`
+	Password   string `json:"password"`
+	DeviceName string `json:"device_name"`
+}
+
+// TwoFactorSessionRequest is the body of POST /v1/sessions/two-factor: one of
+// TOTPCode and RecoveryCode.
+type TwoFactorSessionRequest struct {
+	ChallengeID  string `json:"challenge_id"`
+	TOTPCode     string `json:"totp_code,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+}
+
+// Tokens answers a successful sign-in or refresh.
+type Tokens struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	SessionID    string `json:"session_id"`
+}
+
+// RefreshRequest is the body of POST /v1/tokens/refresh.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Session describes one signed-in device.
+type Session struct {
+	ID         string    `json:"id"`
+	DeviceName string    `json:"device_name"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	IP         string    `json:"ip"`
+	Current    bool      `json:"current"`
+}
+
+// SessionList answers GET /v1/sessions.
+type SessionList struct {
+	Sessions []Session `json:"sessions"`
+}
+
+// ResetVerifyResponse answers POST /v1/password-resets/verify.
+type ResetVerifyResponse struct {
+	ResetToken        string `json:"reset_token"`
+	TwoFactorRequired bool   `json:"two_factor_required"`
+}
+
+// ResetCompleteRequest is the body of POST /v1/password-resets/complete.
+type ResetCompleteRequest struct {
+	ResetToken   string `json:"reset_token"`
+	NewPassword  string `json:"new_password"`
+	TOTPCode     string `json:"totp_code,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+}
+
+// Me answers GET /v1/me.
+type Me struct {
+	Email              string    `json:"email"`
+	Verified           bool      `json:"verified"`
+	TwoFactorEnabled   bool      `json:"two_factor_enabled"`
+	RecoveryCodesLeft  int       `json:"recovery_codes_left"`
+	AntiPhishingPhrase string    `json:"anti_phishing_phrase"`
+	CreatedAt          time.Time `json:"created_at"`
+}
+
+// ChangePasswordRequest is the body of POST /v1/me/password.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// AntiPhishingRequest is the body of PUT /v1/me/anti-phishing-phrase.
+type AntiPhishingRequest struct {
+	Phrase string `json:"phrase"`
+}
+
+// TwoFactorSetup answers POST /v1/me/two-factor.
+type TwoFactorSetup struct {
+	Secret     string `json:"secret"`
+	OTPAuthURI string `json:"otpauth_uri"`
+}
+
+// TOTPRequest is the body of POST /v1/me/two-factor/confirm.
+type TOTPRequest struct {
+	TOTPCode string `json:"totp_code"`
+}
+
+// RecoveryCodes answers two-factor confirmation and regeneration.
+type RecoveryCodes struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
+// DisableTwoFactorRequest is the body of DELETE /v1/me/two-factor: the
+// password and one of TOTPCode and RecoveryCode.
+type DisableTwoFactorRequest struct {
+	Password     string `json:"password"`
+	TOTPCode     string `json:"totp_code,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+}
+
+// RegenerateCodesRequest is the body of POST /v1/me/recovery-codes.
+type RegenerateCodesRequest struct {
+	Password string `json:"password"`
+	TOTPCode string `json:"totp_code"`
+}
+
+// Mail is one message of the local outbox.
+type Mail struct {
+	ID      string    `json:"id"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Text    string    `json:"text"`
+	SentAt  time.Time `json:"sent_at"`
+}
+
+// Mailbox answers GET /v1/dev/mailbox.
+type Mailbox struct {
+	Mails []Mail `json:"mails"`
+}
+
+// Activity results.
+const (
+	ResultSuccess              = "success"
+	ResultInvalidCredentials   = "invalid_credentials"
+	ResultInvalidTwoFactorCode = "invalid_two_factor_code"
+	ResultLocked               = "locked"
+	ResultRecoveryCodeUsed     = "recovery_code_used"
+	ResultPasswordReset        = "password_reset"
+	ResultTwoFactorEnabled     = "two_factor_enabled"
+	ResultTwoFactorDisabled    = "two_factor_disabled"
+	ResultSessionRevoked       = "session_revoked"
+	ResultRefreshTokenReused   = "refresh_token_reused"
+)
+
+// ActivityEvent is one entry of the sign-in activity log.
+type ActivityEvent struct {
+	At         time.Time `json:"at"`
+	IP         string    `json:"ip"`
+	DeviceName string    `json:"device_name"`
+	Result     string    `json:"result"`
+}
+
+// ActivityList answers GET /v1/me/activity.
+type ActivityList struct {
+	Events []ActivityEvent `json:"events"`
+}
+
+// Two-factor methods named in a two_factor_required problem.
+const (
+	MethodTOTP         = "totp"
+	MethodRecoveryCode = "recovery_code"
+)

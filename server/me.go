@@ -1,0 +1,262 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"sesame/authapi"
+	"sesame/server/mail"
+	"sesame/server/store"
+)
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, p principal) error {
+	left, err := s.cfg.Store.RecoveryCodesLeft(r.Context(), p.Account.ID)
+	if err != nil {
+		return err
+	}
+	a := p.Account
+	return writeJSON(w, http.StatusOK, authapi.Me{
+		Email: a.Email, Verified: a.Verified, TwoFactorEnabled: a.TOTPEnabled, RecoveryCodesLeft: left,
+		AntiPhishingPhrase: a.AntiPhishing, CreatedAt: a.CreatedAt,
+	})
+}
+
+// checkPassword answers 401 invalid_credentials unless password is the
+// account's. It is rate limited per account but does not lock.
+func (s *Server) checkPassword(r *http.Request, a store.Account, password string) error {
+	if err := required("password", password); err != nil {
+		return err
+	}
+	if err := s.limit(s.acctRate, "password:"+a.Email); err != nil {
+		return err
+	}
+	ok, err := s.verifyPassword(r.Context(), &a, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return problemField(http.StatusUnauthorized, authapi.CodeInvalidCredentials, "password", "The password is wrong.")
+	}
+	return nil
+}
+
+// changePassword sets a new password and signs out every other session.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.ChangePasswordRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.checkPassword(r, p.Account, req.CurrentPassword); err != nil {
+		if pr, ok := err.(*authapi.Problem); ok && pr.Field == "password" {
+			pr.Field = "current_password"
+		}
+		return err
+	}
+	if err := weak(req.NewPassword, p.Account.Email); err != nil {
+		err.(*authapi.Problem).Field = "new_password"
+		return err
+	}
+	hash, err := s.hashPassword(r.Context(), req.NewPassword)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.SetPasswordHash(r.Context(), p.Account.ID, hash); err != nil {
+		return err
+	}
+	if _, err := s.cfg.Store.RevokeSessions(r.Context(), p.Account.ID, p.Session.ID); err != nil {
+		return err
+	}
+	s.sendMail(mail.Compose(mail.KindPasswordChanged, p.Account.Email, mail.Data{Phrase: p.Account.AntiPhishing}))
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) setPhrase(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.AntiPhishingRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if authapi.ValidatePhrase(req.Phrase) != nil {
+		return problemField(http.StatusUnprocessableEntity, authapi.CodeInvalidPhrase, "phrase",
+			"The anti-phishing phrase must be 1 to 64 printable characters.")
+	}
+	if err := s.cfg.Store.SetAntiPhishing(r.Context(), p.Account.ID, req.Phrase); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// startTwoFactor makes a pending TOTP secret; it is live once confirmed.
+func (s *Server) startTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {
+	if p.Account.TOTPEnabled {
+		return problem(http.StatusConflict, authapi.CodeTwoFactorAlreadyEnabled, "Two-factor sign-in is already on.")
+	}
+	key, err := newTOTPKey(s.cfg.Issuer, p.Account.Email)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.SetPendingTOTP(r.Context(), p.Account.ID, key.Secret()); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, authapi.TwoFactorSetup{Secret: key.Secret(), OTPAuthURI: key.URL()})
+}
+
+func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.TOTPRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	a := p.Account
+	switch {
+	case a.TOTPEnabled:
+		return problem(http.StatusConflict, authapi.CodeTwoFactorAlreadyEnabled, "Two-factor sign-in is already on.")
+	case a.TOTPPending == "":
+		return problem(http.StatusConflict, authapi.CodeTwoFactorNotPending, "Start turning on two-factor sign-in first.")
+	}
+	if err := required("totp_code", req.TOTPCode); err != nil {
+		return err
+	}
+	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
+		return err
+	}
+	step, ok := matchTOTP(a.TOTPPending, req.TOTPCode, s.cfg.Now())
+	if ok {
+		ok, err := s.cfg.Store.UseTOTPStep(r.Context(), a.ID, step)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			step = -1
+		}
+	}
+	if !ok || step < 0 {
+		return problemField(http.StatusUnauthorized, authapi.CodeInvalidTwoFactorCode, "totp_code",
+			"The code is wrong; check the time of this device and the app.")
+	}
+	codes, hashes := s.newRecoveryCodes(a.ID)
+	if err := s.cfg.Store.EnableTOTP(r.Context(), a.ID, hashes); err != nil {
+		return err
+	}
+	s.activity(r.Context(), a.ID, r, p.Session.DeviceName, authapi.ResultTwoFactorEnabled)
+	s.sendMail(mail.Compose(mail.KindTwoFactorEnabled, a.Email, mail.Data{Phrase: a.AntiPhishing}))
+	return writeJSON(w, http.StatusOK, authapi.RecoveryCodes{RecoveryCodes: codes})
+}
+
+func (s *Server) newRecoveryCodes(accountID string) (codes []string, hashes [][]byte) {
+	for range authapi.RecoveryCodeCount {
+		c := authapi.NewRecoveryCode()
+		codes = append(codes, authapi.FormatRecoveryCode(c))
+		hashes = append(hashes, digest("recovery", accountID, c))
+	}
+	return codes, hashes
+}
+
+// secondFactorProblem checks the password and a second factor for a change
+// of the two-factor settings.
+func (s *Server) confirmOwner(r *http.Request, a store.Account, password, totp, recovery string) error {
+	if !a.TOTPEnabled {
+		return problem(http.StatusConflict, authapi.CodeTwoFactorNotEnabled, "Two-factor sign-in is off.")
+	}
+	if err := s.checkPassword(r, a, password); err != nil {
+		return err
+	}
+	if err := oneCode(totp, recovery); err != nil {
+		return err
+	}
+	ok, err := s.secondFactor(r.Context(), a, totp, recovery)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return problemField(http.StatusUnauthorized, authapi.CodeInvalidTwoFactorCode, "totp_code",
+			"The two-factor code is wrong or was already used.")
+	}
+	return nil
+}
+
+func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.DisableTwoFactorRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.confirmOwner(r, p.Account, req.Password, req.TOTPCode, req.RecoveryCode); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.DisableTOTP(r.Context(), p.Account.ID); err != nil {
+		return err
+	}
+	s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultTwoFactorDisabled)
+	s.sendMail(mail.Compose(mail.KindTwoFactorDisabled, p.Account.Email, mail.Data{Phrase: p.Account.AntiPhishing}))
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) regenerateCodes(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.RegenerateCodesRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := required("totp_code", req.TOTPCode); err != nil && p.Account.TOTPEnabled {
+		return err
+	}
+	if err := s.confirmOwner(r, p.Account, req.Password, req.TOTPCode, ""); err != nil {
+		return err
+	}
+	codes, hashes := s.newRecoveryCodes(p.Account.ID)
+	if err := s.cfg.Store.ReplaceRecoveryCodes(r.Context(), p.Account.ID, hashes); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, authapi.RecoveryCodes{RecoveryCodes: codes})
+}
+
+func (s *Server) listActivity(w http.ResponseWriter, r *http.Request, p principal) error {
+	limit := 20
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "limit", "limit must be a number from 1 to 100.")
+		}
+		limit = n
+	}
+	events, err := s.cfg.Store.Activity(r.Context(), p.Account.ID, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, authapi.ActivityList{Events: events})
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.maintenanceState(r.Context())
+	if err != nil {
+		return err
+	}
+	st := authapi.StatusResponse{
+		Status: authapi.StatusOK, MinClientVersion: s.cfg.MinClientVersion, LatestClientVersion: s.cfg.LatestClientVersion,
+		DownloadURL: s.cfg.DownloadURL, ServerTime: s.cfg.Now().UTC().Truncate(1e9),
+	}
+	switch {
+	case m.On:
+		st.Status, st.Message, st.MaintenanceUntil = authapi.StatusMaintenance, m.Message, m.Until
+	case s.cfg.Now().Unix()-s.mailFail.Load() < 600:
+		st.Status, st.Message = authapi.StatusDegraded, "Mail delivery is failing; codes may arrive late."
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+// mailbox serves the local outbox, only when enabled and asked from loopback.
+func (s *Server) mailbox(w http.ResponseWriter, r *http.Request) error {
+	if !s.cfg.DevMailbox || !isLoopback(clientIP(r)) {
+		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
+	}
+	to := r.URL.Query().Get("to")
+	if err := required("to", to); err != nil {
+		return err
+	}
+	mails, err := s.cfg.Store.Mails(r.Context(), authapi.NormalizeEmail(to))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, authapi.Mailbox{Mails: mails})
+}

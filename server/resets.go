@@ -1,0 +1,120 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"sesame/authapi"
+	"sesame/server/mail"
+	"sesame/server/store"
+)
+
+// resetTTL is how long a verified reset waits for the new password.
+const resetTTL = 15 * time.Minute
+
+// startReset answers 202 with an empty body whatever the address; a known
+// account gets a mailed code.
+func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
+	var req authapi.EmailRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := s.emailOf(req.Email)
+	if err != nil {
+		return err
+	}
+	if err := s.limit(s.mailRate, email); err != nil {
+		return err
+	}
+	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)
+	if err == nil {
+		err = s.mailCode(r.Context(), email, store.PurposeReset, a.AntiPhishing)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
+	var req authapi.EmailCodeRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := s.useCode(r, req, store.PurposeReset)
+	if err != nil {
+		return err
+	}
+	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	token := randomToken()
+	if err := s.cfg.Store.PutResetToken(r.Context(), digest("reset", token), a.ID, s.cfg.Now().Add(resetTTL)); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, authapi.ResetVerifyResponse{ResetToken: token, TwoFactorRequired: a.TOTPEnabled})
+}
+
+// completeReset sets the new password, signs out every session and lifts
+// any lock.
+func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
+	var req authapi.ResetCompleteRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := required("reset_token", req.ResetToken); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	id, err := s.cfg.Store.ResetToken(ctx, digest("reset", req.ResetToken), s.cfg.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return problem(http.StatusGone, authapi.CodeResetTokenExpired,
+			"The reset took too long or was already used; start again.")
+	} else if err != nil {
+		return err
+	}
+	a, err := s.cfg.Store.AccountByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := weak(req.NewPassword, a.Email); err != nil {
+		p := err.(*authapi.Problem)
+		if p.Field == "password" {
+			p.Field = "new_password"
+		}
+		return p
+	}
+	if a.TOTPEnabled {
+		if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
+			return err
+		}
+		if err := oneCode(req.TOTPCode, req.RecoveryCode); err != nil {
+			return err
+		}
+		ok, err := s.secondFactor(ctx, a, req.TOTPCode, req.RecoveryCode)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return problemField(http.StatusUnauthorized, authapi.CodeInvalidTwoFactorCode, "totp_code",
+				"The two-factor code is wrong or was already used.")
+		}
+	}
+	hash, err := s.hashPassword(ctx, req.NewPassword)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.CompleteReset(ctx, a.ID, a.Email, hash); err != nil {
+		return err
+	}
+	if req.RecoveryCode != "" && a.TOTPEnabled {
+		s.activity(ctx, a.ID, r, "", authapi.ResultRecoveryCodeUsed)
+	}
+	s.activity(ctx, a.ID, r, "", authapi.ResultPasswordReset)
+	s.sendMail(mail.Compose(mail.KindPasswordChanged, a.Email, mail.Data{Phrase: a.AntiPhishing}))
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

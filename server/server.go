@@ -1,0 +1,478 @@
+// Package server is Sesame's reference auth server as an [http.Handler]: it
+// serves every endpoint of the contract in api/openapi.yaml (see [Routes])
+// over a [store.Store], sending mail through a [mail.Mailer].
+//
+// [New] builds it from a [Config]; cmd/sesame-authd runs it as a program and
+// the desktop app embeds it on 127.0.0.1 when no server is configured.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sesame/authapi"
+	"sesame/server/mail"
+	"sesame/server/passhash"
+	"sesame/server/store"
+)
+
+// Config is everything the server is built from. Zero fields take the
+// defaults of [DefaultConfig].
+type Config struct {
+	Store  store.Store
+	Mailer mail.Mailer
+	Logger *slog.Logger
+
+	// Hash are the argon2id costs of new password hashes; stored hashes
+	// made with weaker costs are rehashed at the next sign-in.
+	Hash passhash.Params
+	// Lock turns failed sign-ins into locks.
+	Lock store.LockPolicy
+	// RateIP limits the unauthenticated endpoints per client address,
+	// RateAccount sign-in and code attempts per email, RateMail the mails
+	// sent per email. A zero Rate is unlimited.
+	RateIP, RateAccount, RateMail Rate
+	// MaxHashes bounds the password hashes computed at once; a request
+	// that waits longer than HashWait for its turn answers 503 overloaded.
+	MaxHashes int
+	HashWait  time.Duration
+
+	AccessTTL, RefreshTTL time.Duration
+	// CodeTTL is how long a mailed code lives; CodeAttempts how many
+	// guesses it takes.
+	CodeTTL      time.Duration
+	CodeAttempts int
+
+	// MinClientVersion refuses older clients with 426; Latest and
+	// DownloadURL are announced by /v1/status.
+	MinClientVersion, LatestClientVersion, DownloadURL string
+
+	// DevMailbox serves GET /v1/dev/mailbox from the local outbox. Set it
+	// only when the server listens on loopback only.
+	DevMailbox bool
+	// Issuer names the service in authenticator apps.
+	Issuer string
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// Rate is a token bucket: Burst requests at once, refilled PerMinute.
+type Rate struct {
+	PerMinute int
+	Burst     int
+}
+
+// DefaultConfig returns the production defaults of the contract.
+func DefaultConfig() Config {
+	return Config{
+		Hash:                passhash.OWASP,
+		Lock:                store.LockPolicy{MaxFailures: 5, Base: 15 * time.Minute, Max: 24 * time.Hour},
+		RateIP:              Rate{PerMinute: 60, Burst: 30},
+		RateAccount:         Rate{PerMinute: 10, Burst: 10},
+		RateMail:            Rate{PerMinute: 1, Burst: 3},
+		MaxHashes:           runtime.GOMAXPROCS(0),
+		HashWait:            5 * time.Second,
+		AccessTTL:           15 * time.Minute,
+		RefreshTTL:          30 * 24 * time.Hour,
+		CodeTTL:             10 * time.Minute,
+		CodeAttempts:        5,
+		MinClientVersion:    "0.1.0",
+		LatestClientVersion: "0.1.0",
+		DownloadURL:         "https://sesame.example/download",
+		Issuer:              "Sesame",
+		Now:                 time.Now,
+	}
+}
+
+// Server is the auth server. It is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	minVer   [3]int
+	dummy    string // hash verified for unknown accounts, for equal timing
+	hashes   chan struct{}
+	ipRate   *limiter
+	acctRate *limiter
+	mailRate *limiter
+	mails    sync.WaitGroup
+	mailFail atomic.Int64 // unix seconds of the last failed delivery
+
+	maint struct {
+		sync.Mutex
+		at  time.Time
+		val store.Maintenance
+	}
+}
+
+// New builds a server from cfg.
+func New(cfg Config) (*Server, error) {
+	def := DefaultConfig()
+	if cfg.Store == nil || cfg.Mailer == nil {
+		return nil, errors.New("server: a store and a mailer are required")
+	}
+	fill(&cfg.Hash, def.Hash)
+	fill(&cfg.Lock, def.Lock)
+	fill(&cfg.MaxHashes, def.MaxHashes)
+	fill(&cfg.HashWait, def.HashWait)
+	fill(&cfg.AccessTTL, def.AccessTTL)
+	fill(&cfg.RefreshTTL, def.RefreshTTL)
+	fill(&cfg.CodeTTL, def.CodeTTL)
+	fill(&cfg.CodeAttempts, def.CodeAttempts)
+	fill(&cfg.MinClientVersion, def.MinClientVersion)
+	fill(&cfg.LatestClientVersion, def.LatestClientVersion)
+	fill(&cfg.DownloadURL, def.DownloadURL)
+	fill(&cfg.Issuer, def.Issuer)
+	if cfg.Now == nil {
+		cfg.Now = def.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Hash.Validate(); err != nil {
+		return nil, err
+	}
+	minVer, err := authapi.ParseVersion(cfg.MinClientVersion)
+	if err != nil {
+		return nil, errors.New("server: the minimum client version must be MAJOR.MINOR.PATCH")
+	}
+	if _, err := authapi.ParseVersion(cfg.LatestClientVersion); err != nil {
+		return nil, errors.New("server: the latest client version must be MAJOR.MINOR.PATCH")
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		minVer:   minVer,
+		dummy:    passhash.Hash(randomToken(), cfg.Hash),
+		hashes:   make(chan struct{}, cfg.MaxHashes),
+		ipRate:   newLimiter(cfg.RateIP),
+		acctRate: newLimiter(cfg.RateAccount),
+		mailRate: newLimiter(cfg.RateMail),
+	}
+	s.mux = http.NewServeMux()
+	byPath := map[string]map[string]route{}
+	var order []string
+	for _, rt := range s.table() {
+		if byPath[rt.Pattern] == nil {
+			byPath[rt.Pattern] = map[string]route{}
+			order = append(order, rt.Pattern)
+		}
+		byPath[rt.Pattern][rt.Method] = rt
+	}
+	for _, p := range order {
+		s.mux.Handle(p, s.dispatch(byPath[p]))
+	}
+	s.mux.Handle("/", s.wrap(route{Route: Route{Pattern: "/"}, h: func(w http.ResponseWriter, r *http.Request) error {
+		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
+	}}))
+	return s, nil
+}
+
+func fill[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// Close waits for mails still being delivered, up to ctx's end.
+func (s *Server) Close(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.mails.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// handler serves one endpoint; a returned *authapi.Problem is sent as is,
+// any other error as a 500 whose cause is logged.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+type route struct {
+	Route
+	h handler
+}
+
+// dispatch picks the route of the request's method among those of a path.
+func (s *Server) dispatch(methods map[string]route) http.Handler {
+	wrapped := map[string]http.Handler{}
+	var any route
+	for m, rt := range methods {
+		wrapped[m] = s.wrap(rt)
+		any = rt
+	}
+	notAllowed := s.wrap(route{Route: Route{Pattern: any.Pattern}, h: func(w http.ResponseWriter, r *http.Request) error {
+		return problem(http.StatusMethodNotAllowed, authapi.CodeMethodNotAllowed, "This endpoint does not answer "+r.Method+".")
+	}})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := wrapped[r.Method]; ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+		notAllowed.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// wrap adds what every endpoint shares: panic recovery, the request log
+// (method, pattern, status, time; never a body, a query or a header value),
+// maintenance, the client version, the per-address rate limit and bearer
+// authentication.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		w := &statusWriter{ResponseWriter: rw}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("handler panicked", "method", r.Method, "route", rt.Pattern)
+				if w.status == 0 {
+					authapi.WriteProblem(w, internal())
+				}
+			}
+			s.log.Info("request", "method", r.Method, "route", rt.Pattern, "status", w.status,
+				"ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
+		}()
+		err := s.gate(rt, r)
+		if err == nil {
+			err = rt.h(w, r)
+		}
+		if err != nil {
+			var p *authapi.Problem
+			if !errors.As(err, &p) {
+				s.log.Error("request failed", "method", r.Method, "route", rt.Pattern, "err", err)
+				p = internal()
+			}
+			authapi.WriteProblem(w, p)
+		}
+	})
+}
+
+// gate runs the checks that come before any endpoint's own work.
+func (s *Server) gate(rt route, r *http.Request) error {
+	if rt.Method == "" || (rt.Method == http.MethodGet && rt.Pattern == "/v1/status") {
+		return nil
+	}
+	if err := s.maintenance(r.Context()); err != nil {
+		return err
+	}
+	if err := s.checkVersion(r); err != nil {
+		return err
+	}
+	if !rt.Auth {
+		return s.limit(s.ipRate, "ip:"+clientIP(r))
+	}
+	return nil
+}
+
+func (s *Server) checkVersion(r *http.Request) error {
+	v := r.Header.Get(authapi.HeaderClientVersion)
+	if v == "" {
+		return problemField(http.StatusBadRequest, authapi.CodeMissingClientVersion, authapi.HeaderClientVersion,
+			"Every request must carry the "+authapi.HeaderClientVersion+" header.")
+	}
+	ver, err := authapi.ParseVersion(v)
+	if err != nil {
+		return problemField(http.StatusBadRequest, authapi.CodeMissingClientVersion, authapi.HeaderClientVersion,
+			"The "+authapi.HeaderClientVersion+" header must be a version such as 1.2.3.")
+	}
+	if authapi.CompareVersions(ver, s.minVer) < 0 {
+		p := problem(http.StatusUpgradeRequired, authapi.CodeClientOutdated,
+			"This version of the app is too old for the server; version "+s.cfg.MinClientVersion+" or newer is needed.")
+		p.MinVersion, p.DownloadURL = s.cfg.MinClientVersion, s.cfg.DownloadURL
+		return p
+	}
+	return nil
+}
+
+// maintenance answers 503 while the switch in the store is on. The switch
+// is read at most once a second.
+func (s *Server) maintenance(ctx context.Context) error {
+	m, err := s.maintenanceState(ctx)
+	if err != nil || !m.On {
+		return err
+	}
+	wait := 300
+	if m.Until != nil {
+		if d := int(time.Until(*m.Until).Seconds()) + 1; d > 0 {
+			wait = d
+		}
+	}
+	p := problem(http.StatusServiceUnavailable, authapi.CodeMaintenance, "The server is in maintenance.")
+	p.RetryAfterSeconds, p.MaintenanceUntil, p.Message = authapi.Int(wait), m.Until, m.Message
+	return p
+}
+
+func (s *Server) maintenanceState(ctx context.Context) (store.Maintenance, error) {
+	s.maint.Lock()
+	defer s.maint.Unlock()
+	if time.Since(s.maint.at) < time.Second {
+		return s.maint.val, nil
+	}
+	m, err := s.cfg.Store.Maintenance(ctx)
+	if err != nil {
+		return m, err
+	}
+	s.maint.at, s.maint.val = time.Now(), m
+	return m, nil
+}
+
+// limit takes a token for key or answers 429 with the wait.
+func (s *Server) limit(l *limiter, key string) error {
+	ok, wait := l.allow(key, s.cfg.Now())
+	if ok {
+		return nil
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	p := problem(http.StatusTooManyRequests, authapi.CodeRateLimited, "Too many attempts; wait before trying again.")
+	p.RetryAfterSeconds = authapi.Int(secs)
+	return p
+}
+
+// hashTurn waits for a free password-hashing slot. The returned release
+// must be called; a wait over HashWait answers 503 overloaded.
+func (s *Server) hashTurn(ctx context.Context) (release func(), err error) {
+	t := time.NewTimer(s.cfg.HashWait)
+	defer t.Stop()
+	select {
+	case s.hashes <- struct{}{}:
+		return func() { <-s.hashes }, nil
+	case <-t.C:
+		p := problem(http.StatusServiceUnavailable, authapi.CodeOverloaded, "The server is busy; it will retry shortly.")
+		p.RetryAfterSeconds = authapi.Int(5)
+		return nil, p
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// verifyPassword checks password against the account's hash, or against a
+// dummy hash when there is no account, so both take the same time.
+func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password string) (bool, error) {
+	release, err := s.hashTurn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	phc := s.dummy
+	if a != nil {
+		phc = a.PasswordHash
+	}
+	ok, err := passhash.Verify(authapi.NormalizePassword(password), phc)
+	return ok && a != nil, err
+}
+
+// hashPassword hashes a new password under the configured costs.
+func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
+	release, err := s.hashTurn(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return passhash.Hash(authapi.NormalizePassword(password), s.cfg.Hash), nil
+}
+
+// sendMail delivers m in the background, so that answers do not wait for
+// (or reveal by their timing) a delivery.
+func (s *Server) sendMail(m mail.Message) {
+	s.mails.Add(1)
+	go func() {
+		defer s.mails.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.cfg.Mailer.Send(ctx, m); err != nil {
+			s.mailFail.Store(time.Now().Unix())
+			s.log.Warn("mail delivery failed", "subject", m.Subject, "err", err)
+		}
+	}()
+}
+
+func (s *Server) activity(ctx context.Context, accountID string, r *http.Request, device, result string) {
+	err := s.cfg.Store.AddActivity(ctx, accountID, authapi.ActivityEvent{
+		At: s.cfg.Now().UTC(), IP: clientIP(r), DeviceName: device, Result: result,
+	})
+	if err != nil {
+		s.log.Error("recording activity failed", "result", result, "err", err)
+	}
+}
+
+func problem(status int, code authapi.Code, detail string) *authapi.Problem {
+	return &authapi.Problem{Status: status, Code: code, Title: http.StatusText(status), Detail: detail}
+}
+
+func problemField(status int, code authapi.Code, field, detail string) *authapi.Problem {
+	p := problem(status, code, detail)
+	p.Field = field
+	return p
+}
+
+func internal() *authapi.Problem {
+	return problem(http.StatusInternalServerError, authapi.CodeInternal, "The server failed; try again later.")
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// randomToken returns 32 random bytes, base64url: tokens, ids, secrets.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// digest is how tokens, codes and challenge ids are stored.
+func digest(parts ...string) []byte {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)
+}
+
+func isLoopback(ip string) bool {
+	a := net.ParseIP(ip)
+	return a != nil && a.IsLoopback()
+}

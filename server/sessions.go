@@ -1,0 +1,351 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"sesame/authapi"
+	"sesame/server/passhash"
+	"sesame/server/store"
+)
+
+// challengeTTL is how long a two-factor challenge waits for its code.
+const challengeTTL = 5 * time.Minute
+
+// principal is who an authenticated request comes from.
+type principal struct {
+	Account store.Account
+	Session store.Session
+}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, p principal) error
+
+// authed resolves the bearer access token before h.
+func (s *Server) authed(h authedHandler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		unauthorized := problem(http.StatusUnauthorized, authapi.CodeUnauthorized,
+			"Sign in again: the access token is missing, expired or revoked.")
+		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, authapi.TokenTypeBearer) || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sesame"`)
+			return unauthorized
+		}
+		se, err := s.cfg.Store.SessionByAccess(r.Context(), digest("access", token), s.cfg.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
+			return unauthorized
+		}
+		if err != nil {
+			return err
+		}
+		a, err := s.cfg.Store.AccountByID(r.Context(), se.AccountID)
+		if err != nil {
+			return err
+		}
+		return h(w, r, principal{Account: a, Session: se})
+	}
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
+	var req authapi.CreateSessionRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := s.emailOf(req.Email)
+	if err != nil {
+		return err
+	}
+	if err := required("password", req.Password); err != nil {
+		return err
+	}
+	device, err := deviceName(req.DeviceName)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
+		return err
+	}
+	if err := s.checkLock(ctx, email); err != nil {
+		return err
+	}
+	var acct *store.Account
+	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
+		acct = &a
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	ok, err := s.verifyPassword(ctx, acct, req.Password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.failure(ctx, r, acct, email, device, authapi.CodeInvalidCredentials,
+			authapi.ResultInvalidCredentials, "The email or the password is wrong.")
+	}
+	a := *acct
+	if passhash.NeedsRehash(a.PasswordHash, s.cfg.Hash) {
+		if h, err := s.hashPassword(ctx, req.Password); err == nil {
+			if err := s.cfg.Store.SetPasswordHash(ctx, a.ID, h); err != nil {
+				return err
+			}
+		}
+	}
+	switch {
+	case a.Suspended:
+		return problem(http.StatusForbidden, authapi.CodeAccountSuspended,
+			"This account is suspended; contact support.")
+	case !a.Verified:
+		return problem(http.StatusForbidden, authapi.CodeAccountNotVerified,
+			"This account's email address is not verified yet; enter the code we mailed.")
+	case a.TOTPEnabled:
+		id := randomToken()
+		exp := s.cfg.Now().Add(challengeTTL)
+		if err := s.cfg.Store.PutChallenge(ctx, digest("challenge", id), store.Challenge{
+			AccountID: a.ID, DeviceName: device, ExpiresAt: exp,
+		}); err != nil {
+			return err
+		}
+		p := problem(http.StatusUnauthorized, authapi.CodeTwoFactorRequired,
+			"Enter the code of your authenticator app or a recovery code.")
+		p.ChallengeID, p.ChallengeExpiresAt = id, authapi.Time(exp)
+		p.Methods = []string{authapi.MethodTOTP, authapi.MethodRecoveryCode}
+		return p
+	}
+	return s.startSession(w, r, a, device, authapi.ResultSuccess)
+}
+
+// checkLock answers 423 while the address is locked.
+func (s *Server) checkLock(ctx context.Context, email string) error {
+	l, err := s.cfg.Store.Lockout(ctx, email)
+	if err != nil {
+		return err
+	}
+	if l.Locked(s.cfg.Now()) {
+		return locked(l)
+	}
+	return nil
+}
+
+func locked(l store.Lockout) error {
+	p := problem(http.StatusLocked, authapi.CodeAccountLocked,
+		"Too many wrong attempts: sign-in is locked for a while. Resetting the password unlocks it.")
+	p.LockedUntil = authapi.Time(l.LockedUntil)
+	return p
+}
+
+// failure counts a failed password or two-factor attempt and answers 401
+// with the attempts left, or 423 when this failure locked the address.
+func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, email, device string,
+	code authapi.Code, result, detail string) error {
+	l, err := s.cfg.Store.RecordFailure(ctx, email, s.cfg.Now(), s.cfg.Lock)
+	if err != nil {
+		return err
+	}
+	if acct != nil {
+		if l.Locked(s.cfg.Now()) {
+			result = authapi.ResultLocked
+		}
+		s.activity(ctx, acct.ID, r, device, result)
+	}
+	if l.Locked(s.cfg.Now()) {
+		return locked(l)
+	}
+	p := problem(http.StatusUnauthorized, code, detail)
+	p.AttemptsLeft = authapi.Int(s.cfg.Lock.MaxFailures - l.Failures)
+	return p
+}
+
+func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	var req authapi.TwoFactorSessionRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := required("challenge_id", req.ChallengeID); err != nil {
+		return err
+	}
+	if err := oneCode(req.TOTPCode, req.RecoveryCode); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	expired := problem(http.StatusGone, authapi.CodeChallengeExpired,
+		"The sign-in took too long or was already completed; sign in again.")
+	idHash := digest("challenge", req.ChallengeID)
+	ch, err := s.cfg.Store.Challenge(ctx, idHash, s.cfg.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return expired
+	} else if err != nil {
+		return err
+	}
+	a, err := s.cfg.Store.AccountByID(ctx, ch.AccountID)
+	if err != nil {
+		return err
+	}
+	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
+		return err
+	}
+	if err := s.checkLock(ctx, a.Email); err != nil {
+		return err
+	}
+	ok, err := s.secondFactor(ctx, a, req.TOTPCode, req.RecoveryCode)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.failure(ctx, r, &a, a.Email, ch.DeviceName, authapi.CodeInvalidTwoFactorCode,
+			authapi.ResultInvalidTwoFactorCode, "The code is wrong or was already used.")
+	}
+	if err := s.cfg.Store.DeleteChallenge(ctx, idHash); errors.Is(err, store.ErrNotFound) {
+		return expired
+	} else if err != nil {
+		return err
+	}
+	if req.RecoveryCode != "" {
+		s.activity(ctx, a.ID, r, ch.DeviceName, authapi.ResultRecoveryCodeUsed)
+	}
+	return s.startSession(w, r, a, ch.DeviceName, authapi.ResultSuccess)
+}
+
+// oneCode checks that exactly one of a TOTP code and a recovery code is given.
+func oneCode(totp, recovery string) error {
+	if (totp == "") == (recovery == "") {
+		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "totp_code",
+			"Send either totp_code or recovery_code.")
+	}
+	return nil
+}
+
+// secondFactor checks a TOTP code (spending its step) or spends a recovery code.
+func (s *Server) secondFactor(ctx context.Context, a store.Account, totp, recovery string) (bool, error) {
+	if !a.TOTPEnabled {
+		return false, nil
+	}
+	if totp != "" {
+		step, ok := matchTOTP(a.TOTPSecret, totp, s.cfg.Now())
+		if !ok {
+			return false, nil
+		}
+		return s.cfg.Store.UseTOTPStep(ctx, a.ID, step)
+	}
+	code, err := authapi.NormalizeRecoveryCode(recovery)
+	if err != nil {
+		return false, nil
+	}
+	return s.cfg.Store.UseRecoveryCode(ctx, a.ID, digest("recovery", a.ID, code), s.cfg.Now())
+}
+
+// startSession issues a session and its first token pair.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device, result string) error {
+	ctx := r.Context()
+	now := s.cfg.Now().UTC()
+	access, refresh := randomToken(), randomToken()
+	se := store.Session{ID: randomID(), AccountID: a.ID, DeviceName: device, IP: clientIP(r), CreatedAt: now, LastSeenAt: now}
+	if err := s.cfg.Store.CreateSession(ctx, se, s.tokens(access, refresh, now)); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.ClearFailures(ctx, a.Email, true); err != nil {
+		return err
+	}
+	s.activity(ctx, a.ID, r, device, result)
+	return writeJSON(w, http.StatusCreated, s.tokenAnswer(access, refresh, se.ID))
+}
+
+func (s *Server) tokens(access, refresh string, now time.Time) store.Tokens {
+	return store.Tokens{
+		Access: digest("access", access), AccessExpires: now.Add(s.cfg.AccessTTL),
+		Refresh: digest("refresh", refresh), RefreshExpires: now.Add(s.cfg.RefreshTTL),
+	}
+}
+
+func (s *Server) tokenAnswer(access, refresh, sessionID string) authapi.Tokens {
+	return authapi.Tokens{
+		AccessToken: access, RefreshToken: refresh, TokenType: authapi.TokenTypeBearer,
+		ExpiresIn: int(s.cfg.AccessTTL.Seconds()), SessionID: sessionID,
+	}
+}
+
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
+	var req authapi.RefreshRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := required("refresh_token", req.RefreshToken); err != nil {
+		return err
+	}
+	now := s.cfg.Now().UTC()
+	access, refresh := randomToken(), randomToken()
+	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now))
+	switch {
+	case errors.Is(err, store.ErrReused):
+		s.activity(r.Context(), se.AccountID, r, se.DeviceName, authapi.ResultRefreshTokenReused)
+		return problem(http.StatusUnauthorized, authapi.CodeRefreshTokenReused,
+			"This sign-in was used twice, which can mean it was stolen; the session is now signed out. Sign in again.")
+	case errors.Is(err, store.ErrNotFound):
+		return problem(http.StatusUnauthorized, authapi.CodeInvalidRefreshToken,
+			"The remembered sign-in expired or was signed out; sign in again.")
+	case err != nil:
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s.tokenAnswer(access, refresh, se.ID))
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, p principal) error {
+	list, err := s.cfg.Store.Sessions(r.Context(), p.Account.ID)
+	if err != nil {
+		return err
+	}
+	out := authapi.SessionList{Sessions: []authapi.Session{}}
+	for _, se := range list {
+		out.Sessions = append(out.Sessions, authapi.Session{
+			ID: se.ID, DeviceName: se.DeviceName, CreatedAt: se.CreatedAt, LastSeenAt: se.LastSeenAt,
+			IP: se.IP, Current: se.ID == p.Session.ID,
+		})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, p principal) error {
+	return s.revoke(w, r, p, r.PathValue("id"))
+}
+
+func (s *Server) revokeCurrent(w http.ResponseWriter, r *http.Request, p principal) error {
+	return s.revoke(w, r, p, p.Session.ID)
+}
+
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request, p principal, id string) error {
+	err := s.cfg.Store.RevokeSession(r.Context(), p.Account.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such session of this account.")
+	} else if err != nil {
+		return err
+	}
+	s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultSessionRevoked)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) revokeOthers(w http.ResponseWriter, r *http.Request, p principal) error {
+	n, err := s.cfg.Store.RevokeSessions(r.Context(), p.Account.ID, p.Session.ID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultSessionRevoked)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func deviceName(d string) (string, error) {
+	if d == "" {
+		return "Unknown device", nil
+	}
+	if authapi.ValidateDeviceName(d) != nil {
+		return "", problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "device_name",
+			"The device name must be 1 to 64 printable characters.")
+	}
+	return d, nil
+}

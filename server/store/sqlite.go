@@ -1,0 +1,596 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"sesame/authapi"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLite is the embedded Store: one database file, shareable by several
+// server processes on one machine.
+type SQLite struct{ db *sql.DB }
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens (creating if needed) the database at path and applies the
+// embedded migrations it lacks.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	s := &SQLite{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var version int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return fmt.Errorf("reading schema version: %w", err)
+		}
+		if version > len(names) {
+			return fmt.Errorf("database schema %d is newer than this server (%d)", version, len(names))
+		}
+		for i := version; i < len(names); i++ {
+			body, err := migrations.ReadFile(names[i])
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", names[i], err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(names)))
+		return err
+	})
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error { return s.db.Close() }
+
+// tx runs f in one immediate transaction.
+func (s *SQLite) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func one(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// CreateAccount implements Store.
+func (s *SQLite) CreateAccount(ctx context.Context, a Account) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, ms(a.CreatedAt))
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return ErrExists
+	}
+	return err
+}
+
+const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing`
+
+func (s *SQLite) account(ctx context.Context, where string, arg any) (Account, error) {
+	var a Account
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg).Scan(
+		&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &created,
+		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing)
+	a.CreatedAt = fromMS(created)
+	return a, notFound(err)
+}
+
+// AccountByEmail implements Store.
+func (s *SQLite) AccountByEmail(ctx context.Context, email string) (Account, error) {
+	return s.account(ctx, "email", email)
+}
+
+// AccountByID implements Store.
+func (s *SQLite) AccountByID(ctx context.Context, id string) (Account, error) {
+	return s.account(ctx, "id", id)
+}
+
+func (s *SQLite) setAccount(ctx context.Context, id, set string, v any) error {
+	return one(s.db.ExecContext(ctx, `UPDATE accounts SET `+set+` = ? WHERE id = ?`, v, id))
+}
+
+// SetVerified implements Store.
+func (s *SQLite) SetVerified(ctx context.Context, id string) error {
+	return s.setAccount(ctx, id, "verified", true)
+}
+
+// SetSuspended implements Store.
+func (s *SQLite) SetSuspended(ctx context.Context, id string, suspended bool) error {
+	return s.setAccount(ctx, id, "suspended", suspended)
+}
+
+// SetPasswordHash implements Store.
+func (s *SQLite) SetPasswordHash(ctx context.Context, id, hash string) error {
+	return s.setAccount(ctx, id, "password_hash", hash)
+}
+
+// SetAntiPhishing implements Store.
+func (s *SQLite) SetAntiPhishing(ctx context.Context, id, phrase string) error {
+	return s.setAccount(ctx, id, "anti_phishing", phrase)
+}
+
+func lockout(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, email string) (Lockout, error) {
+	var l Lockout
+	var until int64
+	err := q.QueryRowContext(ctx, `SELECT failures, lock_count, locked_until FROM lockouts WHERE email = ?`, email).
+		Scan(&l.Failures, &l.LockCount, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Lockout{}, nil
+	}
+	if until != 0 {
+		l.LockedUntil = fromMS(until)
+	}
+	return l, err
+}
+
+// Lockout implements Store.
+func (s *SQLite) Lockout(ctx context.Context, email string) (Lockout, error) {
+	return lockout(ctx, s.db, email)
+}
+
+// RecordFailure implements Store.
+func (s *SQLite) RecordFailure(ctx context.Context, email string, now time.Time, p LockPolicy) (Lockout, error) {
+	var l Lockout
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l, err = lockout(ctx, tx, email); err != nil || l.Locked(now) {
+			return err
+		}
+		l.Failures++
+		if l.Failures >= p.MaxFailures {
+			d := p.Base
+			for i := 0; i < l.LockCount && d < p.Max; i++ {
+				d *= 2
+			}
+			l.LockedUntil = now.Add(min(d, p.Max)).UTC()
+			l.LockCount++
+			l.Failures = 0
+		}
+		var until int64
+		if !l.LockedUntil.IsZero() {
+			until = ms(l.LockedUntil)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO lockouts (email, failures, lock_count, locked_until) VALUES (?, ?, ?, ?)
+			ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, lock_count = excluded.lock_count, locked_until = excluded.locked_until`,
+			email, l.Failures, l.LockCount, until)
+		return err
+	})
+	return l, err
+}
+
+// ClearFailures implements Store.
+func (s *SQLite) ClearFailures(ctx context.Context, email string, lift bool) error {
+	q := `UPDATE lockouts SET failures = 0 WHERE email = ?`
+	if lift {
+		q = `DELETE FROM lockouts WHERE email = ?`
+	}
+	_, err := s.db.ExecContext(ctx, q, email)
+	return err
+}
+
+// PutCode implements Store.
+func (s *SQLite) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES (?, ?, ?, ?, ?)`,
+		email, purpose, hash, ms(expires), attempts)
+	return err
+}
+
+// UseCode implements Store.
+func (s *SQLite) UseCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, int, error) {
+	var ok, dead bool
+	var left int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var hash []byte
+		var expires int64
+		err := tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes WHERE email = ? AND purpose = ?`,
+			email, purpose).Scan(&hash, &expires, &left)
+		if err != nil {
+			return notFound(err)
+		}
+		if ms(now) >= expires || left <= 0 {
+			dead = true
+			_, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
+			return err
+		}
+		ok = match(hash)
+		if !ok {
+			left--
+		}
+		if ok || left == 0 {
+			_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, left, email, purpose)
+		}
+		return err
+	})
+	if err == nil && dead {
+		return false, 0, ErrNotFound
+	}
+	return ok, left, err
+}
+
+// SetPendingTOTP implements Store.
+func (s *SQLite) SetPendingTOTP(ctx context.Context, accountID, secret string) error {
+	return s.setAccount(ctx, accountID, "totp_pending", secret)
+}
+
+// EnableTOTP implements Store.
+func (s *SQLite) EnableTOTP(ctx context.Context, accountID string, codeHashes [][]byte) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		err := one(tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = totp_pending, totp_pending = '', totp_enabled = 1
+			WHERE id = ? AND totp_pending != ''`, accountID))
+		if err != nil {
+			return err
+		}
+		return replaceCodes(ctx, tx, accountID, codeHashes)
+	})
+}
+
+// DisableTOTP implements Store.
+func (s *SQLite) DisableTOTP(ctx context.Context, accountID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		err := one(tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = '', totp_pending = '', totp_enabled = 0 WHERE id = ?`, accountID))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE account_id = ?`, accountID)
+		return err
+	})
+}
+
+// UseTOTPStep implements Store.
+func (s *SQLite) UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error) {
+	err := one(s.db.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, accountID, step))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// UseRecoveryCode implements Store.
+func (s *SQLite) UseRecoveryCode(ctx context.Context, accountID string, hash []byte, now time.Time) (bool, error) {
+	err := one(s.db.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL`,
+		ms(now), accountID, hash))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func replaceCodes(ctx context.Context, tx *sql.Tx, accountID string, hashes [][]byte) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE account_id = ?`, accountID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)`, accountID, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReplaceRecoveryCodes implements Store.
+func (s *SQLite) ReplaceRecoveryCodes(ctx context.Context, accountID string, hashes [][]byte) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return replaceCodes(ctx, tx, accountID, hashes) })
+}
+
+// RecoveryCodesLeft implements Store.
+func (s *SQLite) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL`, accountID).Scan(&n)
+	return n, err
+}
+
+// PutChallenge implements Store.
+func (s *SQLite) PutChallenge(ctx context.Context, idHash []byte, c Challenge) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, expires_at) VALUES (?, ?, ?, ?)`,
+		idHash, c.AccountID, c.DeviceName, ms(c.ExpiresAt))
+	return err
+}
+
+// Challenge implements Store.
+func (s *SQLite) Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error) {
+	var c Challenge
+	var exp int64
+	err := s.db.QueryRowContext(ctx, `SELECT account_id, device_name, expires_at FROM challenges WHERE id_hash = ?`, idHash).
+		Scan(&c.AccountID, &c.DeviceName, &exp)
+	if err != nil {
+		return c, notFound(err)
+	}
+	c.ExpiresAt = fromMS(exp)
+	if !now.Before(c.ExpiresAt) {
+		return Challenge{}, ErrNotFound
+	}
+	return c, nil
+}
+
+// DeleteChallenge implements Store.
+func (s *SQLite) DeleteChallenge(ctx context.Context, idHash []byte) error {
+	return one(s.db.ExecContext(ctx, `DELETE FROM challenges WHERE id_hash = ?`, idHash))
+}
+
+// CreateSession implements Store.
+func (s *SQLite) CreateSession(ctx context.Context, se Session, t Tokens) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			se.ID, se.AccountID, se.DeviceName, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`,
+			t.Refresh, se.ID, ms(t.RefreshExpires))
+		return err
+	})
+}
+
+const sessionCols = `id, account_id, device_name, ip, created_at, last_seen_at`
+
+func scanSession(row interface{ Scan(...any) error }) (Session, error) {
+	var se Session
+	var created, seen int64
+	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.IP, &created, &seen)
+	se.CreatedAt, se.LastSeenAt = fromMS(created), fromMS(seen)
+	return se, notFound(err)
+}
+
+// SessionByAccess implements Store.
+func (s *SQLite) SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error) {
+	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE access_hash = ? AND access_expires > ?`,
+		hash, ms(now)))
+}
+
+// RotateRefresh implements Store.
+func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens) (Session, error) {
+	var se Session
+	var reused bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var sessionID string
+		var expires int64
+		var used sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT session_id, expires_at, used_at FROM refresh_tokens WHERE hash = ?`, hash).
+			Scan(&sessionID, &expires, &used)
+		if err != nil {
+			return notFound(err)
+		}
+		if se, err = scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, sessionID)); err != nil {
+			return err
+		}
+		if used.Valid {
+			reused = true
+			_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID)
+			return err
+		}
+		if ms(now) >= expires {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, ms(now), hash); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`,
+			next.Refresh, sessionID, ms(next.RefreshExpires)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET access_hash = ?, access_expires = ?, last_seen_at = ? WHERE id = ?`,
+			next.Access, ms(next.AccessExpires), ms(now), sessionID)
+		se.LastSeenAt = now
+		return err
+	})
+	if err == nil && reused {
+		// The revocation is committed; the caller reports the reuse.
+		return se, ErrReused
+	}
+	return se, err
+}
+
+// Sessions implements Store.
+func (s *SQLite) Sessions(ctx context.Context, accountID string) ([]Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE account_id = ? ORDER BY created_at DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		se, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, se)
+	}
+	return out, rows.Err()
+}
+
+// RevokeSession implements Store.
+func (s *SQLite) RevokeSession(ctx context.Context, accountID, id string) error {
+	return one(s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND account_id = ?`, id, accountID))
+}
+
+// RevokeSessions implements Store.
+func (s *SQLite) RevokeSessions(ctx context.Context, accountID, except string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, accountID, except)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// PutResetToken implements Store.
+func (s *SQLite) PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO reset_tokens (hash, account_id, expires_at) VALUES (?, ?, ?)`, hash, accountID, ms(expires))
+	return err
+}
+
+// ResetToken implements Store.
+func (s *SQLite) ResetToken(ctx context.Context, hash []byte, now time.Time) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT account_id FROM reset_tokens WHERE hash = ? AND expires_at > ?`, hash, ms(now)).Scan(&id)
+	return id, notFound(err)
+}
+
+// CompleteReset implements Store.
+func (s *SQLite) CompleteReset(ctx context.Context, accountID, email, passwordHash string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE accounts SET password_hash = ?, verified = 1 WHERE id = ?`, []any{passwordHash, accountID}},
+			{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
+			{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
+			{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
+			{`DELETE FROM lockouts WHERE email = ?`, []any{email}},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AddActivity implements Store.
+func (s *SQLite) AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result) VALUES (?, ?, ?, ?, ?)`,
+		accountID, ms(e.At), e.IP, e.DeviceName, e.Result)
+	return err
+}
+
+// Activity implements Store.
+func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, ip, device_name, result FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?`,
+		accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []authapi.ActivityEvent{}
+	for rows.Next() {
+		var e authapi.ActivityEvent
+		var at int64
+		if err := rows.Scan(&at, &e.IP, &e.DeviceName, &e.Result); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddMail implements Store.
+func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO outbox (id, rcpt, subject, body, sent_at) VALUES (?, ?, ?, ?, ?)`,
+		m.ID, strings.ToLower(m.To), m.Subject, m.Text, ms(m.SentAt))
+	return err
+}
+
+// Mails implements Store.
+func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`,
+		strings.ToLower(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []authapi.Mail{}
+	for rows.Next() {
+		var m authapi.Mail
+		var at int64
+		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &at); err != nil {
+			return nil, err
+		}
+		m.SentAt = fromMS(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Maintenance implements Store.
+func (s *SQLite) Maintenance(ctx context.Context) (Maintenance, error) {
+	var m Maintenance
+	var until sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT active, message, until FROM maintenance WHERE one = 1`).Scan(&m.On, &m.Message, &until)
+	if until.Valid {
+		t := fromMS(until.Int64)
+		m.Until = &t
+	}
+	return m, err
+}
+
+// SetMaintenance implements Store.
+func (s *SQLite) SetMaintenance(ctx context.Context, m Maintenance) error {
+	var until any
+	if m.Until != nil {
+		until = ms(*m.Until)
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE maintenance SET active = ?, message = ?, until = ? WHERE one = 1`, m.On, m.Message, until)
+	return err
+}

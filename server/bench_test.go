@@ -90,7 +90,7 @@ func BenchmarkSignIn(b *testing.B) {
 		})
 	})
 	if raw > 0 && served > 0 {
-		b.ReportMetric(served/raw*100, "%-of-raw")
+		b.Logf("the server signs in at %.0f%% of the raw hash rate (%.1f/s of %.1f/s)", served/raw*100, served, raw)
 		if served < 0.9*raw {
 			b.Errorf("the server signs in %.1f/s, below 90%% of the raw hash rate %.1f/s", served, raw)
 		}
@@ -98,7 +98,8 @@ func BenchmarkSignIn(b *testing.B) {
 }
 
 // BenchmarkRefresh measures refresh-token rotations per second over
-// loopback HTTP on SQLite, each client rotating its own session's token.
+// loopback HTTP on SQLite, each client rotating its own session's token;
+// the target is 2,000/s on a 2-core machine.
 func BenchmarkRefresh(b *testing.B) {
 	e := newEnv(b)
 	email, pw := e.account()
@@ -106,13 +107,10 @@ func BenchmarkRefresh(b *testing.B) {
 	for i := range tokens {
 		tokens[i] = e.signIn(email, pw).RefreshToken
 	}
-	rate := parallel(b, 8, "rotations/s", func(w int) {
+	parallel(b, 8, "rotations/s", func(w int) {
 		var t authapi.Tokens
 		a := e.call("POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: tokens[w]}, "")
 		a.ok(b, 200, &t)
 		tokens[w] = t.RefreshToken
 	})
-	if rate < 2000 {
-		b.Logf("below the target of 2,000 rotations/s")
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,7 +63,9 @@ func secret(v string) string {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	out := logs.String()
-	if code == 0 && !strings.Contains(out, `"msg":"request"`) {
+	// A run of a few tests (-run) may record few secrets or none.
+	whole := flag.Lookup("test.run").Value.String() == ""
+	if code == 0 && whole && !strings.Contains(out, `"msg":"request"`) {
 		fmt.Fprintln(os.Stderr, "the servers logged no request: the log check would prove nothing")
 		code = 1
 	}
@@ -75,7 +78,7 @@ func TestMain(m *testing.M) {
 		}
 		return true
 	})
-	if code == 0 && n < 20 {
+	if code == 0 && whole && n < 20 {
 		fmt.Fprintf(os.Stderr, "only %d secrets were recorded: the log check would prove little\n", n)
 		code = 1
 	}
@@ -90,20 +93,22 @@ func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // env is one server over HTTP on loopback with a SQLite file of its own.
 type env struct {
-	t     testing.TB
-	url   string
-	srv   *server.Server
-	store *store.SQLite
-	clock *clock
-	cfg   server.Config
-	hc    *http.Client
+	t      testing.TB
+	url    string
+	dbPath string
+	srv    *server.Server
+	store  *store.SQLite
+	clock  *clock
+	cfg    server.Config
+	hc     *http.Client
 }
 
 const clientVersion = "1.0.0"
 
 func newEnv(t testing.TB, tweak ...func(*server.Config)) *env {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "sesame.db"))
+	dbPath := filepath.Join(t.TempDir(), "sesame.db")
+	st, err := store.OpenSQLite(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +140,7 @@ func newEnv(t testing.TB, tweak ...func(*server.Config)) *env {
 		srv.Close(context.Background())
 		st.Close()
 	})
-	return &env{t: t, url: hs.URL, srv: srv, store: st, clock: c, cfg: cfg, hc: hs.Client()}
+	return &env{t: t, url: hs.URL, dbPath: dbPath, srv: srv, store: st, clock: c, cfg: cfg, hc: hs.Client()}
 }
 
 // answer is one HTTP answer.

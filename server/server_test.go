@@ -188,9 +188,24 @@ func (e *env) reset(email, newPassword string, factor func(*authapi.ResetComplet
 	e.call("POST", "/v1/password-resets/complete", req, "").ok(e.t, 204, nil)
 }
 
+// TestConcurrentWrongPasswordsLockExactly sends 50 wrong passwords at once,
+// half to a second server process sharing the database file.
 func TestConcurrentWrongPasswordsLockExactly(t *testing.T) {
 	e := newEnv(t)
 	email, _ := e.account()
+	st2, err := store.OpenSQLite(context.Background(), e.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	cfg2 := e.cfg
+	cfg2.Store = st2
+	srv2, err := server.New(cfg2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2 := *e
+	e2.url = serve(t, srv2)
 	const n = 50
 	var wg sync.WaitGroup
 	statuses := make(chan int, n)
@@ -198,7 +213,11 @@ func TestConcurrentWrongPasswordsLockExactly(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a := e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "wrong password!"}, "")
+			via := e
+			if i%2 == 1 {
+				via = &e2
+			}
+			a := via.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "wrong password!"}, "")
 			statuses <- a.status
 		}()
 	}

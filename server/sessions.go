@@ -69,7 +69,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
 		return err
 	}
-	if err := s.checkLock(ctx, email); err != nil {
+	lock, err := s.checkLock(ctx, email)
+	if err != nil {
 		return err
 	}
 	var acct *store.Account
@@ -115,19 +116,19 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.Methods = []string{authapi.MethodTOTP, authapi.MethodRecoveryCode}
 		return p
 	}
-	return s.startSession(w, r, a, device, authapi.ResultSuccess)
+	return s.startSession(w, r, a, device, lock)
 }
 
 // checkLock answers 423 while the address is locked.
-func (s *Server) checkLock(ctx context.Context, email string) error {
+func (s *Server) checkLock(ctx context.Context, email string) (store.Lockout, error) {
 	l, err := s.cfg.Store.Lockout(ctx, email)
 	if err != nil {
-		return err
+		return l, err
 	}
 	if l.Locked(s.cfg.Now()) {
-		return locked(l)
+		return l, locked(l)
 	}
-	return nil
+	return l, nil
 }
 
 func locked(l store.Lockout) error {
@@ -187,7 +188,8 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
-	if err := s.checkLock(ctx, a.Email); err != nil {
+	lock, err := s.checkLock(ctx, a.Email)
+	if err != nil {
 		return err
 	}
 	ok, err := s.secondFactor(ctx, a, req.TOTPCode, req.RecoveryCode)
@@ -206,7 +208,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if req.RecoveryCode != "" {
 		s.activity(ctx, a.ID, r, ch.DeviceName, authapi.ResultRecoveryCodeUsed)
 	}
-	return s.startSession(w, r, a, ch.DeviceName, authapi.ResultSuccess)
+	return s.startSession(w, r, a, ch.DeviceName, lock)
 }
 
 // oneCode checks that exactly one of a TOTP code and a recovery code is given.
@@ -237,8 +239,9 @@ func (s *Server) secondFactor(ctx context.Context, a store.Account, totp, recove
 	return s.cfg.Store.UseRecoveryCode(ctx, a.ID, digest("recovery", a.ID, code), s.cfg.Now())
 }
 
-// startSession issues a session and its first token pair.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device, result string) error {
+// startSession issues a session and its first token pair, and forgets the
+// failures counted in lock, if any.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string, lock store.Lockout) error {
 	ctx := r.Context()
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
@@ -246,10 +249,12 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Ac
 	if err := s.cfg.Store.CreateSession(ctx, se, s.tokens(access, refresh, now)); err != nil {
 		return err
 	}
-	if err := s.cfg.Store.ClearFailures(ctx, a.Email, true); err != nil {
-		return err
+	if lock != (store.Lockout{}) {
+		if err := s.cfg.Store.ClearFailures(ctx, a.Email, true); err != nil {
+			return err
+		}
 	}
-	s.activity(ctx, a.ID, r, device, result)
+	s.activity(ctx, a.ID, r, device, authapi.ResultSuccess)
 	return writeJSON(w, http.StatusCreated, s.tokenAnswer(access, refresh, se.ID))
 }
 

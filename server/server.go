@@ -17,6 +17,8 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -214,11 +216,15 @@ type route struct {
 func (s *Server) dispatch(methods map[string]route) http.Handler {
 	wrapped := map[string]http.Handler{}
 	var any route
+	var allow []string
 	for m, rt := range methods {
 		wrapped[m] = s.wrap(rt)
 		any = rt
+		allow = append(allow, m)
 	}
+	slices.Sort(allow)
 	notAllowed := s.wrap(route{Route: Route{Pattern: any.Pattern}, h: func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		return problem(http.StatusMethodNotAllowed, authapi.CodeMethodNotAllowed, "This endpoint does not answer "+r.Method+".")
 	}})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

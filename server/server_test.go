@@ -722,7 +722,11 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	e.call("PATCH", "/v1/sessions", `{}`, "").expect(t, 405, authapi.CodeMethodNotAllowed)
+	if a := e.call("PATCH", "/v1/sessions", `{}`, ""); a.header.Get("Allow") != "DELETE, GET, POST" {
+		t.Fatalf("405 Allow: %q", a.header.Get("Allow"))
+	} else {
+		a.expect(t, 405, authapi.CodeMethodNotAllowed)
+	}
 	e.call("GET", "/v1/nothing", nil, "").expect(t, 404, authapi.CodeNotFound)
 	e.call("POST", "/v1/sessions/two-factor", authapi.TwoFactorSessionRequest{ChallengeID: "x", TOTPCode: "1", RecoveryCode: "2"}, "").
 		expect(t, 400, authapi.CodeInvalidRequest)

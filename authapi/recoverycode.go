@@ -3,7 +3,12 @@ package authapi
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Recovery codes are 12 Crockford base32 characters (60 bits), shown as
@@ -14,8 +19,27 @@ const (
 	crockford         = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 )
 
-// ErrInvalidRecoveryCode reports input that is not a recovery code's form.
-var ErrInvalidRecoveryCode = errors.New("a recovery code is 12 letters and digits")
+// ErrInvalidRecoveryCode reports input that is not a recovery code's form;
+// the error is a [*RecoveryCodeError].
+var ErrInvalidRecoveryCode = errors.New("not a recovery code")
+
+// RecoveryCodeError reports why input is not a recovery code.
+type RecoveryCodeError struct {
+	// Position is the 1-based character position in the input of the first
+	// character that cannot be part of a code, or 0.
+	Position int
+	// Length is the number of code characters found when Position is 0.
+	Length int
+}
+
+func (e *RecoveryCodeError) Error() string {
+	if e.Position > 0 {
+		return fmt.Sprintf("character %d cannot be part of a recovery code", e.Position)
+	}
+	return fmt.Sprintf("a recovery code has %d characters, not %d", RecoveryCodeChars, e.Length)
+}
+
+func (e *RecoveryCodeError) Unwrap() error { return ErrInvalidRecoveryCode }
 
 // NewRecoveryCode returns a fresh code in its canonical form (no hyphens).
 func NewRecoveryCode() string {
@@ -29,33 +53,44 @@ func NewRecoveryCode() string {
 	return string(b[:])
 }
 
-// NormalizeRecoveryCode returns the canonical form of typed input: upper
-// case, spaces and hyphens dropped, O read as 0 and I, L as 1.
-func NormalizeRecoveryCode(in string) (string, error) {
+// NormalizeRecoveryCode returns the canonical form of a typed recovery code:
+// full-width characters narrowed, upper case, spaces and dashes dropped, O
+// read as 0 and I, L as 1. Otherwise it returns a [*RecoveryCodeError].
+func NormalizeRecoveryCode(input string) (string, error) {
 	var b strings.Builder
-	for _, r := range strings.ToUpper(in) {
-		switch {
-		case r == ' ' || r == '-':
+	pos := 0
+	for _, r := range input {
+		pos++
+		if s := norm.NFKD.String(string(r)); utf8.RuneCountInString(s) == 1 {
+			r, _ = utf8.DecodeRuneInString(s) // "Ａ" → "A"
+		}
+		if unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) {
 			continue
-		case r == 'O':
+		}
+		r = unicode.ToUpper(r)
+		switch r {
+		case 'O':
 			r = '0'
-		case r == 'I' || r == 'L':
+		case 'I', 'L':
 			r = '1'
-		case r == 'U' || !strings.ContainsRune(crockford, r):
-			return "", ErrInvalidRecoveryCode
+		}
+		if !strings.ContainsRune(crockford, r) {
+			return "", &RecoveryCodeError{Position: pos}
 		}
 		b.WriteRune(r)
 	}
 	if b.Len() != RecoveryCodeChars {
-		return "", ErrInvalidRecoveryCode
+		return "", &RecoveryCodeError{Length: b.Len()}
 	}
 	return b.String(), nil
 }
 
-// FormatRecoveryCode groups a canonical code as XXXX-XXXX-XXXX.
-func FormatRecoveryCode(c string) string {
-	if len(c) != RecoveryCodeChars {
-		return c
+// FormatRecoveryCode returns code normalised and grouped as XXXX-XXXX-XXXX,
+// or code unchanged if it is not a recovery code.
+func FormatRecoveryCode(code string) string {
+	c, err := NormalizeRecoveryCode(code)
+	if err != nil {
+		return code
 	}
 	return c[:4] + "-" + c[4:8] + "-" + c[8:]
 }

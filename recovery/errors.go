@@ -30,9 +30,6 @@ var (
 	ErrEntropyLength = errors.New("recovery: entropy must be 16, 20, 24, 28 or 32 bytes")
 	// ErrQuizWrong reports wrong answers in the backup quiz; see [QuizError].
 	ErrQuizWrong = errors.New("recovery: backup quiz answer is wrong")
-	// ErrRecoveryCode reports input that is not a two-factor recovery code;
-	// see [RecoveryCodeError].
-	ErrRecoveryCode = errors.New("recovery: not a recovery code")
 )
 
 // UnknownWordError names a word that is not in the wordlist.
@@ -98,21 +95,3 @@ func (e *QuizError) Error() string {
 }
 
 func (e *QuizError) Unwrap() error { return ErrQuizWrong }
-
-// RecoveryCodeError reports why input is not a recovery code.
-type RecoveryCodeError struct {
-	// Position is the 1-based character position in the input of the first
-	// character that cannot be part of a code, or 0.
-	Position int
-	// Length is the number of code characters found when Position is 0.
-	Length int
-}
-
-func (e *RecoveryCodeError) Error() string {
-	if e.Position > 0 {
-		return fmt.Sprintf("recovery: character %d cannot be part of a recovery code", e.Position)
-	}
-	return fmt.Sprintf("recovery: recovery code has %d characters, want %d", e.Length, recoveryCodeChars)
-}
-
-func (e *RecoveryCodeError) Unwrap() error { return ErrRecoveryCode }

@@ -16,4 +16,4 @@ need() {
 }
 
 # Packages the tests and the app need.
-TEST_PACKAGES=(gcc libc6-dev dbus dbus-x11 gnome-keyring libsecret-tools)
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools)

@@ -1,4 +1,4 @@
-package recovery
+package authapi
 
 import (
 	"errors"
@@ -40,7 +40,7 @@ func TestNormalizeRecoveryCode(t *testing.T) {
 			continue
 		}
 		var e *RecoveryCodeError
-		if !errors.As(err, &e) || !errors.Is(err, ErrRecoveryCode) || e.Position != c.position || e.Length != c.length {
+		if !errors.As(err, &e) || !errors.Is(err, ErrInvalidRecoveryCode) || e.Position != c.position || e.Length != c.length {
 			t.Errorf("%q: %q, %v; want position %d length %d", c.input, got, err, c.position, c.length)
 			continue
 		}

@@ -1,0 +1,19 @@
+// Package keystore keeps Sesame's two secrets at rest.
+//
+// The refresh token behind "Remember me on this computer" lives in the OS
+// keychain (the Secret Service on Linux, the Keychain on macOS, the
+// Credential Manager on Windows) through [Keychain]: [Keychain.SaveRefreshToken],
+// [Keychain.RefreshToken], [Keychain.RememberedAccount],
+// [Keychain.DeleteRefreshToken] and the health probe [Keychain.Check]. Every
+// call has a deadline, and a keychain that cannot be used is reported as an
+// [*UnavailableError] (matching [ErrKeychainUnavailable]) whose [Reason] the
+// UI branches on. Nothing ever falls back to a file.
+//
+// The wallet seed lives in the vault: one versioned file holding a payload
+// encrypted with XChaCha20-Poly1305 under a key derived from the wallet
+// password with Argon2id ([Save], [Open], [ChangePassword], [Exists],
+// [ReadInfo]). The KDF [Params] are stored in the file header, authenticated
+// with the ciphertext, and a file weaker than [MinParams] does not open
+// ([ErrWeakParams]). Writes are atomic: a crash leaves either the old file or
+// the new one.
+package keystore

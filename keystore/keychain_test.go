@@ -1,0 +1,346 @@
+package keystore_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sesame/keystore"
+)
+
+func TestNormalizeServer(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"https://auth.example.com", "https://auth.example.com"},
+		{"https://Auth.Example.COM/", "https://auth.example.com"},
+		{"HTTPS://auth.example.com:443", "https://auth.example.com"},
+		{"  https://auth.example.com  ", "https://auth.example.com"},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
+		{"http://localhost:80", "http://localhost"},
+		{"https://auth.example.com:8443/sesame/", "https://auth.example.com:8443/sesame"},
+		{"https://[::1]:8443", "https://[::1]:8443"},
+		{"https://[::1]:443", "https://[::1]"},
+		{"https://auth.example.com/a%20b", "https://auth.example.com/a%20b"},
+	}
+	for _, c := range cases {
+		got, err := keystore.NormalizeServer(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("NormalizeServer(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	for _, in := range []string{
+		"", "auth.example.com", "ftp://auth.example.com", "https://", "https:///path",
+		"https://user:secret@auth.example.com", "https://auth.example.com/?x=1",
+		"https://auth.example.com/#top", "mailto:alice@example.com", "https://auth example.com",
+	} {
+		if got, err := keystore.NormalizeServer(in); !errors.Is(err, keystore.ErrInvalidServer) {
+			t.Errorf("NormalizeServer(%q) = %q, %v; want ErrInvalidServer", in, got, err)
+		}
+	}
+}
+
+func TestItemKeys(t *testing.T) {
+	token, index, err := keystore.ItemKeys("https://Auth.Example.com/", "Alice@Example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "refresh-token https://auth.example.com alice@example.com" || index != "last-account https://auth.example.com" {
+		t.Fatalf("keys %q, %q", token, index)
+	}
+	for _, account := range []string{"", "alice @example.com", "alice@example.com\n", "a\x00b", strings.Repeat("a", 321)} {
+		if _, _, err := keystore.ItemKeys("https://auth.example.com", account); !errors.Is(err, keystore.ErrInvalidAccount) {
+			t.Errorf("account %q: %v, want ErrInvalidAccount", account, err)
+		}
+	}
+}
+
+// Bad arguments and a done context are refused before the keychain is
+// reached: these run with or without a Secret Service.
+func TestKeychainRefusesBeforeCalling(t *testing.T) {
+	k := keystore.Keychain{Service: "Sesame-test"}
+	ctx := context.Background()
+	const srv, acct = "https://auth.example.com", "alice@example.com"
+	if err := k.SaveRefreshToken(ctx, "auth.example.com", acct, "tok"); !errors.Is(err, keystore.ErrInvalidServer) {
+		t.Errorf("bad server: %v", err)
+	}
+	if _, err := k.RefreshToken(ctx, srv, "alice smith"); !errors.Is(err, keystore.ErrInvalidAccount) {
+		t.Errorf("bad account: %v", err)
+	}
+	if _, err := k.RememberedAccount(ctx, "not a url"); !errors.Is(err, keystore.ErrInvalidServer) {
+		t.Errorf("bad server: %v", err)
+	}
+	if err := k.SaveRefreshToken(ctx, srv, acct, ""); !errors.Is(err, keystore.ErrEmptyToken) {
+		t.Errorf("empty token: %v", err)
+	}
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	err := k.SaveRefreshToken(canceled, srv, acct, "secret-token-value")
+	if !errors.Is(err, context.Canceled) || errors.Is(err, keystore.ErrKeychainUnavailable) {
+		t.Errorf("canceled: %v", err)
+	}
+	expired, cancel2 := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer cancel2()
+	_, err = k.RefreshToken(expired, srv, acct)
+	var ue *keystore.UnavailableError
+	if !errors.As(err, &ue) || ue.Reason != keystore.ReasonTimedOut || ue.Op != "read" ||
+		!errors.Is(err, keystore.ErrKeychainUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("expired: %v", err)
+	}
+}
+
+func TestUnavailableError(t *testing.T) {
+	cause := errors.New("dial unix /run/user/1000/bus: connect: no such file or directory")
+	var err error = &keystore.UnavailableError{Reason: keystore.ReasonNoSessionBus, Op: "save", Err: cause}
+	err = fmt.Errorf("remember me: %w", err)
+	var ue *keystore.UnavailableError
+	if !errors.Is(err, keystore.ErrKeychainUnavailable) || !errors.Is(err, cause) || !errors.As(err, &ue) {
+		t.Fatal("UnavailableError does not match")
+	}
+	if errors.Is(err, keystore.ErrNotFound) {
+		t.Fatal("UnavailableError matches ErrNotFound")
+	}
+	want := "remember me: keystore: save: keychain unavailable (no session bus): " + cause.Error()
+	if err.Error() != want {
+		t.Fatalf("Error() = %q", err)
+	}
+	names := map[keystore.Reason]string{
+		keystore.ReasonOther: "other", keystore.ReasonNoSessionBus: "no session bus",
+		keystore.ReasonNoProvider: "no secret service provider", keystore.ReasonNoKeyring: "no default keyring",
+		keystore.ReasonLocked: "locked", keystore.ReasonTimedOut: "timed out", keystore.Reason(99): "Reason(99)",
+	}
+	for r, s := range names {
+		if r.String() != s {
+			t.Errorf("%d.String() = %q, want %q", int(r), r, s)
+		}
+	}
+}
+
+// Keychain helper processes: godbus keeps one session bus connection per
+// process, so each bus under test gets a process of its own.
+const (
+	keychainOpEnv      = "SESAME_KEYSTORE_KEYCHAIN_OP"
+	keychainTimeoutEnv = "SESAME_KEYSTORE_KEYCHAIN_TIMEOUT"
+)
+
+// keychainChild runs one keychain call and prints its outcome as
+// "ok", "notfound", "unavailable <reason> <op>" or "error <message>".
+func keychainChild() int {
+	timeout, _ := time.ParseDuration(os.Getenv(keychainTimeoutEnv))
+	k := keystore.Keychain{Service: "Sesame-test-child", Timeout: timeout}
+	ctx := context.Background()
+	var err error
+	switch op := os.Getenv(keychainOpEnv); op {
+	case "read":
+		_, err = k.RefreshToken(ctx, "https://auth.example.com", "alice@example.com")
+	case "save":
+		err = k.SaveRefreshToken(ctx, "https://auth.example.com", "alice@example.com", "child-secret-token")
+	case "check":
+		err = k.Check(ctx)
+	default:
+		err = fmt.Errorf("unknown op %q", op)
+	}
+	var ue *keystore.UnavailableError
+	switch {
+	case err == nil:
+		fmt.Println("ok")
+	case errors.Is(err, keystore.ErrNotFound):
+		fmt.Println("notfound")
+	case errors.As(err, &ue) && errors.Is(err, keystore.ErrKeychainUnavailable):
+		fmt.Printf("unavailable %d %s\n", int(ue.Reason), ue.Op)
+		fmt.Fprintln(os.Stderr, err)
+		if strings.Contains(err.Error(), "child-secret-token") {
+			fmt.Println("error: the token is in the error")
+		}
+	default:
+		fmt.Println("error", err)
+	}
+	return 0
+}
+
+// runKeychainChild runs op in a helper process with the given extra
+// environment and returns its outcome line(s).
+func runKeychainChild(t *testing.T, op string, timeout time.Duration, env ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=keychain", keychainOpEnv+"="+op,
+		keychainTimeoutEnv+"="+timeout.String())
+	cmd.Env = append(cmd.Env, env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, stderr.String())
+	}
+	t.Logf("helper %s: %s%s", op, out, stderr.String())
+	return strings.TrimSpace(string(out))
+}
+
+func unavailable(r keystore.Reason, op string) string {
+	return fmt.Sprintf("unavailable %d %s", int(r), op)
+}
+
+// keyringWanted is true when the test environment promises a Secret
+// Service (scripts/keyring-session sets it): tests that need one then fail
+// instead of skipping.
+func keyringWanted() bool { return os.Getenv("SESAME_TEST_KEYRING") == "1" }
+
+func TestKeychainNoSessionBus(t *testing.T) {
+	missing := "unix:path=" + filepath.Join(t.TempDir(), "no-such-bus")
+	for _, op := range []string{"read", "save", "check"} {
+		if got, want := runKeychainChild(t, op, 5*time.Second, "DBUS_SESSION_BUS_ADDRESS="+missing), unavailable(keystore.ReasonNoSessionBus, op); got != want {
+			t.Errorf("%s on a missing socket: %q, want %q", op, got, want)
+		}
+	}
+	if got, want := runKeychainChild(t, "read", 5*time.Second, "DBUS_SESSION_BUS_ADDRESS=nonsense:"), unavailable(keystore.ReasonNoSessionBus, "read"); got != want {
+		t.Errorf("bad address: %q, want %q", got, want)
+	}
+	t.Run("unset", func(t *testing.T) {
+		dir := "/run/user/" + strconv.Itoa(os.Getuid())
+		for _, f := range []string{dir + "/bus", dir + "/dbus-session"} {
+			if _, err := os.Stat(f); err == nil {
+				t.Skipf("%s exists: without an address godbus would use it", f)
+			}
+		}
+		if got, want := runKeychainChild(t, "read", 5*time.Second, "DBUS_SESSION_BUS_ADDRESS="), unavailable(keystore.ReasonNoSessionBus, "read"); got != want {
+			t.Errorf("unset address: %q, want %q", got, want)
+		}
+	})
+}
+
+// A bus that accepts the connection and never answers: the call gives up
+// after the keychain's Timeout.
+func TestKeychainTimeout(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "silent-bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	got := runKeychainChild(t, "save", 300*time.Millisecond, "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock)
+	if want := unavailable(keystore.ReasonTimedOut, "save"); got != want {
+		t.Fatalf("silent bus: %q, want %q", got, want)
+	}
+}
+
+// privateBus starts a dbus-daemon of our own listening in a temporary
+// folder, with servicedir as its only activation folder (none if empty),
+// and returns its address. It is stopped when the test ends.
+func privateBus(t *testing.T, servicedir string, env ...string) string {
+	t.Helper()
+	daemon, err := exec.LookPath("dbus-daemon")
+	if err != nil {
+		if keyringWanted() {
+			t.Fatal("SESAME_TEST_KEYRING=1 but dbus-daemon is not installed")
+		}
+		t.Skip("dbus-daemon not installed")
+	}
+	dir := t.TempDir()
+	services := ""
+	if servicedir != "" {
+		services = "<servicedir>" + servicedir + "</servicedir>"
+	}
+	conf := `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=` + filepath.Join(dir, "bus") + `</listen>
+  ` + services + `
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`
+	confPath := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(daemon, "--config-file="+confPath, "--nofork", "--nopidfile", "--print-address=1")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	r := bufio.NewReader(out)
+	addr, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatalf("dbus-daemon: %v", err)
+	}
+	return strings.TrimSpace(addr)
+}
+
+// A session bus with no Secret Service on it (nothing to activate either).
+func TestKeychainNoProvider(t *testing.T) {
+	addr := privateBus(t, "")
+	for _, op := range []string{"read", "check"} {
+		if got, want := runKeychainChild(t, op, 10*time.Second, "DBUS_SESSION_BUS_ADDRESS="+addr), unavailable(keystore.ReasonNoProvider, op); got != want {
+			t.Errorf("%s: %q, want %q", op, got, want)
+		}
+	}
+}
+
+// A Secret Service (gnome-keyring, started by D-Bus activation in a fresh
+// data folder) that has no keyring to store items in.
+func TestKeychainNoKeyring(t *testing.T) {
+	daemon, err := exec.LookPath("gnome-keyring-daemon")
+	if err != nil {
+		if keyringWanted() {
+			t.Fatal("SESAME_TEST_KEYRING=1 but gnome-keyring-daemon is not installed")
+		}
+		t.Skip("gnome-keyring-daemon not installed")
+	}
+	home := t.TempDir()
+	services := filepath.Join(home, "services")
+	if err := os.Mkdir(services, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	service := "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=" + daemon + " --start --foreground --components=secrets\n"
+	if err := os.WriteFile(filepath.Join(services, "org.freedesktop.secrets.service"), []byte(service), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"data", "runtime", "cache"} {
+		if err := os.Mkdir(filepath.Join(home, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := privateBus(t, services, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"XDG_RUNTIME_DIR="+filepath.Join(home, "runtime"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"DISPLAY=", "WAYLAND_DISPLAY=")
+	for _, op := range []string{"read", "check"} {
+		if got, want := runKeychainChild(t, op, 10*time.Second, "DBUS_SESSION_BUS_ADDRESS="+addr), unavailable(keystore.ReasonNoKeyring, op); got != want {
+			t.Errorf("%s: %q, want %q", op, got, want)
+		}
+	}
+}

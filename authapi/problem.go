@@ -169,3 +169,53 @@ func ParseProblem(status int, contentType string, body []byte) (*Problem, error)
 	}
 	return &p, nil
 }
+
+// One sentinel per problem code, for errors.Is: a *Problem matches the
+// sentinel of its code. The codes invalid_email, weak_password,
+// invalid_phrase and invalid_code share the validation sentinels of
+// validate.go (ErrInvalidEmail, ErrWeakPassword, ErrInvalidPhrase,
+// ErrInvalidCode), so one errors.Is covers the local check and the server's
+// answer alike.
+var (
+	ErrInvalidRequest          = &Problem{Code: CodeInvalidRequest}
+	ErrUnsupportedMediaType    = &Problem{Code: CodeUnsupportedMediaType}
+	ErrBodyTooLarge            = &Problem{Code: CodeBodyTooLarge}
+	ErrNotFound                = &Problem{Code: CodeNotFound}
+	ErrMethodNotAllowed        = &Problem{Code: CodeMethodNotAllowed}
+	ErrMissingClientVersion    = &Problem{Code: CodeMissingClientVersion}
+	ErrCodeExpired             = &Problem{Code: CodeCodeExpired}
+	ErrInvalidCredentials      = &Problem{Code: CodeInvalidCredentials}
+	ErrAccountLocked           = &Problem{Code: CodeAccountLocked}
+	ErrAccountNotVerified      = &Problem{Code: CodeAccountNotVerified}
+	ErrAccountSuspended        = &Problem{Code: CodeAccountSuspended}
+	ErrTwoFactorRequired       = &Problem{Code: CodeTwoFactorRequired}
+	ErrInvalidTwoFactorCode    = &Problem{Code: CodeInvalidTwoFactorCode}
+	ErrChallengeExpired        = &Problem{Code: CodeChallengeExpired}
+	ErrInvalidRefreshToken     = &Problem{Code: CodeInvalidRefreshToken}
+	ErrRefreshTokenReused      = &Problem{Code: CodeRefreshTokenReused}
+	ErrUnauthorized            = &Problem{Code: CodeUnauthorized}
+	ErrResetTokenExpired       = &Problem{Code: CodeResetTokenExpired}
+	ErrTwoFactorAlreadyEnabled = &Problem{Code: CodeTwoFactorAlreadyEnabled}
+	ErrTwoFactorNotEnabled     = &Problem{Code: CodeTwoFactorNotEnabled}
+	ErrTwoFactorNotPending     = &Problem{Code: CodeTwoFactorNotPending}
+	ErrRateLimited             = &Problem{Code: CodeRateLimited}
+	ErrMaintenance             = &Problem{Code: CodeMaintenance}
+	ErrOverloaded              = &Problem{Code: CodeOverloaded}
+	ErrClientOutdated          = &Problem{Code: CodeClientOutdated}
+	ErrInternal                = &Problem{Code: CodeInternal}
+)
+
+// Unwrap returns the validation sentinel that a problem's code shares, if any.
+func (p *Problem) Unwrap() error {
+	switch p.Code {
+	case CodeInvalidEmail:
+		return ErrInvalidEmail
+	case CodeWeakPassword:
+		return ErrWeakPassword
+	case CodeInvalidPhrase:
+		return ErrInvalidPhrase
+	case CodeInvalidCode:
+		return ErrInvalidCode
+	}
+	return nil
+}

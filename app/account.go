@@ -1,0 +1,341 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+
+	"sesame/authapi"
+)
+
+// ResendCooldown is how long a flow waits before offering to resend a code.
+const ResendCooldown = 60 * time.Second
+
+// CodeLifetime is how long a mailed code lives on the reference server.
+const CodeLifetime = 10 * time.Minute
+
+// Mailed tracks a mailed code: when it expires and when it may be resent.
+type Mailed struct {
+	SentAt time.Time
+}
+
+// ExpiresAt is when the mailed code stops working.
+func (m Mailed) ExpiresAt() time.Time { return m.SentAt.Add(CodeLifetime) }
+
+// ResendAt is when a new code may be asked for.
+func (m Mailed) ResendAt() time.Time { return m.SentAt.Add(ResendCooldown) }
+
+// Registration is the account-creation flow: [App.Register], then
+// [Registration.Verify] with the mailed code, which signs in.
+type Registration struct {
+	Email string
+	Mailed
+	a        *App
+	password string
+}
+
+// Register checks the form and asks the server to mail a verification code.
+func (a *App) Register(ctx context.Context, email, password, confirm string) (*Registration, error) {
+	if err := authapi.ValidateEmail(email); err != nil {
+		return nil, err
+	}
+	email = authapi.NormalizeEmail(email)
+	if err := checkNewPassword(password, confirm, email); err != nil {
+		return nil, err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if err := a.client.CreateAccount(sctx, authapi.CreateAccountRequest{Email: email, Password: password}); err != nil {
+		return nil, fmt.Errorf("creating the account: %w", err)
+	}
+	return &Registration{Email: email, Mailed: Mailed{SentAt: time.Now()}, a: a, password: password}, nil
+}
+
+// Resend asks for a new code.
+func (r *Registration) Resend(ctx context.Context) error {
+	sctx, cancel := r.a.step(ctx)
+	defer cancel()
+	if err := r.a.client.ResendVerification(sctx, r.Email); err != nil {
+		return fmt.Errorf("resending the code: %w", err)
+	}
+	r.SentAt = time.Now()
+	return nil
+}
+
+// Verify confirms the address with the mailed code and signs in.
+func (r *Registration) Verify(ctx context.Context, code string, remember bool) (SignInResult, error) {
+	code = strings.TrimSpace(code)
+	if err := authapi.ValidateCode(code); err != nil {
+		return SignInResult{}, err
+	}
+	sctx, cancel := r.a.step(ctx)
+	defer cancel()
+	if err := r.a.client.VerifyAccount(sctx, authapi.EmailCodeRequest{Email: r.Email, Code: code}); err != nil {
+		return SignInResult{}, fmt.Errorf("verifying the address: %w", err)
+	}
+	res, err := r.a.SignIn(ctx, r.Email, r.password, remember)
+	if err == nil {
+		r.password = ""
+	}
+	return res, err
+}
+
+// PasswordReset is the forgot-password flow: [App.StartPasswordReset], then
+// [PasswordReset.Verify] with the mailed code, then [PasswordReset.Complete].
+type PasswordReset struct {
+	Email string
+	Mailed
+	// TwoFactorRequired is known after Verify: Complete then needs a code.
+	TwoFactorRequired bool
+	a                 *App
+	token             string
+}
+
+// StartPasswordReset asks the server to mail a reset code. The server
+// answers alike for every address, so this cannot tell whether the account
+// exists.
+func (a *App) StartPasswordReset(ctx context.Context, email string) (*PasswordReset, error) {
+	if err := authapi.ValidateEmail(email); err != nil {
+		return nil, err
+	}
+	r := &PasswordReset{Email: authapi.NormalizeEmail(email), a: a}
+	return r, r.Resend(ctx)
+}
+
+// Resend asks for a new reset code.
+func (r *PasswordReset) Resend(ctx context.Context) error {
+	sctx, cancel := r.a.step(ctx)
+	defer cancel()
+	if err := r.a.client.StartPasswordReset(sctx, r.Email); err != nil {
+		return fmt.Errorf("asking for a reset code: %w", err)
+	}
+	r.SentAt = time.Now()
+	return nil
+}
+
+// Verify checks the mailed code.
+func (r *PasswordReset) Verify(ctx context.Context, code string) error {
+	code = strings.TrimSpace(code)
+	if err := authapi.ValidateCode(code); err != nil {
+		return err
+	}
+	sctx, cancel := r.a.step(ctx)
+	defer cancel()
+	v, err := r.a.client.VerifyPasswordReset(sctx, authapi.EmailCodeRequest{Email: r.Email, Code: code})
+	if err != nil {
+		return fmt.Errorf("checking the reset code: %w", err)
+	}
+	r.token, r.TwoFactorRequired = v.ResetToken, v.TwoFactorRequired
+	return nil
+}
+
+// Complete sets the new password; secondFactor (an authenticator or a
+// recovery code) is needed when TwoFactorRequired. Every session of the
+// account is signed out by the server.
+func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondFactorCode string) error {
+	if r.token == "" {
+		return ErrStepOrder
+	}
+	if err := checkNewPassword(password, confirm, r.Email); err != nil {
+		return err
+	}
+	req := authapi.ResetCompleteRequest{ResetToken: r.token, NewPassword: password}
+	if r.TwoFactorRequired {
+		if err := secondFactor(secondFactorCode, &req.TOTPCode, &req.RecoveryCode); err != nil {
+			return err
+		}
+	}
+	sctx, cancel := r.a.step(ctx)
+	defer cancel()
+	if err := r.a.client.CompletePasswordReset(sctx, req); err != nil {
+		return fmt.Errorf("setting the new password: %w", err)
+	}
+	r.token = ""
+	return nil
+}
+
+// Enrolment is a two-factor secret waiting for its first code.
+type Enrolment struct {
+	// Secret is the base32 key; GroupedSecret shows it in groups of four
+	// for typing by hand.
+	Secret, GroupedSecret string
+	// URI is the otpauth:// URI the QR code holds.
+	URI string
+	// QR is the QR code as a PNG image.
+	QR []byte
+}
+
+// StartTwoFactor asks for a new TOTP secret and renders its QR code.
+func (a *App) StartTwoFactor(ctx context.Context) (*Enrolment, error) {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	setup, err := a.client.StartTwoFactor(sctx)
+	if err != nil {
+		return nil, fmt.Errorf("starting two-factor sign-in: %w", err)
+	}
+	key, err := otp.NewKeyFromURL(setup.OTPAuthURI)
+	if err != nil {
+		return nil, fmt.Errorf("reading the two-factor key: %w", authapi.ErrNotAPI)
+	}
+	img, err := key.Image(320, 320)
+	if err != nil {
+		return nil, fmt.Errorf("drawing the QR code: %w", err)
+	}
+	qr, err := encodePNG(img)
+	if err != nil {
+		return nil, err
+	}
+	return &Enrolment{Secret: setup.Secret, GroupedSecret: Group(setup.Secret, 4), URI: setup.OTPAuthURI, QR: qr}, nil
+}
+
+func encodePNG(img image.Image) ([]byte, error) {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("drawing the QR code: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Group splits s into space-separated groups of n characters.
+func Group(s string, n int) string {
+	var b strings.Builder
+	for i, r := range []rune(s) {
+		if i > 0 && i%n == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ConfirmTwoFactor turns two-factor on with the first code of the
+// authenticator app and returns the 10 recovery codes, shown once.
+func (a *App) ConfirmTwoFactor(ctx context.Context, code string) ([]string, error) {
+	code = strings.TrimSpace(code)
+	if err := authapi.ValidateCode(code); err != nil {
+		return nil, err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	codes, err := a.client.ConfirmTwoFactor(sctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("confirming two-factor sign-in: %w", err)
+	}
+	return codes, nil
+}
+
+// DisableTwoFactor turns two-factor off with the password and a code.
+func (a *App) DisableTwoFactor(ctx context.Context, password, code string) error {
+	req := authapi.DisableTwoFactorRequest{Password: password}
+	if err := secondFactor(code, &req.TOTPCode, &req.RecoveryCode); err != nil {
+		return err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if err := a.client.DisableTwoFactor(sctx, req); err != nil {
+		return fmt.Errorf("turning two-factor sign-in off: %w", err)
+	}
+	return nil
+}
+
+// RegenerateRecoveryCodes replaces the recovery codes; the old ones die.
+func (a *App) RegenerateRecoveryCodes(ctx context.Context, password, totpCode string) ([]string, error) {
+	totpCode = strings.TrimSpace(totpCode)
+	if err := authapi.ValidateCode(totpCode); err != nil {
+		return nil, err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	codes, err := a.client.RegenerateRecoveryCodes(sctx, authapi.RegenerateCodesRequest{Password: password, TOTPCode: totpCode})
+	if err != nil {
+		return nil, fmt.Errorf("renewing the recovery codes: %w", err)
+	}
+	return codes, nil
+}
+
+// ChangePassword changes the account password; the server signs out every
+// other session.
+func (a *App) ChangePassword(ctx context.Context, current, password, confirm string) error {
+	if err := checkNewPassword(password, confirm, a.Account()); err != nil {
+		return err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if err := a.client.ChangePassword(sctx, authapi.ChangePasswordRequest{CurrentPassword: current, NewPassword: password}); err != nil {
+		return fmt.Errorf("changing the password: %w", err)
+	}
+	return nil
+}
+
+// SetAntiPhishingPhrase sets the phrase every mail of the server will show.
+func (a *App) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
+	if err := authapi.ValidatePhrase(phrase); err != nil {
+		return err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if err := a.client.SetAntiPhishingPhrase(sctx, phrase); err != nil {
+		return fmt.Errorf("setting the anti-phishing phrase: %w", err)
+	}
+	return nil
+}
+
+// Me returns the account's details.
+func (a *App) Me(ctx context.Context) (*authapi.Me, error) {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	me, err := a.client.Me(sctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the account: %w", err)
+	}
+	return me, nil
+}
+
+// Sessions lists the account's signed-in devices.
+func (a *App) Sessions(ctx context.Context) ([]authapi.Session, error) {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	s, err := a.client.Sessions(sctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the sessions: %w", err)
+	}
+	return s, nil
+}
+
+// RevokeSession signs one device out.
+func (a *App) RevokeSession(ctx context.Context, id string) error {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if err := a.client.RevokeSession(sctx, id); err != nil {
+		return fmt.Errorf("signing the device out: %w", err)
+	}
+	return nil
+}
+
+// RevokeOtherSessions signs every other device out: the first step of
+// "this wasn't me", before changing the password.
+func (a *App) RevokeOtherSessions(ctx context.Context) error {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if err := a.client.RevokeOtherSessions(sctx); err != nil {
+		return fmt.Errorf("signing the other devices out: %w", err)
+	}
+	return nil
+}
+
+// Activity lists recent sign-in events, newest first.
+func (a *App) Activity(ctx context.Context, limit int) ([]authapi.ActivityEvent, error) {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	ev, err := a.client.Activity(sctx, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the sign-in activity: %w", err)
+	}
+	return ev, nil
+}

@@ -1,0 +1,122 @@
+// Package app is what the Sesame desktop app does, without widgets: the
+// sign-in flow (password, then two-factor when asked, then a session that
+// "remember me" keeps in the OS keychain), account creation, forgot
+// password, two-factor enrolment, the security centre, and the wallet:
+// create with a backup quiz, restore from a recovery phrase, unlock, change
+// its password.
+//
+// [New] builds an [App] over an [authapi.Client], a [keystore.Keychain] and
+// a data folder. Every flow is a set of explicit steps ([App.SignIn] then
+// [App.CompleteTwoFactor]; [App.Register] then [Registration.Verify]; ...)
+// that validate their input with the validators the server uses, run every
+// wait under a context with a time limit, and return typed errors the
+// screens branch on: *authapi.Problem for the server's answers, the
+// authapi transport errors, keystore and recovery errors, and this
+// package's sentinels.
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"sesame/authapi"
+	"sesame/keystore"
+)
+
+// Expected failures of the flows.
+var (
+	// ErrNotSignedIn: the step needs a session and there is none.
+	ErrNotSignedIn = errors.New("not signed in")
+	// ErrPasswordsDiffer: a new password and its confirmation differ.
+	ErrPasswordsDiffer = errors.New("the passwords differ")
+	// ErrChallengeExpired: the two-factor step came after its challenge ended.
+	ErrChallengeExpired = errors.New("the two-factor sign-in expired; sign in again")
+	// ErrStepOrder: a flow's step was called before the step it needs.
+	ErrStepOrder = errors.New("this step needs the previous one first")
+)
+
+// ClockSkewLimit is the clock offset past which two-factor codes may fail.
+const ClockSkewLimit = 30 * time.Second
+
+// Config builds an App.
+type Config struct {
+	// Client talks to the auth server.
+	Client *authapi.Client
+	// Keychain keeps the "remember me" refresh token.
+	Keychain keystore.Keychain
+	// DataDir holds the wallet vault; it is created 0700 when needed.
+	DataDir string
+	// DeviceName names this computer in the account's session list.
+	DeviceName string
+	// Timeout bounds each network step; zero means 20 s.
+	Timeout time.Duration
+}
+
+// App holds the state of one signed-in (or not) user.
+type App struct {
+	cfg    Config
+	client *authapi.Client
+
+	mu       sync.Mutex
+	account  string // signed-in email
+	remember bool   // the refresh token is kept in the keychain
+
+	wallet walletState
+}
+
+// New builds an App. The client's token rotations are followed so a
+// remembered refresh token stays current in the keychain.
+func New(cfg Config) (*App, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("app: a client is required")
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("app: a data folder is required")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 20 * time.Second
+	}
+	if cfg.DeviceName == "" {
+		cfg.DeviceName = defaultDeviceName()
+	}
+	a := &App{cfg: cfg, client: cfg.Client}
+	cfg.Client.OnTokens(a.rotated)
+	return a, nil
+}
+
+// Client returns the API client, for the connection check and the status.
+func (a *App) Client() *authapi.Client { return a.client }
+
+// Server returns the auth server's base URL.
+func (a *App) Server() string { return a.client.BaseURL() }
+
+// Account returns the signed-in email, or "".
+func (a *App) Account() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.account
+}
+
+// step bounds one network step.
+func (a *App) step(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, a.cfg.Timeout)
+}
+
+// keychainStep bounds one keychain call, which may wait for an unlock prompt.
+func (a *App) keychainStep(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, 2*a.cfg.Timeout)
+}
+
+func defaultDeviceName() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "Sesame desktop"
+	}
+	return "Sesame on " + h
+}
+
+func (a *App) vaultPath() string { return filepath.Join(a.cfg.DataDir, "wallet.vault") }

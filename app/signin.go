@@ -1,0 +1,229 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sesame/authapi"
+	"sesame/keystore"
+)
+
+// SignInResult is where a sign-in step ended.
+type SignInResult struct {
+	// Challenge is set when the account wants its second factor next.
+	Challenge *Challenge
+	// RememberErr tells why "remember me" could not be kept (the keychain
+	// is unavailable); the sign-in itself succeeded.
+	RememberErr error
+}
+
+// SignedIn reports whether the step ended signed in.
+func (r SignInResult) SignedIn() bool { return r.Challenge == nil }
+
+// Challenge is a pending two-factor sign-in.
+type Challenge struct {
+	ID        string
+	ExpiresAt time.Time
+	Methods   []string
+	// ClockOffset is the server's clock minus this computer's; past
+	// ClockSkewLimit either way, authenticator codes are likely refused.
+	ClockOffset time.Duration
+	email       string
+	remember    bool
+}
+
+// ClockSkewed reports whether this computer's clock is far enough off the
+// server's for two-factor codes to fail.
+func (c *Challenge) ClockSkewed() bool {
+	return c.ClockOffset > ClockSkewLimit || c.ClockOffset < -ClockSkewLimit
+}
+
+// SignIn is the first step of signing in. It checks the form locally, then
+// asks the server; a *Challenge in the result asks for the second factor.
+func (a *App) SignIn(ctx context.Context, email, password string, remember bool) (SignInResult, error) {
+	if err := authapi.ValidateEmail(email); err != nil {
+		return SignInResult{}, err
+	}
+	if password == "" {
+		return SignInResult{}, fmt.Errorf("signing in: %w", authapi.ErrWeakPassword)
+	}
+	email = authapi.NormalizeEmail(email)
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	_, err := a.client.SignIn(sctx, authapi.CreateSessionRequest{Email: email, Password: password, DeviceName: a.cfg.DeviceName})
+	var p *authapi.Problem
+	if errors.As(err, &p) && p.Code == authapi.CodeTwoFactorRequired {
+		ch := &Challenge{ID: p.ChallengeID, Methods: p.Methods, email: email, remember: remember}
+		if p.ChallengeExpiresAt != nil {
+			ch.ExpiresAt = *p.ChallengeExpiresAt
+		}
+		ch.ClockOffset, _ = a.client.ClockOffset()
+		return SignInResult{Challenge: ch}, nil
+	}
+	if err != nil {
+		return SignInResult{}, fmt.Errorf("signing in: %w", err)
+	}
+	return a.signedIn(ctx, email, remember), nil
+}
+
+// CompleteTwoFactor is the second step: code is a 6-digit authenticator code
+// or a recovery code (any case, with or without hyphens).
+func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string) (SignInResult, error) {
+	if ch == nil {
+		return SignInResult{}, ErrStepOrder
+	}
+	if !ch.ExpiresAt.IsZero() && time.Now().Add(ch.ClockOffset).After(ch.ExpiresAt) {
+		return SignInResult{}, ErrChallengeExpired
+	}
+	req := authapi.TwoFactorSessionRequest{ChallengeID: ch.ID}
+	if err := secondFactor(code, &req.TOTPCode, &req.RecoveryCode); err != nil {
+		return SignInResult{}, err
+	}
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	if _, err := a.client.SignInTwoFactor(sctx, req); err != nil {
+		return SignInResult{}, fmt.Errorf("signing in: %w", err)
+	}
+	return a.signedIn(ctx, ch.email, ch.remember), nil
+}
+
+// secondFactor sorts a typed code into a TOTP code or a recovery code.
+func secondFactor(code string, totp, recovery *string) error {
+	code = strings.TrimSpace(code)
+	if authapi.ValidateCode(code) == nil {
+		*totp = code
+		return nil
+	}
+	c, err := authapi.NormalizeRecoveryCode(code)
+	if err != nil {
+		return err
+	}
+	*recovery = c
+	return nil
+}
+
+// signedIn records the session and, when asked, keeps its refresh token in
+// the keychain; a keychain failure is reported, never hidden, and never
+// answered by writing the token anywhere else.
+func (a *App) signedIn(ctx context.Context, email string, remember bool) SignInResult {
+	a.mu.Lock()
+	a.account, a.remember = email, remember
+	a.mu.Unlock()
+	tok, _ := a.client.Tokens()
+	kctx, cancel := a.keychainStep(ctx)
+	defer cancel()
+	if !remember {
+		// A token remembered before must not outlive this choice.
+		if err := a.cfg.Keychain.DeleteRefreshToken(kctx, a.Server(), email); err != nil && !errors.Is(err, keystore.ErrNotFound) {
+			return SignInResult{RememberErr: err}
+		}
+		return SignInResult{}
+	}
+	if err := a.cfg.Keychain.SaveRefreshToken(kctx, a.Server(), email, tok.RefreshToken); err != nil {
+		a.mu.Lock()
+		a.remember = false
+		a.mu.Unlock()
+		return SignInResult{RememberErr: err}
+	}
+	return SignInResult{}
+}
+
+// rotated keeps the remembered refresh token current after each rotation.
+func (a *App) rotated(t authapi.Tokens) {
+	a.mu.Lock()
+	email, remember := a.account, a.remember
+	a.mu.Unlock()
+	if !remember || email == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*a.cfg.Timeout)
+	defer cancel()
+	// A failure here leaves the old token, which the next start finds
+	// refused; the user then signs in again. Nothing else can be done.
+	_ = a.cfg.Keychain.SaveRefreshToken(ctx, a.Server(), email, t.RefreshToken)
+}
+
+// Resume signs in with the refresh token remembered for this server, if
+// any. It reports whether a session was resumed; a remembered token the
+// server refuses is deleted.
+func (a *App) Resume(ctx context.Context) (bool, error) {
+	kctx, cancel := a.keychainStep(ctx)
+	defer cancel()
+	email, err := a.cfg.Keychain.RememberedAccount(kctx, a.Server())
+	if errors.Is(err, keystore.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the remembered account: %w", err)
+	}
+	token, err := a.cfg.Keychain.RefreshToken(kctx, a.Server(), email)
+	if errors.Is(err, keystore.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the remembered sign-in: %w", err)
+	}
+	a.mu.Lock()
+	a.account, a.remember = email, true
+	a.mu.Unlock()
+	sctx, scancel := a.step(ctx)
+	defer scancel()
+	if _, err := a.client.Resume(sctx, token); err != nil {
+		a.mu.Lock()
+		a.account, a.remember = "", false
+		a.mu.Unlock()
+		if errors.Is(err, authapi.ErrInvalidRefreshToken) || errors.Is(err, authapi.ErrRefreshTokenReused) {
+			_ = a.cfg.Keychain.DeleteRefreshToken(kctx, a.Server(), email)
+			return false, nil
+		}
+		return false, fmt.Errorf("resuming the session: %w", err)
+	}
+	return true, nil
+}
+
+// RememberedAccount returns the email remembered for this server, or "".
+func (a *App) RememberedAccount(ctx context.Context) string {
+	kctx, cancel := a.keychainStep(ctx)
+	defer cancel()
+	email, err := a.cfg.Keychain.RememberedAccount(kctx, a.Server())
+	if err != nil {
+		return ""
+	}
+	return email
+}
+
+// SignOut ends the session on the server and forgets the remembered token.
+// The local state is cleared even when the server cannot be reached.
+func (a *App) SignOut(ctx context.Context) error {
+	a.mu.Lock()
+	email := a.account
+	a.account, a.remember = "", false
+	a.mu.Unlock()
+	a.LockWallet()
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	serr := a.client.SignOut(sctx)
+	kctx, kcancel := a.keychainStep(ctx)
+	defer kcancel()
+	var kerr error
+	if email != "" {
+		if err := a.cfg.Keychain.DeleteRefreshToken(kctx, a.Server(), email); err != nil && !errors.Is(err, keystore.ErrNotFound) {
+			kerr = fmt.Errorf("forgetting the remembered sign-in: %w", err)
+		}
+	}
+	if serr != nil && !errors.Is(serr, authapi.ErrUnauthorized) {
+		return errors.Join(fmt.Errorf("signing out: %w", serr), kerr)
+	}
+	return kerr
+}
+
+// checkNewPassword applies the shared password policy and the confirmation.
+func checkNewPassword(password, confirm, email string) error {
+	if password != confirm {
+		return ErrPasswordsDiffer
+	}
+	return authapi.CheckPassword(password, email)
+}

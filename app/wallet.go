@@ -1,0 +1,283 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"sesame/keystore"
+	"sesame/recovery"
+	"sesame/wallet"
+)
+
+// Wallet failures.
+var (
+	// ErrNoWallet: there is no wallet on this computer yet.
+	ErrNoWallet = errors.New("there is no wallet on this computer")
+	// ErrWalletExists: a wallet is already here; confirm to overwrite it.
+	ErrWalletExists = errors.New("a wallet is already on this computer")
+	// ErrWalletLocked: the step needs the unlocked wallet.
+	ErrWalletLocked = errors.New("the wallet is locked")
+	// ErrQuizNotPassed: the backup quiz must be passed before saving.
+	ErrQuizNotPassed = errors.New("the backup quiz is not passed")
+	// ErrWalletPasswordEmpty: a wallet password is required.
+	ErrWalletPasswordEmpty = errors.New("a wallet password is required")
+)
+
+// WalletState is whether a wallet exists and is unlocked.
+type WalletState int
+
+// Wallet states.
+const (
+	WalletNone WalletState = iota
+	WalletLocked
+	WalletUnlocked
+)
+
+// AddressCount is how many addresses of each chain are shown.
+const AddressCount = 3
+
+// walletState is the unlocked wallet, kept in memory only.
+type walletState struct {
+	mu        sync.Mutex
+	seed      []byte
+	addresses []wallet.Address
+	verified  bool
+}
+
+// vaultPayload is what the vault encrypts. The phrase is kept as entropy
+// and language, which is smaller than the words and rebuilds them exactly.
+type vaultPayload struct {
+	Version        int    `json:"v"`
+	Language       string `json:"language"`
+	Entropy        []byte `json:"entropy"`
+	Passphrase     string `json:"passphrase,omitempty"`
+	BackupVerified bool   `json:"backup_verified"`
+}
+
+// WalletState reports whether a wallet exists and is unlocked.
+func (a *App) WalletState() (WalletState, error) {
+	a.wallet.mu.Lock()
+	unlocked := a.wallet.seed != nil
+	a.wallet.mu.Unlock()
+	if unlocked {
+		return WalletUnlocked, nil
+	}
+	ok, err := keystore.Exists(a.vaultPath())
+	switch {
+	case err != nil:
+		return WalletNone, err
+	case ok:
+		return WalletLocked, nil
+	}
+	return WalletNone, nil
+}
+
+// WalletDraft is a new phrase between its generation and its saving: show
+// Words, ask the Quiz, then [App.SaveNewWallet].
+type WalletDraft struct {
+	Mnemonic recovery.Mnemonic
+	Quiz     recovery.Quiz
+	passed   bool
+}
+
+// NewWallet generates a phrase of words words in lang and its backup quiz.
+func (a *App) NewWallet(lang recovery.Language, words int) (*WalletDraft, error) {
+	m, err := recovery.Generate(lang, words)
+	if err != nil {
+		return nil, err
+	}
+	q, err := recovery.NewQuiz(m, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &WalletDraft{Mnemonic: m, Quiz: q}, nil
+}
+
+// Answer checks the quiz answers, in the order of the questions.
+func (d *WalletDraft) Answer(answers []string) error {
+	if err := d.Quiz.Check(d.Mnemonic, answers); err != nil {
+		return err
+	}
+	d.passed = true
+	return nil
+}
+
+// SaveNewWallet encrypts the draft's phrase under password into the vault,
+// once its quiz is passed, and unlocks it. overwrite must be true to
+// replace a wallet already here.
+func (a *App) SaveNewWallet(ctx context.Context, d *WalletDraft, passphrase, password, confirm string, overwrite bool) ([]wallet.Address, error) {
+	if d == nil || !d.passed {
+		return nil, ErrQuizNotPassed
+	}
+	return a.saveWallet(ctx, d.Mnemonic, passphrase, password, confirm, overwrite, true)
+}
+
+// ParsePhrase reads a typed or pasted recovery phrase, with the precise
+// errors of recovery.Parse.
+func (a *App) ParsePhrase(input string) (recovery.Mnemonic, error) { return recovery.Parse(input) }
+
+// PreviewAddresses derives the first addresses of a phrase and passphrase,
+// shown before a restore overwrites anything. It is key derivation: call it
+// off the UI thread.
+func (a *App) PreviewAddresses(m recovery.Mnemonic, passphrase string) ([]wallet.Address, error) {
+	seed := recovery.Seed(m, passphrase)
+	defer clear(seed)
+	return addresses(seed)
+}
+
+// RestoreWallet saves a restored phrase into the vault and unlocks it.
+// overwrite must be true to replace a wallet already here.
+func (a *App) RestoreWallet(ctx context.Context, m recovery.Mnemonic, passphrase, password, confirm string, overwrite bool) ([]wallet.Address, error) {
+	return a.saveWallet(ctx, m, passphrase, password, confirm, overwrite, true)
+}
+
+func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, password, confirm string, overwrite, verified bool) ([]wallet.Address, error) {
+	if password == "" {
+		return nil, ErrWalletPasswordEmpty
+	}
+	if password != confirm {
+		return nil, ErrPasswordsDiffer
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	exists, err := keystore.Exists(a.vaultPath())
+	if err != nil {
+		return nil, err
+	}
+	if exists && !overwrite {
+		return nil, ErrWalletExists
+	}
+	entropy, err := recovery.Entropy(m)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(entropy)
+	payload, err := json.Marshal(vaultPayload{
+		Version: 1, Language: m.Language.Tag(), Entropy: entropy, Passphrase: passphrase, BackupVerified: verified,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer clear(payload)
+	pw := []byte(password)
+	defer clear(pw)
+	if err := keystore.Save(a.vaultPath(), pw, payload); err != nil {
+		return nil, fmt.Errorf("saving the wallet: %w", err)
+	}
+	seed := recovery.Seed(m, passphrase)
+	return a.unlocked(seed, verified)
+}
+
+// UnlockWallet opens the vault with the wallet password. A wrong password
+// and a damaged file give keystore's one error: nobody can reset this
+// password; the way back is restoring from the recovery phrase.
+func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Address, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	exists, err := keystore.Exists(a.vaultPath())
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, ErrNoWallet
+	}
+	pw := []byte(password)
+	defer clear(pw)
+	payload, err := keystore.Open(a.vaultPath(), pw)
+	if err != nil {
+		return nil, fmt.Errorf("unlocking the wallet: %w", err)
+	}
+	defer clear(payload)
+	var p vaultPayload
+	if err := json.Unmarshal(payload, &p); err != nil || p.Version != 1 {
+		return nil, fmt.Errorf("unlocking the wallet: %w", keystore.ErrUnsupportedVersion)
+	}
+	defer clear(p.Entropy)
+	lang, ok := recovery.LanguageByTag(p.Language)
+	if !ok {
+		return nil, fmt.Errorf("unlocking the wallet: %w", recovery.ErrUnknownLanguage)
+	}
+	m, err := recovery.FromEntropy(lang, p.Entropy)
+	if err != nil {
+		return nil, fmt.Errorf("unlocking the wallet: %w", err)
+	}
+	return a.unlocked(recovery.Seed(m, p.Passphrase), p.BackupVerified)
+}
+
+// unlocked keeps seed as the unlocked wallet and returns its addresses.
+func (a *App) unlocked(seed []byte, verified bool) ([]wallet.Address, error) {
+	addrs, err := addresses(seed)
+	if err != nil {
+		clear(seed)
+		return nil, err
+	}
+	a.wallet.mu.Lock()
+	defer a.wallet.mu.Unlock()
+	clear(a.wallet.seed)
+	a.wallet.seed, a.wallet.addresses, a.wallet.verified = seed, addrs, verified
+	return addrs, nil
+}
+
+// Addresses returns the unlocked wallet's first addresses.
+func (a *App) Addresses() ([]wallet.Address, error) {
+	a.wallet.mu.Lock()
+	defer a.wallet.mu.Unlock()
+	if a.wallet.seed == nil {
+		return nil, ErrWalletLocked
+	}
+	return a.wallet.addresses, nil
+}
+
+// BackupVerified reports whether the unlocked wallet's phrase was checked
+// by the backup quiz (or typed in by a restore).
+func (a *App) BackupVerified() bool {
+	a.wallet.mu.Lock()
+	defer a.wallet.mu.Unlock()
+	return a.wallet.verified
+}
+
+// LockWallet forgets the unlocked seed.
+func (a *App) LockWallet() {
+	a.wallet.mu.Lock()
+	defer a.wallet.mu.Unlock()
+	clear(a.wallet.seed)
+	a.wallet.seed, a.wallet.addresses = nil, nil
+}
+
+// ChangeWalletPassword re-encrypts the vault under a new password.
+func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confirm string) error {
+	if password == "" {
+		return ErrWalletPasswordEmpty
+	}
+	if password != confirm {
+		return ErrPasswordsDiffer
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	old, pw := []byte(current), []byte(password)
+	defer clear(old)
+	defer clear(pw)
+	if err := keystore.ChangePassword(a.vaultPath(), old, pw); err != nil {
+		return fmt.Errorf("changing the wallet password: %w", err)
+	}
+	return nil
+}
+
+// addresses derives the first AddressCount addresses of each chain.
+func addresses(seed []byte) ([]wallet.Address, error) {
+	var out []wallet.Address
+	for _, c := range wallet.Chains() {
+		a, err := wallet.Addresses(seed, c, 0, AddressCount)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a...)
+	}
+	return out, nil
+}

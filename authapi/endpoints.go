@@ -1,0 +1,204 @@
+package authapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// The endpoints of the contract, in the order of auth-api.md. An API error
+// is returned as the decoded *Problem; transport failures as the typed
+// errors of errors.go.
+
+// Status answers GET /v1/status, which works in maintenance and for
+// outdated clients too.
+func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
+	var out StatusResponse
+	err := c.do(ctx, call{method: http.MethodGet, path: "/v1/status", retry: true,
+		want: http.StatusOK, out: &out, need: []string{"status", "min_client_version"}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreateAccount starts an account; a verification code is mailed.
+func (c *Client) CreateAccount(ctx context.Context, req CreateAccountRequest) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts", in: req, want: http.StatusAccepted})
+}
+
+// VerifyAccount confirms an account with its mailed code.
+func (c *Client) VerifyAccount(ctx context.Context, req EmailCodeRequest) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify", in: req, want: http.StatusNoContent})
+}
+
+// ResendVerification mails a new verification code.
+func (c *Client) ResendVerification(ctx context.Context, email string) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify/resend",
+		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+}
+
+// SignIn signs in with a password and holds the new tokens. An account with
+// two-factor sign-in answers ErrTwoFactorRequired, whose *Problem carries
+// the ChallengeID for SignInTwoFactor.
+func (c *Client) SignIn(ctx context.Context, req CreateSessionRequest) (Tokens, error) {
+	return c.session(ctx, "/v1/sessions", req)
+}
+
+// SignInTwoFactor completes a two-factor challenge and holds the new tokens.
+func (c *Client) SignInTwoFactor(ctx context.Context, req TwoFactorSessionRequest) (Tokens, error) {
+	return c.session(ctx, "/v1/sessions/two-factor", req)
+}
+
+func (c *Client) session(ctx context.Context, path string, req any) (Tokens, error) {
+	var tok Tokens
+	err := c.do(ctx, call{method: http.MethodPost, path: path, in: req, want: http.StatusCreated, out: &tok, need: tokenMembers})
+	if err != nil {
+		return Tokens{}, err
+	}
+	c.signedIn(tok)
+	return tok, nil
+}
+
+// Sessions lists the account's sessions.
+func (c *Client) Sessions(ctx context.Context) ([]Session, error) {
+	var out SessionList
+	err := c.do(ctx, call{method: http.MethodGet, path: "/v1/sessions", auth: true, retry: true,
+		want: http.StatusOK, out: &out, need: []string{"sessions"}})
+	if err != nil {
+		return nil, err
+	}
+	return out.Sessions, nil
+}
+
+// RevokeSession signs out the session id of the account.
+func (c *Client) RevokeSession(ctx context.Context, id string) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/sessions/" + url.PathEscape(id), auth: true, retry: true,
+		want: http.StatusNoContent})
+}
+
+// SignOut ends the current session and forgets the tokens, even when the
+// server could not be told.
+func (c *Client) SignOut(ctx context.Context) error {
+	defer c.ClearTokens()
+	if _, ok := c.Tokens(); !ok {
+		return nil
+	}
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/sessions/current", auth: true, retry: true,
+		want: http.StatusNoContent})
+}
+
+// RevokeOtherSessions signs out every session but the current one.
+func (c *Client) RevokeOtherSessions(ctx context.Context) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/sessions", auth: true, retry: true,
+		want: http.StatusNoContent})
+}
+
+// StartPasswordReset mails a reset code, if the account exists.
+func (c *Client) StartPasswordReset(ctx context.Context, email string) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets",
+		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+}
+
+// VerifyPasswordReset trades a mailed reset code for a reset token.
+func (c *Client) VerifyPasswordReset(ctx context.Context, req EmailCodeRequest) (*ResetVerifyResponse, error) {
+	var out ResetVerifyResponse
+	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/verify", in: req,
+		want: http.StatusOK, out: &out, need: []string{"reset_token", "two_factor_required"}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CompletePasswordReset sets the new password; every session is signed out.
+func (c *Client) CompletePasswordReset(ctx context.Context, req ResetCompleteRequest) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/complete", in: req, want: http.StatusNoContent})
+}
+
+// Me describes the signed-in account.
+func (c *Client) Me(ctx context.Context) (*Me, error) {
+	var out Me
+	err := c.do(ctx, call{method: http.MethodGet, path: "/v1/me", auth: true, retry: true,
+		want: http.StatusOK, out: &out, need: []string{"email", "two_factor_enabled"}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ChangePassword sets a new password; other sessions are signed out.
+func (c *Client) ChangePassword(ctx context.Context, req ChangePasswordRequest) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/me/password", in: req, auth: true, want: http.StatusNoContent})
+}
+
+// SetAntiPhishingPhrase sets the phrase that every mail of the server names.
+func (c *Client) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
+	return c.do(ctx, call{method: http.MethodPut, path: "/v1/me/anti-phishing-phrase", in: AntiPhishingRequest{Phrase: phrase},
+		auth: true, retry: true, want: http.StatusNoContent})
+}
+
+// StartTwoFactor makes a pending TOTP secret, live once confirmed.
+func (c *Client) StartTwoFactor(ctx context.Context) (*TwoFactorSetup, error) {
+	var out TwoFactorSetup
+	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/me/two-factor", auth: true,
+		want: http.StatusOK, out: &out, need: []string{"secret", "otpauth_uri"}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ConfirmTwoFactor turns two-factor sign-in on and returns the recovery codes.
+func (c *Client) ConfirmTwoFactor(ctx context.Context, code string) ([]string, error) {
+	return c.recoveryCodes(ctx, "/v1/me/two-factor/confirm", TOTPRequest{TOTPCode: code})
+}
+
+// DisableTwoFactor turns two-factor sign-in off.
+func (c *Client) DisableTwoFactor(ctx context.Context, req DisableTwoFactorRequest) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/me/two-factor", in: req, auth: true, want: http.StatusNoContent})
+}
+
+// RegenerateRecoveryCodes replaces the recovery codes.
+func (c *Client) RegenerateRecoveryCodes(ctx context.Context, req RegenerateCodesRequest) ([]string, error) {
+	return c.recoveryCodes(ctx, "/v1/me/recovery-codes", req)
+}
+
+func (c *Client) recoveryCodes(ctx context.Context, path string, req any) ([]string, error) {
+	var out RecoveryCodes
+	err := c.do(ctx, call{method: http.MethodPost, path: path, in: req, auth: true,
+		want: http.StatusOK, out: &out, need: []string{"recovery_codes"}})
+	if err != nil {
+		return nil, err
+	}
+	return out.RecoveryCodes, nil
+}
+
+// Activity lists the account's latest sign-in events, newest first; a limit
+// of 0 takes the server's default.
+func (c *Client) Activity(ctx context.Context, limit int) ([]ActivityEvent, error) {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var out ActivityList
+	err := c.do(ctx, call{method: http.MethodGet, path: "/v1/me/activity", query: q, auth: true, retry: true,
+		want: http.StatusOK, out: &out, need: []string{"events"}})
+	if err != nil {
+		return nil, err
+	}
+	return out.Events, nil
+}
+
+// Mailbox lists the mails a local server holds for to, newest first. Only
+// a server with its local outbox on loopback answers it.
+func (c *Client) Mailbox(ctx context.Context, to string) ([]Mail, error) {
+	var out Mailbox
+	err := c.do(ctx, call{method: http.MethodGet, path: "/v1/dev/mailbox", query: url.Values{"to": {to}}, retry: true,
+		want: http.StatusOK, out: &out, need: []string{"mails"}})
+	if err != nil {
+		return nil, err
+	}
+	return out.Mails, nil
+}

@@ -49,11 +49,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 			s.sendMail(mail.Compose(mail.KindAccountExists, email, mail.Data{Phrase: a.AntiPhishing}))
 			break
 		}
-		// An unverified account takes the newest password; only the
-		// mailbox's owner can verify it.
-		if err := s.cfg.Store.SetPasswordHash(ctx, a.ID, hash); err != nil {
-			return err
-		}
+		// An unverified account keeps its first password, so a second
+		// registration cannot take it over; its owner gets a new code, and
+		// a forgotten first password is reset by mail.
 		if err := s.mailCode(ctx, email, store.PurposeVerify, a.AntiPhishing); err != nil {
 			return err
 		}
@@ -101,13 +99,15 @@ func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) erro
 	if err := s.limit(s.mailRate, email); err != nil {
 		return err
 	}
-	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)
-	if err == nil && !a.Verified {
-		err = s.mailCode(r.Context(), email, store.PurposeVerify, a.AntiPhishing)
-	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
+	s.background(func(ctx context.Context) error {
+		a, err := s.cfg.Store.AccountByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && a.Verified) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return s.mailCode(ctx, email, store.PurposeVerify, a.AntiPhishing)
+	})
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }

@@ -42,7 +42,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return badJSON(err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return problem(http.StatusBadRequest, authapi.CodeInvalidRequest, "The request body holds more than one JSON value.")
 	}
 	return nil

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -27,13 +28,15 @@ func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.mailRate, email); err != nil {
 		return err
 	}
-	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)
-	if err == nil {
-		err = s.mailCode(r.Context(), email, store.PurposeReset, a.AntiPhishing)
-	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
+	s.background(func(ctx context.Context) error {
+		a, err := s.cfg.Store.AccountByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return s.mailCode(ctx, email, store.PurposeReset, a.AntiPhishing)
+	})
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
@@ -69,10 +72,12 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	id, err := s.cfg.Store.ResetToken(ctx, digest("reset", req.ResetToken), s.cfg.Now())
+	expired := problem(http.StatusGone, authapi.CodeResetTokenExpired,
+		"The reset took too long or was already used; start again.")
+	tokenHash := digest("reset", req.ResetToken)
+	id, err := s.cfg.Store.ResetToken(ctx, tokenHash, s.cfg.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return problem(http.StatusGone, authapi.CodeResetTokenExpired,
-			"The reset took too long or was already used; start again.")
+		return expired
 	} else if err != nil {
 		return err
 	}
@@ -86,6 +91,12 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 			p.Field = "new_password"
 		}
 		return p
+	}
+	// The hash comes first: a busy server must not spend the second factor
+	// and then fail.
+	hash, err := s.hashPassword(ctx, req.NewPassword)
+	if err != nil {
+		return err
 	}
 	if a.TOTPEnabled {
 		if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
@@ -103,11 +114,10 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 				"The two-factor code is wrong or was already used.")
 		}
 	}
-	hash, err := s.hashPassword(ctx, req.NewPassword)
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Store.CompleteReset(ctx, a.ID, a.Email, hash); err != nil {
+	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return expired
+	} else if err != nil {
 		return err
 	}
 	if req.RecoveryCode != "" && a.TOTPEnabled {

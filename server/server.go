@@ -291,10 +291,13 @@ func (s *Server) wrap(rt route) http.Handler {
 
 // gate runs the checks that come before any endpoint's own work.
 func (s *Server) gate(rt route, r *http.Request) error {
-	if rt.Method == "" || (rt.Method == http.MethodGet && rt.Pattern == "/v1/status") {
+	switch {
+	case rt.Pattern == "/v1/status":
 		return nil
+	case rt.Pattern == "/v1/dev/mailbox" && (!s.cfg.DevMailbox || !isLoopback(clientIP(r))):
+		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
 	}
-	if err := s.maintenance(r.Context()); err != nil {
+	if err := s.maintenance(r.Context()); err != nil || rt.Method == "" {
 		return err
 	}
 	if err := s.checkVersion(r); err != nil {
@@ -352,6 +355,11 @@ func (s *Server) maintenanceState(ctx context.Context) (store.Maintenance, error
 	}
 	m, err := s.cfg.Store.Maintenance(ctx)
 	if err != nil {
+		if !s.maint.at.IsZero() {
+			// The last known state stands in while the store fails.
+			s.log.Error("reading the maintenance switch failed", "err", err)
+			return s.maint.val, nil
+		}
 		return m, err
 	}
 	s.maint.at, s.maint.val = time.Now(), m
@@ -411,6 +419,20 @@ func (s *Server) hashPassword(ctx context.Context, password string) (string, err
 	}
 	defer release()
 	return passhash.Hash(authapi.NormalizePassword(password), s.cfg.Hash), nil
+}
+
+// background runs work that an answer must not wait for, or reveal by its
+// timing (whether an account exists), under a time limit of its own.
+func (s *Server) background(work func(ctx context.Context) error) {
+	s.mails.Add(1)
+	go func() {
+		defer s.mails.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := work(ctx); err != nil {
+			s.log.Error("background work failed", "err", err)
+		}
+	}()
 }
 
 // sendMail delivers m in the background, so that answers do not wait for

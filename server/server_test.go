@@ -147,11 +147,11 @@ func TestLockoutDoublesAndResetLiftsIt(t *testing.T) {
 		e.clock.Advance(want + time.Second)
 	}
 	// The doubling stops at 24 hours.
-	l, err := e.store.RecordFailure(context.Background(), "cap@example.org", e.clock.Now(),
+	l, _, err := e.store.ReserveAttempt(context.Background(), "cap@example.org", e.clock.Now(),
 		store.LockPolicy{MaxFailures: 1, Base: 15 * time.Minute, Max: 24 * time.Hour})
 	for i := 0; i < 10 && err == nil; i++ {
 		e.clock.Advance(25 * time.Hour)
-		l, err = e.store.RecordFailure(context.Background(), "cap@example.org", e.clock.Now(),
+		l, _, err = e.store.ReserveAttempt(context.Background(), "cap@example.org", e.clock.Now(),
 			store.LockPolicy{MaxFailures: 1, Base: 15 * time.Minute, Max: 24 * time.Hour})
 	}
 	if d := l.LockedUntil.Sub(e.clock.Now()); err != nil || d > 24*time.Hour || d < 24*time.Hour-time.Second {
@@ -266,6 +266,9 @@ func TestUnknownAndKnownEmailsAnswerAlike(t *testing.T) {
 		return e.call("POST", "/v1/accounts/verify/resend", authapi.EmailRequest{Email: email}, "")
 	}
 	same(resend(known), resend(unknown))
+	unverified := "unverified@example.org"
+	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: unverified, Password: "a long new password 1"}, "").ok(t, 202, nil)
+	same(resend(unverified), resend(unknown))
 	create := func(email string) answer {
 		return e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}, "")
 	}
@@ -375,7 +378,7 @@ func TestTOTPAndRecoveryCodesAreSingleUseUnderConcurrency(t *testing.T) {
 		if won != 1 {
 			t.Fatalf("%d of 10 concurrent submissions succeeded, want 1", won)
 		}
-		e.store.ClearFailures(context.Background(), email, true)
+		e.store.ClearFailures(context.Background(), email)
 	}
 	code := e.totp(sec, 0)
 	race(func(ch string) authapi.TwoFactorSessionRequest {
@@ -702,6 +705,8 @@ func TestBadInput(t *testing.T) {
 		{"malformed JSON", `{"email": "a@example.org",`, nil, 400, authapi.CodeInvalidRequest},
 		{"not an object", `["a"]`, nil, 400, authapi.CodeInvalidRequest},
 		{"two values", `{"email":"a@example.org","password":"x1234567"} {}`, nil, 400, authapi.CodeInvalidRequest},
+		{"stray brace", `{"email":"a@example.org","password":"x1234567"}}`, nil, 400, authapi.CodeInvalidRequest},
+		{"stray bracket", `{"email":"a@example.org","password":"x1234567"}]`, nil, 400, authapi.CodeInvalidRequest},
 		{"unknown member", `{"email":"a@example.org","password":"x1234567","admin":true}`, nil, 400, authapi.CodeInvalidRequest},
 		{"wrong type", `{"email":42,"password":"x1234567"}`, nil, 400, authapi.CodeInvalidRequest},
 		{"empty body", ``, nil, 400, authapi.CodeInvalidRequest},

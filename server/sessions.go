@@ -69,7 +69,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
 		return err
 	}
-	lock, err := s.checkLock(ctx, email)
+	lock, err := s.reserve(ctx, email)
 	if err != nil {
 		return err
 	}
@@ -84,13 +84,16 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return s.failure(ctx, r, acct, email, device, authapi.CodeInvalidCredentials,
+		return s.failure(ctx, r, acct, lock, device, authapi.CodeInvalidCredentials,
 			authapi.ResultInvalidCredentials, "The email or the password is wrong.")
 	}
 	a := *acct
 	if passhash.NeedsRehash(a.PasswordHash, s.cfg.Hash) {
 		if h, err := s.hashPassword(ctx, req.Password); err == nil {
-			if err := s.cfg.Store.SetPasswordHash(ctx, a.ID, h); err != nil {
+			// Only if no reset or change came in between.
+			if err := s.cfg.Store.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, h); err == nil {
+				a.PasswordHash = h
+			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 		}
@@ -103,6 +106,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return problem(http.StatusForbidden, authapi.CodeAccountNotVerified,
 			"This account's email address is not verified yet; enter the code we mailed.")
 	case a.TOTPEnabled:
+		if err := s.cfg.Store.RefundAttempt(ctx, email, lock, s.cfg.Lock); err != nil {
+			return err
+		}
 		id := randomToken()
 		exp := s.cfg.Now().Add(challengeTTL)
 		if err := s.cfg.Store.PutChallenge(ctx, digest("challenge", id), store.Challenge{
@@ -116,16 +122,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.Methods = []string{authapi.MethodTOTP, authapi.MethodRecoveryCode}
 		return p
 	}
-	return s.startSession(w, r, a, device, lock)
+	return s.startSession(w, r, a, device)
 }
 
-// checkLock answers 423 while the address is locked.
-func (s *Server) checkLock(ctx context.Context, email string) (store.Lockout, error) {
-	l, err := s.cfg.Store.Lockout(ctx, email)
+// reserve counts an attempt on email before its password or code is
+// checked, or answers 423 while the address is locked.
+func (s *Server) reserve(ctx context.Context, email string) (store.Lockout, error) {
+	l, ok, err := s.cfg.Store.ReserveAttempt(ctx, email, s.cfg.Now(), s.cfg.Lock)
 	if err != nil {
 		return l, err
 	}
-	if l.Locked(s.cfg.Now()) {
+	if !ok {
 		return l, locked(l)
 	}
 	return l, nil
@@ -138,21 +145,18 @@ func locked(l store.Lockout) error {
 	return p
 }
 
-// failure counts a failed password or two-factor attempt and answers 401
-// with the attempts left, or 423 when this failure locked the address.
-func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, email, device string,
+// failure answers a wrong password or code whose attempt was reserved as
+// l: 401 with the attempts left, or 423 when this attempt locked.
+func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, l store.Lockout, device string,
 	code authapi.Code, result, detail string) error {
-	l, err := s.cfg.Store.RecordFailure(ctx, email, s.cfg.Now(), s.cfg.Lock)
-	if err != nil {
-		return err
-	}
+	isLocked := l.Locked(s.cfg.Now())
 	if acct != nil {
-		if l.Locked(s.cfg.Now()) {
+		if isLocked {
 			result = authapi.ResultLocked
 		}
 		s.activity(ctx, acct.ID, r, device, result)
 	}
-	if l.Locked(s.cfg.Now()) {
+	if isLocked {
 		return locked(l)
 	}
 	p := problem(http.StatusUnauthorized, code, detail)
@@ -188,7 +192,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
-	lock, err := s.checkLock(ctx, a.Email)
+	lock, err := s.reserve(ctx, a.Email)
 	if err != nil {
 		return err
 	}
@@ -197,7 +201,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return s.failure(ctx, r, &a, a.Email, ch.DeviceName, authapi.CodeInvalidTwoFactorCode,
+		return s.failure(ctx, r, &a, lock, ch.DeviceName, authapi.CodeInvalidTwoFactorCode,
 			authapi.ResultInvalidTwoFactorCode, "The code is wrong or was already used.")
 	}
 	if err := s.cfg.Store.DeleteChallenge(ctx, idHash); errors.Is(err, store.ErrNotFound) {
@@ -208,7 +212,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if req.RecoveryCode != "" {
 		s.activity(ctx, a.ID, r, ch.DeviceName, authapi.ResultRecoveryCodeUsed)
 	}
-	return s.startSession(w, r, a, ch.DeviceName, lock)
+	return s.startSession(w, r, a, ch.DeviceName)
 }
 
 // oneCode checks that exactly one of a TOTP code and a recovery code is given.
@@ -240,19 +244,22 @@ func (s *Server) secondFactor(ctx context.Context, a store.Account, totp, recove
 }
 
 // startSession issues a session and its first token pair, and forgets the
-// failures counted in lock, if any.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string, lock store.Lockout) error {
+// failures counted on the address. A password changed since it was checked
+// is answered as a wrong password.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string) error {
 	ctx := r.Context()
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
 	se := store.Session{ID: randomID(), AccountID: a.ID, DeviceName: device, IP: clientIP(r), CreatedAt: now, LastSeenAt: now}
-	if err := s.cfg.Store.CreateSession(ctx, se, s.tokens(access, refresh, now)); err != nil {
+	err := s.cfg.Store.CreateSession(ctx, se, s.tokens(access, refresh, now), a.PasswordHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return problem(http.StatusUnauthorized, authapi.CodeInvalidCredentials,
+			"The password was changed while signing in; sign in with the new one.")
+	} else if err != nil {
 		return err
 	}
-	if lock != (store.Lockout{}) {
-		if err := s.cfg.Store.ClearFailures(ctx, a.Email, true); err != nil {
-			return err
-		}
+	if err := s.cfg.Store.ClearFailures(ctx, a.Email); err != nil {
+		return err
 	}
 	s.activity(ctx, a.ID, r, device, authapi.ResultSuccess)
 	return writeJSON(w, http.StatusCreated, s.tokenAnswer(access, refresh, se.ID))

@@ -35,7 +35,9 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The path is escaped: the driver reads the name as a URI, where #, ?
+	// and % would otherwise cut or change it.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
@@ -173,6 +175,25 @@ func (s *SQLite) SetPasswordHash(ctx context.Context, id, hash string) error {
 	return s.setAccount(ctx, id, "password_hash", hash)
 }
 
+// ReplacePasswordHash implements Store.
+func (s *SQLite) ReplacePasswordHash(ctx context.Context, id, old, new string) error {
+	return one(s.db.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old))
+}
+
+// ChangePassword implements Store.
+func (s *SQLite) ChangePassword(ctx context.Context, id, old, new, keepSession string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := one(tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, id, keepSession); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM challenges WHERE account_id = ?`, id)
+		return err
+	})
+}
+
 // SetAntiPhishing implements Store.
 func (s *SQLite) SetAntiPhishing(ctx context.Context, id, phrase string) error {
 	return s.setAccount(ctx, id, "anti_phishing", phrase)
@@ -199,14 +220,16 @@ func (s *SQLite) Lockout(ctx context.Context, email string) (Lockout, error) {
 	return lockout(ctx, s.db, email)
 }
 
-// RecordFailure implements Store.
-func (s *SQLite) RecordFailure(ctx context.Context, email string, now time.Time, p LockPolicy) (Lockout, error) {
+// ReserveAttempt implements Store.
+func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time, p LockPolicy) (Lockout, bool, error) {
 	var l Lockout
+	ok := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if l, err = lockout(ctx, tx, email); err != nil || l.Locked(now) {
 			return err
 		}
+		ok = true
 		l.Failures++
 		if l.Failures >= p.MaxFailures {
 			d := p.Base
@@ -226,16 +249,24 @@ func (s *SQLite) RecordFailure(ctx context.Context, email string, now time.Time,
 			email, l.Failures, l.LockCount, until)
 		return err
 	})
-	return l, err
+	return l, ok, err
 }
 
-// ClearFailures implements Store.
-func (s *SQLite) ClearFailures(ctx context.Context, email string, lift bool) error {
-	q := `UPDATE lockouts SET failures = 0 WHERE email = ?`
-	if lift {
-		q = `DELETE FROM lockouts WHERE email = ?`
+// RefundAttempt implements Store.
+func (s *SQLite) RefundAttempt(ctx context.Context, email string, l Lockout, p LockPolicy) error {
+	if l.Failures == 0 && !l.LockedUntil.IsZero() {
+		_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET locked_until = 0, failures = ?, lock_count = max(lock_count - 1, 0)
+			WHERE email = ? AND locked_until = ?`, p.MaxFailures-1, email, ms(l.LockedUntil))
+		return err
 	}
-	_, err := s.db.ExecContext(ctx, q, email)
+	_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET failures = max(failures - 1, 0) WHERE email = ?`, email)
+	return err
+}
+
+// ClearFailures implements Store. The lock count stays, so the next lock
+// still lasts longer.
+func (s *SQLite) ClearFailures(ctx context.Context, email string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET failures = 0, locked_until = 0 WHERE email = ?`, email)
 	return err
 }
 
@@ -286,10 +317,10 @@ func (s *SQLite) SetPendingTOTP(ctx context.Context, accountID, secret string) e
 }
 
 // EnableTOTP implements Store.
-func (s *SQLite) EnableTOTP(ctx context.Context, accountID string, codeHashes [][]byte) error {
+func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = totp_pending, totp_pending = '', totp_enabled = 1
-			WHERE id = ? AND totp_pending != ''`, accountID))
+			WHERE id = ? AND totp_pending = ? AND totp_pending != ''`, accountID, secret))
 		if err != nil {
 			return err
 		}
@@ -381,11 +412,12 @@ func (s *SQLite) DeleteChallenge(ctx context.Context, idHash []byte) error {
 }
 
 // CreateSession implements Store.
-func (s *SQLite) CreateSession(ctx context.Context, se Session, t Tokens) error {
+func (s *SQLite) CreateSession(ctx context.Context, se Session, t Tokens, passwordHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			se.ID, se.AccountID, se.DeviceName, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires))
+		err := one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ?)`,
+			se.ID, se.AccountID, se.DeviceName, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
+			se.AccountID, passwordHash))
 		if err != nil {
 			return err
 		}
@@ -501,8 +533,13 @@ func (s *SQLite) ResetToken(ctx context.Context, hash []byte, now time.Time) (st
 }
 
 // CompleteReset implements Store.
-func (s *SQLite) CompleteReset(ctx context.Context, accountID, email, passwordHash string) error {
+func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		err := one(tx.ExecContext(ctx, `DELETE FROM reset_tokens WHERE hash = ? AND account_id = ? AND expires_at > ?`,
+			tokenHash, accountID, ms(now)))
+		if err != nil {
+			return err
+		}
 		for _, q := range []struct {
 			sql  string
 			args []any

@@ -108,14 +108,27 @@ type Store interface {
 	SetVerified(ctx context.Context, id string) error
 	SetSuspended(ctx context.Context, id string, suspended bool) error
 	SetPasswordHash(ctx context.Context, id, hash string) error
+	// ReplacePasswordHash swaps old for new only if old is still the
+	// account's hash (a rehash must not undo a concurrent change).
+	ReplacePasswordHash(ctx context.Context, id, old, new string) error
+	// ChangePassword swaps old for new like ReplacePasswordHash and ends
+	// every other session and pending challenge of the account.
+	ChangePassword(ctx context.Context, id, old, new, keepSession string) error
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
 
 	Lockout(ctx context.Context, email string) (Lockout, error)
-	// RecordFailure counts a failure unless the address is locked at now,
-	// and locks it when the count reaches the policy's limit.
-	RecordFailure(ctx context.Context, email string, now time.Time, p LockPolicy) (Lockout, error)
-	// ClearFailures forgets the failure count; lift also ends any lock.
-	ClearFailures(ctx context.Context, email string, lift bool) error
+	// ReserveAttempt counts an attempt before its password or code is
+	// checked, so that no more attempts are checked than the policy allows
+	// however many arrive at once. It refuses (ok false) while the address
+	// is locked at now, and locks it when the count reaches the limit.
+	ReserveAttempt(ctx context.Context, email string, now time.Time, p LockPolicy) (l Lockout, ok bool, err error)
+	// RefundAttempt gives back an attempt reserved as l whose password was
+	// right but that still waits for its second factor: the count goes
+	// down by one, and a lock that this very attempt set is undone.
+	RefundAttempt(ctx context.Context, email string, l Lockout, p LockPolicy) error
+	// ClearFailures forgets the failure count and any lock: the attempt
+	// succeeded.
+	ClearFailures(ctx context.Context, email string) error
 
 	// PutCode replaces the live code of an address and purpose.
 	PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error
@@ -124,8 +137,9 @@ type Store interface {
 	UseCode(ctx context.Context, email, purpose string, now time.Time, match func(stored []byte) bool) (ok bool, attemptsLeft int, err error)
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
-	// EnableTOTP makes the pending secret live with fresh recovery codes.
-	EnableTOTP(ctx context.Context, accountID string, codeHashes [][]byte) error
+	// EnableTOTP makes the pending secret live with fresh recovery codes,
+	// if it is still secret (the one the confirming code was checked with).
+	EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error
 	DisableTOTP(ctx context.Context, accountID string) error
 	// UseTOTPStep records step as used; false if it or a later step was used.
 	UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error)
@@ -138,7 +152,9 @@ type Store interface {
 	Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error)
 	DeleteChallenge(ctx context.Context, idHash []byte) error
 
-	CreateSession(ctx context.Context, s Session, t Tokens) error
+	// CreateSession starts a session if the account's password hash is
+	// still passwordHash (the one the sign-in checked); else ErrNotFound.
+	CreateSession(ctx context.Context, s Session, t Tokens, passwordHash string) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RotateRefresh spends a refresh token and installs the next pair. A
 	// token spent before revokes its session and returns ErrReused.
@@ -150,9 +166,11 @@ type Store interface {
 
 	PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error
 	ResetToken(ctx context.Context, hash []byte, now time.Time) (accountID string, err error)
-	// CompleteReset sets the password, spends every reset token, ends every
-	// session and lifts the lock of the account, in one transaction.
-	CompleteReset(ctx context.Context, accountID, email, passwordHash string) error
+	// CompleteReset spends the reset token (ErrNotFound when it is spent or
+	// expired), sets the password, spends every other reset token, ends
+	// every session and challenge and lifts the lock of the account, in one
+	// transaction.
+	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error
 
 	AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error
 	Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error)

@@ -17,3 +17,11 @@ need() {
 
 # Packages the tests and the app need.
 TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools)
+
+# Packages building and running the Fyne app needs: a C compiler, pkg-config
+# and the OpenGL and X11 headers for GLFW; Mesa's software OpenGL, Xvfb and
+# xauth (xvfb-run) to run it without a screen; xdotool to drive the window and
+# imagemagick (import -window root) for screenshots. No font package: the app
+# ships its own CJK font.
+APP_PACKAGES=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick)

@@ -20,6 +20,7 @@ var rules = map[string][]string{
 	"sesame/wallet":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server"},
 	"sesame/screens":  {"sesame/server", "sesame/keystore", "sesame/authapi"},
 	"sesame/cmd/":     {"fyne.io/"},
+	"sesame/assets":   {"fyne.io/", "sesame/"},
 }
 
 func TestImportRules(t *testing.T) {

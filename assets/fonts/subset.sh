@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Regenerates the subset fonts in this folder from Debian's fonts-noto-cjk.
+# The build and the tests never run it: its output is committed. Run it after
+# a translation gains a character the fonts lack (assets' TestFontCoverage
+# names it), then commit the new .otf files.
+#
+# Needs: apt-get install fonts-noto-cjk fonttools (pyftsubset, python3); go
+# (to find the module folders of go-bip39 and Fyne).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+src=/usr/share/fonts/opentype/noto
+bip39=$(cd "$root" && go list -m -f '{{.Dir}}' github.com/tyler-smith/go-bip39)
+fyne=$(cd "$root" && go list -m -f '{{.Dir}}' fyne.io/fyne/v2)
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Every character of: the app's translations, Fyne's own Simplified Chinese
+# strings (dialogs, menus), and every BIP39 wordlist (Chinese, Japanese,
+# Korean and the accented Latin ones), in NFC: go-bip39 keeps the lists in
+# NFKD (Korean as conjoining jamo), the screens show words composed.
+# pyftsubset keeps each character of the file; the Go code around the words
+# is ASCII, which the ranges keep anyway.
+cat "$root"/assets/translations/*.json \
+	"$fyne"/lang/translations/base.zh_Hans.json \
+	"$bip39"/wordlists/*.go |
+	python3 -c 'import sys, unicodedata; sys.stdout.write(unicodedata.normalize("NFC", sys.stdin.read()))' \
+		>"$tmp/text.txt"
+
+# Basic Latin, Latin-1, Latin Extended-A, combining diacritics (those the font has),
+# general punctuation, arrows, CJK punctuation, full-width forms, U+FFFD.
+unicodes='U+0020-007E,U+00A0-017F,U+0300-036F,U+2000-206F,U+2190-2193,U+3000-303F,U+FF00-FFEF,U+FFFD'
+
+# subset TTC FACE_NUMBER OUTPUT
+subset() {
+	pyftsubset "$1" --font-number="$2" \
+		--unicodes="$unicodes" --text-file="$tmp/text.txt" \
+		--layout-features='kern,ccmp,mark,mkmk' \
+		--no-hinting \
+		--drop-tables+=vhea,vmtx,VORG \
+		--name-IDs='*' \
+		--output-file="$here/$3"
+}
+
+# Face 2 of the Sans collections is "Noto Sans CJK SC", face 7 "Noto Sans Mono CJK SC".
+subset "$src/NotoSansCJK-Regular.ttc" 2 NotoSansCJKsc-Regular.subset.otf
+subset "$src/NotoSansCJK-Bold.ttc" 2 NotoSansCJKsc-Bold.subset.otf
+subset "$src/NotoSansCJK-Regular.ttc" 7 NotoSansMonoCJKsc-Regular.subset.otf
+
+ls -l "$here"/*.otf

@@ -123,7 +123,7 @@ func TestStaleHashesAreRefused(t *testing.T) {
 	}
 	se := store.Session{ID: "s1", AccountID: a.ID, DeviceName: "d", IP: "127.0.0.1"}
 	tok := store.Tokens{Access: []byte("a"), Refresh: []byte("r")}
-	if err := e.store.CreateSession(ctx, se, tok, a.PasswordHash); err != store.ErrNotFound {
+	if err := e.store.CreateSession(ctx, store.NewSession{Session: se, Tokens: tok, PasswordHash: a.PasswordHash, Email: email}); err != store.ErrNotFound {
 		t.Fatalf("a session for a replaced password: %v", err)
 	}
 	if err := e.store.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, "$argon2id$rehash"); err != store.ErrNotFound {
@@ -132,7 +132,7 @@ func TestStaleHashesAreRefused(t *testing.T) {
 	if err := e.store.ChangePassword(ctx, a.ID, a.PasswordHash, "$argon2id$other", ""); err != store.ErrNotFound {
 		t.Fatalf("a change over a replaced password: %v", err)
 	}
-	if err := e.store.CreateSession(ctx, se, tok, "$argon2id$new"); err != nil {
+	if err := e.store.CreateSession(ctx, store.NewSession{Session: se, Tokens: tok, PasswordHash: "$argon2id$new", Email: email}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -69,10 +69,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
 		return err
 	}
-	lock, err := s.reserve(ctx, email)
+	at, err := s.reserve(ctx, email)
 	if err != nil {
 		return err
 	}
+	defer at.release()
 	var acct *store.Account
 	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
 		acct = &a
@@ -84,7 +85,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return s.failure(ctx, r, acct, lock, device, authapi.CodeInvalidCredentials,
+		return s.failure(ctx, r, acct, at, device, authapi.CodeInvalidCredentials,
 			authapi.ResultInvalidCredentials, "The email or the password is wrong.")
 	}
 	a := *acct
@@ -106,9 +107,6 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return problem(http.StatusForbidden, authapi.CodeAccountNotVerified,
 			"This account's email address is not verified yet; enter the code we mailed.")
 	case a.TOTPEnabled:
-		if err := s.cfg.Store.RefundAttempt(ctx, email, lock, s.cfg.Lock); err != nil {
-			return err
-		}
 		id := randomToken()
 		exp := s.cfg.Now().Add(challengeTTL)
 		if err := s.cfg.Store.PutChallenge(ctx, digest("challenge", id), store.Challenge{
@@ -122,20 +120,53 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.Methods = []string{authapi.MethodTOTP, authapi.MethodRecoveryCode}
 		return p
 	}
-	return s.startSession(w, r, a, device)
+	return s.startSession(w, r, a, device, at)
 }
 
-// reserve counts an attempt on email before its password or code is
-// checked, or answers 423 while the address is locked.
-func (s *Server) reserve(ctx context.Context, email string) (store.Lockout, error) {
-	l, ok, err := s.cfg.Store.ReserveAttempt(ctx, email, s.cfg.Now(), s.cfg.Lock)
-	if err != nil {
-		return l, err
+// attempt is a reserved attempt on an address: its password or code may be
+// checked, and a failure is counted by fail.
+type attempt struct {
+	s         *Server
+	id, email string
+	done      bool
+}
+
+// reserve reserves an attempt on email before its password or code is
+// checked: 423 while the address is locked, 429 while as many attempts as
+// the lock allows are already being checked.
+func (s *Server) reserve(ctx context.Context, email string) (*attempt, error) {
+	id, l, err := s.cfg.Store.ReserveAttempt(ctx, email, s.cfg.Now(), time.Minute, s.cfg.Lock)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return nil, locked(l)
+	case errors.Is(err, store.ErrBusy):
+		p := problem(http.StatusTooManyRequests, authapi.CodeRateLimited,
+			"Other sign-in attempts for this account are being checked; try again in a moment.")
+		p.RetryAfterSeconds = authapi.Int(1)
+		return nil, p
+	case err != nil:
+		return nil, err
 	}
-	if !ok {
-		return l, locked(l)
+	return &attempt{s: s, id: id, email: email}, nil
+}
+
+// fail counts the attempt as failed.
+func (at *attempt) fail(ctx context.Context) (store.Lockout, error) {
+	at.done = true
+	return at.s.cfg.Store.FinishAttempt(ctx, at.id, at.email, true, at.s.cfg.Now(), at.s.cfg.Lock)
+}
+
+// release ends the attempt without counting it, unless fail did.
+func (at *attempt) release() {
+	if at.done {
+		return
 	}
-	return l, nil
+	at.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := at.s.cfg.Store.FinishAttempt(ctx, at.id, at.email, false, at.s.cfg.Now(), at.s.cfg.Lock); err != nil {
+		at.s.log.Error("releasing a sign-in attempt failed", "err", err)
+	}
 }
 
 func locked(l store.Lockout) error {
@@ -145,10 +176,14 @@ func locked(l store.Lockout) error {
 	return p
 }
 
-// failure answers a wrong password or code whose attempt was reserved as
-// l: 401 with the attempts left, or 423 when this attempt locked.
-func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, l store.Lockout, device string,
+// failure counts a wrong password or code and answers 401 with the
+// attempts left, or 423 when this failure locked the address.
+func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, at *attempt, device string,
 	code authapi.Code, result, detail string) error {
+	l, err := at.fail(ctx)
+	if err != nil {
+		return err
+	}
 	isLocked := l.Locked(s.cfg.Now())
 	if acct != nil {
 		if isLocked {
@@ -192,16 +227,17 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
-	lock, err := s.reserve(ctx, a.Email)
+	at, err := s.reserve(ctx, a.Email)
 	if err != nil {
 		return err
 	}
+	defer at.release()
 	ok, err := s.secondFactor(ctx, a, req.TOTPCode, req.RecoveryCode)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.failure(ctx, r, &a, lock, ch.DeviceName, authapi.CodeInvalidTwoFactorCode,
+		return s.failure(ctx, r, &a, at, ch.DeviceName, authapi.CodeInvalidTwoFactorCode,
 			authapi.ResultInvalidTwoFactorCode, "The code is wrong or was already used.")
 	}
 	if err := s.cfg.Store.DeleteChallenge(ctx, idHash); errors.Is(err, store.ErrNotFound) {
@@ -212,7 +248,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if req.RecoveryCode != "" {
 		s.activity(ctx, a.ID, r, ch.DeviceName, authapi.ResultRecoveryCodeUsed)
 	}
-	return s.startSession(w, r, a, ch.DeviceName)
+	return s.startSession(w, r, a, ch.DeviceName, at)
 }
 
 // oneCode checks that exactly one of a TOTP code and a recovery code is given.
@@ -243,25 +279,24 @@ func (s *Server) secondFactor(ctx context.Context, a store.Account, totp, recove
 	return s.cfg.Store.UseRecoveryCode(ctx, a.ID, digest("recovery", a.ID, code), s.cfg.Now())
 }
 
-// startSession issues a session and its first token pair, and forgets the
-// failures counted on the address. A password changed since it was checked
+// startSession issues a session and its first token pair, ends the
+// attempt and forgets the failures counted on the address. A password changed since it was checked
 // is answered as a wrong password.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string) error {
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string, at *attempt) error {
 	ctx := r.Context()
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
 	se := store.Session{ID: randomID(), AccountID: a.ID, DeviceName: device, IP: clientIP(r), CreatedAt: now, LastSeenAt: now}
-	err := s.cfg.Store.CreateSession(ctx, se, s.tokens(access, refresh, now), a.PasswordHash)
+	err := s.cfg.Store.CreateSession(ctx, store.NewSession{
+		Session: se, Tokens: s.tokens(access, refresh, now), PasswordHash: a.PasswordHash, Email: a.Email, AttemptID: at.id,
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusUnauthorized, authapi.CodeInvalidCredentials,
 			"The password was changed while signing in; sign in with the new one.")
 	} else if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.ClearFailures(ctx, a.Email); err != nil {
-		return err
-	}
-	s.activity(ctx, a.ID, r, device, authapi.ResultSuccess)
+	at.done = true
 	return writeJSON(w, http.StatusCreated, s.tokenAnswer(access, refresh, se.ID))
 }
 

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"database/sql"
 	"embed"
 	"errors"
@@ -221,15 +223,49 @@ func (s *SQLite) Lockout(ctx context.Context, email string) (Lockout, error) {
 }
 
 // ReserveAttempt implements Store.
-func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time, p LockPolicy) (Lockout, bool, error) {
+func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time, ttl time.Duration, p LockPolicy) (string, Lockout, error) {
+	id := newID()
 	var l Lockout
-	ok := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if l, err = lockout(ctx, tx, email); err != nil || l.Locked(now) {
+		if l, err = lockout(ctx, tx, email); err != nil {
 			return err
 		}
-		ok = true
+		if l.Locked(now) {
+			return ErrLocked
+		}
+		var inFlight int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE email = ? AND expires_at > ?`,
+			email, ms(now)).Scan(&inFlight); err != nil {
+			return err
+		}
+		if l.Failures+inFlight >= p.MaxFailures {
+			return ErrBusy
+		}
+		if inFlight == 0 {
+			// Reservations left by crashed processes go with the first
+			// attempt that has none in flight.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE email = ?`, email); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO attempts (id, email, expires_at) VALUES (?, ?, ?)`, id, email, ms(now.Add(ttl)))
+		return err
+	})
+	return id, l, err
+}
+
+// FinishAttempt implements Store.
+func (s *SQLite) FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p LockPolicy) (Lockout, error) {
+	var l Lockout
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id); err != nil {
+			return err
+		}
+		var err error
+		if l, err = lockout(ctx, tx, email); err != nil || !failed {
+			return err
+		}
 		l.Failures++
 		if l.Failures >= p.MaxFailures {
 			d := p.Base
@@ -249,18 +285,15 @@ func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time
 			email, l.Failures, l.LockCount, until)
 		return err
 	})
-	return l, ok, err
+	return l, err
 }
 
-// RefundAttempt implements Store.
-func (s *SQLite) RefundAttempt(ctx context.Context, email string, l Lockout, p LockPolicy) error {
-	if l.Failures == 0 && !l.LockedUntil.IsZero() {
-		_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET locked_until = 0, failures = ?, lock_count = max(lock_count - 1, 0)
-			WHERE email = ? AND locked_until = ?`, p.MaxFailures-1, email, ms(l.LockedUntil))
-		return err
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET failures = max(failures - 1, 0) WHERE email = ?`, email)
-	return err
+	return hex.EncodeToString(b)
 }
 
 // ClearFailures implements Store. The lock count stays, so the next lock
@@ -412,18 +445,31 @@ func (s *SQLite) DeleteChallenge(ctx context.Context, idHash []byte) error {
 }
 
 // CreateSession implements Store.
-func (s *SQLite) CreateSession(ctx context.Context, se Session, t Tokens, passwordHash string) error {
+func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
+	se, t := n.Session, n.Tokens
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ?)`,
 			se.ID, se.AccountID, se.DeviceName, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
-			se.AccountID, passwordHash))
+			se.AccountID, n.PasswordHash))
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`,
-			t.Refresh, se.ID, ms(t.RefreshExpires))
-		return err
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`, []any{t.Refresh, se.ID, ms(t.RefreshExpires)}},
+			{`DELETE FROM attempts WHERE id = ?`, []any{n.AttemptID}},
+			{`UPDATE lockouts SET failures = 0, locked_until = 0 WHERE email = ?`, []any{n.Email}},
+			{`INSERT INTO activity (account_id, at, ip, device_name, result) VALUES (?, ?, ?, ?, ?)`,
+				[]any{se.AccountID, ms(se.CreatedAt), se.IP, se.DeviceName, authapi.ResultSuccess}},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

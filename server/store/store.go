@@ -23,6 +23,11 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrExists reports an account that already exists for the address.
 	ErrExists = errors.New("store: already exists")
+	// ErrLocked reports an address locked after too many failures.
+	ErrLocked = errors.New("store: locked")
+	// ErrBusy reports an address with as many attempts in flight as its
+	// lock allows.
+	ErrBusy = errors.New("store: attempts in flight")
 	// ErrReused reports a refresh token presented after its rotation; the
 	// session has been revoked.
 	ErrReused = errors.New("store: refresh token reused")
@@ -91,6 +96,15 @@ type Tokens struct {
 	RefreshExpires time.Time
 }
 
+// NewSession is a sign-in that passed every check.
+type NewSession struct {
+	Session      Session
+	Tokens       Tokens
+	PasswordHash string // the hash the password was checked against
+	Email        string // whose failures are cleared
+	AttemptID    string // the reservation it ends
+}
+
 // Maintenance is the server-wide maintenance switch.
 type Maintenance struct {
 	On      bool
@@ -117,15 +131,16 @@ type Store interface {
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
 
 	Lockout(ctx context.Context, email string) (Lockout, error)
-	// ReserveAttempt counts an attempt before its password or code is
-	// checked, so that no more attempts are checked than the policy allows
-	// however many arrive at once. It refuses (ok false) while the address
-	// is locked at now, and locks it when the count reaches the limit.
-	ReserveAttempt(ctx context.Context, email string, now time.Time, p LockPolicy) (l Lockout, ok bool, err error)
-	// RefundAttempt gives back an attempt reserved as l whose password was
-	// right but that still waits for its second factor: the count goes
-	// down by one, and a lock that this very attempt set is undone.
-	RefundAttempt(ctx context.Context, email string, l Lockout, p LockPolicy) error
+	// ReserveAttempt reserves an attempt on email before its password or
+	// code is checked. It answers ErrLocked (with the lock) while the
+	// address is locked, and ErrBusy while the failures counted plus the
+	// attempts in flight reach the policy's limit, so that no more
+	// attempts are checked than the lock allows however many arrive at
+	// once. The reservation lives until FinishAttempt, or ttl.
+	ReserveAttempt(ctx context.Context, email string, now time.Time, ttl time.Duration, p LockPolicy) (id string, l Lockout, err error)
+	// FinishAttempt ends a reservation; a failed attempt is counted, and
+	// locks the address when the count reaches the limit.
+	FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p LockPolicy) (Lockout, error)
 	// ClearFailures forgets the failure count and any lock: the attempt
 	// succeeded.
 	ClearFailures(ctx context.Context, email string) error
@@ -152,9 +167,11 @@ type Store interface {
 	Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error)
 	DeleteChallenge(ctx context.Context, idHash []byte) error
 
-	// CreateSession starts a session if the account's password hash is
-	// still passwordHash (the one the sign-in checked); else ErrNotFound.
-	CreateSession(ctx context.Context, s Session, t Tokens, passwordHash string) error
+	// CreateSession starts a session, ends its sign-in attempt, clears the
+	// address's failures and records the success, in one transaction; if
+	// the account's password hash is no longer the one the sign-in
+	// checked, it does nothing and returns ErrNotFound.
+	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RotateRefresh spends a refresh token and installs the next pair. A
 	// token spent before revokes its session and returns ErrReused.

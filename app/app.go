@@ -13,6 +13,10 @@
 // screens branch on: *authapi.Problem for the server's answers, the
 // authapi transport errors, keystore and recovery errors, and this
 // package's sentinels.
+//
+// [Diagnose] is the connection check of "Can't sign in?", [Doctor] the
+// `sesame doctor` command over it, and [Report] the redacted report a user
+// can send to support.
 package app
 
 import (

@@ -1,0 +1,234 @@
+package app_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sesame/app"
+	"sesame/authapi"
+	"sesame/keystore"
+	"sesame/recovery"
+	"sesame/server/store"
+)
+
+// reportOf returns the JSON report of a diagnosis whose one step has the
+// figure s, parsed.
+func reportOf(t testing.TB, d app.Diagnosis, lastErrors []string, account string) map[string]any {
+	t.Helper()
+	b, err := app.ReportJSON(d, lastErrors, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return out
+}
+
+func figureReport(t testing.TB, figure string) string {
+	t.Helper()
+	d := app.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion,
+		Steps: []app.Step{{ID: app.StepStatus, Verdict: app.VerdictWarning, Cause: app.CauseDegraded, Figure: figure}}}
+	steps := reportOf(t, d, nil, "")["steps"].([]any)
+	f, _ := steps[0].(map[string]any)["figure"].(string)
+	return f
+}
+
+// redactCases are free text and what a report keeps of it. They drive
+// TestRedact and seed FuzzRedact.
+var redactCases = []struct{ in, want string }{
+	{"code 493817", "code [redacted]"},
+	{"codes 12345 and 1234567890", "codes 12345 and [redacted]"},
+	{"totp JBSWY3DPEHPK3PXP", "totp [redacted]"},
+	{"token rt_Yk3q9-ZZx0aaB1c2d3e4", "token [redacted]"},
+	{"recovery K7Q2-9XMD-4TRA", "recovery [redacted]"},
+	{"recovery k7q2-9xmd-4tra.", "recovery [redacted]."},
+	{"K7Q2 9XMD 4TRA", "[redacted]"},
+	{"K7Q29XMD4TRA", "[redacted]"},
+	{"KQXMDTRAWXYZ", "[redacted]"},
+	{"abandon ability able about", "[redacted]"},
+	{"Typed: abandon, ability, able. Thanks", "Typed: [redacted] Thanks"},
+	{"Zoo Zone zero", "[redacted]"},
+	{"的 一 是 在", "[redacted]"},
+	{"的一是在不了", "[redacted]"},
+	{"ábaco abdomen abeja", "[redacted]"},
+	{"Mail delivery is failing", "Mail delivery is failing"},
+	{"maintenance until 2031-05-01 22:00 UTC", "maintenance until 2031-05-01 22:00 UTC"},
+	{"HTTP 200 text/html; charset=utf-8, redirect to http://portal.example", "HTTP 200 text/html; charset=utf-8, redirect to http://portal.example"},
+	{"TLS 1.3, issued by Sesame test CA, valid until 2031-05-01", "TLS 1.3, issued by Sesame test CA, valid until 2031-05-01"},
+	{"linux/amd64, Debian GNU/Linux 12 (bookworm), kernel 6.1.0-28-amd64", "linux/amd64, Debian GNU/Linux 12 (bookworm), kernel 6.1.0-28-amd64"},
+	{"+2m0s", "+2m0s"},
+	{"<1 ms (127.0.0.1:8080)", "<1 ms (127.0.0.1:8080)"},
+	{"[::1]:8080", "[::1]:8080"},
+	{"tab\there\x00 and\nnewline", "tab here and newline"},
+	{"", ""},
+}
+
+func TestRedact(t *testing.T) {
+	for _, tc := range redactCases {
+		if got := figureReport(t, tc.in); got != tc.want {
+			t.Errorf("%q: report keeps %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+var (
+	sixDigits = regexp.MustCompile(`[0-9]{6,}`)
+	longToken = regexp.MustCompile(`[A-Za-z0-9_\-]{16,}`)
+)
+
+func FuzzRedact(f *testing.F) {
+	for _, tc := range redactCases {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := figureReport(t, in)
+		if sixDigits.MatchString(got) || longToken.MatchString(got) || len(got) > 300 {
+			t.Fatalf("%q kept as %q", in, got)
+		}
+		if again := figureReport(t, got); again != got {
+			t.Fatalf("not stable: %q, then %q", got, again)
+		}
+	})
+}
+
+func TestMaskEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice@example.org":         "a***e@e***.org",
+		" Alice@Example.ORG ":       "a***e@e***.org",
+		"al@example.org":            "a***@e***.org",
+		"a@b.co":                    "a***@b***.co",
+		"bob.smith@mail.example.uk": "b***h@m***.uk",
+		"张伟@例子.中国":                  "张***@例***.中国",
+		"not an email":              "",
+		"a sturdy password 7":       "",
+		"":                          "",
+	} {
+		if got := app.MaskEmail(in); got != want {
+			t.Errorf("MaskEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestErrorCode(t *testing.T) {
+	cases := []struct {
+		err  error
+		code string
+	}{
+		{nil, ""},
+		{fmt.Errorf("signing in: %w", authapi.ErrInvalidCredentials), "invalid_credentials"},
+		{&authapi.Problem{Status: 423, Code: authapi.CodeAccountLocked, Detail: "Locked."}, "account_locked"},
+		{&authapi.Problem{Status: 400, Code: "a secret 493817"}, "api_problem"},
+		{&authapi.TLSError{Reason: authapi.TLSWrongHost, Host: "h"}, app.CauseTLSWrongHost},
+		{&authapi.TimeoutError{Host: "h"}, app.CauseTimeout},
+		{&authapi.NotAPIError{Status: 200}, "not_api"},
+		{&authapi.OfflineError{Host: "h"}, app.CauseOffline},
+		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, app.CauseKeychainLocked},
+		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, app.CauseKeychainFailed},
+		{&recovery.ChecksumError{}, "phrase_checksum"},
+		{app.ErrPasswordsDiffer, "passwords_differ"},
+		{context.Canceled, app.CauseCanceled},
+		{errors.New("wrong password hunter2 for alice@example.org"), "other"},
+	}
+	var codes []string
+	for _, tc := range cases {
+		got := app.ErrorCode(tc.err)
+		if got != tc.code {
+			t.Errorf("ErrorCode(%v) = %q, want %q", tc.err, got, tc.code)
+		}
+		if got != "" {
+			codes = append(codes, got)
+		}
+	}
+	// A report keeps every code ErrorCode makes, and only those.
+	kept := reportOf(t, app.Diagnosis{}, append(codes, "hunter2", "Invalid_Credentials"), "")
+	if got := fmt.Sprint(kept["last_errors"]); got != fmt.Sprint(codes) || kept["dropped_errors"] != 2.0 {
+		t.Errorf("last errors %s (dropped %v), want %v", got, kept["dropped_errors"], codes)
+	}
+}
+
+// TestReportHasNoSecrets runs the check against a server whose maintenance
+// message carries secrets (as a hostile or careless operator might), then
+// hands the report everything else a user typed: the password, a code, a
+// recovery code, a TOTP secret, a refresh token and a recovery phrase, as
+// last errors, as the account and in the server address.
+func TestReportHasNoSecrets(t *testing.T) {
+	keystore.MockInit()
+	const (
+		userPassword = "Tr0ub4dor&3 horse"
+		code         = "493817"
+		totpSecret   = "JBSWY3DPEHPK3PXPQ4AA"
+		email        = "alice.liddell@example.org"
+	)
+	var raw [32]byte
+	rand.Read(raw[:])
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	recoveryCode := authapi.NewRecoveryCode()
+	shown := recoveryCode[:4] + "-" + recoveryCode[4:8] + "-" + recoveryCode[8:]
+	en, err := recovery.Generate(recovery.English, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh, err := recovery.Generate(recovery.ChineseSimplified, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phrase, zhPhrase := en.String(), zh.String()
+
+	h, st := diagServer(t, nil, nil)
+	until := time.Now().Add(time.Hour)
+	msg := "Back soon. Your code " + code + ", recovery " + shown + ", token " + token + ", phrase " + phrase
+	if err := st.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: msg, Until: &until}); err != nil {
+		t.Fatal(err)
+	}
+	srv := diagPlain(t, h)
+	d := app.Diagnose(context.Background(), app.DiagnoseConfig{Server: srv, Version: diagVersion}, nil)
+	if s, _ := d.Step(app.StepStatus); s.Cause != app.CauseMaintenance || !strings.Contains(s.Detail["message"], code) {
+		t.Fatalf("the server's message did not reach the diagnosis: %+v", s)
+	}
+	d.OS += " " + zhPhrase
+	d.Server = strings.Replace(srv, "http://", "http://alice:"+code+"@", 1) + "/?token=" + token
+
+	lastErrors := []string{"invalid_credentials", userPassword, code, totpSecret, token, shown, recoveryCode, phrase, zhPhrase, email, "invalid_two_factor_code"}
+	secrets := []string{userPassword, code, totpSecret, token, shown, recoveryCode, phrase, zhPhrase, email, "alice.liddell", "Tr0ub4dor"}
+	for _, w := range [][]string{strings.Fields(phrase), strings.Fields(zhPhrase)} {
+		for i := 0; i+3 <= len(w); i++ {
+			secrets = append(secrets, strings.Join(w[i:i+3], " "))
+		}
+	}
+	for _, account := range []string{email, userPassword, phrase} {
+		text := app.Report(d, lastErrors, account)
+		js, err := app.ReportJSON(d, lastErrors, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range []string{text, string(js)} {
+			for _, s := range secrets {
+				if strings.Contains(out, s) {
+					t.Errorf("the report holds %q:\n%s", s, out)
+				}
+			}
+			if account == email && !strings.Contains(out, "a***l@e***.org") {
+				t.Errorf("no masked email:\n%s", out)
+			}
+			for _, keep := range []string{"invalid_credentials", "invalid_two_factor_code", "maintenance", "Back soon.", diagVersion, strings.TrimPrefix(srv, "http://")} {
+				if !strings.Contains(out, keep) {
+					t.Errorf("the report lost %q:\n%s", keep, out)
+				}
+			}
+		}
+	}
+	text := app.Report(d, lastErrors, userPassword)
+	if !strings.Contains(text, "Account: none\n") || !strings.Contains(text, "Last errors: invalid_credentials, invalid_two_factor_code (9 unknown entries left out)\n") {
+		t.Errorf("report:\n%s", text)
+	}
+}

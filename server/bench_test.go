@@ -65,41 +65,58 @@ func parallel(b *testing.B, p int, unit string, op func(worker int)) float64 {
 // BenchmarkSignIn measures, in one run, the raw argon2id verification rate
 // with the configured parameters on every CPU, and the server's sign-in rate
 // over loopback HTTP at full load; sign-in is bound by the hash, so the
-// server must reach 90% of the raw rate.
+// server must reach 90% of the raw rate. The two are measured in turns,
+// three times each, and their medians compared, so that a change in the
+// machine's load during the run does not decide the result.
 func BenchmarkSignIn(b *testing.B) {
-	params := newEnv(b).cfg.Hash
+	e := newEnv(b)
+	params := e.cfg.Hash
 	if err := params.Validate(); err != nil {
 		b.Fatal(err)
 	}
 	phc := passhash.Hash("correct horse battery staple", params)
-	var raw, served float64
-	b.Run(fmt.Sprintf("argon2id-m=%d-t=%d-p=%d", params.Memory, params.Time, params.Threads), func(b *testing.B) {
-		raw = parallel(b, 1, "hashes/s", func(int) {
-			if ok, err := passhash.Verify("correct horse battery staple", phc); !ok || err != nil {
-				b.Error("verification failed")
-			}
-		})
-	})
-	b.Run("http", func(b *testing.B) {
-		e := newEnv(b)
-		// One account per client: many users signing in at once.
-		reqs := make([]authapi.CreateSessionRequest, 4*runtime.GOMAXPROCS(0))
-		for i := range reqs {
-			email, pw := e.account()
-			reqs[i] = authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "bench"}
-		}
-		served = parallel(b, 2, "sign-ins/s", func(w int) {
-			if a := e.call("POST", "/v1/sessions", reqs[w], ""); a.status != 201 {
-				b.Errorf("sign-in: %d %s", a.status, a.body)
-			}
-		})
-	})
-	if raw > 0 && served > 0 {
-		b.Logf("the server signs in at %.0f%% of the raw hash rate (%.1f/s of %.1f/s)", served/raw*100, served, raw)
-		if served < 0.9*raw {
-			b.Errorf("the server signs in %.1f/s, below 90%% of the raw hash rate %.1f/s", served, raw)
-		}
+	// One account per client: many users signing in at once. Two clients
+	// per CPU keep every hashing slot busy.
+	clients := 2 * runtime.GOMAXPROCS(0)
+	reqs := make([]authapi.CreateSessionRequest, clients)
+	for i := range reqs {
+		email, pw := e.account()
+		reqs[i] = authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "bench"}
 	}
+	var raw, served []float64
+	// b.Run calls its function again while it sizes b.N; the last call's
+	// rate is the figure.
+	var last float64
+	for range 3 {
+		b.Run(fmt.Sprintf("argon2id-m=%d-t=%d-p=%d", params.Memory, params.Time, params.Threads), func(b *testing.B) {
+			last = parallel(b, 1, "hashes/s", func(int) {
+				if ok, err := passhash.Verify("correct horse battery staple", phc); !ok || err != nil {
+					b.Error("verification failed")
+				}
+			})
+		})
+		raw = append(raw, last)
+		b.Run("http", func(b *testing.B) {
+			last = parallel(b, 2, "sign-ins/s", func(w int) {
+				if a := e.call("POST", "/v1/sessions", reqs[w], ""); a.status != 201 {
+					b.Errorf("sign-in: %d %s", a.status, a.body)
+				}
+			})
+		})
+		served = append(served, last)
+	}
+	r, s := median(raw), median(served)
+	b.Logf("the server signs in at %.0f%% of the raw hash rate (medians %.1f/s of %.1f/s)", s/r*100, s, r)
+	if s < 0.9*r {
+		b.Errorf("the server signs in %.1f/s, below 90%% of the raw hash rate %.1f/s", s, r)
+	}
+}
+
+// median returns the median of v.
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 // BenchmarkRefresh measures refresh-token rotations per second over

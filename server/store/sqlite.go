@@ -167,14 +167,9 @@ func (s *SQLite) SetVerified(ctx context.Context, id string) error {
 	return s.setAccount(ctx, id, "verified", true)
 }
 
-// SetSuspended implements Store.
+// SetSuspended suspends or reinstates an account, an operator's decision.
 func (s *SQLite) SetSuspended(ctx context.Context, id string, suspended bool) error {
 	return s.setAccount(ctx, id, "suspended", suspended)
-}
-
-// SetPasswordHash implements Store.
-func (s *SQLite) SetPasswordHash(ctx context.Context, id, hash string) error {
-	return s.setAccount(ctx, id, "password_hash", hash)
 }
 
 // ReplacePasswordHash implements Store.
@@ -217,7 +212,7 @@ func lockout(ctx context.Context, q interface {
 	return l, err
 }
 
-// Lockout implements Store.
+// Lockout returns the failure count and lock of an address.
 func (s *SQLite) Lockout(ctx context.Context, email string) (Lockout, error) {
 	return lockout(ctx, s.db, email)
 }
@@ -296,8 +291,9 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-// ClearFailures implements Store. The lock count stays, so the next lock
-// still lasts longer.
+// ClearFailures forgets the failure count and any lock of an address, as a
+// successful sign-in does. The lock count stays, so the next lock still
+// lasts longer.
 func (s *SQLite) ClearFailures(ctx context.Context, email string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET failures = 0, locked_until = 0 WHERE email = ?`, email)
 	return err

@@ -120,8 +120,6 @@ type Store interface {
 	AccountByEmail(ctx context.Context, email string) (Account, error)
 	AccountByID(ctx context.Context, id string) (Account, error)
 	SetVerified(ctx context.Context, id string) error
-	SetSuspended(ctx context.Context, id string, suspended bool) error
-	SetPasswordHash(ctx context.Context, id, hash string) error
 	// ReplacePasswordHash swaps old for new only if old is still the
 	// account's hash (a rehash must not undo a concurrent change).
 	ReplacePasswordHash(ctx context.Context, id, old, new string) error
@@ -130,7 +128,6 @@ type Store interface {
 	ChangePassword(ctx context.Context, id, old, new, keepSession string) error
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
 
-	Lockout(ctx context.Context, email string) (Lockout, error)
 	// ReserveAttempt reserves an attempt on email before its password or
 	// code is checked. It answers ErrLocked (with the lock) while the
 	// address is locked, and ErrBusy while the failures counted plus the
@@ -141,9 +138,6 @@ type Store interface {
 	// FinishAttempt ends a reservation; a failed attempt is counted, and
 	// locks the address when the count reaches the limit.
 	FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p LockPolicy) (Lockout, error)
-	// ClearFailures forgets the failure count and any lock: the attempt
-	// succeeded.
-	ClearFailures(ctx context.Context, email string) error
 
 	// PutCode replaces the live code of an address and purpose.
 	PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error

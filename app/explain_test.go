@@ -1,0 +1,58 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"sesame/app"
+	"sesame/authapi"
+	"sesame/keystore"
+)
+
+// TestExplainCarriesCodesAndFigures takes real failures of the flows
+// against the reference server and checks what the screens are given.
+func TestExplainCarriesCodesAndFigures(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.register("erin@example.org", false)
+
+	_, err := f.app.SignIn(ctx, "erin@example.org", "not the password", false)
+	x := app.Explain(err)
+	if x.Code != "invalid_credentials" || x.Remedy != app.RemedyResetPassword || x.AttemptsLeft == nil || *x.AttemptsLeft != 4 {
+		t.Fatalf("wrong password: %+v", x)
+	}
+	for i := 0; i < 4; i++ {
+		_, err = f.app.SignIn(ctx, "erin@example.org", "not the password", false)
+	}
+	x = app.Explain(err)
+	if x.Code != "account_locked" || x.Until.Before(time.Now().Add(14*time.Minute)) || x.Remedy != app.RemedyResetPassword {
+		t.Fatalf("locked: %+v", x)
+	}
+
+	_, err = f.app.Register(ctx, "frank@example.org", "password1", "password1")
+	if x = app.Explain(err); x.Code != "weak_password" || len(x.Reasons) == 0 || x.Reasons[0] != authapi.ReasonCommon {
+		t.Fatalf("weak password: %+v", x)
+	}
+	if x = app.Explain(fmt.Errorf("signing in: %w", &authapi.OfflineError{Host: "example.org"})); x.Code != "offline" || x.Remedy != app.RemedyConnectionCheck {
+		t.Fatalf("offline: %+v", x)
+	}
+	if x = app.Explain(fmt.Errorf("unlocking: %w", keystore.ErrWrongPasswordOrCorrupt)); x.Remedy != app.RemedyRestoreWallet {
+		t.Fatalf("wallet password: %+v", x)
+	}
+	if x = app.Explain(errors.New("something no one expected")); x.Code != "other" || x.Remedy != app.RemedyNone {
+		t.Fatalf("unknown error: %+v", x)
+	}
+}
+
+// TestExplainHoldsNoText makes sure no field can carry an error's words.
+func TestExplainHoldsNoText(t *testing.T) {
+	secret := "hunter2-correct-horse"
+	x := app.Explain(fmt.Errorf("failed with %s: %w", secret, authapi.ErrInvalidCredentials))
+	if strings.Contains(fmt.Sprintf("%+v", x), secret) {
+		t.Fatalf("the explanation holds the error's text: %+v", x)
+	}
+}

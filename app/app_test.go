@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"image/png"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,11 +14,9 @@ import (
 
 	"sesame/app"
 	"sesame/authapi"
+	"sesame/internal/testserver"
 	"sesame/keystore"
 	"sesame/recovery"
-	"sesame/server"
-	"sesame/server/mail"
-	"sesame/server/store"
 )
 
 // fixture is the reference server over loopback HTTP with a SQLite file,
@@ -39,20 +35,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	keystore.MockInit()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "authd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.DevMailbox = st, mail.NewOutbox(st), true
-	cfg.RateIP, cfg.RateAccount, cfg.RateMail = server.Rate{}, server.Rate{}, server.Rate{}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close(context.Background()); st.Close() })
-	f := &fixture{t: t, url: hs.URL, dataDir: t.TempDir()}
+	f := &fixture{t: t, url: testserver.Start(t).URL, dataDir: t.TempDir()}
 	f.client, f.app = f.newApp()
 	return f
 }

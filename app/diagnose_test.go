@@ -3,25 +3,15 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
-	"log"
-	"math/big"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,9 +19,10 @@ import (
 
 	"sesame/app"
 	"sesame/authapi"
+	"sesame/internal/testcert"
+	"sesame/internal/testserver"
 	"sesame/keystore"
 	"sesame/server"
-	"sesame/server/mail"
 	"sesame/server/store"
 )
 
@@ -39,122 +30,34 @@ import (
 // default minimum and latest versions equal it.
 const diagVersion = "0.1.0"
 
-// diagServer starts the reference server over SQLite, with cfg changed by
-// edit, behind wrap (when not nil). It returns the handler to serve and
-// the store.
+// diagServer starts the reference server over SQLite, development mailbox
+// off, with cfg changed by edit, behind wrap (when not nil). It returns the
+// handler to serve and the store.
 func diagServer(t *testing.T, edit func(*server.Config), wrap func(http.Handler) http.Handler) (http.Handler, store.Store) {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "authd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer = st, mail.NewOutbox(st)
-	cfg.RateIP, cfg.RateAccount, cfg.RateMail = server.Rate{}, server.Rate{}, server.Rate{}
-	if edit != nil {
-		edit(&cfg)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(context.Background()); st.Close() })
-	var h http.Handler = srv
+	ts := testserver.New(t, func(c *server.Config) {
+		c.DevMailbox = false
+		if edit != nil {
+			edit(c)
+		}
+	})
+	var h http.Handler = ts.Handler
 	if wrap != nil {
-		h = wrap(srv)
+		h = wrap(ts.Handler)
 	}
-	return h, st
+	return h, ts.Store
 }
 
 // diagPlain serves h over loopback HTTP.
 func diagPlain(t *testing.T, h http.Handler) string {
 	t.Helper()
-	s := httptest.NewServer(h)
-	t.Cleanup(s.Close)
-	return s.URL
+	return testserver.Serve(t, h).URL
 }
 
 // diagTLS serves h over TLS with c.
 func diagTLS(t *testing.T, c tls.Certificate, h http.Handler) string {
 	t.Helper()
-	s := httptest.NewUnstartedServer(h)
-	s.TLS = &tls.Config{Certificates: []tls.Certificate{c}}
-	s.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point
-	s.StartTLS()
-	t.Cleanup(s.Close)
-	return s.URL
-}
-
-// diagMakeCert makes a certificate for the names in dns and ips, valid
-// from notBefore to notAfter, signed by parent (self-signed when nil).
-func diagMakeCert(parent *tls.Certificate, isCA bool, dns []string, ips []net.IP, notBefore, notAfter time.Time) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	name := "Sesame test leaf"
-	if isCA {
-		name = "Sesame test CA"
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  isCA,
-		DNSNames:              dns,
-		IPAddresses:           ips,
-	}
-	signer, signKey := tmpl, any(key)
-	if parent != nil {
-		signer, signKey = parent.Leaf, parent.PrivateKey
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signKey)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
-}
-
-func diagCert(t *testing.T, parent *tls.Certificate, isCA bool, dns []string, ips []net.IP, notBefore, notAfter time.Time) tls.Certificate {
-	t.Helper()
-	c, err := diagMakeCert(parent, isCA, dns, ips, notBefore, notAfter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-var diagLoopback = []net.IP{net.IPv4(127, 0, 0, 1)}
-
-// diagTrusting returns an HTTP client that trusts ca only.
-func diagTrusting(ca tls.Certificate) *http.Client {
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.Leaf)
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-}
-
-// diagCA is the test CA, shared by the cases; diagLeaf makes a leaf it
-// signs.
-var diagCA = sync.OnceValue(func() tls.Certificate {
-	now := time.Now()
-	c, err := diagMakeCert(nil, true, nil, nil, now.Add(-time.Hour), now.Add(24*time.Hour))
-	if err != nil {
-		panic(err)
-	}
-	return c
-})
-
-func diagLeaf(t *testing.T, dns []string, ips []net.IP, notBefore, notAfter time.Time) tls.Certificate {
-	ca := diagCA()
-	return diagCert(t, &ca, false, dns, ips, notBefore, notAfter)
+	return testcert.ServeTLS(t, c, h).URL
 }
 
 // diagStatus answers /v1/status itself with h, and the rest through the
@@ -209,8 +112,8 @@ var diagCases = []diagCase{
 		name: "healthy over TLS",
 		start: func(t *testing.T) (string, *http.Client) {
 			h, _ := diagServer(t, nil, nil)
-			now := time.Now()
-			return diagTLS(t, diagLeaf(t, nil, diagLoopback, now.Add(-time.Hour), now.Add(time.Hour)), h), diagTrusting(diagCA())
+			ca, now := testcert.NewCA(t), time.Now()
+			return diagTLS(t, ca.Leaf(t, nil, testcert.Loopback, now.Add(-time.Hour), now.Add(time.Hour)), h), ca.Client()
 		},
 		want:      strings.Replace(allOK, "tls=skipped:plain_http_loopback", "tls=ok", 1),
 		trustedCA: true,
@@ -278,7 +181,7 @@ var diagCases = []diagCase{
 		start: func(t *testing.T) (string, *http.Client) {
 			h, _ := diagServer(t, nil, nil)
 			now := time.Now()
-			return diagTLS(t, diagCert(t, nil, false, nil, diagLoopback, now.Add(-time.Hour), now.Add(time.Hour)), h), nil
+			return diagTLS(t, testcert.SelfSigned(t, nil, testcert.Loopback, now.Add(-time.Hour), now.Add(time.Hour)), h), nil
 		},
 		want:     "network=ok dns=ok tcp=ok tls=problem:tls_unknown_authority portal=skipped:not_run " + notReached,
 		blocking: true,
@@ -292,8 +195,8 @@ var diagCases = []diagCase{
 		name: "expired certificate",
 		start: func(t *testing.T) (string, *http.Client) {
 			h, _ := diagServer(t, nil, nil)
-			now := time.Now()
-			return diagTLS(t, diagLeaf(t, nil, diagLoopback, now.Add(-48*time.Hour), now.Add(-24*time.Hour)), h), diagTrusting(diagCA())
+			ca, now := testcert.NewCA(t), time.Now()
+			return diagTLS(t, ca.Leaf(t, nil, testcert.Loopback, now.Add(-48*time.Hour), now.Add(-24*time.Hour)), h), ca.Client()
 		},
 		want:     "network=ok dns=ok tcp=ok tls=problem:tls_expired portal=skipped:not_run " + notReached,
 		blocking: true,
@@ -308,8 +211,8 @@ var diagCases = []diagCase{
 		name: "certificate for another host",
 		start: func(t *testing.T) (string, *http.Client) {
 			h, _ := diagServer(t, nil, nil)
-			now := time.Now()
-			return diagTLS(t, diagLeaf(t, []string{"other.example"}, nil, now.Add(-time.Hour), now.Add(time.Hour)), h), diagTrusting(diagCA())
+			ca, now := testcert.NewCA(t), time.Now()
+			return diagTLS(t, ca.Leaf(t, []string{"other.example"}, nil, now.Add(-time.Hour), now.Add(time.Hour)), h), ca.Client()
 		},
 		want:     "network=ok dns=ok tcp=ok tls=problem:tls_wrong_host portal=skipped:not_run " + notReached,
 		blocking: true,

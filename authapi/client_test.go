@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,16 +15,10 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"sesame/authapi"
+	"sesame/internal/testserver"
 	"sesame/server"
-	"sesame/server/mail"
 	"sesame/server/store"
 )
-
-// clock is a movable clock for the server.
-type clock struct{ off atomic.Int64 }
-
-func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
-func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // env is the real server over loopback HTTP with a SQLite file of its own,
 // behind a handler that counts requests, can hold refreshes and can move
@@ -35,7 +27,7 @@ type env struct {
 	t     *testing.T
 	url   string
 	store *store.SQLite
-	clock *clock
+	clock *testserver.Clock
 
 	hits      sync.Map // "METHOD /path" → *atomic.Int64
 	gate      chan struct{}
@@ -48,23 +40,9 @@ type env struct {
 
 func newEnv(t *testing.T, tweak ...func(*server.Config)) *env {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "sesame.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, store: st, clock: &clock{}, gate: make(chan struct{}), used: map[string]bool{}}
-	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.Now = st, mail.NewOutbox(st), e.clock.Now
-	cfg.RateIP, cfg.RateAccount, cfg.RateMail = server.Rate{}, server.Rate{}, server.Rate{}
-	cfg.DevMailbox = true
-	for _, f := range tweak {
-		f(&cfg)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts := testserver.New(t, tweak...)
+	e := &env{t: t, store: ts.Store, clock: ts.Clock, gate: make(chan struct{}), used: map[string]bool{}}
+	e.url = testserver.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.counter(r.Method + " " + r.URL.Path).Add(1)
 		if d := e.dateAhead.Load(); d != 0 {
 			w.Header().Set("Date", time.Now().Add(time.Duration(d)).UTC().Format(http.TimeFormat))
@@ -72,15 +50,10 @@ func newEnv(t *testing.T, tweak ...func(*server.Config)) *env {
 		if r.URL.Path == "/v1/tokens/refresh" && e.gated.Load() {
 			<-e.gate
 		}
-		srv.ServeHTTP(w, r)
-	}))
-	e.url = hs.URL
-	t.Cleanup(func() {
-		e.release()
-		hs.Close()
-		srv.Close(context.Background())
-		st.Close()
-	})
+		ts.Handler.ServeHTTP(w, r)
+	})).URL
+	// Held refreshes go on before the HTTP server waits for them to end.
+	t.Cleanup(e.release)
 	return e
 }
 

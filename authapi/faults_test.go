@@ -2,16 +2,8 @@ package authapi_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"io"
-	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,62 +13,8 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/internal/testcert"
 )
-
-// cert makes a certificate for 127.0.0.1 and the names in dns, valid from
-// notBefore to notAfter, signed by parent (self-signed when parent is nil).
-func cert(t *testing.T, parent *tls.Certificate, isCA bool, dns []string, ips []net.IP, notBefore, notAfter time.Time) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "Sesame test"},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  isCA,
-		DNSNames:              dns,
-		IPAddresses:           ips,
-	}
-	signer, signKey := tmpl, any(key)
-	if parent != nil {
-		signer, signKey = parent.Leaf, parent.PrivateKey
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-}
-
-var loopback = []net.IP{net.IPv4(127, 0, 0, 1)}
-
-// tlsServer serves h over TLS with c.
-func tlsServer(t *testing.T, c tls.Certificate, h http.Handler) *httptest.Server {
-	t.Helper()
-	s := httptest.NewUnstartedServer(h)
-	s.TLS = &tls.Config{Certificates: []tls.Certificate{c}}
-	s.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point
-	s.StartTLS()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// trusting returns an HTTP client that trusts ca and nothing else.
-func trusting(ca tls.Certificate) *http.Client {
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.Leaf)
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-}
 
 var apiOK = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -199,21 +137,22 @@ func TestTimeout(t *testing.T) {
 
 func TestTLSFaults(t *testing.T) {
 	now := time.Now()
-	ca := cert(t, nil, true, nil, nil, now.Add(-time.Hour), now.Add(time.Hour))
+	ca := testcert.NewCA(t)
+	loopback := testcert.Loopback
 	cases := []struct {
 		name   string
 		leaf   tls.Certificate
 		hc     *http.Client
 		reason authapi.TLSReason
 	}{
-		{"self-signed", cert(t, nil, false, nil, loopback, now.Add(-time.Hour), now.Add(time.Hour)), nil, authapi.TLSUnknownAuthority},
-		{"expired", cert(t, &ca, false, nil, loopback, now.Add(-48*time.Hour), now.Add(-24*time.Hour)), trusting(ca), authapi.TLSExpired},
-		{"not yet valid", cert(t, &ca, false, nil, loopback, now.Add(24*time.Hour), now.Add(48*time.Hour)), trusting(ca), authapi.TLSExpired},
-		{"wrong host", cert(t, &ca, false, []string{"other.example"}, nil, now.Add(-time.Hour), now.Add(time.Hour)), trusting(ca), authapi.TLSWrongHost},
+		{"self-signed", testcert.SelfSigned(t, nil, loopback, now.Add(-time.Hour), now.Add(time.Hour)), nil, authapi.TLSUnknownAuthority},
+		{"expired", ca.Leaf(t, nil, loopback, now.Add(-48*time.Hour), now.Add(-24*time.Hour)), ca.Client(), authapi.TLSExpired},
+		{"not yet valid", ca.Leaf(t, nil, loopback, now.Add(24*time.Hour), now.Add(48*time.Hour)), ca.Client(), authapi.TLSExpired},
+		{"wrong host", ca.Leaf(t, []string{"other.example"}, nil, now.Add(-time.Hour), now.Add(time.Hour)), ca.Client(), authapi.TLSWrongHost},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := tlsServer(t, tc.leaf, apiOK)
+			s := testcert.ServeTLS(t, tc.leaf, apiOK)
 			c, err := authapi.NewClient(s.URL, authapi.WithHTTPClient(tc.hc))
 			if err != nil {
 				t.Fatal(err)
@@ -226,8 +165,8 @@ func TestTLSFaults(t *testing.T) {
 	}
 	// The same client config with a valid leaf succeeds: the cases above
 	// fail for their certificate, not for the setup.
-	s := tlsServer(t, cert(t, &ca, false, nil, loopback, now.Add(-time.Hour), now.Add(time.Hour)), apiOK)
-	c, err := authapi.NewClient(s.URL, authapi.WithHTTPClient(trusting(ca)))
+	s := testcert.ServeTLS(t, ca.Leaf(t, nil, loopback, now.Add(-time.Hour), now.Add(time.Hour)), apiOK)
+	c, err := authapi.NewClient(s.URL, authapi.WithHTTPClient(ca.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}

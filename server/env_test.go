@@ -2,16 +2,13 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,8 +19,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"sesame/authapi"
+	"sesame/internal/testserver"
 	"sesame/server"
-	"sesame/server/mail"
 	"sesame/server/store"
 )
 
@@ -31,26 +28,9 @@ import (
 // collects every password, code, token and TOTP secret the tests used.
 // TestMain fails the suite if any secret reached the log.
 var (
-	logs    syncBuffer
+	logs    testserver.LogBuffer
 	secrets sync.Map
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // secret records v as a value that must never be logged, and returns it.
 func secret(v string) string {
@@ -85,12 +65,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// clock is a movable clock for the server.
-type clock struct{ off atomic.Int64 }
-
-func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
-func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
-
 // env is one server over HTTP on loopback with a SQLite file of its own.
 type env struct {
 	t      testing.TB
@@ -98,7 +72,7 @@ type env struct {
 	dbPath string
 	srv    *server.Server
 	store  *store.SQLite
-	clock  *clock
+	clock  *testserver.Clock
 	cfg    server.Config
 	hc     *http.Client
 }
@@ -107,40 +81,20 @@ const clientVersion = "1.0.0"
 
 func newEnv(t testing.TB, tweak ...func(*server.Config)) *env {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "sesame.db")
-	st, err := store.OpenSQLite(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
+	logTo := func(cfg *server.Config) {
+		cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{
+			Level: slog.LevelDebug,
+			// Timestamps are dropped: their digits could look like a 6-digit code.
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}))
 	}
-	c := &clock{}
-	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.Now = st, mail.NewOutbox(st), c.Now
-	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{
-		Level: slog.LevelDebug,
-		// Timestamps are dropped: their digits could look like a 6-digit code.
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-	cfg.RateIP, cfg.RateAccount, cfg.RateMail = server.Rate{}, server.Rate{}, server.Rate{}
-	cfg.DevMailbox = true
-	for _, f := range tweak {
-		f(&cfg)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close(context.Background())
-		st.Close()
-	})
-	return &env{t: t, url: hs.URL, dbPath: dbPath, srv: srv, store: st, clock: c, cfg: cfg, hc: hs.Client()}
+	ts := testserver.Start(t, append([]func(*server.Config){logTo}, tweak...)...)
+	return &env{t: t, url: ts.URL, dbPath: ts.DBPath, srv: ts.Handler, store: ts.Store, clock: ts.Clock, cfg: ts.Config, hc: ts.Client}
 }
 
 // answer is one HTTP answer.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/internal/testserver"
 )
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
@@ -67,7 +68,7 @@ func TestServeMaintenanceAndShutdown(t *testing.T) {
 	defer cancel()
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	var logs syncBuffer
+	var logs testserver.LogBuffer
 	go func() {
 		// A costly hash keeps the sign-up below in flight at shutdown.
 		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", db, "--local-mailbox",
@@ -157,21 +158,4 @@ func TestServeMaintenanceAndShutdown(t *testing.T) {
 	if strings.Contains(logs.String(), "a long new password 1") {
 		t.Error("the log holds the password")
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

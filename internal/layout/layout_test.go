@@ -12,15 +12,18 @@ import (
 // rules maps a package (and its subpackages) to the import-path prefixes it
 // must never depend on, directly or through others.
 var rules = map[string][]string{
-	"sesame/authapi":  {"fyne.io/", "sesame/server", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet"},
-	"sesame/server":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet"},
-	"sesame/app":      {"fyne.io/", "sesame/screens", "sesame/server"},
-	"sesame/keystore": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server"},
-	"sesame/recovery": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server"},
-	"sesame/wallet":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server"},
-	"sesame/screens":  {"sesame/server", "sesame/keystore", "sesame/authapi"},
-	"sesame/cmd/":     {"fyne.io/"},
+	"sesame/authapi":  {"fyne.io/", "sesame/server", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet", "sesame/internal/test"},
+	"sesame/server":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet", "sesame/internal/test"},
+	"sesame/app":      {"fyne.io/", "sesame/screens", "sesame/server", "sesame/internal/test"},
+	"sesame/keystore": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},
+	"sesame/recovery": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},
+	"sesame/wallet":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},
+	"sesame/screens":  {"sesame/server", "sesame/keystore", "sesame/authapi", "sesame/internal/test"},
+	"sesame/cmd/":     {"fyne.io/", "sesame/internal/test"},
 	"sesame/assets":   {"fyne.io/", "sesame/"},
+
+	"sesame/internal/testcert":   {"fyne.io/", "sesame/"},
+	"sesame/internal/testserver": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet"},
 }
 
 func TestImportRules(t *testing.T) {

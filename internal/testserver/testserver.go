@@ -1,0 +1,111 @@
+// Package testserver starts the reference auth server for tests: over a
+// SQLite file of the test's own, with mail kept in the local outbox, the
+// development mailbox on, no rate limits and a clock the test moves. Only
+// tests import it.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sesame/server"
+	"sesame/server/mail"
+	"sesame/server/store"
+)
+
+// Clock is the server's clock: the real time moved on by Advance.
+type Clock struct{ off atomic.Int64 }
+
+// Now is the real time plus every Advance so far.
+func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.off.Load())) }
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
+
+// Server is one reference server of a test.
+type Server struct {
+	// Handler is the server, to serve as it is or wrapped.
+	Handler *server.Server
+	// Store is the server's database, in the file DBPath.
+	Store  *store.SQLite
+	DBPath string
+	// Config is what the server was made with, after the tweaks.
+	Config server.Config
+	Clock  *Clock
+	// URL and Client reach the server over loopback HTTP; Start sets
+	// them, New does not.
+	URL    string
+	Client *http.Client
+}
+
+// New makes a server, not yet served, with the test defaults changed by
+// each tweak in turn. The server and its store close when the test ends.
+func New(t testing.TB, tweak ...func(*server.Config)) *Server {
+	t.Helper()
+	s := &Server{DBPath: filepath.Join(t.TempDir(), "sesame.db"), Clock: &Clock{}}
+	st, err := store.OpenSQLite(context.Background(), s.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.DefaultConfig()
+	cfg.Store, cfg.Mailer, cfg.Now = st, mail.NewOutbox(st), s.Clock.Now
+	cfg.RateIP, cfg.RateAccount, cfg.RateMail = server.Rate{}, server.Rate{}, server.Rate{}
+	cfg.DevMailbox = true
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Close(context.Background())
+		st.Close()
+	})
+	s.Handler, s.Store, s.Config = srv, st, cfg
+	return s
+}
+
+// Start makes a server as New does and serves it over loopback HTTP.
+func Start(t testing.TB, tweak ...func(*server.Config)) *Server {
+	t.Helper()
+	s := New(t, tweak...)
+	hs := Serve(t, s.Handler)
+	s.URL, s.Client = hs.URL, hs.Client()
+	return s
+}
+
+// Serve serves h over loopback HTTP until the test ends.
+func Serve(t testing.TB, h http.Handler) *httptest.Server {
+	t.Helper()
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+// LogBuffer collects log output written from many goroutines.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String is everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -27,17 +27,22 @@ var requiredKeys = []string{
 }
 
 // transportErrors are the failures before any answer of the API (authapi's
-// transport errors, one per TLS reason) and the keychain's.
+// transport errors, one per TLS reason) and the keychain's (one per
+// keystore.Reason), by the codes app.ErrorCode gives them. app's own
+// translation test checks every code of app.ErrorCodes and the connection
+// check's keys; assets cannot import app.
 var transportErrors = []string{
-	"offline", "dns", "timeout",
+	"offline", "dns_failed", "timeout",
 	"tls_" + string(authapi.TLSUnknownAuthority), "tls_" + string(authapi.TLSExpired),
-	"tls_" + string(authapi.TLSWrongHost), "tls_" + string(authapi.TLSOther),
-	"not_api", "insecure_redirect", "network", "keychain_unavailable",
+	"tls_" + string(authapi.TLSWrongHost), "tls_failed",
+	"not_api", "insecure_redirect", "network_failed",
+	"keychain_no_session_bus", "keychain_no_provider", "keychain_no_keyring",
+	"keychain_locked", "keychain_timeout", "keychain_failed",
 }
 
 var (
 	keyPattern         = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
-	placeholderPattern = regexp.MustCompile(`{{\s*\.([A-Za-z]+)\s*}}`)
+	placeholderPattern = regexp.MustCompile(`{{\s*\.([A-Za-z][A-Za-z0-9_]*)\s*}}`)
 	pluralForms        = []string{"zero", "one", "two", "few", "many", "other"}
 )
 

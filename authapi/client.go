@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -102,6 +103,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if _, err := ParseVersion(c.version); err != nil {
 		return nil, fmt.Errorf("authapi: client version: %w", err)
+	}
+	// Fail closed: a transport that skips certificate checks is refused.
+	if t, ok := c.hc.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
+		return nil, ErrInsecureTransport
 	}
 	// The API never redirects: a redirect is a portal, a proxy or an attack,
 	// and do reports it without following it.
@@ -234,9 +239,17 @@ func (c *Client) fly(ctx context.Context, f *flight) {
 			c.tok, notify = tok, c.onTokens
 		case isProblem && (p.Code == CodeInvalidRefreshToken || p.Code == CodeRefreshTokenReused):
 			c.tok, c.has = Tokens{}, false // the session is gone
+		case errors.Is(err, ErrTimeout) || errors.Is(err, ErrNetwork):
+			// The server may have rotated the token without the answer
+			// arriving: presenting it again would look like theft and
+			// revoke the session, so it is dropped and the user signs in.
+			c.tok, c.has = Tokens{}, false
 		}
+		f.tok, f.err = tok, err
+	} else {
+		// Signed out or signed in anew meanwhile: this rotation is not theirs.
+		f.tok, f.err = Tokens{}, ErrNoSession
 	}
-	f.tok, f.err = tok, err
 	c.mu.Unlock()
 	if notify != nil {
 		notify(tok)

@@ -2,9 +2,11 @@ package authapi_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -32,6 +34,7 @@ type env struct {
 	hits      sync.Map // "METHOD /path" → *atomic.Int64
 	gate      chan struct{}
 	gated     atomic.Bool // refreshes wait for gate to close
+	lose      atomic.Bool // refreshes are done but answered only after gate closes
 	dateAhead atomic.Int64
 
 	mu   sync.Mutex
@@ -46,6 +49,12 @@ func newEnv(t *testing.T, tweak ...func(*server.Config)) *env {
 		e.counter(r.Method + " " + r.URL.Path).Add(1)
 		if d := e.dateAhead.Load(); d != 0 {
 			w.Header().Set("Date", time.Now().Add(time.Duration(d)).UTC().Format(http.TimeFormat))
+		}
+		if r.URL.Path == "/v1/tokens/refresh" && e.lose.Load() {
+			// The server does the rotation; its answer never arrives.
+			ts.Handler.ServeHTTP(httptest.NewRecorder(), r)
+			<-e.gate
+			return
 		}
 		if r.URL.Path == "/v1/tokens/refresh" && e.gated.Load() {
 			<-e.gate
@@ -645,5 +654,68 @@ func waitFor(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached")
 		}
+	}
+}
+
+// TestRefreshWhoseAnswerIsLost: the server rotated the token but the answer
+// never came; the client must not present the spent token again.
+func TestRefreshWhoseAnswerIsLost(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(authapi.WithTimeout(500 * time.Millisecond))
+	ctx := context.Background()
+	email, pw := e.account(c)
+	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	e.hold()
+	e.lose.Store(true)
+	if _, err := c.Refresh(ctx); !errors.Is(err, authapi.ErrTimeout) {
+		t.Fatalf("refresh: %v", err)
+	}
+	e.release()
+	if _, ok := c.Tokens(); ok {
+		t.Fatal("the client kept a refresh token the server may have spent")
+	}
+	if _, err := c.Refresh(ctx); !errors.Is(err, authapi.ErrNoSession) {
+		t.Fatalf("second refresh: %v", err)
+	}
+	if n := e.count("POST", "/v1/tokens/refresh"); n != 1 {
+		t.Fatalf("%d refresh requests reached the server, want 1", n)
+	}
+}
+
+// TestRefreshAfterSignOutIsNotAdopted: a rotation that ends after the client
+// dropped its tokens returns no tokens.
+func TestRefreshAfterSignOutIsNotAdopted(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	ctx := context.Background()
+	email, pw := e.account(c)
+	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	e.hold()
+	done := make(chan error, 1)
+	var got authapi.Tokens
+	go func() {
+		var err error
+		got, err = c.Refresh(ctx)
+		done <- err
+	}()
+	waitFor(t, func() bool { return e.count("POST", "/v1/tokens/refresh") == 1 })
+	c.ClearTokens()
+	e.release()
+	if err := <-done; !errors.Is(err, authapi.ErrNoSession) || got.RefreshToken != "" {
+		t.Fatalf("refresh after the tokens were dropped: %+v %v", got, err)
+	}
+	if _, ok := c.Tokens(); ok {
+		t.Fatal("the dropped session came back")
+	}
+}
+
+func TestInsecureTransportRefused(t *testing.T) {
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	if _, err := authapi.NewClient("https://auth.example.org", authapi.WithHTTPClient(hc)); !errors.Is(err, authapi.ErrInsecureTransport) {
+		t.Fatalf("NewClient: %v", err)
 	}
 }

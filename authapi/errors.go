@@ -37,6 +37,8 @@ var (
 	ErrInvalidBaseURL = errors.New("authapi: the server address must be https://host or http://loopback")
 	// ErrPlainHTTP reports an http:// base URL whose host is not loopback.
 	ErrPlainHTTP = errors.New("authapi: plain http is allowed only for loopback addresses; use https")
+	// ErrInsecureTransport: the HTTP client given skips certificate checks.
+	ErrInsecureTransport = errors.New("authapi: the HTTP client skips certificate checks")
 )
 
 // OfflineError reports that Host could not be reached.

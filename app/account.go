@@ -177,7 +177,7 @@ func (a *App) StartTwoFactor(ctx context.Context) (*Enrolment, error) {
 	defer cancel()
 	setup, err := a.client.StartTwoFactor(sctx)
 	if err != nil {
-		return nil, fmt.Errorf("starting two-factor sign-in: %w", err)
+		return nil, a.checkSession(fmt.Errorf("starting two-factor sign-in: %w", err))
 	}
 	key, err := otp.NewKeyFromURL(setup.OTPAuthURI)
 	if err != nil {
@@ -185,7 +185,7 @@ func (a *App) StartTwoFactor(ctx context.Context) (*Enrolment, error) {
 	}
 	img, err := key.Image(320, 320)
 	if err != nil {
-		return nil, fmt.Errorf("drawing the QR code: %w", err)
+		return nil, a.checkSession(fmt.Errorf("drawing the QR code: %w", err))
 	}
 	qr, err := encodePNG(img)
 	if err != nil {
@@ -225,7 +225,7 @@ func (a *App) ConfirmTwoFactor(ctx context.Context, code string) ([]string, erro
 	defer cancel()
 	codes, err := a.client.ConfirmTwoFactor(sctx, code)
 	if err != nil {
-		return nil, fmt.Errorf("confirming two-factor sign-in: %w", err)
+		return nil, a.checkSession(fmt.Errorf("confirming two-factor sign-in: %w", err))
 	}
 	return codes, nil
 }
@@ -239,7 +239,7 @@ func (a *App) DisableTwoFactor(ctx context.Context, password, code string) error
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.DisableTwoFactor(sctx, req); err != nil {
-		return fmt.Errorf("turning two-factor sign-in off: %w", err)
+		return a.checkSession(fmt.Errorf("turning two-factor sign-in off: %w", err))
 	}
 	return nil
 }
@@ -254,7 +254,7 @@ func (a *App) RegenerateRecoveryCodes(ctx context.Context, password, totpCode st
 	defer cancel()
 	codes, err := a.client.RegenerateRecoveryCodes(sctx, authapi.RegenerateCodesRequest{Password: password, TOTPCode: totpCode})
 	if err != nil {
-		return nil, fmt.Errorf("renewing the recovery codes: %w", err)
+		return nil, a.checkSession(fmt.Errorf("renewing the recovery codes: %w", err))
 	}
 	return codes, nil
 }
@@ -268,7 +268,7 @@ func (a *App) ChangePassword(ctx context.Context, current, password, confirm str
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.ChangePassword(sctx, authapi.ChangePasswordRequest{CurrentPassword: current, NewPassword: password}); err != nil {
-		return fmt.Errorf("changing the password: %w", err)
+		return a.checkSession(fmt.Errorf("changing the password: %w", err))
 	}
 	return nil
 }
@@ -281,7 +281,7 @@ func (a *App) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.SetAntiPhishingPhrase(sctx, phrase); err != nil {
-		return fmt.Errorf("setting the anti-phishing phrase: %w", err)
+		return a.checkSession(fmt.Errorf("setting the anti-phishing phrase: %w", err))
 	}
 	return nil
 }
@@ -292,7 +292,7 @@ func (a *App) Me(ctx context.Context) (*authapi.Me, error) {
 	defer cancel()
 	me, err := a.client.Me(sctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the account: %w", err)
+		return nil, a.checkSession(fmt.Errorf("reading the account: %w", err))
 	}
 	return me, nil
 }
@@ -303,7 +303,7 @@ func (a *App) Sessions(ctx context.Context) ([]authapi.Session, error) {
 	defer cancel()
 	s, err := a.client.Sessions(sctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing the sessions: %w", err)
+		return nil, a.checkSession(fmt.Errorf("listing the sessions: %w", err))
 	}
 	return s, nil
 }
@@ -313,7 +313,7 @@ func (a *App) RevokeSession(ctx context.Context, id string) error {
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.RevokeSession(sctx, id); err != nil {
-		return fmt.Errorf("signing the device out: %w", err)
+		return a.checkSession(fmt.Errorf("signing the device out: %w", err))
 	}
 	return nil
 }
@@ -324,7 +324,7 @@ func (a *App) RevokeOtherSessions(ctx context.Context) error {
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.RevokeOtherSessions(sctx); err != nil {
-		return fmt.Errorf("signing the other devices out: %w", err)
+		return a.checkSession(fmt.Errorf("signing the other devices out: %w", err))
 	}
 	return nil
 }
@@ -335,7 +335,7 @@ func (a *App) Activity(ctx context.Context, limit int) ([]authapi.ActivityEvent,
 	defer cancel()
 	ev, err := a.client.Activity(sctx, limit)
 	if err != nil {
-		return nil, fmt.Errorf("reading the sign-in activity: %w", err)
+		return nil, a.checkSession(fmt.Errorf("reading the sign-in activity: %w", err))
 	}
 	return ev, nil
 }

@@ -39,6 +39,8 @@ var (
 	ErrPasswordsDiffer = errors.New("the passwords differ")
 	// ErrChallengeExpired: the two-factor step came after its challenge ended.
 	ErrChallengeExpired = errors.New("the two-factor sign-in expired; sign in again")
+	// ErrSignedIn: signing in needs signing out first.
+	ErrSignedIn = errors.New("already signed in; sign out first")
 	// ErrStepOrder: a flow's step was called before the step it needs.
 	ErrStepOrder = errors.New("this step needs the previous one first")
 )
@@ -68,6 +70,10 @@ type App struct {
 	mu       sync.Mutex
 	account  string // signed-in email
 	remember bool   // the refresh token is kept in the keychain
+
+	// kc orders the keychain writes: a rotation's save, a sign-in's save
+	// and a sign-out's delete never interleave.
+	kc sync.Mutex
 
 	wallet walletState
 }

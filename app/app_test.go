@@ -97,6 +97,14 @@ func (f *fixture) register(email string, remember bool) {
 	}
 }
 
+// signOut signs the fixture's app out.
+func (f *fixture) signOut() {
+	f.t.Helper()
+	if err := f.app.SignOut(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 func TestRegisterRememberResumeSignOut(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -151,6 +159,7 @@ func TestSignInErrorsAreTyped(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("bob@example.org", false)
+	f.signOut()
 	_, err := f.app.SignIn(ctx, "bob@example.org", "not the password", false)
 	var p *authapi.Problem
 	if !errors.Is(err, authapi.ErrInvalidCredentials) || !errors.As(err, &p) || p.AttemptsLeft == nil || *p.AttemptsLeft != 4 {
@@ -185,6 +194,7 @@ func TestRememberWithoutKeychain(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("carol@example.org", false)
+	f.signOut()
 	keystore.MockInitWithError(errors.New("the name org.freedesktop.secrets was not provided by any .service files"))
 	res, err := f.app.SignIn(ctx, "carol@example.org", password, true)
 	if err != nil || !res.SignedIn() {
@@ -220,6 +230,7 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("confirm: %v %d", err, len(codes))
 	}
+	f.signOut()
 
 	res, err := f.app.SignIn(ctx, "dave@example.org", password, false)
 	if err != nil || res.SignedIn() || res.Challenge.ClockSkewed() {
@@ -232,6 +243,11 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	if res, err = f.app.CompleteTwoFactor(ctx, res.Challenge, code); err != nil || !res.SignedIn() {
 		t.Fatalf("code step: %v", err)
 	}
+	// Signing in again needs signing out first.
+	if _, err := f.app.SignIn(ctx, "dave@example.org", password, false); !errors.Is(err, app.ErrSignedIn) {
+		t.Fatalf("second sign-in: %v", err)
+	}
+	f.signOut()
 	// A recovery code typed in lower case with spaces.
 	res, _ = f.app.SignIn(ctx, "dave@example.org", password, false)
 	if res, err = f.app.CompleteTwoFactor(ctx, res.Challenge, strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))); err != nil || !res.SignedIn() {
@@ -253,9 +269,12 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	if err := r.Complete(ctx, "new sturdy password 8", "new sturdy password 8", codes[1]); err != nil {
 		t.Fatal(err)
 	}
-	// Every session was signed out by the reset.
+	// Every session was signed out by the reset: the app forgets it.
 	if _, err := f.app.Me(ctx); !errors.Is(err, authapi.ErrUnauthorized) && !errors.Is(err, authapi.ErrInvalidRefreshToken) {
 		t.Fatalf("me after reset: %v", err)
+	}
+	if f.app.Account() != "" {
+		t.Fatalf("the app still names %q after the server ended the session", f.app.Account())
 	}
 }
 

@@ -19,6 +19,7 @@ func TestExplainCarriesCodesAndFigures(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("erin@example.org", false)
+	f.signOut()
 
 	_, err := f.app.SignIn(ctx, "erin@example.org", "not the password", false)
 	x := app.Explain(err)

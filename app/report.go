@@ -551,6 +551,7 @@ var errorCodes = []struct {
 	{recovery.ErrMixedLanguages, "phrase_mixed_languages"},
 	{recovery.ErrQuizWrong, "quiz_wrong"},
 	{ErrNotSignedIn, "not_signed_in"},
+	{ErrSignedIn, "signed_in"},
 	{ErrPasswordsDiffer, "passwords_differ"},
 	{ErrChallengeExpired, string(authapi.CodeChallengeExpired)},
 	{ErrStepOrder, "step_order"},

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,6 +45,9 @@ func (c *Challenge) ClockSkewed() bool {
 // SignIn is the first step of signing in. It checks the form locally, then
 // asks the server; a *Challenge in the result asks for the second factor.
 func (a *App) SignIn(ctx context.Context, email, password string, remember bool) (SignInResult, error) {
+	if a.Account() != "" {
+		return SignInResult{}, ErrSignedIn
+	}
 	if err := authapi.ValidateEmail(email); err != nil {
 		return SignInResult{}, err
 	}
@@ -74,6 +78,9 @@ func (a *App) SignIn(ctx context.Context, email, password string, remember bool)
 func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string) (SignInResult, error) {
 	if ch == nil {
 		return SignInResult{}, ErrStepOrder
+	}
+	if a.Account() != "" {
+		return SignInResult{}, ErrSignedIn
 	}
 	if !ch.ExpiresAt.IsZero() && time.Now().Add(ch.ClockOffset).After(ch.ExpiresAt) {
 		return SignInResult{}, ErrChallengeExpired
@@ -109,6 +116,8 @@ func secondFactor(code string, totp, recovery *string) error {
 // the keychain; a keychain failure is reported, never hidden, and never
 // answered by writing the token anywhere else.
 func (a *App) signedIn(ctx context.Context, email string, remember bool) SignInResult {
+	a.kc.Lock()
+	defer a.kc.Unlock()
 	a.mu.Lock()
 	a.account, a.remember = email, remember
 	a.mu.Unlock()
@@ -132,11 +141,16 @@ func (a *App) signedIn(ctx context.Context, email string, remember bool) SignInR
 }
 
 // rotated keeps the remembered refresh token current after each rotation.
-func (a *App) rotated(t authapi.Tokens) {
+// It saves the token the client holds now, not the one it was told of, so
+// two rotations told out of order still leave the newest in the keychain.
+func (a *App) rotated(authapi.Tokens) {
+	a.kc.Lock()
+	defer a.kc.Unlock()
 	a.mu.Lock()
 	email, remember := a.account, a.remember
 	a.mu.Unlock()
-	if !remember || email == "" {
+	t, ok := a.client.Tokens()
+	if !remember || email == "" || !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*a.cfg.Timeout)
@@ -144,6 +158,30 @@ func (a *App) rotated(t authapi.Tokens) {
 	// A failure here leaves the old token, which the next start finds
 	// refused; the user then signs in again. Nothing else can be done.
 	_ = a.cfg.Keychain.SaveRefreshToken(ctx, a.Server(), email, t.RefreshToken)
+}
+
+// checkSession forgets a session the server ended (signed out elsewhere,
+// password reset, reuse detected) once the client dropped its tokens: the
+// account is cleared and its remembered token deleted. It returns err.
+func (a *App) checkSession(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := a.client.Tokens(); ok {
+		return err
+	}
+	a.kc.Lock()
+	defer a.kc.Unlock()
+	a.mu.Lock()
+	email := a.account
+	a.account, a.remember = "", false
+	a.mu.Unlock()
+	if email != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*a.cfg.Timeout)
+		defer cancel()
+		_ = a.cfg.Keychain.DeleteRefreshToken(ctx, a.Server(), email)
+	}
+	return err
 }
 
 // Resume signs in with the refresh token remembered for this server, if
@@ -169,14 +207,17 @@ func (a *App) Resume(ctx context.Context) (bool, error) {
 	a.mu.Lock()
 	a.account, a.remember = email, true
 	a.mu.Unlock()
-	sctx, scancel := a.step(ctx)
-	defer scancel()
-	if _, err := a.client.Resume(sctx, token); err != nil {
+	// The rotation runs to its end under the client's own time limit even
+	// if ctx ends first: abandoned, it would spend the remembered token
+	// without saving its successor.
+	if _, err := a.client.Resume(context.WithoutCancel(ctx), token); err != nil {
 		a.mu.Lock()
 		a.account, a.remember = "", false
 		a.mu.Unlock()
 		if errors.Is(err, authapi.ErrInvalidRefreshToken) || errors.Is(err, authapi.ErrRefreshTokenReused) {
-			_ = a.cfg.Keychain.DeleteRefreshToken(kctx, a.Server(), email)
+			if err := a.cfg.Keychain.DeleteRefreshToken(kctx, a.Server(), email); err != nil {
+				return false, fmt.Errorf("forgetting a refused sign-in: %w", err)
+			}
 			return false, nil
 		}
 		return false, fmt.Errorf("resuming the session: %w", err)
@@ -198,6 +239,8 @@ func (a *App) RememberedAccount(ctx context.Context) string {
 // SignOut ends the session on the server and forgets the remembered token.
 // The local state is cleared even when the server cannot be reached.
 func (a *App) SignOut(ctx context.Context) error {
+	a.kc.Lock()
+	defer a.kc.Unlock()
 	a.mu.Lock()
 	email := a.account
 	a.account, a.remember = "", false
@@ -222,8 +265,11 @@ func (a *App) SignOut(ctx context.Context) error {
 
 // checkNewPassword applies the shared password policy and the confirmation.
 func checkNewPassword(password, confirm, email string) error {
-	if password != confirm {
+	if !same(password, confirm) {
 		return ErrPasswordsDiffer
 	}
 	return authapi.CheckPassword(password, email)
 }
+
+// same compares a secret with its confirmation in constant time.
+func same(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -112,7 +112,12 @@ func (a *App) SaveNewWallet(ctx context.Context, d *WalletDraft, passphrase, pas
 	if d == nil || !d.passed {
 		return nil, ErrQuizNotPassed
 	}
-	return a.saveWallet(ctx, d.Mnemonic, passphrase, password, confirm, overwrite, true)
+	addrs, err := a.saveWallet(ctx, d.Mnemonic, passphrase, password, confirm, overwrite, true)
+	if err == nil {
+		// The phrase is in the vault now; the draft forgets it.
+		*d = WalletDraft{}
+	}
+	return addrs, err
 }
 
 // ParsePhrase reads a typed or pasted recovery phrase, with the precise
@@ -138,7 +143,7 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 	if password == "" {
 		return nil, ErrWalletPasswordEmpty
 	}
-	if password != confirm {
+	if !same(password, confirm) {
 		return nil, ErrPasswordsDiffer
 	}
 	if err := ctx.Err(); err != nil {
@@ -254,7 +259,7 @@ func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confi
 	if password == "" {
 		return ErrWalletPasswordEmpty
 	}
-	if password != confirm {
+	if !same(password, confirm) {
 		return ErrPasswordsDiffer
 	}
 	if err := ctx.Err(); err != nil {

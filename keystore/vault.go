@@ -57,11 +57,13 @@ func (p Params) String() string {
 // The KDF costs: new vaults use defaultParams (OWASP's Argon2id
 // configuration: 64 MiB, 3 passes, 4 lanes); a file below minParams or above
 // maxParams does not open. Lanes add no cost to an attacker, so the floor
-// asks for one. Tests lower all three through export_test.go.
+// asks for one. The ceiling bounds what a damaged header can make Open
+// allocate before authentication fails: four times the default memory.
+// Tests lower all three through export_test.go.
 var (
 	defaultParams = Params{Time: 3, MemoryKiB: 64 << 10, Threads: 4}
 	minParams     = Params{Time: 3, MemoryKiB: 64 << 10, Threads: 1}
-	maxParams     = Params{Time: 16, MemoryKiB: 1 << 20, Threads: 64}
+	maxParams     = Params{Time: 16, MemoryKiB: 256 << 10, Threads: 64}
 )
 
 // DefaultParams returns the KDF costs [Save] and [ChangePassword] use.

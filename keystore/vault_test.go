@@ -252,7 +252,7 @@ func TestShippedParams(t *testing.T) {
 	if want := (keystore.Params{Time: 3, MemoryKiB: 64 << 10, Threads: 1}); keystore.RealMinParams != want {
 		t.Errorf("floor %v, want %v", keystore.RealMinParams, want)
 	}
-	if want := (keystore.Params{Time: 16, MemoryKiB: 1 << 20, Threads: 64}); keystore.RealMaxParams != want {
+	if want := (keystore.Params{Time: 16, MemoryKiB: 256 << 10, Threads: 64}); keystore.RealMaxParams != want {
 		t.Errorf("ceiling %v, want %v", keystore.RealMaxParams, want)
 	}
 }

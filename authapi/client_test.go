@@ -657,16 +657,23 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// signedIn returns a client signed in to a fresh account.
+func (e *env) signedIn(opts ...authapi.Option) *authapi.Client {
+	e.t.Helper()
+	c := e.client(opts...)
+	email, pw := e.account(c)
+	if _, err := c.SignIn(context.Background(), authapi.CreateSessionRequest{Email: email, Password: pw}); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
 // TestRefreshWhoseAnswerIsLost: the server rotated the token but the answer
 // never came; the client must not present the spent token again.
 func TestRefreshWhoseAnswerIsLost(t *testing.T) {
 	e := newEnv(t)
-	c := e.client(authapi.WithTimeout(500 * time.Millisecond))
+	c := e.signedIn(authapi.WithTimeout(500 * time.Millisecond))
 	ctx := context.Background()
-	email, pw := e.account(c)
-	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw}); err != nil {
-		t.Fatal(err)
-	}
 	e.hold()
 	e.lose.Store(true)
 	if _, err := c.Refresh(ctx); !errors.Is(err, authapi.ErrTimeout) {
@@ -688,12 +695,8 @@ func TestRefreshWhoseAnswerIsLost(t *testing.T) {
 // dropped its tokens returns no tokens.
 func TestRefreshAfterSignOutIsNotAdopted(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.signedIn()
 	ctx := context.Background()
-	email, pw := e.account(c)
-	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw}); err != nil {
-		t.Fatal(err)
-	}
 	e.hold()
 	done := make(chan error, 1)
 	var got authapi.Tokens

@@ -92,12 +92,6 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		}
 		return p
 	}
-	// The hash comes first: a busy server must not spend the second factor
-	// and then fail.
-	hash, err := s.hashPassword(ctx, req.NewPassword)
-	if err != nil {
-		return err
-	}
 	if a.TOTPEnabled {
 		if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 			return err
@@ -105,6 +99,14 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		if err := oneCode(req.TOTPCode, req.RecoveryCode); err != nil {
 			return err
 		}
+	}
+	// The hash comes before the second factor is spent: a busy server must
+	// not spend it and then fail.
+	hash, err := s.hashPassword(ctx, req.NewPassword)
+	if err != nil {
+		return err
+	}
+	if a.TOTPEnabled {
 		ok, err := s.secondFactor(ctx, a, req.TOTPCode, req.RecoveryCode)
 		if err != nil {
 			return err

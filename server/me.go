@@ -47,14 +47,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p princi
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	// The policy is checked first: it costs no hash.
+	if err := weak(req.NewPassword, p.Account.Email); err != nil {
+		err.(*authapi.Problem).Field = "new_password"
+		return err
+	}
 	if err := s.checkPassword(r, p.Account, req.CurrentPassword); err != nil {
 		if pr, ok := err.(*authapi.Problem); ok && pr.Field == "password" {
 			pr.Field = "current_password"
 		}
-		return err
-	}
-	if err := weak(req.NewPassword, p.Account.Email); err != nil {
-		err.(*authapi.Problem).Field = "new_password"
 		return err
 	}
 	hash, err := s.hashPassword(r.Context(), req.NewPassword)

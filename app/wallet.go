@@ -37,7 +37,7 @@ const (
 )
 
 // AddressCount is how many addresses of each chain are shown.
-const AddressCount = 3
+const AddressCount = wallet.PreviewCount
 
 // walletState is the unlocked wallet, kept in memory only.
 type walletState struct {
@@ -130,7 +130,7 @@ func (a *App) ParsePhrase(input string) (recovery.Mnemonic, error) { return reco
 func (a *App) PreviewAddresses(m recovery.Mnemonic, passphrase string) ([]wallet.Address, error) {
 	seed := recovery.Seed(m, passphrase)
 	defer clear(seed)
-	return addresses(seed)
+	return wallet.Preview(seed)
 }
 
 // RestoreWallet saves a restored phrase into the vault and unlocks it.
@@ -216,7 +216,7 @@ func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Addre
 
 // unlocked keeps seed as the unlocked wallet and returns its addresses.
 func (a *App) unlocked(seed []byte, verified bool) ([]wallet.Address, error) {
-	addrs, err := addresses(seed)
+	addrs, err := wallet.Preview(seed)
 	if err != nil {
 		clear(seed)
 		return nil, err
@@ -272,17 +272,4 @@ func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confi
 		return fmt.Errorf("changing the wallet password: %w", err)
 	}
 	return nil
-}
-
-// addresses derives the first AddressCount addresses of each chain.
-func addresses(seed []byte) ([]wallet.Address, error) {
-	var out []wallet.Address
-	for _, c := range wallet.Chains() {
-		a, err := wallet.Addresses(seed, c, 0, AddressCount)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a...)
-	}
-	return out, nil
 }

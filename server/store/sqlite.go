@@ -637,8 +637,8 @@ func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
 
 // Mails implements Store.
 func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`,
-		strings.ToLower(to))
+	rows, err := s.db.QueryContext(ctx, `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE ? = '' OR rcpt = ? ORDER BY seq DESC LIMIT 100`,
+		strings.ToLower(to), strings.ToLower(to))
 	if err != nil {
 		return nil, err
 	}

@@ -187,6 +187,8 @@ type Store interface {
 	Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error)
 
 	AddMail(ctx context.Context, m authapi.Mail) error
+	// Mails lists the newest 100 mails to an address, or to anyone when
+	// to is empty, newest first.
 	Mails(ctx context.Context, to string) ([]authapi.Mail, error)
 
 	Maintenance(ctx context.Context) (Maintenance, error)

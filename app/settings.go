@@ -1,0 +1,88 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Settings are the choices of the settings screen that the program needs
+// before any window opens: which server, which language. They hold no
+// secret.
+type Settings struct {
+	// Server is the auth server's base URL; "" is the built-in server.
+	Server string `json:"server,omitempty"`
+	// Language is "en", "zh_Hans", or "" for the system's.
+	Language string `json:"language,omitempty"`
+}
+
+// SettingsFile is the name of the settings in the data folder.
+const SettingsFile = "settings.json"
+
+// ErrBadSettings reports a settings file that cannot be read as settings;
+// the program goes on with the defaults.
+var ErrBadSettings = errors.New("the settings file is damaged")
+
+// LoadSettings reads dir's settings; a missing file gives the defaults.
+func LoadSettings(dir string) (Settings, error) {
+	var s Settings
+	data, err := os.ReadFile(filepath.Join(dir, SettingsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("reading the settings: %w", err)
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return Settings{}, fmt.Errorf("%w: %v", ErrBadSettings, err)
+	}
+	return s, nil
+}
+
+// SaveSettings writes s to dir atomically: a temporary file in the same
+// folder, synced, then renamed over the old one.
+func SaveSettings(dir string, s Settings) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating the data folder: %w", err)
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".settings-*")
+	if err != nil {
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, SettingsFile)); err != nil {
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	return nil
+}
+
+// DataDir is the user's data folder of Sesame: $XDG_DATA_HOME/sesame, or
+// ~/.local/share/sesame.
+func DataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "sesame"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the home folder: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "sesame"), nil
+}

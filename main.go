@@ -1,0 +1,209 @@
+// Command sesame is the Sesame desktop app: sign-in, two-factor, password
+// reset and the wallet's recovery phrase, in English and 简体中文.
+//
+//	sesame [--server URL] [--data DIR]    open the app
+//	sesame doctor [--server URL] [--json] check the connection in a terminal
+//
+// With no server configured (flag, $SESAME_SERVER or the settings screen)
+// the app runs the reference auth server itself on 127.0.0.1, with its
+// database in the data folder and a Mailbox window for the mails it sends.
+// This is the only package that imports fyne.io/fyne/v2/app.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"sesame/app"
+	"sesame/assets"
+	"sesame/authapi"
+	"sesame/internal/localserver"
+	"sesame/keystore"
+	"sesame/screens"
+)
+
+// appID is the ID of FyneApp.toml; preferences are kept under it.
+const appID = "org.sesame.desktop"
+
+// version is this build's version, as in FyneApp.toml.
+var version = authapi.DefaultClientVersion
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the command line of the app.
+type options struct {
+	server, data string
+	showVersion  bool
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := flag.NewFlagSet("sesame", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.server, "server", os.Getenv("SESAME_SERVER"), "the auth server's `URL` (default: $SESAME_SERVER, else the settings, else the built-in local server)")
+	fs.StringVar(&o.data, "data", "", "the data `folder` (default: $XDG_DATA_HOME/sesame or ~/.local/share/sesame)")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sesame [--server URL] [--data DIR]")
+		fmt.Fprintln(stderr, "       sesame doctor [--server URL] [--json]")
+		fs.PrintDefaults()
+	}
+	if len(args) > 0 && args[0] == "doctor" {
+		return doctor(ctx, args[1:], stdout, stderr)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if o.showVersion {
+		fmt.Fprintln(stdout, "sesame", version)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sesame: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if o.data == "" {
+		d, err := app.DataDir()
+		if err != nil {
+			fmt.Fprintln(stderr, "sesame:", err)
+			return 1
+		}
+		o.data = d
+	}
+	if err := desktop(ctx, o); err != nil {
+		fmt.Fprintln(stderr, "sesame:", err)
+		return 1
+	}
+	return 0
+}
+
+// doctor is `sesame doctor`: the connection check against the server the
+// app would use.
+func doctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	server := localserver.URL
+	if dir, err := app.DataDir(); err == nil {
+		if s, err := app.LoadSettings(dir); err == nil && s.Server != "" {
+			server = s.Server
+		}
+	}
+	return app.Doctor(ctx, args, stdout, stderr, version, server)
+}
+
+// session is the app connected to one server, and the built-in server when
+// it runs.
+type session struct {
+	app   *app.App
+	opts  screens.Options
+	local *localserver.Server
+}
+
+func (s *session) close() {
+	if s.local != nil {
+		s.local.Close()
+	}
+}
+
+// desktop opens the window and runs until it closes.
+func desktop(ctx context.Context, o options) error {
+	settings, err := app.LoadSettings(o.data)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sesame:", err, "- using the defaults")
+	}
+	if err := screens.SetLanguage(settings.Language); err != nil {
+		return fmt.Errorf("loading the translations: %w", err)
+	}
+	fyneapp.SetMetadata(fyne.AppMetadata{
+		ID: appID, Name: "Sesame", Version: version, Build: 1,
+		Icon:       fyne.NewStaticResource(assets.IconName, assets.Icon),
+		Migrations: map[string]bool{"fyneDo": true},
+	})
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource(assets.IconName, assets.Icon))
+	screens.ApplyPreferences(a)
+
+	server := settings.Server
+	if o.server != "" {
+		server = o.server
+	}
+	var cur *session
+	var connect func(server string) (*session, error)
+	connect = func(server string) (*session, error) {
+		s := &session{}
+		if server == "" {
+			local, err := localserver.Start(ctx, o.data, localserver.Addr)
+			if err != nil {
+				return nil, err
+			}
+			s.local, server = local, local.URL
+			s.opts.Local = true
+			s.opts.Mails = func(ctx context.Context) ([]app.Mail, error) { return local.Mails(ctx) }
+		}
+		client, err := authapi.NewClient(server, authapi.WithVersion(version))
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		s.app, err = app.New(app.Config{Client: client, Keychain: keystore.Keychain{}, DataDir: o.data})
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		s.opts.Version = version
+		s.opts.Connect = func(next string) (*app.App, screens.Options, error) {
+			n, err := connect(next)
+			if err != nil {
+				return nil, screens.Options{}, err
+			}
+			settings.Server = next
+			if err := app.SaveSettings(o.data, settings); err != nil {
+				n.close()
+				return nil, screens.Options{}, err
+			}
+			if cur != nil {
+				cur.close()
+			}
+			cur = n
+			return n.app, n.opts, nil
+		}
+		s.opts.Language = func(tag string) {
+			settings.Language = tag
+			if err := app.SaveSettings(o.data, settings); err != nil {
+				fmt.Fprintln(os.Stderr, "sesame:", err)
+			}
+			screens.SetLanguage(tag)
+		}
+		return s, nil
+	}
+	cur, err = connect(server)
+	if err != nil {
+		return err
+	}
+	defer func() { cur.close() }()
+
+	w := a.NewWindow("Sesame")
+	screens.NewShell(cur.app, cur.opts, w)
+	screens.RememberSize(a, w)
+	w.SetMaster()
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return nil
+}

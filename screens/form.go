@@ -1,0 +1,369 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// form ties a form's fields to its submit button: the button is enabled
+// only while valid holds and nothing runs, and Enter in a watched field
+// submits. Its work runs off the UI thread with a progress bar, and a
+// failure shows in fail with its remedy.
+type form struct {
+	s       *Shell
+	v       *view
+	submit  *widget.Button
+	busy    *widget.ProgressBarInfinite
+	fail    *failureBox
+	valid   func() bool
+	running bool
+}
+
+// newForm makes the form of view v; label names its submit button, and
+// onSubmit runs when it is tapped while valid.
+func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()) *form {
+	f := &form{s: s, v: v, valid: valid}
+	f.submit = widget.NewButton(label, func() {
+		if f.ready() {
+			onSubmit()
+		}
+	})
+	f.submit.Importance = widget.HighImportance
+	f.busy = widget.NewProgressBarInfinite()
+	f.busy.Stop()
+	f.busy.Hide()
+	f.fail = newFailureBox(s, v)
+	f.check()
+	return f
+}
+
+// ready reports whether the form may be sent now.
+func (f *form) ready() bool { return !f.running && (f.valid == nil || f.valid()) }
+
+// check enables the button exactly when the form may be sent.
+func (f *form) check() {
+	if f.ready() {
+		f.submit.Enable()
+	} else {
+		f.submit.Disable()
+	}
+}
+
+// watch re-checks the form on every change of the entries, and submits it
+// on Enter.
+func (f *form) watch(entries ...*widget.Entry) {
+	for _, e := range entries {
+		prev := e.OnChanged
+		e.OnChanged = func(text string) {
+			if prev != nil {
+				prev(text)
+			}
+			f.check()
+		}
+		e.OnSubmitted = func(string) { f.submit.OnTapped() }
+	}
+}
+
+// run does work off the UI thread while the progress bar runs and the
+// button is disabled, then calls ok on success; a failure is shown with its
+// remedy unless handled returns true for it.
+func (f *form) run(work func(ctx context.Context) error, ok func(), handled func(error) bool) {
+	f.running = true
+	f.check()
+	f.fail.Clear()
+	f.busy.Show()
+	f.busy.Start()
+	f.s.Go(f.v, work, func(err error) {
+		f.running = false
+		f.busy.Stop()
+		f.busy.Hide()
+		f.check()
+		switch {
+		case err == nil:
+			if ok != nil {
+				ok()
+			}
+		case handled != nil && handled(err):
+		default:
+			f.fail.Show(err)
+		}
+	})
+}
+
+// actions returns the form's submit button above its progress bar and
+// failure box.
+func (f *form) actions() fyne.CanvasObject {
+	return container.NewVBox(f.submit, f.busy, f.fail.box)
+}
+
+// failureBox explains a failure: its message and fix in the user's
+// language, the figures (attempts left, a live countdown, the operator's
+// message, the password policy's reasons) and the button of its remedy.
+type failureBox struct {
+	s       *Shell
+	v       *view
+	box     *fyne.Container
+	message *widget.Label
+	fix     *widget.Label
+	hints   *widget.Label
+	remedy  *widget.Button
+	// actions override or add remedies for this screen; RemedyRetry, for
+	// example, is the screen's own retry.
+	actions map[app.Remedy]func()
+	failure app.Failure
+	stop    chan struct{}
+}
+
+func newFailureBox(s *Shell, v *view) *failureBox {
+	b := &failureBox{s: s, v: v, actions: map[app.Remedy]func(){}}
+	b.message = widget.NewLabel("")
+	b.message.Wrapping = fyne.TextWrapWord
+	b.message.Importance = widget.DangerImportance
+	b.message.TextStyle.Bold = true
+	b.fix = widget.NewLabel("")
+	b.fix.Wrapping = fyne.TextWrapWord
+	b.hints = widget.NewLabel("")
+	b.hints.Wrapping = fyne.TextWrapWord
+	b.remedy = widget.NewButton("", func() { b.act() })
+	b.box = container.NewVBox(b.message, b.fix, b.hints, b.remedy)
+	b.box.Hide()
+	prev := v.closed
+	v.closed = func() {
+		b.stopTimer()
+		if prev != nil {
+			prev()
+		}
+	}
+	return b
+}
+
+// Code is the code of the failure shown, or "".
+func (b *failureBox) Code() string {
+	if !b.box.Visible() {
+		return ""
+	}
+	return b.failure.Code
+}
+
+// Clear hides the box.
+func (b *failureBox) Clear() {
+	b.stopTimer()
+	b.failure = app.Failure{}
+	b.box.Hide()
+}
+
+// Show explains err. A wait (a lock, Retry-After, maintenance) counts down
+// live; when a retry's wait ends the screen's RemedyRetry action runs by
+// itself.
+func (b *failureBox) Show(err error) {
+	b.ShowFailure(app.Explain(err))
+}
+
+// ShowFailure shows an explained failure.
+func (b *failureBox) ShowFailure(f app.Failure) {
+	b.stopTimer()
+	if f.Code == "" {
+		b.Clear()
+		return
+	}
+	b.s.noteError(f.Code)
+	if f.Remedy == app.RemedyRetry && f.Until.IsZero() && b.actions[app.RemedyRetry] != nil {
+		f.Until = b.s.now().Add(defaultRetry)
+	}
+	b.failure = f
+	data := map[string]any{"Host": b.s.Host(), "Until": clock(f.Until), "MinVersion": f.MinVersion}
+	b.message.SetText(lang.LocalizeKey("error."+f.Code, "error.other", data))
+	b.fix.SetText(lang.LocalizeKey("remedy."+f.Code, "", data))
+	if act := b.action(f.Remedy); act != nil {
+		b.remedy.SetText(lang.L(remedyLabels[f.Remedy]))
+		b.remedy.Show()
+	} else {
+		b.remedy.Hide()
+	}
+	b.updateHints()
+	b.box.Show()
+	if !f.Until.IsZero() {
+		b.startTimer()
+	}
+}
+
+// defaultRetry is the wait before a retry when the server named none.
+const defaultRetry = 30 * time.Second
+
+// remedyLabels are the translation keys of the remedy buttons.
+var remedyLabels = map[app.Remedy]string{
+	app.RemedyResetPassword:   "action.reset_password",
+	app.RemedyVerifyEmail:     "action.verify_email",
+	app.RemedyNewCode:         "action.new_code",
+	app.RemedyRetry:           "action.retry_now",
+	app.RemedyDownload:        "action.download",
+	app.RemedyConnectionCheck: "action.connection_check",
+	app.RemedySignIn:          "action.sign_in_again",
+	app.RemedyRestoreWallet:   "action.restore_wallet",
+}
+
+// action is what the remedy button does: the screen's own action, or the
+// shell's for the remedies that open another screen.
+func (b *failureBox) action(r app.Remedy) func() {
+	if act, ok := b.actions[r]; ok {
+		return act
+	}
+	switch r {
+	case app.RemedyResetPassword:
+		return func() { b.s.Push(newForgotPassword(b.s, "")) }
+	case app.RemedyConnectionCheck:
+		return func() { b.s.Push(newCantSignIn(b.s, true)) }
+	case app.RemedyDownload:
+		if b.failure.DownloadURL == "" {
+			return nil
+		}
+		link := b.failure.DownloadURL
+		return func() { b.s.OpenURL(link) }
+	case app.RemedySignIn:
+		return func() { b.s.Reset(newSignIn(b.s, nil)) }
+	case app.RemedyRestoreWallet:
+		return func() { b.s.Push(newRestoreWallet(b.s)) }
+	}
+	return nil
+}
+
+func (b *failureBox) act() {
+	if act := b.action(b.failure.Remedy); act != nil {
+		act()
+	}
+}
+
+// updateHints writes the figures of the failure; it runs each second while
+// a countdown runs.
+func (b *failureBox) updateHints() {
+	f := b.failure
+	var lines []string
+	if f.AttemptsLeft != nil {
+		lines = append(lines, plural("hint.attempts_left", *f.AttemptsLeft))
+	}
+	if !f.Until.IsZero() {
+		left := f.Until.Sub(b.s.now()).Round(time.Second)
+		if left < 0 {
+			left = 0
+		}
+		if f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil {
+			lines = append(lines, plural("hint.retry_in", int(left/time.Second)))
+		} else {
+			lines = append(lines, lang.LocalizeKey("hint.wait", "", map[string]any{"Left": duration(left)}))
+		}
+	}
+	if f.Message != "" {
+		lines = append(lines, lang.LocalizeKey("hint.operator_message", "", map[string]any{"Message": f.Message}))
+	}
+	if !f.MaintenanceUntil.IsZero() {
+		lines = append(lines, lang.LocalizeKey("hint.maintenance_until", "", map[string]any{"Until": clock(f.MaintenanceUntil)}))
+	}
+	for _, r := range f.Reasons {
+		lines = append(lines, "• "+reasonText(r))
+	}
+	b.hints.SetText(join(lines))
+	if len(lines) == 0 {
+		b.hints.Hide()
+	} else {
+		b.hints.Show()
+	}
+}
+
+func (b *failureBox) startTimer() {
+	stop := make(chan struct{})
+	b.stop = stop
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(func() {
+					if b.stop != stop {
+						return
+					}
+					b.tick()
+				})
+			}
+		}
+	}()
+}
+
+// tick updates the countdown; at its end a retry runs by itself.
+func (b *failureBox) tick() {
+	b.updateHints()
+	if b.s.now().Before(b.failure.Until) {
+		return
+	}
+	b.stopTimer()
+	if b.failure.Remedy == app.RemedyRetry {
+		if retry := b.actions[app.RemedyRetry]; retry != nil {
+			retry()
+		}
+	}
+}
+
+func (b *failureBox) stopTimer() {
+	if b.stop != nil {
+		close(b.stop)
+		b.stop = nil
+	}
+}
+
+// reasonText is the policy's reason in words.
+func reasonText(r app.Reason) string {
+	return lang.LocalizeKey("reason."+string(r), "reason.other", nil)
+}
+
+// plural is a counted text: key has "one" and "other" forms with {{.Count}}.
+func plural(key string, n int) string {
+	return lang.LocalizePluralKey(key, "", n, map[string]any{"Count": n})
+}
+
+// clock is a time of day for the texts, with the date when it is not today.
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	if y, m, d := t.Date(); y != time.Now().Year() || m != time.Now().Month() || d != time.Now().Day() {
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("15:04")
+}
+
+// duration is a countdown as h:mm:ss or m:ss.
+func duration(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func join(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
+	}
+	return out
+}
+
+// errorCode is the code of err as the translations name it.
+func errorCode(err error) string { return app.ErrorCode(err) }
+
+// isCode reports whether err has the given code.
+func isCode(err error, code string) bool { return err != nil && errorCode(err) == code }

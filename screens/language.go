@@ -1,0 +1,43 @@
+package screens
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2/lang"
+
+	"sesame/assets"
+)
+
+// Languages are the tags SetLanguage takes, besides "" for the system's.
+var Languages = []string{"en", "zh_Hans"}
+
+// systemLanguage is $LANGUAGE as the program found it.
+var systemLanguage, hadLanguage = os.LookupEnv("LANGUAGE")
+
+// SetLanguage loads the translations and shows them in the language tag
+// names, or in the system's language for "". Fyne's lang package reads the
+// language from the environment each time translations are added, so the
+// choice goes through $LANGUAGE (and, where the locale is C, which would
+// hide $LANGUAGE, a UTF-8 C locale for messages).
+func SetLanguage(tag string) error {
+	switch {
+	case tag != "":
+		os.Setenv("LANGUAGE", tag)
+		for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+			if v := os.Getenv(k); v != "" {
+				if v == "C" || v == "POSIX" {
+					os.Setenv(k, "C.UTF-8")
+				}
+				break
+			}
+		}
+		if os.Getenv("LC_ALL")+os.Getenv("LC_MESSAGES")+os.Getenv("LANG") == "" {
+			os.Setenv("LC_MESSAGES", "C.UTF-8")
+		}
+	case hadLanguage:
+		os.Setenv("LANGUAGE", systemLanguage)
+	default:
+		os.Unsetenv("LANGUAGE")
+	}
+	return lang.AddTranslationsFS(assets.Translations, assets.TranslationsDir)
+}

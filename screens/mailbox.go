@@ -1,0 +1,93 @@
+package screens
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// mailboxPoll is how often an open mailbox looks for new mail.
+const mailboxPoll = 2 * time.Second
+
+// Mailbox is the window of the built-in server's outbox: every mail it
+// "sent" (activation and reset codes, notices), newest first, so that a new
+// user can finish each flow with nothing else running.
+type Mailbox struct {
+	Win   fyne.Window
+	mails func(ctx context.Context) ([]app.Mail, error)
+	list  *fyne.Container
+	empty *widget.Label
+	seen  string
+	stop  context.CancelFunc
+}
+
+// NewMailbox builds the mailbox window in win and starts polling mails;
+// closing the window stops it.
+func NewMailbox(win fyne.Window, mails func(ctx context.Context) ([]app.Mail, error)) *Mailbox {
+	m := &Mailbox{Win: win, mails: mails}
+	win.SetTitle(lang.L("mailbox.title"))
+	m.empty = paragraph(lang.L("mailbox.empty"))
+	m.list = container.NewVBox(m.empty)
+	win.SetContent(container.NewBorder(paragraph(lang.L("mailbox.intro")), nil, nil, nil, container.NewVScroll(m.list)))
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stop = cancel
+	win.SetOnClosed(cancel)
+	go m.poll(ctx)
+	return m
+}
+
+// Stop ends the polling.
+func (m *Mailbox) Stop() { m.stop() }
+
+func (m *Mailbox) poll(ctx context.Context) {
+	t := time.NewTicker(mailboxPoll)
+	defer t.Stop()
+	for {
+		lctx, cancel := context.WithTimeout(ctx, mailboxPoll)
+		mails, err := m.mails(lctx)
+		cancel()
+		if err == nil {
+			fyne.Do(func() { m.show(mails) })
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// show lists mails when they changed since the last look.
+func (m *Mailbox) show(mails []app.Mail) {
+	top := ""
+	if len(mails) > 0 {
+		top = mails[0].ID
+	}
+	if top == m.seen && len(m.list.Objects) > 0 {
+		return
+	}
+	m.seen = top
+	if len(mails) == 0 {
+		m.list.Objects = []fyne.CanvasObject{m.empty}
+		m.list.Refresh()
+		return
+	}
+	items := make([]fyne.CanvasObject, 0, len(mails))
+	for _, mail := range mails {
+		head := widget.NewLabelWithStyle(mail.Subject, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		meta := widget.NewLabel(lang.LocalizeKey("mailbox.meta", "", map[string]any{"To": mail.To, "At": mail.SentAt.Local().Format("2006-01-02 15:04:05")}))
+		meta.Importance = widget.LowImportance
+		body := widget.NewLabel(mail.Text)
+		body.Wrapping = fyne.TextWrapWord
+		body.Selectable = true
+		items = append(items, widget.NewCard("", "", container.NewVBox(head, meta, body)))
+	}
+	m.list.Objects = items
+	m.list.Refresh()
+}

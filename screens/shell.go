@@ -1,0 +1,307 @@
+package screens
+
+import (
+	"context"
+	"net/url"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// Options is what the program tells the screens about where they run.
+type Options struct {
+	// Version is this build's version, shown in settings and reports.
+	Version string
+	// Local is set when the app talks to its built-in server.
+	Local bool
+	// Mails lists the built-in server's outbox, newest first; nil when
+	// the server is remote.
+	Mails func(ctx context.Context) ([]app.Mail, error)
+	// Connect builds the app for another server ("" is the built-in one),
+	// for the settings screen. Nil hides the choice.
+	Connect func(server string) (*app.App, Options, error)
+	// Language switches the translations to tag ("en", "zh_Hans", or ""
+	// for the system's language); nil hides the choice.
+	Language func(tag string)
+	// OpenURL opens a link in the browser; nil uses the Fyne app's.
+	OpenURL func(*url.URL) error
+	// Now is the clock of countdowns; nil is time.Now.
+	Now func() time.Time
+}
+
+// view is one screen in the window's stack.
+type view struct {
+	// title is shown in the header; a view with back can be left with
+	// Esc or the back button.
+	title   string
+	content fyne.CanvasObject
+	// focus gets the keyboard when the view is shown.
+	focus fyne.Focusable
+	// shown runs each time the view comes on top (also after a back).
+	shown func()
+	// closed runs once when the view leaves the stack: stop its timers.
+	closed func()
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// newView returns an empty view with its own context, cancelled when the
+// view leaves the stack.
+func newView(title string) *view {
+	v := &view{title: title}
+	v.ctx, v.cancel = context.WithCancel(context.Background())
+	return v
+}
+
+// Shell is the main window: a header with the way back and the server
+// badge, and a stack of views. Its methods run on the UI thread.
+type Shell struct {
+	App  *app.App
+	Opts Options
+	Win  fyne.Window
+
+	stack  []*view
+	body   *fyne.Container
+	back   *widget.Button
+	title  *widget.Label
+	badge  *fyne.Container
+	header fyne.CanvasObject
+	// mailbox is the open Mailbox window, if any.
+	mailbox *Mailbox
+
+	// lastErrors are the codes of the latest failures, for the report.
+	mu         sync.Mutex
+	lastErrors []string
+}
+
+// NewShell builds the screens into win and shows the first one: home when a
+// remembered session resumes (tried off the UI thread), sign-in otherwise.
+func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
+	s := &Shell{App: a, Opts: opts, Win: win}
+	s.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), s.Back)
+	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.badge = container.NewHBox()
+	s.body = container.NewStack()
+	s.header = container.NewBorder(nil, nil, s.back, s.badge, s.title)
+	win.SetContent(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body))
+	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyEscape {
+			s.Back()
+		}
+	})
+	s.refreshBadge()
+	s.Start()
+	return s
+}
+
+// Start shows the first screen: a resume attempt, then home or sign-in.
+func (s *Shell) Start() {
+	s.Reset(newResuming(s))
+}
+
+// now is the clock of countdowns.
+func (s *Shell) now() time.Time {
+	if s.Opts.Now != nil {
+		return s.Opts.Now()
+	}
+	return time.Now()
+}
+
+// Push shows v on top of the current view; Back returns.
+func (s *Shell) Push(v *view) {
+	if v.ctx == nil {
+		v.ctx, v.cancel = context.WithCancel(context.Background())
+	}
+	s.stack = append(s.stack, v)
+	s.showTop()
+}
+
+// Replace swaps the current view for v, as a step of a flow that cannot be
+// gone back to (a code already sent, a wallet already saved).
+func (s *Shell) Replace(v *view) {
+	if n := len(s.stack); n > 0 {
+		s.close(s.stack[n-1])
+		s.stack = s.stack[:n-1]
+	}
+	s.Push(v)
+}
+
+// Reset empties the stack and shows v as its root.
+func (s *Shell) Reset(v *view) {
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		s.close(s.stack[i])
+	}
+	s.stack = nil
+	s.Push(v)
+}
+
+// Back leaves the current view, if there is one under it.
+func (s *Shell) Back() {
+	n := len(s.stack)
+	if n < 2 {
+		return
+	}
+	s.close(s.stack[n-1])
+	s.stack = s.stack[:n-1]
+	s.showTop()
+}
+
+// Top is the view on top, for tests.
+func (s *Shell) Top() string {
+	if len(s.stack) == 0 {
+		return ""
+	}
+	return s.stack[len(s.stack)-1].title
+}
+
+func (s *Shell) close(v *view) {
+	if v.cancel != nil {
+		v.cancel()
+	}
+	if v.closed != nil {
+		v.closed()
+	}
+}
+
+func (s *Shell) showTop() {
+	v := s.stack[len(s.stack)-1]
+	s.title.SetText(v.title)
+	if len(s.stack) > 1 {
+		s.back.Show()
+	} else {
+		s.back.Hide()
+	}
+	s.body.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(v.content))}
+	s.body.Refresh()
+	if v.shown != nil {
+		v.shown()
+	}
+	if v.focus != nil {
+		s.Win.Canvas().Focus(v.focus)
+	}
+}
+
+// refreshBadge shows the server the app talks to: "Local server", or its
+// host with a lock when the connection is encrypted.
+func (s *Shell) refreshBadge() {
+	text := lang.L("server.local")
+	icon := theme.ComputerIcon()
+	if !s.Opts.Local {
+		u, err := url.Parse(s.App.Server())
+		text = s.App.Server()
+		if err == nil {
+			text = u.Host
+			if u.Scheme == "https" {
+				icon = theme.LoginIcon()
+			} else {
+				icon = theme.WarningIcon()
+			}
+		}
+	}
+	s.badge.Objects = []fyne.CanvasObject{widget.NewIcon(icon), widget.NewLabel(text)}
+	if s.Opts.Mails != nil {
+		s.badge.Objects = append(s.badge.Objects, widget.NewButtonWithIcon(lang.L("action.open_mailbox"), theme.MailComposeIcon(), s.OpenMailbox))
+	}
+	s.badge.Refresh()
+}
+
+// OpenMailbox shows the built-in server's mailbox in a window of its own,
+// or brings it forward when it is open.
+func (s *Shell) OpenMailbox() {
+	if s.Opts.Mails == nil {
+		return
+	}
+	if s.mailbox != nil {
+		s.mailbox.Win.RequestFocus()
+		return
+	}
+	w := fyne.CurrentApp().NewWindow(lang.L("mailbox.title"))
+	s.mailbox = NewMailbox(w, s.Opts.Mails)
+	w.SetOnClosed(func() {
+		s.mailbox.Stop()
+		s.mailbox = nil
+	})
+	w.Resize(fyne.NewSize(520, 600))
+	w.Show()
+}
+
+// Host is the server's host name, for the texts that name it.
+func (s *Shell) Host() string {
+	if u, err := url.Parse(s.App.Server()); err == nil && u.Host != "" {
+		return u.Hostname()
+	}
+	return s.App.Server()
+}
+
+// OpenURL opens link in the browser.
+func (s *Shell) OpenURL(link string) {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return
+	}
+	if s.Opts.OpenURL != nil {
+		_ = s.Opts.OpenURL(u)
+		return
+	}
+	_ = fyne.CurrentApp().OpenURL(u)
+}
+
+// noteError keeps the code of a failure for the report of "Can't sign in?".
+func (s *Shell) noteError(code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastErrors = append(s.lastErrors, code)
+	if n := len(s.lastErrors); n > 20 {
+		s.lastErrors = s.lastErrors[n-20:]
+	}
+}
+
+// LastErrors returns the codes of the latest failures, oldest first.
+func (s *Shell) LastErrors() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.lastErrors...)
+}
+
+// Connect switches the app to another server and starts over at sign-in.
+func (s *Shell) Connect(a *app.App, opts Options) {
+	s.App, s.Opts = a, opts
+	s.refreshBadge()
+	s.Start()
+}
+
+// Retranslate rebuilds every screen after the language changed, starting
+// over at the first screen.
+func (s *Shell) Retranslate() {
+	s.refreshBadge()
+	if s.App.Account() != "" {
+		s.Reset(newHome(s))
+		return
+	}
+	s.Reset(newSignIn(s, nil))
+}
+
+// Go runs work off the UI thread under the view's context, then done on the
+// UI thread with its error. A view that has left the stack gets no done.
+func (s *Shell) Go(v *view, work func(ctx context.Context) error, done func(error)) {
+	ctx := v.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	go func() {
+		err := work(ctx)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			done(err)
+		})
+	}()
+}

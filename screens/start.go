@@ -1,0 +1,33 @@
+package screens
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// newResuming is the first view: it tries the session remembered in the
+// keychain off the UI thread, then shows home, or sign-in when there is
+// none or it cannot be resumed.
+func newResuming(s *Shell) *view {
+	v := newView(lang.L("app.name"))
+	bar := widget.NewProgressBarInfinite()
+	v.content = container.NewVBox(widget.NewLabel(lang.L("start.resuming")), bar)
+	v.closed = bar.Stop
+	var resumed bool
+	s.Go(v, func(ctx context.Context) error {
+		ok, err := s.App.Resume(ctx)
+		resumed = ok
+		return err
+	}, func(err error) {
+		if resumed {
+			s.Reset(newHome(s))
+			return
+		}
+		si := newSignIn(s, err)
+		s.Reset(si)
+	})
+	return v
+}

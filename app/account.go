@@ -339,3 +339,11 @@ func (a *App) Activity(ctx context.Context, limit int) ([]authapi.ActivityEvent,
 	}
 	return ev, nil
 }
+
+// PendingRegistration continues the activation of an account that exists
+// but is not verified yet (a sign-in answered account_not_verified): its
+// Resend mails a new code and its Verify signs in with password. SentAt is
+// zero: no code was sent by this step.
+func (a *App) PendingRegistration(email, password string) *Registration {
+	return &Registration{Email: authapi.NormalizeEmail(email), a: a, password: password}
+}

@@ -55,7 +55,7 @@ type view struct {
 // newView returns an empty view with its own context, cancelled when the
 // view leaves the stack.
 func newView(title string) *view {
-	v := &view{title: title}
+	v := &view{title: title, content: container.NewVBox()}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	return v
 }
@@ -89,7 +89,12 @@ func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.badge = container.NewHBox()
 	s.body = container.NewStack()
-	s.header = container.NewBorder(nil, nil, s.back, s.badge, s.title)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
+		if s.Top() != lang.L("settings.title") {
+			s.Push(newSettings(s))
+		}
+	})
+	s.header = container.NewBorder(nil, nil, s.back, container.NewHBox(s.badge, settings), s.title)
 	win.SetContent(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body))
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyEscape {

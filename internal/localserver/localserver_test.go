@@ -1,0 +1,102 @@
+package localserver_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sesame/authapi"
+	"sesame/internal/localserver"
+)
+
+// freeAddr is a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestStartServesAndKeepsMail(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	addr := freeAddr(t)
+	s, err := localserver.Start(ctx, dir, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.URL != "http://"+addr || s.Shared {
+		t.Fatalf("URL %q shared %v", s.URL, s.Shared)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("data folder: %v %v", fi.Mode(), err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, localserver.DBName)); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := authapi.NewClient(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{"a@example.org", "b@example.org"} {
+		if err := c.CreateAccount(ctx, authapi.CreateAccountRequest{Email: to, Password: "a sturdy password 7"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mails, err := s.Mails(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) != 2 || mails[0].To != "b@example.org" || mails[1].To != "a@example.org" {
+		t.Fatalf("the mailbox lists every address, newest first: %+v", mails)
+	}
+	// The dev mailbox endpoint still answers for one address only.
+	one, err := c.Mailbox(ctx, "a@example.org")
+	if err != nil || len(one) != 1 {
+		t.Fatalf("mailbox of one address: %d mails, %v", len(one), err)
+	}
+
+	// A second app on the same data uses the running server.
+	again, err := localserver.Start(ctx, dir, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Shared {
+		t.Fatal("a second start did not share the running server")
+	}
+	if m, err := again.Mails(ctx); err != nil || len(m) != 2 {
+		t.Fatalf("the shared server's mails: %d, %v", len(m), err)
+	}
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Status(ctx); err != nil {
+		t.Fatalf("closing the sharer stopped the server: %v", err)
+	}
+}
+
+func TestStartRefusesAPortOfAnotherProgram(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>something else</html>"))
+	}))
+	_, err = localserver.Start(context.Background(), t.TempDir(), ln.Addr().String())
+	if !errors.Is(err, localserver.ErrPortTaken) {
+		t.Fatalf("got %v, want ErrPortTaken", err)
+	}
+}

@@ -45,8 +45,8 @@ func main() {
 
 // options are the command line of the app.
 type options struct {
-	server, data string
-	showVersion  bool
+	server, data, localAddr string
+	showVersion             bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.server, "server", os.Getenv("SESAME_SERVER"), "the auth server's `URL` (default: $SESAME_SERVER, else the settings, else the built-in local server)")
 	fs.StringVar(&o.data, "data", "", "the data `folder` (default: $XDG_DATA_HOME/sesame or ~/.local/share/sesame)")
+	fs.StringVar(&o.localAddr, "local-addr", localserver.Addr, "the loopback `address` of the built-in server; another one runs a separate local setup beside the usual one")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sesame [--server URL] [--data DIR]")
@@ -146,7 +147,7 @@ func desktop(ctx context.Context, o options) error {
 	connect = func(server string) (*session, error) {
 		s := &session{}
 		if server == "" {
-			local, err := localserver.Start(ctx, o.data, localserver.Addr)
+			local, err := localserver.Start(ctx, o.data, o.localAddr)
 			if err != nil {
 				return nil, err
 			}

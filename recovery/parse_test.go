@@ -336,8 +336,8 @@ func TestChineseSharedWords(t *testing.T) {
 // hold.
 func TestChecksumDecidesLanguage(t *testing.T) {
 	var shared []string
-	for _, k := range lists[English].key {
-		if _, ok := lists[French].index[k]; ok {
+	for _, k := range lists()[English].key {
+		if _, ok := lists()[French].index[k]; ok {
 			shared = append(shared, k)
 		}
 	}

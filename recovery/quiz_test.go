@@ -94,7 +94,7 @@ func TestQuizProperties(t *testing.T) {
 // amongClosest reports whether d is within the distractorPool words of the
 // list, not in m, most like right, ties included.
 func amongClosest(m Mnemonic, right, d string) bool {
-	wl := lists[m.Language]
+	wl := lists()[m.Language]
 	r := []rune(normWord(right))
 	score := func(k []rune) int {
 		s := distance(r, k, 1<<30)

@@ -36,7 +36,7 @@ func TestConcurrentUse(t *testing.T) {
 					t.Errorf("Parse detected %v, want %v", p.Language, l)
 				}
 				// A wrong last word: the checksum or, rarely, nothing is wrong.
-				m.Words[n-1] = lists[l].display[(lists[l].index[normWord(m.Words[n-1])]+1)%2048]
+				m.Words[n-1] = lists()[l].display[(lists()[l].index[normWord(m.Words[n-1])]+1)%2048]
 				if _, err := ParseIn(l, m.String()); err != nil && !errors.Is(err, ErrChecksum) {
 					t.Errorf("%v: %v", l, err)
 				}

@@ -97,7 +97,7 @@ func Parse(input string) (Mnemonic, error) {
 	best := English
 	for _, l := range Languages() {
 		for i, k := range keys {
-			if _, ok := lists[l].index[k]; ok {
+			if _, ok := lists()[l].index[k]; ok {
 				cover[l]++
 				known[i] = true
 			}
@@ -200,7 +200,7 @@ func Seed(m Mnemonic, passphrase string) []byte {
 func mnemonic(l Language, idx []int) Mnemonic {
 	m := Mnemonic{Language: l, Words: make([]string, len(idx))}
 	for i, j := range idx {
-		m.Words[i] = lists[l].display[j]
+		m.Words[i] = lists()[l].display[j]
 	}
 	return m
 }
@@ -208,7 +208,7 @@ func mnemonic(l Language, idx []int) Mnemonic {
 // firstMissing returns the index of the first key not in l's list, or -1.
 func firstMissing(l Language, keys []string) int {
 	return slices.IndexFunc(keys, func(k string) bool {
-		_, ok := lists[l].index[k]
+		_, ok := lists()[l].index[k]
 		return !ok
 	})
 }
@@ -217,7 +217,7 @@ func firstMissing(l Language, keys []string) int {
 func indices(l Language, keys []string) []int {
 	idx := make([]int, len(keys))
 	for i, k := range keys {
-		idx[i] = lists[l].index[k]
+		idx[i] = lists()[l].index[k]
 	}
 	return idx
 }

@@ -52,7 +52,7 @@ func CheckWord(lang Language, word string) error {
 		return &UnknownWordError{Language: lang}
 	}
 	for _, l := range langs {
-		if _, ok := lists[l].index[keys[0]]; ok {
+		if _, ok := lists()[l].index[keys[0]]; ok {
 			return nil
 		}
 	}
@@ -78,7 +78,7 @@ func unknownWord(keys []string, i int, langs ...Language) *UnknownWordError {
 		e.Language = l
 		e.Suggestions = make([]string, len(s))
 		for j, c := range s {
-			e.Suggestions[j] = lists[l].display[c.index]
+			e.Suggestions[j] = lists()[l].display[c.index]
 		}
 	}
 	return e
@@ -99,13 +99,13 @@ func suggestions(l Language, key string) []scored {
 	var out []scored
 	same := -1
 	if o := otherChinese(l); o != 0 {
-		if i, ok := lists[o].index[key]; ok {
+		if i, ok := lists()[o].index[key]; ok {
 			out = append(out, scored{0, i})
 			same = i
 		}
 	}
-	for i := range lists[l].key {
-		if s := t.similarity(lists[l], i, max(limit, 1)); s <= max(limit, 1) && i != same {
+	for i := range lists()[l].key {
+		if s := t.similarity(lists()[l], i, max(limit, 1)); s <= max(limit, 1) && i != same {
 			out = append(out, scored{s, i})
 		}
 	}
@@ -174,13 +174,13 @@ func checksumFixes(l Language, idx []int, keys []string) []Fix {
 	var buf [33]byte
 	for p := range trial {
 		t := newTyped(keys[p])
-		for w := range lists[l].key {
+		for w := range lists()[l].key {
 			if w == idx[p] {
 				continue
 			}
 			trial[p] = w
 			if _, ok := pack(trial, &buf); ok {
-				cands = append(cands, cand{t.similarity(lists[l], w, 1<<30), w, p})
+				cands = append(cands, cand{t.similarity(lists()[l], w, 1<<30), w, p})
 			}
 		}
 		trial[p] = idx[p]
@@ -191,7 +191,7 @@ func checksumFixes(l Language, idx []int, keys []string) []Fix {
 	})
 	fixes := make([]Fix, min(len(cands), maxFixes))
 	for i := range fixes {
-		fixes[i] = Fix{Position: cands[i].pos + 1, Word: lists[l].display[cands[i].word]}
+		fixes[i] = Fix{Position: cands[i].pos + 1, Word: lists()[l].display[cands[i].word]}
 	}
 	return fixes
 }

@@ -3,6 +3,7 @@ package recovery
 import (
 	_ "embed"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/tyler-smith/go-bip39/wordlists"
@@ -14,8 +15,9 @@ import (
 //go:embed wordlists/portuguese.txt
 var portugueseTxt string
 
-// wordlist is one official list. It is built once at package init and only
-// read afterwards, so concurrent use needs no locking. (go-bip39's own
+// wordlist is one official list. They are built together on first use
+// (not at init: a program that never touches a phrase does not pay for
+// them) and only read afterwards, so concurrent use needs no locking. (go-bip39's own
 // SetWordList global is never touched.)
 type wordlist struct {
 	display []string       // NFC, the form shown to people
@@ -24,7 +26,8 @@ type wordlist struct {
 	index   map[string]int // key → index
 }
 
-var lists = buildLists()
+// lists returns the wordlists, building them on the first call.
+var lists = sync.OnceValue(buildLists)
 
 func buildLists() [numLanguages + 1]*wordlist {
 	src := [numLanguages + 1][]string{
@@ -71,7 +74,7 @@ func list(l Language) *wordlist {
 	if !l.Valid() {
 		return nil
 	}
-	return lists[l]
+	return lists()[l]
 }
 
 // normWord folds case and applies NFKD, the comparison form of a word.

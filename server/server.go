@@ -99,11 +99,14 @@ func DefaultConfig() Config {
 
 // Server is the auth server. It is safe for concurrent use.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	mux      *http.ServeMux
-	minVer   [3]int
-	dummy    string // hash verified for unknown accounts, for equal timing
+	cfg    Config
+	log    *slog.Logger
+	mux    *http.ServeMux
+	minVer [3]int
+	// dummy is the hash verified for unknown accounts, for equal timing.
+	// It is made on the first password check of any kind, so that start-up
+	// pays nothing and the first check is equally slow for every account.
+	dummy    func() string
 	hashes   chan struct{}
 	ipRate   *limiter
 	acctRate *limiter
@@ -156,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		minVer:   minVer,
-		dummy:    passhash.Hash(randomToken(), cfg.Hash),
+		dummy:    sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
 		hashes:   make(chan struct{}, cfg.MaxHashes),
 		ipRate:   newLimiter(cfg.RateIP),
 		acctRate: newLimiter(cfg.RateAccount),
@@ -403,7 +406,7 @@ func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password 
 		return false, err
 	}
 	defer release()
-	phc := s.dummy
+	phc := s.dummy()
 	if a != nil {
 		phc = a.PasswordHash
 	}

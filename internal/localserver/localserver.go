@@ -35,6 +35,10 @@ const DBName = "local-server.db"
 // Addr.
 var ErrPortTaken = errors.New("the built-in server's port " + Addr + " is used by another program")
 
+// ErrNotLoopback reports an address for the built-in server that is not
+// a loopback IP and port: its mailbox must never be reachable from outside.
+var ErrNotLoopback = errors.New("the built-in server listens on loopback only")
+
 // Server is the running built-in server.
 type Server struct {
 	// URL is its base URL.
@@ -51,6 +55,9 @@ type Server struct {
 // addr (Addr in the app). When addr is taken by a Sesame server, that one
 // is used: a second window of the app on the same data.
 func Start(ctx context.Context, dataDir, addr string) (*Server, error) {
+	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
+		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, addr)
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the data folder: %w", err)
 	}

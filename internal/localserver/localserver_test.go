@@ -100,3 +100,11 @@ func TestStartRefusesAPortOfAnotherProgram(t *testing.T) {
 		t.Fatalf("got %v, want ErrPortTaken", err)
 	}
 }
+
+func TestStartOnlyOnLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:47180", "192.0.2.1:47180", "localhost", ":47180"} {
+		if _, err := localserver.Start(context.Background(), t.TempDir(), addr); !errors.Is(err, localserver.ErrNotLoopback) {
+			t.Errorf("%q: got %v, want ErrNotLoopback", addr, err)
+		}
+	}
+}

@@ -18,7 +18,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -201,6 +203,9 @@ func desktop(ctx context.Context, o options) error {
 	screens.NewShell(cur.app, cur.opts, w)
 	screens.RememberSize(a, w)
 	w.SetMaster()
+	// Start-up parses fonts and translations; once the first screen is up,
+	// give that garbage back to the system instead of keeping it resident.
+	time.AfterFunc(2*time.Second, debug.FreeOSMemory)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)

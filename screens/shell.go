@@ -75,6 +75,8 @@ type Shell struct {
 	header fyne.CanvasObject
 	// mailbox is the open Mailbox window, if any.
 	mailbox *Mailbox
+	// autoLock locks the wallet after the chosen idle time.
+	autoLock *autoLock
 
 	// lastErrors are the codes of the latest failures, for the report.
 	mu         sync.Mutex
@@ -95,13 +97,14 @@ func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
 		}
 	})
 	s.header = container.NewBorder(nil, nil, s.back, container.NewHBox(s.badge, settings), s.title)
+	s.refreshBadge()
 	win.SetContent(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body))
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyEscape {
 			s.Back()
 		}
 	})
-	s.refreshBadge()
+	s.autoLock = startAutoLock(s)
 	s.Start()
 	return s
 }
@@ -278,7 +281,6 @@ func (s *Shell) LastErrors() []string {
 // Connect switches the app to another server and starts over at sign-in.
 func (s *Shell) Connect(a *app.App, opts Options) {
 	s.App, s.Opts = a, opts
-	s.refreshBadge()
 	s.Start()
 }
 

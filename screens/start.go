@@ -17,17 +17,21 @@ func newResuming(s *Shell) *view {
 	v.content = container.NewVBox(widget.NewLabel(lang.L("start.resuming")), bar)
 	v.closed = bar.Stop
 	var resumed bool
-	s.Go(v, func(ctx context.Context) error {
-		ok, err := s.App.Resume(ctx)
-		resumed = ok
-		return err
-	}, func(err error) {
-		if resumed {
-			s.Reset(newHome(s))
-			return
-		}
-		si := newSignIn(s, err)
-		s.Reset(si)
-	})
+	// The attempt starts once the view is on top, so that its end, which
+	// replaces the view, always comes after it was shown.
+	v.shown = func() {
+		v.shown = nil
+		s.Go(v, func(ctx context.Context) error {
+			ok, err := s.App.Resume(ctx)
+			resumed = ok
+			return err
+		}, func(err error) {
+			if resumed {
+				s.Reset(newHome(s))
+				return
+			}
+			s.Reset(newSignIn(s, err))
+		})
+	}
 	return v
 }

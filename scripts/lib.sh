@@ -25,3 +25,8 @@ TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools)
 # ships its own CJK font.
 APP_PACKAGES=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick)
+
+# Build tags of the desktop app: no_emoji leaves out Fyne's 10 MB colour
+# emoji font, which Sesame never draws and which every text style would
+# otherwise load at start.
+APP_TAGS=no_emoji

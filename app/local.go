@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sesame/authapi"
+	"sesame/keystore"
+)
+
+// ValidateServer checks a server address the way the client does:
+// https://host[:port][/path], or http:// for a server on this computer.
+// Its errors have the codes "invalid_server" and "plain_http".
+func ValidateServer(address string) error {
+	_, err := authapi.NewClient(address)
+	return err
+}
+
+// DeleteWallet locks the wallet and deletes its vault file from this
+// computer, with any temporary file a crashed save left beside it. Without
+// its recovery phrase the wallet is then lost. A missing file is no error.
+func (a *App) DeleteWallet() error {
+	a.LockWallet()
+	path := a.vaultPath()
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("deleting the wallet: %w", err)
+	}
+	dir, base := filepath.Split(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("deleting the wallet: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "."+base+".tmp-") && e.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("deleting the wallet: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ForgetRememberedSignIn deletes the sign-in remembered in the keychain for
+// this server, if any, whether or not it is the one signed in now.
+func (a *App) ForgetRememberedSignIn(ctx context.Context) error {
+	a.kc.Lock()
+	defer a.kc.Unlock()
+	kctx, cancel := a.keychainStep(ctx)
+	defer cancel()
+	email, err := a.cfg.Keychain.RememberedAccount(kctx, a.Server())
+	if errors.Is(err, keystore.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("forgetting the remembered sign-in: %w", err)
+	}
+	if err := a.cfg.Keychain.DeleteRefreshToken(kctx, a.Server(), email); err != nil && !errors.Is(err, keystore.ErrNotFound) {
+		return fmt.Errorf("forgetting the remembered sign-in: %w", err)
+	}
+	a.mu.Lock()
+	if a.account == email {
+		a.remember = false
+	}
+	a.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,131 @@
+package screens
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// newTwoFactorChallenge asks for the second factor of a sign-in: the code
+// of the authenticator app, which is sent as soon as it has 6 digits, or a
+// recovery code. A warning names the measured offset when this computer's
+// clock is too far off the server's for codes to work.
+func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
+	v := newView(lang.L("challenge.title"))
+	useRecovery := false
+	var f *form
+	code := newCodeEntry(func(string) { f.submit.OnTapped() })
+	recovery := widget.NewEntry()
+	recovery.SetPlaceHolder(lang.L("challenge.recovery_placeholder"))
+	recovery.Validator = func(text string) error {
+		_, err := app.NormalizeRecoveryCode(text)
+		return err
+	}
+	recovery.Hide()
+	valid := func() bool {
+		if useRecovery {
+			_, err := app.NormalizeRecoveryCode(recovery.Text)
+			return err == nil
+		}
+		return app.ValidateCode(code.Text) == nil
+	}
+	var submit func()
+	f = newForm(s, v, lang.L("challenge.submit"), valid, func() { submit() })
+	f.watch(code, recovery)
+	f.fail.actions[app.RemedyRetry] = func() { f.submit.OnTapped() }
+
+	field := func() *widget.Entry {
+		if useRecovery {
+			return recovery
+		}
+		return code
+	}
+	submit = func() {
+		typed := field()
+		second := typed.Text
+		a := s.App
+		var res app.SignInResult
+		f.run(func(ctx context.Context) error {
+			var err error
+			res, err = a.CompleteTwoFactor(ctx, ch, second)
+			return err
+		}, func() {
+			typed.SetText("")
+			finishSignIn(s, res)
+		}, func(err error) bool {
+			switch errorCode(err) {
+			case "invalid_two_factor_code", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
+				// A refused code is not tried again: a new one is typed.
+				typed.SetText("")
+				s.Win.Canvas().Focus(typed)
+			}
+			return false
+		})
+	}
+
+	intro := paragraph(lang.L("challenge.intro"))
+	toggle := signinLink(lang.L("challenge.use_recovery"), nil)
+	toggle.OnTapped = func() {
+		useRecovery = !useRecovery
+		f.fail.Clear()
+		if useRecovery {
+			code.Hide()
+			recovery.Show()
+			intro.SetText(lang.L("challenge.recovery_intro"))
+			toggle.SetText(lang.L("challenge.use_code"))
+		} else {
+			recovery.Hide()
+			code.Show()
+			intro.SetText(lang.L("challenge.intro"))
+			toggle.SetText(lang.L("challenge.use_recovery"))
+		}
+		f.check()
+		s.Win.Canvas().Focus(field())
+	}
+
+	items := []fyne.CanvasObject{intro}
+	if ch.ClockSkewed() {
+		items = append(items, clockWarning(ch.ClockOffset))
+	}
+	items = append(items, code, recovery, f.actions(), container.NewCenter(toggle))
+	v.content = container.NewVBox(items...)
+	v.focus = code
+	return v
+}
+
+// clockWarning says how far this computer's clock is off the server's
+// (offset is the server's clock minus this computer's) and how to fix it.
+func clockWarning(offset time.Duration) fyne.CanvasObject {
+	key := "challenge.clock_behind"
+	if offset < 0 {
+		key, offset = "challenge.clock_ahead", -offset
+	}
+	msg := paragraph(lang.LocalizeKey(key, "", map[string]any{"Offset": offsetText(offset)}))
+	msg.Importance = widget.WarningImportance
+	msg.TextStyle.Bold = true
+	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
+	return container.NewVBox(
+		container.NewBorder(nil, nil, icon, nil, msg),
+		paragraph(lang.L("remedy.clock_skew")),
+	)
+}
+
+// offsetText is a clock offset in hours, minutes and seconds.
+func offsetText(d time.Duration) string {
+	sec := int(d.Round(time.Second) / time.Second)
+	data := map[string]any{"H": sec / 3600, "M": sec / 60 % 60, "S": sec % 60}
+	switch {
+	case sec >= 3600:
+		return lang.LocalizeKey("challenge.offset_hms", "", data)
+	case sec >= 60:
+		return lang.LocalizeKey("challenge.offset_ms", "", data)
+	}
+	return lang.LocalizeKey("challenge.offset_s", "", data)
+}

@@ -1,0 +1,261 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/pquerna/otp/totp"
+
+	"sesame/app"
+	"sesame/authapi"
+	"sesame/internal/testserver"
+	"sesame/keystore"
+)
+
+// twoFactorAccount creates a verified account with two-factor sign-in on,
+// through another app, signed out; it returns the TOTP secret and the
+// recovery codes.
+func (f *fixture) twoFactorAccount(email string) (secret string, codes []string) {
+	f.t.Helper()
+	_, other := f.newApp()
+	ctx := context.Background()
+	reg, err := other.Register(ctx, email, testPassword, testPassword)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := reg.Verify(ctx, f.code(email, "confirm", 0), false); err != nil {
+		f.t.Fatal(err)
+	}
+	enr, err := other.StartTwoFactor(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	codes, err = other.ConfirmTwoFactor(ctx, totpCode(f.t, enr.Secret, time.Now()))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := other.SignOut(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	return enr.Secret, codes
+}
+
+// totpCode is the authenticator's code at t.
+func totpCode(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// wrongCode is a 6-digit code the server refuses now.
+func wrongCode(t *testing.T, secret string) string {
+	now := time.Now()
+	var near []string
+	for d := -2; d <= 2; d++ {
+		near = append(near, totpCode(t, secret, now.Add(time.Duration(d)*30*time.Second)))
+	}
+	for n := 0; ; n++ {
+		if c := fmt.Sprintf("%06d", n); !slices.Contains(near, c) {
+			return c
+		}
+	}
+}
+
+// codeEntry finds the visible 6-digit code field.
+func (f *fixture) codeEntry() *widget.Entry {
+	f.t.Helper()
+	for _, o := range f.objects() {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "123456" {
+			return e
+		}
+	}
+	f.t.Fatalf("no code field on %q", f.shell.Top())
+	return nil
+}
+
+// typeCode types a code into the 6-digit field.
+func (f *fixture) typeCode(code string) {
+	f.t.Helper()
+	e := f.codeEntry()
+	f.win.Canvas().Focus(e)
+	test.Type(e, code)
+}
+
+// toChallenge signs in with the password through the screen and waits for
+// the two-factor step.
+func (f *fixture) toChallenge(email string) {
+	f.t.Helper()
+	f.fillSignIn(email, testPassword)
+	f.tap("signin.submit")
+	f.waitTop("challenge.title")
+	f.waitFor("the code field", func() bool { return f.hasButton("challenge.submit") })
+}
+
+// TestChallengeCode refuses a wrong code with the attempts left, then
+// signs in with the right one, which is sent as soon as it is typed.
+func TestChallengeCode(t *testing.T) {
+	f := newSignInFixture(t)
+	secret, _ := f.twoFactorAccount("kim@example.org")
+	f.toChallenge("kim@example.org")
+	if !f.button("challenge.submit").Disabled() {
+		t.Fatal("Verify is enabled without a code")
+	}
+
+	f.typeCode(wrongCode(t, secret))
+	f.waitText(tr("error.invalid_two_factor_code"))
+	if !f.shows(plural("hint.attempts_left", f.srv.Config.Lock.MaxFailures-1)) {
+		t.Fatalf("no attempts left in:\n%s", f.texts())
+	}
+	if f.codeEntry().Text != "" || f.app.Account() != "" {
+		t.Fatal("the wrong code stays in its field, or it signed in")
+	}
+
+	// The next step's code: the current one was spent turning two-factor on.
+	f.typeCode(totpCode(t, secret, time.Now().Add(30*time.Second)))
+	f.waitFor("the sign-in", func() bool { return f.app.Account() == "kim@example.org" })
+	home := titleOf(newHome(f.shell))
+	f.waitFor("home", func() bool { return f.shell.Top() == home })
+}
+
+// TestChallengeRecoveryCode signs in with a recovery code instead.
+func TestChallengeRecoveryCode(t *testing.T) {
+	f := newSignInFixture(t)
+	_, codes := f.twoFactorAccount("lea@example.org")
+	f.toChallenge("lea@example.org")
+	f.tap("challenge.use_recovery")
+	if !f.shows(tr("challenge.recovery_intro")) || !f.hasButton("challenge.use_code") {
+		t.Fatalf("no recovery code form in:\n%s", f.texts())
+	}
+	f.typeIn("challenge.recovery_placeholder", "ABCD-EFGH")
+	if !f.button("challenge.submit").Disabled() {
+		t.Fatal("Verify is enabled with half a recovery code")
+	}
+	f.entry("challenge.recovery_placeholder").SetText(codes[3])
+	f.tap("challenge.submit")
+	f.waitFor("the sign-in", func() bool { return f.app.Account() == "lea@example.org" })
+}
+
+// TestChallengeToggle goes to the recovery code and back.
+func TestChallengeToggle(t *testing.T) {
+	f := newSignInFixture(t)
+	f.twoFactorAccount("max@example.org")
+	f.toChallenge("max@example.org")
+	f.tap("challenge.use_recovery")
+	f.tap("challenge.use_code")
+	if !f.shows(tr("challenge.intro")) || f.codeEntry() == nil || f.hasButton("challenge.use_code") {
+		t.Fatalf("not back to the code in:\n%s", f.texts())
+	}
+	// Esc leaves the challenge for the sign-in form, whose password was
+	// cleared.
+	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.waitSignIn()
+	if f.entry("signin.password").Text != "" {
+		t.Fatal("the password stays in the sign-in form")
+	}
+}
+
+// TestChallengeExpired offers to sign in again.
+func TestChallengeExpired(t *testing.T) {
+	f := newSignInFixture(t)
+	secret, _ := f.twoFactorAccount("ned@example.org")
+	f.toChallenge("ned@example.org")
+	f.srv.Clock.Advance(10 * time.Minute)
+	f.typeCode(totpCode(t, secret, time.Now().Add(10*time.Minute)))
+	f.waitText(tr("error.challenge_expired"))
+	f.tap("action.sign_in_again")
+	f.waitSignIn()
+	if len(f.shell.stack) != 1 {
+		t.Fatalf("%d views on the stack after signing in again", len(f.shell.stack))
+	}
+}
+
+// TestChallengeClockSkew warns with the measured offset when the server's
+// Date is two minutes ahead, in English and in Chinese.
+func TestChallengeClockSkew(t *testing.T) {
+	f := newSignInFixture(t)
+	f.twoFactorAccount("ola@example.org")
+	ahead := testserver.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", time.Now().Add(2*time.Minute).UTC().Format(http.TimeFormat))
+		f.srv.Handler.ServeHTTP(w, r)
+	}))
+	c, err := authapi.NewClient(ahead.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.shell.App = a
+	f.toChallenge("ola@example.org")
+	offset, _ := c.ClockOffset()
+	if offset < 110*time.Second || offset > 130*time.Second {
+		t.Fatalf("measured offset %v", offset)
+	}
+	want := lang.LocalizeKey("challenge.clock_behind", "", map[string]any{"Offset": offsetText(offset)})
+	if !f.shows(want) || !f.shows(tr("remedy.clock_skew")) {
+		t.Fatalf("no %q and its fix in:\n%s", want, f.texts())
+	}
+
+	if err := SetLanguage("zh_Hans"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { SetLanguage("en") })
+	res, err := a.SignIn(context.Background(), "ola@example.org", testPassword, false)
+	if err != nil || res.Challenge == nil {
+		t.Fatalf("sign-in: %v, challenge %v", err, res.Challenge)
+	}
+	f.shell.Push(newTwoFactorChallenge(f.shell, res.Challenge))
+	want = lang.LocalizeKey("challenge.clock_behind", "", map[string]any{"Offset": offsetText(res.Challenge.ClockOffset)})
+	if !f.shows(want) || !f.shows(tr("remedy.clock_skew")) {
+		t.Fatalf("no %q and its fix in:\n%s", want, f.texts())
+	}
+}
+
+// TestChallengeLayout is the layout of the challenge in English and in
+// Chinese, built on the test's goroutine.
+func TestChallengeLayout(t *testing.T) {
+	f := newSignInFixture(t)
+	f.twoFactorAccount("pia@example.org")
+	res, err := f.app.SignIn(context.Background(), "pia@example.org", testPassword, false)
+	if err != nil || res.Challenge == nil {
+		t.Fatalf("sign-in: %v, challenge %v", err, res.Challenge)
+	}
+	f.shell.Push(newTwoFactorChallenge(f.shell, res.Challenge))
+	f.golden("challenge/code.xml")
+
+	if err := SetLanguage("zh_Hans"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { SetLanguage("en") })
+	f.shell.refreshBadge()
+	f.shell.Replace(newTwoFactorChallenge(f.shell, res.Challenge))
+	f.golden("challenge/code_zh.xml")
+}
+
+// TestOffsetText writes offsets in hours, minutes and seconds.
+func TestOffsetText(t *testing.T) {
+	if err := SetLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	for d, want := range map[time.Duration]string{
+		42 * time.Second:                  "42 s",
+		2*time.Minute + 5*time.Second:     "2 min 5 s",
+		time.Hour + 2*time.Minute + 500e6: "1 h 2 min 1 s",
+	} {
+		if got := offsetText(d); got != want {
+			t.Errorf("offsetText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,0 +1,299 @@
+package screens
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+	"sesame/wallet"
+)
+
+// homeCodesLow is the count of recovery codes at which home asks for new ones.
+const homeCodesLow = 3
+
+// home is the signed-in root view: the account, the wallet on this
+// computer and the security centre. It reloads each time it comes on top,
+// so a wallet flow, an unlock or a security change shows when it returns.
+type home struct {
+	s     *Shell
+	v     *view
+	email string
+
+	busy       *widget.ProgressBarInfinite
+	fail       *failureBox
+	walletFail *failureBox
+	walletBody *fyne.Container
+	security   *fyne.Container
+	signOut    *widget.Button
+
+	// gen numbers the loads; only the latest one's answer is shown.
+	gen int
+}
+
+// homeState is what one load of home found.
+type homeState struct {
+	wallet    app.WalletState
+	addresses []wallet.Address
+	verified  bool
+	walletErr error
+	me        *app.Me
+	sessions  int
+	err       error
+}
+
+// newHome is the home view of the signed-in account.
+func newHome(s *Shell) *view { return buildHome(s).v }
+
+// buildHome builds home and returns it with its view.
+func buildHome(s *Shell) *home {
+	h := &home{s: s, v: newView(lang.L("home.title")), email: s.App.Account()}
+	h.busy = widget.NewProgressBarInfinite()
+	h.busy.Stop()
+	h.busy.Hide()
+	h.fail = newFailureBox(s, h.v)
+	h.fail.actions[app.RemedyRetry] = h.refresh
+	h.walletFail = newFailureBox(s, h.v)
+	h.walletBody = container.NewVBox()
+	h.security = container.NewVBox()
+	h.security.Hide()
+	h.signOut = widget.NewButtonWithIcon(lang.L("home.sign_out"), theme.LogoutIcon(), h.doSignOut)
+
+	name := heading(h.email)
+	name.Selectable = true
+	account := widget.NewCard(lang.L("home.account"), "", container.NewVBox(name, h.signOut))
+	walletCard := widget.NewCard(lang.L("home.wallet"), "", container.NewVBox(h.walletBody, h.walletFail.box))
+	securityCard := widget.NewCard(lang.L("home.security"), "", container.NewVBox(h.busy, h.fail.box, h.security))
+	h.v.content = container.NewVBox(account, walletCard, securityCard)
+	h.v.shown = h.refresh
+	prev := h.v.closed
+	h.v.closed = func() {
+		h.busy.Stop()
+		if prev != nil {
+			prev()
+		}
+	}
+	return h
+}
+
+// refresh reads the wallet's state and the account's details off the UI
+// thread, then shows them.
+func (h *home) refresh() {
+	h.gen++
+	gen := h.gen
+	h.fail.Clear()
+	h.busy.Show()
+	h.busy.Start()
+	var st homeState
+	h.s.Go(h.v, func(ctx context.Context) error {
+		st = h.load(ctx)
+		return nil
+	}, func(error) {
+		if gen != h.gen {
+			return
+		}
+		h.busy.Stop()
+		h.busy.Hide()
+		h.show(st)
+	})
+}
+
+// load gathers what home shows; it runs off the UI thread.
+func (h *home) load(ctx context.Context) homeState {
+	var st homeState
+	st.wallet, st.walletErr = h.s.App.WalletState()
+	if st.walletErr == nil && st.wallet == app.WalletUnlocked {
+		st.addresses, st.walletErr = h.s.App.Addresses()
+		st.verified = h.s.App.BackupVerified()
+		if st.walletErr != nil {
+			// Locked meanwhile.
+			st.wallet, st.walletErr = app.WalletLocked, nil
+		}
+	}
+	st.me, st.err = h.s.App.Me(ctx)
+	if st.err != nil {
+		return st
+	}
+	sessions, err := h.s.App.Sessions(ctx)
+	st.sessions, st.err = len(sessions), err
+	return st
+}
+
+// show draws a load's result.
+func (h *home) show(st homeState) {
+	defer homeRelayout(h.s)
+	h.showWallet(st)
+	if st.err != nil {
+		h.fail.Show(st.err)
+		h.security.Hide()
+		return
+	}
+	h.showSecurity(st)
+}
+
+// homeRelayout fits the view on top to content that changed size after
+// it was shown. Fyne's desktop driver does it by itself on the next frame;
+// the test driver's canvas does not.
+func homeRelayout(s *Shell) {
+	for _, o := range s.body.Objects {
+		o.Refresh()
+	}
+}
+
+// showWallet fills the wallet card for its state.
+func (h *home) showWallet(st homeState) {
+	s := h.s
+	var objs []fyne.CanvasObject
+	h.walletFail.Clear()
+	switch {
+	case st.walletErr != nil:
+		h.walletFail.Show(st.walletErr)
+	case st.wallet == app.WalletNone:
+		create := widget.NewButtonWithIcon(lang.L("home.create_wallet"), theme.ContentAddIcon(), func() { s.Push(newCreateWallet(s)) })
+		create.Importance = widget.HighImportance
+		restore := widget.NewButtonWithIcon(lang.L("home.restore_wallet"), theme.HistoryIcon(), func() { s.Push(newRestoreWallet(s)) })
+		objs = append(objs, paragraph(lang.L("home.wallet_none")), create, restore)
+	case st.wallet == app.WalletLocked:
+		unlock := widget.NewButtonWithIcon(lang.L("home.unlock"), theme.VisibilityIcon(), func() { s.Push(newUnlockWallet(s)) })
+		unlock.Importance = widget.HighImportance
+		objs = append(objs, paragraph(lang.L("home.wallet_locked")), unlock)
+	default:
+		objs = append(objs, paragraph(lang.L("home.wallet_unlocked")))
+		number := map[wallet.Chain]int{}
+		for _, a := range st.addresses {
+			number[a.Chain]++
+			objs = append(objs, homeAddressRow(a, number[a.Chain]))
+		}
+		if !st.verified {
+			warn := paragraph(lang.L("home.backup_warning"))
+			warn.Importance = widget.WarningImportance
+			objs = append(objs, warn)
+		}
+		lock := widget.NewButtonWithIcon(lang.L("home.lock"), theme.VisibilityOffIcon(), func() {
+			s.App.LockWallet()
+			h.refresh()
+		})
+		objs = append(objs, lock)
+	}
+	h.walletBody.Objects = objs
+	h.walletBody.Refresh()
+}
+
+// homeAddressRow shows one public address, selectable in monospace, with a
+// button that copies it.
+func homeAddressRow(a wallet.Address, n int) fyne.CanvasObject {
+	label := widget.NewLabel(lang.LocalizeKey("home.address", "", map[string]any{"Chain": homeChainName(a.Chain), "Number": strconv.Itoa(n)}))
+	label.Importance = widget.LowImportance
+	addr := widget.NewLabelWithStyle(a.Address, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	addr.Selectable = true
+	addr.Wrapping = fyne.TextWrapBreak
+	text := a.Address
+	copyButton := widget.NewButtonWithIcon(lang.L("home.copy"), theme.ContentCopyIcon(), func() {
+		fyne.CurrentApp().Clipboard().SetContent(text)
+	})
+	return container.NewBorder(nil, nil, nil, container.NewCenter(copyButton), container.NewVBox(label, addr))
+}
+
+// homeChainName is a chain's name in the user's language.
+func homeChainName(c wallet.Chain) string {
+	switch c {
+	case wallet.Ethereum:
+		return lang.L("home.chain_ethereum")
+	case wallet.Bitcoin:
+		return lang.L("home.chain_bitcoin")
+	}
+	return c.String()
+}
+
+// showSecurity fills the security centre from the account's details.
+func (h *home) showSecurity(st homeState) {
+	s := h.s
+	me := st.me
+	var rows []fyne.CanvasObject
+	row := func(title string, status fyne.CanvasObject, buttons ...fyne.CanvasObject) {
+		if len(rows) > 0 {
+			rows = append(rows, widget.NewSeparator())
+		}
+		switch len(buttons) {
+		case 0:
+			rows = append(rows, heading(title), status)
+		case 1:
+			rows = append(rows, heading(title), container.NewBorder(nil, nil, nil, container.NewCenter(buttons[0]), status))
+		default:
+			rows = append(rows, heading(title), status, container.NewHBox(buttons...))
+		}
+	}
+
+	if me.TwoFactorEnabled {
+		status := container.NewVBox(paragraph(plural("home.two_factor_on", me.RecoveryCodesLeft)))
+		if me.RecoveryCodesLeft <= homeCodesLow {
+			low := paragraph(lang.L("home.codes_low"))
+			low.Importance = widget.WarningImportance
+			status.Add(low)
+		}
+		row(lang.L("home.two_factor"), status,
+			widget.NewButton(lang.L("home.two_factor_disable"), func() { s.Push(newTwoFactorOff(s)) }),
+			widget.NewButton(lang.L("home.new_codes"), func() { s.Push(newNewRecoveryCodes(s)) }))
+	} else {
+		off := paragraph(lang.L("home.two_factor_off"))
+		off.Importance = widget.WarningImportance
+		on := widget.NewButtonWithIcon(lang.L("home.two_factor_enable"), theme.ConfirmIcon(), func() { s.Push(newEnableTwoFactor(s)) })
+		on.Importance = widget.HighImportance
+		row(lang.L("home.two_factor"), off, on)
+	}
+
+	var backup *widget.Label
+	switch {
+	case st.walletErr != nil || st.wallet == app.WalletNone:
+		backup = paragraph(lang.L("home.backup_none"))
+	case st.wallet == app.WalletLocked:
+		backup = paragraph(lang.L("home.backup_locked"))
+	case st.verified:
+		backup = paragraph(lang.L("home.backup_verified"))
+		backup.Importance = widget.SuccessImportance
+	default:
+		backup = paragraph(lang.L("home.backup_not_verified"))
+		backup.Importance = widget.WarningImportance
+	}
+	row(lang.L("home.backup"), backup)
+
+	row(lang.L("home.sessions"), paragraph(plural("home.sessions_count", st.sessions)),
+		widget.NewButton(lang.L("home.sessions_manage"), func() { s.Push(newSessions(s)) }))
+
+	row(lang.L("home.activity"), paragraph(lang.L("home.activity_hint")),
+		widget.NewButton(lang.L("home.activity_show"), func() { s.Push(newActivity(s)) }))
+
+	phrase := me.AntiPhishingPhrase
+	if phrase != "" {
+		row(lang.L("home.phishing"), paragraph(lang.LocalizeKey("home.phishing_set", "", map[string]any{"Phrase": phrase})),
+			widget.NewButton(lang.L("home.phishing_change"), func() { s.Push(newAntiPhishing(s, phrase)) }))
+	} else {
+		row(lang.L("home.phishing"), paragraph(lang.L("home.phishing_none")),
+			widget.NewButton(lang.L("home.phishing_add"), func() { s.Push(newAntiPhishing(s, "")) }))
+	}
+
+	row(lang.L("home.password"), paragraph(lang.L("home.password_hint")),
+		widget.NewButton(lang.L("home.password_change"), func() { s.Push(newChangePassword(s)) }))
+
+	h.security.Objects = rows
+	h.security.Show()
+	h.security.Refresh()
+}
+
+// doSignOut ends the session off the UI thread, then shows sign-in. The
+// app forgets the session even when the server cannot be reached.
+func (h *home) doSignOut() {
+	h.signOut.Disable()
+	h.busy.Show()
+	h.busy.Start()
+	h.s.Go(h.v, func(ctx context.Context) error {
+		return h.s.App.SignOut(ctx)
+	}, func(error) {
+		h.s.Reset(newSignIn(h.s, nil))
+	})
+}

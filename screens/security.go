@@ -1,0 +1,437 @@
+package screens
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// The security centre's views, opened from home: devices and sessions,
+// sign-in activity and "this wasn't me", the anti-phishing phrase, the
+// account password, turning two-factor sign-in off and new recovery codes.
+
+// securityActivityLimit is how many sign-in events the activity view lists.
+const securityActivityLimit = 20
+
+// securityClipboardClear is how long copied recovery codes stay on the
+// clipboard; tests shorten it.
+var securityClipboardClear = 30 * time.Second
+
+// securityHost is the data of the texts that name the server.
+func securityHost(s *Shell) map[string]any { return map[string]any{"Host": s.Host()} }
+
+// securityDone is the end of a security step: what happened and the way
+// back to the view it came from (home reloads when shown).
+func securityDone(s *Shell, text string) *fyne.Container {
+	msg := paragraph(text)
+	msg.Importance = widget.SuccessImportance
+	back := widget.NewButtonWithIcon(lang.L("security.done"), theme.ConfirmIcon(), s.Back)
+	back.Importance = widget.HighImportance
+	return container.NewVBox(msg, back)
+}
+
+// newSessions lists the account's signed-in devices, each with its own
+// sign-out, and signs out all the others at once.
+func newSessions(s *Shell) *view {
+	v := newView(lang.L("security.sessions.title"))
+	list := container.NewVBox()
+	done := paragraph(lang.L("security.sessions.others_done"))
+	done.Importance = widget.SuccessImportance
+	done.Hide()
+	var f *form
+	var buttons []*widget.Button
+	var load func()
+	// busy disables the per-device buttons while a step runs; failed
+	// enables them again.
+	busy := func() {
+		for _, b := range buttons {
+			b.Disable()
+		}
+	}
+	failed := func(error) bool {
+		for _, b := range buttons {
+			b.Enable()
+		}
+		return false
+	}
+	show := func(sessions []app.Session) {
+		buttons = nil
+		objs := make([]fyne.CanvasObject, 0, len(sessions))
+		for _, se := range sessions {
+			name := heading(se.DeviceName)
+			meta := widget.NewLabel(lang.LocalizeKey("security.sessions.meta", "", map[string]any{"IP": se.IP, "Seen": clock(se.LastSeenAt)}))
+			meta.Importance = widget.LowImportance
+			var side fyne.CanvasObject
+			if se.Current {
+				tag := widget.NewLabelWithStyle(lang.L("security.sessions.this_device"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+				tag.Importance = widget.SuccessImportance
+				side = tag
+			} else {
+				id := se.ID
+				b := widget.NewButtonWithIcon(lang.L("security.sessions.sign_out"), theme.LogoutIcon(), nil)
+				b.OnTapped = func() {
+					busy()
+					done.Hide()
+					f.run(func(ctx context.Context) error { return s.App.RevokeSession(ctx, id) }, load, failed)
+				}
+				buttons = append(buttons, b)
+				side = container.NewCenter(b)
+			}
+			objs = append(objs, widget.NewCard("", "", container.NewBorder(nil, nil, nil, side, container.NewVBox(name, meta))))
+		}
+		list.Objects = objs
+		list.Refresh()
+	}
+	load = func() {
+		var sessions []app.Session
+		busy()
+		f.run(func(ctx context.Context) error {
+			var err error
+			sessions, err = s.App.Sessions(ctx)
+			return err
+		}, func() { show(sessions) }, failed)
+	}
+	f = newForm(s, v, lang.L("security.sessions.sign_out_others"), nil, func() {
+		busy()
+		f.run(s.App.RevokeOtherSessions, func() {
+			load()
+			done.Show()
+		}, failed)
+	})
+	f.submit.Icon = theme.LogoutIcon()
+	f.fail.actions[app.RemedyRetry] = load
+	v.content = container.NewVBox(
+		paragraph(lang.L("security.sessions.intro")),
+		list, done, f.actions(),
+	)
+	load()
+	return v
+}
+
+// newActivity lists the account's recent sign-ins and attempts, with
+// "this wasn't me".
+func newActivity(s *Shell) *view {
+	v := newView(lang.L("security.activity.title"))
+	list := container.NewVBox()
+	var f *form
+	var load func()
+	load = func() {
+		var events []app.ActivityEvent
+		f.run(func(ctx context.Context) error {
+			var err error
+			events, err = s.App.Activity(ctx, securityActivityLimit)
+			return err
+		}, func() {
+			objs := make([]fyne.CanvasObject, 0, len(events))
+			for _, e := range events {
+				objs = append(objs, securityEvent(e))
+			}
+			if len(objs) == 0 {
+				objs = append(objs, paragraph(lang.L("security.activity.empty")))
+			}
+			list.Objects = objs
+			list.Refresh()
+		}, nil)
+	}
+	f = newForm(s, v, lang.L("security.activity.not_me"), nil, func() { s.Push(newNotMe(s)) })
+	f.submit.Importance = widget.DangerImportance
+	f.submit.Icon = theme.WarningIcon()
+	f.fail.actions[app.RemedyRetry] = load
+	v.content = container.NewVBox(
+		paragraph(lang.L("security.activity.intro")),
+		f.busy, f.fail.box, list, f.submit,
+	)
+	load()
+	return v
+}
+
+// securityEvent is one line of the activity: what happened, then when,
+// on which device and from where. Failed attempts stand out.
+func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
+	what := widget.NewLabelWithStyle(securityResult(e.Result), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	switch e.Result {
+	case "invalid_credentials", "invalid_two_factor_code", "locked", "refresh_token_reused":
+		what.Importance = widget.DangerImportance
+	}
+	device := e.DeviceName
+	if device == "" {
+		device = lang.L("security.activity.unknown_device")
+	}
+	meta := widget.NewLabel(lang.LocalizeKey("security.activity.meta", "", map[string]any{"At": clock(e.At), "Device": device, "IP": e.IP}))
+	meta.Importance = widget.LowImportance
+	meta.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(what, meta)
+}
+
+// securityResult is an activity result code in words.
+func securityResult(code string) string {
+	switch code {
+	case "success":
+		return lang.L("security.activity.result.success")
+	case "invalid_credentials":
+		return lang.L("security.activity.result.invalid_credentials")
+	case "invalid_two_factor_code":
+		return lang.L("security.activity.result.invalid_two_factor_code")
+	case "locked":
+		return lang.L("security.activity.result.locked")
+	case "recovery_code_used":
+		return lang.L("security.activity.result.recovery_code_used")
+	case "password_reset":
+		return lang.L("security.activity.result.password_reset")
+	case "two_factor_enabled":
+		return lang.L("security.activity.result.two_factor_enabled")
+	case "two_factor_disabled":
+		return lang.L("security.activity.result.two_factor_disabled")
+	case "session_revoked":
+		return lang.L("security.activity.result.session_revoked")
+	case "refresh_token_reused":
+		return lang.L("security.activity.result.refresh_token_reused")
+	}
+	return lang.L("security.activity.result.other")
+}
+
+// newNotMe is "this wasn't me": it explains what to do and does it, sign
+// out every other device and change the password.
+func newNotMe(s *Shell) *view {
+	v := newView(lang.L("security.not_me.title"))
+	done := paragraph(lang.L("security.sessions.others_done"))
+	done.Importance = widget.SuccessImportance
+	done.Hide()
+	var f *form
+	f = newForm(s, v, lang.L("security.sessions.sign_out_others"), nil, func() {
+		done.Hide()
+		f.run(s.App.RevokeOtherSessions, done.Show, nil)
+	})
+	f.submit.Icon = theme.LogoutIcon()
+	change := widget.NewButtonWithIcon(lang.L("security.not_me.change_password"), theme.AccountIcon(), func() { s.Push(newChangePassword(s)) })
+	change.Importance = widget.HighImportance
+	v.content = container.NewVBox(
+		paragraph(lang.L("security.not_me.intro")),
+		paragraph(lang.L("security.not_me.step_sessions")),
+		f.actions(), done,
+		paragraph(lang.L("security.not_me.step_password")),
+		change,
+		widget.NewSeparator(),
+		paragraph(lang.L("security.not_me.two_factor")),
+		paragraph(lang.L("security.not_me.wallet")),
+	)
+	return v
+}
+
+// newAntiPhishing sets the phrase every mail of the server shows; current
+// is the phrase set now, or "".
+func newAntiPhishing(s *Shell, current string) *view {
+	v := newView(lang.L("security.phishing.title"))
+	now := paragraph(lang.L("security.phishing.none"))
+	if current != "" {
+		now.SetText(lang.LocalizeKey("security.phishing.current", "", map[string]any{"Phrase": current}))
+		now.TextStyle.Bold = true
+	}
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder(lang.L("security.phishing.placeholder"))
+	rule := widget.NewLabel(lang.L("security.phishing.rule"))
+	rule.Importance = widget.LowImportance
+	rule.Wrapping = fyne.TextWrapWord
+	var f *form
+	f = newForm(s, v, lang.L("security.phishing.save"), func() bool {
+		return app.ValidatePhrase(entry.Text) == nil
+	}, func() {
+		phrase := entry.Text
+		f.run(func(ctx context.Context) error { return s.App.SetAntiPhishingPhrase(ctx, phrase) }, s.Back, nil)
+	})
+	f.watch(entry)
+	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
+	v.content = container.NewVBox(
+		paragraph(lang.LocalizeKey("security.phishing.intro", "", securityHost(s))),
+		now, entry, rule, f.actions(),
+	)
+	v.focus = entry
+	return v
+}
+
+// newChangePassword changes the account password: the current one, then
+// the new one twice against the policy. The server signs out every other
+// session; this one stays.
+func newChangePassword(s *Shell) *view {
+	v := newView(lang.L("security.password.title"))
+	current := newPasswordEntry(lang.L("security.password.current"))
+	np := newNewPassword(s.App.Account)
+	var f *form
+	var step, done *fyne.Container
+	f = newForm(s, v, lang.L("security.password.submit"), func() bool {
+		return current.Text != "" && np.Valid()
+	}, func() {
+		cur, pw, confirm := current.Text, np.first.Text, np.second.Text
+		f.run(func(ctx context.Context) error { return s.App.ChangePassword(ctx, cur, pw, confirm) }, func() {
+			current.SetText("")
+			np.first.SetText("")
+			np.second.SetText("")
+			step.Hide()
+			done.Show()
+		}, nil)
+	})
+	f.watch(append([]*widget.Entry{current}, np.Entries()...)...)
+	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }
+	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
+	note := paragraph(lang.L("security.password.sign_out_note"))
+	note.Importance = widget.WarningImportance
+	step = container.NewVBox(
+		paragraph(lang.LocalizeKey("security.password.intro", "", securityHost(s))),
+		current, np.Object(), note, f.actions(),
+	)
+	done = securityDone(s, lang.L("security.password.done"))
+	done.Hide()
+	v.content = container.NewVBox(step, done)
+	v.focus = current
+	return v
+}
+
+// securityCodeValid reports whether s is an authenticator code or a
+// recovery code.
+func securityCodeValid(s string) bool {
+	s = strings.TrimSpace(s)
+	if app.ValidateCode(s) == nil {
+		return true
+	}
+	_, err := app.NormalizeRecoveryCode(s)
+	return err == nil
+}
+
+// newTwoFactorOff turns two-factor sign-in off with the account password
+// and an authenticator or recovery code.
+func newTwoFactorOff(s *Shell) *view {
+	v := newView(lang.L("security.two_factor_off.title"))
+	password := newPasswordEntry(lang.L("security.account_password"))
+	code := widget.NewEntry()
+	code.SetPlaceHolder(lang.L("security.two_factor_off.code"))
+	var f *form
+	var step, done *fyne.Container
+	f = newForm(s, v, lang.L("security.two_factor_off.submit"), func() bool {
+		return password.Text != "" && securityCodeValid(code.Text)
+	}, func() {
+		pw, c := password.Text, code.Text
+		f.run(func(ctx context.Context) error { return s.App.DisableTwoFactor(ctx, pw, c) }, func() {
+			password.SetText("")
+			code.SetText("")
+			step.Hide()
+			done.Show()
+		}, func(err error) bool {
+			if isCode(err, "invalid_two_factor_code") {
+				code.SetText("")
+			}
+			return false
+		})
+	})
+	f.submit.Importance = widget.DangerImportance
+	f.watch(password, code)
+	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
+	warn := paragraph(lang.L("security.two_factor_off.intro"))
+	step = container.NewVBox(warn, password, code, f.actions())
+	done = securityDone(s, lang.L("security.two_factor_off.done"))
+	done.Hide()
+	v.content = container.NewVBox(step, done)
+	v.focus = password
+	return v
+}
+
+// newNewRecoveryCodes replaces the recovery codes after the account
+// password and an authenticator code, then shows the new ones once.
+func newNewRecoveryCodes(s *Shell) *view {
+	v := newView(lang.L("security.new_codes.title"))
+	password := newPasswordEntry(lang.L("security.account_password"))
+	var f *form
+	code := newCodeEntry(func(string) {
+		if f != nil {
+			f.submit.OnTapped()
+		}
+	})
+	code.SetPlaceHolder(lang.L("security.new_codes.code"))
+	f = newForm(s, v, lang.L("security.new_codes.submit"), func() bool {
+		return password.Text != "" && app.ValidateCode(strings.TrimSpace(code.Text)) == nil
+	}, func() {
+		pw, c := password.Text, code.Text
+		var codes []string
+		f.run(func(ctx context.Context) error {
+			var err error
+			codes, err = s.App.RegenerateRecoveryCodes(ctx, pw, c)
+			return err
+		}, func() {
+			password.SetText("")
+			s.Replace(newRecoveryCodes(s, codes))
+		}, func(err error) bool {
+			if isCode(err, "invalid_two_factor_code") {
+				code.SetText("")
+			}
+			return false
+		})
+	})
+	f.watch(password, code)
+	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
+	v.content = container.NewVBox(paragraph(lang.L("security.new_codes.intro")), password, code, f.actions())
+	v.focus = password
+	return v
+}
+
+// newRecoveryCodes shows new recovery codes once, with a copy that the
+// clipboard forgets after securityClipboardClear; "Done" waits for the
+// tick that says they are saved.
+func newRecoveryCodes(s *Shell, codes []string) *view {
+	v := newView(lang.L("security.codes.title"))
+	shown := make([]string, len(codes))
+	grid := container.NewGridWithColumns(2)
+	for i, c := range codes {
+		shown[i] = app.FormatRecoveryCode(c)
+		l := widget.NewLabelWithStyle(shown[i], fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+		l.Selectable = true
+		grid.Add(l)
+	}
+	text := strings.Join(shown, "\n")
+	copied := widget.NewLabel("")
+	copied.Importance = widget.LowImportance
+	copied.Wrapping = fyne.TextWrapWord
+	copied.Hide()
+	copyButton := widget.NewButtonWithIcon(lang.L("security.codes.copy"), theme.ContentCopyIcon(), func() {
+		securityCopySecret(text)
+		copied.SetText(plural("security.codes.copied", int(securityClipboardClear/time.Second)))
+		copied.Show()
+	})
+	finish := widget.NewButtonWithIcon(lang.L("security.codes.done"), theme.ConfirmIcon(), s.Back)
+	finish.Importance = widget.HighImportance
+	finish.Disable()
+	saved := widget.NewCheck(lang.L("security.codes.saved"), func(on bool) {
+		if on {
+			finish.Enable()
+		} else {
+			finish.Disable()
+		}
+	})
+	v.content = container.NewVBox(
+		paragraph(lang.L("security.codes.intro")),
+		widget.NewCard("", "", grid),
+		copyButton, copied, saved, finish,
+	)
+	return v
+}
+
+// securityCopySecret puts text on the clipboard and takes it off after
+// securityClipboardClear, unless something else was copied meanwhile. The
+// clearing outlives the view: leaving it must not leave the codes behind.
+func securityCopySecret(text string) {
+	cb := fyne.CurrentApp().Clipboard()
+	cb.SetContent(text)
+	time.AfterFunc(securityClipboardClear, func() {
+		fyne.Do(func() {
+			if cb.Content() == text {
+				cb.SetContent("")
+			}
+		})
+	})
+}

@@ -1,0 +1,260 @@
+package screens
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// newSignIn is the sign-in screen: email, password, "remember me", and the
+// ways out (forgot password, create account, can't sign in). prior is a
+// failure to show at once, such as a resume attempt that failed; nil for
+// none. The account's anti-phishing phrase is not shown: the server tells
+// it only after sign-in.
+func newSignIn(s *Shell, prior error) *view {
+	v := newView(lang.L("signin.title"))
+	email := newEmailEntry()
+	password := newPasswordEntry(lang.L("signin.password"))
+	remember := widget.NewCheck(lang.L("signin.remember"), nil)
+	valid := func() bool {
+		return app.ValidateEmail(email.Text) == nil && password.Text != ""
+	}
+	var submit func()
+	f := newForm(s, v, lang.L("signin.submit"), valid, func() { submit() })
+	f.watch(email, password)
+	check := newSigninCheck(s, v)
+	f.fail.actions[app.RemedyConnectionCheck] = check.run
+
+	submit = func() {
+		check.hide()
+		mail, pw, rem := email.Text, password.Text, remember.Checked
+		// A wait's end sends the form again as it stands then.
+		f.fail.actions[app.RemedyRetry] = func() { f.submit.OnTapped() }
+		a := s.App
+		var res app.SignInResult
+		f.run(func(ctx context.Context) error {
+			var err error
+			res, err = a.SignIn(ctx, mail, pw, rem)
+			return err
+		}, func() {
+			password.SetText("")
+			if res.Challenge != nil {
+				s.Push(newTwoFactorChallenge(s, res.Challenge))
+				return
+			}
+			finishSignIn(s, res)
+		}, func(err error) bool {
+			switch errorCode(err) {
+			case "invalid_credentials", "account_locked":
+				password.SetText("")
+				s.Win.Canvas().Focus(password)
+			case "account_not_verified":
+				f.fail.actions[app.RemedyVerifyEmail] = func() {
+					reg := s.App.PendingRegistration(mail, pw)
+					f.run(reg.Resend, func() {
+						password.SetText("")
+						s.Push(newVerifyEmail(s, reg, rem))
+					}, nil)
+				}
+			}
+			return false
+		})
+	}
+
+	links := container.NewHBox(
+		signinLink(lang.L("signin.forgot_password"), func() { s.Push(newForgotPassword(s, email.Text)) }),
+		signinLink(lang.L("signin.create_account"), func() { s.Push(newCreateAccount(s, email.Text)) }),
+		signinLink(lang.L("signin.cant_sign_in"), func() { s.Push(newCantSignIn(s, false)) }),
+	)
+	fields := widget.NewForm(
+		widget.NewFormItem(lang.L("signin.email"), email),
+		widget.NewFormItem(lang.L("signin.password"), password),
+	)
+	v.content = container.NewVBox(fields, remember, f.actions(), check.box, container.NewCenter(links))
+	v.focus = email
+
+	if prior != nil {
+		// A resume that failed for a wait is tried again, unless the user
+		// has filled the form meanwhile.
+		f.fail.actions[app.RemedyRetry] = func() {
+			if password.Text == "" {
+				s.Start()
+			} else {
+				f.submit.OnTapped()
+			}
+		}
+		f.fail.Show(prior)
+	}
+	a, known := s.App, ""
+	s.Go(v, func(ctx context.Context) error {
+		known = a.RememberedAccount(ctx)
+		return nil
+	}, func(error) {
+		if known == "" || email.Text != "" {
+			return
+		}
+		email.SetText(known)
+		remember.SetChecked(true)
+		if viewOnTop(s, v) {
+			s.Win.Canvas().Focus(password)
+		}
+	})
+	return v
+}
+
+// signinLink is a low-importance button that leads to another screen.
+func signinLink(label string, tapped func()) *widget.Button {
+	b := widget.NewButton(label, tapped)
+	b.Importance = widget.LowImportance
+	return b
+}
+
+// viewOnTop reports whether v is the view on top of the shell.
+func viewOnTop(s *Shell, v *view) bool {
+	return len(s.stack) > 0 && s.stack[len(s.stack)-1] == v
+}
+
+// finishSignIn shows home after a sign-in; when "remember me" could not be
+// kept, a notice over it says why and what to do.
+func finishSignIn(s *Shell, res app.SignInResult) {
+	s.Reset(newHome(s))
+	if res.RememberErr == nil {
+		return
+	}
+	code := app.Explain(res.RememberErr).Code
+	s.noteError(code)
+	msg := lang.LocalizeKey("error."+code, "error.keychain_failed", nil) + "\n\n" +
+		lang.LocalizeKey("remedy."+code, "remedy.keychain_failed", nil)
+	dialog.ShowInformation(lang.L("signin.keychain_title"), msg, s.Win)
+}
+
+// signinCheck is the connection check run inline under a failure to connect:
+// the first step that went wrong, its fix, and the way to the full check.
+type signinCheck struct {
+	s       *Shell
+	v       *view
+	box     *fyne.Container
+	bar     *widget.ProgressBarInfinite
+	running *widget.Label
+	icon    *widget.Icon
+	title   *widget.Label
+	fix     *widget.Label
+	result  *fyne.Container
+	busy    bool
+}
+
+func newSigninCheck(s *Shell, v *view) *signinCheck {
+	c := &signinCheck{s: s, v: v}
+	c.bar = widget.NewProgressBarInfinite()
+	c.bar.Stop()
+	c.running = paragraph(lang.L("signin.check_running"))
+	c.icon = widget.NewIcon(theme.ErrorIcon())
+	c.title = paragraph("")
+	c.title.TextStyle.Bold = true
+	c.fix = paragraph("")
+	full := widget.NewButton(lang.L("signin.check_full"), func() { s.Push(newCantSignIn(s, true)) })
+	c.result = container.NewVBox(container.NewBorder(nil, nil, c.icon, nil, c.title), c.fix, full)
+	c.box = container.NewVBox(widget.NewSeparator(), heading(lang.L("signin.check_heading")), c.running, c.bar, c.result)
+	c.box.Hide()
+	prev := v.closed
+	v.closed = func() {
+		c.bar.Stop()
+		if prev != nil {
+			prev()
+		}
+	}
+	return c
+}
+
+// run starts the check off the UI thread with a progress bar; a second tap
+// while it runs does nothing.
+func (c *signinCheck) run() {
+	if c.busy {
+		return
+	}
+	c.busy = true
+	c.result.Hide()
+	c.running.Show()
+	c.bar.Show()
+	c.bar.Start()
+	c.box.Show()
+	cfg := app.DiagnoseConfig{Server: c.s.App.Server(), Version: c.s.Opts.Version}
+	var d app.Diagnosis
+	c.s.Go(c.v, func(ctx context.Context) error {
+		d = app.Diagnose(ctx, cfg, nil)
+		return nil
+	}, func(error) {
+		c.busy = false
+		c.bar.Stop()
+		c.bar.Hide()
+		c.running.Hide()
+		c.showVerdict(d)
+	})
+}
+
+// showVerdict shows the step that explains the failure best.
+func (c *signinCheck) showVerdict(d app.Diagnosis) {
+	st, found := signinVerdict(d)
+	switch {
+	case !found:
+		c.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		c.title.Importance = widget.SuccessImportance
+		c.title.SetText(lang.L("signin.check_all_ok"))
+		c.fix.SetText(lang.L("signin.check_all_ok_fix"))
+	default:
+		if st.Verdict == app.VerdictProblem {
+			c.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+			c.title.Importance = widget.DangerImportance
+		} else {
+			c.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+			c.title.Importance = widget.WarningImportance
+		}
+		data := map[string]any{}
+		for k, val := range st.Detail {
+			data[k] = val
+		}
+		titleKey, fixKey := st.Keys()
+		c.title.SetText(lang.LocalizeKey(titleKey, "", data))
+		c.fix.SetText(lang.LocalizeKey(fixKey, "", data))
+	}
+	if c.fix.Text == "" {
+		c.fix.Hide()
+	} else {
+		c.fix.Show()
+	}
+	c.result.Show()
+}
+
+// hide takes the check away, as a new attempt starts.
+func (c *signinCheck) hide() {
+	if !c.busy {
+		c.box.Hide()
+	}
+}
+
+// signinVerdict picks the step to show: the first that blocks signing in,
+// else the first other problem, else the first warning, else the first
+// step the check ran out of time for; found is false when all went well.
+func signinVerdict(d app.Diagnosis) (st app.Step, found bool) {
+	tests := []func(app.Step) bool{
+		app.Step.Blocks,
+		func(s app.Step) bool { return s.Verdict == app.VerdictProblem },
+		func(s app.Step) bool { return s.Verdict == app.VerdictWarning },
+		func(s app.Step) bool { return s.Verdict == app.VerdictSkipped && s.Cause == app.CauseTimeout },
+	}
+	for _, test := range tests {
+		for _, s := range d.Steps {
+			if test(s) {
+				return s, true
+			}
+		}
+	}
+	return app.Step{}, false
+}

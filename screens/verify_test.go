@@ -1,0 +1,126 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"sesame/keystore"
+)
+
+// TestVerifyCodeAndResend refuses a wrong code with the attempts left,
+// offers resend after its cooldown, and signs in with the newest code.
+func TestVerifyCodeAndResend(t *testing.T) {
+	f := acctFixture(t)
+	clock := acctUseClock(f)
+	const email = "verify@example.org"
+	reg, err := f.app.Register(context.Background(), email, testPassword, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.shell.Push(newVerifyEmail(f.shell, reg, false))
+	first := f.code(email, "confirm", 0)
+	if !f.button("verify.submit").Disabled() || !f.button("mailcode.resend").Disabled() {
+		t.Fatal("submit or resend is enabled at the start")
+	}
+	acctTypeCode(f, "12345")
+	if !f.button("verify.submit").Disabled() {
+		t.Fatal("submit is enabled with 5 digits")
+	}
+	acctCodeEntry(f).SetText("")
+	acctTypeCode(f, acctWrongCode(first))
+	f.waitText(tr("error.invalid_code"))
+	if !f.shows(plural("hint.attempts_left", 4)) || !f.shows(tr("remedy.invalid_code")) {
+		t.Fatalf("wrong code: %q", f.texts())
+	}
+	clock.advance(61 * time.Second)
+	f.waitFor("resend enabled", func() bool { return !f.button("mailcode.resend").Disabled() })
+	f.tap("mailcode.resend")
+	f.waitText(tr("mailcode.resent"))
+	if f.shows(tr("error.invalid_code")) {
+		t.Fatal("the old failure stays after a new code")
+	}
+	acctTypeCode(f, f.code(email, "confirm", 1))
+	f.waitTop("home.title")
+	if f.app.Account() != email {
+		t.Fatalf("signed in as %q", f.app.Account())
+	}
+	if got := f.app.RememberedAccount(context.Background()); got != "" {
+		t.Fatalf("remembered %q without remember me", got)
+	}
+}
+
+// TestVerifyPending activates an account created earlier: no code was sent
+// by this step, so resend is offered at once and no expiry shows.
+func TestVerifyPending(t *testing.T) {
+	f := acctFixture(t)
+	const email = "pending@example.org"
+	_, other := f.newApp()
+	if _, err := other.Register(context.Background(), email, testPassword, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	f.code(email, "confirm", 0)
+	reg := f.app.PendingRegistration(email, testPassword)
+	f.shell.Push(newVerifyEmail(f.shell, reg, false))
+	if !f.shows(acctText("verify.not_sent", email)) || f.button("mailcode.resend").Disabled() {
+		t.Fatalf("pending: %q", f.texts())
+	}
+	f.tap("mailcode.resend")
+	f.waitText(acctText("verify.sent", email))
+	acctTypeCode(f, f.code(email, "confirm", 1))
+	f.waitTop("home.title")
+}
+
+// TestVerifyRememberFails signs in and tells why the session is not kept
+// when the keychain refuses it.
+func TestVerifyRememberFails(t *testing.T) {
+	f := acctFixture(t)
+	const email = "nokeychain@example.org"
+	reg, err := f.app.Register(context.Background(), email, testPassword, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "test", Err: errors.New("collection is locked")})
+	t.Cleanup(keystore.MockInit)
+	f.shell.Push(newVerifyEmail(f.shell, reg, true))
+	acctTypeCode(f, f.code(email, "confirm", 0))
+	f.waitTop("home.title")
+	f.waitText(tr("error.keychain_locked"))
+	if !f.shows(tr("verify.remember_signed_in")) || !f.shows(tr("remedy.keychain_locked")) || f.shows("collection is locked") {
+		t.Fatalf("remember failed: %q", f.texts())
+	}
+	if f.app.Account() != email {
+		t.Fatalf("signed in as %q", f.app.Account())
+	}
+}
+
+// TestVerifyGolden renders the step in English and Chinese, its clock
+// frozen at the sending.
+func TestVerifyGolden(t *testing.T) {
+	f := acctFixture(t)
+	clock := acctUseClock(f)
+	const email = "golden@example.org"
+	reg, err := f.app.Register(context.Background(), email, testPassword, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.freeze(reg.SentAt)
+	f.shell.Push(newVerifyEmail(f.shell, reg, false))
+	acctGolden(f, "verify/sent.xml")
+
+	pending := f.app.PendingRegistration(email, testPassword)
+	f.shell.Replace(newVerifyEmail(f.shell, pending, false))
+	acctGolden(f, "verify/not_sent.xml")
+
+	acctChinese(f)
+	f.shell.Reset(newVerifyEmail(f.shell, reg, false))
+	acctGolden(f, "verify/sent_zh.xml")
+}
+
+// acctText is the text of a key with the email filled in.
+func acctText(key, email string) string {
+	return lang.LocalizeKey(key, "", map[string]any{"Email": email})
+}

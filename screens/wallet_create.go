@@ -1,0 +1,494 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+	"sesame/recovery"
+	"sesame/wallet"
+)
+
+// createSteps is the number of steps before the new wallet is saved.
+const createSteps = 6
+
+// hiddenWord stands for a word of the phrase until it is revealed.
+const hiddenWord = "••••••"
+
+// createFlow is one creation of a wallet, shared by its steps: the options
+// → the warnings → the words → an optional passphrase → the backup quiz →
+// the wallet password → done. The draft and the passphrase are secrets:
+// never logged, dropped when the flow ends.
+type createFlow struct {
+	s          *Shell
+	title      string
+	words      int
+	lang       recovery.Language
+	overwrite  bool
+	draft      *app.WalletDraft
+	passphrase string
+}
+
+// newCreateWallet is the first step of creating a wallet.
+func newCreateWallet(s *Shell) *view {
+	v, _ := startCreateWallet(s)
+	return v
+}
+
+// startCreateWallet returns the first step and its flow.
+func startCreateWallet(s *Shell) (*view, *createFlow) {
+	c := &createFlow{s: s, title: lang.L("wallet_create.title"), words: 12, lang: defaultWordlist()}
+	return c.options(), c
+}
+
+// defaultWordlist is the wordlist of the interface's language: each
+// translation names its wordlist's tag ("en", "zh-Hans").
+func defaultWordlist() recovery.Language {
+	if l, ok := recovery.LanguageByTag(lang.L("wallet_create.default_wordlist")); ok {
+		return l
+	}
+	return recovery.English
+}
+
+// createStep is the "Step n of 6" line.
+func createStep(n int) *widget.Label {
+	l := widget.NewLabel(lang.LocalizeKey("wallet_create.step", "", map[string]any{"N": n, "Total": createSteps}))
+	l.Importance = widget.LowImportance
+	return l
+}
+
+// closeAlso runs fn when v closes, before what ran there already.
+func closeAlso(v *view, fn func()) {
+	prev := v.closed
+	v.closed = func() {
+		fn()
+		if prev != nil {
+			prev()
+		}
+	}
+}
+
+// options asks for the number of words and the wordlist, and for the
+// confirmation to replace a wallet already on this computer.
+func (c *createFlow) options() *view {
+	s := c.s
+	v := newView(c.title)
+	closeAlso(v, func() { c.draft, c.passphrase = nil, "" })
+	counts := []int{12, 24}
+	countLabels := make([]string, len(counts))
+	for i, n := range counts {
+		countLabels[i] = plural("wallet_create.word_count", n)
+	}
+	count := widget.NewRadioGroup(countLabels, nil)
+	count.Horizontal = true
+	count.Required = true
+	count.SetSelected(countLabels[0])
+	langs := recovery.Languages()
+	names := make([]string, len(langs))
+	for i, l := range langs {
+		names[i] = l.NativeName()
+	}
+	list := widget.NewSelect(names, nil)
+	list.SetSelected(c.lang.NativeName())
+
+	state, _ := s.App.WalletState()
+	var f *form
+	ow := newOverwriteCheck(state != app.WalletNone, func() { f.check() })
+	f = newForm(s, v, lang.L("wallet_create.continue"), ow.ok, func() {
+		if i := slices.Index(countLabels, count.Selected); i >= 0 {
+			c.words = counts[i]
+		}
+		if i := list.SelectedIndex(); i >= 0 {
+			c.lang = langs[i]
+		}
+		c.overwrite = ow.confirmed()
+		d, err := s.App.NewWallet(c.lang, c.words)
+		if err != nil {
+			f.fail.Show(err)
+			return
+		}
+		c.draft = d
+		s.Push(c.warnings())
+	})
+	v.content = container.NewVBox(
+		createStep(1),
+		ow.box,
+		heading(lang.L("wallet_create.count_heading")),
+		count,
+		paragraph(lang.L("wallet_create.count_help")),
+		heading(lang.L("wallet_create.wordlist_heading")),
+		list,
+		paragraph(lang.L("wallet_create.wordlist_help")),
+		f.actions(),
+	)
+	return v
+}
+
+// warnings says how to keep the phrase before it is shown.
+func (c *createFlow) warnings() *view {
+	s := c.s
+	v := newView(c.title)
+	understood := widget.NewCheck(lang.L("wallet_create.warnings_understood"), nil)
+	f := newForm(s, v, lang.L("wallet_create.continue"), func() bool { return understood.Checked }, func() {
+		s.Push(c.wordsView())
+	})
+	understood.OnChanged = func(bool) { f.check() }
+	v.content = container.NewVBox(
+		createStep(2),
+		heading(lang.L("wallet_create.warnings_heading")),
+		warningRow(lang.L("wallet_create.warn_paper")),
+		warningRow(lang.L("wallet_create.warn_no_photo")),
+		warningRow(lang.L("wallet_create.warn_never_share")),
+		warningRow(lang.L("wallet_create.warn_support")),
+		warningRow(lang.L("wallet_create.warn_owner")),
+		understood,
+		f.actions(),
+	)
+	return v
+}
+
+// warningRow is one warning with its icon.
+func warningRow(text string) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.WarningIcon())), nil, paragraph(text))
+}
+
+// wordsView shows the words in a numbered grid, hidden until revealed,
+// neither selectable nor copyable.
+func (c *createFlow) wordsView() *view {
+	s := c.s
+	v := newView(c.title)
+	words := c.draft.Mnemonic.Words
+	cells := make([]*widget.Label, len(words))
+	grid := container.NewGridWithColumns(3)
+	for i := range words {
+		cells[i] = widget.NewLabelWithStyle(hiddenWord, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		number := widget.NewLabel(strconv.Itoa(i+1) + ".")
+		number.Importance = widget.LowImportance
+		grid.Add(container.NewBorder(nil, nil, number, nil, cells[i]))
+	}
+	revealed, seen := false, false
+	var toggle *widget.Button
+	var f *form
+	show := func(on bool) {
+		revealed = on
+		for i, l := range cells {
+			if on {
+				l.SetText(words[i])
+			} else {
+				l.SetText(hiddenWord)
+			}
+		}
+		if on {
+			seen = true
+			toggle.SetText(lang.L("wallet_create.hide"))
+			toggle.SetIcon(theme.VisibilityOffIcon())
+		} else {
+			toggle.SetText(lang.L("wallet_create.reveal"))
+			toggle.SetIcon(theme.VisibilityIcon())
+		}
+		f.check()
+	}
+	toggle = widget.NewButtonWithIcon(lang.L("wallet_create.reveal"), theme.VisibilityIcon(), func() { show(!revealed) })
+	f = newForm(s, v, lang.L("wallet_create.written_down"), func() bool { return seen }, func() {
+		show(false)
+		s.Push(c.passphraseView())
+	})
+	// The words hide again whenever the view comes back and when it closes.
+	v.shown = func() { show(false) }
+	closeAlso(v, func() { show(false) })
+	v.content = container.NewVBox(
+		createStep(3),
+		heading(lang.L("wallet_create.words_heading")),
+		paragraph(lang.L("wallet_create.words_help")),
+		grid,
+		toggle,
+		f.actions(),
+	)
+	return v
+}
+
+// passphraseView offers the optional passphrase, typed twice.
+func (c *createFlow) passphraseView() *view {
+	s := c.s
+	v := newView(c.title)
+	use := widget.NewCheck(lang.L("wallet_create.passphrase_use"), nil)
+	first := newPasswordEntry(lang.L("wallet_create.passphrase"))
+	second := newPasswordEntry(lang.L("wallet_create.passphrase_repeat"))
+	second.Validator = func(t string) error {
+		if t != first.Text {
+			return app.ErrPasswordsDiffer
+		}
+		return nil
+	}
+	warn := paragraph(lang.L("wallet_create.passphrase_warning"))
+	warn.Importance = widget.WarningImportance
+	box := container.NewVBox(warn, first, second)
+	box.Hide()
+	valid := func() bool { return !use.Checked || (first.Text != "" && first.Text == second.Text) }
+	f := newForm(s, v, lang.L("wallet_create.continue"), valid, func() {
+		c.passphrase = ""
+		if use.Checked {
+			c.passphrase = first.Text
+		}
+		s.Push(c.quizView())
+	})
+	f.watch(first, second)
+	use.OnChanged = func(on bool) {
+		if on {
+			box.Show()
+			s.Win.Canvas().Focus(first)
+		} else {
+			box.Hide()
+		}
+		f.check()
+	}
+	closeAlso(v, func() {
+		first.SetText("")
+		second.SetText("")
+	})
+	v.content = container.NewVBox(
+		createStep(4),
+		heading(lang.L("wallet_create.passphrase_heading")),
+		paragraph(lang.L("wallet_create.passphrase_help")),
+		use,
+		box,
+		f.actions(),
+	)
+	return v
+}
+
+// quizView asks for the words at the quiz's positions: pick one of the
+// choices or type it with completion.
+func (c *createFlow) quizView() *view {
+	s := c.s
+	v := newView(c.title)
+	d := c.draft
+	list := d.Mnemonic.Language
+	questions := d.Quiz.Questions
+	fields := make([]*wordField, len(questions))
+	wrong := widget.NewLabel("")
+	wrong.Importance = widget.DangerImportance
+	wrong.Wrapping = fyne.TextWrapWord
+	wrong.Hide()
+	var f *form
+	valid := func() bool {
+		for _, w := range fields {
+			if w == nil || w.Word() == "" {
+				return false
+			}
+		}
+		return true
+	}
+	f = newForm(s, v, lang.L("wallet_create.quiz_check"), valid, func() {
+		answers := make([]string, len(fields))
+		for i, w := range fields {
+			answers[i] = w.Word()
+		}
+		err := d.Answer(answers)
+		var qe *recovery.QuizError
+		switch {
+		case errors.As(err, &qe):
+			f.fail.Show(err)
+			positions := make([]string, len(qe.Wrong))
+			for i, p := range qe.Wrong {
+				positions[i] = strconv.Itoa(p)
+				for j, q := range questions {
+					if q.Position == p {
+						fields[j].markWrong()
+					}
+				}
+			}
+			wrong.SetText(lang.LocalizePluralKey("wallet_create.quiz_wrong_positions", "", len(qe.Wrong),
+				map[string]any{"Count": len(qe.Wrong), "Positions": strings.Join(positions, lang.L("wallet_restore.list_separator"))}))
+			wrong.Show()
+		case err != nil:
+			f.fail.Show(err)
+		default:
+			s.Replace(c.passwordView())
+		}
+	})
+	rows := []fyne.CanvasObject{
+		createStep(5),
+		heading(lang.L("wallet_create.quiz_heading")),
+		paragraph(lang.L("wallet_create.quiz_help")),
+	}
+	for i, q := range questions {
+		bar := newSuggestionBar()
+		w := newWordField(0, func() recovery.Language { return list }, bar)
+		w.entry.SetPlaceHolder(lang.L("wallet_create.quiz_type"))
+		choices := widget.NewRadioGroup(q.Choices, func(sel string) {
+			if sel != "" && w.Word() != sel {
+				w.SetWord(sel)
+			}
+		})
+		choices.Horizontal = true
+		w.changed = func(w *wordField) {
+			sel := ""
+			if slices.Contains(q.Choices, w.Word()) {
+				sel = w.Word()
+			}
+			choices.SetSelected(sel)
+			f.check()
+		}
+		w.next = func(*wordField) {
+			if i+1 < len(fields) {
+				s.Win.Canvas().Focus(fields[i+1].entry)
+			}
+		}
+		w.entered = func(w *wordField) {
+			if i+1 < len(fields) {
+				w.next(w)
+				return
+			}
+			f.submit.OnTapped()
+		}
+		fields[i] = w
+		rows = append(rows,
+			heading(lang.LocalizeKey("wallet_create.quiz_word", "", map[string]any{"N": q.Position})),
+			choices, w.obj, bar.box)
+	}
+	closeAlso(v, func() {
+		for _, w := range fields {
+			w.Clear()
+		}
+	})
+	v.content = container.NewVBox(append(rows, wrong, f.actions())...)
+	return v
+}
+
+// passwordView asks for the new wallet password, then saves the wallet.
+func (c *createFlow) passwordView() *view {
+	s := c.s
+	v := newView(c.title)
+	pw := newNewPassword(func() string { return "" })
+	var f *form
+	ow := newOverwriteCheck(false, func() { f.check() })
+	f = newForm(s, v, lang.L("wallet_create.save"), func() bool { return pw.Valid() && ow.ok() }, func() {
+		d, passphrase := c.draft, c.passphrase
+		first, second := pw.first.Text, pw.second.Text
+		overwrite := c.overwrite || ow.confirmed()
+		var addrs []wallet.Address
+		f.run(func(ctx context.Context) error {
+			a, err := s.App.SaveNewWallet(ctx, d, passphrase, first, second, overwrite)
+			addrs = a
+			return err
+		}, func() {
+			c.draft, c.passphrase = nil, ""
+			s.Reset(walletDone(s, c.title, lang.L("wallet_create.done_heading"), addrs))
+		}, func(err error) bool {
+			if !isCode(err, "wallet_exists") {
+				return false
+			}
+			ow.require()
+			f.check()
+			return true
+		})
+	})
+	f.watch(pw.Entries()...)
+	closeAlso(v, func() {
+		pw.first.SetText("")
+		pw.second.SetText("")
+	})
+	v.focus = pw.first
+	v.content = container.NewVBox(
+		createStep(6),
+		heading(lang.L("wallet_setup.password_heading")),
+		paragraph(lang.L("wallet_setup.password_help")),
+		pw.Object(),
+		ow.box,
+		f.actions(),
+	)
+	return v
+}
+
+// overwriteCheck warns that a wallet is already on this computer and asks
+// to confirm replacing it.
+type overwriteCheck struct {
+	box   *fyne.Container
+	check *widget.Check
+}
+
+// newOverwriteCheck is shown when needed; changed runs when it is ticked.
+func newOverwriteCheck(needed bool, changed func()) *overwriteCheck {
+	o := &overwriteCheck{}
+	o.check = widget.NewCheck(lang.L("wallet_setup.overwrite_confirm"), func(bool) {
+		if changed != nil {
+			changed()
+		}
+	})
+	warn := heading(lang.L("error.wallet_exists"))
+	warn.Importance = widget.DangerImportance
+	warn.Wrapping = fyne.TextWrapWord
+	o.box = container.NewVBox(warn, paragraph(lang.L("remedy.wallet_exists")), o.check)
+	if !needed {
+		o.box.Hide()
+	}
+	return o
+}
+
+// require shows the confirmation.
+func (o *overwriteCheck) require() { o.box.Show() }
+
+// ok reports whether going on is allowed: nothing to replace, or confirmed.
+func (o *overwriteCheck) ok() bool { return !o.box.Visible() || o.check.Checked }
+
+// confirmed reports whether replacing the wallet was confirmed.
+func (o *overwriteCheck) confirmed() bool { return o.box.Visible() && o.check.Checked }
+
+// walletDone is the last step of creating or restoring a wallet: the first
+// addresses, and the way home.
+func walletDone(s *Shell, title, headline string, addrs []wallet.Address) *view {
+	v := newView(title)
+	home := widget.NewButtonWithIcon(lang.L("wallet_setup.home"), theme.HomeIcon(), func() { s.Reset(newHome(s)) })
+	home.Importance = widget.HighImportance
+	v.focus = home
+	v.content = container.NewVBox(
+		heading(headline),
+		paragraph(lang.L("wallet_setup.done_help")),
+		walletAddressList(addrs),
+		home,
+	)
+	return v
+}
+
+// walletAddressList shows public addresses by chain, selectable.
+func walletAddressList(addrs []wallet.Address) fyne.CanvasObject {
+	box := container.NewVBox()
+	for _, ch := range wallet.Chains() {
+		first := true
+		for _, a := range addrs {
+			if a.Chain != ch {
+				continue
+			}
+			if first {
+				box.Add(heading(walletChainName(ch)))
+				first = false
+			}
+			l := widget.NewLabelWithStyle(a.Address, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			l.Selectable = true
+			l.Wrapping = fyne.TextWrapBreak
+			box.Add(l)
+		}
+	}
+	return box
+}
+
+// walletChainName is a chain's name in the user's language.
+func walletChainName(c wallet.Chain) string {
+	switch c {
+	case wallet.Ethereum:
+		return lang.L("wallet_setup.ethereum")
+	case wallet.Bitcoin:
+		return lang.L("wallet_setup.bitcoin")
+	}
+	return c.String()
+}

@@ -1,0 +1,296 @@
+package screens
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+	"sesame/recovery"
+)
+
+// openRestore shows the first step of a restore and returns its flow.
+func openRestore(f *fixture) *restoreFlow {
+	f.t.Helper()
+	v, r := startRestoreWallet(f.shell)
+	f.shell.Push(v)
+	f.waitTop("wallet_restore.title")
+	return r
+}
+
+// pasteInto pastes text into word field n (1-based) as the clipboard
+// shortcut does.
+func pasteInto(f *fixture, r *restoreFlow, n int, text string) {
+	f.t.Helper()
+	clip := fyne.CurrentApp().Clipboard()
+	clip.SetContent(text)
+	e := r.fields[n-1].entry
+	f.win.Canvas().Focus(e)
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	clip.SetContent("")
+}
+
+// typeWords types each word into its field, in order.
+func typeWords(f *fixture, r *restoreFlow, words []string) {
+	f.t.Helper()
+	for i, w := range words {
+		e := r.fields[i].entry
+		f.win.Canvas().Focus(e)
+		test.Type(e, w)
+	}
+	f.win.Canvas().Unfocus()
+}
+
+// buttonText reports whether a visible button reads text.
+func buttonText(f *fixture, text string) *widget.Button {
+	for _, o := range f.objects() {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	return nil
+}
+
+// TestWalletRestoreVector pastes BIP39's first vector into field 5, which
+// fills all 12 fields, previews its known first Ethereum address before
+// saving, saves it, and asks to confirm replacing it the next time.
+func TestWalletRestoreVector(t *testing.T) {
+	f := newFixture(t)
+	r := openRestore(f)
+	if !f.button("wallet_restore.preview").Disabled() {
+		t.Fatal("preview enabled without a phrase")
+	}
+	walletGolden(f, "wallet_restore/empty.xml")
+
+	// A 15-word state: the pasted 12-word phrase sets the count back to 12.
+	r.counts.SetSelected("15")
+	pasteInto(f, r, 5, "  "+strings.ReplaceAll(walletVector, " ", "\n")+"\n")
+	want := strings.Fields(walletVector)
+	if r.count != 12 || r.counts.Selected != "12" || !slices.Equal(r.words(), want) {
+		t.Fatalf("after the paste: %d words %q", r.count, r.words())
+	}
+	for i := 12; i < len(r.fields); i++ {
+		if r.fields[i].Word() != "" {
+			t.Fatalf("hidden field %d kept %q", i+1, r.fields[i].Word())
+		}
+	}
+	language := lang.LocalizeKey("wallet_restore.language", "", map[string]any{"Language": "English"})
+	if !f.shows(language) || f.button("wallet_restore.preview").Disabled() {
+		t.Fatalf("valid phrase: no %q or preview disabled:\n%s", language, f.texts())
+	}
+
+	// Preview: the addresses before anything is saved.
+	f.tap("wallet_restore.preview")
+	f.waitText(tr("wallet_restore.preview_heading"))
+	if !f.shows(walletVectorAddr) || f.shows(tr("error.wallet_exists")) {
+		t.Fatalf("preview:\n%s", f.texts())
+	}
+	if st, _ := f.app.WalletState(); st != app.WalletNone {
+		t.Fatalf("the preview saved a wallet: %v", st)
+	}
+	walletGolden(f, "wallet_restore/preview.xml")
+	f.tap("wallet_restore.continue")
+
+	// The new wallet password, then the saved wallet.
+	if !f.button("wallet_restore.save").Disabled() {
+		t.Fatal("save enabled without a password")
+	}
+	f.typeIn("field.new_password", "wallet pw 1234")
+	f.typeIn("field.repeat_password", "wallet pw 1234")
+	f.tap("wallet_restore.save")
+	f.waitText(tr("wallet_restore.done_heading"))
+	if st, _ := f.app.WalletState(); st != app.WalletUnlocked {
+		t.Fatalf("wallet state %v, want unlocked", st)
+	}
+	if !f.shows(walletVectorAddr) || f.shell.back.Visible() {
+		t.Fatalf("done: the address is not shown or back is offered:\n%s", f.texts())
+	}
+	if r.parsed || r.fields[0].Word() != "" {
+		t.Fatal("the first step kept the phrase after the restore")
+	}
+	f.tap("wallet_setup.home")
+	if f.shell.Top() == tr("wallet_restore.title") || len(f.shell.stack) != 1 {
+		t.Fatalf("Back to home: top %q", f.shell.Top())
+	}
+
+	// A wallet is here now: the preview asks to confirm replacing it.
+	r = openRestore(f)
+	pasteInto(f, r, 1, walletVector)
+	f.tap("wallet_restore.preview")
+	f.waitText(tr("wallet_restore.preview_heading"))
+	if !f.shows(tr("error.wallet_exists")) || !f.button("wallet_restore.continue").Disabled() {
+		t.Fatalf("existing wallet: no warning, or Continue enabled:\n%s", f.texts())
+	}
+	test.Tap(walletCheck(f, "wallet_setup.overwrite_confirm"))
+	f.tap("wallet_restore.continue")
+	if buttonText(f, tr("wallet_restore.save")) == nil {
+		t.Fatal("the confirmed replacement did not go on to the password")
+	}
+	// Esc goes back through the steps to the phrase, which is kept.
+	esc := f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()
+	esc(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	esc(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if !r.parsed || f.shell.Top() != tr("wallet_restore.title") || buttonText(f, tr("wallet_restore.preview")) == nil {
+		t.Fatal("Esc did not go back to the phrase")
+	}
+	esc(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if f.shell.Top() == tr("wallet_restore.title") || r.fields[0].Word() != "" {
+		t.Fatal("leaving the restore did not clear the words")
+	}
+}
+
+// TestWalletRestoreErrors shows the precise errors: a typo with its
+// suggestion, a wrong checksum with its one-word fixes, a wrong count and
+// mixed languages; and completes words with Tab and the suggestion bar.
+func TestWalletRestoreErrors(t *testing.T) {
+	f := newFixture(t)
+	r := openRestore(f)
+	words := strings.Fields(walletVector)
+
+	// Completion: Tab takes the first match and moves on; a tap on a
+	// suggestion does the same.
+	e := r.fields[0].entry
+	f.win.Canvas().Focus(e)
+	test.Type(e, "aban")
+	if b := buttonText(f, "abandon"); b == nil {
+		t.Fatal("no suggestion abandon for aban")
+	}
+	if !e.AcceptsTab() {
+		t.Fatal("Tab does not complete")
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if r.fields[0].Word() != "abandon" || f.win.Canvas().Focused() != r.fields[1].entry {
+		t.Fatalf("Tab: word %q, focus %v", r.fields[0].Word(), f.win.Canvas().Focused())
+	}
+	test.Type(r.fields[1].entry, "abo")
+	test.Tap(buttonText(f, "about"))
+	if r.fields[1].Word() != "about" || f.win.Canvas().Focused() != r.fields[2].entry {
+		t.Fatalf("suggestion: word %q", r.fields[1].Word())
+	}
+
+	// A typo at word 7.
+	typo := slices.Clone(words)
+	typo[6] = "abandn"
+	for _, w := range r.fields[:2] {
+		w.Clear()
+	}
+	typeWords(f, r, typo)
+	var uw *recovery.UnknownWordError
+	if _, err := recovery.Parse(strings.Join(typo, " ")); !errors.As(err, &uw) {
+		t.Fatalf("the typo parses as %v", err)
+	}
+	msg := lang.LocalizeKey("wallet_restore.unknown_word", "", map[string]any{
+		"N": 7, "Suggestions": strings.Join(uw.Suggestions, tr("wallet_restore.list_separator"))})
+	if !f.shows(msg) || !strings.Contains(msg, "abandon") || !strings.Contains(msg, "7") {
+		t.Fatalf("no %q:\n%s", msg, f.texts())
+	}
+	if r.fields[6].number.Importance != widget.DangerImportance || !f.button("wallet_restore.preview").Disabled() {
+		t.Fatal("word 7 is not marked, or the preview is enabled")
+	}
+	walletGolden(f, "wallet_restore/unknown_word.xml")
+	test.Tap(buttonText(f, "abandon"))
+	if r.fields[6].Word() != "abandon" || !r.parsed || f.shows(msg) {
+		t.Fatal("the suggestion did not fix word 7")
+	}
+
+	// The last word swapped: the checksum fails, with one-word fixes.
+	swapped := slices.Clone(words)
+	swapped[11] = "abandon"
+	pasteInto(f, r, 3, strings.Join(swapped, " "))
+	var ce *recovery.ChecksumError
+	if _, err := recovery.Parse(strings.Join(swapped, " ")); !errors.As(err, &ce) || len(ce.Fixes) == 0 {
+		t.Fatalf("the swap parses as %v", err)
+	}
+	if !f.shows(tr("wallet_restore.checksum")) || r.problem.code != "phrase_checksum" {
+		t.Fatalf("no checksum message:\n%s", f.texts())
+	}
+	for _, x := range ce.Fixes {
+		if buttonText(f, lang.LocalizeKey("wallet_restore.fix", "", map[string]any{"N": x.Position, "Word": x.Word})) == nil {
+			t.Fatalf("fix %d → %s is not offered", x.Position, x.Word)
+		}
+	}
+	walletGolden(f, "wallet_restore/checksum.xml")
+	first := ce.Fixes[0]
+	test.Tap(buttonText(f, lang.LocalizeKey("wallet_restore.fix", "", map[string]any{"N": first.Position, "Word": first.Word})))
+	if !r.parsed || r.words()[first.Position-1] != first.Word || f.shows(tr("wallet_restore.checksum")) {
+		t.Fatalf("the fix %d → %s gave %q", first.Position, first.Word, r.words())
+	}
+
+	// 13 words pasted: the count error, and 15 fields.
+	pasteInto(f, r, 1, walletVector+" abandon")
+	if !f.shows(plural("wallet_restore.word_count", 13)) || r.count != 15 || r.parsed {
+		t.Fatalf("13 words: count %d\n%s", r.count, f.texts())
+	}
+
+	// Half English, half French: mixed languages.
+	var mixed []string
+	for _, l := range []recovery.Language{recovery.English, recovery.French} {
+		n := 0
+		for _, w := range recovery.Complete(l, "m", 200) {
+			if n < 6 && walletOnlyIn(l, w) {
+				mixed = append(mixed, w)
+				n++
+			}
+		}
+	}
+	if len(mixed) != 12 {
+		t.Fatalf("built %d mixed words", len(mixed))
+	}
+	pasteInto(f, r, 1, strings.Join(mixed, " "))
+	if !f.shows(tr("error.phrase_mixed_languages")) || r.parsed {
+		t.Fatalf("mixed languages:\n%s", f.texts())
+	}
+}
+
+// TestWalletRestoreChinese runs the restore in 简体中文 and detects a
+// Chinese phrase as 简体中文.
+func TestWalletRestoreChinese(t *testing.T) {
+	f := newFixture(t)
+	if err := SetLanguage("zh_Hans"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { SetLanguage("en") })
+	f.shell.Retranslate()
+	r := openRestore(f)
+	if f.shell.Top() != "恢复钱包" {
+		t.Fatalf("title %q is not Chinese", f.shell.Top())
+	}
+	walletGolden(f, "wallet_restore/empty_zh.xml")
+
+	m, err := recovery.FromEntropy(recovery.ChineseSimplified, []byte("sixteen byte key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pasteInto(f, r, 1, strings.Join(m.Words, ""))
+	if !r.parsed || r.phrase.Language != recovery.ChineseSimplified || !slices.Equal(r.words(), m.Words) {
+		t.Fatalf("Chinese phrase: parsed %v as %v, words %q", r.parsed, r.phrase.Language, r.words())
+	}
+	if !f.shows("词表：简体中文") {
+		t.Fatalf("the detected wordlist is not shown:\n%s", f.texts())
+	}
+
+	typo := strings.Fields(walletVector)
+	typo[6] = "abandn"
+	r.clearWords()
+	typeWords(f, r, typo)
+	if !f.shows("第 7 个词不在词表中") {
+		t.Fatalf("no Chinese unknown-word message:\n%s", f.texts())
+	}
+	walletGolden(f, "wallet_restore/unknown_word_zh.xml")
+}
+
+// walletOnlyIn reports whether word is in lang's list and in no other.
+func walletOnlyIn(lang recovery.Language, word string) bool {
+	for _, l := range recovery.Languages() {
+		if (recovery.CheckWord(l, word) == nil) != (l == lang) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,357 @@
+package screens
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/recovery"
+)
+
+// maxCompletions is how many words the suggestion bar offers.
+const maxCompletions = 5
+
+// wordField is one word of a recovery phrase: an entry that completes the
+// word from the wordlist (Tab, Enter or a tap on a suggestion accepts) and
+// marks it when it is not in the list. Its text is a secret: it is never
+// logged, and its owner clears it when the view closes.
+type wordField struct {
+	entry  *wordEntry
+	number *widget.Label
+	obj    fyne.CanvasObject
+	// lang is the wordlist of the completion and the check; 0 is any list.
+	lang func() recovery.Language
+	bar  *suggestionBar
+	// changed runs after each change of the text.
+	changed func(*wordField)
+	// left runs when the field loses the keyboard.
+	left func(*wordField)
+	// next runs after a word was accepted with Tab, Enter, a space or a
+	// suggestion: the owner moves on to the next field.
+	next func(*wordField)
+	// entered runs after Enter completed the word; nil moves on as next.
+	entered func(*wordField)
+	// pasted runs with the words when the text holds several of them (a
+	// pasted phrase); the owner spreads them over its fields.
+	pasted func(*wordField, []string)
+	// focused is whether the entry has the keyboard.
+	focused bool
+}
+
+// wordEntry is the entry of a wordField.
+type wordEntry struct {
+	widget.Entry
+	field *wordField
+}
+
+// newWordField makes the field of word n (1-based; 0 shows no number),
+// completing from lang's list and offering its completions in bar.
+func newWordField(n int, lang func() recovery.Language, bar *suggestionBar) *wordField {
+	w := &wordField{lang: lang, bar: bar}
+	w.entry = &wordEntry{field: w}
+	w.entry.ExtendBaseWidget(w.entry)
+	w.entry.Wrapping = fyne.TextWrapOff
+	w.entry.Scroll = container.ScrollNone
+	w.entry.Validator = func(string) error {
+		if w.Word() == "" || w.Known() {
+			return nil
+		}
+		return recovery.ErrUnknownWord
+	}
+	w.entry.OnChanged = func(string) { w.onChanged() }
+	w.entry.OnSubmitted = func(string) {
+		if w.entered == nil {
+			w.accept()
+			return
+		}
+		w.complete()
+		w.entered(w)
+	}
+	w.number = widget.NewLabel("")
+	if n > 0 {
+		w.number.SetText(strconv.Itoa(n) + ".")
+		w.obj = container.NewBorder(nil, nil, w.number, nil, w.entry)
+	} else {
+		w.obj = w.entry
+	}
+	return w
+}
+
+// language is the list the field checks against, 0 for any.
+func (w *wordField) language() recovery.Language {
+	if w.lang == nil {
+		return 0
+	}
+	return w.lang()
+}
+
+// Word is the typed word without surrounding spaces.
+func (w *wordField) Word() string { return strings.TrimFunc(w.entry.Text, isWordSeparator) }
+
+// SetWord replaces the text.
+func (w *wordField) SetWord(word string) { w.entry.SetText(word) }
+
+// Clear empties the field.
+func (w *wordField) Clear() {
+	w.entry.SetText("")
+	w.setBad(false)
+}
+
+// Known reports whether the word is in the list.
+func (w *wordField) Known() bool { return inWordlist(w.language(), w.Word()) }
+
+// Suggestions are the list words that start with the typed text, unless
+// the text is a word already.
+func (w *wordField) Suggestions() []string {
+	word := w.Word()
+	if word == "" || w.Known() {
+		return nil
+	}
+	return completeWord(w.language(), word)
+}
+
+// pending reports whether Tab or Enter would complete the word.
+func (w *wordField) pending() bool { return len(w.Suggestions()) > 0 }
+
+// complete replaces the typed text with the first suggestion, if any.
+func (w *wordField) complete() {
+	if s := w.Suggestions(); len(s) > 0 {
+		w.SetWord(s[0])
+	}
+}
+
+// accept completes the word and moves on.
+func (w *wordField) accept() {
+	w.complete()
+	if w.next != nil {
+		w.next(w)
+	}
+}
+
+// onChanged handles a change of the text: a pasted phrase, a word ended
+// by a space, or a word being typed.
+func (w *wordField) onChanged() {
+	text := w.entry.Text
+	if words := splitPhrase(text); len(words) > 1 && w.pasted != nil {
+		w.pasted(w, words)
+		return
+	}
+	if trimmed := strings.TrimFunc(text, isWordSeparator); trimmed != text && trimmed != "" &&
+		strings.IndexFunc(text, isWordSeparator) >= len(trimmed) {
+		// A space after a word ends it: keep the word and move on.
+		w.SetWord(trimmed)
+		if w.next != nil {
+			w.next(w)
+		}
+		return
+	}
+	w.update()
+	if w.changed != nil {
+		w.changed(w)
+	}
+}
+
+// update shows the field's completions and its mark.
+func (w *wordField) update() {
+	switch {
+	case w.bar == nil:
+	case w.focused:
+		w.bar.show(w, w.Suggestions())
+	case w.bar.owner == w:
+		w.bar.hide()
+	}
+	w.setBad(w.bad())
+}
+
+// bad reports whether the word is surely wrong: not in the list, and not
+// the start of a list word still being typed.
+func (w *wordField) bad() bool {
+	word := w.Word()
+	if word == "" || w.Known() {
+		return false
+	}
+	return !w.focused || len(completeWord(w.language(), word)) == 0
+}
+
+// setBad marks the field's number when its word is wrong.
+func (w *wordField) setBad(bad bool) {
+	imp := widget.MediumImportance
+	if bad {
+		imp = widget.DangerImportance
+	}
+	if w.number.Importance != imp {
+		w.number.Importance = imp
+		w.number.Refresh()
+	}
+}
+
+// recheck validates the word again, after the wordlist changed.
+func (w *wordField) recheck() {
+	_ = w.entry.Validate()
+	w.setBad(w.bad())
+}
+
+// markWrong marks the field as wrong whatever its word, until it changes.
+func (w *wordField) markWrong() {
+	w.entry.SetValidationError(recovery.ErrUnknownWord)
+	w.setBad(true)
+}
+
+// AcceptsTab takes Tab only while it completes the word.
+func (e *wordEntry) AcceptsTab() bool { return e.field.pending() }
+
+// TypedKey completes the word on Tab.
+func (e *wordEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyTab {
+		e.field.accept()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// TypedShortcut spreads a pasted phrase over the fields instead of
+// inserting it into this one.
+func (e *wordEntry) TypedShortcut(s fyne.Shortcut) {
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil && e.field.pasted != nil {
+		if words := splitPhrase(p.Clipboard.Content()); len(words) > 1 {
+			e.field.pasted(e.field, words)
+			return
+		}
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// FocusGained shows the field's completions.
+func (e *wordEntry) FocusGained() {
+	e.field.focused = true
+	e.Entry.FocusGained()
+	e.field.update()
+}
+
+// FocusLost marks a wrong word once the field is left.
+func (e *wordEntry) FocusLost() {
+	e.field.focused = false
+	e.Entry.FocusLost()
+	e.field.setBad(e.field.bad())
+	if e.field.left != nil {
+		e.field.left(e.field)
+	}
+}
+
+// suggestionBar shows the completions of the field being typed in, as
+// buttons that fill the word.
+type suggestionBar struct {
+	box   *fyne.Container
+	owner *wordField
+}
+
+func newSuggestionBar() *suggestionBar {
+	b := &suggestionBar{box: container.NewHBox()}
+	b.box.Hide()
+	return b
+}
+
+// show offers words for field w; none hides the bar.
+func (b *suggestionBar) show(w *wordField, words []string) {
+	b.owner = w
+	objs := make([]fyne.CanvasObject, 0, len(words))
+	for _, word := range words {
+		objs = append(objs, widget.NewButton(word, func() {
+			if b.owner != w {
+				return
+			}
+			w.SetWord(word)
+			b.hide()
+			if w.next != nil {
+				w.next(w)
+			}
+		}))
+	}
+	b.box.Objects = objs
+	if len(words) == 0 {
+		b.box.Hide()
+	} else {
+		b.box.Show()
+	}
+	b.box.Refresh()
+}
+
+// hide empties the bar.
+func (b *suggestionBar) hide() {
+	b.owner = nil
+	b.box.Objects = nil
+	b.box.Hide()
+}
+
+// completeWord lists the words of lang that start with prefix; with lang
+// 0, those of the first list that has any.
+func completeWord(lang recovery.Language, prefix string) []string {
+	if lang.Valid() {
+		return recovery.Complete(lang, prefix, maxCompletions)
+	}
+	for _, l := range recovery.Languages() {
+		if words := recovery.Complete(l, prefix, maxCompletions); len(words) > 0 {
+			return words
+		}
+	}
+	return nil
+}
+
+// inWordlist reports whether word is in lang's list, or in any list for
+// lang 0. Only a list that completes the word is asked: recovery.CheckWord
+// looks for suggestions when the word is not in it, which is slow.
+func inWordlist(lang recovery.Language, word string) bool {
+	if strings.TrimFunc(word, isWordSeparator) == "" {
+		return false
+	}
+	langs := []recovery.Language{lang}
+	if !lang.Valid() {
+		langs = recovery.Languages()
+	}
+	for _, l := range langs {
+		if len(recovery.Complete(l, word, 1)) > 0 && recovery.CheckWord(l, word) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// isWordSeparator reports the separators of a phrase's words: white space
+// (ideographic space included) and zero-width spaces.
+func isWordSeparator(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
+}
+
+// splitPhrase splits pasted text into words. A Chinese phrase written
+// without spaces is split into its characters when each is a list word.
+func splitPhrase(text string) []string {
+	words := strings.FieldsFunc(text, isWordSeparator)
+	if len(words) != 1 {
+		return words
+	}
+	runes := []rune(words[0])
+	if len(runes) < 2 {
+		return words
+	}
+	for _, l := range []recovery.Language{recovery.ChineseSimplified, recovery.ChineseTraditional} {
+		all := true
+		for _, r := range runes {
+			if !inWordlist(l, string(r)) {
+				all = false
+				break
+			}
+		}
+		if all {
+			out := make([]string, len(runes))
+			for i, r := range runes {
+				out[i] = string(r)
+			}
+			return out
+		}
+	}
+	return words
+}

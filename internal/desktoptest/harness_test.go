@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -31,6 +33,7 @@ type desktop struct {
 	running *exec.Cmd
 	window  string
 	log     bytes.Buffer
+	tokens  map[string]bool
 }
 
 // need skips the test unless the real-window run is asked for, and fails
@@ -52,19 +55,44 @@ func need(t *testing.T) {
 	}
 }
 
-// build compiles the app with cgo, once per test binary.
+// built is the app binary, built once for every test of the run.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+// build compiles the app with cgo and the app's build tags, once; $SESAME_BIN
+// names a binary built already.
 func build(t *testing.T) string {
 	t.Helper()
 	if bin := os.Getenv("SESAME_BIN"); bin != "" {
 		return bin
 	}
-	bin := filepath.Join(t.TempDir(), "sesame")
-	cmd := exec.Command("go", "build", "-o", bin, "sesame")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the app: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "sesame-desktoptest-")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "sesame")
+		cmd := exec.Command("go", "build", "-tags", "no_emoji", "-o", built.bin, "sesame")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+		built.out, built.err = cmd.CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("building the app: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // newDesktop prepares a home for the app, its built-in server on a free
@@ -112,18 +140,20 @@ func (d *desktop) start() {
 	d.running = cmd
 	out := d.xdotool("search", "--sync", "--onlyvisible", "--pid", fmt.Sprint(cmd.Process.Pid))
 	d.window = strings.Fields(out)[0]
-	d.xdotool("windowactivate", "--sync", d.window)
-	time.Sleep(time.Second) // the first frames and the resume attempt
+	// Xvfb has no window manager: focus the window directly.
+	d.xdotool("windowfocus", "--sync", d.window)
+	time.Sleep(1500 * time.Millisecond) // the first frames and the resume attempt
 }
 
-// quit closes the window as a user does and waits for the app to end.
+// quit ends the app as the desktop session does at log-out (SIGTERM) and
+// waits for it to end.
 func (d *desktop) quit() {
 	if d.running == nil {
 		return
 	}
 	cmd := d.running
 	d.running = nil
-	exec.Command("xdotool", "windowclose", d.window).Run()
+	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -131,7 +161,11 @@ func (d *desktop) quit() {
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		<-done
-		d.t.Errorf("the app did not quit within 10 s of its window closing")
+		d.t.Errorf("the app did not quit within 10 s of SIGTERM")
+		return
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		d.t.Errorf("the app exited with status %d\n%s", code, d.log.String())
 	}
 }
 
@@ -168,6 +202,10 @@ func (d *desktop) shot(name string) string {
 	d.t.Helper()
 	d.step++
 	path := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.step, name))
+	// Without a window manager, windows stack as opened: raise ours, or
+	// another one (the mailbox) hides it in the screenshot.
+	d.xdotool("windowraise", d.window)
+	time.Sleep(300 * time.Millisecond)
 	if out, err := exec.Command("import", "-window", d.window, path).CombinedOutput(); err != nil {
 		d.t.Fatalf("screenshot %s: %v %s", name, err, out)
 	}
@@ -181,7 +219,9 @@ var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 func (d *desktop) code(addr string, after int) string {
 	d.t.Helper()
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		resp, err := http.Get("http://" + d.addr + "/v1/dev/mailbox?to=" + url.QueryEscape(addr))
+		req, _ := http.NewRequest("GET", "http://"+d.addr+"/v1/dev/mailbox?to="+url.QueryEscape(addr), nil)
+		req.Header.Set("Sesame-Client-Version", "0.1.0")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			continue
 		}
@@ -198,19 +238,6 @@ func (d *desktop) code(addr string, after int) string {
 	return ""
 }
 
-// signedInAs asks the app's server which account the keychain's token
-// belongs to: it looks the token up with secret-tool, as any other client
-// of the Secret Service would.
-func (d *desktop) keychainToken(account string) string {
-	d.t.Helper()
-	user := "refresh-token http://" + d.addr + " " + account
-	out, err := exec.Command("secret-tool", "lookup", "service", "Sesame", "username", user).Output()
-	if err != nil || len(out) == 0 {
-		d.t.Fatalf("secret-tool found no refresh token for %q: %v", user, err)
-	}
-	return string(out)
-}
-
 // filesContaining lists the files under the app's home that hold s.
 func (d *desktop) filesContaining(s string) []string {
 	var found []string
@@ -224,4 +251,23 @@ func (d *desktop) filesContaining(s string) []string {
 		return nil
 	})
 	return found
+}
+
+// waitToken waits until the keychain holds a refresh token for the test's
+// account that differs from any seen before, and returns it.
+func (d *desktop) waitToken() string {
+	d.t.Helper()
+	user := "refresh-token http://" + d.addr + " " + email
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		out, err := exec.Command("secret-tool", "lookup", "service", "Sesame", "username", user).Output()
+		if err == nil && len(out) > 0 && !d.tokens[string(out)] {
+			if d.tokens == nil {
+				d.tokens = map[string]bool{}
+			}
+			d.tokens[string(out)] = true
+			return string(out)
+		}
+	}
+	d.t.Fatalf("no new refresh token for %s in the keychain\napp log:\n%s", email, d.log.String())
+	return ""
 }

@@ -115,7 +115,7 @@ func newDesktop(t *testing.T, lang string) *desktop {
 	return d
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

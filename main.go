@@ -20,7 +20,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
-	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -139,6 +138,14 @@ func desktop(ctx context.Context, o options) error {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource(assets.IconName, assets.Icon))
 	screens.ApplyPreferences(a)
+	// Loading the fonts (the shipped CJK ones and Fyne's system fallback)
+	// is most of the start; it runs while the built-in server starts and
+	// the window is created, and the screens are built once it is done.
+	warm := make(chan struct{})
+	go func() {
+		screens.WarmFonts()
+		close(warm)
+	}()
 
 	server := settings.Server
 	if o.server != "" {
@@ -197,19 +204,22 @@ func desktop(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	// Start-up parses fonts, translations and wordlists; once the first
+	// screen is up, that garbage goes back to the system instead of
+	// staying resident.
+	cur.opts.Started = func() { go debug.FreeOSMemory() }
 	defer func() { cur.close() }()
 
 	w := a.NewWindow("Sesame")
-	screens.NewShell(cur.app, cur.opts, w)
 	screens.RememberSize(a, w)
 	w.SetMaster()
-	// Start-up parses fonts and translations; once the first screen is up,
-	// give that garbage back to the system instead of keeping it resident.
-	time.AfterFunc(2*time.Second, debug.FreeOSMemory)
+	w.Show()
+	<-warm
+	screens.NewShell(cur.app, cur.opts, w)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
-	w.ShowAndRun()
+	a.Run()
 	return nil
 }

@@ -28,9 +28,12 @@ func newResuming(s *Shell) *view {
 		}, func(err error) {
 			if resumed {
 				s.Reset(newHome(s))
-				return
+			} else {
+				s.Reset(newSignIn(s, err))
 			}
-			s.Reset(newSignIn(s, err))
+			if s.Opts.Started != nil {
+				s.Opts.Started()
+			}
 		})
 	}
 	return v

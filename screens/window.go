@@ -65,3 +65,13 @@ func RememberSize(a fyne.App, w fyne.Window) {
 		w.Close()
 	})
 }
+
+// WarmFonts loads the faces of the text styles the first screen draws, so
+// that building it finds them cached; main runs it while the window is
+// being created. Fyne's font caches are safe for concurrent use.
+func WarmFonts() {
+	size := theme.Current().Size(theme.SizeNameText)
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		fyne.MeasureText("Sesame 登录", size, style)
+	}
+}

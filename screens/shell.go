@@ -34,6 +34,9 @@ type Options struct {
 	OpenURL func(*url.URL) error
 	// Now is the clock of countdowns; nil is time.Now.
 	Now func() time.Time
+	// Started runs once, on the UI thread, when the first screen after
+	// the resume attempt is up; nil does nothing.
+	Started func()
 }
 
 // view is one screen in the window's stack.

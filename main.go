@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -107,6 +108,10 @@ func doctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return app.Doctor(ctx, args, stdout, stderr, version, server)
 }
 
+// unreachable is the server of an app whose built-in server did not start:
+// port 1 on loopback, where nothing serves.
+const unreachable = "http://127.0.0.1:1"
+
 // session is the app connected to one server, and the built-in server when
 // it runs.
 type session struct {
@@ -118,6 +123,7 @@ type session struct {
 func (s *session) close() {
 	if s.local != nil {
 		s.local.Close()
+		s.local = nil
 	}
 }
 
@@ -151,6 +157,8 @@ func desktop(ctx context.Context, o options) error {
 	if o.server != "" {
 		server = o.server
 	}
+	// mu guards settings and cur: Connect runs off the UI thread.
+	var mu sync.Mutex
 	var cur *session
 	var connect func(server string) (*session, error)
 	connect = func(server string) (*session, error) {
@@ -158,11 +166,17 @@ func desktop(ctx context.Context, o options) error {
 		if server == "" {
 			local, err := localserver.Start(ctx, o.data, o.localAddr)
 			if err != nil {
-				return nil, err
+				// The window still opens, to say so and offer Settings;
+				// its client points at a port nothing serves, so no
+				// password goes to whatever holds the built-in port.
+				fmt.Fprintln(os.Stderr, "sesame:", err)
+				s.opts.StartupError = fmt.Errorf("%w: %w", app.ErrLocalServer, err)
+				server = unreachable
+			} else {
+				s.local, server = local, local.URL
+				s.opts.Local = true
+				s.opts.Mails = func(ctx context.Context) ([]app.Mail, error) { return local.Mails(ctx) }
 			}
-			s.local, server = local, local.URL
-			s.opts.Local = true
-			s.opts.Mails = func(ctx context.Context) ([]app.Mail, error) { return local.Mails(ctx) }
 		}
 		client, err := authapi.NewClient(server, authapi.WithVersion(version))
 		if err != nil {
@@ -176,27 +190,39 @@ func desktop(ctx context.Context, o options) error {
 		}
 		s.opts.Version = version
 		s.opts.Connect = func(next string) (*app.App, screens.Options, error) {
+			if next != "" {
+				if err := app.ValidateServer(next); err != nil {
+					return nil, screens.Options{}, err
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			saved := settings
+			saved.Server = next
+			if err := app.SaveSettings(o.data, saved); err != nil {
+				return nil, screens.Options{}, err
+			}
+			settings = saved
+			// The old session goes first: a built-in server must free
+			// its port before the next one takes it.
+			cur.close()
 			n, err := connect(next)
 			if err != nil {
 				return nil, screens.Options{}, err
-			}
-			settings.Server = next
-			if err := app.SaveSettings(o.data, settings); err != nil {
-				n.close()
-				return nil, screens.Options{}, err
-			}
-			if cur != nil {
-				cur.close()
 			}
 			cur = n
 			return n.app, n.opts, nil
 		}
 		s.opts.Language = func(tag string) {
-			settings.Language = tag
-			if err := app.SaveSettings(o.data, settings); err != nil {
-				fmt.Fprintln(os.Stderr, "sesame:", err)
-			}
 			screens.SetLanguage(tag)
+			go func() {
+				mu.Lock()
+				defer mu.Unlock()
+				settings.Language = tag
+				if err := app.SaveSettings(o.data, settings); err != nil {
+					fmt.Fprintln(os.Stderr, "sesame:", err)
+				}
+			}()
 		}
 		return s, nil
 	}
@@ -208,7 +234,11 @@ func desktop(ctx context.Context, o options) error {
 	// screen is up, that garbage goes back to the system instead of
 	// staying resident.
 	cur.opts.Started = func() { go debug.FreeOSMemory() }
-	defer func() { cur.close() }()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		cur.close()
+	}()
 
 	w := a.NewWindow("Sesame")
 	screens.RememberSize(a, w)

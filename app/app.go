@@ -37,6 +37,9 @@ var (
 	ErrNotSignedIn = errors.New("not signed in")
 	// ErrPasswordsDiffer: a new password and its confirmation differ.
 	ErrPasswordsDiffer = errors.New("the passwords differ")
+	// ErrLocalServer: the built-in server could not start (its port is
+	// taken by another program, or its database cannot be opened).
+	ErrLocalServer = errors.New("the built-in server could not start")
 	// ErrChallengeExpired: the two-factor step came after its challenge ended.
 	ErrChallengeExpired = errors.New("the two-factor sign-in expired; sign in again")
 	// ErrSignedIn: signing in needs signing out first.

@@ -553,6 +553,7 @@ var errorCodes = []struct {
 	{ErrNotSignedIn, "not_signed_in"},
 	{ErrSignedIn, "signed_in"},
 	{ErrPasswordsDiffer, "passwords_differ"},
+	{ErrLocalServer, "local_server_failed"},
 	{ErrChallengeExpired, string(authapi.CodeChallengeExpired)},
 	{ErrStepOrder, "step_order"},
 	{ErrNoWallet, "no_wallet"},

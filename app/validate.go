@@ -52,3 +52,11 @@ const (
 	ReasonContainsMail = authapi.ReasonContainsMail
 	ReasonControlChars = authapi.ReasonControlChars
 )
+
+// ValidateSecondFactor checks a second factor as typed: a 6-digit
+// authenticator code, or a recovery code in any case, with or without
+// hyphens. Its error is the recovery code's.
+func ValidateSecondFactor(code string) error {
+	var totp, recovery string
+	return secondFactor(code, &totp, &recovery)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"sesame/authapi"
 	"sesame/keystore"
 	"sesame/recovery"
 	"sesame/wallet"
@@ -140,8 +141,8 @@ func (a *App) RestoreWallet(ctx context.Context, m recovery.Mnemonic, passphrase
 }
 
 func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, password, confirm string, overwrite, verified bool) ([]wallet.Address, error) {
-	if password == "" {
-		return nil, ErrWalletPasswordEmpty
+	if err := CheckWalletPassword(password); err != nil {
+		return nil, err
 	}
 	if !same(password, confirm) {
 		return nil, ErrPasswordsDiffer
@@ -254,10 +255,27 @@ func (a *App) LockWallet() {
 	a.wallet.seed, a.wallet.addresses = nil, nil
 }
 
-// ChangeWalletPassword re-encrypts the vault under a new password.
-func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confirm string) error {
+// Unlocked reports whether the wallet is open in memory. It reads no file.
+func (a *App) Unlocked() bool {
+	a.wallet.mu.Lock()
+	defer a.wallet.mu.Unlock()
+	return a.wallet.seed != nil
+}
+
+// CheckWalletPassword applies the password policy to a new wallet password
+// (as to an account password, without an email): ErrWalletPasswordEmpty,
+// or a *WeakPasswordError with the reasons. The screens and the app call it.
+func CheckWalletPassword(password string) error {
 	if password == "" {
 		return ErrWalletPasswordEmpty
+	}
+	return authapi.CheckPassword(password, "")
+}
+
+// ChangeWalletPassword re-encrypts the vault under a new password.
+func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confirm string) error {
+	if err := CheckWalletPassword(password); err != nil {
+		return err
 	}
 	if !same(password, confirm) {
 		return ErrPasswordsDiffer

@@ -34,6 +34,9 @@ type Options struct {
 	OpenURL func(*url.URL) error
 	// Now is the clock of countdowns; nil is time.Now.
 	Now func() time.Time
+	// StartupError, when set, is why the app cannot talk to a server
+	// (the built-in one did not start): sign-in shows it at once.
+	StartupError error
 	// Started runs once, on the UI thread, when the first screen after
 	// the resume attempt is up; nil does nothing.
 	Started func()

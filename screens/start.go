@@ -22,6 +22,9 @@ func newResuming(s *Shell) *view {
 	v.shown = func() {
 		v.shown = nil
 		s.Go(v, func(ctx context.Context) error {
+			if s.Opts.StartupError != nil {
+				return s.Opts.StartupError
+			}
 			ok, err := s.App.Resume(ctx)
 			resumed = ok
 			return err

@@ -31,7 +31,8 @@ type autoLock struct {
 	s    *Shell
 	last time.Time
 	seen inputState
-	stop chan struct{}
+	// stop ends the ticks.
+	stop func()
 }
 
 // inputState is what input changes in the window, compared tick to tick.
@@ -45,40 +46,19 @@ type inputState struct {
 	overlays         int
 }
 
-// startAutoLock watches s's window until the Fyne app ends.
+// startAutoLock watches s's window until halt.
 func startAutoLock(s *Shell) *autoLock {
-	a := &autoLock{s: s, last: s.now(), stop: make(chan struct{})}
+	a := &autoLock{s: s, last: s.now()}
 	if c, ok := s.Win.Canvas().(desktop.Canvas); ok {
 		c.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
 		c.SetOnKeyUp(func(*fyne.KeyEvent) { a.touch() })
 	}
-	fa := fyne.CurrentApp()
-	go func() {
-		t := time.NewTicker(autoLockTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-a.stop:
-				return
-			case <-t.C:
-				if fyne.CurrentApp() != fa {
-					return
-				}
-				fyne.Do(a.check)
-			}
-		}
-	}()
+	a.stop = uiEvery(autoLockTick, a.check)
 	return a
 }
 
 // halt stops the ticks; check still works when called.
-func (a *autoLock) halt() {
-	select {
-	case <-a.stop:
-	default:
-		close(a.stop)
-	}
-}
+func (a *autoLock) halt() { a.stop() }
 
 // touch records input now.
 func (a *autoLock) touch() { a.last = a.s.now() }

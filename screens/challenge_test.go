@@ -2,95 +2,14 @@ package screens
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
-	"github.com/pquerna/otp/totp"
 
-	"sesame/app"
-	"sesame/authapi"
 	"sesame/internal/testserver"
-	"sesame/keystore"
 )
-
-// twoFactorAccount creates a verified account with two-factor sign-in on,
-// through another app, signed out; it returns the TOTP secret and the
-// recovery codes.
-func (f *fixture) twoFactorAccount(email string) (secret string, codes []string) {
-	f.t.Helper()
-	_, other := f.newApp()
-	ctx := context.Background()
-	reg, err := other.Register(ctx, email, testPassword, testPassword)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if _, err := reg.Verify(ctx, f.code(email, "confirm", 0), false); err != nil {
-		f.t.Fatal(err)
-	}
-	enr, err := other.StartTwoFactor(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	codes, err = other.ConfirmTwoFactor(ctx, totpCode(f.t, enr.Secret, time.Now()))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if err := other.SignOut(ctx); err != nil {
-		f.t.Fatal(err)
-	}
-	return enr.Secret, codes
-}
-
-// totpCode is the authenticator's code at t.
-func totpCode(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	c, err := totp.GenerateCode(secret, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// wrongCode is a 6-digit code the server refuses now.
-func wrongCode(t *testing.T, secret string) string {
-	now := time.Now()
-	var near []string
-	for d := -2; d <= 2; d++ {
-		near = append(near, totpCode(t, secret, now.Add(time.Duration(d)*30*time.Second)))
-	}
-	for n := 0; ; n++ {
-		if c := fmt.Sprintf("%06d", n); !slices.Contains(near, c) {
-			return c
-		}
-	}
-}
-
-// codeEntry finds the visible 6-digit code field.
-func (f *fixture) codeEntry() *widget.Entry {
-	f.t.Helper()
-	for _, o := range f.objects() {
-		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "123456" {
-			return e
-		}
-	}
-	f.t.Fatalf("no code field on %q", f.shell.Top())
-	return nil
-}
-
-// typeCode types a code into the 6-digit field.
-func (f *fixture) typeCode(code string) {
-	f.t.Helper()
-	e := f.codeEntry()
-	f.win.Canvas().Focus(e)
-	test.Type(e, code)
-}
 
 // toChallenge signs in with the password through the screen and waits for
 // the two-factor step.
@@ -112,7 +31,7 @@ func TestChallengeCode(t *testing.T) {
 		t.Fatal("Verify is enabled without a code")
 	}
 
-	f.typeCode(wrongCode(t, secret))
+	f.typeCode(wrongTOTP(t, secret))
 	f.waitText(tr("error.invalid_two_factor_code"))
 	if !f.shows(plural("hint.attempts_left", f.srv.Config.Lock.MaxFailures-1)) {
 		t.Fatalf("no attempts left in:\n%s", f.texts())
@@ -158,7 +77,7 @@ func TestChallengeToggle(t *testing.T) {
 	}
 	// Esc leaves the challenge for the sign-in form, whose password was
 	// cleared.
-	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.esc()
 	f.waitSignIn()
 	if f.entry("signin.password").Text != "" {
 		t.Fatal("the password stays in the sign-in form")
@@ -189,14 +108,8 @@ func TestChallengeClockSkew(t *testing.T) {
 		w.Header().Set("Date", time.Now().Add(2*time.Minute).UTC().Format(http.TimeFormat))
 		f.srv.Handler.ServeHTTP(w, r)
 	}))
-	c, err := authapi.NewClient(ahead.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := f.appAt(ahead.URL, "")
+	c := a.Client()
 	f.shell.App = a
 	f.toChallenge("ola@example.org")
 	offset, _ := c.ClockOffset()
@@ -208,10 +121,7 @@ func TestChallengeClockSkew(t *testing.T) {
 		t.Fatalf("no %q and its fix in:\n%s", want, f.texts())
 	}
 
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
+	f.setLanguage("zh_Hans")
 	res, err := a.SignIn(context.Background(), "ola@example.org", testPassword, false)
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign-in: %v, challenge %v", err, res.Challenge)
@@ -224,7 +134,7 @@ func TestChallengeClockSkew(t *testing.T) {
 }
 
 // TestChallengeLayout is the layout of the challenge in English and in
-// Chinese, built on the test's goroutine.
+// Chinese.
 func TestChallengeLayout(t *testing.T) {
 	f := newSignInFixture(t)
 	f.twoFactorAccount("pia@example.org")
@@ -235,11 +145,7 @@ func TestChallengeLayout(t *testing.T) {
 	f.shell.Push(newTwoFactorChallenge(f.shell, res.Challenge))
 	f.golden("challenge/code.xml")
 
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
-	f.shell.refreshBadge()
+	f.setLanguage("zh_Hans")
 	f.shell.Replace(newTwoFactorChallenge(f.shell, res.Challenge))
 	f.golden("challenge/code_zh.xml")
 }

@@ -68,13 +68,7 @@ func newConnCheck(s *Shell, v *view) *connCheck {
 	about.SizeName = theme.SizeNameCaptionText
 	c.obj = container.NewVBox(intro, c.bar, c.summary, c.download, c.rows,
 		container.NewGridWithColumns(2, c.again, c.copy), about, c.copied)
-	prev := v.closed
-	v.closed = func() {
-		c.bar.Stop()
-		if prev != nil {
-			prev()
-		}
-	}
+	closeAlso(v, c.bar.Stop)
 	return c
 }
 
@@ -108,7 +102,7 @@ func (c *connCheck) Start() {
 	)
 	c.s.Go(c.v, func(ctx context.Context) error {
 		d = app.Diagnose(ctx, cfg, func(st app.Step) {
-			fyne.Do(func() {
+			uiDo(func() {
 				if ctx.Err() != nil || c.run != run {
 					return
 				}

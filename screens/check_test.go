@@ -9,12 +9,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/test"
 
-	"sesame/app"
 	"sesame/authapi"
 	"sesame/internal/testserver"
-	"sesame/keystore"
 	"sesame/server"
 	"sesame/server/store"
 )
@@ -36,31 +33,17 @@ func (f *fixture) waitCheck() {
 	})
 }
 
-// relayout lays the window out again after its contents grew: the test
-// canvas, unlike the desktop drivers, does not follow changed minimum sizes.
-func (f *fixture) relayout() { f.win.Content().Refresh() }
-
 // blocked is the summary of a check blocked by the step titled titleKey.
 func blocked(titleKey string, data map[string]any) string {
 	return lang.LocalizeKey("check.blocked", "", map[string]any{"Reason": lang.LocalizeKey(titleKey, "", data)})
 }
 
-// connectTo points the window's app at server. It swaps the app in place
-// rather than through Shell.Connect: on the test driver, whose fyne.Do runs
-// at once, the resume attempt of a new start can finish before its view is
-// on the stack, and the start then never ends.
+// connectTo switches the window's app to server, as settings do, and
+// waits for the first screen.
 func (f *fixture) connectTo(server string) {
 	f.t.Helper()
-	c, err := authapi.NewClient(server)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: f.t.TempDir(), DeviceName: "test desktop"})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.shell.App = a
-	f.shell.refreshBadge()
+	f.shell.Connect(f.appAt(server, ""), f.options())
+	f.waitFor("the first screen", func() bool { return f.shell.Top() != tr("app.name") })
 }
 
 // TestCheckLocalServer checks the fixture's own server: plain HTTP on
@@ -111,7 +94,7 @@ func TestCheckClosedPort(t *testing.T) {
 		t.Errorf("a blocked check says nothing blocks, or offers a download:\n%s", f.texts())
 	}
 	// Esc leaves the check for the screen under it.
-	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.esc()
 	if f.shell.Top() == tr("cantsignin.title") {
 		t.Error("Esc did not leave the check")
 	}
@@ -121,17 +104,13 @@ func TestCheckClosedPort(t *testing.T) {
 // on values that do not change: a closed port on 127.0.0.1.
 func TestCheckClosedPortChinese(t *testing.T) {
 	f := newFixture(t)
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
+	f.setLanguage("zh_Hans")
 	f.connectTo("http://127.0.0.1:1")
 	f.runCheck()
 	if !f.shows(blocked("diag.cause.connection_refused", nil)) {
 		t.Fatalf("no blocked summary:\n%s", f.texts())
 	}
-	f.relayout()
-	test.AssertRendersToMarkup(t, "cantsignin/check_closed_port_zh.xml", f.win.Canvas())
+	f.golden("cantsignin/check_closed_port_zh.xml")
 }
 
 // TestCheckMaintenance shows the operator's message and the end of the
@@ -139,9 +118,7 @@ func TestCheckClosedPortChinese(t *testing.T) {
 func TestCheckMaintenance(t *testing.T) {
 	f := newFixture(t)
 	until := f.srv.Clock.Now().Add(90 * 60e9)
-	if err := f.srv.Store.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: "Moving to a new data centre", Until: &until}); err != nil {
-		t.Fatal(err)
-	}
+	f.maintenance(store.Maintenance{On: true, Message: "Moving to a new data centre", Until: &until})
 	f.runCheck()
 	want := []string{blocked("diag.cause.maintenance", nil), tr("diag.fix.maintenance"),
 		lang.LocalizeKey("hint.operator_message", "", map[string]any{"Message": "Moving to a new data centre"}),

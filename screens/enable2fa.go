@@ -3,14 +3,11 @@ package screens
 import (
 	"context"
 	"net/url"
-	"os"
-	"runtime"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -20,9 +17,6 @@ import (
 
 // enrolQRSize is the side of the QR code on screen.
 const enrolQRSize = 200
-
-// recoveryCodesFile is the file name the save dialog proposes.
-const recoveryCodesFile = "sesame-recovery-codes.txt"
 
 // enrolment is the first step of turning on two-factor sign-in: the QR
 // code and the key to type by hand, then the first code of the
@@ -55,13 +49,7 @@ func newEnrolment(s *Shell) *enrolment {
 	e.fail.actions[app.RemedyRetry] = e.start
 	e.body = container.NewVBox()
 	e.v.content = container.NewVBox(paragraph(lang.L("enable2fa.intro")), e.loading, e.fail.box, e.body)
-	prev := e.v.closed
-	e.v.closed = func() {
-		e.busy.Stop()
-		if prev != nil {
-			prev()
-		}
-	}
+	closeAlso(e.v, e.busy.Stop)
 	return e
 }
 
@@ -181,114 +169,14 @@ func enrolmentNames(uri, account string) (string, string) {
 	return account, issuer
 }
 
-// newEnrolmentCodes shows the recovery codes once: copy (the clipboard
-// forgets them after 30 s), save to a file, and a tick that they are saved
-// before Finish. It is the root: going back would lose the codes.
+// newEnrolmentCodes shows the recovery codes of the two-factor sign-in
+// just turned on. It is the root: going back would lose the codes.
 func newEnrolmentCodes(s *Shell, codes []string) *view {
-	v := newView(lang.L("enable2fa.codes_title"))
-	shown := make([]string, len(codes))
-	grid := container.NewGridWithColumns(2)
-	for i, c := range codes {
-		shown[i] = app.FormatRecoveryCode(c)
-		l := widget.NewLabelWithStyle(shown[i], fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-		l.Selectable = true
-		grid.Add(l)
-	}
-	list := strings.Join(shown, "\n")
-	file := lang.LocalizeKey("enable2fa.file_header", "", map[string]any{"Account": s.App.Account()}) + "\n" +
-		lang.L("enable2fa.file_note") + "\n\n" + list + "\n"
-
-	status := paragraph("")
-	status.Hide()
-	say := func(text string, importance widget.Importance) {
-		status.Importance = importance
-		status.SetText(text)
-		status.Show()
-	}
-	copyButton := widget.NewButtonWithIcon(lang.L("enable2fa.copy"), theme.ContentCopyIcon(), func() {
-		copySecret(s, list)
-		say(lang.L("enable2fa.copied"), widget.MediumImportance)
+	return newRecoveryCodes(s, codes, codesPage{
+		title:   lang.L("enable2fa.codes_title"),
+		heading: lang.L("enable2fa.done"),
+		intro:   lang.L("enable2fa.codes_intro"),
+		finish:  lang.L("enable2fa.finish"),
+		done:    func() { s.Reset(newHome(s)) },
 	})
-	saveButton := widget.NewButtonWithIcon(lang.L("enable2fa.save"), theme.DocumentSaveIcon(), func() {
-		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			switch {
-			case err != nil:
-				say(lang.L("enable2fa.save_failed"), widget.DangerImportance)
-			case w != nil:
-				name := w.URI().Name()
-				if err := writeRecoveryCodes(w, file); err != nil {
-					say(lang.L("enable2fa.save_failed"), widget.DangerImportance)
-					return
-				}
-				say(lang.LocalizeKey("enable2fa.saved", "", map[string]any{"Name": name}), widget.SuccessImportance)
-			}
-		}, s.Win)
-		d.SetFileName(recoveryCodesFile)
-		d.Show()
-	})
-	finish := widget.NewButtonWithIcon(lang.L("enable2fa.finish"), theme.ConfirmIcon(), func() {
-		s.Reset(newHome(s))
-	})
-	finish.Importance = widget.HighImportance
-	finish.Disable()
-	saved := widget.NewCheck(lang.L("enable2fa.saved_check"), func(on bool) {
-		if on {
-			finish.Enable()
-		} else {
-			finish.Disable()
-		}
-	})
-	done := heading(lang.L("enable2fa.done"))
-	done.Importance = widget.SuccessImportance
-	v.content = container.NewVBox(
-		done,
-		paragraph(lang.L("enable2fa.codes_intro")),
-		widget.NewCard("", "", grid),
-		container.NewGridWithColumns(2, copyButton, saveButton),
-		status,
-		saved,
-		finish,
-	)
-	return v
-}
-
-// writeRecoveryCodes writes text to the file the save dialog chose,
-// readable by its owner only.
-func writeRecoveryCodes(w fyne.URIWriteCloser, text string) error {
-	if w.URI().Scheme() != "file" {
-		_, err := w.Write([]byte(text))
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-	path := w.URI().Path()
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return writePrivateFile(path, []byte(text))
-}
-
-// writePrivateFile replaces path's content with data, mode 0600 set before
-// anything is written.
-func writePrivateFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if runtime.GOOS != "windows" {
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

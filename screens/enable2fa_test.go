@@ -19,28 +19,11 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/pquerna/otp/totp"
 
 	"sesame/app"
-	"sesame/authapi"
 	"sesame/internal/testserver"
 	"sesame/server"
 )
-
-// emptyAtEnd empties the shell when the test ends: its views' work and
-// countdowns would otherwise go on and lay out text under the next test's
-// app, whose theme has other fonts.
-func emptyAtEnd(f *fixture) {
-	f.t.Cleanup(func() { f.shell.Reset(newView("")) })
-}
-
-// settleLayout lays the window out again for a golden, with the theme set
-// anew: the font caches are shared by every test's app, and work that an
-// earlier test left running may have filled them under another theme.
-func settleLayout(f *fixture) {
-	fyne.CurrentApp().Settings().SetTheme(NewTheme())
-	f.win.Content().Refresh()
-}
 
 // enrolSignIn registers email and signs the fixture's app in with it.
 func enrolSignIn(f *fixture, email string) {
@@ -54,26 +37,6 @@ func enrolSignIn(f *fixture, email string) {
 // trHead is the text of a template key up to its first field.
 func trHead(key string) string {
 	return strings.Split(tr(key), "<no value>")[0]
-}
-
-// enrolCodeEntry is the 6-digit field.
-func enrolCodeEntry(f *fixture) *widget.Entry {
-	f.t.Helper()
-	for _, o := range f.objects() {
-		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "123456" {
-			return e
-		}
-	}
-	f.t.Fatalf("no code field on %q", f.shell.Top())
-	return nil
-}
-
-// enrolType types code into the 6-digit field, which sends it when full.
-func enrolType(f *fixture, code string) {
-	f.t.Helper()
-	e := enrolCodeEntry(f)
-	f.win.Canvas().Focus(e)
-	test.Type(e, code)
 }
 
 var groupedKeyRE = regexp.MustCompile(`^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$`)
@@ -97,34 +60,12 @@ func enrolKey(f *fixture) string {
 	return key
 }
 
-// enrolQR finds the QR code's image.
+// enrolQR finds the QR code's image, or nil.
 func enrolQR(f *fixture) *canvas.Image {
-	for _, o := range f.objects() {
-		if img, ok := o.(*canvas.Image); ok && img.Resource != nil && img.Resource.Name() == "two-factor-qr.png" {
-			return img
-		}
-	}
-	return nil
-}
-
-// enrolWrongCode is a code the server refuses for secret now.
-func enrolWrongCode(t *testing.T, secret string) string {
-	now := time.Now()
-	right := map[string]bool{}
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		c, err := totp.GenerateCode(secret, now.Add(d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		right[c] = true
-	}
-	for _, c := range []string{"000000", "111111", "222222", "333333"} {
-		if !right[c] {
-			return c
-		}
-	}
-	t.Fatal("no wrong code")
-	return ""
+	img, _ := find(f, func(img *canvas.Image) bool {
+		return img.Resource != nil && img.Resource.Name() == "two-factor-qr.png"
+	})
+	return img
 }
 
 var recoveryCodeRE = regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$`)
@@ -140,24 +81,11 @@ func enrolShownCodes(f *fixture) []string {
 	return codes
 }
 
-// enrolCheck finds the check box labelled with key's text.
-func enrolCheck(f *fixture, key string) *widget.Check {
-	f.t.Helper()
-	for _, o := range f.objects() {
-		if c, ok := o.(*widget.Check); ok && c.Text == tr(key) {
-			return c
-		}
-	}
-	f.t.Fatalf("no check %q on %q", tr(key), f.shell.Top())
-	return nil
-}
-
 // TestEnableTwoFactor turns two-factor on: the QR code and the grouped
 // key, a wrong code, the right one, the 10 recovery codes with copy, save
 // and the tick before Finish, then home; a second start is refused.
 func TestEnableTwoFactor(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	const email = "enrol@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
@@ -179,23 +107,19 @@ func TestEnableTwoFactor(t *testing.T) {
 	if !f.button("enable2fa.submit").Disabled() {
 		t.Fatal("Turn on is enabled with no code")
 	}
-	enrolType(f, "12345")
+	f.typeCode("12345")
 	if !f.button("enable2fa.submit").Disabled() {
 		t.Fatal("Turn on is enabled with 5 digits")
 	}
-	enrolCodeEntry(f).SetText("")
+	f.codeEntry().SetText("")
 
-	enrolType(f, enrolWrongCode(t, secret))
+	f.typeCode(wrongTOTP(t, secret))
 	f.waitText(tr("error.invalid_two_factor_code"))
-	if !f.shows(tr("remedy.invalid_two_factor_code")) || enrolCodeEntry(f).Text != "" {
-		t.Fatalf("after a wrong code: field %q\n%s", enrolCodeEntry(f).Text, f.texts())
+	if !f.shows(tr("remedy.invalid_two_factor_code")) || f.codeEntry().Text != "" {
+		t.Fatalf("after a wrong code: field %q\n%s", f.codeEntry().Text, f.texts())
 	}
 
-	code, err := totp.GenerateCode(secret, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	enrolType(f, code)
+	f.typeCode(totpCode(t, secret, time.Now()))
 	f.waitTop("enable2fa.codes_title")
 	codes := enrolShownCodes(f)
 	if len(codes) != 10 {
@@ -209,29 +133,25 @@ func TestEnableTwoFactor(t *testing.T) {
 	}
 
 	// Copy, and the clearing 30 s later.
-	var later []func()
-	var after time.Duration
-	prev := clipboardAfter
-	clipboardAfter = func(d time.Duration, f func()) { after, later = d, append(later, f) }
-	t.Cleanup(func() { clipboardAfter = prev })
-	f.tap("enable2fa.copy")
+	f.tap("recovery_codes.copy")
 	cb := fyne.CurrentApp().Clipboard()
-	if cb.Content() != strings.Join(codes, "\n") || !f.shows(tr("enable2fa.copied")) || after != 30*time.Second {
-		t.Fatalf("clipboard %q, clearing after %s", cb.Content(), after)
+	if cb.Content() != strings.Join(codes, "\n") || !f.shows(plural("recovery_codes.copied", 30)) ||
+		len(f.clearings) != 1 || f.clearings[0].d != 30*time.Second {
+		t.Fatalf("clipboard %q, clearings %v", cb.Content(), f.clearings)
 	}
-	later[0]()
+	f.clearings[0].fn()
 	if cb.Content() != "" {
 		t.Fatalf("the clipboard kept %q", cb.Content())
 	}
-	f.tap("enable2fa.copy")
+	f.tap("recovery_codes.copy")
 	cb.SetContent("something else")
-	later[1]()
+	f.clearings[1].fn()
 	if cb.Content() != "something else" {
 		t.Fatalf("the clearing took what was copied after: %q", cb.Content())
 	}
 
 	// Save opens the file dialog.
-	f.tap("enable2fa.save")
+	f.tap("recovery_codes.save")
 	if top := f.win.Canvas().Overlays().Top(); top == nil {
 		t.Fatal("no file dialog")
 	} else {
@@ -242,7 +162,7 @@ func TestEnableTwoFactor(t *testing.T) {
 	if !f.button("enable2fa.finish").Disabled() {
 		t.Fatal("Finish is enabled before the tick")
 	}
-	test.Tap(enrolCheck(f, "enable2fa.saved_check"))
+	test.Tap(f.check("recovery_codes.saved_check"))
 	f.tap("enable2fa.finish")
 	f.waitTop("home.title")
 
@@ -257,7 +177,6 @@ func TestEnableTwoFactor(t *testing.T) {
 // was turned on and off elsewhere); the screen offers to start again.
 func TestEnableTwoFactorNotPending(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	const email = "pending@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
@@ -270,8 +189,7 @@ func TestEnableTwoFactorNotPending(t *testing.T) {
 	if err := f.srv.Store.SetPendingTOTP(ctx, acct.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	code, _ := totp.GenerateCode(secret, time.Now())
-	enrolType(f, code)
+	f.typeCode(totpCode(t, secret, time.Now()))
 	f.waitText(tr("error.two_factor_not_pending"))
 	if !f.shows(tr("remedy.two_factor_not_pending")) {
 		t.Fatalf("no remedy:\n%s", f.texts())
@@ -287,22 +205,21 @@ func TestEnableTwoFactorNotPending(t *testing.T) {
 // the wait.
 func TestEnableTwoFactorRateLimited(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) { c.RateAccount = server.Rate{PerMinute: 1, Burst: 2} })
-	emptyAtEnd(f)
 	const email = "busy@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
 	secret := enrolKey(f)
-	wrong := enrolWrongCode(t, secret)
+	wrong := wrongTOTP(t, secret)
 	for range 2 {
-		enrolType(f, wrong)
+		f.typeCode(wrong)
 		f.waitText(tr("error.invalid_two_factor_code"))
 	}
-	enrolType(f, wrong)
+	f.typeCode(wrong)
 	f.waitText(tr("error.rate_limited"))
 	if !f.shows(strings.Split(plural("hint.retry_in", 12345), "12345")[0]) || !f.hasButton("action.retry_now") {
 		t.Fatalf("no wait shown:\n%s", f.texts())
 	}
-	if enrolCodeEntry(f).Text != wrong {
+	if f.codeEntry().Text != wrong {
 		t.Fatal("the code to send again was cleared")
 	}
 }
@@ -311,21 +228,13 @@ func TestEnableTwoFactorRateLimited(t *testing.T) {
 // gets the warning with the offset.
 func TestEnableTwoFactorClockWarning(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	const email = "clock@example.org"
 	f.register(email)
 	ahead := testserver.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Date", time.Now().Add(2*time.Minute).UTC().Format(http.TimeFormat))
 		f.srv.Handler.ServeHTTP(w, r)
 	}))
-	c, err := authapi.NewClient(ahead.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{Client: c, DataDir: f.data, DeviceName: "test desktop"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := f.appAt(ahead.URL, "")
 	if _, err := a.SignIn(context.Background(), email, testPassword, false); err != nil {
 		t.Fatal(err)
 	}
@@ -395,21 +304,15 @@ var enrolFixedCodes = []string{"AB12-CD34-EF56", "GH78-JK90-LM12", "NP34-QR56-ST
 // and the recovery codes in English, with fixed keys and codes.
 func TestEnableTwoFactorGoldens(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	e := newEnrolment(f.shell)
 	f.shell.Push(e.v)
 	e.show(enrolFixed(t))
-	settleLayout(f)
-	test.AssertRendersToMarkup(t, "enable2fa/key.xml", f.win.Canvas())
+	f.golden("enable2fa/key.xml")
 
 	f.shell.Reset(newEnrolmentCodes(f.shell, enrolFixedCodes))
-	settleLayout(f)
-	test.AssertRendersToMarkup(t, "enable2fa/codes.xml", f.win.Canvas())
+	f.golden("enable2fa/codes.xml")
 
-	t.Cleanup(func() { SetLanguage("en") })
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
+	f.setLanguage("zh_Hans")
 	f.shell.Retranslate()
 	e = newEnrolment(f.shell)
 	f.shell.Push(e.v)
@@ -417,6 +320,5 @@ func TestEnableTwoFactorGoldens(t *testing.T) {
 	if !f.shows("开启双重验证") {
 		t.Fatalf("not in Chinese:\n%s", f.texts())
 	}
-	settleLayout(f)
-	test.AssertRendersToMarkup(t, "enable2fa/key_zh_Hans.xml", f.win.Canvas())
+	f.golden("enable2fa/key_zh_Hans.xml")
 }

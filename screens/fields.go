@@ -2,10 +2,14 @@ package screens
 
 import (
 	"errors"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
@@ -53,7 +57,7 @@ func newCodeEntry(full func(code string)) *widget.Entry {
 // email.
 type newPassword struct {
 	first, second *widget.Entry
-	meter         *widget.ProgressBar
+	meter         *strengthMeter
 	reasons       *widget.Label
 	email         func() string
 }
@@ -62,9 +66,7 @@ func newNewPassword(email func() string) *newPassword {
 	p := &newPassword{email: email}
 	p.first = newPasswordEntry(lang.L("field.new_password"))
 	p.second = newPasswordEntry(lang.L("field.repeat_password"))
-	p.meter = widget.NewProgressBar()
-	p.meter.Max = 4
-	p.meter.TextFormatter = func() string { return lang.L(strengthKeys[int(p.meter.Value)]) }
+	p.meter = newStrengthMeter()
 	p.reasons = widget.NewLabel("")
 	p.reasons.Wrapping = fyne.TextWrapWord
 	p.reasons.Hide()
@@ -92,7 +94,7 @@ func (p *newPassword) mail() string {
 // update redraws the meter and the reasons for the first field.
 func (p *newPassword) update() {
 	pw := p.first.Text
-	p.meter.SetValue(float64(app.Strength(pw, p.mail())))
+	p.meter.Set(app.Strength(pw, p.mail()), pw == "")
 	var weak *app.WeakPasswordError
 	if pw != "" && errors.As(app.CheckPassword(pw, p.mail()), &weak) {
 		lines := make([]string, len(weak.Reasons))
@@ -117,7 +119,63 @@ func (p *newPassword) Entries() []*widget.Entry { return []*widget.Entry{p.first
 
 // Object lays the fields out with the meter between them.
 func (p *newPassword) Object() fyne.CanvasObject {
-	return container.NewVBox(p.first, p.meter, p.reasons, p.second)
+	return container.NewVBox(p.first, p.meter.box, p.reasons, p.second)
+}
+
+// strengthMeter shows a new password's strength as four segments and a
+// word: none lit and "Too weak" when the policy refuses it, then one
+// (weak, in the error colour) to four (very strong, in the success colour).
+type strengthMeter struct {
+	segments [4]*canvas.Rectangle
+	word     *widget.Label
+	box      *fyne.Container
+	level    int
+}
+
+func newStrengthMeter() *strengthMeter {
+	m := &strengthMeter{word: widget.NewLabel("")}
+	bars := container.NewGridWithColumns(len(m.segments))
+	for i := range m.segments {
+		r := canvas.NewRectangle(color.Transparent)
+		r.SetMinSize(fyne.NewSize(20, 6))
+		r.CornerRadius = 3
+		m.segments[i] = r
+		bars.Add(r)
+	}
+	centred := container.NewVBox(layout.NewSpacer(), bars, layout.NewSpacer())
+	m.box = container.NewBorder(nil, nil, nil, m.word, centred)
+	m.Set(0, true)
+	return m
+}
+
+// Set shows level (0–4); empty hides the word while nothing is typed.
+func (m *strengthMeter) Set(level int, empty bool) {
+	m.level = level
+	th := theme.Current()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	lit := th.Color(theme.ColorNameError, v)
+	switch {
+	case level >= 3:
+		lit = th.Color(theme.ColorNameSuccess, v)
+	case level == 2:
+		lit = th.Color(theme.ColorNameWarning, v)
+	}
+	for i, r := range m.segments {
+		r.FillColor = th.Color(theme.ColorNameInputBackground, v)
+		if i < level {
+			r.FillColor = lit
+		}
+		r.Refresh()
+	}
+	m.word.Importance = widget.MediumImportance
+	if level == 0 {
+		m.word.Importance = widget.DangerImportance
+	}
+	if empty {
+		m.word.SetText(" ")
+		return
+	}
+	m.word.SetText(lang.L(strengthKeys[level]))
 }
 
 // heading is a bold title line.

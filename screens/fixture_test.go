@@ -2,9 +2,13 @@ package screens
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,17 +16,23 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/pquerna/otp/totp"
 
 	"sesame/app"
 	"sesame/authapi"
 	"sesame/internal/testserver"
 	"sesame/keystore"
 	"sesame/server"
+	"sesame/server/store"
 )
 
 // fixture is the app's main window on Fyne's test driver, talking to a
 // reference server of the test's own over loopback HTTP, with the keychain
 // of go-keyring's mock (this package's callers' tests only).
+//
+// The test's goroutine is the UI thread: what uiDo hands over waits in a
+// queue that waitFor and golden run, so widgets never change under the
+// test's feet.
 type fixture struct {
 	t      *testing.T
 	srv    *testserver.Server
@@ -32,6 +42,16 @@ type fixture struct {
 	win    fyne.Window
 	data   string
 	opened []string
+	ui     *uiQueue
+	// clearings are the clipboard clearings that copies asked for, with
+	// their delays; the test runs them.
+	clearings []clearing
+}
+
+// clearing is a clipboard clearing asked for after d.
+type clearing struct {
+	d  time.Duration
+	fn func()
 }
 
 // fixtureSize is the window size of every test, so goldens are stable.
@@ -46,18 +66,113 @@ func newFixture(t *testing.T, tweak ...func(*server.Config)) *fixture {
 	if err := SetLanguage("en"); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { SetLanguage("en") })
 	keystore.MockInit()
-	f := &fixture{t: t, srv: testserver.Start(t, tweak...), data: t.TempDir()}
+	f := &fixture{t: t, ui: queueUI(t)}
+	prev := clipboardAfter
+	clipboardAfter = func(d time.Duration, fn func()) { f.clearings = append(f.clearings, clearing{d, fn}) }
+	t.Cleanup(func() { clipboardAfter = prev })
+	f.srv, f.data = testserver.Start(t, tweak...), t.TempDir()
 	f.client, f.app = f.newApp()
 	f.win = test.NewTempWindow(t, nil)
 	f.win.Resize(fixtureSize)
-	f.shell = NewShell(f.app, f.options(), f.win)
-	f.waitFor("the first screen", func() bool { return f.shell.Top() != tr("app.name") })
+	f.shell = f.newShell(f.app, f.options(), f.win)
 	return f
+}
+
+// uiQueue holds what uiDo hands to the UI thread during a test.
+type uiQueue struct {
+	mu  sync.Mutex
+	fns []func()
+	// added has a value when fns grew.
+	added chan struct{}
+}
+
+// uiDo is set once to route its callbacks to the queue of the running
+// test, or to fyne.Do when none runs, so that work which outlives its test
+// never races a change of uiDo.
+var (
+	uiRoute sync.Once
+	uiTest  atomic.Pointer[uiQueue]
+)
+
+// queueUI makes uiDo queue until the test ends.
+func queueUI(t *testing.T) *uiQueue {
+	uiRoute.Do(func() {
+		uiDo = func(fn func()) {
+			if q := uiTest.Load(); q != nil {
+				q.add(fn)
+				return
+			}
+			fyne.Do(fn)
+		}
+	})
+	q := &uiQueue{added: make(chan struct{}, 1)}
+	uiTest.Store(q)
+	t.Cleanup(func() { uiTest.Store(nil) })
+	return q
+}
+
+// add queues fn; it never blocks.
+func (q *uiQueue) add(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+	select {
+	case q.added <- struct{}{}:
+	default:
+	}
+}
+
+// run runs the queued callbacks, and those they queue, on the calling
+// goroutine, until none is left.
+func (q *uiQueue) run() {
+	for {
+		q.mu.Lock()
+		fns := q.fns
+		q.fns = nil
+		q.mu.Unlock()
+		if len(fns) == 0 {
+			return
+		}
+		for _, fn := range fns {
+			fn()
+		}
+	}
+}
+
+// newShell builds a shell for a in win, closed when the test ends, and
+// waits for its first screen after the resume attempt.
+func (f *fixture) newShell(a *app.App, opts Options, win fyne.Window) *Shell {
+	f.t.Helper()
+	s := NewShell(a, opts, win)
+	f.t.Cleanup(s.closeAll)
+	f.waitFor("the first screen", func() bool { return s.Top() != tr("app.name") })
+	return s
+}
+
+// other is the fixture seen through a second window, whose shell runs a.
+func (f *fixture) other(a *app.App, opts Options) *fixture {
+	f.t.Helper()
+	o := *f
+	o.app, o.client = a, a.Client()
+	o.win = test.NewTempWindow(f.t, nil)
+	o.win.Resize(fixtureSize)
+	o.shell = f.newShell(a, opts, o.win)
+	return &o
 }
 
 // tr is the text of a key in the language of the test.
 func tr(key string) string { return lang.L(key) }
+
+// setLanguage switches the translations to tag until the test ends.
+func (f *fixture) setLanguage(tag string) {
+	f.t.Helper()
+	if err := SetLanguage(tag); err != nil {
+		f.t.Fatal(err)
+	}
+	f.shell.refreshBadge()
+}
 
 func (f *fixture) options() Options {
 	return Options{
@@ -76,32 +191,122 @@ func (f *fixture) options() Options {
 // newApp is another start of the program on this computer.
 func (f *fixture) newApp() (*authapi.Client, *app.App) {
 	f.t.Helper()
-	c, err := authapi.NewClient(f.srv.URL)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: f.data, DeviceName: "test desktop"})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return c, a
+	a := f.appAt(f.srv.URL, f.data)
+	return a.Client(), a
 }
 
-// waitFor polls cond until it holds, for at most 10 s.
+// appAt is the program on this computer started for the server at
+// address, with its data in dir ("" for a folder of its own).
+func (f *fixture) appAt(address, dir string) *app.App {
+	f.t.Helper()
+	c, err := authapi.NewClient(address)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if dir == "" {
+		dir = f.t.TempDir()
+	}
+	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: dir, DeviceName: "test desktop"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+// waitFor runs the queued UI work and checks cond between the callbacks'
+// arrivals, until cond holds, for at most 10 s.
 func (f *fixture) waitFor(what string, cond func() bool) {
 	f.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	deadline := time.Now().Add(10 * time.Second)
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		f.ui.run()
 		if cond() {
 			return
 		}
+		if time.Now().After(deadline) {
+			top := ""
+			if f.shell != nil {
+				top = f.shell.Top()
+			}
+			f.t.Fatalf("waited 10 s for %s; the screen is %q", what, top)
+		}
+		select {
+		case <-f.ui.added:
+		case <-poll.C:
+		}
 	}
-	f.t.Fatalf("waited 10 s for %s; the screen is %q", what, f.shell.Top())
 }
 
 // waitTop waits until the view titled by key is on top.
 func (f *fixture) waitTop(key string) {
 	f.t.Helper()
 	f.waitFor("screen "+key, func() bool { return f.shell.Top() == tr(key) })
+}
+
+// waitText waits until some visible text contains s.
+func (f *fixture) waitText(s string) {
+	f.t.Helper()
+	f.waitFor("text "+s, func() bool { return f.shows(s) })
+}
+
+// golden runs the queued UI work, lays the window out again as the real
+// driver does over its next frames for what changed size since (Fyne's
+// test canvas does not), until nothing moves, and compares the markup with
+// testdata/name.
+func (f *fixture) golden(name string) {
+	f.t.Helper()
+	f.ui.run()
+	for n := 0; ; n++ {
+		before := f.geometry()
+		for _, o := range f.trees() {
+			relayout(o)
+		}
+		if f.geometry() == before {
+			break
+		}
+		if n == 10 {
+			f.t.Fatalf("the layout of %s does not settle", name)
+		}
+	}
+	test.AssertRendersToMarkup(f.t, name, f.win.Canvas())
+}
+
+// trees are the window's content and overlays.
+func (f *fixture) trees() []fyne.CanvasObject {
+	return append([]fyne.CanvasObject{f.win.Content()}, f.win.Canvas().Overlays().List()...)
+}
+
+// relayout lays out o and everything visible in it, from the top down.
+func relayout(o fyne.CanvasObject) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		if x.Layout != nil {
+			x.Layout.Layout(x.Objects, x.Size())
+		}
+		for _, c := range x.Objects {
+			relayout(c)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		r.Layout(x.Size())
+		for _, c := range r.Objects() {
+			relayout(c)
+		}
+	}
+}
+
+// geometry is the place and size of every visible object of the window.
+func (f *fixture) geometry() string {
+	var b strings.Builder
+	for _, o := range f.objects() {
+		fmt.Fprintf(&b, "%T%v%v;", o, o.Position(), o.Size())
+	}
+	return b.String()
 }
 
 const testPassword = "a sturdy password 7"
@@ -153,6 +358,116 @@ func (f *fixture) register(email string) {
 	}
 }
 
+// twoFactorAccount registers email through another app and turns
+// two-factor sign-in on, signed out; it returns the TOTP secret and the
+// recovery codes once the server's notice is mailed.
+func (f *fixture) twoFactorAccount(email string) (secret string, codes []string) {
+	f.t.Helper()
+	f.register(email)
+	ctx := context.Background()
+	_, other := f.newApp()
+	if _, err := other.SignIn(ctx, email, testPassword, false); err != nil {
+		f.t.Fatal(err)
+	}
+	enr, err := other.StartTwoFactor(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	mails := f.mails(email)
+	codes, err = other.ConfirmTwoFactor(ctx, totpCode(f.t, enr.Secret, time.Now()))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	// The notice is mailed in the background; it must not come between a
+	// later count and the mail counted on.
+	f.waitFor("the two-factor notice", func() bool { return f.mails(email) > mails })
+	if err := other.SignOut(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	return enr.Secret, codes
+}
+
+// totpCode is the authenticator's code at t.
+func totpCode(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// wrongTOTP is a 6-digit code the server refuses for secret now.
+func wrongTOTP(t *testing.T, secret string) string {
+	t.Helper()
+	now := time.Now()
+	var near []string
+	for d := -2; d <= 2; d++ {
+		near = append(near, totpCode(t, secret, now.Add(time.Duration(d)*30*time.Second)))
+	}
+	for n := 0; ; n++ {
+		if c := fmt.Sprintf("%06d", n); !slices.Contains(near, c) {
+			return c
+		}
+	}
+}
+
+// maintenance sets the server's maintenance switch and waits until the
+// server answers accordingly: it reads the switch once a second.
+func (f *fixture) maintenance(m store.Maintenance) {
+	f.t.Helper()
+	ctx := context.Background()
+	if err := f.srv.Store.SetMaintenance(ctx, m); err != nil {
+		f.t.Fatal(err)
+	}
+	f.waitFor(fmt.Sprintf("maintenance %v", m.On), func() bool {
+		st, err := f.client.Status(ctx)
+		return err == nil && (st.Status == authapi.StatusMaintenance) == m.On
+	})
+}
+
+// testClock is the shell's countdown clock in a test: the real time moved
+// on, or frozen for goldens.
+type testClock struct {
+	mu     sync.Mutex
+	off    time.Duration
+	frozen time.Time
+}
+
+// useClock makes a clock of the test the shell's countdown clock, and
+// redraws the mailed codes' countdowns often.
+func (f *fixture) useClock() *testClock {
+	c := &testClock{}
+	f.shell.Opts.Now = c.now
+	tick := mailedCodeTick
+	mailedCodeTick = 20 * time.Millisecond
+	f.t.Cleanup(func() { mailedCodeTick = tick })
+	return c
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen
+	}
+	return time.Now().Add(c.off)
+}
+
+// advance moves the clock on by d.
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off += d
+}
+
+// freeze stops the clock at t.
+func (c *testClock) freeze(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = t
+}
+
 // objects are the visible objects of the window.
 func (f *fixture) objects() []fyne.CanvasObject {
 	var out []fyne.CanvasObject
@@ -173,35 +488,45 @@ func (f *fixture) objects() []fyne.CanvasObject {
 			}
 		}
 	}
-	walk(f.win.Content())
-	for _, o := range f.win.Canvas().Overlays().List() {
+	for _, o := range f.trees() {
 		walk(o)
 	}
 	return out
+}
+
+// find returns the first visible object of type T that match accepts.
+func find[T any](f *fixture, match func(T) bool) (T, bool) {
+	for _, o := range f.objects() {
+		if x, ok := o.(T); ok && match(x) {
+			return x, true
+		}
+	}
+	var none T
+	return none, false
+}
+
+// must is find that fails the test when no object matches.
+func must[T any](f *fixture, what string, match func(T) bool) T {
+	f.t.Helper()
+	x, ok := find(f, match)
+	if !ok {
+		f.t.Fatalf("no %s on %q", what, f.shell.Top())
+	}
+	return x
 }
 
 // button finds the visible button labelled with key's text.
 func (f *fixture) button(key string) *widget.Button {
 	f.t.Helper()
 	want := tr(key)
-	for _, o := range f.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Text == want {
-			return b
-		}
-	}
-	f.t.Fatalf("no button %q on %q", want, f.shell.Top())
-	return nil
+	return must(f, fmt.Sprintf("button %q", want), func(b *widget.Button) bool { return b.Text == want })
 }
 
 // hasButton reports whether a visible button has key's text.
 func (f *fixture) hasButton(key string) bool {
 	want := tr(key)
-	for _, o := range f.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Text == want {
-			return true
-		}
-	}
-	return false
+	_, ok := find(f, func(b *widget.Button) bool { return b.Text == want })
+	return ok
 }
 
 // tap taps the button of key, which must be enabled.
@@ -214,17 +539,18 @@ func (f *fixture) tap(key string) {
 	test.Tap(b)
 }
 
+// check finds the visible check box labelled with key's text.
+func (f *fixture) check(key string) *widget.Check {
+	f.t.Helper()
+	want := tr(key)
+	return must(f, fmt.Sprintf("check box %q", want), func(c *widget.Check) bool { return c.Text == want })
+}
+
 // entry finds the visible entry whose placeholder is key's text.
 func (f *fixture) entry(key string) *widget.Entry {
 	f.t.Helper()
 	want := tr(key)
-	for _, o := range f.objects() {
-		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == want {
-			return e
-		}
-	}
-	f.t.Fatalf("no field %q on %q", want, f.shell.Top())
-	return nil
+	return must(f, fmt.Sprintf("field %q", want), func(e *widget.Entry) bool { return e.PlaceHolder == want })
 }
 
 // typeIn focuses the entry of key and types text into it.
@@ -233,6 +559,36 @@ func (f *fixture) typeIn(key, text string) {
 	e := f.entry(key)
 	f.win.Canvas().Focus(e)
 	test.Type(e, text)
+}
+
+// codeEntry finds the visible 6-digit code field; its placeholder is the
+// same in every language.
+func (f *fixture) codeEntry() *widget.Entry {
+	f.t.Helper()
+	return must(f, "code field", func(e *widget.Entry) bool { return e.PlaceHolder == "123456" })
+}
+
+// typeCode types code into the 6-digit field, which sends it when full.
+func (f *fixture) typeCode(code string) {
+	f.t.Helper()
+	e := f.codeEntry()
+	f.win.Canvas().Focus(e)
+	test.Type(e, code)
+}
+
+// esc presses Escape in the window.
+func (f *fixture) esc() {
+	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+}
+
+// titleOf is the title of a view a screen constructor builds; the view is
+// closed at once, so nothing it started goes on.
+func titleOf(v *view) string {
+	v.cancel()
+	if v.closed != nil {
+		v.closed()
+	}
+	return v.title
 }
 
 // texts are the visible texts of labels and rich texts, in order.
@@ -253,9 +609,3 @@ func (f *fixture) texts() string {
 
 // shows reports whether some visible text contains s.
 func (f *fixture) shows(s string) bool { return strings.Contains(f.texts(), s) }
-
-// waitText waits until some visible text contains s.
-func (f *fixture) waitText(s string) {
-	f.t.Helper()
-	f.waitFor("text "+s, func() bool { return f.shows(s) })
-}

@@ -4,88 +4,14 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
-	"github.com/pquerna/otp/totp"
 
-	"sesame/app"
-	"sesame/authapi"
-	"sesame/keystore"
 	"sesame/server"
 	"sesame/server/store"
 )
-
-// acctClock is the countdown clock of a test: the real time moved on by
-// off, or frozen at a fixed time for goldens.
-type acctClock struct {
-	mu     sync.Mutex
-	off    time.Duration
-	frozen time.Time
-}
-
-// acctUseClock makes a clock of the test the shell's countdown clock, and
-// redraws the countdowns often.
-func acctUseClock(f *fixture) *acctClock {
-	c := &acctClock{}
-	f.shell.Opts.Now = c.now
-	tick := mailedCodeTick
-	mailedCodeTick = 20 * time.Millisecond
-	f.t.Cleanup(func() { mailedCodeTick = tick })
-	return c
-}
-
-func (c *acctClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.frozen.IsZero() {
-		return c.frozen
-	}
-	return time.Now().Add(c.off)
-}
-
-func (c *acctClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.off += d
-}
-
-func (c *acctClock) freeze(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.frozen = t
-}
-
-// acctCodeEntry is the visible 6-digit code field; its placeholder is the
-// same in every language.
-func acctCodeEntry(f *fixture) *widget.Entry {
-	f.t.Helper()
-	for _, o := range f.objects() {
-		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "123456" {
-			return e
-		}
-	}
-	f.t.Fatalf("no code field on %q", f.shell.Top())
-	return nil
-}
-
-// acctTypeCode types code into the code field.
-func acctTypeCode(f *fixture, code string) {
-	f.t.Helper()
-	e := acctCodeEntry(f)
-	f.win.Canvas().Focus(e)
-	test.Type(e, code)
-}
-
-// acctEsc presses Esc in the window.
-func acctEsc(f *fixture) {
-	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
-}
 
 // acctWrongCode is a code that differs from code.
 func acctWrongCode(code string) string {
@@ -93,14 +19,6 @@ func acctWrongCode(code string) string {
 		return "111111"
 	}
 	return "000000"
-}
-
-// acctGolden lays the window out again, as a frame of the real driver
-// would, and compares it with testdata/name.
-func acctGolden(f *fixture, name string) {
-	f.t.Helper()
-	f.win.Content().Refresh()
-	test.AssertRendersToMarkup(f.t, name, f.win.Canvas())
 }
 
 // acctForgotToCode opens the reset for email and sends the code.
@@ -116,7 +34,7 @@ func acctForgotToCode(f *fixture, email string) {
 // then the right one, a weak and a mismatched password, the done view and
 // signing in with the new password.
 func TestForgotFlow(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "reset@example.org"
 	f.register(email)
 	root := f.shell.Top()
@@ -141,16 +59,16 @@ func TestForgotFlow(t *testing.T) {
 	}
 	code := f.code(email, "reset", before)
 
-	acctTypeCode(f, acctWrongCode(code))
+	f.typeCode(acctWrongCode(code))
 	f.waitText(tr("error.invalid_code"))
 	if !f.shows(plural("hint.attempts_left", 4)) {
 		t.Fatalf("no attempts left after a wrong code: %q", f.texts())
 	}
-	if acctCodeEntry(f).Text != "" {
+	if f.codeEntry().Text != "" {
 		t.Fatal("the wrong code stays in the field")
 	}
 
-	acctTypeCode(f, code)
+	f.typeCode(code)
 	f.waitFor("the new password step", func() bool { return f.hasButton("forgot.change") })
 	if f.shows(tr("forgot.two_factor")) {
 		t.Fatal("a second factor is asked of an account without two-factor")
@@ -172,7 +90,7 @@ func TestForgotFlow(t *testing.T) {
 	if !f.shows(tr("forgot.done")) || f.shell.back.Visible() {
 		t.Fatalf("done view: texts %q, back shown %v", f.texts(), f.shell.back.Visible())
 	}
-	acctEsc(f)
+	f.esc()
 	if !f.hasButton("forgot.sign_in") {
 		t.Fatal("Esc left the done view")
 	}
@@ -194,8 +112,8 @@ func TestForgotFlow(t *testing.T) {
 // TestForgotResendCooldown keeps resend disabled until its cooldown ended,
 // then sends a new code; an expired code offers a new one.
 func TestForgotResendCooldown(t *testing.T) {
-	f := acctFixture(t)
-	clock := acctUseClock(f)
+	f := newFixture(t)
+	clock := f.useClock()
 	const email = "cool@example.org"
 	f.register(email)
 	before := f.mails(email)
@@ -215,7 +133,7 @@ func TestForgotResendCooldown(t *testing.T) {
 
 	// The server's clock moves past the code's life.
 	f.srv.Clock.Advance(11 * time.Minute)
-	acctTypeCode(f, second)
+	f.typeCode(second)
 	f.waitText(tr("error.code_expired"))
 	if first == second {
 		t.Log("both codes are the same by chance")
@@ -223,14 +141,14 @@ func TestForgotResendCooldown(t *testing.T) {
 	f.tap("action.new_code")
 	f.waitText(tr("mailcode.resent"))
 	third := f.code(email, "reset", before+2)
-	acctTypeCode(f, third)
+	f.typeCode(third)
 	f.waitFor("the new password step", func() bool { return f.hasButton("forgot.change") })
 }
 
 // TestForgotRateLimited shows the server's wait and retries by itself.
 func TestForgotRateLimited(t *testing.T) {
-	f := acctFixture(t, func(c *server.Config) { c.RateMail = server.Rate{PerMinute: 1, Burst: 1} })
-	clock := acctUseClock(f)
+	f := newFixture(t, func(c *server.Config) { c.RateMail = server.Rate{PerMinute: 1, Burst: 1} })
+	clock := f.useClock()
 	const email = "busy@example.org"
 	acctForgotToCode(f, email)
 	clock.advance(61 * time.Second)
@@ -247,7 +165,7 @@ func TestForgotRateLimited(t *testing.T) {
 // TestForgotClientOutdated offers the download when the server refuses
 // this version.
 func TestForgotClientOutdated(t *testing.T) {
-	f := acctFixture(t, func(c *server.Config) { c.MinClientVersion = "99.0.0" })
+	f := newFixture(t, func(c *server.Config) { c.MinClientVersion = "99.0.0" })
 	f.shell.Push(newForgotPassword(f.shell, "old@example.org"))
 	f.tap("forgot.send")
 	f.waitText(tr("error.client_outdated"))
@@ -259,8 +177,9 @@ func TestForgotClientOutdated(t *testing.T) {
 
 // TestForgotMaintenance shows the operator's message.
 func TestForgotMaintenance(t *testing.T) {
-	f := acctFixture(t)
-	acctMaintenance(f, "Moving to a new disk")
+	f := newFixture(t)
+	until := time.Now().Add(time.Hour)
+	f.maintenance(store.Maintenance{On: true, Message: "Moving to a new disk", Until: &until})
 	f.shell.Push(newForgotPassword(f.shell, "maint@example.org"))
 	f.tap("forgot.send")
 	f.waitText(tr("error.maintenance"))
@@ -270,29 +189,15 @@ func TestForgotMaintenance(t *testing.T) {
 	}
 }
 
-// acctMaintenance turns maintenance on and waits until the server says so.
-func acctMaintenance(f *fixture, message string) {
-	f.t.Helper()
-	ctx := context.Background()
-	until := time.Now().Add(time.Hour)
-	if err := f.srv.Store.SetMaintenance(ctx, store.Maintenance{On: true, Message: message, Until: &until}); err != nil {
-		f.t.Fatal(err)
-	}
-	f.waitFor("maintenance", func() bool {
-		return errorCode(f.client.ResendVerification(ctx, "probe@example.org")) == "maintenance"
-	})
-}
-
 // TestForgotTwoFactor asks an account with two-factor on for its second
 // factor: a wrong code is refused, a recovery code is taken.
 func TestForgotTwoFactor(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "twofa@example.org"
-	f.register(email)
-	codes := acctEnableTwoFactor(f, email)
+	_, codes := f.twoFactorAccount(email)
 	before := f.mails(email)
 	acctForgotToCode(f, email)
-	acctTypeCode(f, f.code(email, "reset", before))
+	f.typeCode(f.code(email, "reset", before))
 	f.waitFor("the new password step", func() bool { return f.hasButton("forgot.change") })
 	if !f.shows(tr("forgot.two_factor")) {
 		t.Fatal("no word about the second factor")
@@ -323,45 +228,14 @@ func TestForgotTwoFactor(t *testing.T) {
 	}
 }
 
-// acctEnableTwoFactor turns two-factor on for a registered account through
-// another app and returns its recovery codes.
-func acctEnableTwoFactor(f *fixture, email string) []string {
-	f.t.Helper()
-	ctx := context.Background()
-	_, other := f.newApp()
-	if _, err := other.SignIn(ctx, email, testPassword, false); err != nil {
-		f.t.Fatal(err)
-	}
-	en, err := other.StartTwoFactor(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	code, err := totp.GenerateCode(en.Secret, time.Now())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	mails := f.mails(email)
-	codes, err := other.ConfirmTwoFactor(ctx, code)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	// The notice is mailed in the background; it must not come between a
-	// later count and the mail counted on.
-	f.waitFor("the two-factor notice", func() bool { return f.mails(email) > mails })
-	if err := other.SignOut(ctx); err != nil {
-		f.t.Fatal(err)
-	}
-	return codes
-}
-
 // TestForgotResetExpired starts again when the new password comes too late.
 func TestForgotResetExpired(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "late@example.org"
 	f.register(email)
 	before := f.mails(email)
 	acctForgotToCode(f, email)
-	acctTypeCode(f, f.code(email, "reset", before))
+	f.typeCode(f.code(email, "reset", before))
 	f.waitFor("the new password step", func() bool { return f.hasButton("forgot.change") })
 	f.srv.Clock.Advance(16 * time.Minute)
 	f.typeIn("field.new_password", "another sturdy phrase 9")
@@ -372,7 +246,7 @@ func TestForgotResetExpired(t *testing.T) {
 	if !f.hasButton("forgot.send") || f.entry("field.email_placeholder").Text != email {
 		t.Fatalf("start again: %q", f.texts())
 	}
-	acctEsc(f)
+	f.esc()
 	if f.shell.Top() != tr("signin.title") {
 		t.Fatalf("Esc from the new start goes to %q", f.shell.Top())
 	}
@@ -381,15 +255,15 @@ func TestForgotResetExpired(t *testing.T) {
 // TestForgotNavigation goes back with Esc from each step, and the wallet
 // link opens the restore from the recovery phrase.
 func TestForgotNavigation(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	root := f.shell.Top()
 	f.shell.Push(newForgotPassword(f.shell, ""))
-	acctEsc(f)
+	f.esc()
 	if f.shell.Top() != root {
 		t.Fatalf("Esc from the email step goes to %q", f.shell.Top())
 	}
 	acctForgotToCode(f, "nobody@example.org")
-	acctEsc(f)
+	f.esc()
 	if f.shell.Top() != root {
 		t.Fatalf("Esc from the code step goes to %q", f.shell.Top())
 	}
@@ -398,7 +272,7 @@ func TestForgotNavigation(t *testing.T) {
 	if f.shell.Top() == tr("forgot.title") || f.shell.Top() == root {
 		t.Fatalf("the wallet link goes to %q", f.shell.Top())
 	}
-	acctEsc(f)
+	f.esc()
 	if f.shell.Top() != tr("forgot.title") {
 		t.Fatalf("Esc from the restore goes to %q", f.shell.Top())
 	}
@@ -406,12 +280,12 @@ func TestForgotNavigation(t *testing.T) {
 
 // TestForgotGolden renders each step in English and the first in Chinese.
 func TestForgotGolden(t *testing.T) {
-	f := acctFixture(t)
-	clock := acctUseClock(f)
+	f := newFixture(t)
+	clock := f.useClock()
 	const email = "golden@example.org"
 	f.register(email)
 	f.shell.Push(newForgotPassword(f.shell, email))
-	acctGolden(f, "forgot/email.xml")
+	f.golden("forgot/email.xml")
 
 	before := f.mails(email)
 	reset, err := f.app.StartPasswordReset(context.Background(), email)
@@ -420,80 +294,44 @@ func TestForgotGolden(t *testing.T) {
 	}
 	clock.freeze(reset.SentAt)
 	f.shell.Replace(newForgotCode(f.shell, reset))
-	acctGolden(f, "forgot/code.xml")
+	f.golden("forgot/code.xml")
 
-	acctTypeCode(f, acctWrongCode(f.code(email, "reset", before)))
+	f.typeCode(acctWrongCode(f.code(email, "reset", before)))
 	f.waitText(tr("error.invalid_code"))
-	acctGolden(f, "forgot/code_wrong.xml")
+	f.golden("forgot/code_wrong.xml")
 
 	if err := reset.Verify(context.Background(), f.code(email, "reset", before)); err != nil {
 		t.Fatal(err)
 	}
 	f.shell.Replace(newForgotNewPassword(f.shell, reset))
 	f.typeIn("field.new_password", "password")
-	acctGolden(f, "forgot/new_password.xml")
+	f.golden("forgot/new_password.xml")
 
 	reset.TwoFactorRequired = true
 	f.shell.Replace(newForgotNewPassword(f.shell, reset))
-	acctGolden(f, "forgot/new_password_two_factor.xml")
+	f.golden("forgot/new_password_two_factor.xml")
 
 	f.shell.Reset(newForgotDone(f.shell))
-	acctGolden(f, "forgot/done.xml")
+	f.golden("forgot/done.xml")
 
-	acctChinese(f)
+	f.setLanguage("zh_Hans")
 	f.shell.Reset(newForgotPassword(f.shell, email))
-	acctGolden(f, "forgot/email_zh.xml")
+	f.golden("forgot/email_zh.xml")
 	f.shell.Reset(newForgotDone(f.shell))
-	acctGolden(f, "forgot/done_zh.xml")
-}
-
-// acctChinese switches the translations to Simplified Chinese until the
-// test ends. The views go first: their countdowns read the translations.
-func acctChinese(f *fixture) {
-	f.t.Helper()
-	acctCloseViews(f)
-	if err := SetLanguage("zh_Hans"); err != nil {
-		f.t.Fatal(err)
-	}
-	f.t.Cleanup(func() {
-		acctCloseViews(f)
-		_ = SetLanguage("en")
-	})
-	f.shell.refreshBadge()
-}
-
-// acctFixture is newFixture whose views close when the test ends, so no
-// countdown of theirs runs into the next test.
-func acctFixture(t *testing.T, tweak ...func(*server.Config)) *fixture {
-	t.Helper()
-	f := newFixture(t, tweak...)
-	t.Cleanup(func() { acctCloseViews(f) })
-	return f
-}
-
-// acctCloseViews closes every view of the shell.
-func acctCloseViews(f *fixture) {
-	f.shell.Reset(newView(""))
+	f.golden("forgot/done_zh.xml")
 }
 
 // TestForgotOffline names a server that cannot be reached and offers the
 // connection check, never the error's own words.
 func TestForgotOffline(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
-	c, err := authapi.NewClient("http://" + addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := f.appAt("http://"+addr, "")
 	f.shell.App = a
 	f.shell.Push(newForgotPassword(f.shell, "away@example.org"))
 	f.tap("forgot.send")

@@ -119,7 +119,8 @@ type failureBox struct {
 	// example, is the screen's own retry.
 	actions map[app.Remedy]func()
 	failure app.Failure
-	stop    chan struct{}
+	// stop ends the running countdown, if any.
+	stop func()
 }
 
 func newFailureBox(s *Shell, v *view) *failureBox {
@@ -135,13 +136,7 @@ func newFailureBox(s *Shell, v *view) *failureBox {
 	b.remedy = widget.NewButton("", func() { b.act() })
 	b.box = container.NewVBox(b.message, b.fix, b.hints, b.remedy)
 	b.box.Hide()
-	prev := v.closed
-	v.closed = func() {
-		b.stopTimer()
-		if prev != nil {
-			prev()
-		}
-	}
+	closeAlso(v, b.stopTimer)
 	return b
 }
 
@@ -278,25 +273,7 @@ func (b *failureBox) updateHints() {
 }
 
 func (b *failureBox) startTimer() {
-	stop := make(chan struct{})
-	b.stop = stop
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					if b.stop != stop {
-						return
-					}
-					b.tick()
-				})
-			}
-		}
-	}()
+	b.stop = uiEvery(time.Second, b.tick)
 }
 
 // tick updates the countdown; at its end a retry runs by itself.
@@ -315,7 +292,7 @@ func (b *failureBox) tick() {
 
 func (b *failureBox) stopTimer() {
 	if b.stop != nil {
-		close(b.stop)
+		b.stop()
 		b.stop = nil
 	}
 }

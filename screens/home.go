@@ -71,13 +71,7 @@ func buildHome(s *Shell) *home {
 	securityCard := widget.NewCard(lang.L("home.security"), "", container.NewVBox(h.busy, h.fail.box, h.security))
 	h.v.content = container.NewVBox(account, walletCard, securityCard)
 	h.v.shown = h.refresh
-	prev := h.v.closed
-	h.v.closed = func() {
-		h.busy.Stop()
-		if prev != nil {
-			prev()
-		}
-	}
+	closeAlso(h.v, h.busy.Stop)
 	return h
 }
 
@@ -90,8 +84,9 @@ func (h *home) refresh() {
 	h.busy.Show()
 	h.busy.Start()
 	var st homeState
+	a := h.s.App
 	h.s.Go(h.v, func(ctx context.Context) error {
-		st = h.load(ctx)
+		st = homeLoad(ctx, a)
 		return nil
 	}, func(error) {
 		if gen != h.gen {
@@ -103,30 +98,29 @@ func (h *home) refresh() {
 	})
 }
 
-// load gathers what home shows; it runs off the UI thread.
-func (h *home) load(ctx context.Context) homeState {
+// homeLoad gathers what home shows; it runs off the UI thread.
+func homeLoad(ctx context.Context, a *app.App) homeState {
 	var st homeState
-	st.wallet, st.walletErr = h.s.App.WalletState()
+	st.wallet, st.walletErr = a.WalletState()
 	if st.walletErr == nil && st.wallet == app.WalletUnlocked {
-		st.addresses, st.walletErr = h.s.App.Addresses()
-		st.verified = h.s.App.BackupVerified()
+		st.addresses, st.walletErr = a.Addresses()
+		st.verified = a.BackupVerified()
 		if st.walletErr != nil {
 			// Locked meanwhile.
 			st.wallet, st.walletErr = app.WalletLocked, nil
 		}
 	}
-	st.me, st.err = h.s.App.Me(ctx)
+	st.me, st.err = a.Me(ctx)
 	if st.err != nil {
 		return st
 	}
-	sessions, err := h.s.App.Sessions(ctx)
+	sessions, err := a.Sessions(ctx)
 	st.sessions, st.err = len(sessions), err
 	return st
 }
 
 // show draws a load's result.
 func (h *home) show(st homeState) {
-	defer homeRelayout(h.s)
 	h.showWallet(st)
 	if st.err != nil {
 		h.fail.Show(st.err)
@@ -134,15 +128,6 @@ func (h *home) show(st homeState) {
 		return
 	}
 	h.showSecurity(st)
-}
-
-// homeRelayout fits the view on top to content that changed size after
-// it was shown. Fyne's desktop driver does it by itself on the next frame;
-// the test driver's canvas does not.
-func homeRelayout(s *Shell) {
-	for _, o := range s.body.Objects {
-		o.Refresh()
-	}
 }
 
 // showWallet fills the wallet card for its state.
@@ -187,7 +172,7 @@ func (h *home) showWallet(st homeState) {
 // homeAddressRow shows one public address, selectable in monospace, with a
 // button that copies it.
 func homeAddressRow(a wallet.Address, n int) fyne.CanvasObject {
-	label := widget.NewLabel(lang.LocalizeKey("home.address", "", map[string]any{"Chain": homeChainName(a.Chain), "Number": strconv.Itoa(n)}))
+	label := widget.NewLabel(lang.LocalizeKey("home.address", "", map[string]any{"Chain": walletChainName(a.Chain), "Number": strconv.Itoa(n)}))
 	label.Importance = widget.LowImportance
 	addr := widget.NewLabelWithStyle(a.Address, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	addr.Selectable = true
@@ -197,17 +182,6 @@ func homeAddressRow(a wallet.Address, n int) fyne.CanvasObject {
 		fyne.CurrentApp().Clipboard().SetContent(text)
 	})
 	return container.NewBorder(nil, nil, nil, container.NewCenter(copyButton), container.NewVBox(label, addr))
-}
-
-// homeChainName is a chain's name in the user's language.
-func homeChainName(c wallet.Chain) string {
-	switch c {
-	case wallet.Ethereum:
-		return lang.L("home.chain_ethereum")
-	case wallet.Bitcoin:
-		return lang.L("home.chain_bitcoin")
-	}
-	return c.String()
 }
 
 // showSecurity fills the security centre from the account's details.

@@ -53,7 +53,11 @@ func (m *Mailbox) poll(ctx context.Context) {
 		mails, err := m.mails(lctx)
 		cancel()
 		if err == nil {
-			fyne.Do(func() { m.show(mails) })
+			uiDo(func() {
+				if ctx.Err() == nil {
+					m.show(mails)
+				}
+			})
 		}
 		select {
 		case <-ctx.Done():

@@ -3,28 +3,17 @@ package screens
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
-)
 
-// acctCheck finds the visible check box labelled with key's text.
-func acctCheck(f *fixture, key string) *widget.Check {
-	f.t.Helper()
-	want := tr(key)
-	for _, o := range f.objects() {
-		if c, ok := o.(*widget.Check); ok && c.Text == want {
-			return c
-		}
-	}
-	f.t.Fatalf("no check box %q on %q", want, f.shell.Top())
-	return nil
-}
+	"sesame/server/store"
+)
 
 // TestRegisterFlow creates an account: the button waits for a valid form,
 // then the mailed code activates the account and signs in, remembered.
 func TestRegisterFlow(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "new@example.org"
 	f.shell.Push(newCreateAccount(f.shell, ""))
 	if f.shell.Top() != tr("register.title") || !f.button("register.submit").Disabled() {
@@ -46,13 +35,13 @@ func TestRegisterFlow(t *testing.T) {
 		t.Fatal("create is enabled with an invalid address")
 	}
 	f.entry("field.email_placeholder").SetText(email)
-	test.Tap(acctCheck(f, "signin.remember"))
+	test.Tap(f.check("signin.remember"))
 	f.tap("register.submit")
 	f.waitFor("the activation step", func() bool { return f.hasButton("verify.submit") })
 	if f.shell.Top() != tr("verify.title") || !f.shows(email) || !f.shows(tr("mailcode.spam")) {
 		t.Fatalf("verify step: %q", f.texts())
 	}
-	acctTypeCode(f, f.code(email, "confirm", 0))
+	f.typeCode(f.code(email, "confirm", 0))
 	f.waitFor("home, signed in", func() bool {
 		return f.app.Account() == email && f.shell.Top() == tr("home.title") && !f.shell.back.Visible()
 	})
@@ -64,7 +53,7 @@ func TestRegisterFlow(t *testing.T) {
 // TestRegisterContainsEmail refuses a password holding the address, and
 // follows a change of the address.
 func TestRegisterContainsEmail(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	f.shell.Push(newCreateAccount(f.shell, "carol.whitfield@example.org"))
 	f.typeIn("field.new_password", "carol.whitfield@example.org!")
 	f.typeIn("field.repeat_password", "carol.whitfield@example.org!")
@@ -81,7 +70,7 @@ func TestRegisterContainsEmail(t *testing.T) {
 // one: the server answers as for a new address and mails the owner, so no
 // code works, and the screen says so in words.
 func TestRegisterExisting(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "taken@example.org"
 	f.register(email)
 	before := f.mails(email)
@@ -91,14 +80,14 @@ func TestRegisterExisting(t *testing.T) {
 	f.tap("register.submit")
 	f.waitFor("the activation step", func() bool { return f.hasButton("verify.submit") })
 	f.code(email, "tried", before)
-	acctTypeCode(f, "123456")
+	f.typeCode("123456")
 	f.waitText(tr("error.code_expired"))
 	if f.shows("There is no live code") || f.app.Account() != "" {
 		t.Fatalf("existing account: %q", f.texts())
 	}
 	f.tap("action.new_code")
 	f.waitText(tr("mailcode.resent"))
-	acctEsc(f)
+	f.esc()
 	if f.shell.Top() != tr("signin.title") {
 		t.Fatalf("Esc from the activation goes to %q", f.shell.Top())
 	}
@@ -107,8 +96,9 @@ func TestRegisterExisting(t *testing.T) {
 // TestRegisterMaintenance shows the operator's message, never the
 // server's own words.
 func TestRegisterMaintenance(t *testing.T) {
-	f := acctFixture(t)
-	acctMaintenance(f, "Back after the upgrade")
+	f := newFixture(t)
+	until := time.Now().Add(time.Hour)
+	f.maintenance(store.Maintenance{On: true, Message: "Back after the upgrade", Until: &until})
 	f.shell.Push(newCreateAccount(f.shell, "late@example.org"))
 	f.typeIn("field.new_password", testPassword)
 	f.typeIn("field.repeat_password", testPassword)
@@ -118,7 +108,7 @@ func TestRegisterMaintenance(t *testing.T) {
 	if f.shows("The server is in maintenance") || f.shell.Top() != tr("register.title") {
 		t.Fatalf("maintenance: %q", f.texts())
 	}
-	acctEsc(f)
+	f.esc()
 	if f.shell.Top() != tr("signin.title") {
 		t.Fatalf("Esc from create account goes to %q", f.shell.Top())
 	}
@@ -126,26 +116,26 @@ func TestRegisterMaintenance(t *testing.T) {
 
 // TestRegisterGolden renders the form in English and Chinese.
 func TestRegisterGolden(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	f.shell.Push(newCreateAccount(f.shell, ""))
-	acctGolden(f, "register/empty.xml")
+	f.golden("register/empty.xml")
 	f.typeIn("field.email_placeholder", "golden@example.org")
 	f.typeIn("field.new_password", "golden")
-	acctGolden(f, "register/weak.xml")
+	f.golden("register/weak.xml")
 	f.entry("field.new_password").SetText(testPassword)
 	f.typeIn("field.repeat_password", testPassword)
 	if f.button("register.submit").Disabled() {
 		t.Fatal("create is disabled with a valid form")
 	}
-	acctGolden(f, "register/valid.xml")
+	f.golden("register/valid.xml")
 
-	acctChinese(f)
+	f.setLanguage("zh_Hans")
 	f.shell.Reset(newCreateAccount(f.shell, ""))
-	acctGolden(f, "register/empty_zh.xml")
+	f.golden("register/empty_zh.xml")
 	f.typeIn("field.email_placeholder", "golden@example.org")
 	f.typeIn("field.new_password", "golden")
 	if !strings.Contains(f.texts(), reasonText("too_short")) {
 		t.Fatalf("no reason in Chinese: %q", f.texts())
 	}
-	acctGolden(f, "register/weak_zh.xml")
+	f.golden("register/weak_zh.xml")
 }

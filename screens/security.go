@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,10 +19,6 @@ import (
 
 // securityActivityLimit is how many sign-in events the activity view lists.
 const securityActivityLimit = 20
-
-// securityClipboardClear is how long copied recovery codes stay on the
-// clipboard; tests shorten it.
-var securityClipboardClear = 30 * time.Second
 
 // securityHost is the data of the texts that name the server.
 func securityHost(s *Shell) map[string]any { return map[string]any{"Host": s.Host()} }
@@ -365,7 +360,12 @@ func newNewRecoveryCodes(s *Shell) *view {
 			return err
 		}, func() {
 			password.SetText("")
-			s.Replace(newRecoveryCodes(s, codes))
+			s.Replace(newRecoveryCodes(s, codes, codesPage{
+				title:  lang.L("security.codes.title"),
+				intro:  lang.L("security.codes.intro"),
+				finish: lang.L("security.codes.done"),
+				done:   s.Back,
+			}))
 		}, func(err error) bool {
 			if isCode(err, "invalid_two_factor_code") {
 				code.SetText("")
@@ -378,60 +378,4 @@ func newNewRecoveryCodes(s *Shell) *view {
 	v.content = container.NewVBox(paragraph(lang.L("security.new_codes.intro")), password, code, f.actions())
 	v.focus = password
 	return v
-}
-
-// newRecoveryCodes shows new recovery codes once, with a copy that the
-// clipboard forgets after securityClipboardClear; "Done" waits for the
-// tick that says they are saved.
-func newRecoveryCodes(s *Shell, codes []string) *view {
-	v := newView(lang.L("security.codes.title"))
-	shown := make([]string, len(codes))
-	grid := container.NewGridWithColumns(2)
-	for i, c := range codes {
-		shown[i] = app.FormatRecoveryCode(c)
-		l := widget.NewLabelWithStyle(shown[i], fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-		l.Selectable = true
-		grid.Add(l)
-	}
-	text := strings.Join(shown, "\n")
-	copied := widget.NewLabel("")
-	copied.Importance = widget.LowImportance
-	copied.Wrapping = fyne.TextWrapWord
-	copied.Hide()
-	copyButton := widget.NewButtonWithIcon(lang.L("security.codes.copy"), theme.ContentCopyIcon(), func() {
-		securityCopySecret(text)
-		copied.SetText(plural("security.codes.copied", int(securityClipboardClear/time.Second)))
-		copied.Show()
-	})
-	finish := widget.NewButtonWithIcon(lang.L("security.codes.done"), theme.ConfirmIcon(), s.Back)
-	finish.Importance = widget.HighImportance
-	finish.Disable()
-	saved := widget.NewCheck(lang.L("security.codes.saved"), func(on bool) {
-		if on {
-			finish.Enable()
-		} else {
-			finish.Disable()
-		}
-	})
-	v.content = container.NewVBox(
-		paragraph(lang.L("security.codes.intro")),
-		widget.NewCard("", "", grid),
-		copyButton, copied, saved, finish,
-	)
-	return v
-}
-
-// securityCopySecret puts text on the clipboard and takes it off after
-// securityClipboardClear, unless something else was copied meanwhile. The
-// clearing outlives the view: leaving it must not leave the codes behind.
-func securityCopySecret(text string) {
-	cb := fyne.CurrentApp().Clipboard()
-	cb.SetContent(text)
-	time.AfterFunc(securityClipboardClear, func() {
-		fyne.Do(func() {
-			if cb.Content() == text {
-				cb.SetContent("")
-			}
-		})
-	})
 }

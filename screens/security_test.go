@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/pquerna/otp/totp"
 
 	"sesame/app"
 	"sesame/server"
@@ -44,11 +44,7 @@ func securityEnded(f *fixture, a *app.App) {
 func securityTOTP(f *fixture, secret string) string {
 	f.t.Helper()
 	f.srv.Clock.Advance(30 * time.Second)
-	code, err := totp.GenerateCode(secret, f.srv.Clock.Now())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return code
+	return totpCode(f.t, secret, f.srv.Clock.Now())
 }
 
 // securityButtons counts the visible buttons labelled with key's text.
@@ -70,29 +66,29 @@ func TestSecuritySessions(t *testing.T) {
 	other := securityOther(f, email, testPassword)
 	f.shell.Reset(newHome(f.shell))
 	homeLoaded(f)
-	homeWaitText(f, plural("home.sessions_count", 2))
+	f.waitText(plural("home.sessions_count", 2))
 
 	f.tap("home.sessions_manage")
-	homeWaitTop(f, "security.sessions.title")
-	homeWait(f, "two sessions", func() bool { return securityButtons(f, "security.sessions.sign_out") == 1 })
+	f.waitTop("security.sessions.title")
+	f.waitFor("two sessions", func() bool { return securityButtons(f, "security.sessions.sign_out") == 1 })
 	if !f.shows(tr("security.sessions.this_device")) || !f.shows("test desktop") || !f.shows("127.0.0.1") {
 		t.Fatalf("the sessions do not show this device, names and addresses:\n%s", f.texts())
 	}
 	f.tap("security.sessions.sign_out")
-	homeWait(f, "one session", func() bool {
+	f.waitFor("one session", func() bool {
 		return securityButtons(f, "security.sessions.sign_out") == 0 && f.shows(tr("security.sessions.this_device"))
 	})
 	securityEnded(f, other)
 
 	third := securityOther(f, email, testPassword)
-	homeEsc(f)
+	f.esc()
 	homeLoaded(f)
-	homeWaitText(f, plural("home.sessions_count", 2))
+	f.waitText(plural("home.sessions_count", 2))
 	f.tap("home.sessions_manage")
-	homeWait(f, "two sessions", func() bool { return securityButtons(f, "security.sessions.sign_out") == 1 })
+	f.waitFor("two sessions", func() bool { return securityButtons(f, "security.sessions.sign_out") == 1 })
 	f.tap("security.sessions.sign_out_others")
-	homeWaitText(f, tr("security.sessions.others_done"))
-	homeWait(f, "one session", func() bool { return securityButtons(f, "security.sessions.sign_out") == 0 })
+	f.waitText(tr("security.sessions.others_done"))
+	f.waitFor("one session", func() bool { return securityButtons(f, "security.sessions.sign_out") == 0 })
 	securityEnded(f, third)
 	if f.app.Account() != email {
 		t.Fatal("signing out the others signed this device out")
@@ -111,8 +107,8 @@ func TestSecurityActivity(t *testing.T) {
 	other := securityOther(f, email, testPassword)
 
 	f.tap("home.activity_show")
-	homeWaitTop(f, "security.activity.title")
-	homeWaitText(f, tr("security.activity.result.invalid_credentials"))
+	f.waitTop("security.activity.title")
+	f.waitText(tr("security.activity.result.invalid_credentials"))
 	if !f.shows(tr("security.activity.result.success")) || !f.shows("test desktop") {
 		t.Fatalf("the activity misses the sign-ins:\n%s", f.texts())
 	}
@@ -121,12 +117,12 @@ func TestSecurityActivity(t *testing.T) {
 	}
 
 	f.tap("security.activity.not_me")
-	homeWaitTop(f, "security.not_me.title")
+	f.waitTop("security.not_me.title")
 	f.tap("security.sessions.sign_out_others")
-	homeWaitText(f, tr("security.sessions.others_done"))
+	f.waitText(tr("security.sessions.others_done"))
 	securityEnded(f, other)
 	f.tap("security.not_me.change_password")
-	homeWaitTop(f, "security.password.title")
+	f.waitTop("security.password.title")
 }
 
 // TestSecurityAntiPhishing keeps Save disabled for an invalid phrase, sets
@@ -134,7 +130,7 @@ func TestSecurityActivity(t *testing.T) {
 func TestSecurityAntiPhishing(t *testing.T) {
 	f := homeSignedIn(t, "phish@example.com")
 	f.tap("home.phishing_add")
-	homeWaitTop(f, "security.phishing.title")
+	f.waitTop("security.phishing.title")
 	if !f.button("security.phishing.save").Disabled() {
 		t.Fatal("Save is enabled with no phrase")
 	}
@@ -150,13 +146,13 @@ func TestSecurityAntiPhishing(t *testing.T) {
 	f.typeIn("security.phishing.placeholder", "blue teapot")
 	f.tap("security.phishing.save")
 	homeLoaded(f)
-	homeWaitText(f, "“blue teapot”")
+	f.waitText("“blue teapot”")
 	me, err := f.app.Me(context.Background())
 	if err != nil || me.AntiPhishingPhrase != "blue teapot" {
 		t.Fatalf("Me: %+v, %v", me, err)
 	}
 	f.tap("home.phishing_change")
-	homeWaitTop(f, "security.phishing.title")
+	f.waitTop("security.phishing.title")
 	if !f.shows("“blue teapot”") {
 		t.Fatalf("the phrase view does not show the phrase:\n%s", f.texts())
 	}
@@ -171,7 +167,7 @@ func TestSecurityChangePassword(t *testing.T) {
 	f := homeSignedIn(t, email)
 	other := securityOther(f, email, testPassword)
 	f.tap("home.password_change")
-	homeWaitTop(f, "security.password.title")
+	f.waitTop("security.password.title")
 	submit := func() *widget.Button { return f.button("security.password.submit") }
 
 	f.typeIn("security.password.current", "wrong current password")
@@ -187,14 +183,14 @@ func TestSecurityChangePassword(t *testing.T) {
 	}
 	f.entry("field.repeat_password").SetText(newPassword)
 	f.tap("security.password.submit")
-	homeWaitText(f, tr("error.invalid_credentials"))
+	f.waitText(tr("error.invalid_credentials"))
 	if !f.hasButton("action.reset_password") {
 		t.Fatal("a wrong current password offers no reset")
 	}
 
 	f.entry("security.password.current").SetText(testPassword)
 	f.tap("security.password.submit")
-	homeWaitText(f, tr("security.password.done"))
+	f.waitText(tr("security.password.done"))
 	securityEnded(f, other)
 	securityOther(f, email, newPassword)
 	_, old := f.newApp()
@@ -214,10 +210,10 @@ func TestSecurityRateLimited(t *testing.T) {
 	f.typeIn("field.repeat_password", "another sturdy password 9")
 	for range 2 {
 		f.tap("security.password.submit")
-		homeWaitText(f, tr("error.invalid_credentials"))
+		f.waitText(tr("error.invalid_credentials"))
 	}
 	f.tap("security.password.submit")
-	homeWaitText(f, tr("error.rate_limited"))
+	f.waitText(tr("error.rate_limited"))
 	counting := false
 	for n := 40; n <= 60; n++ {
 		counting = counting || f.shows(plural("hint.retry_in", n))
@@ -245,11 +241,11 @@ func TestSecuritySessionEnded(t *testing.T) {
 		}
 	}
 	f.shell.Reset(newHome(f.shell))
-	homeWait(f, "the failure", func() bool { return f.hasButton("action.sign_in_again") })
+	f.waitFor("the failure", func() bool { return f.hasButton("action.sign_in_again") })
 	if !f.shows(tr("error.invalid_refresh_token")) && !f.shows(tr("error.unauthorized")) {
 		t.Fatalf("the ended session is not explained:\n%s", f.texts())
 	}
-	want := homeTitleOf(newSignIn(f.shell, nil))
+	want := titleOf(newSignIn(f.shell, nil))
 	f.tap("action.sign_in_again")
 	if f.shell.Top() != want || f.app.Account() != "" {
 		t.Fatalf("after Sign in again: %q, account %q", f.shell.Top(), f.app.Account())
@@ -271,19 +267,19 @@ func TestSecurityTwoFactor(t *testing.T) {
 	}
 	f.shell.Reset(newHome(f.shell))
 	homeLoaded(f)
-	homeWaitText(f, plural("home.two_factor_on", 10))
+	f.waitText(plural("home.two_factor_on", 10))
 	if f.hasButton("home.two_factor_enable") {
 		t.Fatal("home offers to turn on two-factor that is on")
 	}
 
 	f.tap("home.new_codes")
-	homeWaitTop(f, "security.new_codes.title")
+	f.waitTop("security.new_codes.title")
 	f.typeIn("security.account_password", testPassword)
 	if !f.button("security.new_codes.submit").Disabled() {
 		t.Fatal("New codes is enabled with no code")
 	}
 	f.typeIn("security.new_codes.code", securityTOTP(f, enr.Secret))
-	homeWaitTop(f, "security.codes.title")
+	f.waitTop("security.codes.title")
 	var codes []string
 	for _, o := range f.objects() {
 		if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace {
@@ -296,25 +292,25 @@ func TestSecurityTwoFactor(t *testing.T) {
 	if !f.button("security.codes.done").Disabled() {
 		t.Fatal("Done is enabled before the codes are saved")
 	}
-	securityClipboardClear = 50 * time.Millisecond
-	t.Cleanup(func() { securityClipboardClear = 30 * time.Second })
 	clip := fyne.CurrentApp().Clipboard()
-	f.tap("security.codes.copy")
+	f.tap("recovery_codes.copy")
 	if got := clip.Content(); !strings.Contains(got, codes[0]) || !strings.Contains(got, codes[9]) {
 		t.Fatalf("the clipboard holds %d characters, not the codes", len(got))
 	}
-	homeWait(f, "the clipboard to be cleared", func() bool { return clip.Content() == "" })
-	for _, o := range f.objects() {
-		if c, ok := o.(*widget.Check); ok && c.Text == tr("security.codes.saved") {
-			c.SetChecked(true)
-		}
+	if len(f.clearings) != 1 || f.clearings[0].d != clipboardLifetime {
+		t.Fatalf("clearings %v", f.clearings)
 	}
+	f.clearings[0].fn()
+	if clip.Content() != "" {
+		t.Fatal("the clipboard kept the codes")
+	}
+	test.Tap(f.check("recovery_codes.saved_check"))
 	f.tap("security.codes.done")
 	homeLoaded(f)
-	homeWaitText(f, plural("home.two_factor_on", 10))
+	f.waitText(plural("home.two_factor_on", 10))
 
 	f.tap("home.two_factor_disable")
-	homeWaitTop(f, "security.two_factor_off.title")
+	f.waitTop("security.two_factor_off.title")
 	f.typeIn("security.account_password", testPassword)
 	f.typeIn("security.two_factor_off.code", "12345")
 	if !f.button("security.two_factor_off.submit").Disabled() {
@@ -322,13 +318,13 @@ func TestSecurityTwoFactor(t *testing.T) {
 	}
 	f.entry("security.two_factor_off.code").SetText("000000")
 	f.tap("security.two_factor_off.submit")
-	homeWaitText(f, tr("error.invalid_two_factor_code"))
+	f.waitText(tr("error.invalid_two_factor_code"))
 	f.typeIn("security.two_factor_off.code", securityTOTP(f, enr.Secret))
 	f.tap("security.two_factor_off.submit")
-	homeWaitText(f, tr("security.two_factor_off.done"))
+	f.waitText(tr("security.two_factor_off.done"))
 	f.tap("security.done")
 	homeLoaded(f)
-	homeWaitText(f, tr("home.two_factor_off"))
+	f.waitText(tr("home.two_factor_off"))
 	me, err := f.app.Me(ctx)
 	if err != nil || me.TwoFactorEnabled {
 		t.Fatalf("Me after turning off: %+v, %v", me, err)

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -19,44 +20,27 @@ import (
 // settingsRadio finds the radio group offering option.
 func settingsRadio(f *fixture, option string) *widget.RadioGroup {
 	f.t.Helper()
-	for _, o := range f.objects() {
-		if r, ok := o.(*widget.RadioGroup); ok && slices.Contains(r.Options, option) {
-			return r
-		}
-	}
-	f.t.Fatalf("no choice %q on %q", option, f.shell.Top())
-	return nil
+	return must(f, fmt.Sprintf("choice %q", option), func(r *widget.RadioGroup) bool { return slices.Contains(r.Options, option) })
 }
 
 // settingsSelect finds the drop-down offering option.
 func settingsSelect(f *fixture, option string) *widget.Select {
 	f.t.Helper()
-	for _, o := range f.objects() {
-		if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, option) {
-			return s
-		}
-	}
-	f.t.Fatalf("no drop-down with %q on %q", option, f.shell.Top())
-	return nil
+	return must(f, fmt.Sprintf("drop-down with %q", option), func(s *widget.Select) bool { return slices.Contains(s.Options, option) })
 }
 
 // settingsOpen opens settings with the header's gear button.
 func settingsOpen(f *fixture) {
 	f.t.Helper()
-	for _, o := range f.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Icon != nil && b.Icon.Name() == theme.SettingsIcon().Name() {
-			test.Tap(b)
-			f.waitTop("settings.title")
-			return
-		}
-	}
-	f.t.Fatal("no settings button in the header")
+	test.Tap(must(f, "settings button", func(b *widget.Button) bool {
+		return b.Icon != nil && b.Icon.Name() == theme.SettingsIcon().Name()
+	}))
+	f.waitTop("settings.title")
 }
 
 // TestSettingsGear: the gear opens settings once, back returns.
 func TestSettingsGear(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	root := f.shell.Top()
 	settingsOpen(f)
 	settingsOpen(f)
@@ -79,7 +63,6 @@ func TestSettingsGear(t *testing.T) {
 // settings shows again in Chinese.
 func TestSettingsLanguage(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	var tags []string
 	f.shell.Opts.Language = func(tag string) {
 		tags = append(tags, tag)
@@ -87,7 +70,6 @@ func TestSettingsLanguage(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	t.Cleanup(func() { SetLanguage("en") })
 	settingsOpen(f)
 	r := settingsRadio(f, "简体中文")
 	if r.Selected != "English" || !slices.Contains(r.Options, tr("settings.language_system")) {
@@ -109,7 +91,6 @@ func TestSettingsLanguage(t *testing.T) {
 // TestSettingsTheme keeps the choice and applies it.
 func TestSettingsTheme(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	settingsOpen(f)
 	p := fyne.CurrentApp().Preferences()
 	settingsRadio(f, tr("settings.theme_dark")).SetSelected(tr("settings.theme_dark"))
@@ -137,7 +118,6 @@ func TestSettingsTheme(t *testing.T) {
 // TestSettingsAutoLockChoice keeps the delay.
 func TestSettingsAutoLockChoice(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	settingsOpen(f)
 	p := fyne.CurrentApp().Preferences()
 	one := plural("settings.autolock_minutes", 1)
@@ -160,7 +140,6 @@ func TestSettingsAutoLockChoice(t *testing.T) {
 // nothing when the choice is never.
 func TestAutoLock(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	unlockVault(f)
 	if _, err := f.app.UnlockWallet(context.Background(), unlockPassword); err != nil {
 		t.Fatal(err)
@@ -234,7 +213,6 @@ func TestAutoLock(t *testing.T) {
 // preferences.
 func TestSettingsClearLocalData(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	const email = "clear@example.org"
 	f.register(email)
 	ctx := context.Background()
@@ -287,7 +265,6 @@ func TestSettingsClearLocalData(t *testing.T) {
 // reason, and connects to a valid one off the UI thread, starting over.
 func TestSettingsServer(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	var asked []string
 	var next *app.App
 	fail := errors.New("cannot start")
@@ -348,17 +325,13 @@ func TestSettingsServer(t *testing.T) {
 // in Chinese.
 func TestSettingsGoldens(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	f.shell.Opts.Connect = func(string) (*app.App, Options, error) { return nil, Options{}, errors.New("not in this test") }
 	f.shell.Opts.Language = func(tag string) { SetLanguage(tag) }
-	t.Cleanup(func() { SetLanguage("en") })
 	settingsOpen(f)
-	settleLayout(f)
-	test.AssertRendersToMarkup(t, "settings/en.xml", f.win.Canvas())
+	f.golden("settings/en.xml")
 	settingsRadio(f, "简体中文").SetSelected("简体中文")
 	if f.shell.Top() != "设置" {
 		t.Fatalf("top %q", f.shell.Top())
 	}
-	settleLayout(f)
-	test.AssertRendersToMarkup(t, "settings/zh_Hans.xml", f.win.Canvas())
+	f.golden("settings/zh_Hans.xml")
 }

@@ -66,6 +66,17 @@ func newView(title string) *view {
 	return v
 }
 
+// closeAlso adds fn to what runs when v leaves the stack.
+func closeAlso(v *view, fn func()) {
+	prev := v.closed
+	v.closed = func() {
+		fn()
+		if prev != nil {
+			prev()
+		}
+	}
+}
+
 // Shell is the main window: a header with the way back and the server
 // badge, and a stack of views. Its methods run on the UI thread.
 type Shell struct {
@@ -173,6 +184,21 @@ func (s *Shell) Top() string {
 		return ""
 	}
 	return s.stack[len(s.stack)-1].title
+}
+
+// closeAll closes every view and stops the auto-lock and the mailbox's
+// polling: the end of the window, and of each test.
+func (s *Shell) closeAll() {
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		s.close(s.stack[i])
+	}
+	s.stack = nil
+	if s.autoLock != nil {
+		s.autoLock.halt()
+	}
+	if s.mailbox != nil {
+		s.mailbox.Stop()
+	}
 }
 
 func (s *Shell) close(v *view) {
@@ -310,7 +336,7 @@ func (s *Shell) Go(v *view, work func(ctx context.Context) error, done func(erro
 	}
 	go func() {
 		err := work(ctx)
-		fyne.Do(func() {
+		uiDo(func() {
 			if ctx.Err() != nil {
 				return
 			}

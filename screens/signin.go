@@ -45,10 +45,6 @@ func newSignIn(s *Shell, prior error) *view {
 			return err
 		}, func() {
 			password.SetText("")
-			if res.Challenge != nil {
-				s.Push(newTwoFactorChallenge(s, res.Challenge))
-				return
-			}
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch errorCode(err) {
@@ -121,17 +117,24 @@ func viewOnTop(s *Shell, v *view) bool {
 	return len(s.stack) > 0 && s.stack[len(s.stack)-1] == v
 }
 
-// finishSignIn shows home after a sign-in; when "remember me" could not be
-// kept, a notice over it says why and what to do.
+// finishSignIn goes on from a sign-in, an activation or a second factor:
+// to the second factor when the account asks for it, home otherwise. When
+// "remember me" could not be kept, a notice over home says why and what to
+// do.
 func finishSignIn(s *Shell, res app.SignInResult) {
+	if res.Challenge != nil {
+		s.Push(newTwoFactorChallenge(s, res.Challenge))
+		return
+	}
 	s.Reset(newHome(s))
 	if res.RememberErr == nil {
 		return
 	}
 	code := app.Explain(res.RememberErr).Code
 	s.noteError(code)
-	msg := lang.LocalizeKey("error."+code, "error.keychain_failed", nil) + "\n\n" +
-		lang.LocalizeKey("remedy."+code, "remedy.keychain_failed", nil)
+	data := map[string]any{"Host": s.Host()}
+	msg := lang.LocalizeKey("error."+code, "error.keychain_failed", data) + "\n\n" +
+		lang.LocalizeKey("remedy."+code, "remedy.keychain_failed", data)
 	dialog.ShowInformation(lang.L("signin.keychain_title"), msg, s.Win)
 }
 
@@ -163,13 +166,7 @@ func newSigninCheck(s *Shell, v *view) *signinCheck {
 	c.result = container.NewVBox(container.NewBorder(nil, nil, c.icon, nil, c.title), c.fix, full)
 	c.box = container.NewVBox(widget.NewSeparator(), heading(lang.L("signin.check_heading")), c.running, c.bar, c.result)
 	c.box.Hide()
-	prev := v.closed
-	v.closed = func() {
-		c.bar.Stop()
-		if prev != nil {
-			prev()
-		}
-	}
+	closeAlso(v, c.bar.Stop)
 	return c
 }
 

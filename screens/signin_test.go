@@ -2,130 +2,25 @@ package screens
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
-	"sesame/app"
 	"sesame/authapi"
-	"sesame/internal/testserver"
 	"sesame/keystore"
 	"sesame/server"
 	"sesame/server/store"
 )
 
-// newSignInFixture is newFixture showing a sign-in screen built on the
-// test's goroutine (see quietShell).
+// newSignInFixture is newFixture showing the sign-in form.
 func newSignInFixture(t *testing.T, tweak ...func(*server.Config)) *fixture {
 	t.Helper()
-	test.NewTempApp(t)
-	fyne.CurrentApp().Settings().SetTheme(NewTheme())
-	if err := SetLanguage("en"); err != nil {
-		t.Fatal(err)
-	}
-	keystore.MockInit()
-	f := &fixture{t: t, srv: testserver.Start(t, tweak...), data: t.TempDir()}
-	f.client, f.app = f.newApp()
-	f.win = test.NewTempWindow(t, nil)
-	f.win.Resize(fixtureSize)
-	f.shell = f.quietShell(f.app, f.options(), f.win)
+	f := newFixture(t, tweak...)
 	f.waitSignIn()
 	return f
-}
-
-// quietShell builds a shell for a in win and shows a sign-in screen built
-// on the test's goroutine. The test driver runs fyne.Do at once on the
-// worker's goroutine, so the end of NewShell's resume attempt would change
-// the window while the test reads it; here the attempt resumes a session
-// held for another server that answers only when the test ends, and its
-// view is replaced before it can call back.
-func (f *fixture) quietShell(a *app.App, opts Options, win fyne.Window) *Shell {
-	t := f.t
-	t.Helper()
-	hold, asked := make(chan struct{}), make(chan struct{}, 1)
-	hung := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		select {
-		case asked <- struct{}{}:
-		default:
-		}
-		<-hold
-	}))
-	t.Cleanup(hung.Close)
-	t.Cleanup(func() { close(hold) })
-	if err := (keystore.Keychain{}).SaveRefreshToken(context.Background(), hung.URL, "held@example.org", "held"); err != nil {
-		t.Fatal(err)
-	}
-	c, err := authapi.NewClient(hung.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewShell(held, opts, win)
-	// Once the server is asked, the resume no longer reads s.App.
-	select {
-	case <-asked:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the resume attempt did not start")
-	}
-	s.App, s.Opts = a, opts
-	s.refreshBadge()
-	s.Reset(newSignIn(s, nil))
-	return s
-}
-
-// golden lays the window out again, as a real canvas does on its next
-// frames for objects shown since (Fyne's test canvas does not; twice, as
-// wrapped text is as tall as its width makes it), and compares its markup
-// with testdata/name.
-func (f *fixture) golden(name string) {
-	f.t.Helper()
-	f.win.Content().Refresh()
-	f.win.Content().Refresh()
-	test.AssertRendersToMarkup(f.t, name, f.win.Canvas())
-}
-
-// titleOf is the title of a view a screen constructor builds; the view is
-// closed at once, so nothing it started goes on.
-func titleOf(v *view) string {
-	if v.cancel != nil {
-		v.cancel()
-	}
-	if v.closed != nil {
-		v.closed()
-	}
-	return v.title
-}
-
-// check finds the visible check box labelled with key's text.
-func (f *fixture) check(key string) *widget.Check {
-	f.t.Helper()
-	want := tr(key)
-	for _, o := range f.objects() {
-		if c, ok := o.(*widget.Check); ok && c.Text == want {
-			return c
-		}
-	}
-	f.t.Fatalf("no check box %q on %q", want, f.shell.Top())
-	return nil
-}
-
-// fakeNow moves the shell's countdown clock ahead of the real time by the
-// duration the returned value holds.
-func (f *fixture) fakeNow() *atomic.Int64 {
-	var ahead atomic.Int64
-	f.shell.Opts.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
-	return &ahead
 }
 
 // waitSignIn waits until the sign-in form is on screen.
@@ -141,16 +36,6 @@ func (f *fixture) fillSignIn(email, password string) {
 	f.waitSignIn()
 	f.typeIn("field.email_placeholder", email)
 	f.typeIn("signin.password", password)
-}
-
-// waitStatus waits until the server's status is want, past the second
-// for which the server keeps its maintenance switch.
-func (f *fixture) waitStatus(want string) {
-	f.t.Helper()
-	f.waitFor("server status "+want, func() bool {
-		st, err := f.client.Status(context.Background())
-		return err == nil && st.Status == want
-	})
 }
 
 // TestSignInForm checks the button follows the validators, and the layout
@@ -176,10 +61,7 @@ func TestSignInForm(t *testing.T) {
 		t.Fatal("Sign in is enabled without a password")
 	}
 
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
+	f.setLanguage("zh_Hans")
 	f.shell.Retranslate()
 	f.waitSignIn()
 	f.golden("signin/empty_zh.xml")
@@ -202,7 +84,7 @@ func TestSignInLinks(t *testing.T) {
 		if f.shell.Top() != l.want {
 			t.Fatalf("%s shows %q, want %q", l.key, f.shell.Top(), l.want)
 		}
-		f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		f.esc()
 		f.waitSignIn()
 	}
 }
@@ -291,14 +173,10 @@ func TestSignInSuspended(t *testing.T) {
 func TestSignInMaintenance(t *testing.T) {
 	f := newSignInFixture(t)
 	f.register("eve@example.org")
-	ahead := f.fakeNow()
-	ctx := context.Background()
+	now := f.useClock()
 	until := time.Now().Add(10 * time.Minute)
 	msg := "Moving to a new data centre"
-	if err := f.srv.Store.SetMaintenance(ctx, store.Maintenance{On: true, Message: msg, Until: &until}); err != nil {
-		t.Fatal(err)
-	}
-	f.waitStatus(authapi.StatusMaintenance)
+	f.maintenance(store.Maintenance{On: true, Message: msg, Until: &until})
 	f.fillSignIn("eve@example.org", testPassword)
 	f.tap("signin.submit")
 	f.waitText(tr("error.maintenance"))
@@ -313,11 +191,8 @@ func TestSignInMaintenance(t *testing.T) {
 	if !f.hasButton("action.retry_now") || f.app.Account() != "" {
 		t.Fatal("no retry button, or signed in during maintenance")
 	}
-	if err := f.srv.Store.SetMaintenance(ctx, store.Maintenance{}); err != nil {
-		t.Fatal(err)
-	}
-	f.waitStatus(authapi.StatusOK)
-	ahead.Store(int64(11 * time.Minute))
+	f.maintenance(store.Maintenance{})
+	now.advance(11 * time.Minute)
 	f.waitFor("the retry to sign in", func() bool { return f.app.Account() == "eve@example.org" })
 }
 
@@ -326,7 +201,7 @@ func TestSignInRateLimited(t *testing.T) {
 	f := newSignInFixture(t, func(c *server.Config) { c.RateAccount = server.Rate{PerMinute: 1, Burst: 1} })
 	// Registering signs in once, which takes the only token.
 	f.register("fay@example.org")
-	ahead := f.fakeNow()
+	clock := f.useClock()
 	f.fillSignIn("fay@example.org", testPassword)
 	f.tap("signin.submit")
 	f.waitText(tr("error.rate_limited"))
@@ -334,7 +209,7 @@ func TestSignInRateLimited(t *testing.T) {
 		t.Fatalf("no fix or retry in:\n%s", f.texts())
 	}
 	f.srv.Clock.Advance(2 * time.Minute)
-	ahead.Store(int64(2 * time.Minute))
+	clock.advance(2 * time.Minute)
 	f.waitFor("the retry to sign in", func() bool { return f.app.Account() == "fay@example.org" })
 }
 
@@ -357,23 +232,8 @@ func TestSignInClientOutdated(t *testing.T) {
 // fails, in Chinese.
 func TestSignInOffline(t *testing.T) {
 	f := newSignInFixture(t)
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
-	c, err := authapi.NewClient("http://127.0.0.1:1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: t.TempDir(), DeviceName: "test desktop"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := *f
-	o.app, o.client = a, nil
-	o.win = test.NewTempWindow(t, nil)
-	o.win.Resize(fixtureSize)
-	o.shell = f.quietShell(a, Options{Version: "1.0.0"}, o.win)
+	f.setLanguage("zh_Hans")
+	o := f.other(f.appAt("http://127.0.0.1:1", ""), Options{Version: "1.0.0"})
 	o.fillSignIn("hal@example.org", testPassword)
 	o.tap("signin.submit")
 	o.waitText(lang.LocalizeKey("error.offline", "", map[string]any{"Host": "127.0.0.1"}))

@@ -1,6 +1,6 @@
 // Package screens builds Sesame's Fyne windows: one file per screen, the
 // theme ([NewTheme]) and navigation. Screens call package app off the UI
-// thread and change widgets only through fyne.Do.
+// thread and change widgets only on it, through uiDo.
 package screens
 
 import (

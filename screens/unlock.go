@@ -48,12 +48,6 @@ func newUnlockWallet(s *Shell) *view {
 		why,
 	)
 	v.focus = pw
-	prev := v.closed
-	v.closed = func() {
-		pw.SetText("")
-		if prev != nil {
-			prev()
-		}
-	}
+	closeAlso(v, func() { pw.SetText("") })
 	return v
 }

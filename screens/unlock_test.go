@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"sesame/app"
@@ -71,7 +70,6 @@ func unlockVault(f *fixture) {
 // restore from the recovery phrase; the right one unlocks and goes back.
 func TestUnlockWallet(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	unlockVault(f)
 	root := f.shell.Top()
 	f.shell.Push(newUnlockWallet(f.shell))
@@ -97,7 +95,7 @@ func TestUnlockWallet(t *testing.T) {
 	}
 	f.tap("action.restore_wallet")
 	f.waitTop("wallet_restore.title")
-	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.esc()
 	f.waitTop("unlock.title")
 
 	pw := f.entry("unlock.password")
@@ -116,7 +114,6 @@ func TestUnlockWallet(t *testing.T) {
 // TestUnlockWalletForgot: the link opens the restore.
 func TestUnlockWalletForgot(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	f.shell.Push(newUnlockWallet(f.shell))
 	f.tap("unlock.forgot")
 	f.waitTop("wallet_restore.title")
@@ -127,7 +124,6 @@ func TestUnlockWalletForgot(t *testing.T) {
 // TestUnlockWalletNone: with no wallet the screen says so.
 func TestUnlockWalletNone(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	f.shell.Push(newUnlockWallet(f.shell))
 	f.typeIn("unlock.password", "anything")
 	f.tap("unlock.submit")
@@ -137,8 +133,6 @@ func TestUnlockWalletNone(t *testing.T) {
 // TestUnlockWalletGolden renders the screen in English.
 func TestUnlockWalletGolden(t *testing.T) {
 	f := newFixture(t)
-	emptyAtEnd(f)
 	f.shell.Push(newUnlockWallet(f.shell))
-	settleLayout(f)
-	test.AssertRendersToMarkup(t, "unlock/empty.xml", f.win.Canvas())
+	f.golden("unlock/empty.xml")
 }

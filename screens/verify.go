@@ -2,12 +2,10 @@ package screens
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,43 +36,11 @@ func newVerifyEmail(s *Shell, reg *app.Registration, remember bool) *view {
 			res = r
 			return err
 		},
-		func() { verifySignedIn(s, res) })
+		func() { finishSignIn(s, res) })
 	c.sent = setIntro
 	v.content = container.NewVBox(intro, c.object())
 	v.focus = c.entry
 	return v
-}
-
-// verifySignedIn goes on from a sign-in that ended the activation: to the
-// second factor when the account asks for it, home otherwise, telling when
-// "remember me" could not be kept.
-func verifySignedIn(s *Shell, res app.SignInResult) {
-	if res.Challenge != nil {
-		s.Push(newTwoFactorChallenge(s, res.Challenge))
-		return
-	}
-	s.Reset(newHome(s))
-	if res.RememberErr != nil {
-		verifyRememberFailed(s, res.RememberErr)
-	}
-}
-
-// verifyRememberFailed tells in a dialog that the session is not kept on
-// this computer, and why.
-func verifyRememberFailed(s *Shell, err error) {
-	f := app.Explain(err)
-	s.noteError(f.Code)
-	data := map[string]any{"Host": s.Host()}
-	lines := container.NewVBox(
-		paragraph(lang.L("verify.remember_signed_in")),
-		paragraph(lang.LocalizeKey("error."+f.Code, "error.other", data)),
-	)
-	if fix := lang.LocalizeKey("remedy."+f.Code, "", data); fix != "" {
-		lines.Add(paragraph(fix))
-	}
-	d := dialog.NewCustom(lang.L("verify.remember_failed"), lang.L("verify.ok"), lines, s.Win)
-	d.Resize(fyne.NewSize(440, 320))
-	d.Show()
 }
 
 // mailedCodeStep is the part of a step that waits for a mailed 6-digit
@@ -212,39 +178,7 @@ var mailedCodeTick = time.Second
 
 // startTicker updates the countdowns each tick until the view closes.
 func (c *mailedCodeStep) startTicker() {
-	stop := make(chan struct{})
-	// mu orders the last update before the close where fyne.Do runs on
-	// the calling goroutine, as in tests; on the UI thread it is free.
-	var mu sync.Mutex
-	closed := false
-	prev := c.v.closed
-	c.v.closed = func() {
-		mu.Lock()
-		closed = true
-		mu.Unlock()
-		close(stop)
-		if prev != nil {
-			prev()
-		}
-	}
-	go func() {
-		t := time.NewTicker(mailedCodeTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					mu.Lock()
-					defer mu.Unlock()
-					if !closed {
-						c.update()
-					}
-				})
-			}
-		}
-	}()
+	closeAlso(c.v, uiEvery(mailedCodeTick, c.update))
 }
 
 // ceilSecond rounds a countdown up to whole seconds, so it shows 0:00 only

@@ -14,8 +14,8 @@ import (
 // TestVerifyCodeAndResend refuses a wrong code with the attempts left,
 // offers resend after its cooldown, and signs in with the newest code.
 func TestVerifyCodeAndResend(t *testing.T) {
-	f := acctFixture(t)
-	clock := acctUseClock(f)
+	f := newFixture(t)
+	clock := f.useClock()
 	const email = "verify@example.org"
 	reg, err := f.app.Register(context.Background(), email, testPassword, testPassword)
 	if err != nil {
@@ -26,12 +26,12 @@ func TestVerifyCodeAndResend(t *testing.T) {
 	if !f.button("verify.submit").Disabled() || !f.button("mailcode.resend").Disabled() {
 		t.Fatal("submit or resend is enabled at the start")
 	}
-	acctTypeCode(f, "12345")
+	f.typeCode("12345")
 	if !f.button("verify.submit").Disabled() {
 		t.Fatal("submit is enabled with 5 digits")
 	}
-	acctCodeEntry(f).SetText("")
-	acctTypeCode(f, acctWrongCode(first))
+	f.codeEntry().SetText("")
+	f.typeCode(acctWrongCode(first))
 	f.waitText(tr("error.invalid_code"))
 	if !f.shows(plural("hint.attempts_left", 4)) || !f.shows(tr("remedy.invalid_code")) {
 		t.Fatalf("wrong code: %q", f.texts())
@@ -43,7 +43,7 @@ func TestVerifyCodeAndResend(t *testing.T) {
 	if f.shows(tr("error.invalid_code")) {
 		t.Fatal("the old failure stays after a new code")
 	}
-	acctTypeCode(f, f.code(email, "confirm", 1))
+	f.typeCode(f.code(email, "confirm", 1))
 	f.waitTop("home.title")
 	if f.app.Account() != email {
 		t.Fatalf("signed in as %q", f.app.Account())
@@ -56,7 +56,7 @@ func TestVerifyCodeAndResend(t *testing.T) {
 // TestVerifyPending activates an account created earlier: no code was sent
 // by this step, so resend is offered at once and no expiry shows.
 func TestVerifyPending(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "pending@example.org"
 	_, other := f.newApp()
 	if _, err := other.Register(context.Background(), email, testPassword, testPassword); err != nil {
@@ -70,14 +70,14 @@ func TestVerifyPending(t *testing.T) {
 	}
 	f.tap("mailcode.resend")
 	f.waitText(acctText("verify.sent", email))
-	acctTypeCode(f, f.code(email, "confirm", 1))
+	f.typeCode(f.code(email, "confirm", 1))
 	f.waitTop("home.title")
 }
 
 // TestVerifyRememberFails signs in and tells why the session is not kept
 // when the keychain refuses it.
 func TestVerifyRememberFails(t *testing.T) {
-	f := acctFixture(t)
+	f := newFixture(t)
 	const email = "nokeychain@example.org"
 	reg, err := f.app.Register(context.Background(), email, testPassword, testPassword)
 	if err != nil {
@@ -86,10 +86,10 @@ func TestVerifyRememberFails(t *testing.T) {
 	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "test", Err: errors.New("collection is locked")})
 	t.Cleanup(keystore.MockInit)
 	f.shell.Push(newVerifyEmail(f.shell, reg, true))
-	acctTypeCode(f, f.code(email, "confirm", 0))
+	f.typeCode(f.code(email, "confirm", 0))
 	f.waitTop("home.title")
 	f.waitText(tr("error.keychain_locked"))
-	if !f.shows(tr("verify.remember_signed_in")) || !f.shows(tr("remedy.keychain_locked")) || f.shows("collection is locked") {
+	if !f.shows(tr("signin.keychain_title")) || !f.shows(tr("remedy.keychain_locked")) || f.shows("collection is locked") {
 		t.Fatalf("remember failed: %q", f.texts())
 	}
 	if f.app.Account() != email {
@@ -100,8 +100,8 @@ func TestVerifyRememberFails(t *testing.T) {
 // TestVerifyGolden renders the step in English and Chinese, its clock
 // frozen at the sending.
 func TestVerifyGolden(t *testing.T) {
-	f := acctFixture(t)
-	clock := acctUseClock(f)
+	f := newFixture(t)
+	clock := f.useClock()
 	const email = "golden@example.org"
 	reg, err := f.app.Register(context.Background(), email, testPassword, testPassword)
 	if err != nil {
@@ -109,15 +109,15 @@ func TestVerifyGolden(t *testing.T) {
 	}
 	clock.freeze(reg.SentAt)
 	f.shell.Push(newVerifyEmail(f.shell, reg, false))
-	acctGolden(f, "verify/sent.xml")
+	f.golden("verify/sent.xml")
 
 	pending := f.app.PendingRegistration(email, testPassword)
 	f.shell.Replace(newVerifyEmail(f.shell, pending, false))
-	acctGolden(f, "verify/not_sent.xml")
+	f.golden("verify/not_sent.xml")
 
-	acctChinese(f)
+	f.setLanguage("zh_Hans")
 	f.shell.Reset(newVerifyEmail(f.shell, reg, false))
-	acctGolden(f, "verify/sent_zh.xml")
+	f.golden("verify/sent_zh.xml")
 }
 
 // acctText is the text of a key with the email filled in.

@@ -66,17 +66,6 @@ func createStep(n int) *widget.Label {
 	return l
 }
 
-// closeAlso runs fn when v closes, before what ran there already.
-func closeAlso(v *view, fn func()) {
-	prev := v.closed
-	v.closed = func() {
-		fn()
-		if prev != nil {
-			prev()
-		}
-	}
-}
-
 // options asks for the number of words and the wordlist, and for the
 // confirmation to replace a wallet already on this computer.
 func (c *createFlow) options() *view {
@@ -368,23 +357,37 @@ func (c *createFlow) quizView() *view {
 // passwordView asks for the new wallet password, then saves the wallet.
 func (c *createFlow) passwordView() *view {
 	s := c.s
-	v := newView(c.title)
+	d, passphrase := c.draft, c.passphrase
+	return walletPasswordView(s, c.title, createStep(6), lang.L("wallet_create.save"), c.overwrite,
+		func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error) {
+			return s.App.SaveNewWallet(ctx, d, passphrase, first, second, overwrite)
+		}, func(addrs []wallet.Address) {
+			c.draft, c.passphrase = nil, ""
+			s.Reset(walletDone(s, c.title, lang.L("wallet_create.done_heading"), addrs))
+		})
+}
+
+// walletPasswordView asks for the new wallet password of a created or
+// restored wallet, under step (nil for none), then saves the wallet with
+// save off the UI thread and hands its first addresses to saved. A wallet
+// found on this computer meanwhile is replaced only once the user confirms
+// it; overwrite is a replacement confirmed before.
+func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label string, overwrite bool,
+	save func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error),
+	saved func([]wallet.Address)) *view {
+	v := newView(title)
 	pw := newNewPassword(func() string { return "" })
 	var f *form
 	ow := newOverwriteCheck(false, func() { f.check() })
-	f = newForm(s, v, lang.L("wallet_create.save"), func() bool { return pw.Valid() && ow.ok() }, func() {
-		d, passphrase := c.draft, c.passphrase
+	f = newForm(s, v, label, func() bool { return pw.Valid() && ow.ok() }, func() {
 		first, second := pw.first.Text, pw.second.Text
-		overwrite := c.overwrite || ow.confirmed()
+		replace := overwrite || ow.confirmed()
 		var addrs []wallet.Address
 		f.run(func(ctx context.Context) error {
-			a, err := s.App.SaveNewWallet(ctx, d, passphrase, first, second, overwrite)
+			a, err := save(ctx, first, second, replace)
 			addrs = a
 			return err
-		}, func() {
-			c.draft, c.passphrase = nil, ""
-			s.Reset(walletDone(s, c.title, lang.L("wallet_create.done_heading"), addrs))
-		}, func(err error) bool {
+		}, func() { saved(addrs) }, func(err error) bool {
 			if !isCode(err, "wallet_exists") {
 				return false
 			}
@@ -399,14 +402,17 @@ func (c *createFlow) passwordView() *view {
 		pw.second.SetText("")
 	})
 	v.focus = pw.first
-	v.content = container.NewVBox(
-		createStep(6),
+	var objs []fyne.CanvasObject
+	if step != nil {
+		objs = append(objs, step)
+	}
+	v.content = container.NewVBox(append(objs,
 		heading(lang.L("wallet_setup.password_heading")),
 		paragraph(lang.L("wallet_setup.password_help")),
 		pw.Object(),
 		ow.box,
 		f.actions(),
-	)
+	)...)
 	return v
 }
 

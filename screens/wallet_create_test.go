@@ -23,29 +23,6 @@ const (
 	walletVectorAddr = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
 )
 
-// walletCheck finds the visible check box labelled with key's text.
-func walletCheck(f *fixture, key string) *widget.Check {
-	f.t.Helper()
-	want := tr(key)
-	for _, o := range f.objects() {
-		if c, ok := o.(*widget.Check); ok && c.Text == want {
-			return c
-		}
-	}
-	f.t.Fatalf("no check box %q on %q", want, f.shell.Top())
-	return nil
-}
-
-// walletGolden compares the window with a golden markup file, after a
-// layout of the whole window.
-func walletGolden(f *fixture, name string) {
-	f.t.Helper()
-	// Wrapped labels know their height after a first layout at their width.
-	f.win.Content().Refresh()
-	f.win.Content().Refresh()
-	test.AssertRendersToMarkup(f.t, name, f.win.Canvas())
-}
-
 // walletLabels are the texts of the visible labels, exactly.
 func walletLabels(f *fixture) []string {
 	var out []string
@@ -77,7 +54,7 @@ func openCreate(f *fixture) *createFlow {
 func createToQuiz(f *fixture) {
 	f.t.Helper()
 	f.tap("wallet_create.continue")
-	test.Tap(walletCheck(f, "wallet_create.warnings_understood"))
+	test.Tap(f.check("wallet_create.warnings_understood"))
 	f.tap("wallet_create.continue")
 	f.tap("wallet_create.reveal")
 	f.tap("wallet_create.written_down")
@@ -130,7 +107,7 @@ func TestWalletCreateFlow(t *testing.T) {
 	if sel := walletSelect(f); sel.Selected != recovery.English.NativeName() {
 		t.Fatalf("default wordlist %q, want English", sel.Selected)
 	}
-	walletGolden(f, "wallet_create/options.xml")
+	f.golden("wallet_create/options.xml")
 
 	// Warnings: Continue waits for the tick; Esc goes back to the options.
 	f.tap("wallet_create.continue")
@@ -140,13 +117,13 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !walletStep(f, 2) || !f.button("wallet_create.continue").Disabled() {
 		t.Fatalf("warnings: Continue must wait for the tick:\n%s", f.texts())
 	}
-	walletGolden(f, "wallet_create/warnings.xml")
-	f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.golden("wallet_create/warnings.xml")
+	f.esc()
 	if !walletStep(f, 1) {
 		t.Fatalf("Esc from the warnings did not go back to the options")
 	}
 	f.tap("wallet_create.continue")
-	test.Tap(walletCheck(f, "wallet_create.warnings_understood"))
+	test.Tap(f.check("wallet_create.warnings_understood"))
 	f.tap("wallet_create.continue")
 
 	// The words: hidden until revealed, never selectable, no copy button.
@@ -163,7 +140,7 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !walletStep(f, 3) || shown() != 0 || !f.button("wallet_create.written_down").Disabled() {
 		t.Fatalf("words: %d words visible before Reveal, or Continue enabled", shown())
 	}
-	walletGolden(f, "wallet_create/words_hidden.xml")
+	f.golden("wallet_create/words_hidden.xml")
 	f.tap("wallet_create.reveal")
 	if n := shown(); n < len(slices.Compact(slices.Sorted(slices.Values(words)))) {
 		t.Fatalf("%d words visible after Reveal, want all %d", n, len(words))
@@ -199,8 +176,8 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !walletStep(f, 4) || f.button("wallet_create.continue").Disabled() {
 		t.Fatalf("passphrase step: Continue must be enabled without a passphrase")
 	}
-	walletGolden(f, "wallet_create/passphrase.xml")
-	test.Tap(walletCheck(f, "wallet_create.passphrase_use"))
+	f.golden("wallet_create/passphrase.xml")
+	test.Tap(f.check("wallet_create.passphrase_use"))
 	if !f.button("wallet_create.continue").Disabled() {
 		t.Fatal("an empty passphrase was accepted")
 	}
@@ -236,7 +213,7 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !walletStep(f, 6) {
 		t.Fatalf("right answers did not pass:\n%s", f.texts())
 	}
-	walletGolden(f, "wallet_create/password.xml")
+	f.golden("wallet_create/password.xml")
 
 	// A wallet appears meanwhile: saving asks to confirm replacing it.
 	if _, err := f.app.RestoreWallet(context.Background(), walletMnemonic(t), "", "other pw 123", "other pw 123", false); err != nil {
@@ -253,7 +230,7 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !f.button("wallet_create.save").Disabled() {
 		t.Fatal("save enabled before the replacement is confirmed")
 	}
-	test.Tap(walletCheck(f, "wallet_setup.overwrite_confirm"))
+	test.Tap(f.check("wallet_setup.overwrite_confirm"))
 	f.tap("wallet_create.save")
 	f.waitText(tr("wallet_create.done_heading"))
 	if st, err := f.app.WalletState(); st != app.WalletUnlocked || err != nil {
@@ -287,8 +264,8 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !cont.Disabled() || !f.shows(tr("error.wallet_exists")) {
 		t.Fatalf("existing wallet: no warning or Continue enabled:\n%s", f.texts())
 	}
-	walletGolden(f, "wallet_create/options_exists.xml")
-	test.Tap(walletCheck(f, "wallet_setup.overwrite_confirm"))
+	f.golden("wallet_create/options_exists.xml")
+	test.Tap(f.check("wallet_setup.overwrite_confirm"))
 	f.tap("wallet_create.continue")
 	if !walletStep(f, 2) {
 		t.Fatal("confirmed replacement did not go on")
@@ -357,10 +334,7 @@ func TestWalletCreateTyped(t *testing.T) {
 // defaults to Simplified Chinese and the words are Chinese.
 func TestWalletCreateChinese(t *testing.T) {
 	f := newFixture(t)
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
+	f.setLanguage("zh_Hans")
 	f.shell.Retranslate()
 	c := openCreate(f)
 	if f.shell.Top() != "新建钱包" {
@@ -369,12 +343,12 @@ func TestWalletCreateChinese(t *testing.T) {
 	if sel := walletSelect(f); sel.Selected != "简体中文" {
 		t.Fatalf("default wordlist %q, want 简体中文", sel.Selected)
 	}
-	walletGolden(f, "wallet_create/options_zh.xml")
+	f.golden("wallet_create/options_zh.xml")
 	f.tap("wallet_create.continue")
-	walletGolden(f, "wallet_create/warnings_zh.xml")
-	test.Tap(walletCheck(f, "wallet_create.warnings_understood"))
+	f.golden("wallet_create/warnings_zh.xml")
+	test.Tap(f.check("wallet_create.warnings_understood"))
 	f.tap("wallet_create.continue")
-	walletGolden(f, "wallet_create/words_hidden_zh.xml")
+	f.golden("wallet_create/words_hidden_zh.xml")
 	f.tap("wallet_create.reveal")
 	if c.draft.Mnemonic.Language != recovery.ChineseSimplified {
 		t.Fatalf("wordlist %v, want Simplified Chinese", c.draft.Mnemonic.Language)
@@ -391,19 +365,13 @@ func TestWalletCreateChinese(t *testing.T) {
 	f.tap("wallet_create.continue")
 	answerQuiz(f, c, true)
 	f.tap("wallet_create.quiz_check")
-	walletGolden(f, "wallet_create/password_zh.xml")
+	f.golden("wallet_create/password_zh.xml")
 }
 
 // walletSelect finds the wordlist choice of the options step.
 func walletSelect(f *fixture) *widget.Select {
 	f.t.Helper()
-	for _, o := range f.objects() {
-		if s, ok := o.(*widget.Select); ok {
-			return s
-		}
-	}
-	f.t.Fatal("no wordlist choice")
-	return nil
+	return must(f, "wordlist choice", func(*widget.Select) bool { return true })
 }
 
 // walletMnemonic is the test vector's phrase.

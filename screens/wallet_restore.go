@@ -378,43 +378,12 @@ func (r *restoreFlow) previewView(m recovery.Mnemonic, passphrase string, addrs 
 // passwordView asks for the new wallet password, then saves the wallet.
 func (r *restoreFlow) passwordView(m recovery.Mnemonic, passphrase string, overwrite bool) *view {
 	s := r.s
-	v := newView(r.title)
-	pw := newNewPassword(func() string { return "" })
-	var f *form
-	ow := newOverwriteCheck(false, func() { f.check() })
-	f = newForm(s, v, lang.L("wallet_restore.save"), func() bool { return pw.Valid() && ow.ok() }, func() {
-		first, second := pw.first.Text, pw.second.Text
-		replace := overwrite || ow.confirmed()
-		var addrs []wallet.Address
-		f.run(func(ctx context.Context) error {
-			a, err := s.App.RestoreWallet(ctx, m, passphrase, first, second, replace)
-			addrs = a
-			return err
-		}, func() {
+	return walletPasswordView(s, r.title, nil, lang.L("wallet_restore.save"), overwrite,
+		func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error) {
+			return s.App.RestoreWallet(ctx, m, passphrase, first, second, overwrite)
+		}, func(addrs []wallet.Address) {
 			s.Reset(walletDone(s, r.title, lang.L("wallet_restore.done_heading"), addrs))
-		}, func(err error) bool {
-			if !isCode(err, "wallet_exists") {
-				return false
-			}
-			ow.require()
-			f.check()
-			return true
 		})
-	})
-	f.watch(pw.Entries()...)
-	closeAlso(v, func() {
-		pw.first.SetText("")
-		pw.second.SetText("")
-	})
-	v.focus = pw.first
-	v.content = container.NewVBox(
-		heading(lang.L("wallet_setup.password_heading")),
-		paragraph(lang.L("wallet_setup.password_help")),
-		pw.Object(),
-		ow.box,
-		f.actions(),
-	)
-	return v
 }
 
 // phraseProblem says what is wrong with a typed phrase, from the typed

@@ -47,14 +47,10 @@ func typeWords(f *fixture, r *restoreFlow, words []string) {
 	f.win.Canvas().Unfocus()
 }
 
-// buttonText reports whether a visible button reads text.
+// buttonText finds the visible button that reads text, or nil.
 func buttonText(f *fixture, text string) *widget.Button {
-	for _, o := range f.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			return b
-		}
-	}
-	return nil
+	b, _ := find(f, func(b *widget.Button) bool { return b.Text == text })
+	return b
 }
 
 // TestWalletRestoreVector pastes BIP39's first vector into field 5, which
@@ -66,7 +62,7 @@ func TestWalletRestoreVector(t *testing.T) {
 	if !f.button("wallet_restore.preview").Disabled() {
 		t.Fatal("preview enabled without a phrase")
 	}
-	walletGolden(f, "wallet_restore/empty.xml")
+	f.golden("wallet_restore/empty.xml")
 
 	// A 15-word state: the pasted 12-word phrase sets the count back to 12.
 	r.counts.SetSelected("15")
@@ -94,7 +90,7 @@ func TestWalletRestoreVector(t *testing.T) {
 	if st, _ := f.app.WalletState(); st != app.WalletNone {
 		t.Fatalf("the preview saved a wallet: %v", st)
 	}
-	walletGolden(f, "wallet_restore/preview.xml")
+	f.golden("wallet_restore/preview.xml")
 	f.tap("wallet_restore.continue")
 
 	// The new wallet password, then the saved wallet.
@@ -127,19 +123,18 @@ func TestWalletRestoreVector(t *testing.T) {
 	if !f.shows(tr("error.wallet_exists")) || !f.button("wallet_restore.continue").Disabled() {
 		t.Fatalf("existing wallet: no warning, or Continue enabled:\n%s", f.texts())
 	}
-	test.Tap(walletCheck(f, "wallet_setup.overwrite_confirm"))
+	test.Tap(f.check("wallet_setup.overwrite_confirm"))
 	f.tap("wallet_restore.continue")
 	if buttonText(f, tr("wallet_restore.save")) == nil {
 		t.Fatal("the confirmed replacement did not go on to the password")
 	}
 	// Esc goes back through the steps to the phrase, which is kept.
-	esc := f.win.Canvas().(test.WindowlessCanvas).OnTypedKey()
-	esc(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	esc(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.esc()
+	f.esc()
 	if !r.parsed || f.shell.Top() != tr("wallet_restore.title") || buttonText(f, tr("wallet_restore.preview")) == nil {
 		t.Fatal("Esc did not go back to the phrase")
 	}
-	esc(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.esc()
 	if f.shell.Top() == tr("wallet_restore.title") || r.fields[0].Word() != "" {
 		t.Fatal("leaving the restore did not clear the words")
 	}
@@ -193,7 +188,7 @@ func TestWalletRestoreErrors(t *testing.T) {
 	if r.fields[6].number.Importance != widget.DangerImportance || !f.button("wallet_restore.preview").Disabled() {
 		t.Fatal("word 7 is not marked, or the preview is enabled")
 	}
-	walletGolden(f, "wallet_restore/unknown_word.xml")
+	f.golden("wallet_restore/unknown_word.xml")
 	test.Tap(buttonText(f, "abandon"))
 	if r.fields[6].Word() != "abandon" || !r.parsed || f.shows(msg) {
 		t.Fatal("the suggestion did not fix word 7")
@@ -215,7 +210,7 @@ func TestWalletRestoreErrors(t *testing.T) {
 			t.Fatalf("fix %d → %s is not offered", x.Position, x.Word)
 		}
 	}
-	walletGolden(f, "wallet_restore/checksum.xml")
+	f.golden("wallet_restore/checksum.xml")
 	first := ce.Fixes[0]
 	test.Tap(buttonText(f, lang.LocalizeKey("wallet_restore.fix", "", map[string]any{"N": first.Position, "Word": first.Word})))
 	if !r.parsed || r.words()[first.Position-1] != first.Word || f.shows(tr("wallet_restore.checksum")) {
@@ -252,16 +247,13 @@ func TestWalletRestoreErrors(t *testing.T) {
 // Chinese phrase as 简体中文.
 func TestWalletRestoreChinese(t *testing.T) {
 	f := newFixture(t)
-	if err := SetLanguage("zh_Hans"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SetLanguage("en") })
+	f.setLanguage("zh_Hans")
 	f.shell.Retranslate()
 	r := openRestore(f)
 	if f.shell.Top() != "恢复钱包" {
 		t.Fatalf("title %q is not Chinese", f.shell.Top())
 	}
-	walletGolden(f, "wallet_restore/empty_zh.xml")
+	f.golden("wallet_restore/empty_zh.xml")
 
 	m, err := recovery.FromEntropy(recovery.ChineseSimplified, []byte("sixteen byte key"))
 	if err != nil {
@@ -282,7 +274,7 @@ func TestWalletRestoreChinese(t *testing.T) {
 	if !f.shows("第 7 个词不在词表中") {
 		t.Fatalf("no Chinese unknown-word message:\n%s", f.texts())
 	}
-	walletGolden(f, "wallet_restore/unknown_word_zh.xml")
+	f.golden("wallet_restore/unknown_word_zh.xml")
 }
 
 // walletOnlyIn reports whether word is in lang's list and in no other.

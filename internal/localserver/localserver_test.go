@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"sesame/authapi"
 	"sesame/internal/localserver"
@@ -53,9 +54,12 @@ func TestStartServesAndKeepsMail(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mails, err := s.Mails(ctx)
-	if err != nil {
-		t.Fatal(err)
+	// The server mails after it answers: wait for both.
+	var mails []authapi.Mail
+	for deadline := time.Now().Add(5 * time.Second); len(mails) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if mails, err = s.Mails(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(mails) != 2 || mails[0].To != "b@example.org" || mails[1].To != "a@example.org" {
 		t.Fatalf("the mailbox lists every address, newest first: %+v", mails)

@@ -248,7 +248,10 @@ func desktop(ctx context.Context, o options) error {
 	screens.NewShell(cur.app, cur.opts, w)
 	go func() {
 		<-ctx.Done()
-		fyne.Do(a.Quit)
+		fyne.Do(func() {
+			screens.SaveSize(a, w)
+			a.Quit()
+		})
 	}()
 	a.Run()
 	return nil

@@ -50,20 +50,26 @@ func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 }
 
 // RememberSize sizes w as it was when last closed, and saves its size when
-// it closes.
+// the user closes it.
 func RememberSize(a fyne.App, w fyne.Window) {
 	p := a.Preferences()
 	w.Resize(fyne.NewSize(
 		float32(p.FloatWithFallback(prefWidth, defaultWidth)),
 		float32(p.FloatWithFallback(prefHeight, defaultHeight))))
 	w.SetCloseIntercept(func() {
-		size := w.Canvas().Size()
-		if size.Width >= 200 && size.Height >= 200 {
-			p.SetFloat(prefWidth, float64(size.Width))
-			p.SetFloat(prefHeight, float64(size.Height))
-		}
+		SaveSize(a, w)
 		w.Close()
 	})
+}
+
+// SaveSize keeps w's size for the next start; the program calls it too
+// when it is asked to end (the session logs out).
+func SaveSize(a fyne.App, w fyne.Window) {
+	size := w.Canvas().Size()
+	if size.Width >= 200 && size.Height >= 200 {
+		a.Preferences().SetFloat(prefWidth, float64(size.Width))
+		a.Preferences().SetFloat(prefHeight, float64(size.Height))
+	}
 }
 
 // WarmFonts loads the faces of the text styles the first screen draws, so

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -41,9 +42,15 @@ func TestRememberMe(t *testing.T) {
 	first := d.waitToken()
 	d.shot("home")
 
+	// The window keeps the size the user gave it.
+	d.xdotool("windowsize", d.window, "560", "760")
+	time.Sleep(500 * time.Millisecond)
 	d.quit()
 	d.start()
 	d.shot("home-after-restart")
+	if geo := d.xdotool("getwindowgeometry", d.window); !strings.Contains(geo, "560x760") {
+		t.Errorf("the window did not keep its size: %s", geo)
+	}
 	second := d.waitToken()
 	if second == first {
 		t.Fatal("the second start did not resume the session: the remembered token was not rotated")

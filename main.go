@@ -248,10 +248,7 @@ func desktop(ctx context.Context, o options) error {
 	screens.NewShell(cur.app, cur.opts, w)
 	go func() {
 		<-ctx.Done()
-		fyne.Do(func() {
-			screens.SaveSize(a, w)
-			a.Quit()
-		})
+		fyne.Do(a.Quit)
 	}()
 	a.Run()
 	return nil

@@ -49,22 +49,19 @@ func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 	return t.Theme.Color(n, t.variant)
 }
 
-// RememberSize sizes w as it was when last closed, and saves its size when
-// the user closes it.
+// RememberSize sizes w as it was when the app last stopped, and saves its
+// size whenever the app stops: the window closed, or the session asking the
+// program to end (Fyne's driver quits on SIGTERM by itself).
 func RememberSize(a fyne.App, w fyne.Window) {
 	p := a.Preferences()
 	w.Resize(fyne.NewSize(
 		float32(p.FloatWithFallback(prefWidth, defaultWidth)),
 		float32(p.FloatWithFallback(prefHeight, defaultHeight))))
-	w.SetCloseIntercept(func() {
-		SaveSize(a, w)
-		w.Close()
-	})
+	a.Lifecycle().SetOnStopped(func() { saveSize(a, w) })
 }
 
-// SaveSize keeps w's size for the next start; the program calls it too
-// when it is asked to end (the session logs out).
-func SaveSize(a fyne.App, w fyne.Window) {
+// saveSize keeps w's size for the next start.
+func saveSize(a fyne.App, w fyne.Window) {
 	size := w.Canvas().Size()
 	if size.Width >= 200 && size.Height >= 200 {
 		a.Preferences().SetFloat(prefWidth, float64(size.Width))

@@ -38,6 +38,12 @@ func TestRememberMe(t *testing.T) {
 
 	code := d.code(email, 0)
 	d.shot("activation-code")
+	// The header's Mailbox button (Shift+Tab from the code field, past
+	// the settings button) opens the built-in server's mailbox window.
+	d.keys("shift+Tab", "shift+Tab", "space")
+	d.shotOther("Mailbox", "mailbox")
+	d.xdotool("windowfocus", "--sync", d.window)
+	d.keys("Tab", "Tab")
 	d.typeText(code) // the field sends itself when full
 	first := d.waitToken()
 	d.shot("home")
@@ -46,10 +52,13 @@ func TestRememberMe(t *testing.T) {
 	d.xdotool("windowsize", d.window, "560", "760")
 	time.Sleep(500 * time.Millisecond)
 	d.quit()
+	if prefs := d.preferences(); !strings.Contains(prefs, `"window.width":560`) || !strings.Contains(prefs, `"window.height":760`) {
+		t.Errorf("the window's size is not in the preferences after quitting: %s", prefs)
+	}
 	d.start()
 	d.shot("home-after-restart")
 	if geo := d.xdotool("getwindowgeometry", d.window); !strings.Contains(geo, "560x760") {
-		t.Errorf("the window did not keep its size: %s", geo)
+		t.Errorf("the window did not keep its size: %s\npreferences: %s", geo, d.preferences())
 	}
 	second := d.waitToken()
 	if second == first {

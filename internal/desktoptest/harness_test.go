@@ -212,6 +212,21 @@ func (d *desktop) shot(name string) string {
 	return path
 }
 
+// shotOther waits for the app's window whose title has name and saves a
+// screenshot of it.
+func (d *desktop) shotOther(name, file string) {
+	d.t.Helper()
+	out := d.xdotool("search", "--sync", "--onlyvisible", "--pid", fmt.Sprint(d.running.Process.Pid), "--name", name)
+	id := strings.Fields(out)[0]
+	time.Sleep(2500 * time.Millisecond) // the mailbox polls every 2 s
+	d.step++
+	path := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.step, file))
+	d.xdotool("windowraise", id)
+	if out, err := exec.Command("import", "-window", id, path).CombinedOutput(); err != nil {
+		d.t.Fatalf("screenshot %s: %v %s", file, err, out)
+	}
+}
+
 var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 
 // code waits for the newest mail to addr in the built-in server's mailbox
@@ -270,4 +285,17 @@ func (d *desktop) waitToken() string {
 	}
 	d.t.Fatalf("no new refresh token for %s in the keychain\napp log:\n%s", email, d.log.String())
 	return ""
+}
+
+// preferences is the app's Fyne preferences file.
+func (d *desktop) preferences() string {
+	files, _ := filepath.Glob(filepath.Join(d.home, "config", "fyne", "*", "preferences.json"))
+	if len(files) != 1 {
+		return fmt.Sprintf("%d preference files", len(files))
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }

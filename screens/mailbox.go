@@ -34,7 +34,9 @@ func NewMailbox(win fyne.Window, mails func(ctx context.Context) ([]app.Mail, er
 	win.SetTitle(lang.L("mailbox.title"))
 	m.empty = paragraph(lang.L("mailbox.empty"))
 	m.list = container.NewVBox(m.empty)
-	win.SetContent(container.NewBorder(paragraph(lang.L("mailbox.intro")), nil, nil, nil, container.NewVScroll(m.list)))
+	// One scroll for everything: a wrapping label outside it would make the
+	// window as tall as the text is at its narrowest.
+	win.SetContent(container.NewVScroll(container.NewVBox(paragraph(lang.L("mailbox.intro")), m.list)))
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stop = cancel
 	win.SetOnClosed(cancel)

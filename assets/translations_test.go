@@ -20,7 +20,7 @@ var translationFiles = []string{"en.json", "zh_Hans.json"}
 // besides "error.<code>" and "remedy.<code>" for every problem code.
 var requiredKeys = []string{
 	"app.name", "server.local",
-	"signin.title", "signin.email", "signin.password", "signin.show", "signin.hide",
+	"signin.title", "signin.email", "signin.password",
 	"signin.remember", "signin.submit", "signin.forgot_password",
 	"signin.create_account", "signin.cant_sign_in",
 	"hint.attempts_left", "hint.retry_in", "hint.maintenance_until", "hint.operator_message",

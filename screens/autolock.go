@@ -8,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-
-	"sesame/app"
 )
 
 // defaultAutoLock is the auto-lock delay in minutes until one is chosen.
@@ -79,7 +77,7 @@ func (a *autoLock) check() {
 		a.last, a.seen = now, inputState{}
 		return
 	}
-	if state, err := s.App.WalletState(); err != nil || state != app.WalletUnlocked {
+	if !s.App.Unlocked() {
 		// The idle time counts from the unlock at the earliest.
 		a.last, a.seen = now, inputState{}
 		return
@@ -108,7 +106,14 @@ func (a *autoLock) state() inputState {
 		st.top = stack[st.depth-1]
 	}
 	st.focused = s.Win.Canvas().Focused()
-	if e, ok := st.focused.(*widget.Entry); ok {
+	var e *widget.Entry
+	switch x := st.focused.(type) {
+	case *widget.Entry:
+		e = x
+	case interface{ fyneEntry() *widget.Entry }:
+		e = x.fyneEntry()
+	}
+	if e != nil {
 		st.row, st.col, st.length = e.CursorRow, e.CursorColumn, len(e.Text)
 	}
 	if len(s.body.Objects) == 1 {

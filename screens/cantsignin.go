@@ -17,7 +17,7 @@ func newCantSignIn(s *Shell, runCheck bool) *view {
 	v := newView(lang.L("cantsignin.title"))
 	if runCheck {
 		c := newConnCheck(s, v)
-		other := widget.NewButtonWithIcon(lang.L("check.other_problems"), theme.HelpIcon(), func() {
+		other := newIconButton(lang.L("check.other_problems"), theme.HelpIcon(), func() {
 			s.Push(newCantSignIn(s, false))
 		})
 		other.Importance = widget.LowImportance
@@ -29,11 +29,12 @@ func newCantSignIn(s *Shell, runCheck bool) *view {
 	// The email for the reset: the signed-in account, else the one
 	// remembered on this computer, read from the keychain off the UI
 	// thread.
-	email := s.App.Account()
+	a := s.App
+	email := a.Account()
 	if email == "" {
 		var remembered string
 		s.Go(v, func(ctx context.Context) error {
-			remembered = s.App.RememberedAccount(ctx)
+			remembered = a.RememberedAccount(ctx)
 			return nil
 		}, func(error) {
 			if email == "" {
@@ -61,7 +62,7 @@ func newCantSignIn(s *Shell, runCheck bool) *view {
 // choice is one answer of the decision tree: a button and a line that
 // tells it from the others.
 func choice(label, hint string, icon fyne.Resource, tapped func()) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(label, icon, tapped)
+	b := newIconButton(label, icon, tapped)
 	b.Alignment = widget.ButtonAlignLeading
 	h := paragraph(hint)
 	h.SizeName = theme.SizeNameCaptionText
@@ -93,7 +94,7 @@ func newConnectionCheck(s *Shell) *view {
 // mail and leads to the reset with the known email, if any.
 func newForgotAccountPassword(s *Shell, email func() string) *view {
 	v := newView(lang.L("cantsignin.account.title"))
-	reset := widget.NewButtonWithIcon(lang.L("cantsignin.account.action"), theme.MailSendIcon(), func() {
+	reset := newIconButton(lang.L("cantsignin.account.action"), theme.MailSendIcon(), func() {
 		s.Push(newForgotPassword(s, email()))
 	})
 	reset.Importance = widget.HighImportance
@@ -110,11 +111,11 @@ func newForgotAccountPassword(s *Shell, email func() string) *view {
 // and leads to restoring the wallet from its recovery phrase.
 func newForgotWalletPassword(s *Shell) *view {
 	v := newView(lang.L("cantsignin.wallet.title"))
-	restore := widget.NewButtonWithIcon(lang.L("action.restore_wallet"), theme.HistoryIcon(), func() {
+	restore := newIconButton(lang.L("action.restore_wallet"), theme.HistoryIcon(), func() {
 		s.Push(newRestoreWallet(s))
 	})
 	restore.Importance = widget.HighImportance
-	noPhrase := widget.NewButton(lang.L("cantsignin.wallet.no_phrase"), func() { s.Push(newLostPhrase(s)) })
+	noPhrase := newButton(lang.L("cantsignin.wallet.no_phrase"), func() { s.Push(newLostPhrase(s)) })
 	noPhrase.Importance = widget.LowImportance
 	v.content = container.NewVBox(
 		paragraph(lang.L("cantsignin.wallet.body1")),
@@ -135,7 +136,7 @@ func newLostTwoFactor(s *Shell) *view {
 		paragraph(lang.L("cantsignin.two_factor.body2")),
 	)
 	if s.App.Account() == "" {
-		signIn := widget.NewButtonWithIcon(lang.L("cantsignin.two_factor.action"), theme.LoginIcon(), func() {
+		signIn := newIconButton(lang.L("cantsignin.two_factor.action"), theme.LoginIcon(), func() {
 			s.Reset(newSignIn(s, nil))
 		})
 		signIn.Importance = widget.HighImportance

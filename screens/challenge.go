@@ -22,9 +22,12 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	useRecovery := false
 	var f *form
 	code := newCodeEntry(func(string) { f.submit.OnTapped() })
-	recovery := widget.NewEntry()
+	recovery := newEntry()
 	recovery.SetPlaceHolder(lang.L("challenge.recovery_placeholder"))
 	recovery.Validator = func(text string) error {
+		if text == "" {
+			return nil
+		}
 		_, err := app.NormalizeRecoveryCode(text)
 		return err
 	}
@@ -41,7 +44,7 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	f.watch(code, recovery)
 	f.fail.actions[app.RemedyRetry] = func() { f.submit.OnTapped() }
 
-	field := func() *widget.Entry {
+	field := func() *entry {
 		if useRecovery {
 			return recovery
 		}
@@ -97,6 +100,10 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	items = append(items, code, recovery, f.actions(), container.NewCenter(toggle))
 	v.content = container.NewVBox(items...)
 	v.focus = code
+	closeAlso(v, func() {
+		code.SetText("")
+		recovery.SetText("")
+	})
 	return v
 }
 

@@ -26,9 +26,9 @@ type connCheck struct {
 	rows     *fyne.Container
 	bar      *widget.ProgressBarInfinite
 	summary  *widget.Label
-	download *widget.Button
-	again    *widget.Button
-	copy     *widget.Button
+	download *button
+	again    *button
+	copy     *button
 	copied   *widget.Label
 
 	// run counts the checks started; rows of an older run are dropped.
@@ -51,15 +51,15 @@ func newConnCheck(s *Shell, v *view) *connCheck {
 	c.summary = paragraph("")
 	c.summary.TextStyle.Bold = true
 	c.summary.Hide()
-	c.download = widget.NewButtonWithIcon(lang.L("action.download"), theme.DownloadIcon(), func() {
+	c.download = newIconButton(lang.L("action.download"), theme.DownloadIcon(), func() {
 		if c.downloadURL != "" {
 			s.OpenURL(c.downloadURL)
 		}
 	})
 	c.download.Importance = widget.HighImportance
 	c.download.Hide()
-	c.again = widget.NewButtonWithIcon(lang.L("check.run_again"), theme.ViewRefreshIcon(), c.Start)
-	c.copy = widget.NewButtonWithIcon(lang.L("check.copy_report"), theme.ContentCopyIcon(), c.copyReport)
+	c.again = newIconButton(lang.L("check.run_again"), theme.ViewRefreshIcon(), c.Start)
+	c.copy = newIconButton(lang.L("check.copy_report"), theme.ContentCopyIcon(), c.copyReport)
 	c.copy.Disable()
 	c.copied = paragraph(lang.L("check.copied"))
 	c.copied.Importance = widget.SuccessImportance
@@ -233,13 +233,18 @@ func stepData(st app.Step) map[string]any {
 	return data
 }
 
-// stepTitle is the step's title in the user's language.
+// stepTitle is the step's title in the user's language; a cause without
+// a text of its own gets a generic one (the report names its code).
 func stepTitle(st app.Step) string {
 	if st.ID == app.StepNetwork && st.Cause == "" && st.Figure == "loopback" {
 		return lang.L("check.ok.network_loopback")
 	}
+	fallback := lang.L("check.step_problem")
+	if st.Cause == "" {
+		fallback = lang.L("check.step_passed")
+	}
 	title, _ := st.Keys()
-	return lang.LocalizeKey(title, st.Cause, stepData(st))
+	return lang.LocalizeKey(title, fallback, stepData(st))
 }
 
 // stepFigure is what the step measured, in the user's language: figures

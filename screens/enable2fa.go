@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -61,9 +62,10 @@ func (e *enrolment) start() {
 	e.loading.Show()
 	e.busy.Start()
 	var enr *app.Enrolment
+	a := e.s.App
 	e.s.Go(e.v, func(ctx context.Context) error {
 		var err error
-		enr, err = e.s.App.StartTwoFactor(ctx)
+		enr, err = a.StartTwoFactor(ctx)
 		return err
 	}, func(err error) {
 		e.busy.Stop()
@@ -83,8 +85,17 @@ func (e *enrolment) show(enr *app.Enrolment) {
 	qr.FillMode = canvas.ImageFillContain
 	qr.ScaleMode = canvas.ImageScalePixels
 	qr.SetMinSize(fyne.NewSize(enrolQRSize, enrolQRSize))
+	// The key cannot be selected: its copy goes through copySecret, which
+	// clears the clipboard.
 	key := widget.NewLabelWithStyle(enr.GroupedSecret, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	key.Selectable = true
+	copied := paragraph("")
+	copied.Hide()
+	secret := enr.Secret
+	copyKey := newIconButton(lang.L("enable2fa.copy_key"), theme.ContentCopyIcon(), func() {
+		copySecret(secret)
+		copied.SetText(plural("enable2fa.key_copied", int(clipboardLifetime/time.Second)))
+		copied.Show()
+	})
 	account, issuer := enrolmentNames(enr.URI, s.App.Account())
 	names := widget.NewLabelWithStyle(lang.LocalizeKey("enable2fa.account", "", map[string]any{"Account": account, "Issuer": issuer}),
 		fyne.TextAlignCenter, fyne.TextStyle{})
@@ -92,7 +103,7 @@ func (e *enrolment) show(enr *app.Enrolment) {
 	private := paragraph(lang.L("enable2fa.key_private"))
 	private.Importance = widget.WarningImportance
 
-	restart := widget.NewButtonWithIcon(lang.L("enable2fa.restart"), theme.ViewRefreshIcon(), func() {
+	restart := newIconButton(lang.L("enable2fa.restart"), theme.ViewRefreshIcon(), func() {
 		s.Replace(newEnableTwoFactor(s))
 	})
 	restart.Hide()
@@ -101,9 +112,10 @@ func (e *enrolment) show(enr *app.Enrolment) {
 	f = newForm(s, e.v, lang.L("enable2fa.submit"), func() bool { return app.ValidateCode(code.Text) == nil }, func() {
 		typed := code.Text
 		var codes []string
+		a := s.App
 		f.run(func(ctx context.Context) error {
 			var err error
-			codes, err = s.App.ConfirmTwoFactor(ctx, typed)
+			codes, err = a.ConfirmTwoFactor(ctx, typed)
 			return err
 		}, func() {
 			s.Reset(newEnrolmentCodes(s, codes))
@@ -136,6 +148,8 @@ func (e *enrolment) show(enr *app.Enrolment) {
 		names,
 		paragraph(lang.L("enable2fa.step_key")),
 		key,
+		container.NewCenter(copyKey),
+		copied,
 		private,
 	}
 	if off, ok := s.App.Client().ClockOffset(); ok && (off > app.ClockSkewLimit || off < -app.ClockSkewLimit) {

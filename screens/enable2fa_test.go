@@ -48,8 +48,8 @@ func enrolKey(f *fixture) string {
 	f.waitFor("the two-factor key", func() bool {
 		for _, o := range f.objects() {
 			if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace && groupedKeyRE.MatchString(l.Text) {
-				if !l.Selectable {
-					f.t.Fatal("the key cannot be selected")
+				if l.Selectable {
+					f.t.Fatal("the key can be selected: a copy would bypass the clearing")
 				}
 				key = strings.ReplaceAll(l.Text, " ", "")
 				return true
@@ -75,6 +75,9 @@ func enrolShownCodes(f *fixture) []string {
 	var codes []string
 	for _, o := range f.objects() {
 		if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace && recoveryCodeRE.MatchString(l.Text) {
+			if l.Selectable {
+				f.t.Fatalf("code %s can be selected: a copy would bypass the clearing", l.Text)
+			}
 			codes = append(codes, l.Text)
 		}
 	}
@@ -104,6 +107,18 @@ func TestEnableTwoFactor(t *testing.T) {
 	if f.shows(trHead("challenge.clock_ahead")) {
 		t.Fatal("a clock warning with a right clock")
 	}
+	// Copy key: the key without spaces, cleared 30 s later.
+	f.tap("enable2fa.copy_key")
+	cb := fyne.CurrentApp().Clipboard()
+	if cb.Content() != secret || !f.shows(plural("enable2fa.key_copied", 30)) ||
+		len(f.clearings) != 1 || f.clearings[0].d != 30*time.Second {
+		t.Fatalf("clipboard %q, clearings %v", cb.Content(), f.clearings)
+	}
+	f.clearings[0].fn()
+	if cb.Content() != "" {
+		t.Fatalf("the clipboard kept the key: %q", cb.Content())
+	}
+	f.clearings = nil
 	if !f.button("enable2fa.submit").Disabled() {
 		t.Fatal("Turn on is enabled with no code")
 	}
@@ -125,8 +140,8 @@ func TestEnableTwoFactor(t *testing.T) {
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes shown: %v", len(codes), codes)
 	}
-	if f.shell.back.Visible() {
-		t.Fatal("the codes can be left with back")
+	if f.shell.back.Visible() || !f.shell.settings.Disabled() {
+		t.Fatal("the codes can be left with back or settings")
 	}
 	if me, err := f.app.Me(context.Background()); err != nil || !me.TwoFactorEnabled || me.RecoveryCodesLeft != 10 {
 		t.Fatalf("me %+v %v", me, err)
@@ -134,7 +149,6 @@ func TestEnableTwoFactor(t *testing.T) {
 
 	// Copy, and the clearing 30 s later.
 	f.tap("recovery_codes.copy")
-	cb := fyne.CurrentApp().Clipboard()
 	if cb.Content() != strings.Join(codes, "\n") || !f.shows(plural("recovery_codes.copied", 30)) ||
 		len(f.clearings) != 1 || f.clearings[0].d != 30*time.Second {
 		t.Fatalf("clipboard %q, clearings %v", cb.Content(), f.clearings)
@@ -163,6 +177,9 @@ func TestEnableTwoFactor(t *testing.T) {
 		t.Fatal("Finish is enabled before the tick")
 	}
 	test.Tap(f.check("recovery_codes.saved_check"))
+	if f.shell.settings.Disabled() {
+		t.Fatal("settings stay disabled after the tick")
+	}
 	f.tap("enable2fa.finish")
 	f.waitTop("home.title")
 

@@ -15,35 +15,40 @@ import (
 	"sesame/app"
 )
 
-// newPasswordEntry is a password field with Fyne's show/hide toggle.
-func newPasswordEntry(placeholder string) *widget.Entry {
-	e := widget.NewPasswordEntry()
+// newPasswordEntry is a password field with the show/hide action.
+func newPasswordEntry(placeholder string) *entry {
+	e := newSecretEntry()
 	e.SetPlaceHolder(placeholder)
 	return e
 }
 
-// newEmailEntry is an email field checked by app.ValidateEmail.
-func newEmailEntry() *widget.Entry {
-	e := widget.NewEntry()
+// newEmailEntry is an email field checked by app.ValidateEmail. An empty
+// field is not marked: the form's button stays disabled, and leaving the
+// field before typing is no mistake.
+func newEmailEntry() *entry {
+	e := newEntry()
 	e.SetPlaceHolder(lang.L("field.email_placeholder"))
 	e.Validator = func(s string) error {
 		if s == "" {
-			return errEmpty
+			return nil
 		}
 		return app.ValidateEmail(s)
 	}
 	return e
 }
 
-// errEmpty marks an empty required field; it is never shown.
-var errEmpty = errors.New("empty")
-
-// newCodeEntry is a 6-digit code field checked by app.ValidateCode; full
-// runs once the field holds a valid code, so the form sends itself.
-func newCodeEntry(full func(code string)) *widget.Entry {
-	e := widget.NewEntry()
+// newCodeEntry is a 6-digit code field checked by app.ValidateCode (an
+// empty one is not marked); full runs once the field holds a valid code,
+// so the form sends itself.
+func newCodeEntry(full func(code string)) *entry {
+	e := newEntry()
 	e.SetPlaceHolder("123456")
-	e.Validator = func(s string) error { return app.ValidateCode(s) }
+	e.Validator = func(s string) error {
+		if s == "" {
+			return nil
+		}
+		return app.ValidateCode(s)
+	}
 	e.OnChanged = func(s string) {
 		if full != nil && app.ValidateCode(s) == nil {
 			full(s)
@@ -53,17 +58,32 @@ func newCodeEntry(full func(code string)) *widget.Entry {
 }
 
 // newPassword is a new password typed twice, with the strength meter and
-// the policy's reasons, checked by app.CheckPassword against the account's
-// email.
+// the policy's reasons: an account password checked by app.CheckPassword
+// against the account's email, or a wallet password checked by
+// app.CheckWalletPassword.
 type newPassword struct {
-	first, second *widget.Entry
+	first, second *entry
 	meter         *strengthMeter
 	reasons       *widget.Label
 	email         func() string
+	// policy checks the first field.
+	policy func(pw string) error
 }
 
+// newNewPassword is a new account password of the account email names.
 func newNewPassword(email func() string) *newPassword {
 	p := &newPassword{email: email}
+	p.policy = func(pw string) error { return app.CheckPassword(pw, p.mail()) }
+	return p.build()
+}
+
+// newWalletPassword is a new wallet password.
+func newWalletPassword() *newPassword {
+	p := &newPassword{policy: app.CheckWalletPassword}
+	return p.build()
+}
+
+func (p *newPassword) build() *newPassword {
 	p.first = newPasswordEntry(lang.L("field.new_password"))
 	p.second = newPasswordEntry(lang.L("field.repeat_password"))
 	p.meter = newStrengthMeter()
@@ -72,7 +92,7 @@ func newNewPassword(email func() string) *newPassword {
 	p.reasons.Hide()
 	p.first.OnChanged = func(string) { p.update() }
 	p.second.Validator = func(s string) error {
-		if s != p.first.Text {
+		if s != "" && s != p.first.Text {
 			return app.ErrPasswordsDiffer
 		}
 		return nil
@@ -96,7 +116,7 @@ func (p *newPassword) update() {
 	pw := p.first.Text
 	p.meter.Set(app.Strength(pw, p.mail()), pw == "")
 	var weak *app.WeakPasswordError
-	if pw != "" && errors.As(app.CheckPassword(pw, p.mail()), &weak) {
+	if pw != "" && errors.As(p.policy(pw), &weak) {
 		lines := make([]string, len(weak.Reasons))
 		for i, r := range weak.Reasons {
 			lines[i] = "• " + reasonText(r)
@@ -111,15 +131,26 @@ func (p *newPassword) update() {
 // Valid reports whether the password passes the policy and both fields are
 // the same.
 func (p *newPassword) Valid() bool {
-	return app.CheckPassword(p.first.Text, p.mail()) == nil && p.first.Text == p.second.Text
+	return p.policy(p.first.Text) == nil && p.first.Text == p.second.Text
 }
 
-// Entries are the two fields, for form.watch.
-func (p *newPassword) Entries() []*widget.Entry { return []*widget.Entry{p.first, p.second} }
+// Fields are the two fields, for form.watch.
+func (p *newPassword) Fields() []formField { return []formField{p.first, p.second} }
 
-// Object lays the fields out with the meter between them.
-func (p *newPassword) Object() fyne.CanvasObject {
-	return container.NewVBox(p.first, p.meter.box, p.reasons, p.second)
+// Rows are the two fields beside their labels, with the meter and the
+// reasons between them, for labelled.
+func (p *newPassword) Rows(first, second string) []fieldRow {
+	return []fieldRow{
+		{first, p.first},
+		{"", container.NewVBox(p.meter.box, p.reasons)},
+		{second, p.second},
+	}
+}
+
+// Clear empties both fields.
+func (p *newPassword) Clear() {
+	p.first.SetText("")
+	p.second.SetText("")
 }
 
 // strengthMeter shows a new password's strength as four segments and a
@@ -176,6 +207,23 @@ func (m *strengthMeter) Set(level int, empty bool) {
 		return
 	}
 	m.word.SetText(lang.L(strengthKeys[level]))
+}
+
+// fieldRow is a field and the text of its label ("" for none).
+type fieldRow struct {
+	label string
+	field fyne.CanvasObject
+}
+
+// labelled lays fields out beside their bold labels, in two columns as a
+// form does. Fyne's form is not used: it shows a validator's error text,
+// which is not for the user's eyes.
+func labelled(rows ...fieldRow) *fyne.Container {
+	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
+	for _, r := range rows {
+		objs = append(objs, widget.NewLabelWithStyle(r.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), r.field)
+	}
+	return container.New(layout.NewFormLayout(), objs...)
 }
 
 // heading is a bold title line.

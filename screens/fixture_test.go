@@ -515,17 +515,43 @@ func must[T any](f *fixture, what string, match func(T) bool) T {
 	return x
 }
 
+// asButton is o as a Fyne button: one of the screens' buttons or a
+// dialog's.
+func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
+	switch x := o.(type) {
+	case *widget.Button:
+		return x, true
+	case *button:
+		return &x.Button, true
+	}
+	return nil, false
+}
+
+// findButton returns the first visible button match accepts.
+func findButton(f *fixture, match func(*widget.Button) bool) (*widget.Button, bool) {
+	for _, o := range f.objects() {
+		if b, ok := asButton(o); ok && match(b) {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
 // button finds the visible button labelled with key's text.
 func (f *fixture) button(key string) *widget.Button {
 	f.t.Helper()
 	want := tr(key)
-	return must(f, fmt.Sprintf("button %q", want), func(b *widget.Button) bool { return b.Text == want })
+	b, ok := findButton(f, func(b *widget.Button) bool { return b.Text == want })
+	if !ok {
+		f.t.Fatalf("no button %q on %q", want, f.shell.Top())
+	}
+	return b
 }
 
 // hasButton reports whether a visible button has key's text.
 func (f *fixture) hasButton(key string) bool {
 	want := tr(key)
-	_, ok := find(f, func(b *widget.Button) bool { return b.Text == want })
+	_, ok := findButton(f, func(b *widget.Button) bool { return b.Text == want })
 	return ok
 }
 
@@ -540,17 +566,17 @@ func (f *fixture) tap(key string) {
 }
 
 // check finds the visible check box labelled with key's text.
-func (f *fixture) check(key string) *widget.Check {
+func (f *fixture) check(key string) *check {
 	f.t.Helper()
 	want := tr(key)
-	return must(f, fmt.Sprintf("check box %q", want), func(c *widget.Check) bool { return c.Text == want })
+	return must(f, fmt.Sprintf("check box %q", want), func(c *check) bool { return c.Text == want })
 }
 
 // entry finds the visible entry whose placeholder is key's text.
-func (f *fixture) entry(key string) *widget.Entry {
+func (f *fixture) entry(key string) *entry {
 	f.t.Helper()
 	want := tr(key)
-	return must(f, fmt.Sprintf("field %q", want), func(e *widget.Entry) bool { return e.PlaceHolder == want })
+	return must(f, fmt.Sprintf("field %q", want), func(e *entry) bool { return e.PlaceHolder == want })
 }
 
 // typeIn focuses the entry of key and types text into it.
@@ -563,9 +589,9 @@ func (f *fixture) typeIn(key, text string) {
 
 // codeEntry finds the visible 6-digit code field; its placeholder is the
 // same in every language.
-func (f *fixture) codeEntry() *widget.Entry {
+func (f *fixture) codeEntry() *entry {
 	f.t.Helper()
-	return must(f, "code field", func(e *widget.Entry) bool { return e.PlaceHolder == "123456" })
+	return must(f, "code field", func(e *entry) bool { return e.PlaceHolder == "123456" })
 }
 
 // typeCode types code into the 6-digit field, which sends it when full.

@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"strings"
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -24,20 +23,22 @@ func newForgotPassword(s *Shell, email string) *view {
 	var submit func()
 	f = newForm(s, v, lang.L("forgot.send"), func() bool { return app.ValidateEmail(addr.Text) == nil }, func() { submit() })
 	submit = func() {
-		email := addr.Text
+		email, a := addr.Text, s.App
 		var reset *app.PasswordReset
 		f.fail.actions[app.RemedyRetry] = submit
 		f.run(func(ctx context.Context) error {
-			r, err := s.App.StartPasswordReset(ctx, email)
+			r, err := a.StartPasswordReset(ctx, email)
 			reset = r
 			return err
 		}, func() { s.Replace(newForgotCode(s, reset)) }, nil)
 	}
 	f.watch(addr)
-	wallet := widget.NewButton(lang.L("forgot.restore_wallet"), func() { s.Push(newRestoreWallet(s)) })
+	wallet := newButton(lang.L("forgot.restore_wallet"), func() { s.Push(newRestoreWallet(s)) })
 	wallet.Importance = widget.LowImportance
 	v.content = container.NewVBox(
-		paragraph(lang.L("forgot.intro")), addr, f.actions(),
+		paragraph(lang.L("forgot.intro")),
+		labelled(fieldRow{lang.L("signin.email"), addr}),
+		f.actions(),
 		widget.NewSeparator(),
 		paragraph(lang.L("forgot.account_only")), container.NewHBox(wallet),
 	)
@@ -64,19 +65,19 @@ func newForgotCode(s *Shell, reset *app.PasswordReset) *view {
 func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 	v := newView(lang.L("forgot.title"))
 	pw := newNewPassword(func() string { return reset.Email })
-	second := widget.NewEntry()
+	second := newEntry()
 	second.SetPlaceHolder(lang.L("forgot.second_factor"))
 	valid := func() bool {
 		if !pw.Valid() {
 			return false
 		}
-		return !reset.TwoFactorRequired || forgotSecondFactorValid(second.Text)
+		return !reset.TwoFactorRequired || app.ValidateSecondFactor(second.Text) == nil
 	}
 	var f *form
 	var submit func()
 	f = newForm(s, v, lang.L("forgot.change"), valid, func() { submit() })
 	submit = func() {
-		password, confirm, code := pw.first.Text, pw.second.Text, second.Text
+		password, confirm, code, a := pw.first.Text, pw.second.Text, second.Text, s.App
 		f.fail.actions[app.RemedyRetry] = submit
 		f.run(func(ctx context.Context) error {
 			if err := reset.Complete(ctx, password, confirm, code); err != nil {
@@ -84,14 +85,11 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 			}
 			// The reset ended every session, this app's too when it was
 			// signed in: forget it here, so signing in starts afresh.
-			if s.App.Account() != "" {
-				_ = s.App.SignOut(ctx)
+			if a.Account() != "" {
+				_ = a.SignOut(ctx)
 			}
 			return nil
 		}, func() {
-			pw.first.SetText("")
-			pw.second.SetText("")
-			second.SetText("")
 			s.Reset(newForgotDone(s))
 		}, func(err error) bool {
 			if isCode(err, "invalid_two_factor_code") {
@@ -102,40 +100,34 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 	}
 	// A reset that took too long starts again at its first step.
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Replace(newForgotPassword(s, reset.Email)) }
-	entries := pw.Entries()
+	fields := pw.Fields()
+	rows := pw.Rows(lang.L("field.label_new_password"), lang.L("field.label_repeat"))
 	content := container.NewVBox(
 		paragraph(lang.LocalizeKey("forgot.new_intro", "", map[string]any{"Email": reset.Email})),
 		paragraph(lang.L("forgot.signed_out_note")),
-		pw.Object(),
 	)
 	if reset.TwoFactorRequired {
-		entries = append(entries, second)
+		fields = append(fields, second)
+		rows = append(rows, fieldRow{lang.L("field.label_code"), second})
 		content.Add(paragraph(lang.L("forgot.two_factor")))
-		content.Add(second)
 	}
-	f.watch(entries...)
+	f.watch(fields...)
+	content.Add(labelled(rows...))
 	content.Add(f.actions())
 	v.content = content
 	v.focus = pw.first
+	closeAlso(v, func() {
+		pw.Clear()
+		second.SetText("")
+	})
 	return v
-}
-
-// forgotSecondFactorValid reports whether code is an authenticator code or
-// a recovery code.
-func forgotSecondFactorValid(code string) bool {
-	code = strings.TrimSpace(code)
-	if app.ValidateCode(code) == nil {
-		return true
-	}
-	_, err := app.NormalizeRecoveryCode(code)
-	return err == nil
 }
 
 // newForgotDone is the end of the reset: the password changed and every
 // session signed out; the way on is signing in.
 func newForgotDone(s *Shell) *view {
 	v := newView(lang.L("forgot.title"))
-	signIn := widget.NewButton(lang.L("forgot.sign_in"), func() { s.Reset(newSignIn(s, nil)) })
+	signIn := newButton(lang.L("forgot.sign_in"), func() { s.Reset(newSignIn(s, nil)) })
 	signIn.Importance = widget.HighImportance
 	v.content = container.NewVBox(
 		heading(lang.L("forgot.done")),

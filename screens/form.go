@@ -20,7 +20,7 @@ import (
 type form struct {
 	s       *Shell
 	v       *view
-	submit  *widget.Button
+	submit  *button
 	busy    *widget.ProgressBarInfinite
 	fail    *failureBox
 	valid   func() bool
@@ -31,7 +31,7 @@ type form struct {
 // onSubmit runs when it is tapped while valid.
 func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()) *form {
 	f := &form{s: s, v: v, valid: valid}
-	f.submit = widget.NewButton(label, func() {
+	f.submit = newButton(label, func() {
 		if f.ready() {
 			onSubmit()
 		}
@@ -40,6 +40,7 @@ func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()
 	f.busy = widget.NewProgressBarInfinite()
 	f.busy.Stop()
 	f.busy.Hide()
+	closeAlso(v, f.busy.Stop)
 	f.fail = newFailureBox(s, v)
 	f.check()
 	return f
@@ -57,18 +58,11 @@ func (f *form) check() {
 	}
 }
 
-// watch re-checks the form on every change of the entries, and submits it
-// on Enter.
-func (f *form) watch(entries ...*widget.Entry) {
-	for _, e := range entries {
-		prev := e.OnChanged
-		e.OnChanged = func(text string) {
-			if prev != nil {
-				prev(text)
-			}
-			f.check()
-		}
-		e.OnSubmitted = func(string) { f.submit.OnTapped() }
+// watch re-checks the form on every change of its fields, and submits it
+// on Enter in any of them.
+func (f *form) watch(fields ...formField) {
+	for _, x := range fields {
+		x.watchedBy(f)
 	}
 }
 
@@ -114,7 +108,7 @@ type failureBox struct {
 	message *widget.Label
 	fix     *widget.Label
 	hints   *widget.Label
-	remedy  *widget.Button
+	remedy  *button
 	// actions override or add remedies for this screen; RemedyRetry, for
 	// example, is the screen's own retry.
 	actions map[app.Remedy]func()
@@ -133,7 +127,7 @@ func newFailureBox(s *Shell, v *view) *failureBox {
 	b.fix.Wrapping = fyne.TextWrapWord
 	b.hints = widget.NewLabel("")
 	b.hints.Wrapping = fyne.TextWrapWord
-	b.remedy = widget.NewButton("", func() { b.act() })
+	b.remedy = newButton("", func() { b.act() })
 	b.box = container.NewVBox(b.message, b.fix, b.hints, b.remedy)
 	b.box.Hide()
 	closeAlso(v, b.stopTimer)

@@ -2,10 +2,12 @@ package screens
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -30,7 +32,7 @@ type home struct {
 	walletFail *failureBox
 	walletBody *fyne.Container
 	security   *fyne.Container
-	signOut    *widget.Button
+	signOut    *button
 
 	// gen numbers the loads; only the latest one's answer is shown.
 	gen int
@@ -62,7 +64,7 @@ func buildHome(s *Shell) *home {
 	h.walletBody = container.NewVBox()
 	h.security = container.NewVBox()
 	h.security.Hide()
-	h.signOut = widget.NewButtonWithIcon(lang.L("home.sign_out"), theme.LogoutIcon(), h.doSignOut)
+	h.signOut = newIconButton(lang.L("home.sign_out"), theme.LogoutIcon(), h.doSignOut)
 
 	name := heading(h.email)
 	name.Selectable = true
@@ -139,12 +141,12 @@ func (h *home) showWallet(st homeState) {
 	case st.walletErr != nil:
 		h.walletFail.Show(st.walletErr)
 	case st.wallet == app.WalletNone:
-		create := widget.NewButtonWithIcon(lang.L("home.create_wallet"), theme.ContentAddIcon(), func() { s.Push(newCreateWallet(s)) })
+		create := newIconButton(lang.L("home.create_wallet"), theme.ContentAddIcon(), func() { s.Push(newCreateWallet(s)) })
 		create.Importance = widget.HighImportance
-		restore := widget.NewButtonWithIcon(lang.L("home.restore_wallet"), theme.HistoryIcon(), func() { s.Push(newRestoreWallet(s)) })
+		restore := newIconButton(lang.L("home.restore_wallet"), theme.HistoryIcon(), func() { s.Push(newRestoreWallet(s)) })
 		objs = append(objs, paragraph(lang.L("home.wallet_none")), create, restore)
 	case st.wallet == app.WalletLocked:
-		unlock := widget.NewButtonWithIcon(lang.L("home.unlock"), theme.VisibilityIcon(), func() { s.Push(newUnlockWallet(s)) })
+		unlock := newIconButton(lang.L("home.unlock"), theme.VisibilityIcon(), func() { s.Push(newUnlockWallet(s)) })
 		unlock.Importance = widget.HighImportance
 		objs = append(objs, paragraph(lang.L("home.wallet_locked")), unlock)
 	default:
@@ -159,7 +161,7 @@ func (h *home) showWallet(st homeState) {
 			warn.Importance = widget.WarningImportance
 			objs = append(objs, warn)
 		}
-		lock := widget.NewButtonWithIcon(lang.L("home.lock"), theme.VisibilityOffIcon(), func() {
+		lock := newIconButton(lang.L("home.lock"), theme.VisibilityOffIcon(), func() {
 			s.App.LockWallet()
 			h.refresh()
 		})
@@ -178,7 +180,7 @@ func homeAddressRow(a wallet.Address, n int) fyne.CanvasObject {
 	addr.Selectable = true
 	addr.Wrapping = fyne.TextWrapBreak
 	text := a.Address
-	copyButton := widget.NewButtonWithIcon(lang.L("home.copy"), theme.ContentCopyIcon(), func() {
+	copyButton := newIconButton(lang.L("home.copy"), theme.ContentCopyIcon(), func() {
 		fyne.CurrentApp().Clipboard().SetContent(text)
 	})
 	return container.NewBorder(nil, nil, nil, container.NewCenter(copyButton), container.NewVBox(label, addr))
@@ -211,12 +213,12 @@ func (h *home) showSecurity(st homeState) {
 			status.Add(low)
 		}
 		row(lang.L("home.two_factor"), status,
-			widget.NewButton(lang.L("home.two_factor_disable"), func() { s.Push(newTwoFactorOff(s)) }),
-			widget.NewButton(lang.L("home.new_codes"), func() { s.Push(newNewRecoveryCodes(s)) }))
+			newButton(lang.L("home.two_factor_disable"), func() { s.Push(newTwoFactorOff(s)) }),
+			newButton(lang.L("home.new_codes"), func() { s.Push(newNewRecoveryCodes(s)) }))
 	} else {
 		off := paragraph(lang.L("home.two_factor_off"))
 		off.Importance = widget.WarningImportance
-		on := widget.NewButtonWithIcon(lang.L("home.two_factor_enable"), theme.ConfirmIcon(), func() { s.Push(newEnableTwoFactor(s)) })
+		on := newIconButton(lang.L("home.two_factor_enable"), theme.ConfirmIcon(), func() { s.Push(newEnableTwoFactor(s)) })
 		on.Importance = widget.HighImportance
 		row(lang.L("home.two_factor"), off, on)
 	}
@@ -237,22 +239,22 @@ func (h *home) showSecurity(st homeState) {
 	row(lang.L("home.backup"), backup)
 
 	row(lang.L("home.sessions"), paragraph(plural("home.sessions_count", st.sessions)),
-		widget.NewButton(lang.L("home.sessions_manage"), func() { s.Push(newSessions(s)) }))
+		newButton(lang.L("home.sessions_manage"), func() { s.Push(newSessions(s)) }))
 
 	row(lang.L("home.activity"), paragraph(lang.L("home.activity_hint")),
-		widget.NewButton(lang.L("home.activity_show"), func() { s.Push(newActivity(s)) }))
+		newButton(lang.L("home.activity_show"), func() { s.Push(newActivity(s)) }))
 
 	phrase := me.AntiPhishingPhrase
 	if phrase != "" {
 		row(lang.L("home.phishing"), paragraph(lang.LocalizeKey("home.phishing_set", "", map[string]any{"Phrase": phrase})),
-			widget.NewButton(lang.L("home.phishing_change"), func() { s.Push(newAntiPhishing(s, phrase)) }))
+			newButton(lang.L("home.phishing_change"), func() { s.Push(newAntiPhishing(s, phrase)) }))
 	} else {
 		row(lang.L("home.phishing"), paragraph(lang.L("home.phishing_none")),
-			widget.NewButton(lang.L("home.phishing_add"), func() { s.Push(newAntiPhishing(s, "")) }))
+			newButton(lang.L("home.phishing_add"), func() { s.Push(newAntiPhishing(s, "")) }))
 	}
 
 	row(lang.L("home.password"), paragraph(lang.L("home.password_hint")),
-		widget.NewButton(lang.L("home.password_change"), func() { s.Push(newChangePassword(s)) }))
+		newButton(lang.L("home.password_change"), func() { s.Push(newChangePassword(s)) }))
 
 	h.security.Objects = rows
 	h.security.Show()
@@ -260,14 +262,46 @@ func (h *home) showSecurity(st homeState) {
 }
 
 // doSignOut ends the session off the UI thread, then shows sign-in. The
-// app forgets the session even when the server cannot be reached.
+// app forgets the session even when the server cannot be reached. When the
+// keychain kept the remembered sign-in, a notice over sign-in says so: the
+// next start could sign in by itself.
 func (h *home) doSignOut() {
 	h.signOut.Disable()
 	h.busy.Show()
 	h.busy.Start()
+	s, a := h.s, h.s.App
 	h.s.Go(h.v, func(ctx context.Context) error {
-		return h.s.App.SignOut(ctx)
-	}, func(error) {
-		h.s.Reset(newSignIn(h.s, nil))
+		return a.SignOut(ctx)
+	}, func(err error) {
+		s.Reset(newSignIn(s, nil))
+		if code := keychainCode(err); code != "" {
+			s.noteError(code)
+			msg := lang.L("signout.keychain_body") + "\n\n" +
+				stepTitle(app.Step{ID: app.StepKeychain, Cause: code})
+			dialog.ShowInformation(lang.L("signout.keychain_title"), msg, s.Win)
+		}
 	})
+}
+
+// keychainCodes are the codes of the keychain's failures.
+var keychainCodes = []string{app.CauseKeychainFailed, app.CauseKeychainNoBus, app.CauseKeychainNoProvider,
+	app.CauseKeychainNoKeyring, app.CauseKeychainLocked, app.CauseKeychainTimeout}
+
+// keychainCode is the code of the keychain's failure in err, or "": err
+// may join it with the server's.
+func keychainCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	if code := app.ErrorCode(err); slices.Contains(keychainCodes, code) {
+		return code
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if code := keychainCode(e); code != "" {
+				return code
+			}
+		}
+	}
+	return ""
 }

@@ -41,16 +41,18 @@ type codesPage struct {
 
 // newRecoveryCodes shows recovery codes once: copy (the clipboard forgets
 // them after clipboardLifetime), save to a file readable by its owner only,
-// and the tick that they are saved, which enables the last button.
+// and the tick that they are saved, which enables the last button. The
+// codes cannot be selected, so that every copy goes through the clearing
+// one; the view cannot be left, and settings cannot be opened, until the
+// tick.
 func newRecoveryCodes(s *Shell, codes []string, p codesPage) *view {
 	v := newView(p.title)
+	v.blockBack = true
 	shown := make([]string, len(codes))
 	grid := container.NewGridWithColumns(2)
 	for i, c := range codes {
 		shown[i] = app.FormatRecoveryCode(c)
-		l := widget.NewLabelWithStyle(shown[i], fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-		l.Selectable = true
-		grid.Add(l)
+		grid.Add(widget.NewLabelWithStyle(shown[i], fyne.TextAlignCenter, fyne.TextStyle{Monospace: true}))
 	}
 	list := strings.Join(shown, "\n")
 	file := lang.LocalizeKey("recovery_codes.file_header", "", map[string]any{"Account": s.App.Account()}) + "\n" +
@@ -63,37 +65,38 @@ func newRecoveryCodes(s *Shell, codes []string, p codesPage) *view {
 		status.SetText(text)
 		status.Show()
 	}
-	copyButton := widget.NewButtonWithIcon(lang.L("recovery_codes.copy"), theme.ContentCopyIcon(), func() {
+	copyButton := newIconButton(lang.L("recovery_codes.copy"), theme.ContentCopyIcon(), func() {
 		copySecret(list)
 		say(plural("recovery_codes.copied", int(clipboardLifetime/time.Second)), widget.MediumImportance)
 	})
-	saveButton := widget.NewButtonWithIcon(lang.L("recovery_codes.save"), theme.DocumentSaveIcon(), func() {
+	saveButton := newIconButton(lang.L("recovery_codes.save"), theme.DocumentSaveIcon(), func() {
 		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 			switch {
 			case err != nil:
 				say(lang.L("recovery_codes.save_failed"), widget.DangerImportance)
 			case w != nil:
-				name := w.URI().Name()
-				if err := writeRecoveryCodes(w, file); err != nil {
-					say(lang.L("recovery_codes.save_failed"), widget.DangerImportance)
-					return
-				}
-				say(lang.LocalizeKey("recovery_codes.saved", "", map[string]any{"Name": name}), widget.SuccessImportance)
+				saveRecoveryCodes(w, file, say)
 			}
 		}, s.Win)
 		d.SetFileName(recoveryCodesFile)
 		d.Show()
 	})
-	finish := widget.NewButtonWithIcon(p.finish, theme.ConfirmIcon(), p.done)
+	finish := newIconButton(p.finish, theme.ConfirmIcon(), p.done)
 	finish.Importance = widget.HighImportance
 	finish.Disable()
-	saved := widget.NewCheck(lang.L("recovery_codes.saved_check"), func(on bool) {
+	saved := newCheck(lang.L("recovery_codes.saved_check"), func(on bool) {
+		s.BlockBack(v, !on)
 		if on {
 			finish.Enable()
 		} else {
 			finish.Disable()
 		}
 	})
+	saved.submit = func() {
+		if !finish.Disabled() {
+			finish.OnTapped()
+		}
+	}
 	var objs []fyne.CanvasObject
 	if p.heading != "" {
 		done := heading(p.heading)
@@ -122,6 +125,23 @@ func copySecret(text string) {
 			cb.SetContent("")
 		}
 	})
+}
+
+// saveRecoveryCodes writes text to the file the save dialog chose off the
+// UI thread (its fsync may take a while), then tells how it went with say
+// on the UI thread.
+func saveRecoveryCodes(w fyne.URIWriteCloser, text string, say func(string, widget.Importance)) {
+	name := w.URI().Name()
+	go func() {
+		err := writeRecoveryCodes(w, text)
+		uiDo(func() {
+			if err != nil {
+				say(lang.L("recovery_codes.save_failed"), widget.DangerImportance)
+				return
+			}
+			say(lang.LocalizeKey("recovery_codes.saved", "", map[string]any{"Name": name}), widget.SuccessImportance)
+		})
+	}()
 }
 
 // writeRecoveryCodes writes text to the file the save dialog chose,

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
 )
@@ -21,31 +20,32 @@ func newCreateAccount(s *Shell, email string) *view {
 	// The policy refuses a password holding the address, so the meter
 	// follows the address too.
 	addr.OnChanged = func(string) { pw.update() }
-	remember := widget.NewCheck(lang.L("signin.remember"), nil)
+	remember := newCheck(lang.L("signin.remember"), nil)
 	var f *form
 	var submit func()
 	f = newForm(s, v, lang.L("register.submit"), func() bool {
 		return app.ValidateEmail(addr.Text) == nil && pw.Valid()
 	}, func() { submit() })
 	submit = func() {
-		email, password, confirm, keep := addr.Text, pw.first.Text, pw.second.Text, remember.Checked
+		email, password, confirm, keep, a := addr.Text, pw.first.Text, pw.second.Text, remember.Checked, s.App
 		var reg *app.Registration
 		f.fail.actions[app.RemedyRetry] = submit
 		f.run(func(ctx context.Context) error {
-			r, err := s.App.Register(ctx, email, password, confirm)
+			r, err := a.Register(ctx, email, password, confirm)
 			reg = r
 			return err
 		}, func() {
-			pw.first.SetText("")
-			pw.second.SetText("")
 			s.Replace(newVerifyEmail(s, reg, keep))
 		}, nil)
 	}
-	f.watch(append([]*widget.Entry{addr}, pw.Entries()...)...)
+	f.watch(append(append([]formField{addr}, pw.Fields()...), remember)...)
+	rows := append([]fieldRow{{lang.L("signin.email"), addr}},
+		pw.Rows(lang.L("field.label_password"), lang.L("field.label_repeat"))...)
 	v.content = container.NewVBox(
 		paragraph(lang.L("register.intro")),
-		addr, pw.Object(), remember, f.actions(),
+		labelled(rows...), remember, f.actions(),
 	)
+	closeAlso(v, pw.Clear)
 	v.focus = addr
 	if email != "" {
 		v.focus = pw.first

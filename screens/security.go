@@ -28,7 +28,7 @@ func securityHost(s *Shell) map[string]any { return map[string]any{"Host": s.Hos
 func securityDone(s *Shell, text string) *fyne.Container {
 	msg := paragraph(text)
 	msg.Importance = widget.SuccessImportance
-	back := widget.NewButtonWithIcon(lang.L("security.done"), theme.ConfirmIcon(), s.Back)
+	back := newIconButton(lang.L("security.done"), theme.ConfirmIcon(), s.Back)
 	back.Importance = widget.HighImportance
 	return container.NewVBox(msg, back)
 }
@@ -42,7 +42,7 @@ func newSessions(s *Shell) *view {
 	done.Importance = widget.SuccessImportance
 	done.Hide()
 	var f *form
-	var buttons []*widget.Button
+	var buttons []*button
 	var load func()
 	// busy disables the per-device buttons while a step runs; failed
 	// enables them again.
@@ -57,6 +57,7 @@ func newSessions(s *Shell) *view {
 		}
 		return false
 	}
+	a := s.App
 	show := func(sessions []app.Session) {
 		buttons = nil
 		objs := make([]fyne.CanvasObject, 0, len(sessions))
@@ -71,11 +72,11 @@ func newSessions(s *Shell) *view {
 				side = tag
 			} else {
 				id := se.ID
-				b := widget.NewButtonWithIcon(lang.L("security.sessions.sign_out"), theme.LogoutIcon(), nil)
+				b := newIconButton(lang.L("security.sessions.sign_out"), theme.LogoutIcon(), nil)
 				b.OnTapped = func() {
 					busy()
 					done.Hide()
-					f.run(func(ctx context.Context) error { return s.App.RevokeSession(ctx, id) }, load, failed)
+					f.run(func(ctx context.Context) error { return a.RevokeSession(ctx, id) }, load, failed)
 				}
 				buttons = append(buttons, b)
 				side = container.NewCenter(b)
@@ -90,13 +91,13 @@ func newSessions(s *Shell) *view {
 		busy()
 		f.run(func(ctx context.Context) error {
 			var err error
-			sessions, err = s.App.Sessions(ctx)
+			sessions, err = a.Sessions(ctx)
 			return err
 		}, func() { show(sessions) }, failed)
 	}
 	f = newForm(s, v, lang.L("security.sessions.sign_out_others"), nil, func() {
 		busy()
-		f.run(s.App.RevokeOtherSessions, func() {
+		f.run(a.RevokeOtherSessions, func() {
 			load()
 			done.Show()
 		}, failed)
@@ -118,11 +119,12 @@ func newActivity(s *Shell) *view {
 	list := container.NewVBox()
 	var f *form
 	var load func()
+	a := s.App
 	load = func() {
 		var events []app.ActivityEvent
 		f.run(func(ctx context.Context) error {
 			var err error
-			events, err = s.App.Activity(ctx, securityActivityLimit)
+			events, err = a.Activity(ctx, securityActivityLimit)
 			return err
 		}, func() {
 			objs := make([]fyne.CanvasObject, 0, len(events))
@@ -206,7 +208,7 @@ func newNotMe(s *Shell) *view {
 		f.run(s.App.RevokeOtherSessions, done.Show, nil)
 	})
 	f.submit.Icon = theme.LogoutIcon()
-	change := widget.NewButtonWithIcon(lang.L("security.not_me.change_password"), theme.AccountIcon(), func() { s.Push(newChangePassword(s)) })
+	change := newIconButton(lang.L("security.not_me.change_password"), theme.AccountIcon(), func() { s.Push(newChangePassword(s)) })
 	change.Importance = widget.HighImportance
 	v.content = container.NewVBox(
 		paragraph(lang.L("security.not_me.intro")),
@@ -230,7 +232,7 @@ func newAntiPhishing(s *Shell, current string) *view {
 		now.SetText(lang.LocalizeKey("security.phishing.current", "", map[string]any{"Phrase": current}))
 		now.TextStyle.Bold = true
 	}
-	entry := widget.NewEntry()
+	entry := newEntry()
 	entry.SetPlaceHolder(lang.L("security.phishing.placeholder"))
 	rule := widget.NewLabel(lang.L("security.phishing.rule"))
 	rule.Importance = widget.LowImportance
@@ -239,8 +241,8 @@ func newAntiPhishing(s *Shell, current string) *view {
 	f = newForm(s, v, lang.L("security.phishing.save"), func() bool {
 		return app.ValidatePhrase(entry.Text) == nil
 	}, func() {
-		phrase := entry.Text
-		f.run(func(ctx context.Context) error { return s.App.SetAntiPhishingPhrase(ctx, phrase) }, s.Back, nil)
+		phrase, a := entry.Text, s.App
+		f.run(func(ctx context.Context) error { return a.SetAntiPhishingPhrase(ctx, phrase) }, s.Back, nil)
 	})
 	f.watch(entry)
 	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
@@ -264,40 +266,34 @@ func newChangePassword(s *Shell) *view {
 	f = newForm(s, v, lang.L("security.password.submit"), func() bool {
 		return current.Text != "" && np.Valid()
 	}, func() {
-		cur, pw, confirm := current.Text, np.first.Text, np.second.Text
-		f.run(func(ctx context.Context) error { return s.App.ChangePassword(ctx, cur, pw, confirm) }, func() {
+		cur, pw, confirm, a := current.Text, np.first.Text, np.second.Text, s.App
+		f.run(func(ctx context.Context) error { return a.ChangePassword(ctx, cur, pw, confirm) }, func() {
 			current.SetText("")
-			np.first.SetText("")
-			np.second.SetText("")
+			np.Clear()
 			step.Hide()
 			done.Show()
 		}, nil)
 	})
-	f.watch(append([]*widget.Entry{current}, np.Entries()...)...)
+	f.watch(append([]formField{current}, np.Fields()...)...)
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }
 	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
 	note := paragraph(lang.L("security.password.sign_out_note"))
 	note.Importance = widget.WarningImportance
+	rows := append([]fieldRow{{lang.L("field.label_current"), current}},
+		np.Rows(lang.L("field.label_new_password"), lang.L("field.label_repeat"))...)
 	step = container.NewVBox(
 		paragraph(lang.LocalizeKey("security.password.intro", "", securityHost(s))),
-		current, np.Object(), note, f.actions(),
+		labelled(rows...), note, f.actions(),
 	)
 	done = securityDone(s, lang.L("security.password.done"))
 	done.Hide()
 	v.content = container.NewVBox(step, done)
 	v.focus = current
+	closeAlso(v, func() {
+		current.SetText("")
+		np.Clear()
+	})
 	return v
-}
-
-// securityCodeValid reports whether s is an authenticator code or a
-// recovery code.
-func securityCodeValid(s string) bool {
-	s = strings.TrimSpace(s)
-	if app.ValidateCode(s) == nil {
-		return true
-	}
-	_, err := app.NormalizeRecoveryCode(s)
-	return err == nil
 }
 
 // newTwoFactorOff turns two-factor sign-in off with the account password
@@ -305,15 +301,15 @@ func securityCodeValid(s string) bool {
 func newTwoFactorOff(s *Shell) *view {
 	v := newView(lang.L("security.two_factor_off.title"))
 	password := newPasswordEntry(lang.L("security.account_password"))
-	code := widget.NewEntry()
+	code := newEntry()
 	code.SetPlaceHolder(lang.L("security.two_factor_off.code"))
 	var f *form
 	var step, done *fyne.Container
 	f = newForm(s, v, lang.L("security.two_factor_off.submit"), func() bool {
-		return password.Text != "" && securityCodeValid(code.Text)
+		return password.Text != "" && app.ValidateSecondFactor(code.Text) == nil
 	}, func() {
-		pw, c := password.Text, code.Text
-		f.run(func(ctx context.Context) error { return s.App.DisableTwoFactor(ctx, pw, c) }, func() {
+		pw, c, a := password.Text, code.Text, s.App
+		f.run(func(ctx context.Context) error { return a.DisableTwoFactor(ctx, pw, c) }, func() {
 			password.SetText("")
 			code.SetText("")
 			step.Hide()
@@ -329,11 +325,18 @@ func newTwoFactorOff(s *Shell) *view {
 	f.watch(password, code)
 	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
 	warn := paragraph(lang.L("security.two_factor_off.intro"))
-	step = container.NewVBox(warn, password, code, f.actions())
+	step = container.NewVBox(warn, labelled(
+		fieldRow{lang.L("field.label_password"), password},
+		fieldRow{lang.L("field.label_code"), code},
+	), f.actions())
 	done = securityDone(s, lang.L("security.two_factor_off.done"))
 	done.Hide()
 	v.content = container.NewVBox(step, done)
 	v.focus = password
+	closeAlso(v, func() {
+		password.SetText("")
+		code.SetText("")
+	})
 	return v
 }
 
@@ -352,14 +355,13 @@ func newNewRecoveryCodes(s *Shell) *view {
 	f = newForm(s, v, lang.L("security.new_codes.submit"), func() bool {
 		return password.Text != "" && app.ValidateCode(strings.TrimSpace(code.Text)) == nil
 	}, func() {
-		pw, c := password.Text, code.Text
+		pw, c, a := password.Text, code.Text, s.App
 		var codes []string
 		f.run(func(ctx context.Context) error {
 			var err error
-			codes, err = s.App.RegenerateRecoveryCodes(ctx, pw, c)
+			codes, err = a.RegenerateRecoveryCodes(ctx, pw, c)
 			return err
 		}, func() {
-			password.SetText("")
 			s.Replace(newRecoveryCodes(s, codes, codesPage{
 				title:  lang.L("security.codes.title"),
 				intro:  lang.L("security.codes.intro"),
@@ -375,7 +377,14 @@ func newNewRecoveryCodes(s *Shell) *view {
 	})
 	f.watch(password, code)
 	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
-	v.content = container.NewVBox(paragraph(lang.L("security.new_codes.intro")), password, code, f.actions())
+	v.content = container.NewVBox(paragraph(lang.L("security.new_codes.intro")), labelled(
+		fieldRow{lang.L("field.label_password"), password},
+		fieldRow{lang.L("field.label_code"), code},
+	), f.actions())
 	v.focus = password
+	closeAlso(v, func() {
+		password.SetText("")
+		code.SetText("")
+	})
 	return v
 }

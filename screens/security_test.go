@@ -51,7 +51,7 @@ func securityTOTP(f *fixture, secret string) string {
 func securityButtons(f *fixture, key string) int {
 	n := 0
 	for _, o := range f.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Text == tr(key) {
+		if b, ok := asButton(o); ok && b.Text == tr(key) {
 			n++
 		}
 	}
@@ -278,8 +278,23 @@ func TestSecurityTwoFactor(t *testing.T) {
 	if !f.button("security.new_codes.submit").Disabled() {
 		t.Fatal("New codes is enabled with no code")
 	}
+	password, code := f.entry("security.account_password"), f.entry("security.new_codes.code")
 	f.typeIn("security.new_codes.code", securityTOTP(f, enr.Secret))
 	f.waitTop("security.codes.title")
+	if password.Text != "" || code.Text != "" {
+		t.Fatal("the password and code stayed in the closed view's fields")
+	}
+	// The old codes are dead: the new ones cannot be left unsaved.
+	f.esc()
+	f.shell.Back()
+	if f.shell.Top() != tr("security.codes.title") || f.shell.back.Visible() || !f.shell.settings.Disabled() {
+		t.Fatalf("the unsaved codes can be left: top %q, back %v, settings enabled %v",
+			f.shell.Top(), f.shell.back.Visible(), !f.shell.settings.Disabled())
+	}
+	test.Tap(f.shell.settings)
+	if f.shell.Top() != tr("security.codes.title") {
+		t.Fatal("settings opened over the unsaved codes")
+	}
 	var codes []string
 	for _, o := range f.objects() {
 		if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace {
@@ -305,6 +320,9 @@ func TestSecurityTwoFactor(t *testing.T) {
 		t.Fatal("the clipboard kept the codes")
 	}
 	test.Tap(f.check("recovery_codes.saved_check"))
+	if !f.shell.back.Visible() || f.shell.settings.Disabled() {
+		t.Fatal("the saved codes cannot be left")
+	}
 	f.tap("security.codes.done")
 	homeLoaded(f)
 	f.waitText(plural("home.two_factor_on", 10))
@@ -332,14 +350,15 @@ func TestSecurityTwoFactor(t *testing.T) {
 }
 
 // TestSecurityCodeValid accepts an authenticator code or a recovery code,
-// as typed, to turn two-factor off.
+// as typed, to turn two-factor off: app.ValidateSecondFactor, which the
+// screens share.
 func TestSecurityCodeValid(t *testing.T) {
 	for code, want := range map[string]bool{
 		"123456": true, " 123456 ": true, "12345": false, "1234567": false, "": false,
 		"ABCD-EFGH-JKMN": true, "abcd efgh jkmn": true, "ABCD-EFGH": false, "not a code": false,
 	} {
-		if got := securityCodeValid(code); got != want {
-			t.Errorf("securityCodeValid(%q) = %v, want %v", code, got, want)
+		if got := app.ValidateSecondFactor(code) == nil; got != want {
+			t.Errorf("ValidateSecondFactor(%q) passes %v, want %v", code, got, want)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 	}
 	choice := widget.NewRadioGroup([]string{builtin, other}, nil)
 	choice.Required = true
-	address := widget.NewEntry()
+	address := newEntry()
 	address.SetPlaceHolder(lang.L("settings.server_placeholder"))
 	problem := paragraph("")
 	problem.Importance = widget.DangerImportance
@@ -78,9 +78,10 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		addr, _ := target()
 		var next *app.App
 		var opts Options
+		connect := s.Opts.Connect
 		f.run(func(ctx context.Context) error {
 			var err error
-			next, opts, err = s.Opts.Connect(addr)
+			next, opts, err = connect(addr)
 			return err
 		}, func() {
 			s.App.LockWallet()
@@ -217,7 +218,7 @@ func settingsAutoLock(s *Shell) fyne.CanvasObject {
 	for i, m := range choices {
 		names[i] = autoLockName(m)
 	}
-	choice := widget.NewSelect(names, nil)
+	choice := newDropDown(names, nil)
 	choice.Selected = autoLockName(now)
 	choice.OnChanged = func(name string) {
 		i := slices.Index(names, name)
@@ -237,24 +238,32 @@ func settingsAutoLock(s *Shell) fyne.CanvasObject {
 func settingsClear(s *Shell, v *view) fyne.CanvasObject {
 	var f *form
 	f = newForm(s, v, lang.L("settings.clear_button"), nil, func() {
-		settingsConfirmClear(s, func() {
-			f.run(func(ctx context.Context) error {
-				return settingsClearData(ctx, s.App)
-			}, func() {
-				settingsResetPreferences()
-				s.Reset(newSignIn(s, nil))
-			}, nil)
-		})
+		// Whether a wallet is here is read off the UI thread (a file).
+		a := s.App
+		hasWallet := true
+		f.run(func(context.Context) error {
+			state, err := a.WalletState()
+			hasWallet = err != nil || state != app.WalletNone
+			return nil
+		}, func() {
+			settingsConfirmClear(s, hasWallet, func() {
+				f.run(func(ctx context.Context) error {
+					return settingsClearData(ctx, a)
+				}, func() {
+					settingsResetPreferences()
+					s.Reset(newSignIn(s, nil))
+				}, nil)
+			})
+		}, nil)
 	})
 	f.submit.Importance = widget.DangerImportance
 	return widget.NewCard(lang.L("settings.clear"), "", container.NewVBox(paragraph(lang.L("settings.clear_intro")), f.actions()))
 }
 
-// settingsConfirmClear asks before clearing; yes runs on confirmation.
-func settingsConfirmClear(s *Shell, yes func()) {
+// settingsConfirmClear asks before clearing, naming the wallet when one is
+// here (or when that could not be read); yes runs on confirmation.
+func settingsConfirmClear(s *Shell, hasWallet bool, yes func()) {
 	lines := []fyne.CanvasObject{paragraph(lang.L("settings.clear_what")), paragraph(lang.L("settings.clear_signout"))}
-	state, err := s.App.WalletState()
-	hasWallet := err != nil || state != app.WalletNone
 	if hasWallet {
 		lines = append(lines, paragraph(lang.L("settings.clear_wallet")))
 	} else {

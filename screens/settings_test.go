@@ -24,15 +24,15 @@ func settingsRadio(f *fixture, option string) *widget.RadioGroup {
 }
 
 // settingsSelect finds the drop-down offering option.
-func settingsSelect(f *fixture, option string) *widget.Select {
+func settingsSelect(f *fixture, option string) *dropDown {
 	f.t.Helper()
-	return must(f, fmt.Sprintf("drop-down with %q", option), func(s *widget.Select) bool { return slices.Contains(s.Options, option) })
+	return must(f, fmt.Sprintf("drop-down with %q", option), func(s *dropDown) bool { return slices.Contains(s.Options, option) })
 }
 
 // settingsOpen opens settings with the header's gear button.
 func settingsOpen(f *fixture) {
 	f.t.Helper()
-	test.Tap(must(f, "settings button", func(b *widget.Button) bool {
+	test.Tap(must(f, "settings button", func(b *button) bool {
 		return b.Icon != nil && b.Icon.Name() == theme.SettingsIcon().Name()
 	}))
 	f.waitTop("settings.title")
@@ -226,6 +226,7 @@ func TestSettingsClearLocalData(t *testing.T) {
 	settingsOpen(f)
 
 	f.tap("settings.clear_button")
+	f.waitText(tr("settings.clear_warning"))
 	for _, key := range []string{"settings.clear_signout", "settings.clear_wallet", "settings.clear_prefs", "settings.clear_warning"} {
 		if !f.shows(tr(key)) {
 			t.Fatalf("the confirmation does not say %q:\n%s", tr(key), f.texts())
@@ -237,6 +238,7 @@ func TestSettingsClearLocalData(t *testing.T) {
 	}
 
 	f.tap("settings.clear_button")
+	f.waitText(tr("settings.clear_warning"))
 	f.tap("settings.clear_confirm")
 	f.waitTop("signin.title")
 	if f.app.Account() != "" {
@@ -255,7 +257,8 @@ func TestSettingsClearLocalData(t *testing.T) {
 	// With no wallet the confirmation says there is none.
 	settingsOpen(f)
 	f.tap("settings.clear_button")
-	if !f.shows(tr("settings.clear_no_wallet")) || f.shows(tr("settings.clear_warning")) {
+	f.waitText(tr("settings.clear_no_wallet"))
+	if f.shows(tr("settings.clear_warning")) {
 		t.Fatalf("confirmation without a wallet:\n%s", f.texts())
 	}
 	f.tap("settings.cancel")

@@ -54,8 +54,12 @@ type view struct {
 	shown func()
 	// closed runs once when the view leaves the stack: stop its timers.
 	closed func()
-	ctx    context.Context
-	cancel context.CancelFunc
+	// blockBack keeps the view on top while set: no back and no
+	// settings, whose language and server switches rebuild every view.
+	// Set it before the view is shown, or with Shell.BlockBack.
+	blockBack bool
+	ctx       context.Context
+	cancel    context.CancelFunc
 }
 
 // newView returns an empty view with its own context, cancelled when the
@@ -84,12 +88,13 @@ type Shell struct {
 	Opts Options
 	Win  fyne.Window
 
-	stack  []*view
-	body   *fyne.Container
-	back   *widget.Button
-	title  *widget.Label
-	badge  *fyne.Container
-	header fyne.CanvasObject
+	stack    []*view
+	body     *fyne.Container
+	back     *button
+	settings *button
+	title    *widget.Label
+	badge    *fyne.Container
+	header   fyne.CanvasObject
 	// mailbox is the open Mailbox window, if any.
 	mailbox *Mailbox
 	// autoLock locks the wallet after the chosen idle time.
@@ -104,20 +109,21 @@ type Shell struct {
 // remembered session resumes (tried off the UI thread), sign-in otherwise.
 func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
 	s := &Shell{App: a, Opts: opts, Win: win}
-	s.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), s.Back)
+	s.back = newIconButton("", theme.NavigateBackIcon(), s.Back)
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.badge = container.NewHBox()
 	s.body = container.NewStack()
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
-		if s.Top() != lang.L("settings.title") {
+	s.settings = newIconButton("", theme.SettingsIcon(), func() {
+		if s.Top() != lang.L("settings.title") && !s.blocked() {
 			s.Push(newSettings(s))
 		}
 	})
-	s.header = container.NewBorder(nil, nil, s.back, container.NewHBox(s.badge, settings), s.title)
+	s.header = container.NewBorder(nil, nil, s.back, container.NewHBox(s.badge, s.settings), s.title)
 	s.refreshBadge()
 	win.SetContent(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body))
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyEscape {
+		// A dialog over the view keeps it: Esc does not go back under it.
+		if e.Name == fyne.KeyEscape && win.Canvas().Overlays().Top() == nil {
 			s.Back()
 		}
 	})
@@ -167,15 +173,47 @@ func (s *Shell) Reset(v *view) {
 	s.Push(v)
 }
 
-// Back leaves the current view, if there is one under it.
+// Back leaves the current view, if there is one under it and the view
+// does not block going back.
 func (s *Shell) Back() {
 	n := len(s.stack)
-	if n < 2 {
+	if n < 2 || s.blocked() {
 		return
 	}
 	s.close(s.stack[n-1])
 	s.stack = s.stack[:n-1]
 	s.showTop()
+}
+
+// BlockBack keeps v on top while block holds: Esc and the back button do
+// nothing and settings cannot be opened. Recovery codes shown once use it
+// until they are saved.
+func (s *Shell) BlockBack(v *view, block bool) {
+	v.blockBack = block
+	if viewOnTop(s, v) {
+		s.updateHeader()
+	}
+}
+
+// blocked reports whether the view on top blocks going back.
+func (s *Shell) blocked() bool {
+	n := len(s.stack)
+	return n > 0 && s.stack[n-1].blockBack
+}
+
+// updateHeader shows the way back when there is one, and enables the
+// settings unless the view on top blocks leaving it.
+func (s *Shell) updateHeader() {
+	if len(s.stack) > 1 && !s.blocked() {
+		s.back.Show()
+	} else {
+		s.back.Hide()
+	}
+	if s.blocked() {
+		s.settings.Disable()
+	} else {
+		s.settings.Enable()
+	}
 }
 
 // Top is the view on top, for tests.
@@ -213,11 +251,7 @@ func (s *Shell) close(v *view) {
 func (s *Shell) showTop() {
 	v := s.stack[len(s.stack)-1]
 	s.title.SetText(v.title)
-	if len(s.stack) > 1 {
-		s.back.Show()
-	} else {
-		s.back.Hide()
-	}
+	s.updateHeader()
 	s.body.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(v.content))}
 	s.body.Refresh()
 	if v.shown != nil {
@@ -247,7 +281,7 @@ func (s *Shell) refreshBadge() {
 	}
 	s.badge.Objects = []fyne.CanvasObject{widget.NewIcon(icon), widget.NewLabel(text)}
 	if s.Opts.Mails != nil {
-		s.badge.Objects = append(s.badge.Objects, widget.NewButtonWithIcon(lang.L("action.open_mailbox"), theme.MailComposeIcon(), s.OpenMailbox))
+		s.badge.Objects = append(s.badge.Objects, newIconButton(lang.L("action.open_mailbox"), theme.MailComposeIcon(), s.OpenMailbox))
 	}
 	s.badge.Refresh()
 }
@@ -263,10 +297,13 @@ func (s *Shell) OpenMailbox() {
 		return
 	}
 	w := fyne.CurrentApp().NewWindow(lang.L("mailbox.title"))
-	s.mailbox = NewMailbox(w, s.Opts.Mails)
+	m := NewMailbox(w, s.Opts.Mails)
+	s.mailbox = m
 	w.SetOnClosed(func() {
-		s.mailbox.Stop()
-		s.mailbox = nil
+		m.Stop()
+		if s.mailbox == m {
+			s.mailbox = nil
+		}
 	})
 	w.Resize(fyne.NewSize(520, 600))
 	w.Show()
@@ -311,8 +348,15 @@ func (s *Shell) LastErrors() []string {
 }
 
 // Connect switches the app to another server and starts over at sign-in.
+// The mailbox of the old server closes.
 func (s *Shell) Connect(a *app.App, opts Options) {
+	if m := s.mailbox; m != nil {
+		s.mailbox = nil
+		m.Stop()
+		m.Win.Close()
+	}
 	s.App, s.Opts = a, opts
+	s.refreshBadge()
 	s.Start()
 }
 

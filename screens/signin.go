@@ -22,13 +22,13 @@ func newSignIn(s *Shell, prior error) *view {
 	v := newView(lang.L("signin.title"))
 	email := newEmailEntry()
 	password := newPasswordEntry(lang.L("signin.password"))
-	remember := widget.NewCheck(lang.L("signin.remember"), nil)
+	remember := newCheck(lang.L("signin.remember"), nil)
 	valid := func() bool {
 		return app.ValidateEmail(email.Text) == nil && password.Text != ""
 	}
 	var submit func()
 	f := newForm(s, v, lang.L("signin.submit"), valid, func() { submit() })
-	f.watch(email, password)
+	f.watch(email, password, remember)
 	check := newSigninCheck(s, v)
 	f.fail.actions[app.RemedyConnectionCheck] = check.run
 
@@ -53,7 +53,7 @@ func newSignIn(s *Shell, prior error) *view {
 				s.Win.Canvas().Focus(password)
 			case "account_not_verified":
 				f.fail.actions[app.RemedyVerifyEmail] = func() {
-					reg := s.App.PendingRegistration(mail, pw)
+					reg := a.PendingRegistration(mail, pw)
 					f.run(reg.Resend, func() {
 						password.SetText("")
 						s.Push(newVerifyEmail(s, reg, rem))
@@ -69,9 +69,9 @@ func newSignIn(s *Shell, prior error) *view {
 		signinLink(lang.L("signin.create_account"), func() { s.Push(newCreateAccount(s, email.Text)) }),
 		signinLink(lang.L("signin.cant_sign_in"), func() { s.Push(newCantSignIn(s, false)) }),
 	)
-	fields := widget.NewForm(
-		widget.NewFormItem(lang.L("signin.email"), email),
-		widget.NewFormItem(lang.L("signin.password"), password),
+	fields := labelled(
+		fieldRow{lang.L("signin.email"), email},
+		fieldRow{lang.L("signin.password"), password},
 	)
 	v.content = container.NewVBox(fields, remember, f.actions(), check.box, container.NewCenter(links))
 	v.focus = email
@@ -106,8 +106,8 @@ func newSignIn(s *Shell, prior error) *view {
 }
 
 // signinLink is a low-importance button that leads to another screen.
-func signinLink(label string, tapped func()) *widget.Button {
-	b := widget.NewButton(label, tapped)
+func signinLink(label string, tapped func()) *button {
+	b := newButton(label, tapped)
 	b.Importance = widget.LowImportance
 	return b
 }
@@ -162,7 +162,7 @@ func newSigninCheck(s *Shell, v *view) *signinCheck {
 	c.title = paragraph("")
 	c.title.TextStyle.Bold = true
 	c.fix = paragraph("")
-	full := widget.NewButton(lang.L("signin.check_full"), func() { s.Push(newCantSignIn(s, true)) })
+	full := newButton(lang.L("signin.check_full"), func() { s.Push(newCantSignIn(s, true)) })
 	c.result = container.NewVBox(container.NewBorder(nil, nil, c.icon, nil, c.title), c.fix, full)
 	c.box = container.NewVBox(widget.NewSeparator(), heading(lang.L("signin.check_heading")), c.running, c.bar, c.result)
 	c.box.Hide()
@@ -217,8 +217,8 @@ func (c *signinCheck) showVerdict(d app.Diagnosis) {
 		for k, val := range st.Detail {
 			data[k] = val
 		}
-		titleKey, fixKey := st.Keys()
-		c.title.SetText(lang.LocalizeKey(titleKey, "", data))
+		_, fixKey := st.Keys()
+		c.title.SetText(stepTitle(st))
 		c.fix.SetText(lang.LocalizeKey(fixKey, "", data))
 	}
 	if c.fix.Text == "" {

@@ -21,11 +21,12 @@ func newResuming(s *Shell) *view {
 	// replaces the view, always comes after it was shown.
 	v.shown = func() {
 		v.shown = nil
+		a, startErr := s.App, s.Opts.StartupError
 		s.Go(v, func(ctx context.Context) error {
-			if s.Opts.StartupError != nil {
-				return s.Opts.StartupError
+			if startErr != nil {
+				return startErr
 			}
-			ok, err := s.App.Resume(ctx)
+			ok, err := a.Resume(ctx)
 			resumed = ok
 			return err
 		}, func(err error) {

@@ -18,9 +18,9 @@ func newUnlockWallet(s *Shell) *view {
 	pw := newPasswordEntry(lang.L("unlock.password"))
 	var f *form
 	f = newForm(s, v, lang.L("unlock.submit"), func() bool { return pw.Text != "" }, func() {
-		password := pw.Text
+		password, a := pw.Text, s.App
 		f.run(func(ctx context.Context) error {
-			_, err := s.App.UnlockWallet(ctx, password)
+			_, err := a.UnlockWallet(ctx, password)
 			return err
 		}, func() {
 			pw.SetText("")
@@ -32,7 +32,7 @@ func newUnlockWallet(s *Shell) *view {
 		}, nil)
 	})
 	f.watch(pw)
-	forgot := widget.NewButtonWithIcon(lang.L("unlock.forgot"), theme.HistoryIcon(), func() {
+	forgot := newIconButton(lang.L("unlock.forgot"), theme.HistoryIcon(), func() {
 		s.Push(newRestoreWallet(s))
 	})
 	forgot.Importance = widget.LowImportance

@@ -59,11 +59,11 @@ type mailedCodeStep struct {
 	times   app.Mailed
 	sending bool
 
-	entry  *widget.Entry
+	entry  *entry
 	expiry *widget.Label
 	wait   *widget.Label
 	resent *widget.Label
-	again  *widget.Button
+	again  *button
 }
 
 // newMailedCodeStep builds the code part of view v: check runs off the UI
@@ -97,7 +97,7 @@ func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Maile
 	c.resent = paragraph(lang.L("mailcode.resent"))
 	c.resent.Importance = widget.SuccessImportance
 	c.resent.Hide()
-	c.again = widget.NewButton(lang.L("mailcode.resend"), c.sendNew)
+	c.again = newButton(lang.L("mailcode.resend"), c.sendNew)
 	c.update()
 	c.startTicker()
 	return c

@@ -36,6 +36,8 @@ type createFlow struct {
 	overwrite  bool
 	draft      *app.WalletDraft
 	passphrase string
+	// looked is set once the options step knows whether a wallet is here.
+	looked bool
 }
 
 // newCreateWallet is the first step of creating a wallet.
@@ -86,12 +88,11 @@ func (c *createFlow) options() *view {
 	for i, l := range langs {
 		names[i] = l.NativeName()
 	}
-	list := widget.NewSelect(names, nil)
+	list := newDropDown(names, nil)
 	list.SetSelected(c.lang.NativeName())
 
-	state, _ := s.App.WalletState()
 	var f *form
-	ow := newOverwriteCheck(state != app.WalletNone, func() { f.check() })
+	ow := newOverwriteCheck()
 	f = newForm(s, v, lang.L("wallet_create.continue"), ow.ok, func() {
 		if i := slices.Index(countLabels, count.Selected); i >= 0 {
 			c.words = counts[i]
@@ -107,6 +108,25 @@ func (c *createFlow) options() *view {
 		}
 		c.draft = d
 		s.Push(c.warnings())
+	})
+	f.watch(ow.check)
+	// Whether a wallet is here already is read off the UI thread (a
+	// file). Saving refuses to replace one unconfirmed in any case.
+	a := s.App
+	var state app.WalletState
+	s.Go(v, func(context.Context) error {
+		var err error
+		state, err = a.WalletState()
+		return err
+	}, func(err error) {
+		c.looked = true
+		switch {
+		case err != nil:
+			f.fail.Show(err)
+		case state != app.WalletNone:
+			ow.require()
+			f.check()
+		}
 	})
 	v.content = container.NewVBox(
 		createStep(1),
@@ -126,11 +146,11 @@ func (c *createFlow) options() *view {
 func (c *createFlow) warnings() *view {
 	s := c.s
 	v := newView(c.title)
-	understood := widget.NewCheck(lang.L("wallet_create.warnings_understood"), nil)
+	understood := newCheck(lang.L("wallet_create.warnings_understood"), nil)
 	f := newForm(s, v, lang.L("wallet_create.continue"), func() bool { return understood.Checked }, func() {
 		s.Push(c.wordsView())
 	})
-	understood.OnChanged = func(bool) { f.check() }
+	f.watch(understood)
 	v.content = container.NewVBox(
 		createStep(2),
 		heading(lang.L("wallet_create.warnings_heading")),
@@ -165,7 +185,7 @@ func (c *createFlow) wordsView() *view {
 		grid.Add(container.NewBorder(nil, nil, number, nil, cells[i]))
 	}
 	revealed, seen := false, false
-	var toggle *widget.Button
+	var toggle *button
 	var f *form
 	show := func(on bool) {
 		revealed = on
@@ -186,7 +206,7 @@ func (c *createFlow) wordsView() *view {
 		}
 		f.check()
 	}
-	toggle = widget.NewButtonWithIcon(lang.L("wallet_create.reveal"), theme.VisibilityIcon(), func() { show(!revealed) })
+	toggle = newIconButton(lang.L("wallet_create.reveal"), theme.VisibilityIcon(), func() { show(!revealed) })
 	f = newForm(s, v, lang.L("wallet_create.written_down"), func() bool { return seen }, func() {
 		show(false)
 		s.Push(c.passphraseView())
@@ -209,11 +229,11 @@ func (c *createFlow) wordsView() *view {
 func (c *createFlow) passphraseView() *view {
 	s := c.s
 	v := newView(c.title)
-	use := widget.NewCheck(lang.L("wallet_create.passphrase_use"), nil)
+	use := newCheck(lang.L("wallet_create.passphrase_use"), nil)
 	first := newPasswordEntry(lang.L("wallet_create.passphrase"))
 	second := newPasswordEntry(lang.L("wallet_create.passphrase_repeat"))
 	second.Validator = func(t string) error {
-		if t != first.Text {
+		if t != "" && t != first.Text {
 			return app.ErrPasswordsDiffer
 		}
 		return nil
@@ -230,7 +250,6 @@ func (c *createFlow) passphraseView() *view {
 		}
 		s.Push(c.quizView())
 	})
-	f.watch(first, second)
 	use.OnChanged = func(on bool) {
 		if on {
 			box.Show()
@@ -238,8 +257,8 @@ func (c *createFlow) passphraseView() *view {
 		} else {
 			box.Hide()
 		}
-		f.check()
 	}
+	f.watch(first, second, use)
 	closeAlso(v, func() {
 		first.SetText("")
 		second.SetText("")
@@ -357,10 +376,10 @@ func (c *createFlow) quizView() *view {
 // passwordView asks for the new wallet password, then saves the wallet.
 func (c *createFlow) passwordView() *view {
 	s := c.s
-	d, passphrase := c.draft, c.passphrase
+	d, passphrase, a := c.draft, c.passphrase, s.App
 	return walletPasswordView(s, c.title, createStep(6), lang.L("wallet_create.save"), c.overwrite,
 		func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error) {
-			return s.App.SaveNewWallet(ctx, d, passphrase, first, second, overwrite)
+			return a.SaveNewWallet(ctx, d, passphrase, first, second, overwrite)
 		}, func(addrs []wallet.Address) {
 			c.draft, c.passphrase = nil, ""
 			s.Reset(walletDone(s, c.title, lang.L("wallet_create.done_heading"), addrs))
@@ -376,9 +395,9 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 	save func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error),
 	saved func([]wallet.Address)) *view {
 	v := newView(title)
-	pw := newNewPassword(func() string { return "" })
+	pw := newWalletPassword()
 	var f *form
-	ow := newOverwriteCheck(false, func() { f.check() })
+	ow := newOverwriteCheck()
 	f = newForm(s, v, label, func() bool { return pw.Valid() && ow.ok() }, func() {
 		first, second := pw.first.Text, pw.second.Text
 		replace := overwrite || ow.confirmed()
@@ -396,11 +415,8 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 			return true
 		})
 	})
-	f.watch(pw.Entries()...)
-	closeAlso(v, func() {
-		pw.first.SetText("")
-		pw.second.SetText("")
-	})
+	f.watch(append(pw.Fields(), ow.check)...)
+	closeAlso(v, pw.Clear)
 	v.focus = pw.first
 	var objs []fyne.CanvasObject
 	if step != nil {
@@ -409,7 +425,7 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 	v.content = container.NewVBox(append(objs,
 		heading(lang.L("wallet_setup.password_heading")),
 		paragraph(lang.L("wallet_setup.password_help")),
-		pw.Object(),
+		labelled(pw.Rows(lang.L("field.label_password"), lang.L("field.label_repeat"))...),
 		ow.box,
 		f.actions(),
 	)...)
@@ -420,24 +436,18 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 // to confirm replacing it.
 type overwriteCheck struct {
 	box   *fyne.Container
-	check *widget.Check
+	check *check
 }
 
-// newOverwriteCheck is shown when needed; changed runs when it is ticked.
-func newOverwriteCheck(needed bool, changed func()) *overwriteCheck {
+// newOverwriteCheck is hidden until require; its form watches its box.
+func newOverwriteCheck() *overwriteCheck {
 	o := &overwriteCheck{}
-	o.check = widget.NewCheck(lang.L("wallet_setup.overwrite_confirm"), func(bool) {
-		if changed != nil {
-			changed()
-		}
-	})
+	o.check = newCheck(lang.L("wallet_setup.overwrite_confirm"), nil)
 	warn := heading(lang.L("error.wallet_exists"))
 	warn.Importance = widget.DangerImportance
 	warn.Wrapping = fyne.TextWrapWord
 	o.box = container.NewVBox(warn, paragraph(lang.L("remedy.wallet_exists")), o.check)
-	if !needed {
-		o.box.Hide()
-	}
+	o.box.Hide()
 	return o
 }
 
@@ -454,7 +464,7 @@ func (o *overwriteCheck) confirmed() bool { return o.box.Visible() && o.check.Ch
 // addresses, and the way home.
 func walletDone(s *Shell, title, headline string, addrs []wallet.Address) *view {
 	v := newView(title)
-	home := widget.NewButtonWithIcon(lang.L("wallet_setup.home"), theme.HomeIcon(), func() { s.Reset(newHome(s)) })
+	home := newIconButton(lang.L("wallet_setup.home"), theme.HomeIcon(), func() { s.Reset(newHome(s)) })
 	home.Importance = widget.HighImportance
 	v.focus = home
 	v.content = container.NewVBox(

@@ -41,8 +41,8 @@ type restoreFlow struct {
 	// overflow is a pasted phrase of a wrong length, shown until the
 	// words change.
 	overflow *recovery.WordCountError
-	usePass  *widget.Check
-	pass     *widget.Entry
+	usePass  *check
+	pass     *entry
 	form     *form
 	// filling is set while many fields change at once.
 	filling bool
@@ -94,17 +94,16 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 	passHelp := paragraph(lang.L("wallet_restore.passphrase_help"))
 	passBox := container.NewVBox(passHelp, r.pass)
 	passBox.Hide()
-	r.usePass = widget.NewCheck(lang.L("wallet_restore.passphrase_use"), func(on bool) {
+	r.usePass = newCheck(lang.L("wallet_restore.passphrase_use"), func(on bool) {
 		if on {
 			passBox.Show()
 			s.Win.Canvas().Focus(r.pass)
 		} else {
 			passBox.Hide()
 		}
-		r.form.check()
 	})
 	r.form = newForm(s, v, lang.L("wallet_restore.preview"), r.valid, r.preview)
-	r.form.watch(r.pass)
+	r.form.watch(r.pass, r.usePass)
 	r.counts.SetSelected(labels[0])
 	closeAlso(v, r.clear)
 	v.focus = r.fields[0].entry
@@ -339,16 +338,16 @@ func (r *restoreFlow) clear() {
 // preview derives the first addresses off the UI thread and shows them
 // before anything is saved.
 func (r *restoreFlow) preview() {
-	m, passphrase := r.phrase, r.passphrase()
+	m, passphrase, a := r.phrase, r.passphrase(), r.s.App
 	var addrs []wallet.Address
 	var state app.WalletState
 	r.form.run(func(ctx context.Context) error {
-		a, err := r.s.App.PreviewAddresses(m, passphrase)
+		found, err := a.PreviewAddresses(m, passphrase)
 		if err != nil {
 			return err
 		}
-		addrs = a
-		state, err = r.s.App.WalletState()
+		addrs = found
+		state, err = a.WalletState()
 		return err
 	}, func() {
 		r.s.Push(r.previewView(m, passphrase, addrs, state != app.WalletNone))
@@ -360,11 +359,14 @@ func (r *restoreFlow) preview() {
 func (r *restoreFlow) previewView(m recovery.Mnemonic, passphrase string, addrs []wallet.Address, exists bool) *view {
 	s := r.s
 	v := newView(r.title)
-	var f *form
-	ow := newOverwriteCheck(exists, func() { f.check() })
-	f = newForm(s, v, lang.L("wallet_restore.continue"), ow.ok, func() {
+	ow := newOverwriteCheck()
+	if exists {
+		ow.require()
+	}
+	f := newForm(s, v, lang.L("wallet_restore.continue"), ow.ok, func() {
 		s.Push(r.passwordView(m, passphrase, ow.confirmed()))
 	})
+	f.watch(ow.check)
 	v.content = container.NewVBox(
 		heading(lang.L("wallet_restore.preview_heading")),
 		paragraph(lang.L("wallet_restore.preview_help")),
@@ -377,10 +379,10 @@ func (r *restoreFlow) previewView(m recovery.Mnemonic, passphrase string, addrs 
 
 // passwordView asks for the new wallet password, then saves the wallet.
 func (r *restoreFlow) passwordView(m recovery.Mnemonic, passphrase string, overwrite bool) *view {
-	s := r.s
+	s, a := r.s, r.s.App
 	return walletPasswordView(s, r.title, nil, lang.L("wallet_restore.save"), overwrite,
 		func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error) {
-			return s.App.RestoreWallet(ctx, m, passphrase, first, second, overwrite)
+			return a.RestoreWallet(ctx, m, passphrase, first, second, overwrite)
 		}, func(addrs []wallet.Address) {
 			s.Reset(walletDone(s, r.title, lang.L("wallet_restore.done_heading"), addrs))
 		})
@@ -464,8 +466,8 @@ func (p *phraseProblem) show(err error) {
 }
 
 // button applies word at pos when tapped.
-func (p *phraseProblem) button(label string, pos int, word string) *widget.Button {
-	return widget.NewButton(label, func() { p.apply(pos, word) })
+func (p *phraseProblem) button(label string, pos int, word string) *button {
+	return newButton(label, func() { p.apply(pos, word) })
 }
 
 // clear hides the box.

@@ -49,7 +49,7 @@ func typeWords(f *fixture, r *restoreFlow, words []string) {
 
 // buttonText finds the visible button that reads text, or nil.
 func buttonText(f *fixture, text string) *widget.Button {
-	b, _ := find(f, func(b *widget.Button) bool { return b.Text == text })
+	b, _ := findButton(f, func(b *widget.Button) bool { return b.Text == text })
 	return b
 }
 

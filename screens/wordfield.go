@@ -204,26 +204,38 @@ func (w *wordField) markWrong() {
 // AcceptsTab takes Tab only while it completes the word.
 func (e *wordEntry) AcceptsTab() bool { return e.field.pending() }
 
-// TypedKey completes the word on Tab.
+// TypedKey completes the word on Tab and hands Escape to the window.
 func (e *wordEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyTab {
+	switch k.Name {
+	case fyne.KeyTab:
 		e.field.accept()
-		return
+	case fyne.KeyEscape:
+		escapeKey(e)
+	default:
+		e.Entry.TypedKey(k)
 	}
-	e.Entry.TypedKey(k)
 }
 
 // TypedShortcut spreads a pasted phrase over the fields instead of
-// inserting it into this one.
+// inserting it into this one. Copy and Cut do nothing: a word of the
+// phrase never goes to the clipboard, from the keys or the field's menu.
 func (e *wordEntry) TypedShortcut(s fyne.Shortcut) {
-	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil && e.field.pasted != nil {
-		if words := splitPhrase(p.Clipboard.Content()); len(words) > 1 {
-			e.field.pasted(e.field, words)
-			return
+	switch s := s.(type) {
+	case *fyne.ShortcutCopy, *fyne.ShortcutCut:
+		return
+	case *fyne.ShortcutPaste:
+		if s.Clipboard != nil && e.field.pasted != nil {
+			if words := splitPhrase(s.Clipboard.Content()); len(words) > 1 {
+				e.field.pasted(e.field, words)
+				return
+			}
 		}
 	}
 	e.Entry.TypedShortcut(s)
 }
+
+// fyneEntry is the Fyne entry inside.
+func (e *wordEntry) fyneEntry() *widget.Entry { return &e.Entry }
 
 // FocusGained shows the field's completions.
 func (e *wordEntry) FocusGained() {
@@ -260,7 +272,7 @@ func (b *suggestionBar) show(w *wordField, words []string) {
 	b.owner = w
 	objs := make([]fyne.CanvasObject, 0, len(words))
 	for _, word := range words {
-		objs = append(objs, widget.NewButton(word, func() {
+		objs = append(objs, newButton(word, func() {
 			if b.owner != w {
 				return
 			}

@@ -1,0 +1,178 @@
+package screens
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The focusable widgets of the screens. Fyne's desktop driver gives every
+// key to the focused widget, and the window's key handler, where the shell
+// goes back on Escape, gets keys only when nothing has the focus. Each of
+// these widgets hands Escape on to that handler, so Esc goes back from any
+// field, box or button. A check box also submits its form on Enter, as the
+// form's fields do.
+
+// escapeKey hands Escape typed into the focused widget w to the key
+// handler of w's window.
+func escapeKey(w fyne.Widget) {
+	focused := func(c fyne.Canvas) bool { return c != nil && any(c.Focused()) == any(w) }
+	d := fyne.CurrentApp().Driver()
+	c := d.CanvasForObject(w)
+	if !focused(c) {
+		c = nil
+		for _, win := range d.AllWindows() {
+			if focused(win.Canvas()) {
+				c = win.Canvas()
+				break
+			}
+		}
+	}
+	if c == nil {
+		return
+	}
+	if typed := c.OnTypedKey(); typed != nil {
+		typed(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+}
+
+// isEnter reports whether k is Enter or Return.
+func isEnter(k *fyne.KeyEvent) bool { return k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter }
+
+// formField is a field a form watches: its changes re-check the form and
+// Enter in it submits the form.
+type formField interface {
+	watchedBy(f *form)
+}
+
+// entry is a text field: plain, password (Fyne's show/hide action, which
+// focuses this outer value), email or code.
+type entry struct {
+	widget.Entry
+}
+
+// newEntry is an empty single-line field.
+func newEntry() *entry {
+	e := &entry{}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newSecretEntry is a password field with Fyne's show/hide action.
+func newSecretEntry() *entry {
+	e := newEntry()
+	e.Password = true
+	return e
+}
+
+// TypedKey hands Escape to the window.
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		escapeKey(e)
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// fyneEntry is the Fyne entry inside.
+func (e *entry) fyneEntry() *widget.Entry { return &e.Entry }
+
+func (e *entry) watchedBy(f *form) {
+	prev := e.OnChanged
+	e.OnChanged = func(text string) {
+		if prev != nil {
+			prev(text)
+		}
+		f.check()
+	}
+	e.OnSubmitted = func(string) { f.submit.OnTapped() }
+}
+
+// check is a check box; Enter submits its form.
+type check struct {
+	widget.Check
+	// submit runs on Enter; nil does nothing.
+	submit func()
+}
+
+// newCheck is a check box labelled label; changed runs on each change.
+func newCheck(label string, changed func(bool)) *check {
+	c := &check{}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey hands Escape to the window and submits on Enter.
+func (c *check) TypedKey(k *fyne.KeyEvent) {
+	switch {
+	case k.Name == fyne.KeyEscape:
+		escapeKey(c)
+	case isEnter(k):
+		if c.submit != nil && !c.Disabled() {
+			c.submit()
+		}
+	default:
+		c.Check.TypedKey(k)
+	}
+}
+
+func (c *check) watchedBy(f *form) {
+	prev := c.OnChanged
+	c.OnChanged = func(on bool) {
+		if prev != nil {
+			prev(on)
+		}
+		f.check()
+	}
+	c.submit = func() { f.submit.OnTapped() }
+}
+
+// button is a button; Space taps it.
+type button struct {
+	widget.Button
+}
+
+// newButton is a button labelled label.
+func newButton(label string, tapped func()) *button {
+	return newIconButton(label, nil, tapped)
+}
+
+// newIconButton is a button with an icon before its label ("" for none).
+func newIconButton(label string, icon fyne.Resource, tapped func()) *button {
+	b := &button{}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey hands Escape to the window.
+func (b *button) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		escapeKey(b)
+		return
+	}
+	b.Button.TypedKey(k)
+}
+
+// dropDown is a drop-down list of options.
+type dropDown struct {
+	widget.Select
+}
+
+// newDropDown lists options; changed runs with the one chosen.
+func newDropDown(options []string, changed func(string)) *dropDown {
+	d := &dropDown{}
+	d.Options, d.OnChanged = options, changed
+	d.ExtendBaseWidget(d)
+	return d
+}
+
+// TypedKey hands Escape to the window.
+func (d *dropDown) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		escapeKey(d)
+		return
+	}
+	d.Select.TypedKey(k)
+}

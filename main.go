@@ -16,11 +16,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"sync"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -141,6 +143,11 @@ func desktop(ctx context.Context, o options) error {
 		Icon:       fyne.NewStaticResource(assets.IconName, assets.Icon),
 		Migrations: map[string]bool{"fyneDo": true},
 	})
+	// Start-up allocates much that it drops at once (fonts, translations):
+	// no collection until the first screen is up (see restore below), with
+	// a ceiling that collects anyway.
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(512 << 20)
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource(assets.IconName, assets.Icon))
 	screens.ApplyPreferences(a)
@@ -226,24 +233,39 @@ func desktop(ctx context.Context, o options) error {
 		}
 		return s, nil
 	}
-	cur, err = connect(server)
-	if err != nil {
-		return err
-	}
-	// Start-up parses fonts, translations and wordlists; once the first
-	// screen is up, that garbage goes back to the system instead of
-	// staying resident.
-	cur.opts.Started = func() { go debug.FreeOSMemory() }
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		cur.close()
+	// The built-in server starts while the window is created.
+	connected := make(chan error, 1)
+	go func() {
+		var err error
+		cur, err = connect(server)
+		connected <- err
 	}()
 
 	w := a.NewWindow("Sesame")
 	screens.RememberSize(a, w)
 	w.SetMaster()
 	w.Show()
+	if err := <-connected; err != nil {
+		return err
+	}
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		cur.close()
+	}()
+	// Start-up parses fonts, translations and wordlists; once the first
+	// screen is up, the collector runs again and that garbage goes back
+	// to the system instead of staying resident.
+	var restored sync.Once
+	restore := func() {
+		restored.Do(func() {
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+			debug.FreeOSMemory()
+		})
+	}
+	cur.opts.Started = func() { go restore() }
+	time.AfterFunc(10*time.Second, restore)
 	<-warm
 	screens.NewShell(cur.app, cur.opts, w)
 	go func() {

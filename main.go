@@ -233,7 +233,8 @@ func desktop(ctx context.Context, o options) error {
 		}
 		return s, nil
 	}
-	// The built-in server starts while the window is created.
+	// The built-in server starts while the fonts load and the window is
+	// created; the window gets its content once both are done.
 	connected := make(chan error, 1)
 	go func() {
 		var err error

@@ -11,6 +11,7 @@ package main
 #cgo LDFLAGS: -lX11
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <X11/Xatom.h>
 #include <stdlib.h>
 
 // painted reports whether window w has a non-black pixel on three rows (a
@@ -39,6 +40,21 @@ static Window *topWindows(Display *d, unsigned int *n) {
 	return kids;
 }
 
+// windowPID is the _NET_WM_PID of window w, or 0.
+static long windowPID(Display *d, Window w) {
+	Atom prop = XInternAtom(d, "_NET_WM_PID", True), type;
+	int format;
+	unsigned long n, after;
+	unsigned char *data = NULL;
+	long pid = 0;
+	if (prop == None) return 0;
+	if (XGetWindowProperty(d, w, prop, 0, 1, False, XA_CARDINAL, &type, &format, &n, &after, &data) == Success && data) {
+		if (n == 1 && format == 32) pid = *(long *)data;
+		XFree(data);
+	}
+	return pid;
+}
+
 static int ignore(Display *d, XErrorEvent *e) { return 0; }
 static void quiet(void) { XSetErrorHandler(ignore); }
 */
@@ -53,6 +69,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -71,7 +88,6 @@ func main() {
 		os.Exit(1)
 	}
 	C.quiet()
-	before := windows(d)
 
 	cmd := exec.Command(flag.Arg(0), flag.Args()[1:]...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -85,10 +101,15 @@ func main() {
 	for frame == 0 {
 		if time.Since(start) > *timeout {
 			fmt.Fprintln(os.Stderr, "frameprobe: no painted frame")
+			cmd.Process.Signal(syscall.SIGQUIT) // a Go program prints its goroutines
+			time.Sleep(time.Second)
+			cmd.Process.Kill()
 			os.Exit(1)
 		}
+		// The program's windows, by the _NET_WM_PID its toolkit sets:
+		// window IDs of a program that just ended are reused at once.
 		for w := range windows(d) {
-			if !before[w] && C.painted(d, w) != 0 {
+			if int(C.windowPID(d, w)) == cmd.Process.Pid && C.painted(d, w) != 0 {
 				frame = time.Since(start)
 				break
 			}
@@ -99,6 +120,7 @@ func main() {
 	rss, err := vmRSS(cmd.Process.Pid)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "frameprobe:", err)
+		cmd.Process.Kill()
 		os.Exit(1)
 	}
 	json.NewEncoder(os.Stdout).Encode(map[string]float64{

@@ -63,6 +63,8 @@ func BenchmarkStartup(b *testing.B) {
 	b.ReportMetric(sm, "sesame-rss-MB")
 	b.ReportMetric(em, "empty-rss-MB")
 	b.ReportMetric(0, "ns/op")
+	b.Logf("%d starts each: first frame %.0f ms vs %.0f ms (%.2f×), resident %.0f MB vs %.0f MB (+%.0f MB)",
+		len(s), sf, ef, sf/ef, sm, em, sm-em)
 	if b.N < 5 {
 		return // too few starts to judge; the run with -benchtime does
 	}

@@ -89,14 +89,24 @@ func TestRememberMe(t *testing.T) {
 	}
 }
 
-// TestChinese starts the app in a Chinese session: the sign-in screen is
-// drawn in 简体中文 with the shipped font (look at the screenshot).
+// TestChinese starts the app in a Chinese session: the screens are drawn
+// in 简体中文 with the shipped font (look at the screenshots), and Esc goes
+// back from a focused field.
 func TestChinese(t *testing.T) {
 	d := newDesktop(t, "zh_CN")
 	d.start()
-	d.shot("sign-in-zh")
+	signIn := d.shot("sign-in-zh")
 	d.keys("Tab", "Tab", "Tab", "Tab", "Tab", "space")
 	d.shot("cant-sign-in-zh")
+	d.keys("Escape")
+	d.sameScreen(d.shot("back-to-sign-in-zh"), signIn)
+	d.keys("Tab", "Tab", "Tab", "Tab", "space") // create account
+	d.typeText("weak")
+	d.keys("Tab")
+	d.typeText("abc")
+	d.shot("create-account-zh")
+	d.keys("Escape") // from the focused password field
+	d.sameScreen(d.shot("back-again-zh"), signIn)
 	if strings.Contains(d.log.String(), "panic") {
 		t.Fatalf("the app panicked:\n%s", d.log.String())
 	}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -298,4 +299,15 @@ func (d *desktop) preferences() string {
 		return err.Error()
 	}
 	return string(b)
+}
+
+// sameScreen fails the test unless two screenshots show the same screen:
+// at most a few hundred pixels apart (a text caret blinks).
+func (d *desktop) sameScreen(a, b string) {
+	d.t.Helper()
+	out, _ := exec.Command("compare", "-metric", "AE", a, b, "null:").CombinedOutput()
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil || n > 400 {
+		d.t.Errorf("%s and %s differ in %s pixels: not the same screen", filepath.Base(a), filepath.Base(b), strings.TrimSpace(string(out)))
+	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // keyCall matches a translation key written as a literal in a call.
-var keyCall = regexp.MustCompile(`(?:lang\.L|lang\.LocalizeKey|lang\.LocalizePluralKey|plural|lang\.X|lang\.XN)\("([a-z0-9_]+\.[a-z0-9_.]+)"`)
+var keyCall = regexp.MustCompile(`(?:lang\.L|lang\.LocalizeKey|lang\.LocalizePluralKey|plural|lang\.X|lang\.XN)\("([a-z0-9_]+(?:\.[a-z0-9_]+)+)"`)
 
 // TestEveryKeyTranslated finds every key the screens name, literal or from
 // the tables of remedies, strengths and reasons, in both translations.
@@ -39,6 +39,9 @@ func TestEveryKeyTranslated(t *testing.T) {
 	}
 	for _, k := range remedyLabels {
 		keys[k] = true
+	}
+	for _, r := range append(activityResults, "other") {
+		keys["security.activity.result."+r] = true
 	}
 	for _, k := range strengthKeys {
 		keys[k] = true

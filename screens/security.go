@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -168,31 +169,18 @@ func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
 	return container.NewVBox(what, meta)
 }
 
+// activityResults are the server's activity result codes that have words
+// ("security.activity.result.<code>"); others read as "other".
+var activityResults = []string{"success", "invalid_credentials", "invalid_two_factor_code", "locked",
+	"recovery_code_used", "password_reset", "two_factor_enabled", "two_factor_disabled",
+	"session_revoked", "refresh_token_reused"}
+
 // securityResult is an activity result code in words.
 func securityResult(code string) string {
-	switch code {
-	case "success":
-		return lang.L("security.activity.result.success")
-	case "invalid_credentials":
-		return lang.L("security.activity.result.invalid_credentials")
-	case "invalid_two_factor_code":
-		return lang.L("security.activity.result.invalid_two_factor_code")
-	case "locked":
-		return lang.L("security.activity.result.locked")
-	case "recovery_code_used":
-		return lang.L("security.activity.result.recovery_code_used")
-	case "password_reset":
-		return lang.L("security.activity.result.password_reset")
-	case "two_factor_enabled":
-		return lang.L("security.activity.result.two_factor_enabled")
-	case "two_factor_disabled":
-		return lang.L("security.activity.result.two_factor_disabled")
-	case "session_revoked":
-		return lang.L("security.activity.result.session_revoked")
-	case "refresh_token_reused":
-		return lang.L("security.activity.result.refresh_token_reused")
+	if !slices.Contains(activityResults, code) {
+		code = "other"
 	}
-	return lang.L("security.activity.result.other")
+	return lang.L("security.activity.result." + code)
 }
 
 // newNotMe is "this wasn't me": it explains what to do and does it, sign

@@ -35,6 +35,16 @@ func escapeKey(w fyne.Widget) {
 	}
 }
 
+// handOn gives k to the window when it is Escape, else to typed (the
+// wrapped Fyne widget's own TypedKey).
+func handOn(w fyne.Widget, k *fyne.KeyEvent, typed func(*fyne.KeyEvent)) {
+	if k.Name == fyne.KeyEscape {
+		escapeKey(w)
+		return
+	}
+	typed(k)
+}
+
 // isEnter reports whether k is Enter or Return.
 func isEnter(k *fyne.KeyEvent) bool { return k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter }
 
@@ -66,13 +76,7 @@ func newSecretEntry() *entry {
 }
 
 // TypedKey hands Escape to the window.
-func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		escapeKey(e)
-		return
-	}
-	e.Entry.TypedKey(k)
-}
+func (e *entry) TypedKey(k *fyne.KeyEvent) { handOn(e, k, e.Entry.TypedKey) }
 
 // fyneEntry is the Fyne entry inside.
 func (e *entry) fyneEntry() *widget.Entry { return &e.Entry }
@@ -147,13 +151,7 @@ func newIconButton(label string, icon fyne.Resource, tapped func()) *button {
 }
 
 // TypedKey hands Escape to the window.
-func (b *button) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		escapeKey(b)
-		return
-	}
-	b.Button.TypedKey(k)
-}
+func (b *button) TypedKey(k *fyne.KeyEvent) { handOn(b, k, b.Button.TypedKey) }
 
 // dropDown is a drop-down list of options.
 type dropDown struct {
@@ -169,10 +167,4 @@ func newDropDown(options []string, changed func(string)) *dropDown {
 }
 
 // TypedKey hands Escape to the window.
-func (d *dropDown) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		escapeKey(d)
-		return
-	}
-	d.Select.TypedKey(k)
-}
+func (d *dropDown) TypedKey(k *fyne.KeyEvent) { handOn(d, k, d.Select.TypedKey) }

@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"sesame/authapi"
 	"sesame/keystore"
@@ -26,24 +22,8 @@ func ValidateServer(address string) error {
 // its recovery phrase the wallet is then lost. A missing file is no error.
 func (a *App) DeleteWallet() error {
 	a.LockWallet()
-	path := a.vaultPath()
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := keystore.Remove(a.vaultPath()); err != nil {
 		return fmt.Errorf("deleting the wallet: %w", err)
-	}
-	dir, base := filepath.Split(path)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		return fmt.Errorf("deleting the wallet: %w", err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "."+base+".tmp-") && e.Type().IsRegular() {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("deleting the wallet: %w", err)
-			}
-		}
 	}
 	return nil
 }

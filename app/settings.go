@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"sesame/keystore"
 )
 
 // Settings are the choices of the settings screen that the program needs
@@ -42,33 +44,14 @@ func LoadSettings(dir string) (Settings, error) {
 	return s, nil
 }
 
-// SaveSettings writes s to dir atomically: a temporary file in the same
-// folder, synced, then renamed over the old one.
+// SaveSettings writes s to dir atomically, as the wallet vault is written
+// (keystore.WriteFile).
 func SaveSettings(dir string, s Settings) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating the data folder: %w", err)
-	}
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".settings-*")
-	if err != nil {
-		return fmt.Errorf("saving the settings: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving the settings: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving the settings: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving the settings: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, SettingsFile)); err != nil {
+	if err := keystore.WriteFile(filepath.Join(dir, SettingsFile), append(data, '\n')); err != nil {
 		return fmt.Errorf("saving the settings: %w", err)
 	}
 	return nil

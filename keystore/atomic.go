@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -26,7 +27,7 @@ func writeAtomic(path string, data []byte, verify func(written []byte) error) (e
 		return err
 	}
 	prefix := "." + base + ".tmp-"
-	removeStale(dir, prefix)
+	_ = removeStale(dir, prefix) // a leftover that stays is removed next time
 
 	f, err := os.CreateTemp(dir, prefix+"*")
 	if err != nil {
@@ -91,17 +92,45 @@ func privateDir(dir string) error {
 }
 
 // removeStale deletes temporary files a crashed save left behind; they may
-// hold the vault under a password since changed.
-func removeStale(dir, prefix string) {
+// hold the vault under a password since changed. It returns the first
+// failure; a missing folder or file is none.
+func removeStale(dir, prefix string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
 	}
+	var first error
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
-			os.Remove(filepath.Join(dir, e.Name()))
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
+				first = err
+			}
 		}
 	}
+	return first
+}
+
+// WriteFile replaces path with data the way the vault is written: folder
+// 0700, a 0600 temporary file synced and renamed over path, the folder
+// synced. For files that must never be seen half-written (the settings).
+func WriteFile(path string, data []byte) error {
+	return writeAtomic(path, data, func([]byte) error { return nil })
+}
+
+// Remove deletes the file at path and any temporary file a crashed write
+// of it left beside it. A missing file is no error.
+func Remove(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	return removeStale(dir, "."+base+".tmp-")
 }
 
 // syncDir makes the rename durable. Windows cannot open a folder for sync.

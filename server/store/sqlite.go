@@ -637,8 +637,14 @@ func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
 
 // Mails implements Store.
 func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE ? = '' OR rcpt = ? ORDER BY seq DESC LIMIT 100`,
-		strings.ToLower(to), strings.ToLower(to))
+	// Two queries, so that one address's mails are found through the
+	// outbox_rcpt index.
+	query, args := `SELECT id, rcpt, subject, body, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
+	if to != "" {
+		query = `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`
+		args = []any{strings.ToLower(to)}
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -149,7 +149,6 @@ func desktop(ctx context.Context, o options) error {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(512 << 20)
 	a := fyneapp.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource(assets.IconName, assets.Icon))
 	screens.ApplyPreferences(a)
 	// Loading the fonts (the shipped CJK ones and Fyne's system fallback)
 	// is most of the start; it runs while the built-in server starts and
@@ -254,7 +253,7 @@ func desktop(ctx context.Context, o options) error {
 		defer mu.Unlock()
 		cur.close()
 	}()
-	// Start-up parses fonts, translations and wordlists; once the first
+	// Start-up parses fonts and translations; once the first
 	// screen is up, the collector runs again and that garbage goes back
 	// to the system instead of staying resident.
 	var restored sync.Once

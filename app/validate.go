@@ -12,8 +12,6 @@ var (
 	ValidateCode = authapi.ValidateCode
 	// ValidatePhrase checks an anti-phishing phrase.
 	ValidatePhrase = authapi.ValidatePhrase
-	// ValidateDeviceName checks a device name.
-	ValidateDeviceName = authapi.ValidateDeviceName
 	// CheckPassword applies the password policy; its error is a
 	// *WeakPasswordError with the reasons.
 	CheckPassword = authapi.CheckPassword
@@ -40,8 +38,6 @@ type (
 	ActivityEvent = authapi.ActivityEvent
 	// Mail is one mail of a local server's outbox.
 	Mail = authapi.Mail
-	// Status is the server's state.
-	Status = authapi.StatusResponse
 )
 
 // The reasons a password is refused.

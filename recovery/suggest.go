@@ -104,8 +104,9 @@ func suggestions(l Language, key string) []scored {
 			same = i
 		}
 	}
-	for i := range lists()[l].key {
-		if s := t.similarity(lists()[l], i, max(limit, 1)); s <= max(limit, 1) && i != same {
+	wl := list(l)
+	for i := range wl.key {
+		if s := t.similarity(wl, i, max(limit, 1)); s <= max(limit, 1) && i != same {
 			out = append(out, scored{s, i})
 		}
 	}
@@ -172,15 +173,16 @@ func checksumFixes(l Language, idx []int, keys []string) []Fix {
 	var cands []cand
 	trial := slices.Clone(idx)
 	var buf [33]byte
+	wl := list(l)
 	for p := range trial {
 		t := newTyped(keys[p])
-		for w := range lists()[l].key {
+		for w := range wl.key {
 			if w == idx[p] {
 				continue
 			}
 			trial[p] = w
 			if _, ok := pack(trial, &buf); ok {
-				cands = append(cands, cand{t.similarity(lists()[l], w, 1<<30), w, p})
+				cands = append(cands, cand{t.similarity(wl, w, 1<<30), w, p})
 			}
 		}
 		trial[p] = idx[p]
@@ -191,7 +193,7 @@ func checksumFixes(l Language, idx []int, keys []string) []Fix {
 	})
 	fixes := make([]Fix, min(len(cands), maxFixes))
 	for i := range fixes {
-		fixes[i] = Fix{Position: cands[i].pos + 1, Word: lists()[l].display[cands[i].word]}
+		fixes[i] = Fix{Position: cands[i].pos + 1, Word: wl.display[cands[i].word]}
 	}
 	return fixes
 }

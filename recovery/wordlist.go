@@ -27,7 +27,10 @@ type wordlist struct {
 }
 
 // lists returns the wordlists, building them on the first call.
-var lists = sync.OnceValue(buildLists)
+var lists = sync.OnceValue(func() *[numLanguages + 1]*wordlist {
+	l := buildLists()
+	return &l
+})
 
 func buildLists() [numLanguages + 1]*wordlist {
 	src := [numLanguages + 1][]string{

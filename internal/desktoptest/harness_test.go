@@ -56,6 +56,9 @@ func need(t *testing.T) {
 	}
 }
 
+// appTags are the app's build tags, as scripts/lib.sh's APP_TAGS.
+const appTags = "no_emoji"
+
 // built is the app binary, built once for every test of the run.
 var built struct {
 	once sync.Once
@@ -67,7 +70,7 @@ var built struct {
 
 // build compiles the app with cgo and the app's build tags, once; $SESAME_BIN
 // names a binary built already.
-func build(t *testing.T) string {
+func build(t testing.TB) string {
 	t.Helper()
 	if bin := os.Getenv("SESAME_BIN"); bin != "" {
 		return bin
@@ -78,7 +81,7 @@ func build(t *testing.T) string {
 			return
 		}
 		built.bin = filepath.Join(built.dir, "sesame")
-		cmd := exec.Command("go", "build", "-tags", "no_emoji", "-o", built.bin, "sesame")
+		cmd := exec.Command("go", "build", "-tags", appTags, "-o", built.bin, "sesame")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 		built.out, built.err = cmd.CombinedOutput()
 	})

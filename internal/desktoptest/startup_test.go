@@ -36,12 +36,9 @@ func BenchmarkStartup(b *testing.B) {
 		b.Skip("needs an X display: see the comment")
 	}
 	dir := b.TempDir()
-	sesame := os.Getenv("SESAME_BIN")
-	if sesame == "" {
-		sesame = goBuild(b, dir, "sesame", "sesame", "no_emoji")
-	}
-	empty := goBuild(b, dir, "emptywindow", "sesame/internal/desktoptest/testdata/emptywindow", "")
-	frameprobe := goBuild(b, dir, "frameprobe", "sesame/internal/desktoptest/testdata/frameprobe", "")
+	sesame := build(b)
+	empty := goBuild(b, dir, "emptywindow", "sesame/internal/desktoptest/testdata/emptywindow")
+	frameprobe := goBuild(b, dir, "frameprobe", "sesame/internal/desktoptest/testdata/frameprobe")
 	home := b.TempDir()
 	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
 	addr := freeAddr(b)
@@ -76,14 +73,11 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-func goBuild(b *testing.B, dir, name, pkg, tags string) string {
+// goBuild builds a helper program of the benchmark with cgo.
+func goBuild(b *testing.B, dir, name, pkg string) string {
 	b.Helper()
 	out := filepath.Join(dir, name)
-	args := []string{"build", "-o", out}
-	if tags != "" {
-		args = append(args, "-tags", tags)
-	}
-	cmd := exec.Command("go", append(args, pkg)...)
+	cmd := exec.Command("go", "build", "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("building %s: %v\n%s", pkg, err, msg)

@@ -63,7 +63,7 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 			typed.SetText("")
 			finishSignIn(s, res)
 		}, func(err error) bool {
-			switch errorCode(err) {
+			switch app.ErrorCode(err) {
 			case "invalid_two_factor_code", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
 				// A refused code is not tried again: a new one is typed.
 				typed.SetText("")

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
+	"sesame/app"
 	"sesame/authapi"
 	"sesame/internal/testserver"
 	"sesame/server"
@@ -187,7 +188,7 @@ func TestCheckReport(t *testing.T) {
 	if err := reset.Verify(ctx, wrongCode); err == nil {
 		t.Fatal("a wrong code was taken")
 	} else {
-		f.shell.noteError(errorCode(err))
+		f.shell.noteError(app.ErrorCode(err))
 	}
 	if _, err := f.app.SignIn(ctx, email, testPassword, false); err != nil {
 		t.Fatal(err)

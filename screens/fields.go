@@ -3,6 +3,7 @@ package screens
 import (
 	"errors"
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -121,7 +122,7 @@ func (p *newPassword) update() {
 		for i, r := range weak.Reasons {
 			lines[i] = "• " + reasonText(r)
 		}
-		p.reasons.SetText(join(lines))
+		p.reasons.SetText(strings.Join(lines, "\n"))
 		p.reasons.Show()
 	} else {
 		p.reasons.Hide()
@@ -160,7 +161,6 @@ type strengthMeter struct {
 	segments [4]*canvas.Rectangle
 	word     *widget.Label
 	box      *fyne.Container
-	level    int
 }
 
 func newStrengthMeter() *strengthMeter {
@@ -181,7 +181,6 @@ func newStrengthMeter() *strengthMeter {
 
 // Set shows level (0–4); empty hides the word while nothing is typed.
 func (m *strengthMeter) Set(level int, empty bool) {
-	m.level = level
 	th := theme.Current()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	lit := th.Color(theme.ColorNameError, v)

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"sesame/app"
 	"sesame/server"
 	"sesame/server/store"
 )
@@ -101,7 +102,7 @@ func TestForgotFlow(t *testing.T) {
 
 	_, other := f.newApp()
 	ctx := context.Background()
-	if _, err := other.SignIn(ctx, email, testPassword, false); errorCode(err) != "invalid_credentials" {
+	if _, err := other.SignIn(ctx, email, testPassword, false); app.ErrorCode(err) != "invalid_credentials" {
 		t.Fatalf("the old password: %v", err)
 	}
 	if res, err := other.SignIn(ctx, email, newPassword, false); err != nil || !res.SignedIn() {

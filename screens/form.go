@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -258,7 +259,7 @@ func (b *failureBox) updateHints() {
 	for _, r := range f.Reasons {
 		lines = append(lines, "• "+reasonText(r))
 	}
-	b.hints.SetText(join(lines))
+	b.hints.SetText(strings.Join(lines, "\n"))
 	if len(lines) == 0 {
 		b.hints.Hide()
 	} else {
@@ -322,19 +323,5 @@ func duration(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-func join(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "\n"
-		}
-		out += l
-	}
-	return out
-}
-
-// errorCode is the code of err as the translations name it.
-func errorCode(err error) string { return app.ErrorCode(err) }
-
 // isCode reports whether err has the given code.
-func isCode(err error, code string) bool { return err != nil && errorCode(err) == code }
+func isCode(err error, code string) bool { return err != nil && app.ErrorCode(err) == code }

@@ -47,7 +47,7 @@ func newSignIn(s *Shell, prior error) *view {
 			password.SetText("")
 			finishSignIn(s, res)
 		}, func(err error) bool {
-			switch errorCode(err) {
+			switch app.ErrorCode(err) {
 			case "invalid_credentials", "account_locked":
 				password.SetText("")
 				s.Win.Canvas().Focus(password)
@@ -213,13 +213,9 @@ func (c *signinCheck) showVerdict(d app.Diagnosis) {
 			c.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 			c.title.Importance = widget.WarningImportance
 		}
-		data := map[string]any{}
-		for k, val := range st.Detail {
-			data[k] = val
-		}
 		_, fixKey := st.Keys()
 		c.title.SetText(stepTitle(st))
-		c.fix.SetText(lang.LocalizeKey(fixKey, "", data))
+		c.fix.SetText(lang.LocalizeKey(fixKey, "", stepData(st)))
 	}
 	if c.fix.Text == "" {
 		c.fix.Hide()

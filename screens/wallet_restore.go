@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -284,14 +285,7 @@ func (r *restoreFlow) clearWords() {
 }
 
 // validWordCount reports whether a phrase may have n words.
-func validWordCount(n int) bool {
-	for _, c := range recovery.WordCounts() {
-		if c == n {
-			return true
-		}
-	}
-	return false
-}
+func validWordCount(n int) bool { return slices.Contains(recovery.WordCounts(), n) }
 
 // fitWordCount is the smallest phrase length that holds n words, at most
 // the longest.

@@ -14,12 +14,16 @@ var Languages = []string{"en", "zh_Hans"}
 // systemLanguage is $LANGUAGE as the program found it.
 var systemLanguage, hadLanguage = os.LookupEnv("LANGUAGE")
 
+// chosenLanguage is the tag SetLanguage was last given.
+var chosenLanguage string
+
 // SetLanguage loads the translations and shows them in the language tag
 // names, or in the system's language for "". Fyne's lang package reads the
 // language from the environment each time translations are added, so the
 // choice goes through $LANGUAGE (and, where the locale is C, which would
 // hide $LANGUAGE, a UTF-8 C locale for messages).
 func SetLanguage(tag string) error {
+	chosenLanguage = tag
 	switch {
 	case tag != "":
 		os.Setenv("LANGUAGE", tag)

@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"image/color"
-	"os"
 	"slices"
 	"strings"
 
@@ -125,14 +124,9 @@ var settingsLanguages = []struct{ tag, name string }{
 	{"zh_Hans", "简体中文"},
 }
 
-// settingsLanguageNow is the language shown: a tag of Languages when one
-// was chosen, "" when it follows the system's.
-func settingsLanguageNow() string {
-	if v, ok := os.LookupEnv("LANGUAGE"); ok && slices.Contains(Languages, v) {
-		return v
-	}
-	return ""
-}
+// settingsLanguageNow is the language shown: the tag SetLanguage was last
+// given, "" when it follows the system's.
+func settingsLanguageNow() string { return chosenLanguage }
 
 // settingsLanguage switches the language and rebuilds every screen in it,
 // this one on top again.

@@ -338,3 +338,22 @@ func TestSettingsGoldens(t *testing.T) {
 	}
 	f.golden("settings/zh_Hans.xml")
 }
+
+// TestLanguageChoiceIsTheSetting: a system whose $LANGUAGE is English still
+// shows "System" chosen until the user picks a language.
+func TestLanguageChoiceIsTheSetting(t *testing.T) {
+	t.Setenv("LANGUAGE", "en")
+	t.Cleanup(func() { SetLanguage("en") })
+	if err := SetLanguage(""); err != nil {
+		t.Fatal(err)
+	}
+	if got := settingsLanguageNow(); got != "" {
+		t.Errorf("following the system shows %q chosen", got)
+	}
+	if err := SetLanguage("zh_Hans"); err != nil {
+		t.Fatal(err)
+	}
+	if got := settingsLanguageNow(); got != "zh_Hans" {
+		t.Errorf("after choosing 简体中文: %q", got)
+	}
+}

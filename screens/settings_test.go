@@ -343,7 +343,12 @@ func TestSettingsGoldens(t *testing.T) {
 // shows "System" chosen until the user picks a language.
 func TestLanguageChoiceIsTheSetting(t *testing.T) {
 	t.Setenv("LANGUAGE", "en")
-	t.Cleanup(func() { SetLanguage("en") })
+	sys, had := systemLanguage, hadLanguage
+	systemLanguage, hadLanguage = "en", true // the session started in English
+	t.Cleanup(func() {
+		systemLanguage, hadLanguage = sys, had
+		SetLanguage("en")
+	})
 	if err := SetLanguage(""); err != nil {
 		t.Fatal(err)
 	}

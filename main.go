@@ -154,10 +154,10 @@ func desktop(ctx context.Context, o options) error {
 	// is most of the start; it runs while the built-in server starts and
 	// the window is created, and the screens are built once it is done.
 	warm := make(chan struct{})
-	go func() {
+	inBackground(func() {
 		screens.WarmFonts()
 		close(warm)
-	}()
+	})
 
 	server := settings.Server
 	if o.server != "" {
@@ -235,11 +235,11 @@ func desktop(ctx context.Context, o options) error {
 	// The built-in server starts while the fonts load and the window is
 	// created; the window gets its content once both are done.
 	connected := make(chan error, 1)
-	go func() {
+	inBackground(func() {
 		var err error
 		cur, err = connect(server)
 		connected <- err
-	}()
+	})
 
 	w := a.NewWindow("Sesame")
 	screens.RememberSize(a, w)

@@ -38,6 +38,8 @@ type Registration struct {
 	Mailed
 	a        *App
 	password string
+	// verified is set once the server accepted a code, which spends it.
+	verified bool
 }
 
 // Register checks the form and asks the server to mail a verification code.
@@ -68,22 +70,35 @@ func (r *Registration) Resend(ctx context.Context) error {
 	return nil
 }
 
-// Verify confirms the address with the mailed code and signs in.
+// Verify confirms the address with the mailed code and signs in. The
+// server spends the code when it accepts it, so once the address is
+// confirmed a Verify after a failed sign-in only signs in, whatever code.
 func (r *Registration) Verify(ctx context.Context, code string, remember bool) (SignInResult, error) {
-	code = strings.TrimSpace(code)
-	if err := authapi.ValidateCode(code); err != nil {
-		return SignInResult{}, err
-	}
-	sctx, cancel := r.a.step(ctx)
-	defer cancel()
-	if err := r.a.client.VerifyAccount(sctx, authapi.EmailCodeRequest{Email: r.Email, Code: code}); err != nil {
-		return SignInResult{}, fmt.Errorf("verifying the address: %w", err)
+	if !r.verified {
+		if err := r.verify(ctx, code); err != nil {
+			return SignInResult{}, err
+		}
+		r.verified = true
 	}
 	res, err := r.a.SignIn(ctx, r.Email, r.password, remember)
 	if err == nil {
 		r.password = ""
 	}
 	return res, err
+}
+
+// verify confirms the address with the mailed code.
+func (r *Registration) verify(ctx context.Context, code string) error {
+	code = strings.TrimSpace(code)
+	if err := authapi.ValidateCode(code); err != nil {
+		return err
+	}
+	sctx, cancel := r.a.step(ctx)
+	defer cancel()
+	if err := r.a.client.VerifyAccount(sctx, authapi.EmailCodeRequest{Email: r.Email, Code: code}); err != nil {
+		return fmt.Errorf("verifying the address: %w", err)
+	}
+	return nil
 }
 
 // PasswordReset is the forgot-password flow: [App.StartPasswordReset], then

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image/png"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -34,8 +35,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return serveFixture(t, testserver.New(t).Handler)
+}
+
+// serveFixture is newFixture over the server handler h, which may wrap a
+// reference server of the test's own.
+func serveFixture(t *testing.T, h http.Handler) *fixture {
+	t.Helper()
 	keystore.MockInit()
-	f := &fixture{t: t, url: testserver.Start(t).URL, dataDir: t.TempDir()}
+	f := &fixture{t: t, url: testserver.Serve(t, h).URL, dataDir: t.TempDir()}
 	f.client, f.app = f.newApp()
 	return f
 }

@@ -169,9 +169,9 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 		f.Until = b.s.now().Add(defaultRetry)
 	}
 	b.failure = f
-	data := map[string]any{"Host": b.s.Host(), "Until": clock(f.Until), "MinVersion": f.MinVersion}
-	b.message.SetText(lang.LocalizeKey("error."+f.Code, "error.other", data))
-	b.fix.SetText(lang.LocalizeKey("remedy."+f.Code, "", data))
+	message, fix := b.s.failureText(f)
+	b.message.SetText(message)
+	b.fix.SetText(fix)
 	if act := b.action(f.Remedy); act != nil {
 		b.remedy.SetText(lang.L(remedyLabels[f.Remedy]))
 		b.remedy.Show()
@@ -183,6 +183,13 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	if !f.Until.IsZero() {
 		b.startTimer()
 	}
+}
+
+// failureText is the message and the fix of failure f in the user's
+// language, with its figures filled in.
+func (s *Shell) failureText(f app.Failure) (message, fix string) {
+	data := map[string]any{"Host": s.Host(), "Until": clock(f.Until), "MinVersion": f.MinVersion}
+	return lang.LocalizeKey("error."+f.Code, "error.other", data), lang.LocalizeKey("remedy."+f.Code, "", data)
 }
 
 // defaultRetry is the wait before a retry when the server named none.

@@ -95,7 +95,8 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}
 		a := strings.TrimSpace(address.Text)
 		if err := app.ValidateServer(a); choice.Selected == other && a != "" && err != nil {
-			problem.SetText(lang.LocalizeKey("error."+app.ErrorCode(err), "error.other", map[string]any{"Host": s.Host()}))
+			message, _ := s.failureText(app.Explain(err))
+			problem.SetText(message)
 			problem.Show()
 		} else {
 			problem.Hide()

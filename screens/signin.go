@@ -130,12 +130,10 @@ func finishSignIn(s *Shell, res app.SignInResult) {
 	if res.RememberErr == nil {
 		return
 	}
-	code := app.Explain(res.RememberErr).Code
-	s.noteError(code)
-	data := map[string]any{"Host": s.Host()}
-	msg := lang.LocalizeKey("error."+code, "error.keychain_failed", data) + "\n\n" +
-		lang.LocalizeKey("remedy."+code, "remedy.keychain_failed", data)
-	dialog.ShowInformation(lang.L("signin.keychain_title"), msg, s.Win)
+	f := app.Explain(res.RememberErr)
+	s.noteError(f.Code)
+	message, fix := s.failureText(f)
+	dialog.ShowInformation(lang.L("signin.keychain_title"), message+"\n\n"+fix, s.Win)
 }
 
 // signinCheck is the connection check run inline under a failure to connect:

@@ -90,7 +90,7 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 	r.counts.Horizontal = true
 	r.counts.Required = true
 	r.detected = widget.NewLabel("")
-	r.problem = newPhraseProblem(r.applyFix)
+	r.problem = newPhraseProblem(s, r.applyFix)
 	r.pass = newPasswordEntry(lang.L("wallet_restore.passphrase"))
 	passHelp := paragraph(lang.L("wallet_restore.passphrase_help"))
 	passBox := container.NewVBox(passHelp, r.pass)
@@ -385,6 +385,7 @@ func (r *restoreFlow) passwordView(m recovery.Mnemonic, passphrase string, overw
 // phraseProblem says what is wrong with a typed phrase, from the typed
 // errors of recovery, with the words that would fix it as buttons.
 type phraseProblem struct {
+	s       *Shell
 	box     *fyne.Container
 	message *widget.Label
 	fix     *widget.Label
@@ -393,8 +394,8 @@ type phraseProblem struct {
 	code    string
 }
 
-func newPhraseProblem(apply func(pos int, word string)) *phraseProblem {
-	p := &phraseProblem{apply: apply}
+func newPhraseProblem(s *Shell, apply func(pos int, word string)) *phraseProblem {
+	p := &phraseProblem{s: s, apply: apply}
 	p.message = widget.NewLabel("")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.message.Importance = widget.DangerImportance
@@ -447,9 +448,7 @@ func (p *phraseProblem) show(err error) {
 			buttons = append(buttons, p.button(label, x.Position, x.Word))
 		}
 	default:
-		f := app.Explain(err)
-		message = lang.LocalizeKey("error."+f.Code, "error.other", nil)
-		fix = lang.LocalizeKey("remedy."+f.Code, "", nil)
+		message, fix = p.s.failureText(app.Explain(err))
 	}
 	p.message.SetText(message)
 	p.fix.SetText(fix)

@@ -288,7 +288,8 @@ func (a *App) ChangePassword(ctx context.Context, current, password, confirm str
 	return nil
 }
 
-// SetAntiPhishingPhrase sets the phrase every mail of the server will show.
+// SetAntiPhishingPhrase sets the phrase every mail of the server will show,
+// and remembers it on this computer for the sign-in screen.
 func (a *App) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
 	if err := authapi.ValidatePhrase(phrase); err != nil {
 		return err
@@ -298,10 +299,12 @@ func (a *App) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
 	if err := a.client.SetAntiPhishingPhrase(sctx, phrase); err != nil {
 		return a.checkSession(fmt.Errorf("setting the anti-phishing phrase: %w", err))
 	}
+	a.rememberPhrase(ctx, a.Account(), phrase)
 	return nil
 }
 
-// Me returns the account's details.
+// Me returns the account's details, and remembers its anti-phishing phrase
+// on this computer for the sign-in screen.
 func (a *App) Me(ctx context.Context) (*authapi.Me, error) {
 	sctx, cancel := a.step(ctx)
 	defer cancel()
@@ -309,6 +312,7 @@ func (a *App) Me(ctx context.Context) (*authapi.Me, error) {
 	if err != nil {
 		return nil, a.checkSession(fmt.Errorf("reading the account: %w", err))
 	}
+	a.rememberPhrase(ctx, me.Email, me.AntiPhishingPhrase)
 	return me, nil
 }
 

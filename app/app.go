@@ -77,6 +77,9 @@ type App struct {
 	// kc orders the keychain writes: a rotation's save, a sign-in's save
 	// and a sign-out's delete never interleave.
 	kc sync.Mutex
+	// phrases are the anti-phishing phrases the keychain is known to hold
+	// for this server, by account ("" for none); kc guards it.
+	phrases map[string]string
 
 	wallet walletState
 }

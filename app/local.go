@@ -29,12 +29,17 @@ func (a *App) DeleteWallet() error {
 }
 
 // ForgetRememberedSignIn deletes the sign-in remembered in the keychain for
-// this server, if any, whether or not it is the one signed in now.
+// this server, if any, whether or not it is the one signed in now, and the
+// anti-phishing phrases remembered for every server and account.
 func (a *App) ForgetRememberedSignIn(ctx context.Context) error {
 	a.kc.Lock()
 	defer a.kc.Unlock()
 	kctx, cancel := a.keychainStep(ctx)
 	defer cancel()
+	a.phrases = nil
+	if err := a.cfg.Keychain.ForgetPhrases(kctx); err != nil {
+		return fmt.Errorf("forgetting the anti-phishing phrases: %w", err)
+	}
 	email, err := a.cfg.Keychain.RememberedAccount(kctx, a.Server())
 	if errors.Is(err, keystore.ErrNotFound) {
 		return nil

@@ -4,7 +4,10 @@
 // keychain (the Secret Service on Linux, the Keychain on macOS, the
 // Credential Manager on Windows) through [Keychain]: [Keychain.SaveRefreshToken],
 // [Keychain.RefreshToken], [Keychain.RememberedAccount],
-// [Keychain.DeleteRefreshToken] and the health probe [Keychain.Check]. Every
+// [Keychain.DeleteRefreshToken] and the health probe [Keychain.Check]. The
+// accounts' anti-phishing phrases, which the sign-in screen shows before
+// signing in, live there too ([Keychain.SavePhrase], [Keychain.Phrase],
+// [Keychain.ForgetPhrases]). Every
 // call has a deadline, and a keychain that cannot be used is reported as an
 // [*UnavailableError] (matching [ErrKeychainUnavailable]) whose [Reason] the
 // UI branches on. Nothing ever falls back to a file.

@@ -114,6 +114,12 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 //
 // The second item is not secret; it lets the app resume at start without
 // knowing the email ([Keychain.RememberedAccount]).
+//
+// The accounts' anti-phishing phrases are kept under a service of their own,
+// the service name followed by " anti-phishing", so that
+// [Keychain.ForgetPhrases] can delete them all at once:
+//
+//	"<server> <account>"  the account's anti-phishing phrase
 type Keychain struct {
 	Service string        // keychain service name; "" means DefaultService
 	Timeout time.Duration // per operation; 0 means DefaultTimeout
@@ -209,6 +215,61 @@ func (k Keychain) DeleteRefreshToken(ctx context.Context, server, account string
 		return "", nil
 	})
 	return err
+}
+
+// SavePhrase keeps the anti-phishing phrase of account on server, replacing
+// any previous one. An empty phrase deletes it; deleting what is not there
+// is not an error.
+func (k Keychain) SavePhrase(ctx context.Context, server, account, phrase string) error {
+	key, err := phraseKey(server, account)
+	if err != nil {
+		return err
+	}
+	svc := k.phraseService()
+	if phrase == "" {
+		_, err = k.do(ctx, "delete", func() (string, error) {
+			if err := keyring.Delete(svc, key); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+				return "", err
+			}
+			return "", nil
+		})
+		return err
+	}
+	_, err = k.do(ctx, "save", func() (string, error) { return "", keyring.Set(svc, key, phrase) })
+	return err
+}
+
+// Phrase returns the anti-phishing phrase kept for account on server, or an
+// error matching [ErrNotFound].
+func (k Keychain) Phrase(ctx context.Context, server, account string) (string, error) {
+	key, err := phraseKey(server, account)
+	if err != nil {
+		return "", err
+	}
+	svc := k.phraseService()
+	return k.do(ctx, "read", func() (string, error) { return keyring.Get(svc, key) })
+}
+
+// ForgetPhrases deletes the anti-phishing phrases of every server and
+// account. The refresh tokens stay.
+func (k Keychain) ForgetPhrases(ctx context.Context) error {
+	svc := k.phraseService()
+	_, err := k.do(ctx, "delete", func() (string, error) { return "", keyring.DeleteAll(svc) })
+	return err
+}
+
+func (k Keychain) phraseService() string { return k.service() + " anti-phishing" }
+
+// phraseKey returns the user name of a phrase item.
+func phraseKey(server, account string) (string, error) {
+	srv, err := normalizeServer(server)
+	if err != nil {
+		return "", err
+	}
+	if err := checkAccount(account); err != nil {
+		return "", err
+	}
+	return srv + " " + strings.ToLower(account), nil
 }
 
 // Check failures of a keychain that answers but does not keep items.

@@ -7,3 +7,21 @@ func MatchTOTP(secret, code string, now time.Time) bool {
 	_, ok := matchTOTP(secret, code, now)
 	return ok
 }
+
+// SealTOTP and OpenTOTP expose the sealer of a server with key (plain
+// when key is nil) to the tests.
+func SealTOTP(key []byte, accountID, secret string) (string, error) {
+	s, err := newSealer(key)
+	if err != nil {
+		return "", err
+	}
+	return s.seal(accountID, secret)
+}
+
+func OpenTOTP(key []byte, accountID, stored string) (string, error) {
+	s, err := newSealer(key)
+	if err != nil {
+		return "", err
+	}
+	return s.open(accountID, stored)
+}

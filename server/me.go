@@ -99,7 +99,11 @@ func (s *Server) startTwoFactor(w http.ResponseWriter, r *http.Request, p princi
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.SetPendingTOTP(r.Context(), p.Account.ID, key.Secret()); err != nil {
+	sealed, err := s.totp.seal(p.Account.ID, key.Secret())
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.SetPendingTOTP(r.Context(), p.Account.ID, sealed); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, authapi.TwoFactorSetup{Secret: key.Secret(), OTPAuthURI: key.URL()})
@@ -123,7 +127,11 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request, p prin
 	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
-	step, ok := matchTOTP(a.TOTPPending, req.TOTPCode, s.cfg.Now())
+	pending, err := s.totp.open(a.ID, a.TOTPPending)
+	if err != nil {
+		return err
+	}
+	step, ok := matchTOTP(pending, req.TOTPCode, s.cfg.Now())
 	if ok {
 		ok, err := s.cfg.Store.UseTOTPStep(r.Context(), a.ID, step)
 		if err != nil {
@@ -138,7 +146,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request, p prin
 			"The code is wrong; check the time of this device and the app.")
 	}
 	codes, hashes := s.newRecoveryCodes(a.ID)
-	err := s.cfg.Store.EnableTOTP(r.Context(), a.ID, a.TOTPPending, hashes)
+	err = s.cfg.Store.EnableTOTP(r.Context(), a.ID, a.TOTPPending, hashes)
 	if errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusConflict, authapi.CodeTwoFactorNotPending,
 			"Turning on two-factor sign-in was started again elsewhere; scan the new QR code.")

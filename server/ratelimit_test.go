@@ -28,6 +28,7 @@ func TestRateLimitComesBeforeHashing(t *testing.T) {
 	cfg.Store, cfg.Mailer, cfg.Logger = st, mail.NewOutbox(st), slog.New(slog.DiscardHandler)
 	cfg.RateAccount = Rate{PerMinute: 1, Burst: 1}
 	cfg.HashWait = 200 * time.Millisecond
+	cfg.TOTPKey = NewTOTPKey()
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

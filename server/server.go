@@ -65,6 +65,15 @@ type Config struct {
 	DevMailbox bool
 	// Issuer names the service in authenticator apps.
 	Issuer string
+	// TOTPKey (TOTPKeySize bytes, see NewTOTPKey) seals every TOTP secret
+	// before it goes to the store, with AES-256-GCM bound to the account.
+	// New seals the plain secrets a store still holds from before. A copy
+	// of the database without the key gives no second factor.
+	TOTPKey []byte
+	// PlainTOTPSecrets lets New run without a TOTPKey, keeping TOTP
+	// secrets plain in the store: for development only. Without either,
+	// New refuses.
+	PlainTOTPSecrets bool
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -113,6 +122,7 @@ type Server struct {
 	mailRate *limiter
 	mails    sync.WaitGroup
 	mailFail atomic.Int64 // unix seconds of the last failed delivery
+	totp     sealer
 
 	maint struct {
 		sync.Mutex
@@ -121,11 +131,22 @@ type Server struct {
 	}
 }
 
-// New builds a server from cfg.
+// New builds a server from cfg. With a TOTP key it first seals the plain
+// TOTP secrets of the store, in one transaction of at most a minute.
 func New(cfg Config) (*Server, error) {
 	def := DefaultConfig()
 	if cfg.Store == nil || cfg.Mailer == nil {
 		return nil, errors.New("server: a store and a mailer are required")
+	}
+	switch {
+	case len(cfg.TOTPKey) == 0 && !cfg.PlainTOTPSecrets:
+		return nil, errors.New("server: a TOTP key is required (Config.TOTPKey), or PlainTOTPSecrets for development")
+	case len(cfg.TOTPKey) > 0 && cfg.PlainTOTPSecrets:
+		return nil, errors.New("server: a TOTP key and PlainTOTPSecrets exclude each other")
+	}
+	sl, err := newSealer(cfg.TOTPKey)
+	if err != nil {
+		return nil, err
 	}
 	fill(&cfg.Hash, def.Hash)
 	fill(&cfg.Lock, def.Lock)
@@ -164,6 +185,15 @@ func New(cfg Config) (*Server, error) {
 		ipRate:   newLimiter(cfg.RateIP),
 		acctRate: newLimiter(cfg.RateAccount),
 		mailRate: newLimiter(cfg.RateMail),
+		totp:     sl,
+	}
+	if cfg.PlainTOTPSecrets {
+		s.log.Warn("TOTP secrets are kept plain in the database: for development only")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.sealPlainSecrets(ctx); err != nil {
+		return nil, err
 	}
 	s.mux = http.NewServeMux()
 	byPath := map[string]map[string]route{}

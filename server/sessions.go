@@ -260,13 +260,18 @@ func oneCode(totp, recovery string) error {
 	return nil
 }
 
-// secondFactor checks a TOTP code (spending its step) or spends a recovery code.
+// secondFactor checks a TOTP code (spending its step) or spends a recovery
+// code. A TOTP secret that does not open fails with ErrTOTPSecret.
 func (s *Server) secondFactor(ctx context.Context, a store.Account, totp, recovery string) (bool, error) {
 	if !a.TOTPEnabled {
 		return false, nil
 	}
 	if totp != "" {
-		step, ok := matchTOTP(a.TOTPSecret, totp, s.cfg.Now())
+		secret, err := s.totp.open(a.ID, a.TOTPSecret)
+		if err != nil {
+			return false, err
+		}
+		step, ok := matchTOTP(secret, totp, s.cfg.Now())
 		if !ok {
 			return false, nil
 		}

@@ -1,7 +1,7 @@
 // Package testserver starts the reference auth server for tests: over a
 // SQLite file of the test's own, with mail kept in the local outbox, the
-// development mailbox on, no rate limits and a clock the test moves. Only
-// tests import it.
+// development mailbox on, no rate limits, a fixed key for the TOTP secrets
+// and a clock the test moves. Only tests import it.
 package testserver
 
 import (
@@ -19,6 +19,11 @@ import (
 	"sesame/server/mail"
 	"sesame/server/store"
 )
+
+// TOTPKey is the fixed key that seals the TOTP secrets of every test
+// server, so that a test can open them and start a second server on the
+// same file.
+var TOTPKey = []byte("sesame testserver TOTP secrets!!")
 
 // Clock is the server's clock: the real time moved on by Advance.
 type Clock struct{ off atomic.Int64 }
@@ -58,6 +63,7 @@ func New(t testing.TB, tweak ...func(*server.Config)) *Server {
 	cfg.Store, cfg.Mailer, cfg.Now = st, mail.NewOutbox(st), s.Clock.Now
 	cfg.RateIP, cfg.RateAccount, cfg.RateMail = server.Rate{}, server.Rate{}, server.Rate{}
 	cfg.DevMailbox = true
+	cfg.TOTPKey = TOTPKey
 	for _, f := range tweak {
 		f(&cfg)
 	}

@@ -345,6 +345,55 @@ func (s *SQLite) SetPendingTOTP(ctx context.Context, accountID, secret string) e
 	return s.setAccount(ctx, accountID, "totp_pending", secret)
 }
 
+// RewriteTOTPSecrets implements Store. The rewrite runs with secure_delete
+// on and is followed by a WAL checkpoint, so that no old value stays in a
+// free page of the file or in its write-ahead log.
+func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error) {
+	n := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return err
+		}
+		for _, col := range []string{"totp_secret", "totp_pending"} {
+			rows, err := tx.QueryContext(ctx, `SELECT id, `+col+` FROM accounts
+				WHERE `+col+` != '' AND substr(`+col+`, 1, length(?1)) != ?1`, prefix)
+			if err != nil {
+				return err
+			}
+			var ids, vals []string
+			for rows.Next() {
+				var id, v string
+				if err := rows.Scan(&id, &v); err != nil {
+					rows.Close()
+					return err
+				}
+				ids, vals = append(ids, id), append(vals, v)
+			}
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return err
+			}
+			for i, id := range ids {
+				v, err := f(id, vals[i])
+				if err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE accounts SET `+col+` = ? WHERE id = ?`, v, id); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		n = 0
+	} else if n > 0 {
+		_, err = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	_, serr := s.db.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
+	return n, errors.Join(err, serr)
+}
+
 // EnableTOTP implements Store.
 func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {

@@ -41,6 +41,8 @@ type Account struct {
 	Verified     bool
 	Suspended    bool
 	CreatedAt    time.Time
+	// TOTPSecret and TOTPPending are kept as the server gives them: sealed
+	// under its key (see server.Config.TOTPKey).
 	TOTPSecret   string
 	TOTPPending  string
 	TOTPEnabled  bool
@@ -146,6 +148,13 @@ type Store interface {
 	UseCode(ctx context.Context, email, purpose string, now time.Time, match func(stored []byte) bool) (ok bool, attemptsLeft int, err error)
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
+	// RewriteTOTPSecrets replaces every non-empty TOTP secret and pending
+	// secret that does not start with prefix by f(accountID, value), in
+	// one transaction, and returns how many values it replaced; an error
+	// of f changes nothing. The server seals the plain secrets of an older
+	// database with it at start. The old values should not stay readable
+	// in the database's files where the database allows it.
+	RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error)
 	// EnableTOTP makes the pending secret live with fresh recovery codes,
 	// if it is still secret (the one the confirming code was checked with).
 	EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error

@@ -42,7 +42,6 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	var submit func()
 	f = newForm(s, v, lang.L("challenge.submit"), valid, func() { submit() })
 	f.watch(code, recovery)
-	f.fail.actions[app.RemedyRetry] = func() { f.submit.OnTapped() }
 
 	field := func() *entry {
 		if useRecovery {

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	"sesame/authapi"
 	"sesame/keystore"
 )
 
@@ -344,6 +345,39 @@ func TestFormStopsProgressOnClose(t *testing.T) {
 	if fm.busy.Running() {
 		t.Fatal("the progress bar runs on after its view left")
 	}
+}
+
+// TestFormRetryRunsLastAction: a form's retry runs again the action that
+// failed last, its submit or a second action, without wiring of its own.
+func TestFormRetryRunsLastAction(t *testing.T) {
+	f := newFixture(t)
+	v := newView("form")
+	busy := &authapi.Problem{Status: 503, Code: authapi.CodeOverloaded}
+	var submits, reloads int
+	var fm *form
+	fm = newForm(f.shell, v, "send", nil, func() {
+		submits++
+		fm.run(func(context.Context) error { return busy }, nil, nil)
+	})
+	reload := fm.action(func() {
+		reloads++
+		fm.run(func(context.Context) error { return busy }, nil, nil)
+	})
+	v.content = fm.actions()
+	f.shell.Push(v)
+	failedAgain := func(s, r int) func() bool {
+		return func() bool { return submits == s && reloads == r && fm.fail.Code() == string(authapi.CodeOverloaded) }
+	}
+
+	test.Tap(fm.submit)
+	f.waitFor("the failed submit", failedAgain(1, 0))
+	f.tap("action.retry_now")
+	f.waitFor("the submit again", failedAgain(2, 0))
+
+	reload()
+	f.waitFor("the failed reload", failedAgain(2, 1))
+	f.tap("action.retry_now")
+	f.waitFor("the reload again", failedAgain(2, 2))
 }
 
 // TestStepTitleUnknownCause: a cause with no text of its own reads as a

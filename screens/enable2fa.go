@@ -131,16 +131,6 @@ func (e *enrolment) show(enr *app.Enrolment) {
 		})
 	})
 	f.watch(code)
-	// After a wait the code is sent again if it is still there; a code
-	// gone stale is refused and the field cleared for the current one.
-	f.fail.actions[app.RemedyRetry] = func() {
-		f.fail.Clear()
-		if f.ready() {
-			f.submit.OnTapped()
-			return
-		}
-		s.Win.Canvas().Focus(code)
-	}
 
 	objs := []fyne.CanvasObject{
 		paragraph(lang.L("enable2fa.step_scan")),

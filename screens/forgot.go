@@ -20,18 +20,15 @@ func newForgotPassword(s *Shell, email string) *view {
 	addr := newEmailEntry()
 	addr.SetText(email)
 	var f *form
-	var submit func()
-	f = newForm(s, v, lang.L("forgot.send"), func() bool { return app.ValidateEmail(addr.Text) == nil }, func() { submit() })
-	submit = func() {
+	f = newForm(s, v, lang.L("forgot.send"), func() bool { return app.ValidateEmail(addr.Text) == nil }, func() {
 		email, a := addr.Text, s.App
 		var reset *app.PasswordReset
-		f.fail.actions[app.RemedyRetry] = submit
 		f.run(func(ctx context.Context) error {
 			r, err := a.StartPasswordReset(ctx, email)
 			reset = r
 			return err
 		}, func() { s.Replace(newForgotCode(s, reset)) }, nil)
-	}
+	})
 	f.watch(addr)
 	wallet := newButton(lang.L("forgot.restore_wallet"), func() { s.Push(newRestoreWallet(s)) })
 	wallet.Importance = widget.LowImportance
@@ -74,11 +71,8 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 		return !reset.TwoFactorRequired || app.ValidateSecondFactor(second.Text) == nil
 	}
 	var f *form
-	var submit func()
-	f = newForm(s, v, lang.L("forgot.change"), valid, func() { submit() })
-	submit = func() {
+	f = newForm(s, v, lang.L("forgot.change"), valid, func() {
 		password, confirm, code, a := pw.first.Text, pw.second.Text, second.Text, s.App
-		f.fail.actions[app.RemedyRetry] = submit
 		f.run(func(ctx context.Context) error {
 			if err := reset.Complete(ctx, password, confirm, code); err != nil {
 				return err
@@ -97,7 +91,7 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 			}
 			return false
 		})
-	}
+	})
 	// A reset that took too long starts again at its first step.
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Replace(newForgotPassword(s, reset.Email)) }
 	fields := pw.Fields()

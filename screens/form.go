@@ -17,7 +17,8 @@ import (
 // form ties a form's fields to its submit button: the button is enabled
 // only while valid holds and nothing runs, and Enter in a watched field
 // submits. Its work runs off the UI thread with a progress bar, and a
-// failure shows in fail with its remedy.
+// failure shows in fail with its remedy. A retry runs again the action
+// that ran last: the submit, or a second action such as a reload.
 type form struct {
 	s       *Shell
 	v       *view
@@ -26,25 +27,47 @@ type form struct {
 	fail    *failureBox
 	valid   func() bool
 	running bool
+	// last is the action that ran last, which a retry runs again.
+	last func()
 }
 
 // newForm makes the form of view v; label names its submit button, and
 // onSubmit runs when it is tapped while valid.
 func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()) *form {
 	f := &form{s: s, v: v, valid: valid}
-	f.submit = newButton(label, func() {
+	f.submit = newButton(label, f.action(func() {
 		if f.ready() {
 			onSubmit()
 		}
-	})
+	}))
 	f.submit.Importance = widget.HighImportance
 	f.busy = widget.NewProgressBarInfinite()
 	f.busy.Stop()
 	f.busy.Hide()
 	closeAlso(v, f.busy.Stop)
 	f.fail = newFailureBox(s, v)
+	f.fail.actions[app.RemedyRetry] = f.retry
 	f.check()
 	return f
+}
+
+// action returns fn as an action of the form: a retry after it runs it
+// again, with the form as it stands then.
+func (f *form) action(fn func()) func() {
+	var act func()
+	act = func() {
+		f.last = act
+		fn()
+	}
+	return act
+}
+
+// retry clears the failure and runs the last action again.
+func (f *form) retry() {
+	f.fail.Clear()
+	if f.last != nil {
+		f.last()
+	}
 }
 
 // ready reports whether the form may be sent now.
@@ -111,7 +134,7 @@ type failureBox struct {
 	hints   *widget.Label
 	remedy  *button
 	// actions override or add remedies for this screen; RemedyRetry, for
-	// example, is the screen's own retry.
+	// example, is a form's retry.
 	actions map[app.Remedy]func()
 	failure app.Failure
 	// stop ends the running countdown, if any.

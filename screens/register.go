@@ -22,14 +22,11 @@ func newCreateAccount(s *Shell, email string) *view {
 	addr.OnChanged = func(string) { pw.update() }
 	remember := newCheck(lang.L("signin.remember"), nil)
 	var f *form
-	var submit func()
 	f = newForm(s, v, lang.L("register.submit"), func() bool {
 		return app.ValidateEmail(addr.Text) == nil && pw.Valid()
-	}, func() { submit() })
-	submit = func() {
+	}, func() {
 		email, password, confirm, keep, a := addr.Text, pw.first.Text, pw.second.Text, remember.Checked, s.App
 		var reg *app.Registration
-		f.fail.actions[app.RemedyRetry] = submit
 		f.run(func(ctx context.Context) error {
 			r, err := a.Register(ctx, email, password, confirm)
 			reg = r
@@ -37,7 +34,7 @@ func newCreateAccount(s *Shell, email string) *view {
 		}, func() {
 			s.Replace(newVerifyEmail(s, reg, keep))
 		}, nil)
-	}
+	})
 	f.watch(append(append([]formField{addr}, pw.Fields()...), remember)...)
 	rows := append([]fieldRow{{lang.L("signin.email"), addr}},
 		pw.Rows(lang.L("field.label_password"), lang.L("field.label_repeat"))...)

@@ -73,12 +73,11 @@ func newSessions(s *Shell) *view {
 				side = tag
 			} else {
 				id := se.ID
-				b := newIconButton(lang.L("security.sessions.sign_out"), theme.LogoutIcon(), nil)
-				b.OnTapped = func() {
+				b := newIconButton(lang.L("security.sessions.sign_out"), theme.LogoutIcon(), f.action(func() {
 					busy()
 					done.Hide()
 					f.run(func(ctx context.Context) error { return a.RevokeSession(ctx, id) }, load, failed)
-				}
+				}))
 				buttons = append(buttons, b)
 				side = container.NewCenter(b)
 			}
@@ -86,15 +85,6 @@ func newSessions(s *Shell) *view {
 		}
 		list.Objects = objs
 		list.Refresh()
-	}
-	load = func() {
-		var sessions []app.Session
-		busy()
-		f.run(func(ctx context.Context) error {
-			var err error
-			sessions, err = a.Sessions(ctx)
-			return err
-		}, func() { show(sessions) }, failed)
 	}
 	f = newForm(s, v, lang.L("security.sessions.sign_out_others"), nil, func() {
 		busy()
@@ -104,7 +94,15 @@ func newSessions(s *Shell) *view {
 		}, failed)
 	})
 	f.submit.Icon = theme.LogoutIcon()
-	f.fail.actions[app.RemedyRetry] = load
+	load = f.action(func() {
+		var sessions []app.Session
+		busy()
+		f.run(func(ctx context.Context) error {
+			var err error
+			sessions, err = a.Sessions(ctx)
+			return err
+		}, func() { show(sessions) }, failed)
+	})
 	v.content = container.NewVBox(
 		paragraph(lang.L("security.sessions.intro")),
 		list, done, f.actions(),
@@ -118,10 +116,11 @@ func newSessions(s *Shell) *view {
 func newActivity(s *Shell) *view {
 	v := newView(lang.L("security.activity.title"))
 	list := container.NewVBox()
-	var f *form
-	var load func()
 	a := s.App
-	load = func() {
+	f := newForm(s, v, lang.L("security.activity.not_me"), nil, func() { s.Push(newNotMe(s)) })
+	f.submit.Importance = widget.DangerImportance
+	f.submit.Icon = theme.WarningIcon()
+	load := f.action(func() {
 		var events []app.ActivityEvent
 		f.run(func(ctx context.Context) error {
 			var err error
@@ -138,11 +137,7 @@ func newActivity(s *Shell) *view {
 			list.Objects = objs
 			list.Refresh()
 		}, nil)
-	}
-	f = newForm(s, v, lang.L("security.activity.not_me"), nil, func() { s.Push(newNotMe(s)) })
-	f.submit.Importance = widget.DangerImportance
-	f.submit.Icon = theme.WarningIcon()
-	f.fail.actions[app.RemedyRetry] = load
+	})
 	v.content = container.NewVBox(
 		paragraph(lang.L("security.activity.intro")),
 		f.busy, f.fail.box, list, f.submit,
@@ -233,7 +228,6 @@ func newAntiPhishing(s *Shell, current string) *view {
 		f.run(func(ctx context.Context) error { return a.SetAntiPhishingPhrase(ctx, phrase) }, s.Back, nil)
 	})
 	f.watch(entry)
-	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
 	v.content = container.NewVBox(
 		paragraph(lang.LocalizeKey("security.phishing.intro", "", securityHost(s))),
 		now, entry, rule, f.actions(),
@@ -264,7 +258,6 @@ func newChangePassword(s *Shell) *view {
 	})
 	f.watch(append([]formField{current}, np.Fields()...)...)
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }
-	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
 	note := paragraph(lang.L("security.password.sign_out_note"))
 	note.Importance = widget.WarningImportance
 	rows := append([]fieldRow{{lang.L("field.label_current"), current}},
@@ -311,7 +304,6 @@ func newTwoFactorOff(s *Shell) *view {
 	})
 	f.submit.Importance = widget.DangerImportance
 	f.watch(password, code)
-	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
 	warn := paragraph(lang.L("security.two_factor_off.intro"))
 	step = container.NewVBox(warn, labelled(
 		fieldRow{lang.L("field.label_password"), password},
@@ -364,7 +356,6 @@ func newNewRecoveryCodes(s *Shell) *view {
 		})
 	})
 	f.watch(password, code)
-	f.fail.actions[app.RemedyRetry] = f.submit.OnTapped
 	v.content = container.NewVBox(paragraph(lang.L("security.new_codes.intro")), labelled(
 		fieldRow{lang.L("field.label_password"), password},
 		fieldRow{lang.L("field.label_code"), code},

@@ -26,17 +26,11 @@ func newSignIn(s *Shell, prior error) *view {
 	valid := func() bool {
 		return app.ValidateEmail(email.Text) == nil && password.Text != ""
 	}
-	var submit func()
-	f := newForm(s, v, lang.L("signin.submit"), valid, func() { submit() })
-	f.watch(email, password, remember)
 	check := newSigninCheck(s, v)
-	f.fail.actions[app.RemedyConnectionCheck] = check.run
-
-	submit = func() {
+	var f *form
+	f = newForm(s, v, lang.L("signin.submit"), valid, func() {
 		check.hide()
 		mail, pw, rem := email.Text, password.Text, remember.Checked
-		// A wait's end sends the form again as it stands then.
-		f.fail.actions[app.RemedyRetry] = func() { f.submit.OnTapped() }
 		a := s.App
 		var res app.SignInResult
 		f.run(func(ctx context.Context) error {
@@ -62,7 +56,9 @@ func newSignIn(s *Shell, prior error) *view {
 			}
 			return false
 		})
-	}
+	})
+	f.watch(email, password, remember)
+	f.fail.actions[app.RemedyConnectionCheck] = check.run
 
 	links := container.NewHBox(
 		signinLink(lang.L("signin.forgot_password"), func() { s.Push(newForgotPassword(s, email.Text)) }),
@@ -79,7 +75,7 @@ func newSignIn(s *Shell, prior error) *view {
 	if prior != nil {
 		// A resume that failed for a wait is tried again, unless the user
 		// has filled the form meanwhile.
-		f.fail.actions[app.RemedyRetry] = func() {
+		f.last = func() {
 			if password.Text == "" {
 				s.Start()
 			} else {

@@ -73,14 +73,11 @@ func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Maile
 	check func(ctx context.Context, code string) error, ok func()) *mailedCodeStep {
 	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed()}
 	c.entry = newCodeEntry(func(string) { c.form.submit.OnTapped() })
-	var send func()
 	c.form = newForm(s, v, submit, func() bool {
 		return !c.sending && app.ValidateCode(c.entry.Text) == nil
-	}, func() { send() })
-	send = func() {
+	}, func() {
 		code := c.entry.Text
 		c.resent.Hide()
-		c.form.fail.actions[app.RemedyRetry] = send
 		c.form.run(func(ctx context.Context) error { return check(ctx, code) }, ok, func(err error) bool {
 			if isCode(err, "invalid_code") {
 				c.entry.SetText("")
@@ -89,15 +86,16 @@ func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Maile
 			return false
 		})
 		c.update()
-	}
-	c.form.fail.actions[app.RemedyNewCode] = c.sendNew
+	})
+	sendNew := c.form.action(c.sendNew)
+	c.form.fail.actions[app.RemedyNewCode] = sendNew
 	c.form.watch(c.entry)
 	c.expiry = widget.NewLabel("")
 	c.wait = paragraph("")
 	c.resent = paragraph(lang.L("mailcode.resent"))
 	c.resent.Importance = widget.SuccessImportance
 	c.resent.Hide()
-	c.again = newButton(lang.L("mailcode.resend"), c.sendNew)
+	c.again = newButton(lang.L("mailcode.resend"), sendNew)
 	c.update()
 	c.startTicker()
 	return c
@@ -121,7 +119,6 @@ func (c *mailedCodeStep) sendNew() {
 	c.sending = true
 	c.resent.Hide()
 	c.form.fail.Clear()
-	c.form.fail.actions[app.RemedyRetry] = c.sendNew
 	c.form.busy.Show()
 	c.form.busy.Start()
 	c.form.check()

@@ -2,6 +2,7 @@
 //
 //	sesame-authd [flags]                 serve the API
 //	sesame-authd maintenance on|off ...  switch maintenance mode of a running server
+//	sesame-authd genkey [--out FILE]     make a key for the TOTP secrets
 //
 // Run it with --help for every flag.
 package main
@@ -17,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -51,7 +53,13 @@ type options struct {
 	rateIP, rateAccount, rateMail int
 	logLevel, logFormat           string
 	shutdownWait                  time.Duration
+	totpKeyFile                   string
+	devPlainTOTP                  bool
 }
+
+// totpKeyEnv holds the key of the TOTP secrets when --totp-key-file is not
+// given.
+const totpKeyEnv = "SESAME_TOTP_KEY"
 
 func flags(o *options, out io.Writer) *flag.FlagSet {
 	def := server.DefaultConfig()
@@ -81,9 +89,14 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.DurationVar(&o.shutdownWait, "shutdown-wait", 30*time.Second, "how long a shutdown waits for requests in flight")
+	fs.StringVar(&o.totpKeyFile, "totp-key-file", "", "`file` holding the key that seals the TOTP secrets in the database (made by\n"+
+		"sesame-authd genkey; mode 0600 or stricter); read from $"+totpKeyEnv+" when unset")
+	fs.BoolVar(&o.devPlainTOTP, "dev-plain-totp-secrets", false, "DEVELOPMENT ONLY: start without a TOTP key and keep the TOTP secrets plain\n"+
+		"in the database, where any copy of it gives every account's second factor")
 	fs.Usage = func() {
 		fmt.Fprint(out, `Usage: sesame-authd [flags]
        sesame-authd maintenance on|off [--db FILE] [--message TEXT] [--until RFC3339]
+       sesame-authd genkey [--out FILE]
 
 Sesame's reference auth server: accounts, sign-in with lockout, two-factor,
 password resets, sessions and the activity log, over the API of
@@ -93,6 +106,16 @@ token or secret. SIGINT or SIGTERM stops it after the requests in flight.
 Maintenance mode is kept in the database: "sesame-authd maintenance on" makes
 every running server on that database answer 503 within a second, with no
 restart.
+
+Two-factor (TOTP) secrets are sealed in the database with AES-256-GCM under
+a key kept apart from it, so that a copy of the database gives no second
+factor. "sesame-authd genkey --out FILE" makes a key in a new 0600 file (or
+prints it without --out); the server reads it from --totp-key-file FILE or
+$SESAME_TOTP_KEY and refuses to start without one, unless
+--dev-plain-totp-secrets. The first start with a key seals the plain secrets
+of an older database. Every server on one database needs the same key, and
+a lost key loses every account's two-factor (recovery codes still work):
+keep a copy of it apart from the database's backups.
 
 Flags:
 `)
@@ -105,6 +128,9 @@ Flags:
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) error {
 	if len(args) > 0 && args[0] == "maintenance" {
 		return maintenance(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "genkey" {
+		return genkey(args[1:], stdout, stderr)
 	}
 	var o options
 	fs := flags(&o, stderr)
@@ -120,6 +146,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	}
 	if (o.certFile == "") != (o.keyFile == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	totpKey, err := readTOTPKey(o)
+	if err != nil {
+		return err
 	}
 	st, err := store.OpenSQLite(ctx, o.db)
 	if err != nil {
@@ -159,6 +189,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	cfg.RateIP.PerMinute, cfg.RateAccount.PerMinute, cfg.RateMail.PerMinute = o.rateIP, o.rateAccount, o.rateMail
 	cfg.MinClientVersion, cfg.LatestClientVersion, cfg.DownloadURL = o.minVersion, o.latestVersion, o.downloadURL
 	cfg.DevMailbox = o.localMailbox && loopback
+	cfg.TOTPKey, cfg.PlainTOTPSecrets = totpKey, o.devPlainTOTP
 	if o.lockFailures < 1 || o.lockBase <= 0 || o.lockMax < o.lockBase {
 		ln.Close()
 		return errors.New("the lock policy needs --lock-failures ≥ 1 and 0 < --lock-duration ≤ --lock-max")
@@ -244,6 +275,76 @@ func maintenance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "maintenance %s\n", args[0])
+	return nil
+}
+
+// readTOTPKey reads the key of the TOTP secrets from --totp-key-file or
+// $SESAME_TOTP_KEY. The file must be private to its owner. Its errors never
+// quote the key.
+func readTOTPKey(o options) ([]byte, error) {
+	env := os.Getenv(totpKeyEnv)
+	switch {
+	case o.totpKeyFile != "" && env != "":
+		return nil, errors.New("give the TOTP key by --totp-key-file or $" + totpKeyEnv + ", not both")
+	case o.devPlainTOTP && (o.totpKeyFile != "" || env != ""):
+		return nil, errors.New("--dev-plain-totp-secrets and a TOTP key exclude each other")
+	case o.devPlainTOTP:
+		return nil, nil
+	case env != "":
+		k, err := server.ParseTOTPKey(env)
+		if err != nil {
+			return nil, fmt.Errorf("$%s: %w", totpKeyEnv, err)
+		}
+		return k, nil
+	case o.totpKeyFile == "":
+		return nil, errors.New("no TOTP key: give --totp-key-file FILE or $" + totpKeyEnv +
+			" (make one with: sesame-authd genkey --out FILE), or --dev-plain-totp-secrets for development")
+	}
+	fi, err := os.Stat(o.totpKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--totp-key-file: %w", err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("--totp-key-file %s is open to other users (mode %04o): chmod 600 it", o.totpKeyFile, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(o.totpKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--totp-key-file: %w", err)
+	}
+	k, err := server.ParseTOTPKey(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("--totp-key-file %s: %w", o.totpKeyFile, err)
+	}
+	return k, nil
+}
+
+// genkey is `sesame-authd genkey`: a fresh key for the TOTP secrets, in a
+// new file of mode 0600 (never over an existing one) or on stdout.
+func genkey(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sesame-authd genkey", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "write the key to this new `file` (mode 0600) instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (usage: sesame-authd genkey [--out FILE])", fs.Arg(0))
+	}
+	line := server.EncodeTOTPKey(server.NewTOTPKey()) + "\n"
+	if *out == "" {
+		_, err := io.WriteString(stdout, line)
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("--out: %w (an existing key is never replaced)", err)
+	}
+	_, err = io.WriteString(f, line)
+	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+		os.Remove(*out)
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote a new TOTP key to %s; start the server with --totp-key-file %s\n", *out, *out)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"sesame/authapi"
 	"sesame/internal/testserver"
+	"sesame/server"
 )
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
@@ -31,7 +33,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 			t.Errorf("--%s is not explained by --help", f.Name)
 		}
 	})
-	for _, want := range []string{"maintenance on|off", "SIGTERM", "SESAME_SMTP_URL"} {
+	for _, want := range []string{"maintenance on|off", "SIGTERM", "SESAME_SMTP_URL", "genkey", "SESAME_TOTP_KEY", "--dev-plain-totp-secrets"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help does not mention %q", want)
 		}
@@ -43,6 +45,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 
 func TestBadOptionsAreRefused(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "db")
+	// With a key, so that each is refused for what it shows.
+	t.Setenv(totpKeyEnv, server.EncodeTOTPKey(server.NewTOTPKey()))
 	for _, args := range [][]string{
 		{"--db", db, "--listen", "127.0.0.1:0"}, // no mail delivery
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--smtp", "smtp://mail.example.org"},
@@ -69,9 +73,13 @@ func TestServeMaintenanceAndShutdown(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var logs testserver.LogBuffer
+	keyFile := filepath.Join(t.TempDir(), "totp.key")
+	if err := run(ctx, []string{"genkey", "--out", keyFile}, io.Discard, io.Discard, nil); err != nil {
+		t.Fatal(err)
+	}
 	go func() {
 		// A costly hash keeps the sign-up below in flight at shutdown.
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", db, "--local-mailbox",
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", db, "--local-mailbox", "--totp-key-file", keyFile,
 			"--argon2-memory", "262144", "--argon2-time", "3", "--log-format", "json"}, io.Discard, &logs, ready)
 	}()
 	var base string
@@ -157,5 +165,113 @@ func TestServeMaintenanceAndShutdown(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "a long new password 1") {
 		t.Error("the log holds the password")
+	}
+}
+
+func TestGenkey(t *testing.T) {
+	var a, b bytes.Buffer
+	for _, out := range []*bytes.Buffer{&a, &b} {
+		if err := run(context.Background(), []string{"genkey"}, out, io.Discard, nil); err != nil {
+			t.Fatal(err)
+		}
+		if k, err := server.ParseTOTPKey(out.String()); err != nil || len(k) != server.TOTPKeySize {
+			t.Fatalf("genkey printed no key: %v", err)
+		}
+	}
+	if a.String() == b.String() {
+		t.Fatal("two keys are equal")
+	}
+	file := filepath.Join(t.TempDir(), "totp.key")
+	var say bytes.Buffer
+	if err := run(context.Background(), []string{"genkey", "--out", file}, io.Discard, &say, nil); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(file)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the key file: %v, %v", fi.Mode(), err)
+	}
+	key, _ := os.ReadFile(file)
+	if _, err := server.ParseTOTPKey(string(key)); err != nil || strings.Contains(say.String(), strings.TrimSpace(string(key))) {
+		t.Fatalf("the key file holds no key, or the key was printed: %v", err)
+	}
+	if err := run(context.Background(), []string{"genkey", "--out", file}, io.Discard, io.Discard, nil); err == nil {
+		t.Fatal("genkey replaced an existing key")
+	}
+	if again, _ := os.ReadFile(file); !bytes.Equal(again, key) {
+		t.Fatal("the existing key changed")
+	}
+}
+
+func TestTOTPKeyOptions(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	key := server.EncodeTOTPKey(server.NewTOTPKey())
+	write := func(name, body string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, mode)
+		return p
+	}
+	good := write("good.key", key+"\n", 0o600)
+	open := write("open.key", key+"\n", 0o644)
+	bad := write("bad.key", "not a key at all\n", 0o600)
+	short := write("short.key", server.EncodeTOTPKey(make([]byte, 16)), 0o600)
+	base := []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox"}
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", nil, "no TOTP key"},
+		{"", []string{"--totp-key-file", open}, "chmod 600"},
+		{"", []string{"--totp-key-file", bad}, "standard base64"},
+		{"", []string{"--totp-key-file", short}, "standard base64"},
+		{"", []string{"--totp-key-file", filepath.Join(dir, "missing.key")}, "no such file"},
+		{"not base64!", nil, "SESAME_TOTP_KEY"},
+		{key, []string{"--totp-key-file", good}, "not both"},
+		{key, []string{"--dev-plain-totp-secrets"}, "exclude each other"},
+		{"", []string{"--dev-plain-totp-secrets", "--totp-key-file", good}, "exclude each other"},
+	} {
+		t.Setenv(totpKeyEnv, c.env)
+		err := run(context.Background(), append(base, c.args...), io.Discard, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q with $%s of %d characters: %v, want %q", c.args, totpKeyEnv, len(c.env), err, c.want)
+		} else if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "not a key at all") {
+			t.Errorf("%q: the error quotes the key file: %v", c.args, err)
+		}
+	}
+
+	// Each way of giving a key, and the development mode, serves.
+	for _, c := range []struct {
+		env  string
+		args []string
+	}{
+		{"", []string{"--totp-key-file", good}},
+		{" " + key + "\n", nil},
+		{"", []string{"--dev-plain-totp-secrets"}},
+	} {
+		t.Setenv(totpKeyEnv, c.env)
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		var logs testserver.LogBuffer
+		go func() { done <- run(ctx, append(base, c.args...), io.Discard, &logs, ready) }()
+		select {
+		case <-ready:
+		case err := <-done:
+			t.Fatalf("%q: %v", c.args, err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(logs.String(), key) {
+			t.Fatal("the log holds the key")
+		}
+		if plain := strings.Contains(logs.String(), "plain"); plain != (c.env == "" && c.args[0] == "--dev-plain-totp-secrets") {
+			t.Errorf("%q: the development mode's warning in the log is %v", c.args, plain)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -90,10 +89,8 @@ func (a *autoLock) check() {
 	}
 	s.App.LockWallet()
 	a.last = now
-	if stack := s.stack; len(stack) > 0 {
-		if top := stack[len(stack)-1]; top.title == lang.L("home.title") && top.shown != nil {
-			top.shown()
-		}
+	if s.topIs(viewHome) && s.top().shown != nil {
+		s.top().shown()
 	}
 }
 

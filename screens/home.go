@@ -55,6 +55,7 @@ func newHome(s *Shell) *view { return buildHome(s).v }
 // buildHome builds home and returns it with its view.
 func buildHome(s *Shell) *home {
 	h := &home{s: s, v: newView(lang.L("home.title")), email: s.App.Account()}
+	h.v.kind = viewHome
 	h.busy = widget.NewProgressBarInfinite()
 	h.busy.Stop()
 	h.busy.Hide()

@@ -23,6 +23,7 @@ const settingsDialogWidth = 400
 // the auto-lock delay and clearing the local data, with the version below.
 func newSettings(s *Shell) *view {
 	v := newView(lang.L("settings.title"))
+	v.kind = viewSettings
 	var objs []fyne.CanvasObject
 	if s.Opts.Connect != nil {
 		objs = append(objs, settingsServer(s, v))

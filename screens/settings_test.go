@@ -174,7 +174,8 @@ func TestAutoLock(t *testing.T) {
 	}
 	// Input: another view comes on top.
 	shown := 0
-	home := newView(tr("home.title"))
+	home := newView("home")
+	home.kind = viewHome
 	home.shown = func() { shown++ }
 	f.shell.Push(home)
 	a.check()

@@ -42,11 +42,22 @@ type Options struct {
 	Started func()
 }
 
+// viewKind names the views the shell looks for in its stack.
+type viewKind int
+
+// The kinds of views.
+const (
+	viewOther viewKind = iota
+	viewHome
+	viewSettings
+)
+
 // view is one screen in the window's stack.
 type view struct {
 	// title is shown in the header; a view with back can be left with
 	// Esc or the back button.
 	title   string
+	kind    viewKind
 	content fyne.CanvasObject
 	// focus gets the keyboard when the view is shown.
 	focus fyne.Focusable
@@ -114,7 +125,7 @@ func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
 	s.badge = container.NewHBox()
 	s.body = container.NewStack()
 	s.settings = newIconButton("", theme.SettingsIcon(), func() {
-		if s.Top() != lang.L("settings.title") && !s.blocked() {
+		if !s.topIs(viewSettings) && !s.blocked() {
 			s.Push(newSettings(s))
 		}
 	})
@@ -216,12 +227,26 @@ func (s *Shell) updateHeader() {
 	}
 }
 
-// Top is the view on top, for tests.
-func (s *Shell) Top() string {
+// top is the view on top, or nil.
+func (s *Shell) top() *view {
 	if len(s.stack) == 0 {
-		return ""
+		return nil
 	}
-	return s.stack[len(s.stack)-1].title
+	return s.stack[len(s.stack)-1]
+}
+
+// topIs reports whether the view on top is of kind k.
+func (s *Shell) topIs(k viewKind) bool {
+	top := s.top()
+	return top != nil && top.kind == k
+}
+
+// Top is the title of the view on top, for tests.
+func (s *Shell) Top() string {
+	if v := s.top(); v != nil {
+		return v.title
+	}
+	return ""
 }
 
 // closeAll closes every view and stops the auto-lock and the mailbox's

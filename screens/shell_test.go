@@ -37,3 +37,18 @@ func TestNavigation(t *testing.T) {
 		t.Fatalf("Esc on the root left it: top %q", f.shell.Top())
 	}
 }
+
+// TestGearFindsSettingsByKind: the gear knows settings by its kind, not by
+// a title another view may share.
+func TestGearFindsSettingsByKind(t *testing.T) {
+	f := newFixture(t)
+	f.shell.Push(newView(tr("settings.title")))
+	test.Tap(f.shell.settings)
+	if !f.shell.topIs(viewSettings) || len(f.shell.stack) != 3 {
+		t.Fatalf("the gear over a view titled like settings: top %q, %d views", f.shell.Top(), len(f.shell.stack))
+	}
+	test.Tap(f.shell.settings)
+	if len(f.shell.stack) != 3 {
+		t.Fatalf("the gear over settings opened another: %d views", len(f.shell.stack))
+	}
+}

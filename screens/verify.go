@@ -55,9 +55,8 @@ type mailedCodeStep struct {
 	mailed func() app.Mailed
 	resend func(ctx context.Context) error
 	// sent runs after a new code was sent.
-	sent    func()
-	times   app.Mailed
-	sending bool
+	sent  func()
+	times app.Mailed
 
 	entry  *entry
 	expiry *widget.Label
@@ -74,7 +73,7 @@ func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Maile
 	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed()}
 	c.entry = newCodeEntry(func(string) { c.form.submit.OnTapped() })
 	c.form = newForm(s, v, submit, func() bool {
-		return !c.sending && app.ValidateCode(c.entry.Text) == nil
+		return app.ValidateCode(c.entry.Text) == nil
 	}, func() {
 		code := c.entry.Text
 		c.resent.Hide()
@@ -111,35 +110,27 @@ func (c *mailedCodeStep) object() fyne.CanvasObject {
 	)
 }
 
-// sendNew asks for a new code off the UI thread.
+// sendNew asks for a new code as the form's second action: it runs as the
+// submit does, with the form's progress and failure.
 func (c *mailedCodeStep) sendNew() {
-	if c.sending || c.form.running {
+	if c.form.running {
 		return
 	}
-	c.sending = true
 	c.resent.Hide()
-	c.form.fail.Clear()
-	c.form.busy.Show()
-	c.form.busy.Start()
-	c.form.check()
-	c.update()
-	c.s.Go(c.v, c.resend, func(err error) {
-		c.sending = false
-		c.form.busy.Stop()
-		c.form.busy.Hide()
+	c.form.run(c.resend, func() {
 		c.times = c.mailed()
-		if err != nil {
-			c.form.fail.Show(err)
-		} else {
-			c.entry.SetText("")
-			c.resent.Show()
-			if c.sent != nil {
-				c.sent()
-			}
+		c.entry.SetText("")
+		c.resent.Show()
+		if c.sent != nil {
+			c.sent()
 		}
-		c.form.check()
 		c.update()
+	}, func(error) bool {
+		c.times = c.mailed()
+		c.update()
+		return false
 	})
+	c.update()
 }
 
 // update redraws the countdowns and enables resend once its cooldown ended.
@@ -163,7 +154,7 @@ func (c *mailedCodeStep) update() {
 	} else {
 		c.wait.Hide()
 	}
-	if cooldown > 0 || c.sending || c.form.running {
+	if cooldown > 0 || c.form.running {
 		c.again.Disable()
 	} else {
 		c.again.Enable()

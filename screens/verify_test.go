@@ -3,12 +3,18 @@ package screens
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
+	"sesame/internal/testserver"
 	"sesame/keystore"
+	"sesame/server/store"
 )
 
 // TestVerifyCodeAndResend refuses a wrong code with the attempts left,
@@ -72,6 +78,48 @@ func TestVerifyPending(t *testing.T) {
 	f.waitText(acctText("verify.sent", email))
 	f.typeCode(f.code(email, "confirm", 1))
 	f.waitTop("home.title")
+}
+
+// TestVerifyResendRetry: a resend runs as the form's action: its progress
+// shows and the buttons wait while it runs, its failure shows with the
+// retry, and the retry sends the new code.
+func TestVerifyResendRetry(t *testing.T) {
+	f := newFixture(t)
+	const email = "resend@example.org"
+	_, other := f.newApp()
+	if _, err := other.Register(context.Background(), email, testPassword, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	f.code(email, "confirm", 0)
+	var hold atomic.Bool
+	release := make(chan struct{})
+	wrapped := testserver.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/resend") && hold.CompareAndSwap(true, false) {
+			<-release
+		}
+		f.srv.Handler.ServeHTTP(w, r)
+	}))
+	o := f.other(f.appAt(wrapped.URL, ""), f.options())
+	o.shell.Push(newVerifyEmail(o.shell, o.app.PendingRegistration(email, testPassword), false))
+
+	o.maintenance(store.Maintenance{On: true})
+	hold.Store(true)
+	o.tap("mailcode.resend")
+	_, busy := find(o, func(b *widget.ProgressBarInfinite) bool { return b.Running() })
+	if !busy || !o.button("mailcode.resend").Disabled() {
+		t.Fatalf("while the resend runs: progress %v, resend enabled %v", busy, !o.button("mailcode.resend").Disabled())
+	}
+	close(release)
+	o.waitText(tr("error.maintenance"))
+	if !o.hasButton("action.retry_now") || o.button("mailcode.resend").Disabled() {
+		t.Fatalf("the failed resend offers no retry: %q", o.texts())
+	}
+	o.maintenance(store.Maintenance{})
+	o.tap("action.retry_now")
+	o.waitText(tr("mailcode.resent"))
+	if n := o.mails(email); n != 2 || o.shows(tr("error.maintenance")) {
+		t.Fatalf("after the retry: %d mails, texts %q", n, o.texts())
+	}
 }
 
 // TestVerifyRememberFails signs in and tells why the session is not kept

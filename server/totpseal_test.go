@@ -129,14 +129,21 @@ func checkSealed(t *testing.T, what, id, stored, want string) {
 	}
 }
 
+// startTwoFactor starts turning two-factor on and returns the pending
+// secret.
+func (e *env) startTwoFactor(access string) string {
+	e.t.Helper()
+	var setup authapi.TwoFactorSetup
+	e.call("POST", "/v1/me/two-factor", nil, access).ok(e.t, 200, &setup)
+	return secret(setup.Secret)
+}
+
 func TestTOTPSecretsAreSealedInTheDatabase(t *testing.T) {
 	e := newEnv(t)
 	db := rawDB(t, e.dbPath)
 	email, pw := e.account()
 	tok := e.signIn(email, pw)
-	var setup authapi.TwoFactorSetup
-	e.call("POST", "/v1/me/two-factor", nil, tok.AccessToken).ok(t, 200, &setup)
-	sec := secret(setup.Secret)
+	sec := e.startTwoFactor(tok.AccessToken)
 	id, _, pending := totpColumns(t, db, email)
 	checkSealed(t, "the pending secret", id, pending, sec)
 	e.call("POST", "/v1/me/two-factor/confirm", authapi.TOTPRequest{TOTPCode: e.totp(sec, 0)}, tok.AccessToken).ok(t, 200, nil)
@@ -188,9 +195,7 @@ func TestPlainTOTPSecretsAreSealedAtStart(t *testing.T) {
 	sec, _ := e.enableTwoFactor(e.signIn(email, pw).AccessToken)
 	other, otherPw := e.account()
 	otherTok := e.signIn(other, otherPw)
-	var setup authapi.TwoFactorSetup
-	e.call("POST", "/v1/me/two-factor", nil, otherTok.AccessToken).ok(t, 200, &setup)
-	pendingSec := secret(setup.Secret)
+	pendingSec := e.startTwoFactor(otherTok.AccessToken)
 	id, live, _ := totpColumns(t, db, email)
 	otherID, _, pending := totpColumns(t, db, other)
 	if live != sec || pending != pendingSec {

@@ -2,19 +2,31 @@
 // when no server is configured ([Start]): on a fixed loopback port, over a
 // SQLite file in the user's data folder, with mail kept in the local outbox
 // that the app's Mailbox window shows.
+//
+// The key that seals the server's TOTP secrets is not kept beside the
+// database: it lives in the OS keychain, under a name written to
+// [KeyIDName] in the data folder. Only when the keychain is unavailable at
+// the first start is it kept in the file [KeyFileName] there (mode 0600),
+// which Start says on standard error.
 package localserver
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sesame/authapi"
+	"sesame/keystore"
 	"sesame/server"
 	"sesame/server/mail"
 	"sesame/server/store"
@@ -30,6 +42,19 @@ const URL = "http://" + Addr
 
 // DBName is the database file of the built-in server in the data folder.
 const DBName = "local-server.db"
+
+// KeyIDName is the file in the data folder that names the keychain item
+// holding the key of the database's TOTP secrets. It is not secret.
+const KeyIDName = "local-server.key-id"
+
+// KeyFileName is the file in the data folder that holds the key of the
+// database's TOTP secrets when the keychain was unavailable at the first
+// start.
+const KeyFileName = "local-server.totp-key"
+
+// ErrKeyLost reports a database whose key was kept in the keychain and is
+// no longer there: its TOTP secrets cannot be opened.
+var ErrKeyLost = errors.New("the key of the built-in server's two-factor secrets is missing from the keychain")
 
 // ErrPortTaken reports that something other than a Sesame server holds
 // Addr.
@@ -51,10 +76,29 @@ type Server struct {
 	srv    *server.Server
 }
 
+// Keychain keeps the key of the TOTP secrets: [keystore.Keychain].
+type Keychain interface {
+	SaveSecret(ctx context.Context, name, value string) error
+	Secret(ctx context.Context, name string) (string, error)
+}
+
+// Options change how Start runs; the zero value is the app's.
+type Options struct {
+	// Keychain keeps the key; nil is the OS keychain, keystore.Keychain{}.
+	Keychain Keychain
+	// Stderr receives what Start says about the key; nil is os.Stderr.
+	Stderr io.Writer
+}
+
+// Start starts the built-in server with the zero Options.
+func Start(ctx context.Context, dataDir, addr string) (*Server, error) {
+	return Options{}.Start(ctx, dataDir, addr)
+}
+
 // Start opens the database in dataDir (created 0700) and serves the API on
 // addr (Addr in the app). When addr is taken by a Sesame server, that one
 // is used: a second window of the app on the same data.
-func Start(ctx context.Context, dataDir, addr string) (*Server, error) {
+func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, error) {
 	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
 		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, addr)
 	}
@@ -77,7 +121,11 @@ func Start(ctx context.Context, dataDir, addr string) (*Server, error) {
 	}
 	cfg := server.DefaultConfig()
 	cfg.Store, cfg.Mailer, cfg.DevMailbox = st, mail.NewOutbox(st), true
-	srv, err := server.New(cfg)
+	cfg.TOTPKey, err = o.totpKey(ctx, dataDir)
+	var srv *server.Server
+	if err == nil {
+		srv, err = server.New(cfg)
+	}
 	if err != nil {
 		ln.Close()
 		st.Close()
@@ -87,6 +135,65 @@ func Start(ctx context.Context, dataDir, addr string) (*Server, error) {
 	s.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go s.http.Serve(ln)
 	return s, nil
+}
+
+// totpKey returns the key of the TOTP secrets of the database in dir: from
+// the key file, from the keychain item that the key-ID file names, or, at
+// the first start, a new one kept in the keychain, or in the key file when
+// the keychain is unavailable.
+func (o Options) totpKey(ctx context.Context, dir string) ([]byte, error) {
+	kc, stderr := o.Keychain, o.Stderr
+	if kc == nil {
+		kc = keystore.Keychain{}
+	}
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	idPath, keyPath := filepath.Join(dir, KeyIDName), filepath.Join(dir, KeyFileName)
+	if b, err := os.ReadFile(keyPath); !errors.Is(err, fs.ErrNotExist) {
+		return parseKey(string(b), err, keyPath)
+	}
+	if b, err := os.ReadFile(idPath); !errors.Is(err, fs.ErrNotExist) {
+		if err != nil {
+			return nil, fmt.Errorf("reading the built-in server's key ID: %w", err)
+		}
+		text, err := kc.Secret(ctx, keyItem(strings.TrimSpace(string(b))))
+		if errors.Is(err, keystore.ErrNotFound) {
+			return nil, fmt.Errorf("%w (named in %s)", ErrKeyLost, idPath)
+		}
+		return parseKey(text, err, "the keychain")
+	}
+	key, id := server.NewTOTPKey(), make([]byte, 16)
+	rand.Read(id)
+	err := kc.SaveSecret(ctx, keyItem(hex.EncodeToString(id)), server.EncodeTOTPKey(key))
+	switch {
+	case errors.Is(err, keystore.ErrKeychainUnavailable):
+		if err := keystore.WriteFile(keyPath, []byte(server.EncodeTOTPKey(key)+"\n")); err != nil {
+			return nil, fmt.Errorf("keeping the built-in server's key: %w", err)
+		}
+		fmt.Fprintf(stderr, "sesame: %v; the key of the built-in server's two-factor secrets is kept in %s instead\n", err, keyPath)
+	case err != nil:
+		return nil, fmt.Errorf("keeping the built-in server's key in the keychain: %w", err)
+	default:
+		if err := keystore.WriteFile(idPath, []byte(hex.EncodeToString(id)+"\n")); err != nil {
+			return nil, fmt.Errorf("keeping the built-in server's key ID: %w", err)
+		}
+	}
+	return key, nil
+}
+
+// keyItem is the name of the keychain item of a key ID.
+func keyItem(id string) string { return "local-server-totp-key-" + id }
+
+// parseKey reads a key kept in where, whose reading failed with err.
+func parseKey(text string, err error, where string) ([]byte, error) {
+	if err == nil {
+		var key []byte
+		if key, err = server.ParseTOTPKey(text); err == nil {
+			return key, nil
+		}
+	}
+	return nil, fmt.Errorf("reading the built-in server's key from %s: %w", where, err)
 }
 
 // isSesame reports whether a Sesame server answers at base.

@@ -3,6 +3,7 @@ package localserver_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -30,7 +31,7 @@ func TestStartServesAndKeepsMail(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
 	addr := freeAddr(t)
-	s, err := localserver.Start(ctx, dir, addr)
+	s, err := localserver.Options{Keychain: &fakeKeychain{}, Stderr: io.Discard}.Start(ctx, dir, addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func autoLockMinutes() int {
 }
 
 // check locks the wallet once the window has been idle for the chosen
-// delay, and redraws home if it shows.
+// delay, and tells the view on top (home redraws its wallet).
 func (a *autoLock) check() {
 	s := a.s
 	now := s.now()
@@ -89,8 +89,8 @@ func (a *autoLock) check() {
 	}
 	s.App.LockWallet()
 	a.last = now
-	if s.topIs(viewHome) && s.top().shown != nil {
-		s.top().shown()
+	if top := s.top(); top != nil && top.walletLocked != nil {
+		top.walletLocked()
 	}
 }
 

@@ -21,7 +21,8 @@ const homeCodesLow = 3
 
 // home is the signed-in root view: the account, the wallet on this
 // computer and the security centre. It reloads each time it comes on top,
-// so a wallet flow, an unlock or a security change shows when it returns.
+// so a wallet flow, an unlock or a security change shows when it returns;
+// locking the wallet redraws what shows the wallet only.
 type home struct {
 	s     *Shell
 	v     *view
@@ -36,6 +37,8 @@ type home struct {
 
 	// gen numbers the loads; only the latest one's answer is shown.
 	gen int
+	// st is what is shown.
+	st homeState
 }
 
 // homeState is what one load of home found.
@@ -55,7 +58,6 @@ func newHome(s *Shell) *view { return buildHome(s).v }
 // buildHome builds home and returns it with its view.
 func buildHome(s *Shell) *home {
 	h := &home{s: s, v: newView(lang.L("home.title")), email: s.App.Account()}
-	h.v.kind = viewHome
 	h.busy = widget.NewProgressBarInfinite()
 	h.busy.Stop()
 	h.busy.Hide()
@@ -74,6 +76,7 @@ func buildHome(s *Shell) *home {
 	securityCard := widget.NewCard(lang.L("home.security"), "", container.NewVBox(h.busy, h.fail.box, h.security))
 	h.v.content = container.NewVBox(account, walletCard, securityCard)
 	h.v.shown = h.refresh
+	h.v.walletLocked = h.walletLocked
 	closeAlso(h.v, h.busy.Stop)
 	return h
 }
@@ -122,8 +125,13 @@ func homeLoad(ctx context.Context, a *app.App) homeState {
 	return st
 }
 
-// show draws a load's result.
+// show draws a load's result. A wallet locked since it was read shows
+// locked.
 func (h *home) show(st homeState) {
+	if st.wallet == app.WalletUnlocked && !h.s.App.Unlocked() {
+		st.wallet, st.addresses = app.WalletLocked, nil
+	}
+	h.st = st
 	h.showWallet(st)
 	if st.err != nil {
 		h.fail.Show(st.err)
@@ -164,12 +172,26 @@ func (h *home) showWallet(st homeState) {
 		}
 		lock := newIconButton(lang.L("home.lock"), theme.VisibilityOffIcon(), func() {
 			s.App.LockWallet()
-			h.refresh()
+			h.walletLocked()
 		})
 		objs = append(objs, lock)
 	}
 	h.walletBody.Objects = objs
 	h.walletBody.Refresh()
+}
+
+// walletLocked redraws the wallet card and the backup's row for the
+// wallet locked on this computer. It asks the server nothing: the account's
+// details stay as loaded.
+func (h *home) walletLocked() {
+	if h.st.wallet != app.WalletUnlocked {
+		return
+	}
+	h.st.wallet, h.st.addresses = app.WalletLocked, nil
+	h.showWallet(h.st)
+	if h.st.err == nil && h.st.me != nil {
+		h.showSecurity(h.st)
+	}
 }
 
 // homeAddressRow shows one public address, selectable in monospace, with a

@@ -2,12 +2,16 @@ package screens
 
 import (
 	"context"
+	"net/http"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	"sesame/internal/testserver"
 	"sesame/server"
 	"sesame/server/store"
 )
@@ -136,11 +140,76 @@ func TestHomeWallet(t *testing.T) {
 	if f.shows(addrs[0].Address) || !f.shows(tr("home.backup_locked")) {
 		t.Errorf("the locked wallet still shows its addresses:\n%s", f.texts())
 	}
+	// A load that read the wallet before the lock shows it locked.
+	h.show(homeState{wallet: app.WalletUnlocked, addresses: addrs, err: app.ErrNotSignedIn})
+	if f.shows(addrs[0].Address) || !f.hasButton("home.unlock") {
+		t.Errorf("a load from before the lock shows the addresses:\n%s", f.texts())
+	}
 	want := titleOf(newUnlockWallet(f.shell))
 	f.tap("home.unlock")
 	if f.shell.Top() != want {
 		t.Fatalf("Unlock opened %q, want %q", f.shell.Top(), want)
 	}
+}
+
+// TestHomeLockIsLocal: locking the wallet on home, by its button or by the
+// auto-lock, redraws the wallet and its backup row and asks the server
+// nothing.
+func TestHomeLockIsLocal(t *testing.T) {
+	f := newFixture(t)
+	const email = "local@example.com"
+	f.register(email)
+	var requests atomic.Int64
+	counted := testserver.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		f.srv.Handler.ServeHTTP(w, r)
+	}))
+	a := f.appAt(counted.URL, "")
+	ctx := context.Background()
+	if _, err := a.SignIn(ctx, email, testPassword, false); err != nil {
+		t.Fatal(err)
+	}
+	m, err := a.ParsePhrase(homeVector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RestoreWallet(ctx, m, "", "wallet password", "wallet password", false); err != nil {
+		t.Fatal(err)
+	}
+	f.shell.App = a
+	lock := f.shell.autoLock
+	lock.halt()
+	now := time.Now()
+	f.shell.Opts.Now = func() time.Time { return now }
+	fyne.CurrentApp().Preferences().SetInt(prefAutoLock, 1)
+
+	locked := func(how string, doLock func()) {
+		t.Helper()
+		f.shell.Reset(newHome(f.shell))
+		homeLoaded(f)
+		if !f.hasButton("home.lock") {
+			t.Fatalf("home shows no unlocked wallet:\n%s", f.texts())
+		}
+		before := requests.Load()
+		doLock()
+		f.waitFor("the locked wallet", func() bool { return f.hasButton("home.unlock") })
+		f.ui.run()
+		if n := requests.Load() - before; n != 0 {
+			t.Errorf("%s made %d requests", how, n)
+		}
+		if !f.shows(tr("home.backup_locked")) || !f.hasButton("home.sessions_manage") {
+			t.Errorf("%s: home does not show the locked wallet beside the account:\n%s", how, f.texts())
+		}
+	}
+	locked("the lock button", func() { f.tap("home.lock") })
+	if _, err := a.UnlockWallet(ctx, "wallet password"); err != nil {
+		t.Fatal(err)
+	}
+	locked("the auto-lock", func() {
+		lock.check()
+		now = now.Add(2 * time.Minute)
+		lock.check()
+	})
 }
 
 // TestHomeSignOut signs out and returns to sign-in with no account.

@@ -136,8 +136,8 @@ func TestSettingsAutoLockChoice(t *testing.T) {
 }
 
 // TestAutoLock locks an unlocked wallet after the chosen idle time on a
-// clock the test moves, counts input as activity, redraws home, and does
-// nothing when the choice is never.
+// clock the test moves, counts input as activity, tells the view on top,
+// and does nothing when the choice is never.
 func TestAutoLock(t *testing.T) {
 	f := newFixture(t)
 	unlockVault(f)
@@ -173,10 +173,9 @@ func TestAutoLock(t *testing.T) {
 		t.Fatal("locked after 50 s")
 	}
 	// Input: another view comes on top.
-	shown := 0
+	told := 0
 	home := newView("home")
-	home.kind = viewHome
-	home.shown = func() { shown++ }
+	home.walletLocked = func() { told++ }
 	f.shell.Push(home)
 	a.check()
 	now = now.Add(50 * time.Second)
@@ -198,14 +197,13 @@ func TestAutoLock(t *testing.T) {
 	if !unlocked() {
 		t.Fatal("locked 50 s after typing")
 	}
-	shown = 0
 	now = now.Add(15 * time.Second)
 	a.check()
 	if unlocked() {
 		t.Fatal("still unlocked after 65 s without input")
 	}
-	if shown != 1 {
-		t.Fatalf("home redrawn %d times", shown)
+	if told != 1 {
+		t.Fatalf("the view on top was told %d times", told)
 	}
 }
 

@@ -48,7 +48,6 @@ type viewKind int
 // The kinds of views.
 const (
 	viewOther viewKind = iota
-	viewHome
 	viewSettings
 )
 
@@ -65,6 +64,9 @@ type view struct {
 	shown func()
 	// closed runs once when the view leaves the stack: stop its timers.
 	closed func()
+	// walletLocked runs when the auto-lock locked the wallet while the
+	// view is on top.
+	walletLocked func()
 	// blockBack keeps the view on top while set: no back and no
 	// settings, whose language and server switches rebuild every view.
 	// Set it before the view is shown, or with Shell.BlockBack.

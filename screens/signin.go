@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,11 +17,13 @@ import (
 // newSignIn is the sign-in screen: email, password, "remember me", and the
 // ways out (forgot password, create account, can't sign in). prior is a
 // failure to show at once, such as a resume attempt that failed; nil for
-// none. The account's anti-phishing phrase is not shown: the server tells
-// it only after sign-in.
+// none. Under the server badge it shows the anti-phishing phrase this
+// computer remembers for the typed email, if any.
 func newSignIn(s *Shell, prior error) *view {
 	v := newView(lang.L("signin.title"))
 	email := newEmailEntry()
+	phrase := newSigninPhrase(s, v)
+	email.OnChanged = phrase.changed
 	password := newPasswordEntry(lang.L("signin.password"))
 	remember := newCheck(lang.L("signin.remember"), nil)
 	valid := func() bool {
@@ -69,7 +72,7 @@ func newSignIn(s *Shell, prior error) *view {
 		fieldRow{lang.L("signin.email"), email},
 		fieldRow{lang.L("signin.password"), password},
 	)
-	v.content = container.NewVBox(fields, remember, f.actions(), check.box, container.NewCenter(links))
+	v.content = container.NewVBox(phrase.box, fields, remember, f.actions(), check.box, container.NewCenter(links))
 	v.focus = email
 
 	if prior != nil {
@@ -99,6 +102,77 @@ func newSignIn(s *Shell, prior error) *view {
 		}
 	})
 	return v
+}
+
+// phraseWait is how long the email field rests before the phrase
+// remembered for it is looked up, so typing does not ask the keychain at
+// every key.
+const phraseWait = 400 * time.Millisecond
+
+// phraseAfter runs fn after d off the UI thread; stop cancels it. Tests
+// replace it to end the waits themselves.
+var phraseAfter = func(d time.Duration, fn func()) (stop func() bool) { return time.AfterFunc(d, fn).Stop }
+
+// signinPhrase shows the anti-phishing phrase remembered for the typed
+// email. The keychain is asked off the UI thread once the field rests; an
+// answer for an email no longer typed is dropped, and an invalid or unknown
+// email shows nothing.
+type signinPhrase struct {
+	s    *Shell
+	v    *view
+	box  *fyne.Container
+	text *widget.Label
+	// asked counts the changes of the field; an answer to an older one is
+	// stale.
+	asked int
+	stop  func() bool
+}
+
+func newSigninPhrase(s *Shell, v *view) *signinPhrase {
+	p := &signinPhrase{s: s, v: v, text: paragraph("")}
+	p.box = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, p.text)
+	p.box.Hide()
+	closeAlso(v, p.cancel)
+	return p
+}
+
+// changed hides the phrase and, for a valid email, looks it up once the
+// field rests.
+func (p *signinPhrase) changed(email string) {
+	p.cancel()
+	p.asked++
+	p.box.Hide()
+	if app.ValidateEmail(email) != nil {
+		return
+	}
+	asked, a := p.asked, p.s.App
+	p.stop = phraseAfter(phraseWait, func() {
+		uiDo(func() {
+			if asked != p.asked {
+				return
+			}
+			var known string
+			p.s.Go(p.v, func(ctx context.Context) error {
+				var err error
+				known, err = a.KnownPhrase(ctx, email)
+				return err
+			}, func(err error) {
+				if err != nil || known == "" || asked != p.asked {
+					return
+				}
+				p.text.SetText(lang.LocalizeKey("signin.phrase", "", map[string]any{"Phrase": known}))
+				p.box.Show()
+			})
+		})
+	})
+}
+
+// cancel stops a wait that has not ended.
+func (p *signinPhrase) cancel() {
+	if p.stop != nil {
+		p.stop()
+		p.stop = nil
+	}
 }
 
 // signinLink is a low-importance button that leads to another screen.

@@ -197,7 +197,7 @@ func (k Keychain) DeleteRefreshToken(ctx context.Context, server, account string
 	}
 	svc := k.service()
 	_, err = k.do(ctx, "delete", func() (string, error) {
-		if err := keyring.Delete(svc, tokenKey); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		if err := deleteItem(svc, tokenKey); err != nil {
 			return "", err
 		}
 		last, err := keyring.Get(svc, indexKey)
@@ -209,10 +209,7 @@ func (k Keychain) DeleteRefreshToken(ctx context.Context, server, account string
 		case !strings.EqualFold(last, account):
 			return "", nil
 		}
-		if err := keyring.Delete(svc, indexKey); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-			return "", err
-		}
-		return "", nil
+		return "", deleteItem(svc, indexKey)
 	})
 	return err
 }
@@ -227,12 +224,7 @@ func (k Keychain) SavePhrase(ctx context.Context, server, account, phrase string
 	}
 	svc := k.phraseService()
 	if phrase == "" {
-		_, err = k.do(ctx, "delete", func() (string, error) {
-			if err := keyring.Delete(svc, key); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-				return "", err
-			}
-			return "", nil
-		})
+		_, err = k.do(ctx, "delete", func() (string, error) { return "", deleteItem(svc, key) })
 		return err
 	}
 	_, err = k.do(ctx, "save", func() (string, error) { return "", keyring.Set(svc, key, phrase) })
@@ -270,6 +262,14 @@ func phraseKey(server, account string) (string, error) {
 		return "", err
 	}
 	return srv + " " + strings.ToLower(account), nil
+}
+
+// deleteItem deletes an item; one that is not there is no error.
+func deleteItem(svc, user string) error {
+	if err := keyring.Delete(svc, user); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // Check failures of a keychain that answers but does not keep items.

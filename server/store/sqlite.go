@@ -48,7 +48,17 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// latency low. Other processes on the file still wait on busy_timeout.
 	db.SetMaxOpenConns(1)
 	s := &SQLite{db: db}
-	if err := s.migrate(ctx); err != nil {
+	// Servers opening a new file at once meet its switch to WAL, which
+	// answers SQLITE_BUSY at once rather than wait; they try again.
+	for try := 1; ; try++ {
+		err = s.migrate(ctx)
+		var se *sqlite.Error
+		if err == nil || try == 100 || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -226,16 +236,13 @@ func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time
 		if l, err = lockout(ctx, tx, email); err != nil {
 			return err
 		}
-		if l.Locked(now) {
-			return ErrLocked
-		}
 		var inFlight int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE email = ? AND expires_at > ?`,
 			email, ms(now)).Scan(&inFlight); err != nil {
 			return err
 		}
-		if l.Failures+inFlight >= p.MaxFailures {
-			return ErrBusy
+		if err := p.Check(l, inFlight, now); err != nil {
+			return err
 		}
 		if inFlight == 0 {
 			// Reservations left by crashed processes go with the first
@@ -261,16 +268,7 @@ func (s *SQLite) FinishAttempt(ctx context.Context, id, email string, failed boo
 		if l, err = lockout(ctx, tx, email); err != nil || !failed {
 			return err
 		}
-		l.Failures++
-		if l.Failures >= p.MaxFailures {
-			d := p.Base
-			for i := 0; i < l.LockCount && d < p.Max; i++ {
-				d *= 2
-			}
-			l.LockedUntil = now.Add(min(d, p.Max)).UTC()
-			l.LockCount++
-			l.Failures = 0
-		}
+		l = p.Fail(l, now)
 		var until int64
 		if !l.LockedUntil.IsZero() {
 			until = ms(l.LockedUntil)

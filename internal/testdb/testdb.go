@@ -1,0 +1,125 @@
+// Package testdb gives a test an empty database of its own for the auth
+// server's store: a SQLite file in t.TempDir(), or a fresh schema on the
+// PostgreSQL server that $SESAME_TEST_POSTGRES names (scripts/postgres-session
+// starts one and sets it). Only tests import it.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"sesame/server/store"
+	"sesame/server/store/postgres"
+)
+
+// The kinds of store.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Kinds are the stores every store behaviour is tested on.
+var Kinds = []string{SQLite, Postgres}
+
+// Environment variables: EnvPostgres is the URL of a PostgreSQL database
+// the tests may make schemas in; EnvStore chooses the store of the test
+// servers (internal/testserver), SQLite unless it is "postgres".
+const (
+	EnvPostgres = "SESAME_TEST_POSTGRES"
+	EnvStore    = "SESAME_TEST_STORE"
+)
+
+// ServerKind is the kind of store the test servers use.
+func ServerKind() string {
+	if os.Getenv(EnvStore) == Postgres {
+		return Postgres
+	}
+	return SQLite
+}
+
+// DB is an empty database of a test.
+type DB struct {
+	Kind string
+	// Source is the SQLite file or the PostgreSQL URL.
+	Source string
+}
+
+// Require skips the test when kind is PostgreSQL and $SESAME_TEST_POSTGRES
+// is unset, or fails it if $SESAME_TEST_STORE asked for PostgreSQL.
+func Require(t testing.TB, kind string) {
+	t.Helper()
+	if kind != Postgres || os.Getenv(EnvPostgres) != "" {
+		return
+	}
+	if ServerKind() == Postgres {
+		t.Fatalf("%s=postgres needs %s: run the tests under scripts/postgres-session", EnvStore, EnvPostgres)
+	}
+	t.Skipf("no PostgreSQL: %s is unset (run the tests under scripts/postgres-session)", EnvPostgres)
+}
+
+// New makes an empty database of kind, removed when the test ends; see
+// Require for a PostgreSQL one.
+func New(t testing.TB, kind string) DB {
+	t.Helper()
+	if kind == SQLite {
+		return DB{kind, filepath.Join(t.TempDir(), "sesame.db")}
+	}
+	Require(t, kind)
+	base := os.Getenv(EnvPostgres)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s does not parse as a URL", EnvPostgres)
+	}
+	schema := "test_" + strings.ToLower(rand.Text())
+	ctx := context.Background()
+	run := func(sql string) {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("CREATE SCHEMA " + schema)
+	t.Cleanup(func() { run("DROP SCHEMA " + schema + " CASCADE") })
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return DB{kind, u.String()}
+}
+
+// Open opens a handle on the database, as one server process does, closed
+// when the test ends.
+func (d DB) Open(t testing.TB) store.Admin {
+	t.Helper()
+	st, err := d.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// Connect opens a handle on the database that the caller closes.
+func (d DB) Connect() (store.Admin, error) {
+	var st store.Admin
+	var err error
+	if d.Kind == Postgres {
+		st, err = postgres.Open(context.Background(), d.Source)
+	} else {
+		st, err = store.OpenSQLite(context.Background(), d.Source)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Admin is a Store with the operator's methods that the server itself
+// does not call; tools and tests use them.
+type Admin interface {
+	Store
+	// SetSuspended suspends or reinstates an account.
+	SetSuspended(ctx context.Context, id string, suspended bool) error
+	// Lockout returns the failure count and lock of an address.
+	Lockout(ctx context.Context, email string) (Lockout, error)
+	// ClearFailures forgets the failure count and any lock of an address,
+	// as a successful sign-in does; the lock count stays.
+	ClearFailures(ctx context.Context, email string) error
+}
+
+var _ Admin = (*SQLite)(nil)
+
+// Fail counts one more failure on l at now: the MaxFailures-th failure in
+// a row locks the address for Base, doubled for each lock before it, at
+// most Max, and starts the count again.
+func (p LockPolicy) Fail(l Lockout, now time.Time) Lockout {
+	l.Failures++
+	if l.Failures >= p.MaxFailures {
+		d := p.Base
+		for i := 0; i < l.LockCount && d < p.Max; i++ {
+			d *= 2
+		}
+		l.LockedUntil = now.Add(min(d, p.Max)).UTC()
+		l.LockCount++
+		l.Failures = 0
+	}
+	return l
+}
+
+// Check answers whether one more attempt may be checked at now, with l the
+// address's lockout and inFlight its attempts being checked: ErrLocked
+// while it is locked, ErrBusy while the failures counted plus the
+// attempts in flight reach the limit.
+func (p LockPolicy) Check(l Lockout, inFlight int, now time.Time) error {
+	if l.Locked(now) {
+		return ErrLocked
+	}
+	if l.Failures+inFlight >= p.MaxFailures {
+		return ErrBusy
+	}
+	return nil
+}

@@ -1,0 +1,729 @@
+// Package postgres is the auth server's store on PostgreSQL, for several
+// server replicas sharing one database.
+//
+// It keeps the semantics of the SQLite store. Its transactions run at READ
+// COMMITTED and take row locks where SQLite's single writer made them
+// exact: a sign-in attempt locks its address's lockout row, a mailed code
+// and a refresh token are read FOR UPDATE, a new session holds its
+// account's row FOR SHARE against a concurrent password change, and the
+// single-use updates (TOTP steps, recovery codes, password swaps) re-check
+// their condition on the row they wait for. A transaction that still hits
+// a deadlock or serialization failure is run again.
+//
+// It is a package of its own so that the desktop app, which imports the
+// SQLite store, does not carry the PostgreSQL driver.
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"sesame/authapi"
+	"sesame/server/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the advisory lock key the servers take turns on while
+// migrating, so that replicas starting at once do not race.
+const migrationLock int64 = 0x5e5a3e_0001
+
+// tries is how often a transaction runs when it keeps failing on a
+// deadlock or serialization failure.
+const tries = 5
+
+// Store is the PostgreSQL store: a pool of connections to one database.
+type Store struct{ pool *pgxpool.Pool }
+
+var _ store.Admin = (*Store)(nil)
+
+// IsURL reports whether db names a PostgreSQL database (a postgres:// or
+// postgresql:// URL) rather than a SQLite file.
+func IsURL(db string) bool {
+	l := strings.ToLower(db)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// Open connects to the database at url (postgres://user:pass@host/db; the
+// pgx pool settings such as pool_max_conns are accepted) and applies the
+// embedded migrations it lacks.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// The parser's message may quote the URL and so its password.
+		return nil, errors.New("the PostgreSQL URL does not parse (it is not shown: it may hold a password)")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening PostgreSQL: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("opening PostgreSQL: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
+			return err
+		}
+		var version int
+		err := tx.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			_, err = tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES (0)`)
+		}
+		if err != nil {
+			return fmt.Errorf("reading schema version: %w", err)
+		}
+		if version > len(names) {
+			return fmt.Errorf("database schema %d is newer than this server (%d)", version, len(names))
+		}
+		for i := version; i < len(names); i++ {
+			body, err := migrations.ReadFile(names[i])
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", names[i], err)
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE schema_version SET version = $1`, len(names))
+		return err
+	})
+}
+
+// Close closes the pool's connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// tx runs f in one transaction, again after a deadlock or serialization
+// failure; f must be safe to run more than once.
+func (s *Store) tx(ctx context.Context, f func(pgx.Tx) error) error {
+	for try := 1; ; try++ {
+		err := pgx.BeginFunc(ctx, s.pool, f)
+		var pe *pgconn.PgError
+		if try == tries || !errors.As(err, &pe) || (pe.Code != "40001" && pe.Code != "40P01") {
+			return err
+		}
+	}
+}
+
+// stmt is one statement with its arguments.
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// batch runs the statements in one round trip, in tx.
+func batch(ctx context.Context, tx pgx.Tx, stmts ...stmt) error {
+	b := &pgx.Batch{}
+	for _, q := range stmts {
+		b.Queue(q.sql, q.args...)
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+func one(tag pgconn.CommandTag, err error) error {
+	if err == nil && tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// orNil is t, or NULL for the zero time.
+func orNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// fromNil is *t in UTC, or the zero time for NULL.
+func fromNil(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// CreateAccount implements store.Store.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
+	_, err := s.pool.Exec(ctx,
+		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, a.CreatedAt)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "accounts_email_key" {
+		return store.ErrExists
+	}
+	return err
+}
+
+const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing`
+
+func (s *Store) account(ctx context.Context, where string, arg any) (store.Account, error) {
+	var a store.Account
+	err := s.pool.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = $1`, arg).Scan(
+		&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &a.CreatedAt,
+		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing)
+	a.CreatedAt = a.CreatedAt.UTC()
+	return a, notFound(err)
+}
+
+// AccountByEmail implements store.Store.
+func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account, error) {
+	return s.account(ctx, "email", email)
+}
+
+// AccountByID implements store.Store.
+func (s *Store) AccountByID(ctx context.Context, id string) (store.Account, error) {
+	return s.account(ctx, "id", id)
+}
+
+func (s *Store) setAccount(ctx context.Context, id, set string, v any) error {
+	return one(s.pool.Exec(ctx, `UPDATE accounts SET `+set+` = $1 WHERE id = $2`, v, id))
+}
+
+// SetVerified implements store.Store.
+func (s *Store) SetVerified(ctx context.Context, id string) error {
+	return s.setAccount(ctx, id, "verified", true)
+}
+
+// SetSuspended implements store.Admin.
+func (s *Store) SetSuspended(ctx context.Context, id string, suspended bool) error {
+	return s.setAccount(ctx, id, "suspended", suspended)
+}
+
+// swapHash is the compare-and-swap of a password hash: a concurrent swap
+// makes it wait and then re-check the old hash on the new row.
+const swapHash = `UPDATE accounts SET password_hash = $1 WHERE id = $2 AND password_hash = $3`
+
+// ReplacePasswordHash implements store.Store.
+func (s *Store) ReplacePasswordHash(ctx context.Context, id, old, new string) error {
+	return one(s.pool.Exec(ctx, swapHash, new, id, old))
+}
+
+// ChangePassword implements store.Store.
+func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := one(tx.Exec(ctx, swapHash, new, id, old)); err != nil {
+			return err
+		}
+		return batch(ctx, tx,
+			stmt{`DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, []any{id, keepSession}},
+			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}})
+	})
+}
+
+// SetAntiPhishing implements store.Store.
+func (s *Store) SetAntiPhishing(ctx context.Context, id, phrase string) error {
+	return s.setAccount(ctx, id, "anti_phishing", phrase)
+}
+
+func scanLockout(row pgx.Row) (store.Lockout, error) {
+	var l store.Lockout
+	var until *time.Time
+	err := row.Scan(&l.Failures, &l.LockCount, &until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Lockout{}, nil
+	}
+	l.LockedUntil = fromNil(until)
+	return l, err
+}
+
+// lockLockout reads the lockout of an address, making its row if needed,
+// and locks the row until the transaction ends: the attempts on one
+// address are reserved and counted one at a time.
+func lockLockout(ctx context.Context, tx pgx.Tx, email string) (store.Lockout, error) {
+	return scanLockout(tx.QueryRow(ctx, `INSERT INTO lockouts (email) VALUES ($1)
+		ON CONFLICT (email) DO UPDATE SET email = excluded.email
+		RETURNING failures, lock_count, locked_until`, email))
+}
+
+// Lockout implements store.Admin.
+func (s *Store) Lockout(ctx context.Context, email string) (store.Lockout, error) {
+	return scanLockout(s.pool.QueryRow(ctx, `SELECT failures, lock_count, locked_until FROM lockouts WHERE email = $1`, email))
+}
+
+// ReserveAttempt implements store.Store.
+func (s *Store) ReserveAttempt(ctx context.Context, email string, now time.Time, ttl time.Duration, p store.LockPolicy) (string, store.Lockout, error) {
+	id := rand.Text()
+	var l store.Lockout
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if l, err = lockLockout(ctx, tx, email); err != nil {
+			return err
+		}
+		var inFlight int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM attempts WHERE email = $1 AND expires_at > $2`, email, now).
+			Scan(&inFlight); err != nil {
+			return err
+		}
+		if err := p.Check(l, inFlight, now); err != nil {
+			return err
+		}
+		if inFlight == 0 {
+			// Reservations left by crashed processes go with the first
+			// attempt that has none in flight.
+			if _, err := tx.Exec(ctx, `DELETE FROM attempts WHERE email = $1`, email); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO attempts (id, email, expires_at) VALUES ($1, $2, $3)`, id, email, now.Add(ttl))
+		return err
+	})
+	return id, l, err
+}
+
+// FinishAttempt implements store.Store.
+func (s *Store) FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p store.LockPolicy) (store.Lockout, error) {
+	var l store.Lockout
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if !failed {
+			if _, err := tx.Exec(ctx, `DELETE FROM attempts WHERE id = $1`, id); err != nil {
+				return err
+			}
+			var err error
+			l, err = scanLockout(tx.QueryRow(ctx, `SELECT failures, lock_count, locked_until FROM lockouts WHERE email = $1`, email))
+			return err
+		}
+		// The row is locked before the reservation goes, so that no
+		// reservation sees the attempt gone and its failure not counted.
+		var err error
+		if l, err = lockLockout(ctx, tx, email); err != nil {
+			return err
+		}
+		l = p.Fail(l, now)
+		return batch(ctx, tx,
+			stmt{`DELETE FROM attempts WHERE id = $1`, []any{id}},
+			stmt{`UPDATE lockouts SET failures = $2, lock_count = $3, locked_until = $4 WHERE email = $1`,
+				[]any{email, l.Failures, l.LockCount, orNil(l.LockedUntil)}})
+	})
+	return l, err
+}
+
+const clearFailures = `UPDATE lockouts SET failures = 0, locked_until = NULL WHERE email = $1`
+
+// ClearFailures implements store.Admin.
+func (s *Store) ClearFailures(ctx context.Context, email string) error {
+	_, err := s.pool.Exec(ctx, clearFailures, email)
+	return err
+}
+
+// PutCode implements store.Store.
+func (s *Store) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (email, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left`,
+		email, purpose, hash, expires, attempts)
+	return err
+}
+
+// UseCode implements store.Store.
+func (s *Store) UseCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, int, error) {
+	var ok, dead bool
+	var left int
+	const where = ` WHERE email = $1 AND purpose = $2`
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		ok, dead = false, false
+		var hash []byte
+		var expires time.Time
+		err := tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes`+where+` FOR UPDATE`, email, purpose).
+			Scan(&hash, &expires, &left)
+		if err != nil {
+			return notFound(err)
+		}
+		if !now.Before(expires) || left <= 0 {
+			dead = true
+			_, err := tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
+			return err
+		}
+		ok = match(hash)
+		if !ok {
+			left--
+		}
+		if ok || left == 0 {
+			_, err = tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE codes SET attempts_left = $3`+where, email, purpose, left)
+		}
+		return err
+	})
+	if err == nil && dead {
+		return false, 0, store.ErrNotFound
+	}
+	return ok, left, err
+}
+
+// SetPendingTOTP implements store.Store.
+func (s *Store) SetPendingTOTP(ctx context.Context, accountID, secret string) error {
+	return s.setAccount(ctx, accountID, "totp_pending", secret)
+}
+
+// RewriteTOTPSecrets implements store.Store. The rewritten table is then
+// compacted (VACUUM FULL) so that the old values leave its files, when
+// the database user owns it.
+func (s *Store) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		n = 0
+		rows, err := tx.Query(ctx, `SELECT id, totp_secret, totp_pending FROM accounts
+			WHERE (totp_secret <> '' AND NOT starts_with(totp_secret, $1))
+			   OR (totp_pending <> '' AND NOT starts_with(totp_pending, $1)) FOR UPDATE`, prefix)
+		if err != nil {
+			return err
+		}
+		type secrets struct{ id, secret, pending string }
+		all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (secrets, error) {
+			var v secrets
+			return v, r.Scan(&v.id, &v.secret, &v.pending)
+		})
+		if err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		for _, a := range all {
+			for _, v := range []*string{&a.secret, &a.pending} {
+				if *v == "" || strings.HasPrefix(*v, prefix) {
+					continue
+				}
+				if *v, err = f(a.id, *v); err != nil {
+					return err
+				}
+				n++
+			}
+			b.Queue(`UPDATE accounts SET totp_secret = $2, totp_pending = $3 WHERE id = $1`, a.id, a.secret, a.pending)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		_, err = s.pool.Exec(ctx, `VACUUM (FULL) accounts`)
+	}
+	return n, err
+}
+
+// EnableTOTP implements store.Store.
+func (s *Store) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		err := one(tx.Exec(ctx, `UPDATE accounts SET totp_secret = totp_pending, totp_pending = '', totp_enabled = true
+			WHERE id = $1 AND totp_pending = $2 AND totp_pending <> ''`, accountID, secret))
+		if err != nil {
+			return err
+		}
+		return replaceCodes(ctx, tx, accountID, codeHashes)
+	})
+}
+
+// DisableTOTP implements store.Store.
+func (s *Store) DisableTOTP(ctx context.Context, accountID string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		err := one(tx.Exec(ctx, `UPDATE accounts SET totp_secret = '', totp_pending = '', totp_enabled = false WHERE id = $1`, accountID))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM recovery_codes WHERE account_id = $1`, accountID)
+		return err
+	})
+}
+
+// UseTOTPStep implements store.Store.
+func (s *Store) UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error) {
+	return used(s.pool.Exec(ctx, `UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, accountID))
+}
+
+// UseRecoveryCode implements store.Store.
+func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, hash []byte, now time.Time) (bool, error) {
+	return used(s.pool.Exec(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL`,
+		now, accountID, hash))
+}
+
+// used reports whether a single-use update changed a row.
+func used(tag pgconn.CommandTag, err error) (bool, error) {
+	return err == nil && tag.RowsAffected() > 0, err
+}
+
+// replaceCodes replaces the recovery codes of an account whose row tx has
+// locked, so that two replacements do not mix.
+func replaceCodes(ctx context.Context, tx pgx.Tx, accountID string, hashes [][]byte) error {
+	return batch(ctx, tx,
+		stmt{`DELETE FROM recovery_codes WHERE account_id = $1`, []any{accountID}},
+		stmt{`INSERT INTO recovery_codes (account_id, code_hash) SELECT $1, unnest($2::bytea[])`, []any{accountID, hashes}})
+}
+
+// ReplaceRecoveryCodes implements store.Store.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, accountID string, hashes [][]byte) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+			return err
+		}
+		return replaceCodes(ctx, tx, accountID, hashes)
+	})
+}
+
+// RecoveryCodesLeft implements store.Store.
+func (s *Store) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL`, accountID).Scan(&n)
+	return n, err
+}
+
+// PutChallenge implements store.Store.
+func (s *Store) PutChallenge(ctx context.Context, idHash []byte, c store.Challenge) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, expires_at) VALUES ($1, $2, $3, $4)`,
+		idHash, c.AccountID, c.DeviceName, c.ExpiresAt)
+	return err
+}
+
+// Challenge implements store.Store.
+func (s *Store) Challenge(ctx context.Context, idHash []byte, now time.Time) (store.Challenge, error) {
+	var c store.Challenge
+	err := s.pool.QueryRow(ctx, `SELECT account_id, device_name, expires_at FROM challenges WHERE id_hash = $1`, idHash).
+		Scan(&c.AccountID, &c.DeviceName, &c.ExpiresAt)
+	if err != nil {
+		return store.Challenge{}, notFound(err)
+	}
+	c.ExpiresAt = c.ExpiresAt.UTC()
+	if !now.Before(c.ExpiresAt) {
+		return store.Challenge{}, store.ErrNotFound
+	}
+	return c, nil
+}
+
+// DeleteChallenge implements store.Store.
+func (s *Store) DeleteChallenge(ctx context.Context, idHash []byte) error {
+	return one(s.pool.Exec(ctx, `DELETE FROM challenges WHERE id_hash = $1`, idHash))
+}
+
+// CreateSession implements store.Store.
+func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
+	se, t := n.Session, n.Tokens
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		// FOR SHARE holds the hash: a concurrent password change or reset
+		// waits for this session and then ends it.
+		var ok bool
+		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 FOR SHARE`,
+			se.AccountID, n.PasswordHash).Scan(&ok)
+		if err != nil {
+			return notFound(err)
+		}
+		return batch(ctx, tx,
+			stmt{`INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				[]any{se.ID, se.AccountID, se.DeviceName, se.IP, se.CreatedAt, se.LastSeenAt, t.Access, t.AccessExpires}},
+			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, []any{t.Refresh, se.ID, t.RefreshExpires}},
+			stmt{`DELETE FROM attempts WHERE id = $1`, []any{n.AttemptID}},
+			stmt{clearFailures, []any{n.Email}},
+			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result) VALUES ($1, $2, $3, $4, $5)`,
+				[]any{se.AccountID, se.CreatedAt, se.IP, se.DeviceName, authapi.ResultSuccess}})
+	})
+}
+
+const sessionCols = `id, account_id, device_name, ip, created_at, last_seen_at`
+
+func scanSession(row pgx.Row) (store.Session, error) {
+	var se store.Session
+	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.IP, &se.CreatedAt, &se.LastSeenAt)
+	se.CreatedAt, se.LastSeenAt = se.CreatedAt.UTC(), se.LastSeenAt.UTC()
+	return se, notFound(err)
+}
+
+// SessionByAccess implements store.Store.
+func (s *Store) SessionByAccess(ctx context.Context, hash []byte, now time.Time) (store.Session, error) {
+	return scanSession(s.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE access_hash = $1 AND access_expires > $2`, hash, now))
+}
+
+// RotateRefresh implements store.Store.
+func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next store.Tokens) (store.Session, error) {
+	var se store.Session
+	var reused bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		reused = false
+		var sessionID string
+		if err := tx.QueryRow(ctx, `SELECT session_id FROM refresh_tokens WHERE hash = $1`, hash).Scan(&sessionID); err != nil {
+			return notFound(err)
+		}
+		// The session's row is locked before its token's, in the order a
+		// revocation takes them.
+		var err error
+		if se, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 FOR UPDATE`, sessionID)); err != nil {
+			return err
+		}
+		var expires time.Time
+		var usedAt *time.Time
+		if err := tx.QueryRow(ctx, `SELECT expires_at, used_at FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
+			Scan(&expires, &usedAt); err != nil {
+			return notFound(err)
+		}
+		if usedAt != nil {
+			reused = true
+			_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID)
+			return err
+		}
+		if !now.Before(expires) {
+			return store.ErrNotFound
+		}
+		se.LastSeenAt = now
+		return batch(ctx, tx,
+			stmt{`UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2`, []any{now, hash}},
+			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, []any{next.Refresh, sessionID, next.RefreshExpires}},
+			stmt{`UPDATE sessions SET access_hash = $1, access_expires = $2, last_seen_at = $3 WHERE id = $4`,
+				[]any{next.Access, next.AccessExpires, now, sessionID}})
+	})
+	if err == nil && reused {
+		// The revocation is committed; the caller reports the reuse.
+		return se, store.ErrReused
+	}
+	return se, err
+}
+
+// Sessions implements store.Store.
+func (s *Store) Sessions(ctx context.Context, accountID string) ([]store.Session, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE account_id = $1 ORDER BY created_at DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Session, error) { return scanSession(r) })
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}
+
+// RevokeSession implements store.Store.
+func (s *Store) RevokeSession(ctx context.Context, accountID, id string) error {
+	return one(s.pool.Exec(ctx, `DELETE FROM sessions WHERE id = $1 AND account_id = $2`, id, accountID))
+}
+
+// RevokeSessions implements store.Store.
+func (s *Store) RevokeSessions(ctx context.Context, accountID, except string) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, accountID, except)
+	return int(tag.RowsAffected()), err
+}
+
+// PutResetToken implements store.Store.
+func (s *Store) PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO reset_tokens (hash, account_id, expires_at) VALUES ($1, $2, $3)`, hash, accountID, expires)
+	return err
+}
+
+// ResetToken implements store.Store.
+func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (string, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT account_id FROM reset_tokens WHERE hash = $1 AND expires_at > $2`, hash, now).Scan(&id)
+	return id, notFound(err)
+}
+
+// CompleteReset implements store.Store.
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		err := one(tx.Exec(ctx, `DELETE FROM reset_tokens WHERE hash = $1 AND account_id = $2 AND expires_at > $3`, tokenHash, accountID, now))
+		if err != nil {
+			return err
+		}
+		return batch(ctx, tx,
+			stmt{`UPDATE accounts SET password_hash = $1, verified = true WHERE id = $2`, []any{passwordHash, accountID}},
+			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{accountID}},
+			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{accountID}},
+			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{accountID}},
+			stmt{`DELETE FROM lockouts WHERE email = $1`, []any{email}})
+	})
+}
+
+// AddActivity implements store.Store.
+func (s *Store) AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result) VALUES ($1, $2, $3, $4, $5)`,
+		accountID, e.At, e.IP, e.DeviceName, e.Result)
+	return err
+}
+
+// Activity implements store.Store.
+func (s *Store) Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT at, ip, device_name, result FROM activity WHERE account_id = $1 ORDER BY seq DESC LIMIT $2`,
+		accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (authapi.ActivityEvent, error) {
+		var e authapi.ActivityEvent
+		err := r.Scan(&e.At, &e.IP, &e.DeviceName, &e.Result)
+		e.At = e.At.UTC()
+		return e, err
+	})
+}
+
+// AddMail implements store.Store.
+func (s *Store) AddMail(ctx context.Context, m authapi.Mail) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (id, rcpt, subject, body, sent_at) VALUES ($1, $2, $3, $4, $5)`,
+		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.SentAt)
+	return err
+}
+
+// Mails implements store.Store.
+func (s *Store) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
+	// Two queries, so that one address's mails are found through the
+	// outbox_rcpt index.
+	query, args := `SELECT id, rcpt, subject, body, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
+	if to != "" {
+		query = `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE rcpt = $1 ORDER BY seq DESC LIMIT 100`
+		args = []any{strings.ToLower(to)}
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (authapi.Mail, error) {
+		var m authapi.Mail
+		err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.SentAt)
+		m.SentAt = m.SentAt.UTC()
+		return m, err
+	})
+}
+
+// Maintenance implements store.Store.
+func (s *Store) Maintenance(ctx context.Context) (store.Maintenance, error) {
+	var m store.Maintenance
+	err := s.pool.QueryRow(ctx, `SELECT active, message, until FROM maintenance WHERE one = 1`).Scan(&m.On, &m.Message, &m.Until)
+	if m.Until != nil {
+		*m.Until = m.Until.UTC()
+	}
+	return m, err
+}
+
+// SetMaintenance implements store.Store.
+func (s *Store) SetMaintenance(ctx context.Context, m store.Maintenance) error {
+	_, err := s.pool.Exec(ctx, `UPDATE maintenance SET active = $1, message = $2, until = $3 WHERE one = 1`, m.On, m.Message, m.Until)
+	return err
+}

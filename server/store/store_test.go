@@ -1,0 +1,805 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sesame/authapi"
+	"sesame/internal/testdb"
+	"sesame/server/store"
+)
+
+// TestStore runs every behaviour on every kind of store, each on an empty
+// database of its own.
+func TestStore(t *testing.T) {
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			testdb.Require(t, kind)
+			for _, b := range behaviours {
+				t.Run(b.name, func(t *testing.T) { b.test(t, testdb.New(t, kind)) })
+			}
+		})
+	}
+}
+
+var behaviours = []struct {
+	name string
+	test func(*testing.T, testdb.DB)
+}{
+	{"accounts", testAccounts},
+	{"password swaps", testPasswordSwaps},
+	{"lockout", testLockout},
+	{"attempts in flight", testAttemptsInFlight},
+	{"mailed codes", testCodes},
+	{"two-factor", testTwoFactor},
+	{"TOTP secrets rewritten", testRewriteTOTPSecrets},
+	{"challenges", testChallenges},
+	{"sessions", testSessions},
+	{"refresh rotation", testRefreshRotation},
+	{"password reset", testReset},
+	{"activity", testActivity},
+	{"outbox", testOutbox},
+	{"maintenance", testMaintenance},
+	{"reopened", testReopened},
+	{"replicas open at once", testOpenAtOnce},
+	{"concurrent attempts never exceed the lock", testConcurrentAttempts},
+	{"concurrent codes", testConcurrentCodes},
+	{"concurrent single-use two-factor", testConcurrentTwoFactor},
+	{"concurrent password swaps", testConcurrentSwaps},
+	{"sign-in racing a password change", testSignInRacingChange},
+	{"concurrent refresh", testConcurrentRefresh},
+	{"concurrent reset", testConcurrentReset},
+	{"concurrent recovery code replacement", testConcurrentReplaceCodes},
+}
+
+var ctx = context.Background()
+
+// now is a whole millisecond, the precision both stores keep.
+var now = time.Now().UTC().Truncate(time.Millisecond)
+
+var policy = store.LockPolicy{MaxFailures: 3, Base: time.Minute, Max: 4 * time.Minute}
+
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: %v, want %v", what, err, want)
+	}
+}
+
+// newAccount creates the account id with the address id@example.org and
+// the password hash "hash-"+id.
+func newAccount(t *testing.T, st store.Store, id string) store.Account {
+	t.Helper()
+	a := store.Account{ID: id, Email: id + "@example.org", PasswordHash: "hash-" + id, CreatedAt: now}
+	check(t, st.CreateAccount(ctx, a))
+	return a
+}
+
+// newSession signs a in as session id, with the access token "a-"+id and
+// the refresh token "r-"+id, both valid for an hour.
+func newSession(t *testing.T, st store.Store, a store.Account, id string) store.Session {
+	t.Helper()
+	se := store.Session{ID: id, AccountID: a.ID, DeviceName: "device " + id, IP: "127.0.0.1", CreatedAt: now, LastSeenAt: now}
+	check(t, st.CreateSession(ctx, store.NewSession{Session: se, Tokens: tokens(id, now), PasswordHash: a.PasswordHash, Email: a.Email}))
+	return se
+}
+
+func tokens(id string, at time.Time) store.Tokens {
+	return store.Tokens{Access: []byte("a-" + id), AccessExpires: at.Add(time.Hour), Refresh: []byte("r-" + id), RefreshExpires: at.Add(time.Hour)}
+}
+
+// race runs f(0) … f(n-1) at once, alternating between the handles, and
+// returns how many returned true.
+func race(n int, handles []store.Admin, f func(st store.Admin, i int) bool) int {
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			var st store.Admin
+			if len(handles) > 0 {
+				st = handles[i%len(handles)]
+			}
+			if f(st, i) {
+				won.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return int(won.Load())
+}
+
+// replicas opens two handles on db, as two server processes do.
+func replicas(t *testing.T, db testdb.DB) []store.Admin {
+	return []store.Admin{db.Open(t), db.Open(t)}
+}
+
+func testAccounts(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	wantErr(t, "a second account on the address", st.CreateAccount(ctx, store.Account{ID: "other", Email: a.Email, CreatedAt: now}), store.ErrExists)
+	for _, get := range []func() (store.Account, error){
+		func() (store.Account, error) { return st.AccountByEmail(ctx, a.Email) },
+		func() (store.Account, error) { return st.AccountByID(ctx, a.ID) },
+	} {
+		got, err := get()
+		check(t, err)
+		if got != a {
+			t.Fatalf("read %+v, want %+v", got, a)
+		}
+	}
+	_, err := st.AccountByEmail(ctx, "nobody@example.org")
+	wantErr(t, "an unknown address", err, store.ErrNotFound)
+	_, err = st.AccountByID(ctx, "nobody")
+	wantErr(t, "an unknown ID", err, store.ErrNotFound)
+	check(t, st.SetVerified(ctx, a.ID))
+	check(t, st.SetSuspended(ctx, a.ID, true))
+	check(t, st.SetAntiPhishing(ctx, a.ID, "blue heron"))
+	wantErr(t, "verifying an unknown ID", st.SetVerified(ctx, "nobody"), store.ErrNotFound)
+	got, _ := st.AccountByID(ctx, a.ID)
+	if !got.Verified || !got.Suspended || got.AntiPhishing != "blue heron" {
+		t.Fatalf("account after the settings: %+v", got)
+	}
+}
+
+func testPasswordSwaps(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	check(t, st.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, "rehashed"))
+	wantErr(t, "a rehash over a replaced hash", st.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, "again"), store.ErrNotFound)
+	a.PasswordHash = "rehashed"
+	newSession(t, st, a, "keep")
+	newSession(t, st, a, "other")
+	check(t, st.PutChallenge(ctx, []byte("ch"), store.Challenge{AccountID: a.ID, DeviceName: "d", ExpiresAt: now.Add(time.Minute)}))
+	wantErr(t, "a change over a stale hash", st.ChangePassword(ctx, a.ID, "stale", "new", "keep"), store.ErrNotFound)
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 2 {
+		t.Fatalf("a refused change ended sessions: %d left", len(ss))
+	}
+	check(t, st.ChangePassword(ctx, a.ID, "rehashed", "changed", "keep"))
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 1 || ss[0].ID != "keep" {
+		t.Fatalf("sessions after the change: %+v", ss)
+	}
+	_, err := st.Challenge(ctx, []byte("ch"), now)
+	wantErr(t, "a challenge after the change", err, store.ErrNotFound)
+	if got, _ := st.AccountByID(ctx, a.ID); got.PasswordHash != "changed" {
+		t.Fatal("the change did not set the hash")
+	}
+}
+
+func testLockout(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	at := now
+	fail := func() store.Lockout {
+		t.Helper()
+		id, _, err := st.ReserveAttempt(ctx, email, at, time.Minute, policy)
+		check(t, err)
+		l, err := st.FinishAttempt(ctx, id, email, true, at, policy)
+		check(t, err)
+		return l
+	}
+	for i, want := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 4 * time.Minute} {
+		for f := 1; f < policy.MaxFailures; f++ {
+			if l := fail(); l.Failures != f || l.Locked(at) {
+				t.Fatalf("lock %d, failure %d: %+v", i, f, l)
+			}
+		}
+		l := fail()
+		if l.Failures != 0 || l.LockCount != i+1 || !l.LockedUntil.Equal(at.Add(want)) {
+			t.Fatalf("lock %d: %+v, want %v long", i, l, want)
+		}
+		_, got, err := st.ReserveAttempt(ctx, email, at.Add(want-time.Second), time.Minute, policy)
+		wantErr(t, "an attempt while locked", err, store.ErrLocked)
+		if !got.LockedUntil.Equal(l.LockedUntil) {
+			t.Fatalf("the refusal tells the lock %v, want %v", got.LockedUntil, l.LockedUntil)
+		}
+		at = at.Add(want)
+	}
+	id, _, err := st.ReserveAttempt(ctx, email, at, time.Minute, policy)
+	check(t, err)
+	if l, err := st.FinishAttempt(ctx, id, email, false, at, policy); err != nil || l.Failures != 0 {
+		t.Fatalf("a success counted: %+v %v", l, err)
+	}
+	fail()
+	check(t, st.ClearFailures(ctx, email))
+	if l, err := st.Lockout(ctx, email); err != nil || l.Failures != 0 || l.LockCount != 4 || !l.LockedUntil.IsZero() {
+		t.Fatalf("after clearing: %+v %v", l, err)
+	}
+	if l, err := st.Lockout(ctx, "unknown@example.org"); err != nil || l != (store.Lockout{}) {
+		t.Fatalf("an unknown address: %+v %v", l, err)
+	}
+}
+
+func testAttemptsInFlight(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	reserve := func(at time.Time) (string, error) {
+		id, _, err := st.ReserveAttempt(ctx, email, at, time.Minute, policy)
+		return id, err
+	}
+	first, err := reserve(now)
+	check(t, err)
+	_, err = st.FinishAttempt(ctx, first, email, true, now, policy)
+	check(t, err)
+	var ids []string
+	for range policy.MaxFailures - 1 {
+		id, err := reserve(now)
+		check(t, err)
+		ids = append(ids, id)
+	}
+	_, err = reserve(now)
+	wantErr(t, "one failure and two attempts in flight", err, store.ErrBusy)
+	_, err = st.FinishAttempt(ctx, ids[0], email, false, now, policy)
+	check(t, err)
+	_, err = reserve(now)
+	check(t, err)
+	// Reservations a crashed server left expire.
+	_, err = reserve(now.Add(time.Minute - time.Millisecond))
+	wantErr(t, "before the reservations expire", err, store.ErrBusy)
+	_, err = reserve(now.Add(time.Minute))
+	check(t, err)
+	_, err = reserve(now.Add(time.Minute))
+	check(t, err)
+	_, err = reserve(now.Add(time.Minute))
+	wantErr(t, "with the expired ones gone", err, store.ErrBusy)
+}
+
+func testCodes(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	is := func(code string) func([]byte) bool { return func(b []byte) bool { return string(b) == code } }
+	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("111111"), now.Add(time.Minute), 3))
+	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("222222"), now.Add(time.Minute), 3))
+	for left := 2; left >= 0; left-- {
+		ok, got, err := st.UseCode(ctx, email, store.PurposeVerify, now, is("000000"))
+		if ok || got != left || err != nil {
+			t.Fatalf("a miss: %v %d %v, want %d left", ok, got, err, left)
+		}
+	}
+	_, _, err := st.UseCode(ctx, email, store.PurposeVerify, now, is("111111"))
+	wantErr(t, "the code after its last attempt", err, store.ErrNotFound)
+	if ok, _, err := st.UseCode(ctx, email, store.PurposeReset, now, is("222222")); !ok || err != nil {
+		t.Fatalf("the other purpose's code: %v %v", ok, err)
+	}
+	_, _, err = st.UseCode(ctx, email, store.PurposeReset, now, is("222222"))
+	wantErr(t, "a spent code", err, store.ErrNotFound)
+	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("333333"), now.Add(time.Minute), 3))
+	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("444444"), now.Add(time.Minute), 3))
+	if ok, left, _ := st.UseCode(ctx, email, store.PurposeVerify, now, is("333333")); ok || left != 2 {
+		t.Fatal("a replaced code still matched")
+	}
+	_, _, err = st.UseCode(ctx, email, store.PurposeVerify, now.Add(time.Minute), is("444444"))
+	wantErr(t, "an expired code", err, store.ErrNotFound)
+	_, _, err = st.UseCode(ctx, email, store.PurposeVerify, now, is("444444"))
+	wantErr(t, "an expired code, after its expiry", err, store.ErrNotFound)
+}
+
+func testTwoFactor(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	check(t, st.SetPendingTOTP(ctx, a.ID, "secret1"))
+	codes := [][]byte{[]byte("c1"), []byte("c2"), []byte("c3")}
+	wantErr(t, "enabling another secret", st.EnableTOTP(ctx, a.ID, "secret2", codes), store.ErrNotFound)
+	check(t, st.EnableTOTP(ctx, a.ID, "secret1", codes))
+	wantErr(t, "enabling twice", st.EnableTOTP(ctx, a.ID, "secret1", codes), store.ErrNotFound)
+	got, _ := st.AccountByID(ctx, a.ID)
+	if !got.TOTPEnabled || got.TOTPSecret != "secret1" || got.TOTPPending != "" {
+		t.Fatalf("after enabling: %+v", got)
+	}
+	for _, c := range []struct {
+		step int64
+		ok   bool
+	}{{10, true}, {10, false}, {9, false}, {11, true}} {
+		if ok, err := st.UseTOTPStep(ctx, a.ID, c.step); ok != c.ok || err != nil {
+			t.Fatalf("step %d: %v %v, want %v", c.step, ok, err, c.ok)
+		}
+	}
+	for _, c := range []struct {
+		code string
+		ok   bool
+	}{{"c2", true}, {"c2", false}, {"nope", false}} {
+		if ok, err := st.UseRecoveryCode(ctx, a.ID, []byte(c.code), now); ok != c.ok || err != nil {
+			t.Fatalf("recovery code %s: %v %v, want %v", c.code, ok, err, c.ok)
+		}
+	}
+	if n, err := st.RecoveryCodesLeft(ctx, a.ID); n != 2 || err != nil {
+		t.Fatalf("%d codes left (%v), want 2", n, err)
+	}
+	check(t, st.ReplaceRecoveryCodes(ctx, a.ID, [][]byte{[]byte("d1"), []byte("d2"), []byte("d3"), []byte("d4")}))
+	if ok, _ := st.UseRecoveryCode(ctx, a.ID, []byte("c1"), now); ok {
+		t.Fatal("a replaced recovery code still works")
+	}
+	if n, _ := st.RecoveryCodesLeft(ctx, a.ID); n != 4 {
+		t.Fatalf("%d codes after the replacement, want 4", n)
+	}
+	check(t, st.DisableTOTP(ctx, a.ID))
+	wantErr(t, "disabling an unknown account", st.DisableTOTP(ctx, "nobody"), store.ErrNotFound)
+	got, _ = st.AccountByID(ctx, a.ID)
+	if n, _ := st.RecoveryCodesLeft(ctx, a.ID); got.TOTPEnabled || got.TOTPSecret != "" || n != 0 {
+		t.Fatalf("after disabling: %+v, %d codes", got, n)
+	}
+}
+
+func testRewriteTOTPSecrets(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	for _, c := range []struct{ id, live, pending string }{
+		{"plain", "live1", "pending1"}, {"sealed", "v1:live2", "v1:pending2"}, {"mixed", "v1:live3", "pending3"}, {"none", "", ""},
+	} {
+		newAccount(t, st, c.id)
+		check(t, st.SetPendingTOTP(ctx, c.id, c.live))
+		if c.live != "" {
+			check(t, st.EnableTOTP(ctx, c.id, c.live, nil))
+		}
+		check(t, st.SetPendingTOTP(ctx, c.id, c.pending))
+	}
+	_, err := st.RewriteTOTPSecrets(ctx, "v1:", func(id, v string) (string, error) {
+		if id == "mixed" {
+			return "", errors.New("no key")
+		}
+		return "v1:" + v, nil
+	})
+	if err == nil {
+		t.Fatal("an error of f was not returned")
+	}
+	if a, _ := st.AccountByID(ctx, "plain"); a.TOTPSecret != "live1" {
+		t.Fatal("a failed rewrite changed a secret")
+	}
+	n, err := st.RewriteTOTPSecrets(ctx, "v1:", func(id, v string) (string, error) { return "v1:" + id + ":" + v, nil })
+	if n != 3 || err != nil {
+		t.Fatalf("rewrote %d (%v), want 3", n, err)
+	}
+	for id, want := range map[string][2]string{
+		"plain": {"v1:plain:live1", "v1:plain:pending1"}, "sealed": {"v1:live2", "v1:pending2"},
+		"mixed": {"v1:live3", "v1:mixed:pending3"}, "none": {"", ""},
+	} {
+		if a, _ := st.AccountByID(ctx, id); a.TOTPSecret != want[0] || a.TOTPPending != want[1] {
+			t.Fatalf("%s: %q %q, want %q", id, a.TOTPSecret, a.TOTPPending, want)
+		}
+	}
+	if n, err := st.RewriteTOTPSecrets(ctx, "v1:", nil); n != 0 || err != nil {
+		t.Fatalf("a second rewrite: %d %v", n, err)
+	}
+}
+
+func testChallenges(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	c := store.Challenge{AccountID: a.ID, DeviceName: "laptop", ExpiresAt: now.Add(time.Minute)}
+	check(t, st.PutChallenge(ctx, []byte("ch"), c))
+	if got, err := st.Challenge(ctx, []byte("ch"), now); err != nil || got != c {
+		t.Fatalf("read %+v (%v), want %+v", got, err, c)
+	}
+	_, err := st.Challenge(ctx, []byte("ch"), c.ExpiresAt)
+	wantErr(t, "an expired challenge", err, store.ErrNotFound)
+	check(t, st.DeleteChallenge(ctx, []byte("ch")))
+	wantErr(t, "deleting twice", st.DeleteChallenge(ctx, []byte("ch")), store.ErrNotFound)
+	_, err = st.Challenge(ctx, []byte("ch"), now)
+	wantErr(t, "a deleted challenge", err, store.ErrNotFound)
+}
+
+func testSessions(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	b := newAccount(t, st, "bob")
+	// A failure and a reservation, which the sign-in clears and ends.
+	id, _, err := st.ReserveAttempt(ctx, a.Email, now, time.Minute, policy)
+	check(t, err)
+	_, err = st.FinishAttempt(ctx, id, a.Email, true, now, policy)
+	check(t, err)
+	attempt, _, err := st.ReserveAttempt(ctx, a.Email, now, time.Minute, policy)
+	check(t, err)
+	se := store.Session{ID: "s1", AccountID: a.ID, DeviceName: "laptop", IP: "192.0.2.1", CreatedAt: now, LastSeenAt: now}
+	stale := store.NewSession{Session: se, Tokens: tokens("s1", now), PasswordHash: "stale", Email: a.Email, AttemptID: attempt}
+	wantErr(t, "a session for a stale hash", st.CreateSession(ctx, stale), store.ErrNotFound)
+	if l, _ := st.Lockout(ctx, a.Email); l.Failures != 1 {
+		t.Fatal("a refused session cleared the failures")
+	}
+	fresh := stale
+	fresh.PasswordHash = a.PasswordHash
+	check(t, st.CreateSession(ctx, fresh))
+	if l, _ := st.Lockout(ctx, a.Email); l.Failures != 0 {
+		t.Fatal("the session did not clear the failures")
+	}
+	for range policy.MaxFailures {
+		_, _, err := st.ReserveAttempt(ctx, a.Email, now, time.Minute, policy)
+		check(t, err) // the session's reservation is gone
+	}
+	if ev, _ := st.Activity(ctx, a.ID, 10); len(ev) != 1 || ev[0].Result != authapi.ResultSuccess || ev[0].IP != se.IP || !ev[0].At.Equal(now) {
+		t.Fatalf("activity of the sign-in: %+v", ev)
+	}
+	if got, err := st.SessionByAccess(ctx, []byte("a-s1"), now); err != nil || got != se {
+		t.Fatalf("by access token: %+v (%v), want %+v", got, err, se)
+	}
+	_, err = st.SessionByAccess(ctx, []byte("a-s1"), now.Add(time.Hour))
+	wantErr(t, "an expired access token", err, store.ErrNotFound)
+
+	later := se
+	later.ID, later.CreatedAt = "s2", now.Add(time.Second)
+	check(t, st.CreateSession(ctx, store.NewSession{Session: later, Tokens: tokens("s2", now), PasswordHash: a.PasswordHash, Email: a.Email}))
+	newSession(t, st, a, "s3")
+	newSession(t, st, b, "b1")
+	ss, err := st.Sessions(ctx, a.ID)
+	if err != nil || len(ss) != 3 || ss[0].ID != "s2" {
+		t.Fatalf("sessions %+v (%v), want three, newest first", ss, err)
+	}
+	if ss, err := st.Sessions(ctx, "nobody"); len(ss) != 0 || err != nil {
+		t.Fatalf("sessions of nobody: %v %v", ss, err)
+	}
+	wantErr(t, "revoking another account's session", st.RevokeSession(ctx, a.ID, "b1"), store.ErrNotFound)
+	check(t, st.RevokeSession(ctx, a.ID, "s3"))
+	wantErr(t, "revoking twice", st.RevokeSession(ctx, a.ID, "s3"), store.ErrNotFound)
+	if n, err := st.RevokeSessions(ctx, a.ID, "s1"); n != 1 || err != nil {
+		t.Fatalf("revoked %d (%v), want 1", n, err)
+	}
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 1 || ss[0].ID != "s1" {
+		t.Fatalf("left %+v", ss)
+	}
+	if ss, _ := st.Sessions(ctx, b.ID); len(ss) != 1 {
+		t.Fatal("another account's session was revoked")
+	}
+}
+
+func testRefreshRotation(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	newSession(t, st, a, "s1")
+	at := now.Add(time.Minute)
+	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at))
+	if err != nil || se.ID != "s1" || !se.LastSeenAt.Equal(at) {
+		t.Fatalf("rotation: %+v %v", se, err)
+	}
+	if _, err := st.SessionByAccess(ctx, []byte("a-s1"), at); err == nil {
+		t.Fatal("the old access token still works")
+	}
+	if got, err := st.SessionByAccess(ctx, []byte("a-s1b"), at); err != nil || !got.LastSeenAt.Equal(at) {
+		t.Fatalf("the new access token: %+v %v", got, err)
+	}
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at))
+	wantErr(t, "an expired refresh token", err, store.ErrNotFound)
+	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at))
+	wantErr(t, "an unknown refresh token", err, store.ErrNotFound)
+	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at))
+	wantErr(t, "a spent refresh token", err, store.ErrReused)
+	if se.ID != "s1" {
+		t.Fatalf("the reuse names session %q", se.ID)
+	}
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 0 {
+		t.Fatal("a reuse left the session")
+	}
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at))
+	wantErr(t, "the live token of a revoked session", err, store.ErrNotFound)
+}
+
+func testReset(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	newSession(t, st, a, "s1")
+	check(t, st.PutChallenge(ctx, []byte("ch"), store.Challenge{AccountID: a.ID, DeviceName: "d", ExpiresAt: now.Add(time.Minute)}))
+	for range policy.MaxFailures {
+		id, _, err := st.ReserveAttempt(ctx, a.Email, now, time.Minute, policy)
+		check(t, err)
+		_, err = st.FinishAttempt(ctx, id, a.Email, true, now, policy)
+		check(t, err)
+	}
+	check(t, st.PutResetToken(ctx, []byte("t1"), a.ID, now.Add(time.Minute)))
+	check(t, st.PutResetToken(ctx, []byte("t2"), a.ID, now.Add(time.Minute)))
+	if id, err := st.ResetToken(ctx, []byte("t1"), now); id != a.ID || err != nil {
+		t.Fatalf("reset token: %q %v", id, err)
+	}
+	_, err := st.ResetToken(ctx, []byte("t1"), now.Add(time.Minute))
+	wantErr(t, "an expired reset token", err, store.ErrNotFound)
+	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new"), store.ErrNotFound)
+	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new"), store.ErrNotFound)
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new"))
+	got, _ := st.AccountByID(ctx, a.ID)
+	if got.PasswordHash != "new" || !got.Verified {
+		t.Fatalf("after the reset: %+v", got)
+	}
+	if l, _ := st.Lockout(ctx, a.Email); l != (store.Lockout{}) {
+		t.Fatalf("the lock stayed: %+v", l)
+	}
+	ss, _ := st.Sessions(ctx, a.ID)
+	_, errCh := st.Challenge(ctx, []byte("ch"), now)
+	_, errT2 := st.ResetToken(ctx, []byte("t2"), now)
+	if len(ss) != 0 || errCh == nil || errT2 == nil {
+		t.Fatalf("after the reset: %d sessions, challenge %v, other token %v", len(ss), errCh, errT2)
+	}
+	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer"), store.ErrNotFound)
+}
+
+func testActivity(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	if ev, err := st.Activity(ctx, a.ID, 10); ev == nil || len(ev) != 0 || err != nil {
+		t.Fatalf("no activity is %#v (%v), want an empty list", ev, err)
+	}
+	for i, r := range []string{authapi.ResultInvalidCredentials, authapi.ResultLocked, authapi.ResultSuccess} {
+		check(t, st.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: now, IP: fmt.Sprint("192.0.2.", i), DeviceName: "d", Result: r}))
+	}
+	ev, err := st.Activity(ctx, a.ID, 2)
+	if err != nil || len(ev) != 2 || ev[0].Result != authapi.ResultSuccess || ev[1].IP != "192.0.2.1" || !ev[0].At.Equal(now) {
+		t.Fatalf("activity %+v (%v), want the newest two, newest first", ev, err)
+	}
+}
+
+func testOutbox(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	if m, err := st.Mails(ctx, ""); m == nil || len(m) != 0 || err != nil {
+		t.Fatalf("no mail is %#v (%v), want an empty list", m, err)
+	}
+	for i := range 102 {
+		to := "Ann@Example.org"
+		if i%2 == 1 {
+			to = "bob@example.org"
+		}
+		check(t, st.AddMail(ctx, authapi.Mail{ID: fmt.Sprint("m", i), To: to, Subject: "s", Text: "t", SentAt: now}))
+	}
+	all, err := st.Mails(ctx, "")
+	if err != nil || len(all) != 100 || all[0].ID != "m101" {
+		t.Fatalf("all mails: %d, first %+v (%v)", len(all), all[0], err)
+	}
+	ann, err := st.Mails(ctx, "ANN@example.org")
+	if err != nil || len(ann) != 51 || ann[0].ID != "m100" || ann[0].To != "ann@example.org" || !ann[0].SentAt.Equal(now) {
+		t.Fatalf("ann's mails: %d, first %+v (%v)", len(ann), ann[0], err)
+	}
+}
+
+func testMaintenance(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	if m, err := st.Maintenance(ctx); m.On || m.Until != nil || err != nil {
+		t.Fatalf("a new database: %+v %v", m, err)
+	}
+	until := now.Add(time.Hour)
+	check(t, st.SetMaintenance(ctx, store.Maintenance{On: true, Message: "moving", Until: &until}))
+	other := db.Open(t)
+	if m, err := other.Maintenance(ctx); !m.On || m.Message != "moving" || m.Until == nil || !m.Until.Equal(until) || err != nil {
+		t.Fatalf("another server reads %+v %v", m, err)
+	}
+	check(t, st.SetMaintenance(ctx, store.Maintenance{}))
+	if m, _ := other.Maintenance(ctx); m.On || m.Until != nil {
+		t.Fatalf("after switching off: %+v", m)
+	}
+}
+
+func testReopened(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	check(t, st.Close())
+	st = db.Open(t)
+	if got, err := st.AccountByID(ctx, a.ID); err != nil || got != a {
+		t.Fatalf("after reopening: %+v %v", got, err)
+	}
+}
+
+// testOpenAtOnce opens four handles at once on new databases, as servers
+// starting together on a new database do: each creates the schema or
+// waits for it. SQLite's switch to WAL failed about one such start in 30
+// (now retried); its rounds are cheap, so it has more.
+func testOpenAtOnce(t *testing.T, db testdb.DB) {
+	rounds := map[string]int{testdb.SQLite: 12, testdb.Postgres: 3}[db.Kind]
+	for round := range rounds {
+		if round > 0 {
+			db = testdb.New(t, db.Kind)
+		}
+		handles := make([]store.Admin, 4)
+		errs := make([]error, len(handles))
+		race(len(handles), nil, func(_ store.Admin, i int) bool {
+			handles[i], errs[i] = db.Connect()
+			return true
+		})
+		for i, st := range handles {
+			check(t, errs[i])
+			t.Cleanup(func() { st.Close() })
+			newAccount(t, st, fmt.Sprint("a", i))
+		}
+	}
+}
+
+func testConcurrentAttempts(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	p := store.LockPolicy{MaxFailures: 5, Base: time.Minute, Max: time.Hour}
+	const email = "x@example.org"
+	// Reservations alone: exactly as many as the lock allows.
+	if n := race(20, hs, func(st store.Admin, _ int) bool {
+		_, _, err := st.ReserveAttempt(ctx, email, now, time.Minute, p)
+		return err == nil
+	}); n != p.MaxFailures {
+		t.Fatalf("%d of 20 reservations at once were granted, want %d", n, p.MaxFailures)
+	}
+	// Failed attempts, each retried while busy: exactly MaxFailures are
+	// checked before the lock.
+	const other = "y@example.org"
+	var errs atomic.Value
+	n := race(30, hs, func(st store.Admin, _ int) bool {
+		for range 10000 {
+			id, _, err := st.ReserveAttempt(ctx, other, now, time.Minute, p)
+			switch {
+			case errors.Is(err, store.ErrBusy):
+				time.Sleep(time.Millisecond)
+				continue
+			case errors.Is(err, store.ErrLocked):
+				return false
+			case err != nil:
+				errs.Store(err)
+				return false
+			}
+			if _, err := st.FinishAttempt(ctx, id, other, true, now, p); err != nil {
+				errs.Store(err)
+			}
+			return true
+		}
+		errs.Store(errors.New("still busy after 10000 tries"))
+		return false
+	})
+	if err := errs.Load(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := hs[0].Lockout(ctx, other)
+	if n != p.MaxFailures || err != nil || l.LockCount != 1 || l.Failures != 0 {
+		t.Fatalf("%d attempts were checked, lockout %+v (%v); want %d and one lock", n, l, err, p.MaxFailures)
+	}
+}
+
+func testConcurrentCodes(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	const email = "x@example.org"
+	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
+	if n := race(20, hs, func(st store.Admin, _ int) bool {
+		ok, _, _ := st.UseCode(ctx, email, store.PurposeVerify, now, func([]byte) bool { return true })
+		return ok
+	}); n != 1 {
+		t.Fatalf("a code matched %d times at once", n)
+	}
+	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
+	var lefts sync.Map
+	if n := race(20, hs, func(st store.Admin, _ int) bool {
+		_, left, err := st.UseCode(ctx, email, store.PurposeVerify, now, func([]byte) bool { return false })
+		if err == nil {
+			if _, dup := lefts.LoadOrStore(left, true); dup {
+				t.Errorf("two misses both left %d attempts", left)
+			}
+		}
+		return err == nil
+	}); n != 5 {
+		t.Fatalf("%d misses were counted on a code of 5 attempts", n)
+	}
+}
+
+func testConcurrentTwoFactor(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	check(t, hs[0].SetPendingTOTP(ctx, a.ID, "s"))
+	check(t, hs[0].EnableTOTP(ctx, a.ID, "s", [][]byte{[]byte("c1"), []byte("c2")}))
+	if n := race(20, hs, func(st store.Admin, _ int) bool {
+		ok, _ := st.UseTOTPStep(ctx, a.ID, 7)
+		return ok
+	}); n != 1 {
+		t.Fatalf("a TOTP step was used %d times at once", n)
+	}
+	if n := race(20, hs, func(st store.Admin, _ int) bool {
+		ok, _ := st.UseRecoveryCode(ctx, a.ID, []byte("c1"), now)
+		return ok
+	}); n != 1 {
+		t.Fatalf("a recovery code was used %d times at once", n)
+	}
+	if n := race(20, hs, func(st store.Admin, _ int) bool {
+		return st.EnableTOTP(ctx, a.ID, "s", [][]byte{[]byte("x")}) == nil
+	}); n != 0 {
+		t.Fatalf("a live secret was enabled again %d times", n)
+	}
+}
+
+func testConcurrentSwaps(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	if n := race(20, hs, func(st store.Admin, i int) bool {
+		return st.ChangePassword(ctx, a.ID, a.PasswordHash, fmt.Sprint("changed", i), "") == nil
+	}); n != 1 {
+		t.Fatalf("%d password changes over one hash succeeded", n)
+	}
+	got, _ := hs[0].AccountByID(ctx, a.ID)
+	if n := race(20, hs, func(st store.Admin, i int) bool {
+		return st.ReplacePasswordHash(ctx, a.ID, got.PasswordHash, fmt.Sprint("rehashed", i)) == nil
+	}); n != 1 {
+		t.Fatalf("%d rehashes over one hash succeeded", n)
+	}
+}
+
+// testSignInRacingChange races sign-ins checked against the old hash with
+// the change of that hash: no session may outlive the change.
+func testSignInRacingChange(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	for round := range 5 {
+		old := a.PasswordHash
+		a.PasswordHash = fmt.Sprint("round", round)
+		race(21, hs, func(st store.Admin, i int) bool {
+			if i == 10 {
+				if err := st.ChangePassword(ctx, a.ID, old, a.PasswordHash, ""); err != nil {
+					t.Error(err)
+				}
+				return true
+			}
+			se := store.Session{ID: fmt.Sprint(round, "-", i), AccountID: a.ID, CreatedAt: now, LastSeenAt: now}
+			err := st.CreateSession(ctx, store.NewSession{Session: se, Tokens: tokens(se.ID, now), PasswordHash: old, Email: a.Email})
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				t.Error(err)
+			}
+			return err == nil
+		})
+		if ss, _ := hs[0].Sessions(ctx, a.ID); len(ss) != 0 {
+			t.Fatalf("round %d: %d sessions of the old password outlived its change", round, len(ss))
+		}
+	}
+}
+
+func testConcurrentRefresh(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	for round := range 5 {
+		id := fmt.Sprint("s", round)
+		newSession(t, hs[0], a, id)
+		if n := race(10, hs, func(st store.Admin, i int) bool {
+			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now))
+			if err != nil && !errors.Is(err, store.ErrReused) && !errors.Is(err, store.ErrNotFound) {
+				t.Error(err)
+			}
+			return err == nil
+		}); n != 1 {
+			t.Fatalf("one refresh token rotated %d times at once", n)
+		}
+		if ss, _ := hs[0].Sessions(ctx, a.ID); len(ss) != 0 {
+			t.Fatal("the reuse did not end the session")
+		}
+	}
+}
+
+func testConcurrentReset(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	check(t, hs[0].PutResetToken(ctx, []byte("t"), a.ID, now.Add(time.Minute)))
+	if n := race(10, hs, func(st store.Admin, i int) bool {
+		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i)) == nil
+	}); n != 1 {
+		t.Fatalf("one reset token completed %d resets", n)
+	}
+}
+
+func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	race(10, hs, func(st store.Admin, i int) bool {
+		set := [][]byte{[]byte(fmt.Sprint(i, "a")), []byte(fmt.Sprint(i, "b")), []byte(fmt.Sprint(i, "c"))}
+		if err := st.ReplaceRecoveryCodes(ctx, a.ID, set); err != nil {
+			t.Error(err)
+		}
+		return true
+	})
+	if n, err := hs[0].RecoveryCodesLeft(ctx, a.ID); n != 3 || err != nil {
+		t.Fatalf("%d recovery codes after concurrent replacements of three (%v)", n, err)
+	}
+	var sets []string
+	for i := range 10 {
+		if ok, _ := hs[0].UseRecoveryCode(ctx, a.ID, []byte(fmt.Sprint(i, "a")), now); ok {
+			sets = append(sets, fmt.Sprint(i))
+		}
+	}
+	if len(sets) != 1 {
+		t.Fatalf("the codes left mix the sets %s", strings.Join(sets, ", "))
+	}
+}

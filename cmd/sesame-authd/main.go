@@ -68,7 +68,7 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`address` to listen on; the default is loopback only")
 	fs.StringVar(&o.certFile, "tls-cert", "", "TLS certificate chain `file` (PEM); with --tls-key, serve HTTPS")
 	fs.StringVar(&o.keyFile, "tls-key", "", "TLS private key `file` (PEM)")
-	fs.StringVar(&o.db, "db", "sesame-authd.db", "SQLite database `file`, created if missing; several processes may share it")
+	fs.StringVar(&o.db, "db", "sesame-authd.db", dbUsage)
 	fs.StringVar(&o.smtpURL, "smtp", "", "deliver mail through this SMTP `URL`: smtp://user:pass@host:587 (STARTTLS required) or smtps://host:465;\n"+
 		"read from $SESAME_SMTP_URL when unset, so the password stays out of the process list")
 	fs.StringVar(&o.mailFrom, "mail-from", "Sesame <no-reply@localhost>", "sender `address` of the mails")
@@ -95,13 +95,21 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 		"in the database, where any copy of it gives every account's second factor")
 	fs.Usage = func() {
 		fmt.Fprint(out, `Usage: sesame-authd [flags]
-       sesame-authd maintenance on|off [--db FILE] [--message TEXT] [--until RFC3339]
+       sesame-authd maintenance on|off [--db FILE|URL] [--message TEXT] [--until RFC3339]
        sesame-authd genkey [--out FILE]
 
 Sesame's reference auth server: accounts, sign-in with lockout, two-factor,
 password resets, sessions and the activity log, over the API of
 api/openapi.yaml. Logs go to standard error and never hold a password, code,
 token or secret. SIGINT or SIGTERM stops it after the requests in flight.
+
+The database is a SQLite file by default, which the servers of one machine
+may share. Servers on several machines share a PostgreSQL database instead:
+--db postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full (or
+postgresql://; pgx's pool settings such as pool_max_conns=20 are accepted),
+better given as $SESAME_DB, or with the password in $PGPASSWORD or
+~/.pgpass, to keep it out of the process list. Each server creates or
+updates the tables at start, one at a time.
 
 Maintenance mode is kept in the database: "sesame-authd maintenance on" makes
 every running server on that database answer 503 within a second, with no
@@ -151,7 +159,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenSQLite(ctx, o.db)
+	st, err := openStore(ctx, fs, o.db)
 	if err != nil {
 		return err
 	}
@@ -247,11 +255,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 func maintenance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sesame-authd maintenance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "sesame-authd.db", "SQLite database `file` of the servers")
+	db := fs.String("db", "sesame-authd.db", dbUsage)
 	msg := fs.String("message", "", "message shown to users (`text`)")
 	until := fs.String("until", "", "announced end of the maintenance (`RFC3339` time)")
 	if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
-		return errors.New("usage: sesame-authd maintenance on|off [--db FILE] [--message TEXT] [--until RFC3339]")
+		return errors.New("usage: sesame-authd maintenance on|off [--db FILE|URL] [--message TEXT] [--until RFC3339]")
 	}
 	on := args[0] == "on"
 	if err := fs.Parse(args[1:]); err != nil {
@@ -266,7 +274,7 @@ func maintenance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		t = t.UTC()
 		m.Until = &t
 	}
-	st, err := store.OpenSQLite(ctx, *db)
+	st, err := openStore(ctx, fs, *db)
 	if err != nil {
 		return err
 	}

@@ -34,20 +34,44 @@ func (a *App) KnownPhrase(ctx context.Context, email string) (string, error) {
 }
 
 // rememberPhrase keeps phrase in the keychain as the anti-phishing phrase of
-// email on this server; "" forgets it. A keychain that cannot be used keeps
-// nothing, and nothing is written anywhere else.
+// email on this server; "" forgets it. A phrase is newly kept only for a
+// session signed in with "remember me", the user's consent to keep the
+// account on this computer; one kept before is updated or forgotten in any
+// session, so that the sign-in screen never shows a stale phrase. A
+// keychain that cannot be used keeps nothing, and nothing is written
+// anywhere else.
 func (a *App) rememberPhrase(ctx context.Context, email, phrase string) {
 	email = authapi.NormalizeEmail(email)
 	if email == "" {
 		return
 	}
+	a.mu.Lock()
+	remembered := a.remember
+	a.mu.Unlock()
 	a.kc.Lock()
 	defer a.kc.Unlock()
-	if p, ok := a.phrases[email]; ok && p == phrase {
+	p, known := a.phrases[email]
+	if known && p == phrase {
 		return
 	}
 	kctx, cancel := a.keychainStep(ctx)
 	defer cancel()
+	if !remembered && !known {
+		old, err := a.cfg.Keychain.Phrase(kctx, a.Server(), email)
+		if errors.Is(err, keystore.ErrNotFound) {
+			a.knowPhrase(email, "")
+		}
+		if err != nil {
+			return // none kept (or no keychain): nothing to update
+		}
+		a.knowPhrase(email, old)
+		if old == phrase {
+			return
+		}
+	}
+	if !remembered && a.phrases[email] == "" {
+		return
+	}
 	if err := a.cfg.Keychain.SavePhrase(kctx, a.Server(), email, phrase); err != nil {
 		delete(a.phrases, email)
 		return

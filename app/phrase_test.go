@@ -42,14 +42,14 @@ func (f *fixture) setPhraseElsewhere(email, phrase string) {
 	}
 }
 
-// TestKnownPhrase: setting the phrase and reading the account remember it
-// in the keychain for the next start; signing out keeps it; clearing the
-// local data forgets it.
+// TestKnownPhrase: in a session signed in with "remember me", setting the
+// phrase and reading the account remember it in the keychain for the next
+// start; signing out keeps it; clearing the local data forgets it.
 func TestKnownPhrase(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	const alice = "alice@example.org"
-	f.register(alice, false)
+	f.register(alice, true)
 	if p := f.knownPhrase(alice); p != "" {
 		t.Fatalf("a phrase %q before any was set", p)
 	}
@@ -109,7 +109,7 @@ func TestKnownPhraseAfterSignInAndResume(t *testing.T) {
 	f.register(dave, false)
 	f.signOut()
 	f.setPhraseElsewhere(dave, "Dave's kite")
-	if _, err := f.app.SignIn(ctx, dave, password, false); err != nil {
+	if _, err := f.app.SignIn(ctx, dave, password, true); err != nil {
 		t.Fatal(err)
 	}
 	if p := f.knownPhrase(dave); p != "" {
@@ -147,6 +147,37 @@ func TestKnownPhraseAfterSignInAndResume(t *testing.T) {
 	}
 	if p := f.knownPhrase(carol); p != "Carol's lighthouse" {
 		t.Fatalf("after resuming: %q", p)
+	}
+}
+
+// TestKnownPhraseNeedsRememberMe: a session signed in without "remember
+// me" keeps no new phrase on this computer, but updates one kept before, so
+// that the sign-in screen never shows a stale one.
+func TestKnownPhraseNeedsRememberMe(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const gina, hal = "gina@example.org", "hal@example.org"
+	f.register(hal, false)
+	if err := f.app.SetAntiPhishingPhrase(ctx, "Hal's harbour"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Me(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := f.kc.Phrase(ctx, f.url, hal); !errors.Is(err, keystore.ErrNotFound) {
+		t.Fatalf("kept without remember me: %q, %v", p, err)
+	}
+
+	f.signOut()
+	f.register(gina, false)
+	if err := f.kc.SavePhrase(ctx, f.url, gina, "Gina's old phrase"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.SetAntiPhishingPhrase(ctx, "Gina's new phrase"); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.knownPhrase(gina); p != "Gina's new phrase" {
+		t.Fatalf("the phrase kept before was not updated: %q", p)
 	}
 }
 

@@ -106,7 +106,8 @@ func (f *fixture) setPhraseElsewhere(email, phrase string) {
 	}
 }
 
-// TestSignInPhrase: once home has read the account, the sign-in screen
+// TestSignInPhrase: once home has read the account of a session signed in
+// with "remember me", the sign-in screen
 // shows its phrase for the typed address, asked once the typing rests; an
 // unknown or invalid address shows none. English and Chinese goldens.
 func TestSignInPhrase(t *testing.T) {
@@ -122,6 +123,8 @@ func TestSignInPhrase(t *testing.T) {
 		t.Fatal("the phrase shows before this computer learnt it")
 	}
 	f.typeIn("signin.password", testPassword)
+	// The phrase is kept for accounts signed in with "remember me" only.
+	f.check("signin.remember").SetChecked(true)
 	f.tap("signin.submit")
 	f.waitText(lang.LocalizeKey("home.phishing_set", "", map[string]any{"Phrase": phrase}))
 	f.tap("home.sign_out")
@@ -172,7 +175,7 @@ func TestSignInPhraseStale(t *testing.T) {
 	f.register(email)
 	_, other := f.newApp()
 	ctx := context.Background()
-	if _, err := other.SignIn(ctx, email, testPassword, false); err != nil {
+	if _, err := other.SignIn(ctx, email, testPassword, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := other.SetAntiPhishingPhrase(ctx, phrase); err != nil {

@@ -49,12 +49,7 @@ func (k Keychain) DeleteSecret(ctx context.Context, name string) error {
 		return err
 	}
 	svc := k.secretService()
-	_, err := k.do(ctx, "delete", func() (string, error) {
-		if err := keyring.Delete(svc, name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-			return "", err
-		}
-		return "", nil
-	})
+	_, err := k.do(ctx, "delete", func() (string, error) { return "", deleteItem(svc, name) })
 	return err
 }
 

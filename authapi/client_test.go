@@ -28,7 +28,7 @@ import (
 type env struct {
 	t     *testing.T
 	url   string
-	store *store.SQLite
+	store store.Admin
 	clock *testserver.Clock
 
 	hits      sync.Map // "METHOD /path" → *atomic.Int64

@@ -15,8 +15,9 @@ need() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Packages the tests and the app need.
-TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools)
+# Packages the tests and the app need; postgresql for scripts/postgres-session
+# (its server binaries only: the session makes and removes its own cluster).
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools postgresql)
 
 # Packages building and running the Fyne app needs: a C compiler, pkg-config
 # and the OpenGL and X11 headers for GLFW; Mesa's software OpenGL, Xvfb and

@@ -19,6 +19,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"sesame/authapi"
+	"sesame/internal/testdb"
 	"sesame/internal/testserver"
 	"sesame/server"
 	"sesame/server/store"
@@ -69,9 +70,10 @@ func TestMain(m *testing.M) {
 type env struct {
 	t      testing.TB
 	url    string
-	dbPath string
+	dbPath string // the SQLite file, or "" on PostgreSQL
+	db     testdb.DB
 	srv    *server.Server
-	store  *store.SQLite
+	store  store.Admin
 	clock  *testserver.Clock
 	cfg    server.Config
 	hc     *http.Client
@@ -94,7 +96,7 @@ func newEnv(t testing.TB, tweak ...func(*server.Config)) *env {
 		}))
 	}
 	ts := testserver.Start(t, append([]func(*server.Config){logTo}, tweak...)...)
-	return &env{t: t, url: ts.URL, dbPath: ts.DBPath, srv: ts.Handler, store: ts.Store, clock: ts.Clock, cfg: ts.Config, hc: ts.Client}
+	return &env{t: t, url: ts.URL, dbPath: ts.DBPath, db: ts.DB, srv: ts.Handler, store: ts.Store, clock: ts.Clock, cfg: ts.Config, hc: ts.Client}
 }
 
 // answer is one HTTP answer.

@@ -193,11 +193,7 @@ func (e *env) reset(email, newPassword string, factor func(*authapi.ResetComplet
 func TestConcurrentWrongPasswordsLockExactly(t *testing.T) {
 	e := newEnv(t)
 	email, _ := e.account()
-	st2, err := store.OpenSQLite(context.Background(), e.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st2.Close()
+	st2 := e.db.Open(t)
 	cfg2 := e.cfg
 	cfg2.Store = st2
 	srv2, err := server.New(cfg2)

@@ -1,5 +1,6 @@
 // Package testserver starts the reference auth server for tests: over a
-// SQLite file of the test's own, with mail kept in the local outbox, the
+// database of the test's own (a SQLite file, or a PostgreSQL schema when
+// $SESAME_TEST_STORE is "postgres"; see internal/testdb), with mail kept in the local outbox, the
 // development mailbox on, no rate limits, a fixed key for the TOTP secrets
 // and a clock the test moves. Only tests import it.
 package testserver
@@ -9,12 +10,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"sesame/internal/testdb"
 	"sesame/server"
 	"sesame/server/mail"
 	"sesame/server/store"
@@ -38,8 +39,10 @@ func (c *Clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 type Server struct {
 	// Handler is the server, to serve as it is or wrapped.
 	Handler *server.Server
-	// Store is the server's database, in the file DBPath.
-	Store  *store.SQLite
+	// Store is the server's handle on its database DB; DBPath is the
+	// database's file when it is SQLite, else empty.
+	Store  store.Admin
+	DB     testdb.DB
 	DBPath string
 	// Config is what the server was made with, after the tweaks.
 	Config server.Config
@@ -54,8 +57,11 @@ type Server struct {
 // each tweak in turn. The server and its store close when the test ends.
 func New(t testing.TB, tweak ...func(*server.Config)) *Server {
 	t.Helper()
-	s := &Server{DBPath: filepath.Join(t.TempDir(), "sesame.db"), Clock: &Clock{}}
-	st, err := store.OpenSQLite(context.Background(), s.DBPath)
+	s := &Server{DB: testdb.New(t, testdb.ServerKind()), Clock: &Clock{}}
+	if s.DB.Kind == testdb.SQLite {
+		s.DBPath = s.DB.Source
+	}
+	st, err := s.DB.Connect()
 	if err != nil {
 		t.Fatal(err)
 	}

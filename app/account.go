@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -40,6 +41,10 @@ type Registration struct {
 	password string
 	// verified is set once the server accepted a code, which spends it.
 	verified bool
+	// unsure is set when a code was sent but no answer came back (a
+	// timeout or a broken connection): the server may have accepted, and
+	// so spent, it.
+	unsure bool
 }
 
 // Register checks the form and asks the server to mail a verification code.
@@ -73,16 +78,33 @@ func (r *Registration) Resend(ctx context.Context) error {
 // Verify confirms the address with the mailed code and signs in. The
 // server spends the code when it accepts it, so once the address is
 // confirmed a Verify after a failed sign-in only signs in, whatever code.
+// When the last code sent got no answer, Verify first tries to sign in:
+// only an account still not verified needs the code.
 func (r *Registration) Verify(ctx context.Context, code string, remember bool) (SignInResult, error) {
+	if r.unsure && !r.verified {
+		res, err := r.signIn(ctx, remember)
+		if !errors.Is(err, authapi.ErrAccountNotVerified) {
+			return res, err
+		}
+		r.unsure = false
+	}
 	if !r.verified {
-		if err := r.verify(ctx, code); err != nil {
+		err := r.verify(ctx, code)
+		r.unsure = errors.Is(err, authapi.ErrTimeout) || errors.Is(err, authapi.ErrNetwork)
+		if err != nil {
 			return SignInResult{}, err
 		}
 		r.verified = true
 	}
+	return r.signIn(ctx, remember)
+}
+
+// signIn signs in with the password of the registration; a sign-in proves
+// the address verified.
+func (r *Registration) signIn(ctx context.Context, remember bool) (SignInResult, error) {
 	res, err := r.a.SignIn(ctx, r.Email, r.password, remember)
 	if err == nil {
-		r.password = ""
+		r.verified, r.password = true, ""
 	}
 	return res, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,5 +72,45 @@ func TestVerifyRetryAfterFailedSignIn(t *testing.T) {
 	}
 	if me, err := f.app.Me(ctx); err != nil || me.Email != email {
 		t.Fatalf("me after the retry: %+v %v", me, err)
+	}
+}
+
+// TestVerifyRetryAfterLostAnswer: when the answer to a code never arrives,
+// Verify with the same code signs in if the server had accepted (and spent)
+// it, and sends it again if the server never handled it.
+func TestVerifyRetryAfterLostAnswer(t *testing.T) {
+	srv := testserver.New(t)
+	// handled tells whether the next verify request reaches the server
+	// before its connection breaks.
+	var armed, handled atomic.Bool
+	f := serveFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == authapi.BasePath+"/accounts/verify" && armed.CompareAndSwap(true, false) {
+			if handled.Load() {
+				srv.Handler.ServeHTTP(httptest.NewRecorder(), r)
+			}
+			panic(http.ErrAbortHandler) // the connection breaks: no answer
+		}
+		srv.Handler.ServeHTTP(w, r)
+	}))
+	ctx := context.Background()
+	for _, c := range []struct {
+		email   string
+		handled bool
+	}{{"fay@example.org", true}, {"gus@example.org", false}} {
+		reg, err := f.app.Register(ctx, c.email, password, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := f.code(c.email, "confirm", 0)
+		armed.Store(true)
+		handled.Store(c.handled)
+		if res, err := reg.Verify(ctx, code, false); !errors.Is(err, authapi.ErrNetwork) {
+			t.Fatalf("%s: verify without an answer: %+v %v", c.email, res, err)
+		}
+		res, err := reg.Verify(ctx, code, false)
+		if err != nil || !res.SignedIn() || f.app.Account() != c.email {
+			t.Fatalf("%s: retry: %+v %v, account %q", c.email, res, err, f.app.Account())
+		}
+		f.signOut()
 	}
 }

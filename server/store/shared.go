@@ -1,7 +1,13 @@
 package store
 
+// What the SQLite and PostgreSQL stores share: the operator's interface,
+// the lock policy's arithmetic and the running of migrations.
+
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"sort"
 	"time"
 )
 
@@ -49,4 +55,28 @@ func (p LockPolicy) Check(l Lockout, inFlight int, now time.Time) error {
 		return ErrBusy
 	}
 	return nil
+}
+
+// Migrate runs, through exec, the migrations/*.sql files of fsys (in name
+// order) that a schema at version lacks, and returns the version after
+// them. A schema newer than the files is an error.
+func Migrate(fsys fs.FS, version int, exec func(sql string) error) (int, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return 0, err
+	}
+	sort.Strings(names)
+	if version > len(names) {
+		return 0, fmt.Errorf("database schema %d is newer than this server (%d)", version, len(names))
+	}
+	for _, name := range names[version:] {
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return 0, err
+		}
+		if err := exec(string(body)); err != nil {
+			return 0, fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return len(names), nil
 }

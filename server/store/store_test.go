@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"sesame/authapi"
@@ -801,5 +802,28 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 	}
 	if len(sets) != 1 {
 		t.Fatalf("the codes left mix the sets %s", strings.Join(sets, ", "))
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	fsys := fstest.MapFS{
+		"migrations/0002_b.sql": {Data: []byte("b")},
+		"migrations/0001_a.sql": {Data: []byte("a")},
+		"migrations/notes.txt":  {Data: []byte("not a migration")},
+	}
+	var ran []string
+	exec := func(sql string) error { ran = append(ran, sql); return nil }
+	if v, err := store.Migrate(fsys, 0, exec); v != 2 || err != nil || strings.Join(ran, "") != "ab" {
+		t.Fatalf("from 0: version %d, ran %q, %v", v, ran, err)
+	}
+	ran = nil
+	if v, err := store.Migrate(fsys, 1, exec); v != 2 || err != nil || strings.Join(ran, "") != "b" {
+		t.Fatalf("from 1: version %d, ran %q, %v", v, ran, err)
+	}
+	if _, err := store.Migrate(fsys, 3, exec); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("a newer schema: %v", err)
+	}
+	if _, err := store.Migrate(fsys, 0, func(string) error { return errors.New("syntax") }); err == nil || !strings.Contains(err.Error(), "0001_a.sql") {
+		t.Fatalf("a failing migration: %v", err)
 	}
 }

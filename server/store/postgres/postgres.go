@@ -20,8 +20,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strings"
 	"time"
 
@@ -78,11 +76,6 @@ func Open(ctx context.Context, url string) (*Store, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return err
@@ -98,19 +91,14 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("reading schema version: %w", err)
 		}
-		if version > len(names) {
-			return fmt.Errorf("database schema %d is newer than this server (%d)", version, len(names))
+		version, err = store.Migrate(migrations, version, func(body string) error {
+			_, err := tx.Exec(ctx, body)
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		for i := version; i < len(names); i++ {
-			body, err := migrations.ReadFile(names[i])
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", names[i], err)
-			}
-		}
-		_, err = tx.Exec(ctx, `UPDATE schema_version SET version = $1`, len(names))
+		_, err = tx.Exec(ctx, `UPDATE schema_version SET version = $1`, version)
 		return err
 	})
 }

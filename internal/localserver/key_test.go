@@ -210,7 +210,8 @@ func TestKeyInAKeychain(t *testing.T) {
 		t.Fatalf("the two-factor sign-in after a restart: %v", err)
 	}
 
-	// An unavailable keychain, or one that lost the key, stops the start.
+	// An unavailable keychain stops the start; one that lost the key gets
+	// a new one, and the secrets sealed with the old one fail closed.
 	addr := strings.TrimPrefix(s.URL, "http://")
 	s.Close()
 	kc.down = true
@@ -218,8 +219,25 @@ func TestKeyInAKeychain(t *testing.T) {
 		t.Fatalf("with the keychain down: %v", err)
 	}
 	kc.down, kc.items = false, nil
-	if _, err := o.Start(context.Background(), dir, addr); !errors.Is(err, localserver.ErrKeyLost) {
+	keyLost(t, o, &stderr, dir, addr, "kc@example.org", sec)
+}
+
+// keyLost starts the server over dir after the keychain lost its key: the
+// start goes on with a new key, says so without any secret, and the code
+// of the account enrolled with the old key is refused.
+func keyLost(t *testing.T, o localserver.Options, stderr *bytes.Buffer, dir, addr, email, sec string) {
+	t.Helper()
+	stderr.Reset()
+	s, err := o.Start(context.Background(), dir, addr)
+	if err != nil {
 		t.Fatalf("with the key gone: %v", err)
+	}
+	defer s.Close()
+	if !strings.Contains(stderr.String(), "missing from the keychain") || strings.Contains(stderr.String(), sec) {
+		t.Fatalf("stderr says %q", stderr.String())
+	}
+	if err := signInWithCode(t, s, email, sec); err == nil {
+		t.Fatal("a code of a secret sealed with the lost key signed in")
 	}
 }
 
@@ -268,7 +286,9 @@ func TestKeyInTheRealKeychain(t *testing.T) {
 	if err := kc.DeleteSecret(ctx, item); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Start(ctx, dir, addr); !errors.Is(err, localserver.ErrKeyLost) {
-		t.Fatalf("with the key gone: %v", err)
+	keyLost(t, o, &stderr, dir, addr, "real@example.org", sec)
+	// The new key's item is the test's to delete too.
+	if id, err := os.ReadFile(filepath.Join(dir, localserver.KeyIDName)); err == nil {
+		t.Cleanup(func() { kc.DeleteSecret(ctx, "local-server-totp-key-"+strings.TrimSpace(string(id))) })
 	}
 }

@@ -52,10 +52,6 @@ const KeyIDName = "local-server.key-id"
 // start.
 const KeyFileName = "local-server.totp-key"
 
-// ErrKeyLost reports a database whose key was kept in the keychain and is
-// no longer there: its TOTP secrets cannot be opened.
-var ErrKeyLost = errors.New("the key of the built-in server's two-factor secrets is missing from the keychain")
-
 // ErrPortTaken reports that something other than a Sesame server holds
 // Addr.
 var ErrPortTaken = errors.New("the built-in server's port " + Addr + " is used by another program")
@@ -139,8 +135,8 @@ func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, erro
 
 // totpKey returns the key of the TOTP secrets of the database in dir: from
 // the key file, from the keychain item that the key-ID file names, or, at
-// the first start, a new one kept in the keychain, or in the key file when
-// the keychain is unavailable.
+// the first start or when the keychain lost the item, a new one kept in the
+// keychain, or in the key file when the keychain is unavailable.
 func (o Options) totpKey(ctx context.Context, dir string) ([]byte, error) {
 	kc, stderr := o.Keychain, o.Stderr
 	if kc == nil {
@@ -158,10 +154,15 @@ func (o Options) totpKey(ctx context.Context, dir string) ([]byte, error) {
 			return nil, fmt.Errorf("reading the built-in server's key ID: %w", err)
 		}
 		text, err := kc.Secret(ctx, keyItem(strings.TrimSpace(string(b))))
-		if errors.Is(err, keystore.ErrNotFound) {
-			return nil, fmt.Errorf("%w (named in %s)", ErrKeyLost, idPath)
+		if !errors.Is(err, keystore.ErrNotFound) {
+			return parseKey(text, err, "the keychain")
 		}
-		return parseKey(text, err, "the keychain")
+		// The keychain lost the key (it was reset or the item deleted):
+		// the secrets sealed with it can no longer be opened, so those
+		// accounts' codes fail closed and their recovery codes still sign
+		// in. A new key lets the server start, and new enrolments work.
+		fmt.Fprintf(stderr, "sesame: the key of the built-in server's two-factor secrets is missing from the keychain; "+
+			"accounts that turned on two-factor before must sign in with a recovery code and turn it on again\n")
 	}
 	key, id := server.NewTOTPKey(), make([]byte, 16)
 	rand.Read(id)

@@ -3,7 +3,9 @@
 // the activity log, the local outbox and the maintenance switch.
 //
 // [Store] is the interface the server uses; [OpenSQLite] is the embedded
-// default, a pure-Go SQLite file with its migrations in the binary. Every
+// default, a pure-Go SQLite file with its migrations in the binary, and
+// package server/store/postgres the store for servers on several machines
+// sharing one PostgreSQL database. Every
 // method that must be exact under concurrency (failure counting, code
 // attempts, TOTP steps, recovery codes, refresh rotation) is one transaction,
 // so it stays exact across several processes sharing one database.

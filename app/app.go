@@ -80,6 +80,10 @@ type App struct {
 	// phrases are the anti-phishing phrases the keychain is known to hold
 	// for this server, by account ("" for none); kc guards it.
 	phrases map[string]string
+	// phrasesUnavailable is the error of a keychain call for a phrase that
+	// timed out; phrases are not asked for again in this run. kc guards
+	// it.
+	phrasesUnavailable error
 
 	wallet walletState
 }

@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"sesame/authapi"
 	"sesame/keystore"
 )
+
+// phraseTimeout bounds each keychain call for a phrase: the phrase is a
+// convenience, and Me waits for it.
+const phraseTimeout = 3 * time.Second
 
 // KnownPhrase returns the anti-phishing phrase remembered on this computer
 // for the account email on this server, or "" when none is: the sign-in
@@ -20,22 +25,16 @@ func (a *App) KnownPhrase(ctx context.Context, email string) (string, error) {
 	email = authapi.NormalizeEmail(email)
 	a.kc.Lock()
 	defer a.kc.Unlock()
-	if p, ok := a.phrases[email]; ok {
-		return p, nil
-	}
-	kctx, cancel := a.keychainStep(ctx)
-	defer cancel()
-	p, err := a.cfg.Keychain.Phrase(kctx, a.Server(), email)
-	if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+	p, err := a.keptPhrase(ctx, email)
+	if err != nil {
 		return "", fmt.Errorf("reading the anti-phishing phrase: %w", err)
 	}
-	a.knowPhrase(email, p)
 	return p, nil
 }
 
 // rememberPhrase keeps phrase in the keychain as the anti-phishing phrase of
-// email on this server; "" forgets it. A phrase is newly kept only for a
-// session signed in with "remember me", the user's consent to keep the
+// email on this server; "" forgets it. A phrase is newly kept only while
+// email is signed in with "remember me", the user's consent to keep the
 // account on this computer; one kept before is updated or forgotten in any
 // session, so that the sign-in screen never shows a stale phrase. A
 // keychain that cannot be used keeps nothing, and nothing is written
@@ -45,44 +44,57 @@ func (a *App) rememberPhrase(ctx context.Context, email, phrase string) {
 	if email == "" {
 		return
 	}
-	a.mu.Lock()
-	remembered := a.remember
-	a.mu.Unlock()
+	// kc first: a sign-out or a clearing of the local data that ran while
+	// the account was read has then ended, and is seen below.
 	a.kc.Lock()
 	defer a.kc.Unlock()
-	p, known := a.phrases[email]
-	if known && p == phrase {
+	a.mu.Lock()
+	remembered := a.remember && a.account == email
+	a.mu.Unlock()
+	old, err := a.keptPhrase(ctx, email)
+	if err != nil || old == phrase || (old == "" && !remembered) {
 		return
 	}
-	kctx, cancel := a.keychainStep(ctx)
+	kctx, cancel := context.WithTimeout(ctx, phraseTimeout)
 	defer cancel()
-	if !remembered && !known {
-		old, err := a.cfg.Keychain.Phrase(kctx, a.Server(), email)
-		if errors.Is(err, keystore.ErrNotFound) {
-			a.knowPhrase(email, "")
-		}
-		if err != nil {
-			return // none kept (or no keychain): nothing to update
-		}
-		a.knowPhrase(email, old)
-		if old == phrase {
-			return
-		}
-	}
-	if !remembered && a.phrases[email] == "" {
-		return
-	}
 	if err := a.cfg.Keychain.SavePhrase(kctx, a.Server(), email, phrase); err != nil {
-		delete(a.phrases, email)
+		a.phraseFailed(email, err)
 		return
 	}
-	a.knowPhrase(email, phrase)
+	a.phrases[email] = phrase
 }
 
-// knowPhrase records that the keychain holds phrase for email; a.kc is held.
-func (a *App) knowPhrase(email, phrase string) {
+// keptPhrase returns the phrase the keychain holds for email, "" for none,
+// read once per run; a.kc is held. After a keychain call for a phrase
+// timed out, the keychain is not asked for phrases again in this run: a
+// hung keychain would hold up every reading of the account.
+func (a *App) keptPhrase(ctx context.Context, email string) (string, error) {
+	if a.phrasesUnavailable != nil {
+		return "", a.phrasesUnavailable
+	}
+	if p, ok := a.phrases[email]; ok {
+		return p, nil
+	}
+	kctx, cancel := context.WithTimeout(ctx, phraseTimeout)
+	defer cancel()
+	p, err := a.cfg.Keychain.Phrase(kctx, a.Server(), email)
+	if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+		a.phraseFailed(email, err)
+		return "", err
+	}
 	if a.phrases == nil {
 		a.phrases = make(map[string]string)
 	}
-	a.phrases[email] = phrase
+	a.phrases[email] = p
+	return p, nil
+}
+
+// phraseFailed records a failed keychain call for email's phrase; a.kc is
+// held.
+func (a *App) phraseFailed(email string, err error) {
+	delete(a.phrases, email)
+	var ue *keystore.UnavailableError
+	if errors.As(err, &ue) && ue.Reason == keystore.ReasonTimedOut {
+		a.phrasesUnavailable = err
+	}
 }

@@ -187,7 +187,7 @@ func TestKnownPhraseWithoutKeychain(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	const frank, phrase = "frank@example.org", "Frank's secret garden"
-	f.register(frank, false)
+	f.register(frank, true)
 	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonNoProvider, Op: "test"})
 	if err := f.app.SetAntiPhishingPhrase(ctx, phrase); err != nil {
 		t.Fatal(err)
@@ -215,5 +215,16 @@ func TestKnownPhraseWithoutKeychain(t *testing.T) {
 	keystore.MockInit()
 	if p, err := f.app.KnownPhrase(ctx, frank); p != "" || err != nil {
 		t.Fatalf("with the keychain back: %q, %v", p, err)
+	}
+
+	// A keychain that timed out is not asked for phrases again in this
+	// run, so that it cannot hold up each reading of the account.
+	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonTimedOut, Op: "test"})
+	if _, err := f.app.KnownPhrase(ctx, "gina@example.org"); !errors.Is(err, keystore.ErrKeychainUnavailable) {
+		t.Fatalf("a keychain that times out: %v", err)
+	}
+	keystore.MockInit()
+	if _, err := f.app.KnownPhrase(ctx, "hal@example.org"); !errors.Is(err, keystore.ErrKeychainUnavailable) {
+		t.Fatalf("the keychain was asked again after it timed out: %v", err)
 	}
 }

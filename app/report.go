@@ -485,6 +485,16 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
+	// The built-in server's failures come first: one for want of the
+	// keychain would otherwise read as a keychain problem, whose text says
+	// that signing in still works.
+	if errors.Is(err, ErrLocalServer) {
+		var ue *keystore.UnavailableError
+		if errors.As(err, &ue) {
+			return codeLocalServerKeychain
+		}
+		return "local_server_failed"
+	}
 	if p, ok := authapi.ProblemOf(err); ok {
 		if isKnownCode(string(p.Code)) {
 			return string(p.Code)
@@ -519,6 +529,10 @@ var keychainCauses = map[keystore.Reason]string{
 	keystore.ReasonLocked:       CauseKeychainLocked,
 	keystore.ReasonTimedOut:     CauseKeychainTimeout,
 }
+
+// codeLocalServerKeychain: the built-in server could not read the key of
+// its two-factor secrets from the keychain.
+const codeLocalServerKeychain = "local_server_keychain"
 
 // errorCodes names the sentinels of the packages app uses, first match wins.
 var errorCodes = []struct {
@@ -566,7 +580,7 @@ var errorCodes = []struct {
 // knownCodes are the codes a report may carry: the API's problem codes,
 // the check's causes and the codes of ErrorCode.
 var knownCodes = func() map[string]bool {
-	m := map[string]bool{"other": true, "api_problem": true}
+	m := map[string]bool{"other": true, "api_problem": true, codeLocalServerKeychain: true}
 	for _, c := range authapi.Codes {
 		m[string(c)] = true
 	}

@@ -136,6 +136,8 @@ func TestErrorCode(t *testing.T) {
 		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, app.CauseKeychainFailed},
 		{&recovery.ChecksumError{}, "phrase_checksum"},
 		{app.ErrPasswordsDiffer, "passwords_differ"},
+		{fmt.Errorf("%w: %w", app.ErrLocalServer, errors.New("port taken")), "local_server_failed"},
+		{fmt.Errorf("%w: %w", app.ErrLocalServer, &keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "read"}), "local_server_keychain"},
 		{context.Canceled, app.CauseCanceled},
 		{errors.New("wrong password hunter2 for alice@example.org"), "other"},
 	}

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
@@ -20,10 +19,12 @@ const autoLockTick = 5 * time.Second
 
 // autoLock locks an unlocked wallet when the main window had no input for
 // the chosen number of minutes. Fyne tells a window's listeners of key
-// presses only when no field has the focus and of no mouse event at all,
-// so input is also seen as a change between two ticks: another view, the
-// focus, the caret or text length of the focused field, the scroll offset
-// or the dialogs shown. Its methods run on the UI thread.
+// presses only when no field has the focus and of no mouse event at all.
+// The pointer's moves are told by the window's content (a pointerWatch)
+// and by the screens' hoverable controls, taps by the controls, scrolls
+// by the view's scroll; other input is seen as a change between two
+// ticks: another view, the focus, the caret or text length of the focused
+// field, or the dialogs shown. Its methods run on the UI thread.
 type autoLock struct {
 	s    *Shell
 	last time.Time
@@ -39,23 +40,35 @@ type inputState struct {
 	depth            int
 	focused          fyne.Focusable
 	row, col, length int
-	offset           fyne.Position
 	overlays         int
 }
+
+// autoLocks are the running auto-locks by the canvas of their window.
+var autoLocks = map[fyne.Canvas]*autoLock{}
 
 // startAutoLock watches s's window until halt.
 func startAutoLock(s *Shell) *autoLock {
 	a := &autoLock{s: s, last: s.now()}
-	if c, ok := s.Win.Canvas().(desktop.Canvas); ok {
-		c.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
-		c.SetOnKeyUp(func(*fyne.KeyEvent) { a.touch() })
+	c := s.Win.Canvas()
+	if dc, ok := c.(desktop.Canvas); ok {
+		dc.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
+		dc.SetOnKeyUp(func(*fyne.KeyEvent) { a.touch() })
 	}
+	autoLocks[c] = a
 	a.stop = uiEvery(autoLockTick, a.check)
 	return a
 }
 
-// halt stops the ticks; check still works when called.
+// halt stops the ticks; check and the pointer's reports still work.
 func (a *autoLock) halt() { a.stop() }
+
+// end stops the ticks and the pointer's reports: the end of the window.
+func (a *autoLock) end() {
+	a.halt()
+	if c := a.s.Win.Canvas(); autoLocks[c] == a {
+		delete(autoLocks, c)
+	}
+}
 
 // touch records input now.
 func (a *autoLock) touch() { a.last = a.s.now() }
@@ -113,10 +126,45 @@ func (a *autoLock) state() inputState {
 	if e != nil {
 		st.row, st.col, st.length = e.CursorRow, e.CursorColumn, len(e.Text)
 	}
-	if len(s.body.Objects) == 1 {
-		if sc, ok := s.body.Objects[0].(*container.Scroll); ok {
-			st.offset = sc.Offset
-		}
-	}
 	return st
 }
+
+// pointerActive tells the auto-lock of o's window, if any, that the
+// pointer moved over o or tapped it.
+func pointerActive(o fyne.CanvasObject) {
+	if a := autoLocks[fyne.CurrentApp().Driver().CanvasForObject(o)]; a != nil {
+		a.touch()
+	}
+}
+
+// pointerWatch shows content and tells its auto-lock of the pointer's
+// moves over content where no deeper widget hovers. Fyne gives a hover to
+// the deepest hoverable object under the pointer, and taps, scrolls, drags
+// and the focus to the deepest object that takes them: the watch takes
+// none of those, so the widgets in content get them as before.
+type pointerWatch struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	lock    *autoLock
+}
+
+// watch wraps content, the content of a's window, in a pointerWatch.
+func (a *autoLock) watch(content fyne.CanvasObject) fyne.CanvasObject {
+	w := &pointerWatch{content: content, lock: a}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *pointerWatch) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(w.content)
+}
+
+// MouseIn is input.
+func (w *pointerWatch) MouseIn(*desktop.MouseEvent) { w.lock.touch() }
+
+// MouseMoved is input.
+func (w *pointerWatch) MouseMoved(*desktop.MouseEvent) { w.lock.touch() }
+
+// MouseOut is no input: the pointer left the window or went over a
+// hoverable widget, which tells its own moves.
+func (w *pointerWatch) MouseOut() {}

@@ -133,14 +133,14 @@ func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
 	})
 	s.header = container.NewBorder(nil, nil, s.back, container.NewHBox(s.badge, s.settings), s.title)
 	s.refreshBadge()
-	win.SetContent(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body))
+	s.autoLock = startAutoLock(s)
+	win.SetContent(s.autoLock.watch(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body)))
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		// A dialog over the view keeps it: Esc does not go back under it.
 		if e.Name == fyne.KeyEscape && win.Canvas().Overlays().Top() == nil {
 			s.Back()
 		}
 	})
-	s.autoLock = startAutoLock(s)
 	s.Start()
 	return s
 }
@@ -259,7 +259,7 @@ func (s *Shell) closeAll() {
 	}
 	s.stack = nil
 	if s.autoLock != nil {
-		s.autoLock.halt()
+		s.autoLock.end()
 	}
 	if s.mailbox != nil {
 		s.mailbox.Stop()
@@ -279,7 +279,9 @@ func (s *Shell) showTop() {
 	v := s.stack[len(s.stack)-1]
 	s.title.SetText(v.title)
 	s.updateHeader()
-	s.body.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(v.content))}
+	scroll := container.NewVScroll(container.NewPadded(v.content))
+	scroll.OnScrolled = func(fyne.Position) { s.autoLock.touch() }
+	s.body.Objects = []fyne.CanvasObject{scroll}
 	s.body.Refresh()
 	if v.shown != nil {
 		v.shown()

@@ -354,8 +354,9 @@ func TestFormRetryRunsLastAction(t *testing.T) {
 	v := newView("form")
 	busy := &authapi.Problem{Status: 503, Code: authapi.CodeOverloaded}
 	var submits, reloads int
+	valid := true
 	var fm *form
-	fm = newForm(f.shell, v, "send", nil, func() {
+	fm = newForm(f.shell, v, "send", func() bool { return valid }, func() {
 		submits++
 		fm.run(func(context.Context) error { return busy }, nil, nil)
 	})
@@ -378,6 +379,14 @@ func TestFormRetryRunsLastAction(t *testing.T) {
 	f.waitFor("the failed reload", failedAgain(2, 1))
 	f.tap("action.retry_now")
 	f.waitFor("the reload again", failedAgain(2, 2))
+
+	// A submit that cannot start (Enter in a form not valid) is no action:
+	// the retry still runs the reload.
+	valid = false
+	fm.submit.OnTapped()
+	valid = true
+	f.tap("action.retry_now")
+	f.waitFor("the reload after a submit that did not start", failedAgain(2, 3))
 }
 
 // TestStepTitleUnknownCause: a cause with no text of its own reads as a

@@ -51,22 +51,32 @@ func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()
 	return f
 }
 
-// action returns fn as an action of the form: a retry after it runs it
-// again, with the form as it stands then.
+// action returns fn as an action of the form: once it started work, a
+// retry runs it again, with the form as it stands then. One that started
+// nothing (a submit while the form is not ready) leaves the last action.
 func (f *form) action(fn func()) func() {
 	var act func()
 	act = func() {
+		prev := f.last
 		f.last = act
 		fn()
+		if !f.running {
+			f.last = prev
+		}
 	}
 	return act
 }
 
-// retry clears the failure and runs the last action again.
+// retry clears the failure and runs the last action again; when that
+// cannot start (the form is no longer valid), the view's first field gets
+// the keyboard.
 func (f *form) retry() {
 	f.fail.Clear()
 	if f.last != nil {
 		f.last()
+	}
+	if !f.running && f.v.focus != nil {
+		f.s.Win.Canvas().Focus(f.v.focus)
 	}
 }
 

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,13 +50,13 @@ func newSignIn(s *Shell, prior error) *view {
 				password.SetText("")
 				s.Win.Canvas().Focus(password)
 			case "account_not_verified":
-				f.fail.actions[app.RemedyVerifyEmail] = func() {
+				f.fail.actions[app.RemedyVerifyEmail] = f.action(func() {
 					reg := a.PendingRegistration(mail, pw)
 					f.run(reg.Resend, func() {
 						password.SetText("")
 						s.Push(newVerifyEmail(s, reg, rem))
 					}, nil)
-				}
+				})
 			}
 			return false
 		})
@@ -202,6 +203,10 @@ func finishSignIn(s *Shell, res app.SignInResult) {
 	}
 	f := app.Explain(res.RememberErr)
 	s.noteError(f.Code)
+	if !strings.HasPrefix(f.Code, "keychain_") {
+		// The dialog is about the keychain, whatever stopped it.
+		f = app.Failure{Code: app.CauseKeychainFailed}
+	}
 	message, fix := s.failureText(f)
 	dialog.ShowInformation(lang.L("signin.keychain_title"), message+"\n\n"+fix, s.Win)
 }

@@ -1,4 +1,4 @@
-// Package keystore keeps Sesame's two secrets at rest.
+// Package keystore keeps Sesame's secrets at rest.
 //
 // The refresh token behind "Remember me on this computer" lives in the OS
 // keychain (the Secret Service on Linux, the Keychain on macOS, the
@@ -7,10 +7,13 @@
 // [Keychain.DeleteRefreshToken] and the health probe [Keychain.Check]. The
 // accounts' anti-phishing phrases, which the sign-in screen shows before
 // signing in, live there too ([Keychain.SavePhrase], [Keychain.Phrase],
-// [Keychain.ForgetPhrases]). Every
-// call has a deadline, and a keychain that cannot be used is reported as an
-// [*UnavailableError] (matching [ErrKeychainUnavailable]) whose [Reason] the
-// UI branches on. Nothing ever falls back to a file.
+// [Keychain.ForgetPhrases]), and so do named secrets such as the key of the
+// built-in server's TOTP secrets ([Keychain.SaveSecret], [Keychain.Secret],
+// [Keychain.DeleteSecret]). Every call has a deadline, and a keychain that
+// cannot be used is reported as an [*UnavailableError] (matching
+// [ErrKeychainUnavailable]) whose [Reason] the UI branches on. The keychain
+// calls never fall back to a file; a caller that does (the built-in server's
+// key, without any keychain) says so.
 //
 // The wallet seed lives in the vault: one versioned file holding a payload
 // encrypted with XChaCha20-Poly1305 under a key derived from the wallet

@@ -101,8 +101,8 @@ func (e *UnavailableError) Is(target error) bool { return target == ErrKeychainU
 
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// Keychain stores refresh tokens in the OS keychain. The zero value is ready
-// to use.
+// Keychain keeps refresh tokens, anti-phishing phrases and named secrets
+// in the OS keychain. The zero value is ready to use.
 //
 // Items are stored under the service name (default "Sesame") with these user
 // names, where <server> is the normalized server URL (lower-case scheme and
@@ -120,6 +120,11 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // [Keychain.ForgetPhrases] can delete them all at once:
 //
 //	"<server> <account>"  the account's anti-phishing phrase
+//
+// Named secrets (the key of the built-in server's TOTP secrets) are kept
+// under the service name followed by " secrets", with their name as the
+// user name ([Keychain.SaveSecret]), out of reach of what forgets tokens or
+// phrases.
 type Keychain struct {
 	Service string        // keychain service name; "" means DefaultService
 	Timeout time.Duration // per operation; 0 means DefaultTimeout

@@ -236,6 +236,9 @@ func keyLost(t *testing.T, o localserver.Options, stderr *bytes.Buffer, dir, add
 	if !strings.Contains(stderr.String(), "missing from the keychain") || strings.Contains(stderr.String(), sec) {
 		t.Fatalf("stderr says %q", stderr.String())
 	}
+	if lost, _ := filepath.Glob(filepath.Join(dir, localserver.KeyIDName+".lost-*")); len(lost) != 1 {
+		t.Fatalf("the lost key's ID is not kept: %v", lost)
+	}
 	if err := signInWithCode(t, s, email, sec); err == nil {
 		t.Fatal("a code of a secret sealed with the lost key signed in")
 	}

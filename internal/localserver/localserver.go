@@ -161,8 +161,14 @@ func (o Options) totpKey(ctx context.Context, dir string) ([]byte, error) {
 		// the secrets sealed with it can no longer be opened, so those
 		// accounts' codes fail closed and their recovery codes still sign
 		// in. A new key lets the server start, and new enrolments work.
-		fmt.Fprintf(stderr, "sesame: the key of the built-in server's two-factor secrets is missing from the keychain; "+
-			"accounts that turned on two-factor before must sign in with a recovery code and turn it on again\n")
+		// The old ID is kept beside, in case the item comes back (a
+		// keychain restored from a backup).
+		lost := fmt.Sprintf("%s.lost-%d", idPath, time.Now().Unix())
+		if err := os.Rename(idPath, lost); err != nil {
+			return nil, fmt.Errorf("keeping the built-in server's lost key ID: %w", err)
+		}
+		fmt.Fprintf(stderr, "sesame: the key of the built-in server's two-factor secrets is missing from the keychain (its ID is kept in %s); "+
+			"accounts that turned on two-factor before must sign in with a recovery code and turn it on again\n", lost)
 	}
 	key, id := server.NewTOTPKey(), make([]byte, 16)
 	rand.Read(id)

@@ -198,16 +198,20 @@ func (e *env) call(method, path string, body any, token string, hdr ...string) a
 
 var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 
-// mailCode waits for a new mail to addr whose subject contains subject and
-// returns its 6-digit code and the mail.
+// mailCode waits for a new mail to addr (one beyond the first after)
+// whose subject contains subject and returns its 6-digit code and the
+// mail. A notification sent in the background before may be stored after
+// it, so the newest mail need not be the one.
 func (e *env) mailCode(addr, subject string, after int) (string, authapi.Mail) {
 	e.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		var box authapi.Mailbox
 		e.call("GET", "/v1/dev/mailbox?to="+addr, nil, "").ok(e.t, 200, &box)
-		if len(box.Mails) > after && strings.Contains(strings.ToLower(box.Mails[0].Subject), strings.ToLower(subject)) {
-			m := box.Mails[0]
+		for _, m := range box.Mails[:max(len(box.Mails)-after, 0)] {
+			if !strings.Contains(strings.ToLower(m.Subject), strings.ToLower(subject)) {
+				continue
+			}
 			c := codeRE.FindStringSubmatch(m.Text)
 			if c == nil {
 				e.t.Fatalf("mail %q has no code", m.Subject)

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -11,6 +12,11 @@ import (
 // these widgets hands Escape on to that handler, so Esc goes back from any
 // field, box or button. A check box also submits its form on Enter, as the
 // form's fields do.
+//
+// Fyne gives the pointer's moves to the deepest hoverable widget under it,
+// not to the window's content: the hoverable ones among these widgets
+// (buttons, check boxes, drop-downs) tell the auto-lock of them, and each
+// of these widgets tells it of a tap.
 
 // escapeKey hands Escape typed into the focused widget w to the key
 // handler of w's window.
@@ -78,6 +84,9 @@ func newSecretEntry() *entry {
 // TypedKey hands Escape to the window.
 func (e *entry) TypedKey(k *fyne.KeyEvent) { handOn(e, k, e.Entry.TypedKey) }
 
+// Tapped is input.
+func (e *entry) Tapped(p *fyne.PointEvent) { pointerActive(e); e.Entry.Tapped(p) }
+
 // fyneEntry is the Fyne entry inside.
 func (e *entry) fyneEntry() *widget.Entry { return &e.Entry }
 
@@ -121,6 +130,15 @@ func (c *check) TypedKey(k *fyne.KeyEvent) {
 	}
 }
 
+// MouseIn is input.
+func (c *check) MouseIn(m *desktop.MouseEvent) { pointerActive(c); c.Check.MouseIn(m) }
+
+// MouseMoved is input.
+func (c *check) MouseMoved(m *desktop.MouseEvent) { pointerActive(c); c.Check.MouseMoved(m) }
+
+// Tapped is input.
+func (c *check) Tapped(p *fyne.PointEvent) { pointerActive(c); c.Check.Tapped(p) }
+
 func (c *check) watchedBy(f *form) {
 	prev := c.OnChanged
 	c.OnChanged = func(on bool) {
@@ -153,6 +171,15 @@ func newIconButton(label string, icon fyne.Resource, tapped func()) *button {
 // TypedKey hands Escape to the window.
 func (b *button) TypedKey(k *fyne.KeyEvent) { handOn(b, k, b.Button.TypedKey) }
 
+// MouseIn is input.
+func (b *button) MouseIn(m *desktop.MouseEvent) { pointerActive(b); b.Button.MouseIn(m) }
+
+// MouseMoved is input.
+func (b *button) MouseMoved(m *desktop.MouseEvent) { pointerActive(b); b.Button.MouseMoved(m) }
+
+// Tapped is input.
+func (b *button) Tapped(p *fyne.PointEvent) { pointerActive(b); b.Button.Tapped(p) }
+
 // dropDown is a drop-down list of options.
 type dropDown struct {
 	widget.Select
@@ -168,3 +195,12 @@ func newDropDown(options []string, changed func(string)) *dropDown {
 
 // TypedKey hands Escape to the window.
 func (d *dropDown) TypedKey(k *fyne.KeyEvent) { handOn(d, k, d.Select.TypedKey) }
+
+// MouseIn is input.
+func (d *dropDown) MouseIn(m *desktop.MouseEvent) { pointerActive(d); d.Select.MouseIn(m) }
+
+// MouseMoved is input.
+func (d *dropDown) MouseMoved(m *desktop.MouseEvent) { pointerActive(d); d.Select.MouseMoved(m) }
+
+// Tapped is input.
+func (d *dropDown) Tapped(p *fyne.PointEvent) { pointerActive(d); d.Select.Tapped(p) }

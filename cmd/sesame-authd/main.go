@@ -308,14 +308,21 @@ func readTOTPKey(o options) ([]byte, error) {
 		return nil, errors.New("no TOTP key: give --totp-key-file FILE or $" + totpKeyEnv +
 			" (make one with: sesame-authd genkey --out FILE), or --dev-plain-totp-secrets for development")
 	}
-	fi, err := os.Stat(o.totpKeyFile)
+	// One open file for the mode check and the read: the file cannot be
+	// swapped between them.
+	f, err := os.Open(o.totpKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--totp-key-file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("--totp-key-file: %w", err)
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("--totp-key-file %s is open to other users (mode %04o): chmod 600 it", o.totpKeyFile, fi.Mode().Perm())
 	}
-	b, err := os.ReadFile(o.totpKeyFile)
+	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
 		return nil, fmt.Errorf("--totp-key-file: %w", err)
 	}

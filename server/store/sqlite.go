@@ -374,11 +374,22 @@ func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(a
 	if err != nil {
 		n = 0
 	} else if n > 0 {
-		_, err = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		// A checkpoint blocked by a reader reports it in its result row,
+		// not as an error: the old values may then stay in the log.
+		var busy, logged, moved int
+		err = s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved)
+		if err == nil && busy != 0 {
+			err = ErrCheckpointBusy
+		}
 	}
 	_, serr := s.db.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
 	return n, errors.Join(err, serr)
 }
+
+// ErrCheckpointBusy: the write-ahead log could not be emptied after the
+// TOTP secrets were rewritten, because another connection was reading; the
+// old values may stay in it until the next checkpoint.
+var ErrCheckpointBusy = errors.New("store: the write-ahead log is in use; old values may stay in it until the next checkpoint")
 
 // EnableTOTP implements Store.
 func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {

@@ -135,9 +135,7 @@ func desktop(ctx context.Context, o options) error {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sesame:", err, "- using the defaults")
 	}
-	if err := screens.SetLanguage(settings.Language); err != nil {
-		return fmt.Errorf("loading the translations: %w", err)
-	}
+	screens.ChooseLanguage(settings.Language)
 	fyneapp.SetMetadata(fyne.AppMetadata{
 		ID: appID, Name: "Sesame", Version: version, Build: 1,
 		Icon:       fyne.NewStaticResource(assets.IconName, assets.Icon),
@@ -150,13 +148,15 @@ func desktop(ctx context.Context, o options) error {
 	debug.SetMemoryLimit(512 << 20)
 	a := fyneapp.NewWithID(appID)
 	screens.ApplyPreferences(a)
-	// Loading the fonts (the shipped CJK ones and Fyne's system fallback)
-	// is most of the start; it runs while the built-in server starts and
-	// the window is created, and the screens are built once it is done.
-	warm := make(chan struct{})
+	// Loading the translations and the fonts (the shipped CJK ones and
+	// Fyne's system fallback) is most of the start; it runs while the
+	// built-in server starts and the window is created, and the screens
+	// are built once it is done.
+	warm := make(chan error, 1)
 	inBackground(func() {
+		err := screens.LoadTranslations()
 		screens.WarmFonts()
-		close(warm)
+		warm <- err
 	})
 
 	server := settings.Server
@@ -266,7 +266,9 @@ func desktop(ctx context.Context, o options) error {
 	}
 	cur.opts.Started = func() { go restore() }
 	time.AfterFunc(10*time.Second, restore)
-	<-warm
+	if err := <-warm; err != nil {
+		return fmt.Errorf("loading the translations: %w", err)
+	}
 	screens.NewShell(cur.app, cur.opts, w)
 	go func() {
 		<-ctx.Done()

@@ -18,11 +18,26 @@ var systemLanguage, hadLanguage = os.LookupEnv("LANGUAGE")
 var chosenLanguage string
 
 // SetLanguage loads the translations and shows them in the language tag
-// names, or in the system's language for "". Fyne's lang package reads the
-// language from the environment each time translations are added, so the
-// choice goes through $LANGUAGE (and, where the locale is C, which would
-// hide $LANGUAGE, a UTF-8 C locale for messages).
+// names, or in the system's language for "": ChooseLanguage, then
+// LoadTranslations.
 func SetLanguage(tag string) error {
+	ChooseLanguage(tag)
+	return LoadTranslations()
+}
+
+// LoadTranslations loads the app's translations in the language chosen.
+// At start it may run on another goroutine than the UI's, before any
+// screen is built: Fyne's lang package has no lock.
+func LoadTranslations() error {
+	return lang.AddTranslationsFS(assets.Translations, assets.TranslationsDir)
+}
+
+// ChooseLanguage chooses the language tag names, or the system's for "",
+// for the translations loaded next. Fyne's lang package reads the language
+// from the environment each time translations are added, so the choice
+// goes through $LANGUAGE (and, where the locale is C, which would hide
+// $LANGUAGE, a UTF-8 C locale for messages).
+func ChooseLanguage(tag string) {
 	chosenLanguage = tag
 	switch {
 	case tag != "":
@@ -43,5 +58,4 @@ func SetLanguage(tag string) error {
 	default:
 		os.Unsetenv("LANGUAGE")
 	}
-	return lang.AddTranslationsFS(assets.Translations, assets.TranslationsDir)
 }

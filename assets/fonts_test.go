@@ -140,3 +140,33 @@ func TestFontLacksUnlistedCharacter(t *testing.T) {
 		t.Fatalf("missingRunes = %q, want only ก", m)
 	}
 }
+
+// TestEnglishPunctuationIsProportional: the shipped font is a CJK font, in
+// which curly quotes, the ellipsis, the middle dot and the bullet are a
+// full em wide, as Chinese text wants them; in English text they leave wide
+// gaps. English texts use other marks (straight quotes, "...", en dashes);
+// only the names of CJK languages may be wide.
+func TestEnglishPunctuationIsProportional(t *testing.T) {
+	face, err := font.ParseTTF(bytes.NewReader(FontRegular))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upem := float32(face.Upem())
+	wide := map[rune][]string{}
+	for key, m := range loadTranslations(t, "en.json") {
+		for _, s := range m {
+			for _, r := range s {
+				if r < 0x80 || unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana) {
+					continue
+				}
+				g, ok := face.NominalGlyph(r)
+				if ok && face.HorizontalAdvance(g)/upem >= 0.9 && len(wide[r]) < 3 {
+					wide[r] = append(wide[r], key)
+				}
+			}
+		}
+	}
+	for r, keys := range wide {
+		t.Errorf("%q (U+%04X) is an em wide in the shipped font, in English %v", r, r, keys)
+	}
+}

@@ -146,14 +146,14 @@ func TestSecurityAntiPhishing(t *testing.T) {
 	f.typeIn("security.phishing.placeholder", "blue teapot")
 	f.tap("security.phishing.save")
 	homeLoaded(f)
-	f.waitText("“blue teapot”")
+	f.waitText(`"blue teapot"`)
 	me, err := f.app.Me(context.Background())
 	if err != nil || me.AntiPhishingPhrase != "blue teapot" {
 		t.Fatalf("Me: %+v, %v", me, err)
 	}
 	f.tap("home.phishing_change")
 	f.waitTop("security.phishing.title")
-	if !f.shows("“blue teapot”") {
+	if !f.shows(`"blue teapot"`) {
 		t.Fatalf("the phrase view does not show the phrase:\n%s", f.texts())
 	}
 }

@@ -1,23 +1,46 @@
 package desktoptest
 
 import (
+	"context"
 	"encoding/json"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"sesame/authapi"
 )
 
 const (
 	email    = "ada@example.org"
 	password = "correct horse battery 9"
+	phrase   = "Blue heron at dawn"
 )
+
+// setPhraseElsewhere sets the account's anti-phishing phrase from another
+// device, through the built-in server's API.
+func setPhraseElsewhere(t *testing.T, addr, phrase string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := authapi.NewClient("http://" + addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: password, DeviceName: "phone"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetAntiPhishingPhrase(ctx, phrase); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestRememberMe is the first run of a new user: create an account with the
 // code from the built-in server's mailbox, ticking "Remember me", then quit
 // and start again and land on home without typing the password. The
 // refresh token is in the keychain (found with secret-tool), rotated by the
-// second start, and in none of the app's files.
+// second start, and in none of the app's files; so is the account's
+// anti-phishing phrase, which the sign-in screen then shows.
 func TestRememberMe(t *testing.T) {
 	d := newDesktop(t, "en")
 	d.start()
@@ -70,6 +93,28 @@ func TestRememberMe(t *testing.T) {
 	if files := d.filesContaining(password); len(files) > 0 {
 		t.Fatalf("the password is written in the app's files: %v", files)
 	}
+
+	// The account's anti-phishing phrase, set on another device, is learnt
+	// by the next start (a remembered session) and kept in the keychain,
+	// in none of the app's files; the sign-in screen then shows it for the
+	// address once the remembered session is gone (look at the screenshot).
+	setPhraseElsewhere(t, d.addr, phrase)
+	d.quit()
+	d.start()
+	d.waitSecret("Sesame anti-phishing", "http://"+d.addr+" "+email, phrase)
+	// The built-in server's database holds it, as any server does.
+	for _, f := range d.filesContaining(phrase) {
+		if !strings.HasPrefix(filepath.Base(f), "local-server.db") {
+			t.Fatalf("the anti-phishing phrase is written in the app's file %s", f)
+		}
+	}
+	d.quit()
+	if out, err := exec.Command("secret-tool", "clear", "service", "Sesame", "username", "refresh-token http://"+d.addr+" "+email).CombinedOutput(); err != nil {
+		t.Fatalf("secret-tool clear: %v %s", err, out)
+	}
+	d.start() // the sign-in screen, with the remembered address filled in
+	time.Sleep(time.Second)
+	d.shot("sign-in-with-phrase")
 
 	// The connection check in a terminal, against the running built-in
 	// server: nothing blocks signing in.

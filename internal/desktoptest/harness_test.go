@@ -291,6 +291,19 @@ func (d *desktop) waitToken() string {
 	return ""
 }
 
+// waitSecret waits until the keychain holds want under service and user.
+func (d *desktop) waitSecret(service, user, want string) {
+	d.t.Helper()
+	var got []byte
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		got, _ = exec.Command("secret-tool", "lookup", "service", service, "username", user).Output()
+		if string(got) == want {
+			return
+		}
+	}
+	d.t.Fatalf("the keychain holds %q for %s %s, not %q\napp log:\n%s", got, service, user, want, d.log.String())
+}
+
 // preferences is the app's Fyne preferences file.
 func (d *desktop) preferences() string {
 	files, _ := filepath.Glob(filepath.Join(d.home, "config", "fyne", "*", "preferences.json"))

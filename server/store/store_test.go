@@ -779,6 +779,23 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 	}); n != 1 {
 		t.Fatalf("one reset token completed %d resets", n)
 	}
+	// Resets of one account with different tokens: the first spends the
+	// others' tokens, and none fails otherwise (PostgreSQL once deadlocked
+	// them on each other's tokens).
+	for round := range 5 {
+		for i := range 8 {
+			check(t, hs[0].PutResetToken(ctx, []byte(fmt.Sprint(round, "t", i)), a.ID, now.Add(time.Minute)))
+		}
+		if n := race(8, hs, func(st store.Admin, i int) bool {
+			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i))
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				t.Error(err)
+			}
+			return err == nil
+		}); n != 1 {
+			t.Fatalf("round %d: resets with %d tokens of one account completed %d", round, 8, n)
+		}
+	}
 }
 
 func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {

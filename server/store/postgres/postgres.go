@@ -637,6 +637,12 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 // CompleteReset implements store.Store.
 func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
+		// The account's row is locked before its token, so that resets of
+		// one account with different tokens queue instead of deadlocking
+		// on each other's tokens.
+		if _, err := tx.Exec(ctx, `SELECT FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
+			return err
+		}
 		err := one(tx.Exec(ctx, `DELETE FROM reset_tokens WHERE hash = $1 AND account_id = $2 AND expires_at > $3`, tokenHash, accountID, now))
 		if err != nil {
 			return err

@@ -532,8 +532,10 @@ func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 				[]any{se.ID, se.AccountID, se.DeviceName, se.IP, se.CreatedAt, se.LastSeenAt, t.Access, t.AccessExpires}},
 			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, []any{t.Refresh, se.ID, t.RefreshExpires}},
-			stmt{`DELETE FROM attempts WHERE id = $1`, []any{n.AttemptID}},
+			// The lockout's row before the attempt's, in the order a
+			// reservation takes them.
 			stmt{clearFailures, []any{n.Email}},
+			stmt{`DELETE FROM attempts WHERE id = $1`, []any{n.AttemptID}},
 			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result) VALUES ($1, $2, $3, $4, $5)`,
 				[]any{se.AccountID, se.CreatedAt, se.IP, se.DeviceName, authapi.ResultSuccess}})
 	})

@@ -15,9 +15,22 @@ need() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Packages the tests and the app need; postgresql for scripts/postgres-session
-# (its server binaries only: the session makes and removes its own cluster).
-TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools postgresql)
+# Packages the tests and the app need (PostgreSQL: need_postgresql).
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools)
+
+# need_postgresql installs PostgreSQL's server for scripts/postgres-session,
+# which makes and removes a cluster of its own, without the "main" cluster
+# Debian's package otherwise creates (and, under systemd, starts on port
+# 5432) and leaves running.
+need_postgresql() {
+	dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed" && return 0
+	need postgresql-common
+	local sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo sed -i -E 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' \
+		/etc/postgresql-common/createcluster.conf
+	need postgresql
+}
 
 # Packages building and running the Fyne app needs: a C compiler, pkg-config
 # and the OpenGL and X11 headers for GLFW; Mesa's software OpenGL, Xvfb and

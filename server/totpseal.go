@@ -114,9 +114,9 @@ func (s *Server) sealPlainSecrets(ctx context.Context) error {
 		return nil
 	}
 	n, err := s.cfg.Store.RewriteTOTPSecrets(ctx, sealedPrefix, s.totp.seal)
-	if errors.Is(err, store.ErrCheckpointBusy) {
-		// Sealed, but the plain values may stay in the log for a while.
-		s.log.Warn("the plain TOTP secrets are sealed, but another process reading the database kept the write-ahead log from being emptied", "count", n)
+	if errors.Is(err, store.ErrOldValuesKept) {
+		// Sealed, but the plain values may stay on disk for a while.
+		s.log.Warn("the plain TOTP secrets are sealed, but their old values may stay in the database's files for a while", "count", n, "err", err)
 		err = nil
 	}
 	if err != nil {

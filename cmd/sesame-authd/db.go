@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
+	"regexp"
 	"time"
 
 	"sesame/server/store"
 	"sesame/server/store/postgres"
 )
+
+// keywordDSN matches a PostgreSQL connection string of key=value pairs
+// ("host=db user=sesame password=..."), which --db does not take.
+var keywordDSN = regexp.MustCompile(`(^|\s)(host|hostaddr|port|dbname|user|password|sslmode)\s*=`)
 
 // dbEnv holds the database when --db is not given, so that the password
 // of a PostgreSQL URL stays out of the process list.
@@ -29,6 +35,11 @@ func openStore(ctx context.Context, fs *flag.FlagSet, db string) (store.Store, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	if keywordDSN.MatchString(db) {
+		// Taken as a file name, it would make a SQLite file named after
+		// the connection string, password included.
+		return nil, errors.New("the database looks like a PostgreSQL key=value connection string: give it as a postgres:// URL")
+	}
 	if postgres.IsURL(db) {
 		st, err := postgres.Open(ctx, db)
 		if err != nil {

@@ -47,6 +47,22 @@ func TestPostgresURLsStayOutOfErrors(t *testing.T) {
 	}
 }
 
+// TestKeywordConnectionStringRefused: a key=value connection string is
+// refused, not taken as the name of a SQLite file holding its password.
+func TestKeywordConnectionStringRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, db := range []string{"host=db.example.org user=sesame password=hunter2hunter2", "dbname=sesame password = hunter2hunter2"} {
+		err := run(context.Background(), []string{"maintenance", "on", "--db", db}, io.Discard, io.Discard, nil)
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%q: %v", db, err)
+		}
+	}
+	if files, _ := os.ReadDir(dir); len(files) > 0 {
+		t.Fatalf("files made: %v", files)
+	}
+}
+
 // TestServeOnPostgres runs the program on PostgreSQL named by $SESAME_DB
 // and switches its maintenance mode through --db.
 func TestServeOnPostgres(t *testing.T) {

@@ -51,7 +51,7 @@ func TestRewriteTOTPSecretsCheckpointBusy(t *testing.T) {
 
 	seal := func(_, v string) (string, error) { return "v1:" + v, nil }
 	got, err := st.RewriteTOTPSecrets(ctx, "v1:", seal)
-	if !errors.Is(err, store.ErrCheckpointBusy) || got != 1 {
+	if !errors.Is(err, store.ErrOldValuesKept) || got != 1 {
 		t.Fatalf("RewriteTOTPSecrets with a reader: %d, %v", got, err)
 	}
 	acc, err := st.AccountByID(ctx, a.ID)

@@ -379,17 +379,17 @@ func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(a
 		var busy, logged, moved int
 		err = s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved)
 		if err == nil && busy != 0 {
-			err = ErrCheckpointBusy
+			err = fmt.Errorf("%w: another connection is reading the write-ahead log", ErrOldValuesKept)
 		}
 	}
 	_, serr := s.db.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
 	return n, errors.Join(err, serr)
 }
 
-// ErrCheckpointBusy: the write-ahead log could not be emptied after the
-// TOTP secrets were rewritten, because another connection was reading; the
-// old values may stay in it until the next checkpoint.
-var ErrCheckpointBusy = errors.New("store: the write-ahead log is in use; old values may stay in it until the next checkpoint")
+// ErrOldValuesKept: RewriteTOTPSecrets rewrote the values, but the old ones
+// may stay in the database's files for a while (a write-ahead log another
+// connection reads, a table the database user may not compact).
+var ErrOldValuesKept = errors.New("store: the old values may stay in the database's files for a while")
 
 // EnableTOTP implements Store.
 func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {

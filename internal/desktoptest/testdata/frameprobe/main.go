@@ -23,15 +23,18 @@ package main
 
 // painted reports whether window w has a non-black pixel on one of three
 // rows (a quarter, half and three quarters down): a frame paints its
-// background everywhere. With drawn set, it reports whether one of the rows
-// has more than one colour: something is drawn on the background. Reading
-// three rows, not the whole window, keeps the probe from competing with
+// background everywhere. With drawn set, it reports whether one of fifteen
+// rows has more than one colour: something is drawn on the background.
+// Reading rows, not the whole window, keeps the probe from competing with
 // the program it measures.
 static int painted(Display *d, Window w, int drawn) {
 	XWindowAttributes a;
 	if (!XGetWindowAttributes(d, w, &a) || a.map_state != IsViewable || a.width < 8 || a.height < 8) return 0;
-	for (int q = 1; q <= 3; q++) {
-		XImage *img = XGetImage(d, w, 0, a.height * q / 4, a.width, 1, AllPlanes, ZPixmap);
+	// Something drawn may lie anywhere: more rows for it, every 16th of
+	// the height.
+	int parts = drawn ? 16 : 4;
+	for (int q = 1; q < parts; q++) {
+		XImage *img = XGetImage(d, w, 0, a.height * q / parts, a.width, 1, AllPlanes, ZPixmap);
 		if (!img) return 0;
 		int found = 0;
 		unsigned long first = XGetPixel(img, 0, 0) & 0xffffff;

@@ -386,6 +386,16 @@ func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(a
 	return n, errors.Join(err, serr)
 }
 
+// SealedTOTPSecret implements Store.
+func (s *SQLite) SealedTOTPSecret(ctx context.Context, prefix string) (accountID, value string, err error) {
+	err = s.db.QueryRowContext(ctx, `
+		SELECT id, totp_secret FROM accounts WHERE totp_secret != '' AND substr(totp_secret, 1, length(?1)) = ?1
+		UNION ALL
+		SELECT id, totp_pending FROM accounts WHERE totp_pending != '' AND substr(totp_pending, 1, length(?1)) = ?1
+		LIMIT 1`, prefix).Scan(&accountID, &value)
+	return accountID, value, notFound(err)
+}
+
 // ErrOldValuesKept: RewriteTOTPSecrets rewrote the values, but the old ones
 // may stay in the database's files for a while (a write-ahead log another
 // connection reads, a table the database user may not compact).

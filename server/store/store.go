@@ -157,6 +157,10 @@ type Store interface {
 	// database with it at start. The old values should not stay readable
 	// in the database's files where the database allows it.
 	RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error)
+	// SealedTOTPSecret returns one non-empty TOTP secret or pending
+	// secret that starts with prefix, and its account; ErrNotFound when
+	// there is none. The server checks its key against it at start.
+	SealedTOTPSecret(ctx context.Context, prefix string) (accountID, value string, err error)
 	// EnableTOTP makes the pending secret live with fresh recovery codes,
 	// if it is still secret (the one the confirming code was checked with).
 	EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error

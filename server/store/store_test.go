@@ -40,6 +40,7 @@ var behaviours = []struct {
 	{"mailed codes", testCodes},
 	{"two-factor", testTwoFactor},
 	{"TOTP secrets rewritten", testRewriteTOTPSecrets},
+	{"a sealed TOTP secret found", testSealedTOTPSecret},
 	{"challenges", testChallenges},
 	{"sessions", testSessions},
 	{"refresh rotation", testRefreshRotation},
@@ -375,6 +376,40 @@ func testRewriteTOTPSecrets(t *testing.T, db testdb.DB) {
 	if n, err := st.RewriteTOTPSecrets(ctx, "v1:", nil); n != 0 || err != nil {
 		t.Fatalf("a second rewrite: %d %v", n, err)
 	}
+}
+
+func testSealedTOTPSecret(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	none := func(what string) {
+		t.Helper()
+		id, v, err := st.SealedTOTPSecret(ctx, "v1:")
+		wantErr(t, what, err, store.ErrNotFound)
+		if id != "" || v != "" {
+			t.Fatalf("%s: %q %q with ErrNotFound", what, id, v)
+		}
+	}
+	none("an empty store")
+	newAccount(t, st, "plain")
+	none("an account without two-factor")
+	check(t, st.SetPendingTOTP(ctx, "plain", "live1"))
+	check(t, st.EnableTOTP(ctx, "plain", "live1", nil))
+	check(t, st.SetPendingTOTP(ctx, "plain", "pending1"))
+	none("plain secrets")
+
+	newAccount(t, st, "pending")
+	check(t, st.SetPendingTOTP(ctx, "pending", "v1:pending2"))
+	if id, v, err := st.SealedTOTPSecret(ctx, "v1:"); err != nil || id != "pending" || v != "v1:pending2" {
+		t.Fatalf("a sealed pending secret: %q %q %v", id, v, err)
+	}
+	newAccount(t, st, "live")
+	check(t, st.SetPendingTOTP(ctx, "live", "v1:live3"))
+	check(t, st.EnableTOTP(ctx, "live", "v1:live3", nil))
+	check(t, st.DisableTOTP(ctx, "pending"))
+	if id, v, err := st.SealedTOTPSecret(ctx, "v1:"); err != nil || id != "live" || v != "v1:live3" {
+		t.Fatalf("a sealed live secret: %q %q %v", id, v, err)
+	}
+	check(t, st.DisableTOTP(ctx, "live"))
+	none("two-factor turned off")
 }
 
 func testChallenges(t *testing.T, db testdb.DB) {

@@ -428,6 +428,16 @@ func (s *Store) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(ac
 	return n, nil
 }
 
+// SealedTOTPSecret implements store.Store.
+func (s *Store) SealedTOTPSecret(ctx context.Context, prefix string) (accountID, value string, err error) {
+	err = s.pool.QueryRow(ctx, `
+		SELECT id, totp_secret FROM accounts WHERE totp_secret <> '' AND starts_with(totp_secret, $1)
+		UNION ALL
+		SELECT id, totp_pending FROM accounts WHERE totp_pending <> '' AND starts_with(totp_pending, $1)
+		LIMIT 1`, prefix).Scan(&accountID, &value)
+	return accountID, value, notFound(err)
+}
+
 // EnableTOTP implements store.Store.
 func (s *Store) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {

@@ -67,9 +67,17 @@ type Config struct {
 	Issuer string
 	// TOTPKey (TOTPKeySize bytes, see NewTOTPKey) seals every TOTP secret
 	// before it goes to the store, with AES-256-GCM bound to the account.
-	// New seals the plain secrets a store still holds from before. A copy
-	// of the database without the key gives no second factor.
+	// New seals the plain secrets a store still holds from before, and
+	// fails with ErrTOTPKeyMismatch when the key does not open the secrets
+	// the store holds sealed. A copy of the database without the key gives
+	// no second factor.
 	TOTPKey []byte
+	// TOTPKeyReplaced says that TOTPKey replaces a lost key that sealed
+	// secrets of the database, as the desktop app's built-in server does
+	// when the keychain lost its key: New then only warns when the key
+	// does not open them. Their codes are refused and recovery codes still
+	// sign in. Never set it for a key that may merely be the wrong one.
+	TOTPKeyReplaced bool
 	// PlainTOTPSecrets lets New run without a TOTPKey, keeping TOTP
 	// secrets plain in the store: for development only. Without either,
 	// New refuses.
@@ -132,7 +140,8 @@ type Server struct {
 }
 
 // New builds a server from cfg. With a TOTP key it first seals the plain
-// TOTP secrets of the store, in one transaction of at most a minute.
+// TOTP secrets of the store, in one transaction of at most a minute; then
+// it checks that the key opens a sealed secret of the store.
 func New(cfg Config) (*Server, error) {
 	def := DefaultConfig()
 	if cfg.Store == nil || cfg.Mailer == nil {
@@ -193,6 +202,9 @@ func New(cfg Config) (*Server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := s.sealPlainSecrets(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.checkTOTPKey(ctx); err != nil {
 		return nil, err
 	}
 	s.mux = http.NewServeMux()

@@ -29,6 +29,12 @@ const sealedPrefix = "v1:"
 // holds no secret.
 var ErrTOTPSecret = errors.New("server: a stored TOTP secret does not open")
 
+// ErrTOTPKeyMismatch stops [New] when its TOTP key does not open the
+// secrets sealed in the store (another deployment's key, a regenerated
+// one), which would fail every two-factor sign-in. Its message holds no
+// secret and no key.
+var ErrTOTPKeyMismatch = errors.New("server: the TOTP key does not open the database's two-factor secrets")
+
 // NewTOTPKey makes a random key for [Config.TOTPKey].
 func NewTOTPKey() []byte {
 	k := make([]byte, TOTPKeySize)
@@ -126,4 +132,28 @@ func (s *Server) sealPlainSecrets(ctx context.Context) error {
 		s.log.Info("sealed the plain TOTP secrets of the database", "count", n)
 	}
 	return nil
+}
+
+// checkTOTPKey opens one sealed secret of the store with the key. One that
+// does not open fails with ErrTOTPKeyMismatch, or only warns when
+// Config.TOTPKeyReplaced says the key that sealed it is lost.
+func (s *Server) checkTOTPKey(ctx context.Context) error {
+	id, stored, err := s.cfg.Store.SealedTOTPSecret(ctx, sealedPrefix)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("server: reading a TOTP secret to check the key: %w", err)
+	}
+	if _, err := s.totp.open(id, stored); err == nil {
+		return nil
+	}
+	if s.cfg.TOTPKeyReplaced {
+		s.log.Warn("the TOTP key replaces a lost one and does not open the two-factor secrets sealed with it: their codes are refused, recovery codes still sign in")
+		return nil
+	}
+	if s.totp.aead == nil {
+		return fmt.Errorf("%w: they are sealed, and the server runs without a key", ErrTOTPKeyMismatch)
+	}
+	return fmt.Errorf("%w (they were sealed under another key, or the secret of account %s was changed); give the server the key that sealed them", ErrTOTPKeyMismatch, id)
 }

@@ -264,14 +264,46 @@ func failsClosed(t *testing.T, e *env, log *testserver.LogBuffer, email, pw, cod
 	}
 }
 
-func TestWrongTOTPKeyFailsClosed(t *testing.T) {
+func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	sec, _ := e.enableTwoFactor(e.signIn(email, pw).AccessToken)
+	other := server.NewTOTPKey()
+	var log testserver.LogBuffer
+	for name, tweak := range map[string]func(*server.Config){
+		"another key": func(c *server.Config) { c.TOTPKey = other },
+		"no key":      func(c *server.Config) { c.TOTPKey, c.PlainTOTPSecrets = nil, true },
+	} {
+		_, err := e.restart(t, &log, tweak)
+		if !errors.Is(err, server.ErrTOTPKeyMismatch) {
+			t.Fatalf("%s: %v, want ErrTOTPKeyMismatch", name, err)
+		}
+		for _, s := range []string{sec, server.EncodeTOTPKey(other), server.EncodeTOTPKey(testserver.TOTPKey), "v1:"} {
+			if strings.Contains(err.Error(), s) {
+				t.Fatalf("%s: the error quotes a secret or key: %v", name, err)
+			}
+		}
+	}
+	// The right key starts, and its codes sign in.
+	right, err := e.restart(t, &log, func(*server.Config) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := right.challenge(email, pw)
+	right.call("POST", "/v1/sessions/two-factor", authapi.TwoFactorSessionRequest{ChallengeID: ch, TOTPCode: right.totp(sec, 0)}, "").ok(t, 201, nil)
+}
+
+func TestReplacedTOTPKeyFailsClosed(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
 	sec, codes := e.enableTwoFactor(e.signIn(email, pw).AccessToken)
 	var log testserver.LogBuffer
-	wrong, err := e.restart(t, &log, func(c *server.Config) { c.TOTPKey = server.NewTOTPKey() })
+	wrong, err := e.restart(t, &log, func(c *server.Config) { c.TOTPKey, c.TOTPKeyReplaced = server.NewTOTPKey(), true })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), `"level":"WARN","msg":"the TOTP key replaces a lost one`) {
+		t.Fatalf("the start with a replaced key logs no warning: %s", log.String())
 	}
 	failsClosed(t, wrong, &log, email, pw, wrong.totp(sec, 0), sec)
 	// No failure was counted against the account, and a recovery code,

@@ -186,6 +186,16 @@ func TestKeyFallsBackToAFile(t *testing.T) {
 	if stderr.Len() != 0 {
 		t.Fatalf("the second start said %q", stderr.String())
 	}
+
+	// Another key in the file, which no keychain lost, stops the start.
+	addr := strings.TrimPrefix(s.URL, "http://")
+	s.Close()
+	if err := os.WriteFile(keyPath, []byte(server.EncodeTOTPKey(server.NewTOTPKey())+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Start(context.Background(), dir, addr); !errors.Is(err, server.ErrTOTPKeyMismatch) {
+		t.Fatalf("with another key in the file: %v", err)
+	}
 }
 
 func TestKeyInAKeychain(t *testing.T) {
@@ -224,7 +234,8 @@ func TestKeyInAKeychain(t *testing.T) {
 
 // keyLost starts the server over dir after the keychain lost its key: the
 // start goes on with a new key, says so without any secret, and the code
-// of the account enrolled with the old key is refused.
+// of the account enrolled with the old key is refused. So does the next
+// start, with the new key.
 func keyLost(t *testing.T, o localserver.Options, stderr *bytes.Buffer, dir, addr, email, sec string) {
 	t.Helper()
 	stderr.Reset()
@@ -241,6 +252,10 @@ func keyLost(t *testing.T, o localserver.Options, stderr *bytes.Buffer, dir, add
 	}
 	if err := signInWithCode(t, s, email, sec); err == nil {
 		t.Fatal("a code of a secret sealed with the lost key signed in")
+	}
+	again := restart(t, s, o, dir)
+	if err := signInWithCode(t, again, email, sec); err == nil {
+		t.Fatal("after a restart, a code of a secret sealed with the lost key signed in")
 	}
 }
 

@@ -118,6 +118,7 @@ func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, erro
 	cfg := server.DefaultConfig()
 	cfg.Store, cfg.Mailer, cfg.DevMailbox = st, mail.NewOutbox(st), true
 	cfg.TOTPKey, err = o.totpKey(ctx, dataDir)
+	cfg.TOTPKeyReplaced = keyLost(dataDir)
 	var srv *server.Server
 	if err == nil {
 		srv, err = server.New(cfg)
@@ -160,9 +161,10 @@ func (o Options) totpKey(ctx context.Context, dir string) ([]byte, error) {
 		// The keychain lost the key (it was reset or the item deleted):
 		// the secrets sealed with it can no longer be opened, so those
 		// accounts' codes fail closed and their recovery codes still sign
-		// in. A new key lets the server start, and new enrolments work.
-		// The old ID is kept beside, in case the item comes back (a
-		// keychain restored from a backup).
+		// in. A new key lets the server start (the kept ID tells it that
+		// the key was replaced), and new enrolments work. The old ID is
+		// kept beside, in case the item comes back (a keychain restored
+		// from a backup).
 		lost := fmt.Sprintf("%s.lost-%d", idPath, time.Now().Unix())
 		if err := os.Rename(idPath, lost); err != nil {
 			return nil, fmt.Errorf("keeping the built-in server's lost key ID: %w", err)
@@ -187,6 +189,20 @@ func (o Options) totpKey(ctx context.Context, dir string) ([]byte, error) {
 		}
 	}
 	return key, nil
+}
+
+// keyLost reports whether dir keeps the ID of a key that the keychain lost
+// (see totpKey): secrets of the database may then be sealed with a key that
+// is gone, at this start and every later one, and the server must start
+// all the same.
+func keyLost(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), KeyIDName+".lost-") {
+			return true
+		}
+	}
+	return false
 }
 
 // keyItem is the name of the keychain item of a key ID.

@@ -18,6 +18,7 @@ import (
 	"sesame/authapi"
 	"sesame/internal/testserver"
 	"sesame/server"
+	"sesame/server/store"
 )
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
@@ -273,5 +274,69 @@ func TestTOTPKeyOptions(t *testing.T) {
 		if plain := strings.Contains(logs.String(), "plain"); plain != (c.env == "" && c.args[0] == "--dev-plain-totp-secrets") {
 			t.Errorf("%q: the development mode's warning in the log is %v", c.args, plain)
 		}
+	}
+}
+
+// TestWrongTOTPKeyStopsTheStart: over a database whose TOTP secret another
+// key sealed, the program refuses to start, and says why without quoting
+// the secret or either key.
+func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "authd.db")
+	const secret = "JBSWY3DPEHPK3PXP"
+	st, err := store.OpenSQLite(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.CreateAccount(context.Background(), store.Account{ID: "acct-1", Email: "a@example.org", PasswordHash: "x", CreatedAt: time.Now()})
+	if err == nil {
+		err = st.SetPendingTOTP(context.Background(), "acct-1", secret)
+	}
+	if err := errors.Join(err, st.Close()); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]string{}
+	for _, name := range []string{"right.key", "wrong.key"} {
+		keys[name] = filepath.Join(dir, name)
+		if err := run(context.Background(), []string{"genkey", "--out", keys[name]}, io.Discard, io.Discard, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv(totpKeyEnv, "")
+	serve := func(key string) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ready, done := make(chan string, 1), make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--totp-key-file", key}, io.Discard, io.Discard, ready)
+		}()
+		select {
+		case <-ready:
+			cancel()
+			return <-done
+		case err := <-done:
+			return err
+		}
+	}
+
+	// The first start seals the plain secret with the right key.
+	if err := serve(keys["right.key"]); err != nil {
+		t.Fatal(err)
+	}
+	err = serve(keys["wrong.key"])
+	if err == nil || !strings.Contains(err.Error(), "the TOTP key does not open the database's two-factor secrets") {
+		t.Fatalf("with the wrong key: %v", err)
+	}
+	for name, path := range keys {
+		key, _ := os.ReadFile(path)
+		if strings.Contains(err.Error(), strings.TrimSpace(string(key))) {
+			t.Fatalf("the error quotes %s: %v", name, err)
+		}
+	}
+	if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "v1:") {
+		t.Fatalf("the error quotes the secret: %v", err)
+	}
+	if err := serve(keys["right.key"]); err != nil {
+		t.Fatalf("with the right key again: %v", err)
 	}
 }

@@ -337,9 +337,12 @@ func (s *SQLite) SetPendingTOTP(ctx context.Context, accountID, secret string) e
 func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error) {
 	n := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// secure_delete is the connection's: on for this transaction's
+		// rewrites only, and off again on the same connection.
 		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
 			return err
 		}
+		defer tx.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
 		for _, col := range []string{"totp_secret", "totp_pending"} {
 			rows, err := tx.QueryContext(ctx, `SELECT id, `+col+` FROM accounts
 				WHERE `+col+` != '' AND substr(`+col+`, 1, length(?1)) != ?1`, prefix)
@@ -382,8 +385,7 @@ func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(a
 			err = fmt.Errorf("%w: another connection is reading the write-ahead log", ErrOldValuesKept)
 		}
 	}
-	_, serr := s.db.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
-	return n, errors.Join(err, serr)
+	return n, err
 }
 
 // SealedTOTPSecret implements Store.

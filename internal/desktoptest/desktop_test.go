@@ -115,6 +115,12 @@ func TestRememberMe(t *testing.T) {
 	d.start() // the sign-in screen, with the remembered address filled in
 	time.Sleep(time.Second)
 	d.shot("sign-in-with-phrase")
+	d.quit()
+	d.lang = "zh_CN" // the same screen in 简体中文
+	d.start()
+	time.Sleep(time.Second)
+	d.shot("sign-in-with-phrase-zh")
+	d.lang = "en"
 
 	// The connection check in a terminal, against the running built-in
 	// server: nothing blocks signing in.

@@ -30,7 +30,9 @@ type StatusResponse struct {
 	ServerTime          time.Time  `json:"server_time"`
 }
 
-// CreateAccountRequest is the body of POST /v1/accounts.
+// CreateAccountRequest is the body of POST /v1/accounts and of
+// POST /v1/accounts/verify/resend: each is a registration of its own, whose
+// mailed code opens the account with this password only.
 type CreateAccountRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -43,8 +45,7 @@ type EmailCodeRequest struct {
 	Code  string `json:"code"`
 }
 
-// EmailRequest is the body of POST /v1/accounts/verify/resend and
-// POST /v1/password-resets.
+// EmailRequest is the body of POST /v1/password-resets.
 type EmailRequest struct {
 	Email string `json:"email"`
 }
@@ -54,6 +55,11 @@ type CreateSessionRequest struct {
 	Email      string `json:"email"`
 	Password   string `json:"password"`
 	DeviceName string `json:"device_name"`
+	// DeviceToken is the token a sign-in of this account on this device
+	// was given (Tokens.DeviceToken), if any: a known device is not
+	// stopped by a lock that failures from elsewhere caused, and a trusted
+	// one is not asked for two-factor.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // TwoFactorSessionRequest is the body of POST /v1/sessions/two-factor: one of
@@ -62,7 +68,13 @@ type TwoFactorSessionRequest struct {
 	ChallengeID  string `json:"challenge_id"`
 	TOTPCode     string `json:"totp_code,omitempty"`
 	RecoveryCode string `json:"recovery_code,omitempty"`
+	// TrustDevice is "Trust this computer for 30 days": two-factor is not
+	// asked again on this device (its DeviceToken) for TrustDays.
+	TrustDevice bool `json:"trust_device,omitempty"`
 }
+
+// TrustDays is how long a trusted device signs in without two-factor.
+const TrustDays = 30
 
 // Tokens answers a successful sign-in or refresh.
 type Tokens struct {
@@ -71,6 +83,11 @@ type Tokens struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
 	SessionID    string `json:"session_id"`
+	// DeviceToken answers a sign-in (not a refresh): the token of this
+	// device for this account, to keep beside the account in the keychain
+	// and send with the next sign-in. It is the one sent, if that one was
+	// valid.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // RefreshRequest is the body of POST /v1/tokens/refresh.
@@ -105,6 +122,9 @@ type ResetCompleteRequest struct {
 	NewPassword  string `json:"new_password"`
 	TOTPCode     string `json:"totp_code,omitempty"`
 	RecoveryCode string `json:"recovery_code,omitempty"`
+	// DeviceToken, as in CreateSessionRequest: wrong two-factor codes
+	// count against this device's budget instead of the account's.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // Me answers GET /v1/me.
@@ -123,9 +143,18 @@ type ChangePasswordRequest struct {
 	NewPassword     string `json:"new_password"`
 }
 
-// AntiPhishingRequest is the body of PUT /v1/me/anti-phishing-phrase.
+// AntiPhishingRequest is the body of PUT /v1/me/anti-phishing-phrase; the
+// password re-authenticates the change.
 type AntiPhishingRequest struct {
-	Phrase string `json:"phrase"`
+	Phrase   string `json:"phrase"`
+	Password string `json:"password"`
+}
+
+// PasswordRequest is the body of POST /v1/me/two-factor: the password
+// re-authenticates the request, so that a stolen access token alone cannot
+// turn two-factor on.
+type PasswordRequest struct {
+	Password string `json:"password"`
 }
 
 // TwoFactorSetup answers POST /v1/me/two-factor.
@@ -158,6 +187,23 @@ type RegenerateCodesRequest struct {
 	TOTPCode string `json:"totp_code"`
 }
 
+// Device is a device the account signed in on, known by its device token.
+type Device struct {
+	ID         string    `json:"id"`
+	DeviceName string    `json:"device_name"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	// TrustedUntil is when "Trust this computer" ends; null when the
+	// device is not trusted.
+	TrustedUntil *time.Time `json:"trusted_until"`
+	Current      bool       `json:"current"`
+}
+
+// DeviceList answers GET /v1/devices.
+type DeviceList struct {
+	Devices []Device `json:"devices"`
+}
+
 // Mail is one message of the local outbox.
 type Mail struct {
 	ID      string    `json:"id"`
@@ -184,6 +230,12 @@ const (
 	ResultTwoFactorDisabled    = "two_factor_disabled"
 	ResultSessionRevoked       = "session_revoked"
 	ResultRefreshTokenReused   = "refresh_token_reused"
+	// ResultCodesLocked: too many wrong mailed codes; the address takes
+	// no more for a day.
+	ResultCodesLocked = "codes_locked"
+	// ResultDeviceForgotten: a known device was forgotten (and so no
+	// longer trusted).
+	ResultDeviceForgotten = "device_forgotten"
 )
 
 // ActivityEvent is one entry of the sign-in activity log.

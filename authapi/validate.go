@@ -150,10 +150,12 @@ func isSymbol(r rune) bool {
 // NormalizeEmail trims and lower-cases an address; accounts are keyed by it.
 func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
-// ValidateEmail checks that e is one plain address (no display name).
+// ValidateEmail checks that e is one plain address (no display name) with
+// no invisible characters: an address that looks like another must not
+// name another account.
 func ValidateEmail(e string) error {
 	e = NormalizeEmail(e)
-	if e == "" || len(e) > MaxEmailLen || !utf8.ValidString(e) {
+	if e == "" || len(e) > MaxEmailLen || !utf8.ValidString(e) || strings.ContainsFunc(e, invisible) {
 		return ErrInvalidEmail
 	}
 	a, err := mail.ParseAddress(e)
@@ -195,6 +197,15 @@ func ValidatePhrase(p string) error {
 		return ErrInvalidPhrase
 	}
 	return nil
+}
+
+// invisible reports a character that shows nothing of its own: controls,
+// format characters (zero-width spaces and joiners, bidirectional marks),
+// spaces and separators, private-use and surrogate code points, variation
+// selectors and the other default-ignorable code points (Hangul fillers).
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs, unicode.Z,
+		unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 func printable(s string, max int) bool {

@@ -1,0 +1,67 @@
+package authapi_test
+
+import (
+	"errors"
+	"testing"
+
+	"sesame/authapi"
+)
+
+// emailCases drives TestValidateEmail and seeds FuzzValidateEmail.
+var emailCases = []struct {
+	in string
+	ok bool
+}{
+	{"ana@example.org", true},
+	{"  Ana@Example.ORG ", true},
+	{"李@例子.中国", true},
+	{"ana.b+tag@mail.example.org", true},
+	{"", false},
+	{"ana", false},
+	{"ana@localhost", false},
+	{"Ana <ana@example.org>", false},
+	{"an a@example.org", false},
+	{"ana\u200b@example.org", false},    // zero-width space
+	{"an\u200da@example.org", false},    // zero-width joiner
+	{"ana@exa\u00admple.org", false},    // soft hyphen
+	{"ana\u202e@example.org", false},    // right-to-left override
+	{"ana\ufeff@example.org", false},    // byte order mark
+	{"ana\u2060@example.org", false},    // word joiner
+	{"ana\ufe0f@example.org", false},    // variation selector
+	{"ana\u3164@example.org", false},    // Hangul filler
+	{"ana\u00a0@example.org", false},    // no-break space
+	{"ana\u2028@example.org", false},    // line separator
+	{"ana\ue000@example.org", false},    // private use
+	{"ana\x00@example.org", false},      // control
+	{"ana@example.org\u034f", false},    // combining grapheme joiner
+	{"ana@ex\U000e0041mple.org", false}, // tag character
+}
+
+func TestValidateEmail(t *testing.T) {
+	for _, c := range emailCases {
+		err := authapi.ValidateEmail(c.in)
+		if (err == nil) != c.ok {
+			t.Errorf("ValidateEmail(%+q) = %v, want ok=%v", c.in, err, c.ok)
+		}
+		if err != nil && !errors.Is(err, authapi.ErrInvalidEmail) {
+			t.Errorf("ValidateEmail(%+q) = %v, want ErrInvalidEmail", c.in, err)
+		}
+	}
+}
+
+func FuzzValidateEmail(f *testing.F) {
+	for _, c := range emailCases {
+		f.Add(c.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if authapi.ValidateEmail(in) != nil {
+			return
+		}
+		// An accepted address is its own normal form's, and normalising
+		// it again changes nothing.
+		n := authapi.NormalizeEmail(in)
+		if authapi.ValidateEmail(n) != nil || authapi.NormalizeEmail(n) != n {
+			t.Fatalf("%+q accepted but its normal form %+q is not", in, n)
+		}
+	})
+}

@@ -92,9 +92,9 @@ func (s *Server) matchCode(purpose, email, code string) func([]byte) bool {
 
 // codeAnswer turns the outcome of a code attempt into the answer: 410
 // code_expired with no live code, past the address's budget or for an
-// address that has an account already, 400
-// invalid_code with the attempts left after a miss. The miss that spends
-// the budget tells the owner of the address, if it has an account.
+// address that has an account already; 400 invalid_code with the attempts
+// left after a miss. The miss that spends the budget tells the owner of
+// the address, if it has an account.
 func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrCodesLocked), errors.Is(err, store.ErrExists):

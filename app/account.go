@@ -68,7 +68,7 @@ func (a *App) Register(ctx context.Context, email, password, confirm string) (*R
 func (r *Registration) Resend(ctx context.Context) error {
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	if err := r.a.client.ResendVerification(sctx, r.Email); err != nil {
+	if err := r.a.client.ResendVerification(sctx, authapi.CreateAccountRequest{Email: r.Email, Password: r.password}); err != nil {
 		return fmt.Errorf("resending the code: %w", err)
 	}
 	r.SentAt = time.Now()

@@ -190,7 +190,7 @@ func TestEveryEndpoint(t *testing.T) {
 		t.Fatalf("status %+v, %v", st, err)
 	}
 	email, pw := e.account(c)
-	if err := c.ResendVerification(ctx, email); err != nil {
+	if err := c.ResendVerification(ctx, authapi.CreateAccountRequest{Email: email, Password: pw}); err != nil {
 		t.Fatalf("resend: %v", err)
 	}
 

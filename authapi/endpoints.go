@@ -33,10 +33,10 @@ func (c *Client) VerifyAccount(ctx context.Context, req EmailCodeRequest) error 
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify", in: req, want: http.StatusNoContent})
 }
 
-// ResendVerification mails a new verification code.
-func (c *Client) ResendVerification(ctx context.Context, email string) error {
-	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify/resend",
-		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+// ResendVerification mails a new verification code, bound to the
+// registration's password like CreateAccount's.
+func (c *Client) ResendVerification(ctx context.Context, req CreateAccountRequest) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify/resend", in: req, want: http.StatusAccepted})
 }
 
 // SignIn signs in with a password and holds the new tokens. An account with

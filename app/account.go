@@ -117,7 +117,7 @@ func (r *Registration) verify(ctx context.Context, code string) error {
 	}
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	if err := r.a.client.VerifyAccount(sctx, authapi.EmailCodeRequest{Email: r.Email, Code: code}); err != nil {
+	if err := r.a.client.VerifyAccount(sctx, authapi.VerifyAccountRequest{Email: r.Email, Code: code, Password: r.password}); err != nil {
 		return fmt.Errorf("verifying the address: %w", err)
 	}
 	return nil

@@ -149,7 +149,7 @@ func (e *env) account(c *authapi.Client) (email, password string) {
 		e.t.Fatalf("create account: %v", err)
 	}
 	code := e.code(c, email, "Confirm")
-	if err := c.VerifyAccount(ctx, authapi.EmailCodeRequest{Email: email, Code: code}); err != nil {
+	if err := c.VerifyAccount(ctx, authapi.VerifyAccountRequest{Email: email, Code: code, Password: password}); err != nil {
 		e.t.Fatalf("verify account: %v", err)
 	}
 	return email, password
@@ -378,7 +378,7 @@ func TestProblemsCarryFigures(t *testing.T) {
 	if problem(t, err, authapi.CodeInvalidEmail); !errors.Is(err, authapi.ErrInvalidEmail) {
 		t.Fatalf("invalid email: %v", err)
 	}
-	err = c.VerifyAccount(ctx, authapi.EmailCodeRequest{Email: "nobody@example.org", Code: "000000"})
+	err = c.VerifyAccount(ctx, authapi.VerifyAccountRequest{Email: "nobody@example.org", Code: "000000", Password: "correct horse battery"})
 	if !errors.Is(err, authapi.ErrInvalidCode) && !errors.Is(err, authapi.ErrCodeExpired) {
 		t.Fatalf("verify with a wrong code: %v", err)
 	}
@@ -639,7 +639,7 @@ func TestClockOffset(t *testing.T) {
 	}
 	// Error answers carry a Date too, and the latest answer wins.
 	e.dateAhead.Store(int64(-time.Hour))
-	if err := c.VerifyAccount(context.Background(), authapi.EmailCodeRequest{}); err == nil {
+	if err := c.VerifyAccount(context.Background(), authapi.VerifyAccountRequest{}); err == nil {
 		t.Fatal("an empty verification was accepted")
 	}
 	if off, _ := c.ClockOffset(); off > -time.Hour+5*time.Second || off < -time.Hour-5*time.Second {

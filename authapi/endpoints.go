@@ -28,8 +28,9 @@ func (c *Client) CreateAccount(ctx context.Context, req CreateAccountRequest) er
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts", in: req, want: http.StatusAccepted})
 }
 
-// VerifyAccount confirms an account with its mailed code.
-func (c *Client) VerifyAccount(ctx context.Context, req EmailCodeRequest) error {
+// VerifyAccount confirms an account with its mailed code and the password
+// of the registration the code was mailed for.
+func (c *Client) VerifyAccount(ctx context.Context, req VerifyAccountRequest) error {
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify", in: req, want: http.StatusNoContent})
 }
 

@@ -38,8 +38,16 @@ type CreateAccountRequest struct {
 	Password string `json:"password"`
 }
 
-// EmailCodeRequest is the body of POST /v1/accounts/verify and
-// POST /v1/password-resets/verify.
+// VerifyAccountRequest is the body of POST /v1/accounts/verify: the code
+// opens the account only with the password of its own registration, so a
+// code mailed for someone else's registration of the address opens nothing.
+type VerifyAccountRequest struct {
+	Email    string `json:"email"`
+	Code     string `json:"code"`
+	Password string `json:"password"`
+}
+
+// EmailCodeRequest is the body of POST /v1/password-resets/verify.
 type EmailCodeRequest struct {
 	Email string `json:"email"`
 	Code  string `json:"code"`

@@ -62,18 +62,48 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// verifyAccount opens the account of the registration whose code matches.
+// verifyAccount opens the account of the registration whose code and
+// password both match: an attacker's registration of the address mails
+// its code to the address's owner too, and that code must not open the
+// account with the attacker's password when she types it.
+//
+// The password is checked first, outside the store's transaction, against
+// the registration whose code matches, or against the dummy hash when none
+// does, so that every attempt costs one hash; the transaction then accepts
+// only that registration.
 func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
-	var req authapi.EmailCodeRequest
+	var req authapi.VerifyAccountRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	email, err := s.codeRequest(req, store.PurposeVerify)
+	email, err := s.codeRequest(authapi.EmailCodeRequest{Email: req.Email, Code: req.Code}, store.PurposeVerify)
 	if err != nil {
 		return err
 	}
-	use, err := s.cfg.Store.VerifyRegistration(r.Context(), email, s.cfg.Now(), s.cfg.CodeBudget,
-		s.matchCode(store.PurposeVerify, email, req.Code), randomID())
+	if err := required("password", req.Password); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	rs, err := s.cfg.Store.Registrations(ctx, email, s.cfg.Now())
+	if err != nil {
+		return err
+	}
+	code := s.matchCode(store.PurposeVerify, email, req.Code)
+	var cand *store.Account
+	for _, reg := range rs {
+		if code(reg.CodeHash) {
+			cand = &store.Account{PasswordHash: reg.PasswordHash}
+			break
+		}
+	}
+	ok, err := s.verifyPassword(ctx, cand, req.Password)
+	if err != nil {
+		return err
+	}
+	match := func(codeHash []byte, passwordHash string) bool {
+		return ok && code(codeHash) && passwordHash == cand.PasswordHash
+	}
+	use, err := s.cfg.Store.VerifyRegistration(ctx, email, s.cfg.Now(), s.cfg.CodeBudget, match, randomID())
 	if err := s.codeAnswer(r, email, use, err); err != nil {
 		return err
 	}

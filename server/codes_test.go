@@ -89,7 +89,7 @@ func TestPreRegistrationTakeover(t *testing.T) {
 			if p := signIn("some other password").expect(t, 401, authapi.CodeInvalidCredentials); *p.AttemptsLeft != 4 {
 				t.Fatalf("attempts_left %d, want 4", *p.AttemptsLeft)
 			}
-			e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").ok(t, 204, nil)
+			e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: victim}, "").ok(t, 204, nil)
 			e.signIn(email, victim)
 			signIn(attacker).expect(t, 401, authapi.CodeInvalidCredentials)
 			// Registering again, or resending, changes nothing.
@@ -99,6 +99,37 @@ func TestPreRegistrationTakeover(t *testing.T) {
 			}
 			e.signIn(email, victim)
 		})
+	}
+}
+
+// TestAttackersCodeOpensNothing: an attacker's registration of the
+// victim's address mails its code to her mailbox, newest. When she types
+// that code with her password, it opens nothing (and not with his
+// password); her own code does, with hers.
+func TestAttackersCodeOpensNothing(t *testing.T) {
+	e := newEnv(t)
+	email := "dora@example.org"
+	victim, attacker := secret("the victim's password 1"), secret("the attacker's password 2")
+	own := e.register("/v1/accounts", email, victim)
+	theirs := e.register("/v1/accounts", email, attacker)
+	verify := func(code, pw string) answer {
+		return e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: pw}, "")
+	}
+	if p := verify(theirs, victim).expect(t, 400, authapi.CodeInvalidCode); *p.AttemptsLeft != 4 {
+		t.Fatalf("attempts_left %d, want 4", *p.AttemptsLeft)
+	}
+	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: attacker}, "").
+		expect(t, 403, authapi.CodeAccountNotVerified)
+	verify(own, attacker).expect(t, 400, authapi.CodeInvalidCode)
+	verify(own, victim).ok(t, 204, nil)
+	e.signIn(email, victim)
+	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: attacker}, "").
+		expect(t, 401, authapi.CodeInvalidCredentials)
+	// The password is required.
+	p := e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: own}, "").
+		expect(t, 400, authapi.CodeInvalidRequest)
+	if p.Field != "password" {
+		t.Fatalf("field %q, want password", p.Field)
 	}
 }
 
@@ -179,12 +210,12 @@ func TestWrongCodeBudget(t *testing.T) {
 	for _, path := range []string{"/v1/accounts", "/v1/accounts/verify/resend"} {
 		wrong := wrongCode(e.register(path, fresh, fpw))
 		for i := 0; i < 5; i++ {
-			e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: fresh, Code: wrong}, "").
+			e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: fresh, Code: wrong, Password: fpw}, "").
 				expect(t, 400, authapi.CodeInvalidCode)
 		}
 	}
 	code := e.register("/v1/accounts/verify/resend", fresh, fpw)
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: fresh, Code: code}, "").
+	e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: fresh, Code: code, Password: fpw}, "").
 		expect(t, 410, authapi.CodeCodeExpired)
 }
 
@@ -242,7 +273,11 @@ func TestCodeAnswersDoNotTellAddressesApart(t *testing.T) {
 		for round := 0; round < 2; round++ {
 			wrong := wrongCode(start())
 			for i := 0; i < 7; i++ {
-				a := e.call("POST", verifyPath, authapi.EmailCodeRequest{Email: email, Code: wrong}, "")
+				var body any = authapi.EmailCodeRequest{Email: email, Code: wrong}
+				if verifyPath == "/v1/accounts/verify" {
+					body = authapi.VerifyAccountRequest{Email: email, Code: wrong, Password: "a long new password 1"}
+				}
+				a := e.call("POST", verifyPath, body, "")
 				out = append(out, fmt.Sprintf("%d %s", a.status, a.body))
 			}
 		}

@@ -258,7 +258,7 @@ func (e *env) account() (string, string) {
 	pw := secret(fmt.Sprintf("correct horse %d battery", accounts.Load()))
 	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: pw}, "").ok(e.t, 202, nil)
 	code, _ := e.mailCode(email, "confirm", 0)
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").ok(e.t, 204, nil)
+	e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: pw}, "").ok(e.t, 204, nil)
 	return email, pw
 }
 

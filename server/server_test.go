@@ -40,9 +40,9 @@ func TestAccountLifecycle(t *testing.T) {
 		expect(t, 400, authapi.CodeInvalidRequest)
 	e.call("POST", "/v1/accounts/verify/resend", authapi.CreateAccountRequest{Email: email, Password: pw}, "").ok(t, 202, nil)
 	code2, _ := e.mailCode(email, "confirm", 1)
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code2}, "").ok(t, 204, nil)
+	e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code2, Password: pw}, "").ok(t, 204, nil)
 	for _, c := range []string{code, code2} {
-		e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: c}, "").
+		e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: c, Password: pw}, "").
 			expect(t, 410, authapi.CodeCodeExpired)
 	}
 
@@ -83,19 +83,19 @@ func TestRegistrationErrors(t *testing.T) {
 	code, _ := e.mailCode(email, "confirm", 0)
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1000000)
 	for left := 4; left >= 0; left-- {
-		p := e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: wrong}, "").
+		p := e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: wrong, Password: "a long new password 1"}, "").
 			expect(t, 400, authapi.CodeInvalidCode)
 		if *p.AttemptsLeft != left {
 			t.Fatalf("attempts_left %d, want %d", *p.AttemptsLeft, left)
 		}
 	}
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").
+	e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: "a long new password 1"}, "").
 		expect(t, 410, authapi.CodeCodeExpired)
 	// An expired code.
 	e.call("POST", "/v1/accounts/verify/resend", authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}, "").ok(t, 202, nil)
 	code, _ = e.mailCode(email, "confirm", 1)
 	e.clock.Advance(11 * time.Minute)
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").
+	e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: "a long new password 1"}, "").
 		expect(t, 410, authapi.CodeCodeExpired)
 }
 

@@ -81,7 +81,7 @@ func enrol(t *testing.T, s *localserver.Server, email string) string {
 	if code == nil {
 		t.Fatal("no verification code")
 	}
-	if err := c.VerifyAccount(ctx, authapi.EmailCodeRequest{Email: email, Code: code[1]}); err != nil {
+	if err := c.VerifyAccount(ctx, authapi.VerifyAccountRequest{Email: email, Code: code[1], Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: password}); err != nil {

@@ -60,10 +60,10 @@ func (p LockPolicy) Check(l Lockout, inFlight int, now time.Time) error {
 // Spend decides one attempt on the live codes of an address (their hashes
 // and attempts left) that missed misses times in the budget's window. It
 // answers ErrCodesLocked when the budget is spent, ErrNotFound when no code
-// is live, else the index of the matching code (-1 on a miss, which counts
+// is live, else the index of the code that match(i) accepts (-1 on a miss, which counts
 // down every code's attempts in lefts). Every code is compared, so that
 // the work does not depend on which matched.
-func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func([]byte) bool) (CodeUse, int, error) {
+func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func(i int) bool) (CodeUse, int, error) {
 	if misses >= b.Misses {
 		return CodeUse{}, -1, ErrCodesLocked
 	}
@@ -71,8 +71,8 @@ func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func([
 		return CodeUse{}, -1, ErrNotFound
 	}
 	found := -1
-	for i, h := range hashes {
-		if match(h) && found < 0 {
+	for i := range hashes {
+		if match(i) && found < 0 {
 			found = i
 		}
 	}

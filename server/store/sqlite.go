@@ -355,7 +355,7 @@ func (s *SQLite) UseCode(ctx context.Context, email, purpose string, now time.Ti
 			hashes, lefts = [][]byte{hash}, []int{left}
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, match)
+		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i]) })
 		if err != nil {
 			return err
 		}
@@ -413,7 +413,7 @@ func (s *SQLite) Registrations(ctx context.Context, email string, now time.Time)
 const liveRegistrationCodes = ` WHERE email = ?1 AND expires_at > ?2 AND code_expires_at > ?2 AND attempts_left > 0`
 
 // VerifyRegistration implements Store.
-func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func([]byte) bool, accountID string) (CodeUse, error) {
+func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func(codeHash []byte, passwordHash string) bool, accountID string) (CodeUse, error) {
 	var use CodeUse
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n, err := misses(ctx, tx, email, now)
@@ -441,7 +441,7 @@ func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.
 			return err
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, match)
+		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i], pws[i]) })
 		switch {
 		case err != nil:
 			return err

@@ -201,12 +201,13 @@ type Store interface {
 	Registrations(ctx context.Context, email string, now time.Time) ([]Registration, error)
 	// VerifyRegistration spends one attempt on the live codes of the
 	// address's registrations under its budget, as UseCode does. The
-	// registration whose code matches becomes the verified account
+	// registration that match accepts (by its code hash and password hash)
+	// becomes the verified account
 	// accountID with its password hash, and every registration of the
 	// address goes, in one transaction; a miss spends one attempt of
 	// every live code. ErrNotFound: no live code; ErrCodesLocked: the
 	// budget is spent; ErrExists: the address has an account already.
-	VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func(stored []byte) bool, accountID string) (CodeUse, error)
+	VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func(codeHash []byte, passwordHash string) bool, accountID string) (CodeUse, error)
 
 	// Purge deletes what expired by now: mailed codes, registrations,
 	// counted code misses, challenges, sessions whose every refresh token

@@ -274,6 +274,12 @@ var budget = store.CodeBudget{Misses: 1000, Window: time.Hour}
 // is matches the stored hash code.
 func is(code string) func([]byte) bool { return func(b []byte) bool { return string(b) == code } }
 
+// isReg accepts the registration whose stored code hash is code, whatever
+// its password hash.
+func isReg(code string) func([]byte, string) bool {
+	return func(b []byte, _ string) bool { return string(b) == code }
+}
+
 func testCodes(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	const email = "x@example.org"
@@ -315,7 +321,7 @@ func testRegistrations(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	const email = "x@example.org"
 	verify := func(at time.Time, code, id string) (store.CodeUse, error) {
-		return st.VerifyRegistration(ctx, email, at, budget, is(code), id)
+		return st.VerifyRegistration(ctx, email, at, budget, func(h []byte, _ string) bool { return is(code)(h) }, id)
 	}
 	_, err := verify(now, "000000", "acc")
 	wantErr(t, "no registration", err, store.ErrNotFound)
@@ -353,6 +359,13 @@ func testRegistrations(t *testing.T, db testdb.DB) {
 	check(t, st.PutRegistration(ctx, registration(email, "fourth", "500000", now.Add(5*time.Second))))
 	_, err = verify(now.Add(10*time.Minute+5*time.Second), "400000", "acc")
 	wantErr(t, "an expired code", err, store.ErrNotFound)
+	// match sees each registration's password hash: the right code with
+	// another registration's password is a miss.
+	if u, err := st.VerifyRegistration(ctx, email, now, budget, func(h []byte, pw string) bool {
+		return string(h) == "400000" && pw == "fourth"
+	}, "acc"); u.OK || err != nil {
+		t.Fatalf("the right code with another password: %+v %v, want a miss", u, err)
+	}
 	if u, err := verify(now, "400000", "acc"); !u.OK || err != nil {
 		t.Fatalf("the right code: %+v %v", u, err)
 	}
@@ -376,7 +389,7 @@ func testRegistrations(t *testing.T, db testdb.DB) {
 	if len(other) != 1 || len(gone) != 0 {
 		t.Fatalf("registrations before and at their expiry: %d, %d", len(other), len(gone))
 	}
-	_, err = st.VerifyRegistration(ctx, "y@example.org", now.Add(store.RegistrationTTL), budget, is("900000"), "acc3")
+	_, err = st.VerifyRegistration(ctx, "y@example.org", now.Add(store.RegistrationTTL), budget, isReg("900000"), "acc3")
 	wantErr(t, "an expired registration", err, store.ErrNotFound)
 }
 
@@ -398,7 +411,7 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 		if i%2 == 0 {
 			u, err = st.UseCode(ctx, email, store.PurposeReset, at, b, is("000000"))
 		} else {
-			u, err = st.VerifyRegistration(ctx, email, at, b, is("000000"), "acc")
+			u, err = st.VerifyRegistration(ctx, email, at, b, isReg("000000"), "acc")
 		}
 		if u != w || err != nil {
 			t.Fatalf("miss %d: %+v %v, want %+v", i+1, u, err, w)
@@ -409,7 +422,7 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 	for _, at := range []time.Time{now.Add(3 * time.Minute), now.Add(time.Hour - time.Millisecond)} {
 		_, err := st.UseCode(ctx, email, store.PurposeReset, at, b, is("111111"))
 		wantErr(t, "the right reset code past the budget", err, store.ErrCodesLocked)
-		_, err = st.VerifyRegistration(ctx, email, at, b, is("222222"), "acc")
+		_, err = st.VerifyRegistration(ctx, email, at, b, isReg("222222"), "acc")
 		wantErr(t, "the right registration code past the budget", err, store.ErrCodesLocked)
 	}
 	_, err := st.UseCode(ctx, "y@example.org", store.PurposeReset, now, b, is("111111"))
@@ -418,9 +431,9 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 	if u, err := st.UseCode(ctx, email, store.PurposeReset, now.Add(time.Hour), b, is("111111")); !u.OK || err != nil {
 		t.Fatalf("the right code after the first miss left the window: %+v %v", u, err)
 	}
-	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, is("000000"), "acc")
+	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, isReg("000000"), "acc")
 	wantErr(t, "a miss that fills the window again", err, nil)
-	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, is("222222"), "acc")
+	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, isReg("222222"), "acc")
 	wantErr(t, "the right code with the window full again", err, store.ErrCodesLocked)
 }
 
@@ -953,7 +966,7 @@ func testConcurrentBudget(t *testing.T, db testdb.DB) {
 		if i%4 < 2 {
 			u, err = st.UseCode(ctx, email, store.PurposeReset, now, b, is("x"))
 		} else {
-			u, err = st.VerifyRegistration(ctx, email, now, b, is("x"), "acc")
+			u, err = st.VerifyRegistration(ctx, email, now, b, isReg("x"), "acc")
 		}
 		if u.Exhausted {
 			exhausted.Add(1)
@@ -982,7 +995,7 @@ func testConcurrentRegistrations(t *testing.T, db testdb.DB) {
 	var won sync.Map
 	if n := race(20, hs, func(st store.Admin, i int) bool {
 		code := fmt.Sprint("c", 5+i%3)
-		u, err := st.VerifyRegistration(ctx, email, now, budget, is(code), fmt.Sprint("acc", i))
+		u, err := st.VerifyRegistration(ctx, email, now, budget, isReg(code), fmt.Sprint("acc", i))
 		if u.OK && err == nil {
 			won.Store(fmt.Sprint("pw", 5+i%3), true)
 		}
@@ -1164,7 +1177,7 @@ func testMigrateRegistrations(t *testing.T, db testdb.DB) {
 	if rs, _ := st.Registrations(ctx, "new@example.org", now.Add(store.RegistrationTTL)); len(rs) != 0 {
 		t.Fatal("the registration outlives its account's creation by more than 7 days")
 	}
-	_, err = st.VerifyRegistration(ctx, "new@example.org", now, budget, func([]byte) bool { return true }, "x")
+	_, err = st.VerifyRegistration(ctx, "new@example.org", now, budget, func([]byte, string) bool { return true }, "x")
 	wantErr(t, "the migrated registration's code", err, store.ErrNotFound)
 	_, err = st.AccountByEmail(ctx, "new@example.org")
 	wantErr(t, "the unverified account", err, store.ErrNotFound)

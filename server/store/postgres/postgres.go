@@ -372,7 +372,7 @@ func (s *Store) UseCode(ctx context.Context, email, purpose string, now time.Tim
 			hashes, lefts = [][]byte{hash}, []int{left}
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, match)
+		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i]) })
 		switch {
 		case err != nil:
 			return err
@@ -444,7 +444,7 @@ func (s *Store) Registrations(ctx context.Context, email string, now time.Time) 
 const liveRegistrationCodes = ` WHERE email = $1 AND expires_at > $2 AND code_expires_at > $2 AND attempts_left > 0`
 
 // VerifyRegistration implements store.Store.
-func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.Time, b store.CodeBudget, match func([]byte) bool, accountID string) (store.CodeUse, error) {
+func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.Time, b store.CodeBudget, match func(codeHash []byte, passwordHash string) bool, accountID string) (store.CodeUse, error) {
 	var use store.CodeUse
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		n, err := lockCodes(ctx, tx, email, now)
@@ -468,7 +468,7 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 			return err
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, match)
+		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i], pws[i]) })
 		switch {
 		case err != nil:
 			return err

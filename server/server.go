@@ -452,7 +452,7 @@ func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password 
 	if a != nil {
 		phc = a.PasswordHash
 	}
-	ok, err := passhash.Verify(authapi.NormalizePassword(password), phc)
+	ok, err := passhash.VerifyAt(authapi.NormalizePassword(password), phc, s.cfg.Hash)
 	return ok && a != nil, err
 }
 

@@ -43,14 +43,18 @@ type Config struct {
 	Lock store.LockPolicy
 	// RateIP limits the unauthenticated endpoints per client address,
 	// RateAccount sign-in and code attempts per email, RateMail the mails
-	// sent per email. A zero Rate is unlimited.
-	RateIP, RateAccount, RateMail Rate
+	// sent per email, RateAuth the authenticated requests per account. A
+	// zero Rate is unlimited.
+	RateIP, RateAccount, RateMail, RateAuth Rate
 	// MaxHashes bounds the password hashes computed at once; a request
 	// that waits longer than HashWait for its turn answers 503 overloaded.
 	MaxHashes int
 	HashWait  time.Duration
 
 	AccessTTL, RefreshTTL time.Duration
+	// SessionMaxAge ends a session that old, however often it was
+	// refreshed.
+	SessionMaxAge time.Duration
 	// CodeTTL is how long a mailed code lives; CodeAttempts how many
 	// guesses it takes.
 	CodeTTL      time.Duration
@@ -100,10 +104,12 @@ func DefaultConfig() Config {
 		RateIP:              Rate{PerMinute: 60, Burst: 30},
 		RateAccount:         Rate{PerMinute: 10, Burst: 10},
 		RateMail:            Rate{PerMinute: 1, Burst: 3},
+		RateAuth:            Rate{PerMinute: 120, Burst: 60},
 		MaxHashes:           runtime.GOMAXPROCS(0),
 		HashWait:            5 * time.Second,
 		AccessTTL:           15 * time.Minute,
 		RefreshTTL:          30 * 24 * time.Hour,
+		SessionMaxAge:       90 * 24 * time.Hour,
 		CodeTTL:             10 * time.Minute,
 		CodeAttempts:        5,
 		MinClientVersion:    "0.1.0",
@@ -128,6 +134,7 @@ type Server struct {
 	ipRate   *limiter
 	acctRate *limiter
 	mailRate *limiter
+	authRate *limiter
 	mails    sync.WaitGroup
 	mailFail atomic.Int64 // unix seconds of the last failed delivery
 	totp     sealer
@@ -163,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.HashWait, def.HashWait)
 	fill(&cfg.AccessTTL, def.AccessTTL)
 	fill(&cfg.RefreshTTL, def.RefreshTTL)
+	fill(&cfg.SessionMaxAge, def.SessionMaxAge)
 	fill(&cfg.CodeTTL, def.CodeTTL)
 	fill(&cfg.CodeAttempts, def.CodeAttempts)
 	fill(&cfg.MinClientVersion, def.MinClientVersion)
@@ -194,6 +202,7 @@ func New(cfg Config) (*Server, error) {
 		ipRate:   newLimiter(cfg.RateIP),
 		acctRate: newLimiter(cfg.RateAccount),
 		mailRate: newLimiter(cfg.RateMail),
+		authRate: newLimiter(cfg.RateAuth),
 		totp:     sl,
 	}
 	if cfg.PlainTOTPSecrets {

@@ -533,17 +533,20 @@ func (s *SQLite) DeleteChallenge(ctx context.Context, idHash []byte) error {
 func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
 	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var trusted any
+		var trusted, token any
 		if !d.TrustedUntil.IsZero() {
 			trusted = ms(d.TrustedUntil)
+		}
+		if d.TokenHash != nil {
+			token = d.TokenHash
 		}
 		var err error
 		switch {
 		case d.ID == "":
 			// A session on no known device.
 		case n.Known:
-			err = one(tx.ExecContext(ctx, `UPDATE devices SET device_name = ?, last_seen_at = ?, trusted_until = COALESCE(?, trusted_until)
-				WHERE id = ? AND account_id = ?`, d.DeviceName, ms(d.LastSeenAt), trusted, d.ID, se.AccountID))
+			err = one(tx.ExecContext(ctx, `UPDATE devices SET device_name = ?, last_seen_at = ?, trusted_until = COALESCE(?, trusted_until),
+				token_hash = COALESCE(?, token_hash) WHERE id = ? AND account_id = ?`, d.DeviceName, ms(d.LastSeenAt), trusted, token, d.ID, se.AccountID))
 		default:
 			_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at, trusted_until)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, se.AccountID, d.TokenHash, d.DeviceName, ms(d.CreatedAt), ms(d.LastSeenAt), trusted)

@@ -139,7 +139,8 @@ type NewSession struct {
 	AttemptID string // the reservation it ends
 	// Device is the device signing in (Session.DeviceID is its ID): a new
 	// one is made, a known one (Known) gets its name and last_seen_at,
-	// and its trusted_until when that is not zero.
+	// its trusted_until when that is not zero and its token_hash when that
+	// is not nil.
 	Device Device
 	Known  bool
 }

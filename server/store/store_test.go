@@ -560,12 +560,17 @@ func testDevices(t *testing.T, db testdb.DB) {
 	if got.DeviceName != "laptop renamed" || !got.LastSeenAt.Equal(seen) || !got.TrustedUntil.Equal(trust) || !got.Trusted(seen) {
 		t.Fatalf("the known device after a sign-in: %+v", got)
 	}
-	// A known sign-in without trust keeps the trust.
-	again.TrustedUntil = time.Time{}
+	// A known sign-in without trust keeps the trust; a new token hash
+	// replaces the old one.
+	again.TrustedUntil, again.TokenHash = time.Time{}, []byte("tok-d1b")
 	check(t, deviceSession(t, st, a, "s3", again, true, key))
-	if got, _ = st.DeviceByToken(ctx, []byte("tok-d1")); !got.TrustedUntil.Equal(trust) {
-		t.Fatalf("trust after a sign-in without it: %v", got.TrustedUntil)
+	if got, _ = st.DeviceByToken(ctx, []byte("tok-d1b")); got.ID != "d1" || !got.TrustedUntil.Equal(trust) {
+		t.Fatalf("trust after a sign-in without it: %+v", got)
 	}
+	if _, err := st.DeviceByToken(ctx, []byte("tok-d1")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a replaced token: %v", err)
+	}
+	again.TokenHash = nil
 	wantErr(t, "a known device of another account", deviceSession(t, st, b, "b1", again, true, b.Email), store.ErrNotFound)
 
 	d2 := store.Device{ID: "d2", TokenHash: []byte("tok-d2"), DeviceName: "phone", CreatedAt: now, LastSeenAt: now.Add(2 * time.Hour)}
@@ -589,7 +594,7 @@ func testDevices(t *testing.T, db testdb.DB) {
 	wantErr(t, "forgetting for another account", st.ForgetDevice(ctx, b.ID, "d1"), store.ErrNotFound)
 	check(t, st.ForgetDevice(ctx, a.ID, "d1"))
 	wantErr(t, "forgetting twice", st.ForgetDevice(ctx, a.ID, "d1"), store.ErrNotFound)
-	_, err = st.DeviceByToken(ctx, []byte("tok-d1"))
+	_, err = st.DeviceByToken(ctx, []byte("tok-d1b"))
 	wantErr(t, "a forgotten device's token", err, store.ErrNotFound)
 	if l, _ := st.Lockout(ctx, key); l != (store.Lockout{}) {
 		t.Fatalf("a forgotten device's lockout stayed: %+v", l)

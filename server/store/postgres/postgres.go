@@ -559,12 +559,17 @@ func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 		if err != nil {
 			return notFound(err)
 		}
+		var token any
+		if d.TokenHash != nil {
+			token = d.TokenHash
+		}
 		switch {
 		case d.ID == "":
 			// A session on no known device.
 		case n.Known:
-			err = one(tx.Exec(ctx, `UPDATE devices SET device_name = $1, last_seen_at = $2, trusted_until = COALESCE($3, trusted_until)
-				WHERE id = $4 AND account_id = $5`, d.DeviceName, d.LastSeenAt, orNil(d.TrustedUntil), d.ID, se.AccountID))
+			err = one(tx.Exec(ctx, `UPDATE devices SET device_name = $1, last_seen_at = $2, trusted_until = COALESCE($3, trusted_until),
+				token_hash = COALESCE($4::bytea, token_hash) WHERE id = $5 AND account_id = $6`,
+				d.DeviceName, d.LastSeenAt, orNil(d.TrustedUntil), token, d.ID, se.AccountID))
 		default:
 			_, err = tx.Exec(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at, trusted_until)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, se.AccountID, d.TokenHash, d.DeviceName, d.CreatedAt, d.LastSeenAt, orNil(d.TrustedUntil))

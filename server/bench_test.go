@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
@@ -161,6 +162,40 @@ func BenchmarkCodeEndpointsKnownAndUnknown(b *testing.B) {
 				a := e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: c.email, Code: "000000"}, "")
 				if a.status != 400 && a.status != 200 {
 					b.Fatalf("status %d: %s", a.status, a.body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSignInCost compares wrong-password sign-ins over loopback HTTP
+// of a known account whose hash has an older, lower cost, of a known
+// account at the configured cost, and of an unknown address: with the
+// missing argon2id work run for old hashes, the three take the same time,
+// so that raising the cost does not make accounts enumerable by timing.
+func BenchmarkSignInCost(b *testing.B) {
+	cur := passhash.Params{Memory: passhash.OWASP.Memory, Time: 2 * passhash.OWASP.Time, Threads: 1}
+	e := newEnv(b, func(c *server.Config) {
+		c.Hash = cur
+		c.Lock.MaxFailures = 1 << 30 // wrong passwords without end
+	})
+	oldEmail, _ := e.account()
+	a, err := e.store.AccountByEmail(context.Background(), oldEmail)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.store.ReplacePasswordHash(context.Background(), a.ID, a.PasswordHash, passhash.Hash("old cost", passhash.OWASP)); err != nil {
+		b.Fatal(err)
+	}
+	curEmail, _ := e.account()
+	for _, c := range []struct{ name, email string }{
+		{"known-old-cost", oldEmail}, {"known-current-cost", curEmail}, {"unknown", "nobody@example.org"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := authapi.CreateSessionRequest{Email: c.email, Password: "wrong password!"}
+			for b.Loop() {
+				if a := e.call("POST", "/v1/sessions", req, ""); a.status != 401 {
+					b.Fatalf("sign-in: %d %s", a.status, a.body)
 				}
 			}
 		})

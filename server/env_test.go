@@ -273,13 +273,13 @@ func (e *env) signIn(email, pw string) authapi.Tokens {
 	return tok
 }
 
-// enableTwoFactor turns two-factor on and returns the TOTP secret and the
-// recovery codes. It moves the clock three steps on, so that the codes of
+// enableTwoFactor turns two-factor on (pw re-authenticates) and returns
+// the TOTP secret and the recovery codes. It moves the clock three steps on, so that the codes of
 // the steps around the new now are all unused.
-func (e *env) enableTwoFactor(access string) (string, []string) {
+func (e *env) enableTwoFactor(access, pw string) (string, []string) {
 	e.t.Helper()
 	var setup authapi.TwoFactorSetup
-	e.call("POST", "/v1/me/two-factor", nil, access).ok(e.t, 200, &setup)
+	e.call("POST", "/v1/me/two-factor", authapi.PasswordRequest{Password: pw}, access).ok(e.t, 200, &setup)
 	secret(setup.Secret)
 	var codes authapi.RecoveryCodes
 	e.call("POST", "/v1/me/two-factor/confirm", authapi.TOTPRequest{TOTPCode: e.totp(setup.Secret, 0)}, access).

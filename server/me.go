@@ -22,23 +22,34 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p principal) error {
 	})
 }
 
-// checkPassword answers 401 invalid_credentials unless password is the
-// account's. It is rate limited per account but does not lock.
-func (s *Server) checkPassword(r *http.Request, a store.Account, password string) error {
-	if err := required("password", password); err != nil {
-		return err
+// reauthenticate checks the password (named field) that an authenticated
+// request carries. It reserves an attempt on the session's lockout key and
+// counts a wrong password there as a failed sign-in, so that a stolen
+// access token is no password-guessing oracle: 401 invalid_credentials
+// with the attempts left, 423 while locked. The returned attempt stays
+// reserved for a second factor; the caller releases it.
+func (s *Server) reauthenticate(r *http.Request, p principal, field, password string) (*attempt, error) {
+	if err := required(field, password); err != nil {
+		return nil, err
 	}
-	if err := s.limit(s.acctRate, "password:"+a.Email); err != nil {
-		return err
+	if err := s.limit(s.acctRate, "password:"+p.Account.Email); err != nil {
+		return nil, err
 	}
-	ok, err := s.verifyPassword(r.Context(), &a, password)
+	ctx := r.Context()
+	at, err := s.reserve(ctx, lockKey(p.Account.Email, p.Session.DeviceID))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !ok {
-		return problemField(http.StatusUnauthorized, authapi.CodeInvalidCredentials, "password", "The password is wrong.")
+	ok, err := s.verifyPassword(ctx, &p.Account, password)
+	if err == nil && !ok {
+		err = s.failure(ctx, r, &p.Account, at, p.Session.DeviceName, field, authapi.CodeInvalidCredentials,
+			authapi.ResultInvalidCredentials, "The password is wrong.")
 	}
-	return nil
+	if err != nil {
+		at.release()
+		return nil, err
+	}
+	return at, nil
 }
 
 // changePassword sets a new password and signs out every other session.
@@ -52,12 +63,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p princi
 		err.(*authapi.Problem).Field = "new_password"
 		return err
 	}
-	if err := s.checkPassword(r, p.Account, req.CurrentPassword); err != nil {
-		if pr, ok := err.(*authapi.Problem); ok && pr.Field == "password" {
-			pr.Field = "current_password"
-		}
+	at, err := s.reauthenticate(r, p, "current_password", req.CurrentPassword)
+	if err != nil {
 		return err
 	}
+	defer at.release()
 	hash, err := s.hashPassword(r.Context(), req.NewPassword)
 	if err != nil {
 		return err
@@ -83,6 +93,11 @@ func (s *Server) setPhrase(w http.ResponseWriter, r *http.Request, p principal) 
 		return problemField(http.StatusUnprocessableEntity, authapi.CodeInvalidPhrase, "phrase",
 			"The anti-phishing phrase must be 1 to 64 printable characters.")
 	}
+	at, err := s.reauthenticate(r, p, "password", req.Password)
+	if err != nil {
+		return err
+	}
+	defer at.release()
 	if err := s.cfg.Store.SetAntiPhishing(r.Context(), p.Account.ID, req.Phrase); err != nil {
 		return err
 	}
@@ -92,9 +107,18 @@ func (s *Server) setPhrase(w http.ResponseWriter, r *http.Request, p principal) 
 
 // startTwoFactor makes a pending TOTP secret; it is live once confirmed.
 func (s *Server) startTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.PasswordRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
 	if p.Account.TOTPEnabled {
 		return problem(http.StatusConflict, authapi.CodeTwoFactorAlreadyEnabled, "Two-factor sign-in is already on.")
 	}
+	at, err := s.reauthenticate(r, p, "password", req.Password)
+	if err != nil {
+		return err
+	}
+	defer at.release()
 	key, err := newTOTPKey(s.cfg.Issuer, p.Account.Email)
 	if err != nil {
 		return err
@@ -167,27 +191,35 @@ func (s *Server) newRecoveryCodes(accountID string) (codes []string, hashes [][]
 	return codes, hashes
 }
 
-// secondFactorProblem checks the password and a second factor for a change
-// of the two-factor settings.
-func (s *Server) confirmOwner(r *http.Request, a store.Account, password, totp, recovery string) error {
-	if !a.TOTPEnabled {
+// confirmOwner checks the password and a second factor for a change of the
+// two-factor settings; a wrong one counts on the session's lockout key.
+func (s *Server) confirmOwner(r *http.Request, p principal, password, totp, recovery string) error {
+	if !p.Account.TOTPEnabled {
 		return problem(http.StatusConflict, authapi.CodeTwoFactorNotEnabled, "Two-factor sign-in is off.")
 	}
-	if err := s.checkPassword(r, a, password); err != nil {
+	if err := required("password", password); err != nil {
 		return err
 	}
 	if err := oneCode(totp, recovery); err != nil {
 		return err
 	}
-	ok, err := s.secondFactor(r.Context(), a, totp, recovery)
+	at, err := s.reauthenticate(r, p, "password", password)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return problemField(http.StatusUnauthorized, authapi.CodeInvalidTwoFactorCode, "totp_code",
-			"The two-factor code is wrong or was already used.")
+	defer at.release()
+	return s.checkSecondFactor(r, p.Account, at, p.Session.DeviceName, totp, recovery)
+}
+
+// checkSecondFactor checks a TOTP or recovery code under the reserved
+// attempt at, counting a wrong one and writing it to the activity log.
+func (s *Server) checkSecondFactor(r *http.Request, a store.Account, at *attempt, device, totp, recovery string) error {
+	ok, err := s.secondFactor(r.Context(), a, totp, recovery)
+	if err != nil || ok {
+		return err
 	}
-	return nil
+	return s.failure(r.Context(), r, &a, at, device, "totp_code", authapi.CodeInvalidTwoFactorCode,
+		authapi.ResultInvalidTwoFactorCode, "The two-factor code is wrong or was already used.")
 }
 
 func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -195,7 +227,7 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, p prin
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.confirmOwner(r, p.Account, req.Password, req.TOTPCode, req.RecoveryCode); err != nil {
+	if err := s.confirmOwner(r, p, req.Password, req.TOTPCode, req.RecoveryCode); err != nil {
 		return err
 	}
 	if err := s.cfg.Store.DisableTOTP(r.Context(), p.Account.ID); err != nil {
@@ -215,7 +247,7 @@ func (s *Server) regenerateCodes(w http.ResponseWriter, r *http.Request, p princ
 	if err := required("totp_code", req.TOTPCode); err != nil && p.Account.TOTPEnabled {
 		return err
 	}
-	if err := s.confirmOwner(r, p.Account, req.Password, req.TOTPCode, ""); err != nil {
+	if err := s.confirmOwner(r, p, req.Password, req.TOTPCode, ""); err != nil {
 		return err
 	}
 	codes, hashes := s.newRecoveryCodes(p.Account.ID)

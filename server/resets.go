@@ -110,6 +110,8 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		}
 		return p
 	}
+	var at *attempt
+	var device string
 	if a.TOTPEnabled {
 		if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 			return err
@@ -117,6 +119,19 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		if err := oneCode(req.TOTPCode, req.RecoveryCode); err != nil {
 			return err
 		}
+		// Wrong codes count like a sign-in's, on the device's key when
+		// the request names a known device of the account.
+		dev, err := s.knownDevice(ctx, req.DeviceToken, &a)
+		if err != nil {
+			return err
+		}
+		if dev != nil {
+			device = dev.DeviceName
+		}
+		if at, err = s.reserve(ctx, lockKey(a.Email, deviceID(dev))); err != nil {
+			return err
+		}
+		defer at.release()
 	}
 	// The hash comes before the second factor is spent: a busy server must
 	// not spend it and then fail.
@@ -125,13 +140,8 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a.TOTPEnabled {
-		ok, err := s.secondFactor(ctx, a, req.TOTPCode, req.RecoveryCode)
-		if err != nil {
+		if err := s.checkSecondFactor(r, a, at, device, req.TOTPCode, req.RecoveryCode); err != nil {
 			return err
-		}
-		if !ok {
-			return problemField(http.StatusUnauthorized, authapi.CodeInvalidTwoFactorCode, "totp_code",
-				"The two-factor code is wrong or was already used.")
 		}
 	}
 	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash)
@@ -141,9 +151,9 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.RecoveryCode != "" && a.TOTPEnabled {
-		s.activity(ctx, a.ID, r, "", authapi.ResultRecoveryCodeUsed)
+		s.activity(ctx, a.ID, r, device, authapi.ResultRecoveryCodeUsed)
 	}
-	s.activity(ctx, a.ID, r, "", authapi.ResultPasswordReset)
+	s.activity(ctx, a.ID, r, device, authapi.ResultPasswordReset)
 	s.sendMail(mail.Compose(mail.KindPasswordChanged, a.Email, mail.Data{Phrase: a.AntiPhishing}))
 	w.WriteHeader(http.StatusNoContent)
 	return nil

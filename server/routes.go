@@ -22,6 +22,8 @@ func (s *Server) table() []route {
 		{Route{"DELETE", "/v1/sessions/{id}", true}, s.authed(s.revokeSession)},
 		{Route{"DELETE", "/v1/sessions/current", true}, s.authed(s.revokeCurrent)},
 		{Route{"DELETE", "/v1/sessions", true}, s.authed(s.revokeOthers)},
+		{Route{"GET", "/v1/devices", true}, s.authed(s.listDevices)},
+		{Route{"DELETE", "/v1/devices/{id}", true}, s.authed(s.forgetDevice)},
 		{Route{"POST", "/v1/password-resets", false}, s.startReset},
 		{Route{"POST", "/v1/password-resets/verify", false}, s.verifyReset},
 		{Route{"POST", "/v1/password-resets/complete", false}, s.completeReset},

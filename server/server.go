@@ -43,14 +43,18 @@ type Config struct {
 	Lock store.LockPolicy
 	// RateIP limits the unauthenticated endpoints per client address,
 	// RateAccount sign-in and code attempts per email, RateMail the mails
-	// sent per email. A zero Rate is unlimited.
-	RateIP, RateAccount, RateMail Rate
+	// sent per email, RateAuth the authenticated requests per account. A
+	// zero Rate is unlimited.
+	RateIP, RateAccount, RateMail, RateAuth Rate
 	// MaxHashes bounds the password hashes computed at once; a request
 	// that waits longer than HashWait for its turn answers 503 overloaded.
 	MaxHashes int
 	HashWait  time.Duration
 
 	AccessTTL, RefreshTTL time.Duration
+	// SessionMaxAge ends a session that old, however often it was
+	// refreshed.
+	SessionMaxAge time.Duration
 	// CodeTTL is how long a mailed code lives; CodeAttempts how many
 	// guesses it takes. CodeBudget bounds the wrong codes of an address,
 	// verification and reset together, whatever the codes: past it, its
@@ -111,10 +115,12 @@ func DefaultConfig() Config {
 		RateIP:              Rate{PerMinute: 60, Burst: 30},
 		RateAccount:         Rate{PerMinute: 10, Burst: 10},
 		RateMail:            Rate{PerMinute: 1, Burst: 3},
+		RateAuth:            Rate{PerMinute: 120, Burst: 60},
 		MaxHashes:           runtime.GOMAXPROCS(0),
 		HashWait:            5 * time.Second,
 		AccessTTL:           15 * time.Minute,
 		RefreshTTL:          30 * 24 * time.Hour,
+		SessionMaxAge:       90 * 24 * time.Hour,
 		CodeTTL:             10 * time.Minute,
 		CodeAttempts:        5,
 		CodeBudget:          store.CodeBudget{Misses: 10, Window: 24 * time.Hour},
@@ -146,6 +152,7 @@ type Server struct {
 	dailyMail *limiter
 	// codeKey keys the stored hashes of mailed codes.
 	codeKey  []byte
+	authRate *limiter
 	mails    sync.WaitGroup
 	stop     func() // ends the purge
 	purged   sync.WaitGroup
@@ -183,6 +190,7 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.HashWait, def.HashWait)
 	fill(&cfg.AccessTTL, def.AccessTTL)
 	fill(&cfg.RefreshTTL, def.RefreshTTL)
+	fill(&cfg.SessionMaxAge, def.SessionMaxAge)
 	fill(&cfg.CodeTTL, def.CodeTTL)
 	fill(&cfg.CodeAttempts, def.CodeAttempts)
 	fill(&cfg.CodeBudget, def.CodeBudget)
@@ -224,6 +232,7 @@ func New(cfg Config) (*Server, error) {
 		dailyMail: newDailyLimiter(cfg.MailsPerDay),
 		codeKey:   codeKey,
 		totp:      sl,
+		authRate:  newLimiter(cfg.RateAuth),
 	}
 	if cfg.PlainTOTPSecrets {
 		s.log.Warn("TOTP secrets are kept plain in the database and mailed codes are hashed under a fixed development key: for development only")
@@ -519,7 +528,7 @@ func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password 
 	if a != nil {
 		phc = a.PasswordHash
 	}
-	ok, err := passhash.Verify(authapi.NormalizePassword(password), phc)
+	ok, err := passhash.VerifyAt(authapi.NormalizePassword(password), phc, s.cfg.Hash)
 	return ok && a != nil, err
 }
 

@@ -287,11 +287,11 @@ func TestTwoFactorSignIn(t *testing.T) {
 	tok := e.signIn(email, pw)
 	e.call("POST", "/v1/me/two-factor/confirm", authapi.TOTPRequest{TOTPCode: "123456"}, tok.AccessToken).
 		expect(t, 409, authapi.CodeTwoFactorNotPending)
-	sec, codes := e.enableTwoFactor(tok.AccessToken)
+	sec, codes := e.enableTwoFactor(tok.AccessToken, pw)
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes", len(codes))
 	}
-	e.call("POST", "/v1/me/two-factor", nil, tok.AccessToken).expect(t, 409, authapi.CodeTwoFactorAlreadyEnabled)
+	e.call("POST", "/v1/me/two-factor", authapi.PasswordRequest{Password: pw}, tok.AccessToken).expect(t, 409, authapi.CodeTwoFactorAlreadyEnabled)
 
 	// Wrong code, then the right one.
 	ch := e.challenge(email, pw)
@@ -346,7 +346,7 @@ func TestTOTPWindow(t *testing.T) {
 	}{{-1, true}, {-2, false}, {1, true}, {2, false}} {
 		email, pw := e.account()
 		tok := e.signIn(email, pw)
-		sec, _ := e.enableTwoFactor(tok.AccessToken)
+		sec, _ := e.enableTwoFactor(tok.AccessToken, pw)
 		ch := e.challenge(email, pw)
 		a := e.call("POST", "/v1/sessions/two-factor", authapi.TwoFactorSessionRequest{ChallengeID: ch, TOTPCode: e.totp(sec, c.steps)}, "")
 		if (a.status == 201) != c.ok {
@@ -359,7 +359,7 @@ func TestTOTPAndRecoveryCodesAreSingleUseUnderConcurrency(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
 	tok := e.signIn(email, pw)
-	sec, codes := e.enableTwoFactor(tok.AccessToken)
+	sec, codes := e.enableTwoFactor(tok.AccessToken, pw)
 	race := func(req func(ch string) authapi.TwoFactorSessionRequest) {
 		t.Helper()
 		chs := make([]string, 10)
@@ -498,8 +498,8 @@ func TestPasswordResetWithTwoFactor(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
 	tok := e.signIn(email, pw)
-	sec, codes := e.enableTwoFactor(tok.AccessToken)
-	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "blue heron 42"}, tok.AccessToken).ok(t, 204, nil)
+	sec, codes := e.enableTwoFactor(tok.AccessToken, pw)
+	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "blue heron 42", Password: pw}, tok.AccessToken).ok(t, 204, nil)
 
 	n := e.mails(email)
 	e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
@@ -560,9 +560,9 @@ func TestAccountSettings(t *testing.T) {
 	tok := e.signIn(email, pw)
 	other := e.signIn(email, pw)
 
-	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: ""}, tok.AccessToken).
+	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "", Password: pw}, tok.AccessToken).
 		expect(t, 422, authapi.CodeInvalidPhrase)
-	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "红色的狐狸"}, tok.AccessToken).ok(t, 204, nil)
+	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "红色的狐狸", Password: pw}, tok.AccessToken).ok(t, 204, nil)
 
 	newPw := secret("changed password number 5")
 	e.call("POST", "/v1/me/password", authapi.ChangePasswordRequest{CurrentPassword: "wrong password!", NewPassword: newPw}, tok.AccessToken).
@@ -580,7 +580,7 @@ func TestAccountSettings(t *testing.T) {
 	// Two-factor off needs the password and a code; codes can be renewed.
 	e.call("DELETE", "/v1/me/two-factor", authapi.DisableTwoFactorRequest{Password: newPw, TOTPCode: "000000"}, tok.AccessToken).
 		expect(t, 409, authapi.CodeTwoFactorNotEnabled)
-	sec, old := e.enableTwoFactor(tok.AccessToken)
+	sec, old := e.enableTwoFactor(tok.AccessToken, newPw)
 	e.call("POST", "/v1/me/recovery-codes", authapi.RegenerateCodesRequest{Password: "wrong password!", TOTPCode: e.totp(sec, 0)}, tok.AccessToken).
 		expect(t, 401, authapi.CodeInvalidCredentials)
 	e.call("POST", "/v1/me/recovery-codes", authapi.RegenerateCodesRequest{Password: newPw, TOTPCode: "000000"}, tok.AccessToken).

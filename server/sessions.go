@@ -41,12 +41,42 @@ func (s *Server) authed(h authedHandler) handler {
 		if err != nil {
 			return err
 		}
-		a, err := s.cfg.Store.AccountByID(r.Context(), se.AccountID)
+		a, err := s.sessionAccount(r.Context(), se, unauthorized)
 		if err != nil {
+			if err == unauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
+			}
+			return err
+		}
+		if err := s.limit(s.authRate, "account:"+a.ID); err != nil {
 			return err
 		}
 		return h(w, r, principal{Account: a, Session: se})
 	}
+}
+
+// sessionAccount returns the account of a session that may still be used:
+// a session older than SessionMaxAge is deleted and answered with tooOld,
+// a suspended account with 403.
+func (s *Server) sessionAccount(ctx context.Context, se store.Session, tooOld *authapi.Problem) (store.Account, error) {
+	if !s.cfg.Now().Before(se.CreatedAt.Add(s.cfg.SessionMaxAge)) {
+		if err := s.cfg.Store.RevokeSession(ctx, se.AccountID, se.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return store.Account{}, err
+		}
+		return store.Account{}, tooOld
+	}
+	a, err := s.cfg.Store.AccountByID(ctx, se.AccountID)
+	if err != nil {
+		return a, err
+	}
+	if a.Suspended {
+		return a, suspended()
+	}
+	return a, nil
+}
+
+func suspended() error {
+	return problem(http.StatusForbidden, authapi.CodeAccountSuspended, "This account is suspended; contact support.")
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
@@ -69,17 +99,21 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
 		return err
 	}
-	at, err := s.reserve(ctx, email)
-	if err != nil {
-		return err
-	}
-	defer at.release()
 	var acct *store.Account
 	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
 		acct = &a
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	dev, err := s.knownDevice(ctx, req.DeviceToken, acct)
+	if err != nil {
+		return err
+	}
+	at, err := s.reserve(ctx, lockKey(email, deviceID(dev)))
+	if err != nil {
+		return err
+	}
+	defer at.release()
 	ok, err := s.verifyPassword(ctx, acct, req.Password)
 	if err != nil {
 		return err
@@ -92,7 +126,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !ok {
-		return s.failure(ctx, r, acct, at, device, authapi.CodeInvalidCredentials,
+		return s.failure(ctx, r, acct, at, device, "", authapi.CodeInvalidCredentials,
 			authapi.ResultInvalidCredentials, "The email or the password is wrong.")
 	}
 	a := *acct
@@ -108,15 +142,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case a.Suspended:
-		return problem(http.StatusForbidden, authapi.CodeAccountSuspended,
-			"This account is suspended; contact support.")
+		return suspended()
 	case !a.Verified:
 		return notVerified()
-	case a.TOTPEnabled:
+	case a.TOTPEnabled && (dev == nil || !dev.Trusted(s.cfg.Now())):
 		id := randomToken()
 		exp := s.cfg.Now().Add(challengeTTL)
 		if err := s.cfg.Store.PutChallenge(ctx, digest("challenge", id), store.Challenge{
-			AccountID: a.ID, DeviceName: device, ExpiresAt: exp,
+			AccountID: a.ID, DeviceName: device, DeviceID: deviceID(dev), ExpiresAt: exp,
 		}); err != nil {
 			return err
 		}
@@ -126,7 +159,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.Methods = []string{authapi.MethodTOTP, authapi.MethodRecoveryCode}
 		return p
 	}
-	return s.startSession(w, r, a, device, at)
+	return s.startSession(w, r, a, device, dev, req.DeviceToken, false, at)
 }
 
 // notVerified answers the right password of a registration not verified yet.
@@ -135,19 +168,19 @@ func notVerified() error {
 		"This account's email address is not verified yet; enter the code we mailed.")
 }
 
-// attempt is a reserved attempt on an address: its password or code may be
-// checked, and a failure is counted by fail.
+// attempt is a reserved attempt on a lockout key (see lockKey): its
+// password or code may be checked, and a failure is counted by fail.
 type attempt struct {
-	s         *Server
-	id, email string
-	done      bool
+	s       *Server
+	id, key string
+	done    bool
 }
 
-// reserve reserves an attempt on email before its password or code is
-// checked: 423 while the address is locked, 429 while as many attempts as
+// reserve reserves an attempt on key before its password or code is
+// checked: 423 while the key is locked, 429 while as many attempts as
 // the lock allows are already being checked.
-func (s *Server) reserve(ctx context.Context, email string) (*attempt, error) {
-	id, l, err := s.cfg.Store.ReserveAttempt(ctx, email, s.cfg.Now(), time.Minute, s.cfg.Lock)
+func (s *Server) reserve(ctx context.Context, key string) (*attempt, error) {
+	id, l, err := s.cfg.Store.ReserveAttempt(ctx, key, s.cfg.Now(), time.Minute, s.cfg.Lock)
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		return nil, locked(l)
@@ -159,13 +192,13 @@ func (s *Server) reserve(ctx context.Context, email string) (*attempt, error) {
 	case err != nil:
 		return nil, err
 	}
-	return &attempt{s: s, id: id, email: email}, nil
+	return &attempt{s: s, id: id, key: key}, nil
 }
 
 // fail counts the attempt as failed.
 func (at *attempt) fail(ctx context.Context) (store.Lockout, error) {
 	at.done = true
-	return at.s.cfg.Store.FinishAttempt(ctx, at.id, at.email, true, at.s.cfg.Now(), at.s.cfg.Lock)
+	return at.s.cfg.Store.FinishAttempt(ctx, at.id, at.key, true, at.s.cfg.Now(), at.s.cfg.Lock)
 }
 
 // release ends the attempt without counting it, unless fail did.
@@ -176,7 +209,7 @@ func (at *attempt) release() {
 	at.done = true
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := at.s.cfg.Store.FinishAttempt(ctx, at.id, at.email, false, at.s.cfg.Now(), at.s.cfg.Lock); err != nil {
+	if _, err := at.s.cfg.Store.FinishAttempt(ctx, at.id, at.key, false, at.s.cfg.Now(), at.s.cfg.Lock); err != nil {
 		at.s.log.Error("releasing a sign-in attempt failed", "err", err)
 	}
 }
@@ -188,9 +221,9 @@ func locked(l store.Lockout) error {
 	return p
 }
 
-// failure counts a wrong password or code and answers 401 with the
-// attempts left, or 423 when this failure locked the address.
-func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, at *attempt, device string,
+// failure counts a wrong password or code and answers 401 (naming field,
+// if any) with the attempts left, or 423 when this failure locked the key.
+func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Account, at *attempt, device, field string,
 	code authapi.Code, result, detail string) error {
 	l, err := at.fail(ctx)
 	if err != nil {
@@ -206,7 +239,7 @@ func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Accou
 	if isLocked {
 		return locked(l)
 	}
-	p := problem(http.StatusUnauthorized, code, detail)
+	p := problemField(http.StatusUnauthorized, code, field, detail)
 	p.AttemptsLeft = authapi.Int(s.cfg.Lock.MaxFailures - l.Failures)
 	return p
 }
@@ -239,7 +272,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
-	at, err := s.reserve(ctx, a.Email)
+	at, err := s.reserve(ctx, lockKey(a.Email, ch.DeviceID))
 	if err != nil {
 		return err
 	}
@@ -249,7 +282,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return s.failure(ctx, r, &a, at, ch.DeviceName, authapi.CodeInvalidTwoFactorCode,
+		return s.failure(ctx, r, &a, at, ch.DeviceName, "", authapi.CodeInvalidTwoFactorCode,
 			authapi.ResultInvalidTwoFactorCode, "The code is wrong or was already used.")
 	}
 	if err := s.cfg.Store.DeleteChallenge(ctx, idHash); errors.Is(err, store.ErrNotFound) {
@@ -260,7 +293,11 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if req.RecoveryCode != "" {
 		s.activity(ctx, a.ID, r, ch.DeviceName, authapi.ResultRecoveryCodeUsed)
 	}
-	return s.startSession(w, r, a, ch.DeviceName, at)
+	var dev *store.Device
+	if ch.DeviceID != "" {
+		dev = &store.Device{ID: ch.DeviceID}
+	}
+	return s.startSession(w, r, a, ch.DeviceName, dev, "", req.TrustDevice, at)
 }
 
 // oneCode checks that exactly one of a TOTP code and a recovery code is given.
@@ -296,25 +333,43 @@ func (s *Server) secondFactor(ctx context.Context, a store.Account, totp, recove
 	return s.cfg.Store.UseRecoveryCode(ctx, a.ID, digest("recovery", a.ID, code), s.cfg.Now())
 }
 
-// startSession issues a session and its first token pair, ends the
-// attempt and forgets the failures counted on the address. A password changed since it was checked
-// is answered as a wrong password.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string, at *attempt) error {
+// startSession issues a session and its first token pair on the device
+// dev (a new one when nil), ends the attempt and forgets the failures
+// counted on its key and on the address. token is dev's token as the
+// request sent it; without it dev gets a new one. trust trusts the device
+// for TrustDays. A password changed (or a device forgotten) since it was
+// checked is answered as a wrong password.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Account, device string,
+	dev *store.Device, token string, trust bool, at *attempt) error {
 	ctx := r.Context()
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
 	se := store.Session{ID: randomID(), AccountID: a.ID, DeviceName: device, IP: clientIP(r), CreatedAt: now, LastSeenAt: now}
+	d := store.Device{ID: deviceID(dev), DeviceName: device, CreatedAt: now, LastSeenAt: now}
+	if d.ID == "" {
+		d.ID = randomID()
+	}
+	if token == "" {
+		token = randomToken()
+		d.TokenHash = digest("device", token)
+	}
+	if trust {
+		d.TrustedUntil = now.Add(trustFor)
+	}
 	err := s.cfg.Store.CreateSession(ctx, store.NewSession{
-		Session: se, Tokens: s.tokens(access, refresh, now), PasswordHash: a.PasswordHash, Email: a.Email, AttemptID: at.id,
+		Session: se, Tokens: s.tokens(access, refresh, now), PasswordHash: a.PasswordHash,
+		Email: a.Email, LockKey: at.key, AttemptID: at.id, Device: d, Known: dev != nil,
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusUnauthorized, authapi.CodeInvalidCredentials,
-			"The password was changed while signing in; sign in with the new one.")
+			"The password was changed, or this device forgotten, while signing in; sign in again.")
 	} else if err != nil {
 		return err
 	}
 	at.done = true
-	return writeJSON(w, http.StatusCreated, s.tokenAnswer(access, refresh, se.ID))
+	t := s.tokenAnswer(access, refresh, se.ID)
+	t.DeviceToken = token
+	return writeJSON(w, http.StatusCreated, t)
 }
 
 func (s *Server) tokens(access, refresh string, now time.Time) store.Tokens {
@@ -348,12 +403,19 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 		return problem(http.StatusUnauthorized, authapi.CodeRefreshTokenReused,
 			"This sign-in was used twice, which can mean it was stolen; the session is now signed out. Sign in again.")
 	case errors.Is(err, store.ErrNotFound):
-		return problem(http.StatusUnauthorized, authapi.CodeInvalidRefreshToken,
-			"The remembered sign-in expired or was signed out; sign in again.")
+		return invalidRefresh()
 	case err != nil:
 		return err
 	}
+	if _, err := s.sessionAccount(r.Context(), se, invalidRefresh()); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, s.tokenAnswer(access, refresh, se.ID))
+}
+
+func invalidRefresh() *authapi.Problem {
+	return problem(http.StatusUnauthorized, authapi.CodeInvalidRefreshToken,
+		"The remembered sign-in expired or was signed out; sign in again.")
 }
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, p principal) error {

@@ -132,10 +132,10 @@ func checkSealed(t *testing.T, what, id, stored, want string) {
 
 // startTwoFactor starts turning two-factor on and returns the pending
 // secret.
-func (e *env) startTwoFactor(access string) string {
+func (e *env) startTwoFactor(access, pw string) string {
 	e.t.Helper()
 	var setup authapi.TwoFactorSetup
-	e.call("POST", "/v1/me/two-factor", nil, access).ok(e.t, 200, &setup)
+	e.call("POST", "/v1/me/two-factor", authapi.PasswordRequest{Password: pw}, access).ok(e.t, 200, &setup)
 	return secret(setup.Secret)
 }
 
@@ -144,7 +144,7 @@ func TestTOTPSecretsAreSealedInTheDatabase(t *testing.T) {
 	db := rawDB(t, e.dbPath)
 	email, pw := e.account()
 	tok := e.signIn(email, pw)
-	sec := e.startTwoFactor(tok.AccessToken)
+	sec := e.startTwoFactor(tok.AccessToken, pw)
 	id, _, pending := totpColumns(t, db, email)
 	checkSealed(t, "the pending secret", id, pending, sec)
 	e.call("POST", "/v1/me/two-factor/confirm", authapi.TOTPRequest{TOTPCode: e.totp(sec, 0)}, tok.AccessToken).ok(t, 200, nil)
@@ -189,10 +189,10 @@ func TestPlainTOTPSecretsAreSealedAtStart(t *testing.T) {
 	e := newEnv(t, func(c *server.Config) { c.TOTPKey, c.PlainTOTPSecrets = nil, true })
 	db := rawDB(t, e.dbPath)
 	email, pw := e.account()
-	sec, _ := e.enableTwoFactor(e.signIn(email, pw).AccessToken)
+	sec, _ := e.enableTwoFactor(e.signIn(email, pw).AccessToken, pw)
 	other, otherPw := e.account()
 	otherTok := e.signIn(other, otherPw)
-	pendingSec := e.startTwoFactor(otherTok.AccessToken)
+	pendingSec := e.startTwoFactor(otherTok.AccessToken, otherPw)
 	id, live, _ := totpColumns(t, db, email)
 	otherID, _, pending := totpColumns(t, db, other)
 	if live != sec || pending != pendingSec {
@@ -267,7 +267,7 @@ func failsClosed(t *testing.T, e *env, log *testserver.LogBuffer, email, pw, cod
 func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
-	sec, _ := e.enableTwoFactor(e.signIn(email, pw).AccessToken)
+	sec, _ := e.enableTwoFactor(e.signIn(email, pw).AccessToken, pw)
 	other := server.NewTOTPKey()
 	var log testserver.LogBuffer
 	for name, tweak := range map[string]func(*server.Config){
@@ -296,7 +296,7 @@ func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
 func TestReplacedTOTPKeyFailsClosed(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
-	sec, codes := e.enableTwoFactor(e.signIn(email, pw).AccessToken)
+	sec, codes := e.enableTwoFactor(e.signIn(email, pw).AccessToken, pw)
 	var log testserver.LogBuffer
 	wrong, err := e.restart(t, &log, func(c *server.Config) { c.TOTPKey, c.TOTPKeyReplaced = server.NewTOTPKey(), true })
 	if err != nil {
@@ -329,9 +329,9 @@ func TestTamperedTOTPSecretFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice, alicePw := e.account()
-	aliceSec, _ := e.enableTwoFactor(e.signIn(alice, alicePw).AccessToken)
+	aliceSec, _ := e.enableTwoFactor(e.signIn(alice, alicePw).AccessToken, alicePw)
 	bob, bobPw := e.account()
-	bobSec, _ := e.enableTwoFactor(e.signIn(bob, bobPw).AccessToken)
+	bobSec, _ := e.enableTwoFactor(e.signIn(bob, bobPw).AccessToken, bobPw)
 	aliceID, aliceStored, _ := totpColumns(t, db, alice)
 	_, bobStored, _ := totpColumns(t, db, bob)
 	set := func(v string) {

@@ -48,7 +48,7 @@ func Hash(password string, p Params) string {
 	if _, err := rand.Read(salt); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen)
+	key := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
@@ -61,9 +61,42 @@ func Verify(password, phc string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
+
+// VerifyAt is Verify for a server whose hashes are made under p: when phc
+// was made with less argon2id work (memory × passes) than p, it then runs
+// the missing work, whatever the result, so that an account with an
+// old-cost hash takes as long to check as an unknown address, whose dummy
+// hash is made under p (Django's harden_runtime).
+func VerifyAt(password, phc string, p Params) (bool, error) {
+	ok, err := Verify(password, phc)
+	if err != nil {
+		return ok, err
+	}
+	old, salt, _, _ := parse(phc)
+	if work(old) >= work(p) {
+		return ok, nil
+	}
+	missing := work(p) - work(old)
+	// Full passes over p's memory, then one pass over what is left, if
+	// argon2id can run on that little memory (8 KiB per lane).
+	if passes := missing / uint64(p.Memory); passes > 0 {
+		idKey(nil, salt, uint32(passes), p.Memory, p.Threads, keyLen)
+		missing -= passes * uint64(p.Memory)
+	}
+	if missing >= 8*uint64(p.Threads) {
+		idKey(nil, salt, 1, uint32(missing), p.Threads, keyLen)
+	}
+	return ok, nil
+}
+
+// work is the argon2id work of p: KiB of memory filled, times passes.
+func work(p Params) uint64 { return uint64(p.Memory) * uint64(p.Time) }
+
+// idKey is argon2.IDKey; tests count the work through it.
+var idKey = argon2.IDKey
 
 // NeedsRehash reports whether phc was made with weaker parameters than p.
 func NeedsRehash(phc string, p Params) bool {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 )
 
 // vectors are Argon2id v=0x13 vectors of the reference implementation
@@ -97,4 +99,39 @@ func FuzzVerify(f *testing.F) {
 			t.Fatal("accepted with an error")
 		}
 	})
+}
+
+// TestVerifyAtHardensRuntime counts the argon2id work (KiB × passes) that a
+// verification does: a hash made under weaker costs than the configured
+// ones costs what a hash at the configured costs does, right or wrong.
+func TestVerifyAtHardensRuntime(t *testing.T) {
+	var done uint64
+	idKey = func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+		done += uint64(time) * uint64(memory)
+		return argon2.IDKey(pw, salt, time, memory, threads, keyLen)
+	}
+	defer func() { idKey = argon2.IDKey }()
+	cur := Params{Memory: 1024, Time: 4, Threads: 1}
+	for _, c := range []struct {
+		stored Params
+		want   uint64
+	}{
+		{cur, 4096},
+		{Params{Memory: 1024, Time: 1, Threads: 1}, 4096}, // whole passes missing
+		{Params{Memory: 1000, Time: 3, Threads: 1}, 4096}, // part of a pass missing
+		{Params{Memory: 256, Time: 2, Threads: 1}, 4096},
+		{Params{Memory: 2048, Time: 4, Threads: 1}, 8192}, // stronger than configured: nothing added
+	} {
+		h := Hash("correct horse", c.stored)
+		for _, pw := range []string{"correct horse", "wrong horse"} {
+			done = 0
+			ok, err := VerifyAt(pw, h, cur)
+			if err != nil || ok != (pw == "correct horse") {
+				t.Fatalf("%+v %q: %v %v", c.stored, pw, ok, err)
+			}
+			if done != c.want {
+				t.Errorf("stored %+v, %q: work %d, want %d", c.stored, pw, done, c.want)
+			}
+		}
+	}
 }

@@ -15,7 +15,9 @@ import (
 // does not call; tools and tests use them.
 type Admin interface {
 	Store
-	// SetSuspended suspends or reinstates an account.
+	// SetSuspended suspends or reinstates an account; a suspension ends
+	// every session and challenge and the trust of every device of the
+	// account in the same transaction.
 	SetSuspended(ctx context.Context, id string, suspended bool) error
 	// Lockout returns the failure count and lock of an address.
 	Lockout(ctx context.Context, email string) (Lockout, error)

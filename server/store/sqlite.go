@@ -193,9 +193,36 @@ func (s *SQLite) setAccount(ctx context.Context, id, set string, v any) error {
 	return one(s.db.ExecContext(ctx, `UPDATE accounts SET `+set+` = ? WHERE id = ?`, v, id))
 }
 
-// SetSuspended suspends or reinstates an account, an operator's decision.
+// SetSuspended implements Admin.
 func (s *SQLite) SetSuspended(ctx context.Context, id string, suspended bool) error {
-	return s.setAccount(ctx, id, "suspended", suspended)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := one(tx.ExecContext(ctx, `UPDATE accounts SET suspended = ? WHERE id = ?`, suspended, id)); err != nil || !suspended {
+			return err
+		}
+		return execAll(ctx, tx,
+			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{id}},
+			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}},
+			stmt{untrustDevices, []any{id}})
+	})
+}
+
+// untrustDevices ends the trust of every device of an account.
+const untrustDevices = `UPDATE devices SET trusted_until = NULL WHERE account_id = ?`
+
+// stmt is one statement with its arguments.
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// execAll runs the statements in turn in tx.
+func execAll(ctx context.Context, tx *sql.Tx, stmts ...stmt) error {
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReplacePasswordHash implements Store.
@@ -209,11 +236,11 @@ func (s *SQLite) ChangePassword(ctx context.Context, id, old, new, keepSession s
 		if err := one(tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, id, keepSession); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM challenges WHERE account_id = ?`, id)
-		return err
+		return execAll(ctx, tx,
+			stmt{`UPDATE devices SET trusted_until = NULL WHERE account_id = ?
+				AND id IS NOT (SELECT device_id FROM sessions WHERE id = ?)`, []any{id, keepSession}},
+			stmt{`DELETE FROM sessions WHERE account_id = ? AND id != ?`, []any{id, keepSession}},
+			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}})
 	})
 }
 
@@ -482,6 +509,8 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 			`DELETE FROM attempts WHERE expires_at <= ?1`,
 			// 0 is no lock; the lock count goes with the row.
 			`DELETE FROM lockouts WHERE failures = 0 AND locked_until <= ?1 - 86400000`,
+			`DELETE FROM devices WHERE last_seen_at <= ?1 - ` + fmt.Sprint(DeviceIdle.Milliseconds()) + `
+				AND (trusted_until IS NULL OR trusted_until <= ?1)`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
 				return err
@@ -576,6 +605,9 @@ func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeH
 		if err != nil {
 			return err
 		}
+		if err := execAll(ctx, tx, stmt{untrustDevices, []any{accountID}}); err != nil {
+			return err
+		}
 		return replaceCodes(ctx, tx, accountID, codeHashes)
 	})
 }
@@ -587,8 +619,9 @@ func (s *SQLite) DisableTOTP(ctx context.Context, accountID string) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE account_id = ?`, accountID)
-		return err
+		return execAll(ctx, tx,
+			stmt{`DELETE FROM recovery_codes WHERE account_id = ?`, []any{accountID}},
+			stmt{untrustDevices, []any{accountID}})
 	})
 }
 
@@ -637,8 +670,8 @@ func (s *SQLite) RecoveryCodesLeft(ctx context.Context, accountID string) (int, 
 
 // PutChallenge implements Store.
 func (s *SQLite) PutChallenge(ctx context.Context, idHash []byte, c Challenge) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, expires_at) VALUES (?, ?, ?, ?)`,
-		idHash, c.AccountID, c.DeviceName, ms(c.ExpiresAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, device_id, expires_at) VALUES (?, ?, ?, NULLIF(?, ''), ?)`,
+		idHash, c.AccountID, c.DeviceName, c.DeviceID, ms(c.ExpiresAt))
 	return err
 }
 
@@ -646,8 +679,8 @@ func (s *SQLite) PutChallenge(ctx context.Context, idHash []byte, c Challenge) e
 func (s *SQLite) Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error) {
 	var c Challenge
 	var exp int64
-	err := s.db.QueryRowContext(ctx, `SELECT account_id, device_name, expires_at FROM challenges WHERE id_hash = ?`, idHash).
-		Scan(&c.AccountID, &c.DeviceName, &exp)
+	err := s.db.QueryRowContext(ctx, `SELECT account_id, device_name, COALESCE(device_id, ''), expires_at FROM challenges WHERE id_hash = ?`, idHash).
+		Scan(&c.AccountID, &c.DeviceName, &c.DeviceID, &exp)
 	if err != nil {
 		return c, notFound(err)
 	}
@@ -665,39 +698,52 @@ func (s *SQLite) DeleteChallenge(ctx context.Context, idHash []byte) error {
 
 // CreateSession implements Store.
 func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
-	se, t := n.Session, n.Tokens
+	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		err := one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ?)`,
-			se.ID, se.AccountID, se.DeviceName, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
+		var trusted, token any
+		if !d.TrustedUntil.IsZero() {
+			trusted = ms(d.TrustedUntil)
+		}
+		if d.TokenHash != nil {
+			token = d.TokenHash
+		}
+		var err error
+		switch {
+		case d.ID == "":
+			// A session on no known device.
+		case n.Known:
+			err = one(tx.ExecContext(ctx, `UPDATE devices SET device_name = ?, last_seen_at = ?, trusted_until = COALESCE(?, trusted_until),
+				token_hash = COALESCE(?, token_hash) WHERE id = ? AND account_id = ?`, d.DeviceName, ms(d.LastSeenAt), trusted, token, d.ID, se.AccountID))
+		default:
+			_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at, trusted_until)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, se.AccountID, d.TokenHash, d.DeviceName, ms(d.CreatedAt), ms(d.LastSeenAt), trusted)
+		}
+		if err != nil {
+			return err
+		}
+		err = one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, device_id, ip, created_at, last_seen_at, access_hash, access_expires)
+			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ?)`,
+			se.ID, se.AccountID, se.DeviceName, d.ID, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
 			se.AccountID, n.PasswordHash))
 		if err != nil {
 			return err
 		}
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`, []any{t.Refresh, se.ID, ms(t.RefreshExpires)}},
-			{`DELETE FROM attempts WHERE id = ?`, []any{n.AttemptID}},
-			{`UPDATE lockouts SET failures = 0, locked_until = 0 WHERE email = ?`, []any{n.Email}},
-			{`INSERT INTO activity (account_id, at, ip, device_name, result) VALUES (?, ?, ?, ?, ?)`,
-				[]any{se.AccountID, ms(se.CreatedAt), se.IP, se.DeviceName, authapi.ResultSuccess}},
-		} {
-			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
-				return err
-			}
-		}
-		return nil
+		return execAll(ctx, tx,
+			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`, []any{t.Refresh, se.ID, ms(t.RefreshExpires)}},
+			stmt{`DELETE FROM attempts WHERE id = ?`, []any{n.AttemptID}},
+			stmt{`UPDATE lockouts SET failures = 0 WHERE email = ?`, []any{n.Email}},
+			stmt{`UPDATE lockouts SET failures = 0, locked_until = 0 WHERE email = ?`, []any{n.LockKey}},
+			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result) VALUES (?, ?, ?, ?, ?)`,
+				[]any{se.AccountID, ms(se.CreatedAt), se.IP, se.DeviceName, authapi.ResultSuccess}})
 	})
 }
 
-const sessionCols = `id, account_id, device_name, ip, created_at, last_seen_at`
+const sessionCols = `id, account_id, device_name, COALESCE(device_id, ''), ip, created_at, last_seen_at`
 
 func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 	var se Session
 	var created, seen int64
-	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.IP, &created, &seen)
+	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.DeviceID, &se.IP, &created, &seen)
 	se.CreatedAt, se.LastSeenAt = fromMS(created), fromMS(seen)
 	return se, notFound(err)
 }
@@ -784,6 +830,53 @@ func (s *SQLite) RevokeSessions(ctx context.Context, accountID, except string) (
 	return int(n), err
 }
 
+const deviceCols = `id, account_id, token_hash, device_name, created_at, last_seen_at, COALESCE(trusted_until, 0)`
+
+func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
+	var d Device
+	var created, seen, trusted int64
+	err := row.Scan(&d.ID, &d.AccountID, &d.TokenHash, &d.DeviceName, &created, &seen, &trusted)
+	d.CreatedAt, d.LastSeenAt = fromMS(created), fromMS(seen)
+	if trusted != 0 {
+		d.TrustedUntil = fromMS(trusted)
+	}
+	return d, notFound(err)
+}
+
+// DeviceByToken implements Store.
+func (s *SQLite) DeviceByToken(ctx context.Context, hash []byte) (Device, error) {
+	return scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = ?`, hash))
+}
+
+// Devices implements Store.
+func (s *SQLite) Devices(ctx context.Context, accountID string) ([]Device, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE account_id = ?
+		ORDER BY last_seen_at DESC, created_at DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ForgetDevice implements Store.
+func (s *SQLite) ForgetDevice(ctx context.Context, accountID, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := one(tx.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND account_id = ?`, id, accountID)); err != nil {
+			return err
+		}
+		return execAll(ctx, tx, stmt{`DELETE FROM lockouts WHERE email = ?`, []any{DeviceKeyPrefix + id}})
+	})
+}
+
 // PutResetToken implements Store.
 func (s *SQLite) PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO reset_tokens (hash, account_id, expires_at) VALUES (?, ?, ?)`, hash, accountID, ms(expires))
@@ -805,21 +898,14 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 		if err != nil {
 			return err
 		}
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`UPDATE accounts SET password_hash = ?, verified = 1 WHERE id = ?`, []any{passwordHash, accountID}},
-			{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
-			{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
-			{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
-			{`DELETE FROM lockouts WHERE email = ?`, []any{email}},
-		} {
-			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
-				return err
-			}
-		}
-		return nil
+		return execAll(ctx, tx,
+			stmt{`UPDATE accounts SET password_hash = ?, verified = 1 WHERE id = ?`, []any{passwordHash, accountID}},
+			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
+			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
+			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
+			stmt{`DELETE FROM lockouts WHERE email = ? OR email IN (SELECT ? || id FROM devices WHERE account_id = ?)`,
+				[]any{email, DeviceKeyPrefix, accountID}},
+			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
 	})
 }
 

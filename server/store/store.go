@@ -121,7 +121,9 @@ const (
 type Challenge struct {
 	AccountID  string
 	DeviceName string
-	ExpiresAt  time.Time
+	// DeviceID is the known device the password came from, if any.
+	DeviceID  string
+	ExpiresAt time.Time
 }
 
 // Session is one signed-in device.
@@ -129,10 +131,38 @@ type Session struct {
 	ID         string
 	AccountID  string
 	DeviceName string
+	// DeviceID is the known device the session was started on; empty for
+	// sessions from before devices were known, or whose device was
+	// forgotten.
+	DeviceID   string
 	IP         string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 }
+
+// Device is a device known by the token a sign-in gave it.
+type Device struct {
+	ID         string
+	AccountID  string
+	TokenHash  []byte
+	DeviceName string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	// TrustedUntil ends "trust this computer"; zero when not trusted.
+	TrustedUntil time.Time
+}
+
+// DeviceIdle is how long a device that is not trusted stays known unseen;
+// Purge forgets it then.
+const DeviceIdle = 180 * 24 * time.Hour
+
+// Trusted reports whether the device skips two-factor at now.
+func (d Device) Trusted(now time.Time) bool { return now.Before(d.TrustedUntil) }
+
+// DeviceKeyPrefix starts the lockout key of a device: a sign-in from a
+// known device counts its failures under DeviceKeyPrefix+ID, not under the
+// account's address.
+const DeviceKeyPrefix = "device:"
 
 // Tokens are the hashes of a session's current token pair.
 type Tokens struct {
@@ -147,8 +177,18 @@ type NewSession struct {
 	Session      Session
 	Tokens       Tokens
 	PasswordHash string // the hash the password was checked against
-	Email        string // whose failures are cleared
-	AttemptID    string // the reservation it ends
+	Email        string // whose failure count is cleared
+	// LockKey is the lockout key the attempt was reserved on: the email,
+	// whose failures and lock are then cleared, or a device's key, whose
+	// failures and lock are cleared while the email keeps its lock.
+	LockKey   string
+	AttemptID string // the reservation it ends
+	// Device is the device signing in (Session.DeviceID is its ID): a new
+	// one is made, a known one (Known) gets its name and last_seen_at,
+	// its trusted_until when that is not zero and its token_hash when that
+	// is not nil.
+	Device Device
+	Known  bool
 }
 
 // Maintenance is the server-wide maintenance switch.
@@ -169,7 +209,8 @@ type Store interface {
 	// account's hash (a rehash must not undo a concurrent change).
 	ReplacePasswordHash(ctx context.Context, id, old, new string) error
 	// ChangePassword swaps old for new like ReplacePasswordHash and ends
-	// every other session and pending challenge of the account.
+	// every other session and pending challenge of the account, and the
+	// trust of every device but keepSession's.
 	ChangePassword(ctx context.Context, id, old, new, keepSession string) error
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
 
@@ -212,7 +253,8 @@ type Store interface {
 	// Purge deletes what expired by now: mailed codes, registrations,
 	// counted code misses, challenges, sessions whose every refresh token
 	// expired, spent refresh tokens, reset tokens, attempt reservations,
-	// and the lockouts of addresses with no failure and no lock for a day.
+	// the lockouts of addresses with no failure and no lock for a day, and
+	// the devices unseen for DeviceIdle that are not trusted.
 	Purge(ctx context.Context, now time.Time) error
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
@@ -228,8 +270,11 @@ type Store interface {
 	// there is none. The server checks its key against it at start.
 	SealedTOTPSecret(ctx context.Context, prefix string) (accountID, value string, err error)
 	// EnableTOTP makes the pending secret live with fresh recovery codes,
-	// if it is still secret (the one the confirming code was checked with).
+	// if it is still secret (the one the confirming code was checked with),
+	// and ends the trust of every device of the account.
 	EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error
+	// DisableTOTP turns two-factor off and ends the trust of every device
+	// of the account.
 	DisableTOTP(ctx context.Context, accountID string) error
 	// UseTOTPStep records step as used; false if it or a later step was used.
 	UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error)
@@ -242,10 +287,11 @@ type Store interface {
 	Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error)
 	DeleteChallenge(ctx context.Context, idHash []byte) error
 
-	// CreateSession starts a session, ends its sign-in attempt, clears the
-	// address's failures and records the success, in one transaction; if
-	// the account's password hash is no longer the one the sign-in
-	// checked, it does nothing and returns ErrNotFound.
+	// CreateSession starts a session, makes or updates its device, ends
+	// its sign-in attempt, clears the failures (see NewSession.LockKey) and
+	// records the success, in one transaction; if the account's password
+	// hash is no longer the one the sign-in checked, or a known device was
+	// forgotten meanwhile, it does nothing and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RotateRefresh spends a refresh token and installs the next pair. A
@@ -256,12 +302,24 @@ type Store interface {
 	// RevokeSessions ends every session of the account but except.
 	RevokeSessions(ctx context.Context, accountID, except string) (int, error)
 
+	// Devices.
+
+	// DeviceByToken returns the device whose token hashes to hash, of any
+	// account; ErrNotFound when there is none.
+	DeviceByToken(ctx context.Context, hash []byte) (Device, error)
+	// Devices lists the account's devices, the last seen first.
+	Devices(ctx context.Context, accountID string) ([]Device, error)
+	// ForgetDevice deletes a device of the account (its token stops
+	// working, its trust ends, its sessions stay) and its lockout;
+	// ErrNotFound when the account has no such device.
+	ForgetDevice(ctx context.Context, accountID, id string) error
+
 	PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error
 	ResetToken(ctx context.Context, hash []byte, now time.Time) (accountID string, err error)
 	// CompleteReset spends the reset token (ErrNotFound when it is spent or
 	// expired), sets the password, spends every other reset token, ends
-	// every session and challenge and lifts the lock of the account, in one
-	// transaction.
+	// every session and challenge, forgets every device and lifts the locks
+	// of the account and of its devices, in one transaction.
 	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error
 
 	AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error

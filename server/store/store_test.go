@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +53,9 @@ var behaviours = []struct {
 	{"challenges", testChallenges},
 	{"sessions", testSessions},
 	{"refresh rotation", testRefreshRotation},
+	{"devices", testDevices},
+	{"device trust revoked", testDeviceTrustRevoked},
+	{"suspension ends access", testSuspension},
 	{"password reset", testReset},
 	{"activity", testActivity},
 	{"outbox", testOutbox},
@@ -522,6 +527,23 @@ func testPurge(t *testing.T, db testdb.DB) {
 			t.Errorf("the lockout of %s kept: %v, want %v", email, kept, want)
 		}
 	}
+
+	// Devices unseen for DeviceIdle go, unless they are still trusted.
+	b := newAccount(t, st, "bob")
+	for _, d := range []store.Device{
+		{ID: "idle", TokenHash: []byte("t-idle"), DeviceName: "idle", CreatedAt: now, LastSeenAt: now},
+		{ID: "trusted", TokenHash: []byte("t-trusted"), DeviceName: "trusted", CreatedAt: now, LastSeenAt: now,
+			TrustedUntil: now.Add(store.DeviceIdle + 2*time.Hour)},
+		{ID: "seen", TokenHash: []byte("t-seen"), DeviceName: "seen", CreatedAt: now, LastSeenAt: now.Add(2 * time.Hour)},
+	} {
+		check(t, deviceSession(t, st, b, "s-"+d.ID, d, false, b.Email))
+	}
+	check(t, st.Purge(ctx, now.Add(store.DeviceIdle+time.Hour)))
+	ds, err := st.Devices(ctx, b.ID)
+	check(t, err)
+	if len(ds) != 2 || ds[0].ID != "seen" || ds[1].ID != "trusted" {
+		t.Fatalf("devices after the purge %+v, want seen and trusted", ds)
+	}
 }
 func testTwoFactor(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
@@ -720,6 +742,210 @@ func testSessions(t *testing.T, db testdb.DB) {
 	if ss, _ := st.Sessions(ctx, b.ID); len(ss) != 1 {
 		t.Fatal("another account's session was revoked")
 	}
+}
+
+// deviceSession signs a in as session id on device dev (made when known
+// is false), reserving and ending an attempt on key.
+func deviceSession(t *testing.T, st store.Store, a store.Account, id string, dev store.Device, known bool, key string) error {
+	t.Helper()
+	attempt, _, err := st.ReserveAttempt(ctx, key, now, time.Minute, policy)
+	check(t, err)
+	se := store.Session{ID: id, AccountID: a.ID, DeviceName: dev.DeviceName, IP: "127.0.0.1", CreatedAt: now, LastSeenAt: now}
+	return st.CreateSession(ctx, store.NewSession{Session: se, Tokens: tokens(id, now), PasswordHash: a.PasswordHash,
+		Email: a.Email, LockKey: key, AttemptID: attempt, Device: dev, Known: known})
+}
+
+// lockOut fails key's attempts until it is locked.
+func lockOut(t *testing.T, st store.Store, key string) {
+	t.Helper()
+	for range policy.MaxFailures {
+		id, _, err := st.ReserveAttempt(ctx, key, now, time.Minute, policy)
+		check(t, err)
+		_, err = st.FinishAttempt(ctx, id, key, true, now, policy)
+		check(t, err)
+	}
+}
+
+func testDevices(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	b := newAccount(t, st, "bob")
+	dev := store.Device{ID: "d1", TokenHash: []byte("tok-d1"), DeviceName: "laptop", CreatedAt: now, LastSeenAt: now}
+	check(t, deviceSession(t, st, a, "s1", dev, false, a.Email))
+	got, err := st.DeviceByToken(ctx, []byte("tok-d1"))
+	dev.AccountID = a.ID
+	if err != nil || got.ID != dev.ID || got.AccountID != a.ID || got.DeviceName != "laptop" || !got.CreatedAt.Equal(now) ||
+		!got.TrustedUntil.IsZero() || got.Trusted(now) {
+		t.Fatalf("by token: %+v %v", got, err)
+	}
+	_, err = st.DeviceByToken(ctx, []byte("unknown"))
+	wantErr(t, "an unknown token", err, store.ErrNotFound)
+	if se, _ := st.SessionByAccess(ctx, []byte("a-s1"), now); se.DeviceID != "d1" {
+		t.Fatalf("the session's device %q", se.DeviceID)
+	}
+
+	// The address locked from elsewhere, the device's own key too: a
+	// sign-in on the device clears its key, and the address's failure count
+	// but not the address's lock.
+	key := store.DeviceKeyPrefix + dev.ID
+	lockOut(t, st, a.Email)
+	id, _, err := st.ReserveAttempt(ctx, a.Email, now, time.Minute, policy)
+	wantErr(t, "the address locked", err, store.ErrLocked)
+	_, err = st.FinishAttempt(ctx, id, a.Email, true, now, policy)
+	check(t, err)
+	id, _, err = st.ReserveAttempt(ctx, key, now, time.Minute, policy)
+	check(t, err)
+	_, err = st.FinishAttempt(ctx, id, key, true, now, policy)
+	check(t, err)
+	seen, trust := now.Add(time.Hour), now.Add(30*24*time.Hour)
+	again := store.Device{ID: "d1", DeviceName: "laptop renamed", LastSeenAt: seen, TrustedUntil: trust}
+	check(t, deviceSession(t, st, a, "s2", again, true, key))
+	if l, _ := st.Lockout(ctx, key); l.Failures != 0 || l.Locked(now) {
+		t.Fatalf("the device's key after its sign-in: %+v", l)
+	}
+	if l, _ := st.Lockout(ctx, a.Email); l.Failures != 0 || !l.Locked(now) {
+		t.Fatalf("the address after a device's sign-in: %+v", l)
+	}
+	got, _ = st.DeviceByToken(ctx, []byte("tok-d1"))
+	if got.DeviceName != "laptop renamed" || !got.LastSeenAt.Equal(seen) || !got.TrustedUntil.Equal(trust) || !got.Trusted(seen) {
+		t.Fatalf("the known device after a sign-in: %+v", got)
+	}
+	// A known sign-in without trust keeps the trust; a new token hash
+	// replaces the old one.
+	again.TrustedUntil, again.TokenHash = time.Time{}, []byte("tok-d1b")
+	check(t, deviceSession(t, st, a, "s3", again, true, key))
+	if got, _ = st.DeviceByToken(ctx, []byte("tok-d1b")); got.ID != "d1" || !got.TrustedUntil.Equal(trust) {
+		t.Fatalf("trust after a sign-in without it: %+v", got)
+	}
+	if _, err := st.DeviceByToken(ctx, []byte("tok-d1")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a replaced token: %v", err)
+	}
+	again.TokenHash = nil
+	wantErr(t, "a known device of another account", deviceSession(t, st, b, "b1", again, true, b.Email), store.ErrNotFound)
+
+	d2 := store.Device{ID: "d2", TokenHash: []byte("tok-d2"), DeviceName: "phone", CreatedAt: now, LastSeenAt: now.Add(2 * time.Hour)}
+	check(t, deviceSession(t, st, a, "s4", d2, false, "another key"))
+	ds, err := st.Devices(ctx, a.ID)
+	if err != nil || len(ds) != 2 || ds[0].ID != "d2" || ds[1].ID != "d1" {
+		t.Fatalf("devices %+v (%v), want the last seen first", ds, err)
+	}
+	if ds, err := st.Devices(ctx, b.ID); len(ds) != 0 || err != nil {
+		t.Fatalf("devices of bob: %+v %v", ds, err)
+	}
+
+	// A pending two-factor sign-in remembers its device.
+	c := store.Challenge{AccountID: a.ID, DeviceName: "laptop", DeviceID: "d1", ExpiresAt: now.Add(time.Minute)}
+	check(t, st.PutChallenge(ctx, []byte("ch"), c))
+	if got, err := st.Challenge(ctx, []byte("ch"), now); err != nil || got != c {
+		t.Fatalf("challenge %+v (%v), want %+v", got, err, c)
+	}
+
+	lockOut(t, st, key)
+	wantErr(t, "forgetting for another account", st.ForgetDevice(ctx, b.ID, "d1"), store.ErrNotFound)
+	check(t, st.ForgetDevice(ctx, a.ID, "d1"))
+	wantErr(t, "forgetting twice", st.ForgetDevice(ctx, a.ID, "d1"), store.ErrNotFound)
+	_, err = st.DeviceByToken(ctx, []byte("tok-d1b"))
+	wantErr(t, "a forgotten device's token", err, store.ErrNotFound)
+	if l, _ := st.Lockout(ctx, key); l != (store.Lockout{}) {
+		t.Fatalf("a forgotten device's lockout stayed: %+v", l)
+	}
+	se, err := st.SessionByAccess(ctx, []byte("a-s2"), now)
+	if err != nil || se.DeviceID != "" {
+		t.Fatalf("a forgotten device's session: %+v %v", se, err)
+	}
+	if got, err := st.Challenge(ctx, []byte("ch"), now); err != nil || got.DeviceID != "" {
+		t.Fatalf("a forgotten device's challenge: %+v %v", got, err)
+	}
+	wantErr(t, "a sign-in on a forgotten device", deviceSession(t, st, a, "s5", again, true, "another key"), store.ErrNotFound)
+}
+
+// trusted makes the trusted devices <id>-d1, -d2 and -d3 of account id,
+// with the sessions <id>-s1 (on -d1), -s2 and -s3, and the challenge
+// <id>-ch.
+func trusted(t *testing.T, st store.Store, a store.Account) {
+	t.Helper()
+	for _, n := range []string{"1", "2", "3"} {
+		id := a.ID + "-d" + n
+		d := store.Device{ID: id, TokenHash: []byte("tok-" + id), DeviceName: "dev", CreatedAt: now, LastSeenAt: now,
+			TrustedUntil: now.Add(time.Hour)}
+		check(t, deviceSession(t, st, a, a.ID+"-s"+n, d, false, a.Email))
+	}
+	check(t, st.PutChallenge(ctx, []byte(a.ID+"-ch"), store.Challenge{AccountID: a.ID, DeviceName: "d", ExpiresAt: now.Add(time.Minute)}))
+}
+
+// trustedIDs lists a's trusted devices at now.
+func trustedIDs(t *testing.T, st store.Store, a store.Account) []string {
+	t.Helper()
+	ds, err := st.Devices(ctx, a.ID)
+	check(t, err)
+	var out []string
+	for _, d := range ds {
+		if d.Trusted(now) {
+			out = append(out, d.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	bob := newAccount(t, st, "bob")
+	trusted(t, st, bob)
+	trusted(t, st, a)
+	// A password change keeps the trust of the changing session's device.
+	check(t, st.ChangePassword(ctx, a.ID, a.PasswordHash, "changed", "ann-s2"))
+	a.PasswordHash = "changed"
+	if got := trustedIDs(t, st, a); !slices.Equal(got, []string{"ann-d2"}) {
+		t.Fatalf("trusted after a password change: %v", got)
+	}
+	// Turning two-factor on or off ends every trust.
+	check(t, st.SetPendingTOTP(ctx, a.ID, "secret"))
+	check(t, st.EnableTOTP(ctx, a.ID, "secret", nil))
+	if got := trustedIDs(t, st, a); len(got) != 0 {
+		t.Fatalf("trusted after two-factor was turned on: %v", got)
+	}
+	check(t, deviceSession(t, st, a, "s4", store.Device{ID: "ann-d1", DeviceName: "dev", LastSeenAt: now, TrustedUntil: now.Add(time.Hour)}, true, a.Email))
+	check(t, st.DisableTOTP(ctx, a.ID))
+	if got := trustedIDs(t, st, a); len(got) != 0 {
+		t.Fatalf("trusted after two-factor was turned off: %v", got)
+	}
+	// A reset forgets every device and lifts their locks.
+	lockOut(t, st, store.DeviceKeyPrefix+"ann-d1")
+	check(t, st.PutResetToken(ctx, []byte("t1"), a.ID, now.Add(time.Minute)))
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset"))
+	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 0 {
+		t.Fatalf("devices after a reset: %+v", ds)
+	}
+	if l, _ := st.Lockout(ctx, store.DeviceKeyPrefix+"ann-d1"); l != (store.Lockout{}) {
+		t.Fatalf("a device's lock after a reset: %+v", l)
+	}
+	if got := trustedIDs(t, st, bob); len(got) != 3 {
+		t.Fatalf("another account's devices lost their trust: %v", got)
+	}
+}
+
+func testSuspension(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	bob := newAccount(t, st, "bob")
+	trusted(t, st, a)
+	trusted(t, st, bob)
+	check(t, st.SetSuspended(ctx, a.ID, true))
+	ss, _ := st.Sessions(ctx, a.ID)
+	_, errCh := st.Challenge(ctx, []byte("ann-ch"), now)
+	if len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 {
+		t.Fatalf("after the suspension: %d sessions, challenge %v, trusted %v", len(ss), errCh, trustedIDs(t, st, a))
+	}
+	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 3 {
+		t.Fatalf("a suspension forgot devices: %+v", ds)
+	}
+	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 {
+		t.Fatal("a suspension ended another account's access")
+	}
+	check(t, st.SetSuspended(ctx, a.ID, false))
+	wantErr(t, "suspending nobody", st.SetSuspended(ctx, "nobody", true), store.ErrNotFound)
 }
 
 func testRefreshRotation(t *testing.T, db testdb.DB) {
@@ -1151,24 +1377,44 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 	}
 }
 
-// testMigrateRegistrations takes a database back to the schema before
-// registrations, with an unverified account and a stored code, and opens
-// it again.
+// testMigrateRegistrations makes a database of the schema before
+// registrations (from the migration files of that time), with an
+// unverified account, a verified one and a stored code, and opens it.
 func testMigrateRegistrations(t *testing.T, db testdb.DB) {
-	st := db.Open(t)
-	check(t, st.CreateAccount(ctx, store.Account{ID: "new", Email: "new@example.org", PasswordHash: "hash-new", CreatedAt: now}))
-	verified := newAccount(t, st, "old")
-	check(t, st.PutCode(ctx, verified.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
 	raw := rawDB(t, db)
-	back := []string{`DROP TABLE registrations`, `DROP TABLE code_misses`, `PRAGMA user_version = 2`}
+	files, version := []string{"migrations/0001_init.sql", "migrations/0002_attempts.sql"}, `PRAGMA user_version = 2`
 	if db.Kind == testdb.Postgres {
-		back[2] = `UPDATE schema_version SET version = 1`
+		files = []string{"postgres/migrations/0001_init.sql"}
+		version = `CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1)`
 	}
-	for _, q := range back {
-		_, err := raw.ExecContext(ctx, q)
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		check(t, err)
+		_, err = raw.ExecContext(ctx, string(body))
 		check(t, err)
 	}
-	st = db.Open(t)
+	_, err := raw.ExecContext(ctx, version)
+	check(t, err)
+	// Times are milliseconds in SQLite and timestamps in PostgreSQL.
+	at := func(t time.Time) any { return t.UnixMilli() }
+	q := func(s string) string { return strings.NewReplacer("$1", "?", "$2", "?", "$3", "?", "$4", "?", "$5", "?").Replace(s) }
+	if db.Kind == testdb.Postgres {
+		at = func(t time.Time) any { return t }
+		q = func(s string) string { return s }
+	}
+	for _, a := range []struct {
+		id, email string
+		verified  bool
+	}{{"new", "new@example.org", false}, {"old", "old@example.org", true}} {
+		_, err := raw.ExecContext(ctx, q(`INSERT INTO accounts (id, email, password_hash, verified, created_at) VALUES ($1, $2, $3, $4, $5)`),
+			a.id, a.email, "hash-"+a.id, a.verified, at(now))
+		check(t, err)
+	}
+	_, err = raw.ExecContext(ctx, q(`INSERT INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5)`),
+		"old@example.org", store.PurposeReset, []byte("c"), at(now.Add(time.Hour)), 5)
+	check(t, err)
+	verified := store.Account{ID: "old", Email: "old@example.org"}
+	st := db.Open(t)
 	rs, err := st.Registrations(ctx, "new@example.org", now.Add(store.RegistrationTTL-time.Millisecond))
 	check(t, err)
 	if len(rs) != 1 || rs[0].PasswordHash != "hash-new" || !rs[0].CreatedAt.Equal(now) {

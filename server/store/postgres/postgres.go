@@ -205,8 +205,19 @@ func (s *Store) setAccount(ctx context.Context, id, set string, v any) error {
 
 // SetSuspended implements store.Admin.
 func (s *Store) SetSuspended(ctx context.Context, id string, suspended bool) error {
-	return s.setAccount(ctx, id, "suspended", suspended)
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := one(tx.Exec(ctx, `UPDATE accounts SET suspended = $1 WHERE id = $2`, suspended, id)); err != nil || !suspended {
+			return err
+		}
+		return batch(ctx, tx,
+			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{id}},
+			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}},
+			stmt{untrustDevices, []any{id}})
+	})
 }
+
+// untrustDevices ends the trust of every device of an account.
+const untrustDevices = `UPDATE devices SET trusted_until = NULL WHERE account_id = $1`
 
 // swapHash is the compare-and-swap of a password hash: a concurrent swap
 // makes it wait and then re-check the old hash on the new row.
@@ -224,6 +235,8 @@ func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession st
 			return err
 		}
 		return batch(ctx, tx,
+			stmt{`UPDATE devices SET trusted_until = NULL WHERE account_id = $1
+				AND id IS DISTINCT FROM (SELECT device_id FROM sessions WHERE id = $2)`, []any{id, keepSession}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, []any{id, keepSession}},
 			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}})
 	})
@@ -401,7 +414,9 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 			stmt{`DELETE FROM reset_tokens WHERE expires_at <= $1`, at},
 			stmt{`DELETE FROM attempts WHERE expires_at <= $1`, at},
 			stmt{`DELETE FROM lockouts WHERE failures = 0 AND (locked_until IS NULL OR locked_until <= $1)`,
-				[]any{now.Add(-24 * time.Hour)}})
+				[]any{now.Add(-24 * time.Hour)}},
+			stmt{`DELETE FROM devices WHERE last_seen_at <= $1 AND (trusted_until IS NULL OR trusted_until <= $2)`,
+				[]any{now.Add(-store.DeviceIdle), now}})
 	})
 }
 
@@ -564,6 +579,9 @@ func (s *Store) EnableTOTP(ctx context.Context, accountID, secret string, codeHa
 		if err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, untrustDevices, accountID); err != nil {
+			return err
+		}
 		return replaceCodes(ctx, tx, accountID, codeHashes)
 	})
 }
@@ -575,8 +593,9 @@ func (s *Store) DisableTOTP(ctx context.Context, accountID string) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM recovery_codes WHERE account_id = $1`, accountID)
-		return err
+		return batch(ctx, tx,
+			stmt{`DELETE FROM recovery_codes WHERE account_id = $1`, []any{accountID}},
+			stmt{untrustDevices, []any{accountID}})
 	})
 }
 
@@ -623,16 +642,16 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, accountID string) (int, e
 
 // PutChallenge implements store.Store.
 func (s *Store) PutChallenge(ctx context.Context, idHash []byte, c store.Challenge) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, expires_at) VALUES ($1, $2, $3, $4)`,
-		idHash, c.AccountID, c.DeviceName, c.ExpiresAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, device_id, expires_at)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5)`, idHash, c.AccountID, c.DeviceName, c.DeviceID, c.ExpiresAt)
 	return err
 }
 
 // Challenge implements store.Store.
 func (s *Store) Challenge(ctx context.Context, idHash []byte, now time.Time) (store.Challenge, error) {
 	var c store.Challenge
-	err := s.pool.QueryRow(ctx, `SELECT account_id, device_name, expires_at FROM challenges WHERE id_hash = $1`, idHash).
-		Scan(&c.AccountID, &c.DeviceName, &c.ExpiresAt)
+	err := s.pool.QueryRow(ctx, `SELECT account_id, device_name, COALESCE(device_id, ''), expires_at FROM challenges WHERE id_hash = $1`, idHash).
+		Scan(&c.AccountID, &c.DeviceName, &c.DeviceID, &c.ExpiresAt)
 	if err != nil {
 		return store.Challenge{}, notFound(err)
 	}
@@ -650,7 +669,7 @@ func (s *Store) DeleteChallenge(ctx context.Context, idHash []byte) error {
 
 // CreateSession implements store.Store.
 func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
-	se, t := n.Session, n.Tokens
+	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		// FOR SHARE holds the hash: a concurrent password change or reset
 		// waits for this session and then ends it.
@@ -660,25 +679,44 @@ func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 		if err != nil {
 			return notFound(err)
 		}
+		var token any
+		if d.TokenHash != nil {
+			token = d.TokenHash
+		}
+		switch {
+		case d.ID == "":
+			// A session on no known device.
+		case n.Known:
+			err = one(tx.Exec(ctx, `UPDATE devices SET device_name = $1, last_seen_at = $2, trusted_until = COALESCE($3, trusted_until),
+				token_hash = COALESCE($4::bytea, token_hash) WHERE id = $5 AND account_id = $6`,
+				d.DeviceName, d.LastSeenAt, orNil(d.TrustedUntil), token, d.ID, se.AccountID))
+		default:
+			_, err = tx.Exec(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at, trusted_until)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, se.AccountID, d.TokenHash, d.DeviceName, d.CreatedAt, d.LastSeenAt, orNil(d.TrustedUntil))
+		}
+		if err != nil {
+			return err
+		}
 		return batch(ctx, tx,
-			stmt{`INSERT INTO sessions (id, account_id, device_name, ip, created_at, last_seen_at, access_hash, access_expires)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				[]any{se.ID, se.AccountID, se.DeviceName, se.IP, se.CreatedAt, se.LastSeenAt, t.Access, t.AccessExpires}},
+			stmt{`INSERT INTO sessions (id, account_id, device_name, device_id, ip, created_at, last_seen_at, access_hash, access_expires)
+				VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9)`,
+				[]any{se.ID, se.AccountID, se.DeviceName, d.ID, se.IP, se.CreatedAt, se.LastSeenAt, t.Access, t.AccessExpires}},
 			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, []any{t.Refresh, se.ID, t.RefreshExpires}},
-			// The lockout's row before the attempt's, in the order a
-			// reservation takes them.
-			stmt{clearFailures, []any{n.Email}},
+			// The lockouts' rows (the address's first) before the
+			// attempt's, in the order a reservation takes them.
+			stmt{`UPDATE lockouts SET failures = 0 WHERE email = $1`, []any{n.Email}},
+			stmt{clearFailures, []any{n.LockKey}},
 			stmt{`DELETE FROM attempts WHERE id = $1`, []any{n.AttemptID}},
 			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result) VALUES ($1, $2, $3, $4, $5)`,
 				[]any{se.AccountID, se.CreatedAt, se.IP, se.DeviceName, authapi.ResultSuccess}})
 	})
 }
 
-const sessionCols = `id, account_id, device_name, ip, created_at, last_seen_at`
+const sessionCols = `id, account_id, device_name, COALESCE(device_id, ''), ip, created_at, last_seen_at`
 
 func scanSession(row pgx.Row) (store.Session, error) {
 	var se store.Session
-	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.IP, &se.CreatedAt, &se.LastSeenAt)
+	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.DeviceID, &se.IP, &se.CreatedAt, &se.LastSeenAt)
 	se.CreatedAt, se.LastSeenAt = se.CreatedAt.UTC(), se.LastSeenAt.UTC()
 	return se, notFound(err)
 }
@@ -756,6 +794,46 @@ func (s *Store) RevokeSessions(ctx context.Context, accountID, except string) (i
 	return int(tag.RowsAffected()), err
 }
 
+const deviceCols = `id, account_id, token_hash, device_name, created_at, last_seen_at, trusted_until`
+
+func scanDevice(row pgx.Row) (store.Device, error) {
+	var d store.Device
+	var trusted *time.Time
+	err := row.Scan(&d.ID, &d.AccountID, &d.TokenHash, &d.DeviceName, &d.CreatedAt, &d.LastSeenAt, &trusted)
+	d.CreatedAt, d.LastSeenAt, d.TrustedUntil = d.CreatedAt.UTC(), d.LastSeenAt.UTC(), fromNil(trusted)
+	return d, notFound(err)
+}
+
+// DeviceByToken implements store.Store.
+func (s *Store) DeviceByToken(ctx context.Context, hash []byte) (store.Device, error) {
+	return scanDevice(s.pool.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = $1`, hash))
+}
+
+// Devices implements store.Store.
+func (s *Store) Devices(ctx context.Context, accountID string) ([]store.Device, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+deviceCols+` FROM devices WHERE account_id = $1
+		ORDER BY last_seen_at DESC, created_at DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Device, error) { return scanDevice(r) })
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}
+
+// ForgetDevice implements store.Store.
+func (s *Store) ForgetDevice(ctx context.Context, accountID, id string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := one(tx.Exec(ctx, `DELETE FROM devices WHERE id = $1 AND account_id = $2`, id, accountID)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM lockouts WHERE email = $1`, store.DeviceKeyPrefix+id)
+		return err
+	})
+}
+
 // PutResetToken implements store.Store.
 func (s *Store) PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO reset_tokens (hash, account_id, expires_at) VALUES ($1, $2, $3)`, hash, accountID, expires)
@@ -787,7 +865,9 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{accountID}},
-			stmt{`DELETE FROM lockouts WHERE email = $1`, []any{email}})
+			stmt{`DELETE FROM lockouts WHERE email = $1 OR email IN (SELECT $2::text || id FROM devices WHERE account_id = $3)`,
+				[]any{email, store.DeviceKeyPrefix, accountID}},
+			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}})
 	})
 }
 

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"sesame/authapi"
+	"sesame/server/store"
+)
+
+// trustFor is how long "trust this computer" lasts.
+const trustFor = authapi.TrustDays * 24 * time.Hour
+
+// knownDevice returns the device of token when it is a device of a, or nil:
+// no token, an unknown one and one of another account are alike.
+func (s *Server) knownDevice(ctx context.Context, token string, a *store.Account) (*store.Device, error) {
+	if token == "" || a == nil {
+		return nil, nil
+	}
+	d, err := s.cfg.Store.DeviceByToken(ctx, digest("device", token))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && d.AccountID != a.ID) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// lockKey is the lockout key of an attempt: a known device's own, so that
+// failures elsewhere do not lock it out, else the address's.
+func lockKey(email, deviceID string) string {
+	if deviceID != "" {
+		return store.DeviceKeyPrefix + deviceID
+	}
+	return email
+}
+
+func deviceID(d *store.Device) string {
+	if d == nil {
+		return ""
+	}
+	return d.ID
+}
+
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p principal) error {
+	list, err := s.cfg.Store.Devices(r.Context(), p.Account.ID)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	out := authapi.DeviceList{Devices: []authapi.Device{}}
+	for _, d := range list {
+		var until *time.Time
+		if d.Trusted(now) {
+			until = &d.TrustedUntil
+		}
+		out.Devices = append(out.Devices, authapi.Device{
+			ID: d.ID, DeviceName: d.DeviceName, CreatedAt: d.CreatedAt, LastSeenAt: d.LastSeenAt,
+			TrustedUntil: until, Current: d.ID == p.Session.DeviceID,
+		})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// forgetDevice makes a device unknown: its token stops working, and with it
+// its trust and its own failure budget.
+func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request, p principal) error {
+	err := s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such device of this account.")
+	} else if err != nil {
+		return err
+	}
+	s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultDeviceForgotten)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

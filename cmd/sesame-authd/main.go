@@ -52,6 +52,8 @@ type options struct {
 	lockFailures                  int
 	lockBase, lockMax             time.Duration
 	rateIP, rateAccount, rateMail int
+	rateAuth, mailsPerDay         int
+	sessionMaxAge                 time.Duration
 	logLevel, logFormat           string
 	shutdownWait                  time.Duration
 	totpKeyFile                   string
@@ -87,6 +89,9 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.rateIP, "rate-ip", def.RateIP.PerMinute, "unauthenticated requests per minute (`n`) from one address; 0 turns the limit off")
 	fs.IntVar(&o.rateAccount, "rate-account", def.RateAccount.PerMinute, "sign-in and code attempts per minute (`n`) for one email; 0 turns it off")
 	fs.IntVar(&o.rateMail, "rate-mail", def.RateMail.PerMinute, "mails per minute (`n`) to one address (after a burst of 3); 0 turns it off")
+	fs.IntVar(&o.rateAuth, "rate-auth", def.RateAuth.PerMinute, "authenticated requests per minute (`n`) of one account; 0 turns the limit off")
+	fs.IntVar(&o.mailsPerDay, "mails-per-day", def.MailsPerDay, "code mails a day (`n`) to one address, besides --rate-mail; 0 turns the cap off")
+	fs.DurationVar(&o.sessionMaxAge, "session-max-age", def.SessionMaxAge, "longest life of a session from its sign-in, however often it is refreshed")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.DurationVar(&o.shutdownWait, "shutdown-wait", 30*time.Second, "how long a shutdown waits for requests in flight")
@@ -196,9 +201,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	cfg.Hash = passhash.Params{Memory: uint32(o.argonMemory), Time: uint32(o.argonTime), Threads: uint8(min(o.argonThreads, 255))}
 	cfg.Lock = store.LockPolicy{MaxFailures: o.lockFailures, Base: o.lockBase, Max: o.lockMax}
 	cfg.RateIP.PerMinute, cfg.RateAccount.PerMinute, cfg.RateMail.PerMinute = o.rateIP, o.rateAccount, o.rateMail
+	cfg.RateAuth.PerMinute, cfg.MailsPerDay, cfg.SessionMaxAge = o.rateAuth, o.mailsPerDay, o.sessionMaxAge
+	if o.mailsPerDay == 0 {
+		cfg.MailsPerDay = -1
+	}
 	cfg.MinClientVersion, cfg.LatestClientVersion, cfg.DownloadURL = o.minVersion, o.latestVersion, o.downloadURL
 	cfg.DevMailbox = o.localMailbox && loopback
 	cfg.TOTPKey, cfg.PlainTOTPSecrets = totpKey, o.devPlainTOTP
+	if o.sessionMaxAge <= 0 {
+		ln.Close()
+		return errors.New("--session-max-age must be positive")
+	}
 	if o.lockFailures < 1 || o.lockBase <= 0 || o.lockMax < o.lockBase {
 		ln.Close()
 		return errors.New("the lock policy needs --lock-failures ≥ 1 and 0 < --lock-duration ≤ --lock-max")

@@ -55,6 +55,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--tls-cert", "x.pem"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--min-client-version", "one"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--lock-failures", "0"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--session-max-age", "0s"},
 		{"--db", db, "--local-mailbox", "stray"},
 		{"maintenance", "sideways", "--db", db},
 	} {

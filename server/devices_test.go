@@ -359,3 +359,29 @@ func TestAuthenticatedRateLimit(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	e.call("GET", "/v1/me", nil, tok.AccessToken).ok(t, 200, nil)
 }
+
+// TestStrangersLockDoesNotStopAReset: a stranger who knows only the address
+// locks its sign-in with wrong passwords; its owner, on a device the server
+// does not know, still completes a reset with her two-factor code, and the
+// reset lifts the lock.
+func TestStrangersLockDoesNotStopAReset(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	tok := e.device(email, pw, "laptop")
+	sec, _ := e.enableTwoFactor(tok.AccessToken, pw)
+	for range e.cfg.Lock.MaxFailures {
+		e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "not the password!"}, "")
+	}
+	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: pw}, "").
+		expect(t, 423, authapi.CodeAccountLocked)
+	e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+	code, _ := e.mailCode(email, "reset", e.mails(email)-1)
+	var v authapi.ResetVerifyResponse
+	e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").ok(t, 200, &v)
+	e.clock.Advance(30 * time.Second) // a TOTP step the enrolment did not spend
+	newPW := secret("the owner's new password")
+	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{
+		ResetToken: secret(v.ResetToken), NewPassword: newPW, TOTPCode: e.totp(sec, 0)}, "").ok(t, 204, nil)
+	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: newPW}, "").
+		expect(t, 401, authapi.CodeTwoFactorRequired)
+}

@@ -120,15 +120,18 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		// Wrong codes count like a sign-in's, on the device's key when
-		// the request names a known device of the account.
+		// the request names a known device of the account, else on the
+		// reset key of the address (not its sign-in key, which anyone who
+		// knows the address can lock).
 		dev, err := s.knownDevice(ctx, req.DeviceToken, &a)
 		if err != nil {
 			return err
 		}
+		key := store.ResetKeyPrefix + a.Email
 		if dev != nil {
-			device = dev.DeviceName
+			device, key = dev.DeviceName, lockKey(a.Email, dev.ID)
 		}
-		if at, err = s.reserve(ctx, lockKey(a.Email, deviceID(dev))); err != nil {
+		if at, err = s.reserve(ctx, key); err != nil {
 			return err
 		}
 		defer at.release()

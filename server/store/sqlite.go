@@ -903,8 +903,8 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
-			stmt{`DELETE FROM lockouts WHERE email = ? OR email IN (SELECT ? || id FROM devices WHERE account_id = ?)`,
-				[]any{email, DeviceKeyPrefix, accountID}},
+			stmt{`DELETE FROM lockouts WHERE email IN (?, ?) OR email IN (SELECT ? || id FROM devices WHERE account_id = ?)`,
+				[]any{email, ResetKeyPrefix + email, DeviceKeyPrefix, accountID}},
 			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
 	})
 }

@@ -164,6 +164,12 @@ func (d Device) Trusted(now time.Time) bool { return now.Before(d.TrustedUntil) 
 // account's address.
 const DeviceKeyPrefix = "device:"
 
+// ResetKeyPrefix starts the lockout key of the two-factor codes of a reset's
+// completion from a device that is not known: ResetKeyPrefix+email. It is
+// not the address's own key, so that wrong passwords from a stranger who
+// knows only the address cannot stop its owner's reset.
+const ResetKeyPrefix = "reset:"
+
 // Tokens are the hashes of a session's current token pair.
 type Tokens struct {
 	Access         []byte

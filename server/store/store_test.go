@@ -984,12 +984,9 @@ func testReset(t *testing.T, db testdb.DB) {
 	a := newAccount(t, st, "ann")
 	newSession(t, st, a, "s1")
 	check(t, st.PutChallenge(ctx, []byte("ch"), store.Challenge{AccountID: a.ID, DeviceName: "d", ExpiresAt: now.Add(time.Minute)}))
-	for range policy.MaxFailures {
-		id, _, err := st.ReserveAttempt(ctx, a.Email, now, time.Minute, policy)
-		check(t, err)
-		_, err = st.FinishAttempt(ctx, id, a.Email, true, now, policy)
-		check(t, err)
-	}
+	lockOut(t, st, a.Email)
+	lockOut(t, st, store.ResetKeyPrefix+a.Email)
+	lockOut(t, st, store.ResetKeyPrefix+"someone.else@example.org")
 	check(t, st.PutResetToken(ctx, []byte("t1"), a.ID, now.Add(time.Minute)))
 	check(t, st.PutResetToken(ctx, []byte("t2"), a.ID, now.Add(time.Minute)))
 	if id, err := st.ResetToken(ctx, []byte("t1"), now); id != a.ID || err != nil {
@@ -1004,8 +1001,13 @@ func testReset(t *testing.T, db testdb.DB) {
 	if got.PasswordHash != "new" || !got.Verified {
 		t.Fatalf("after the reset: %+v", got)
 	}
-	if l, _ := st.Lockout(ctx, a.Email); l != (store.Lockout{}) {
-		t.Fatalf("the lock stayed: %+v", l)
+	for _, key := range []string{a.Email, store.ResetKeyPrefix + a.Email} {
+		if l, _ := st.Lockout(ctx, key); l != (store.Lockout{}) {
+			t.Fatalf("the lock of %s stayed: %+v", key, l)
+		}
+	}
+	if l, _ := st.Lockout(ctx, store.ResetKeyPrefix+"someone.else@example.org"); !l.Locked(now) {
+		t.Fatal("another address's reset lock was lifted")
 	}
 	ss, _ := st.Sessions(ctx, a.ID)
 	_, errCh := st.Challenge(ctx, []byte("ch"), now)

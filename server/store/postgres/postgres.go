@@ -865,8 +865,8 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{accountID}},
-			stmt{`DELETE FROM lockouts WHERE email = $1 OR email IN (SELECT $2::text || id FROM devices WHERE account_id = $3)`,
-				[]any{email, store.DeviceKeyPrefix, accountID}},
+			stmt{`DELETE FROM lockouts WHERE email IN ($1, $4) OR email IN (SELECT $2::text || id FROM devices WHERE account_id = $3)`,
+				[]any{email, store.DeviceKeyPrefix, accountID, store.ResetKeyPrefix + email}},
 			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}})
 	})
 }

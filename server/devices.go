@@ -14,13 +14,15 @@ import (
 const trustFor = authapi.TrustDays * 24 * time.Hour
 
 // knownDevice returns the device of token when it is a device of a, or nil:
-// no token, an unknown one and one of another account are alike.
+// no token, an unknown one and one of another account are alike. A token
+// is looked up even without an account, so that the answer's timing does
+// not tell whether the address has one.
 func (s *Server) knownDevice(ctx context.Context, token string, a *store.Account) (*store.Device, error) {
-	if token == "" || a == nil {
+	if token == "" {
 		return nil, nil
 	}
 	d, err := s.cfg.Store.DeviceByToken(ctx, digest("device", token))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.AccountID != a.ID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (a == nil || d.AccountID != a.ID)) {
 		return nil, nil
 	}
 	if err != nil {

@@ -15,9 +15,10 @@ import (
 // register answers POST /v1/accounts and POST /v1/accounts/verify/resend
 // with 202 whether or not the address has an account. Each request is a
 // registration of its own: its mailed code opens the account with its
-// password only. A verified address gets a decoy registration (no
-// password, a code no one has) and a mail saying it has an account, so
-// that its code answers go as a new address's do.
+// password only. A verified address gets a decoy registration (its
+// password, a code hash no code has, so it never becomes an account) and a
+// mail saying it has an account, so that its code answers, and the sign-in
+// answers to its password, go as a new address's do.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	var req authapi.CreateAccountRequest
 	if err := decode(w, r, &req); err != nil {
@@ -48,7 +49,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	reg := store.Registration{Email: email, PasswordHash: hash, CodeHash: s.codeHash(store.PurposeVerify, email, code),
 		CodeExpiresAt: now.Add(s.cfg.CodeTTL), Attempts: s.cfg.CodeAttempts, CreatedAt: now}
 	if known {
-		reg.PasswordHash, reg.CodeHash = "", decoyHash()
+		reg.CodeHash = decoyHash()
 	}
 	if err := s.cfg.Store.PutRegistration(ctx, reg); err != nil {
 		return err
@@ -112,7 +113,9 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pendingRegistration reports whether password is the one of a live
-// registration of an address that has no account (newest first).
+// registration of the address (newest first), decoys included: a stranger
+// who registered an address and signs in with his password is answered
+// account_not_verified whether or not the address has an account.
 func (s *Server) pendingRegistration(ctx context.Context, email, password string) (bool, error) {
 	rs, err := s.cfg.Store.Registrations(ctx, email, s.cfg.Now())
 	if err != nil {

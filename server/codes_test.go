@@ -92,10 +92,11 @@ func TestPreRegistrationTakeover(t *testing.T) {
 			e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: victim}, "").ok(t, 204, nil)
 			e.signIn(email, victim)
 			signIn(attacker).expect(t, 401, authapi.CodeInvalidCredentials)
-			// Registering again, or resending, changes nothing.
+			// Registering again, or resending, opens nothing: his password
+			// is answered as a registration's of a new address would be.
 			for _, path := range []string{accounts, resend} {
 				e.call("POST", path, authapi.CreateAccountRequest{Email: email, Password: attacker}, "").ok(t, 202, nil)
-				signIn(attacker).expect(t, 401, authapi.CodeInvalidCredentials)
+				signIn(attacker).expect(t, 403, authapi.CodeAccountNotVerified)
 			}
 			e.signIn(email, victim)
 		})
@@ -312,9 +313,38 @@ func TestCodeAnswersDoNotTellAddressesApart(t *testing.T) {
 	})
 	regFresh := sequence(fresh, "/v1/accounts/verify", func() string { return e.register("/v1/accounts", fresh, pw) })
 	same("registration", regKnown, regFresh)
-	// The decoy registration never signs in.
-	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: known, Password: pw}, "").
-		expect(t, 401, authapi.CodeInvalidCredentials)
+	// The decoy registration's password is answered as a new address's
+	// registration's is, and never signs in.
+	for _, email := range []string{known, fresh} {
+		e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: pw}, "").
+			expect(t, 403, authapi.CodeAccountNotVerified)
+	}
+}
+
+// TestSignInDoesNotTellRegisteredAddressesApart: a stranger registers an
+// address with an account and one without, with his password, then signs
+// in to each with it and with another: the answers are the same.
+func TestSignInDoesNotTellRegisteredAddressesApart(t *testing.T) {
+	e := newEnv(t)
+	known, _ := e.account()
+	fresh := "fresh@example.org"
+	pw := secret("the stranger's password 1")
+	answers := func(email string) []string {
+		e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: pw}, "").ok(t, 202, nil)
+		var out []string
+		for _, p := range []string{pw, "another password!", pw} {
+			a := e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: p}, "")
+			out = append(out, fmt.Sprintf("%d %s", a.status, a.body))
+		}
+		return out
+	}
+	k, f := answers(known), answers(fresh)
+	if strings.Join(k, "\n") != strings.Join(f, "\n") {
+		t.Fatalf("the answers differ:\n%q\n%q", k, f)
+	}
+	if !strings.HasPrefix(k[0], "403") || !strings.HasPrefix(k[1], "401") {
+		t.Fatalf("unexpected answers %q", k)
+	}
 }
 
 // TestStoredCodesAreKeyed: a copy of the database does not give the mailed

@@ -278,6 +278,39 @@ func TestReauthentication(t *testing.T) {
 	}
 }
 
+// TestForgettingItsDeviceIsNoFreshBudget: a thief of an access token who
+// spent the device's budget of re-authentication guesses forgets that
+// device; the session then counts on the address's key, once: when that
+// locks too, nothing gives another guess.
+func TestForgettingItsDeviceIsNoFreshBudget(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	tok := e.device(email, pw, "laptop")
+	guess := func() answer {
+		return e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "x y z", Password: "wrong password!"}, tok.AccessToken)
+	}
+	checked := 0
+	for guess().status == 401 {
+		checked++
+	}
+	var list authapi.DeviceList
+	e.call("GET", "/v1/devices", nil, tok.AccessToken).ok(t, 200, &list)
+	if len(list.Devices) != 1 || !list.Devices[0].Current {
+		t.Fatalf("devices %+v", list)
+	}
+	e.call("DELETE", "/v1/devices/"+list.Devices[0].ID, nil, tok.AccessToken).ok(t, 204, nil)
+	for guess().status == 401 {
+		checked++
+	}
+	guess().expect(t, 423, authapi.CodeAccountLocked)
+	e.call("DELETE", "/v1/devices/"+list.Devices[0].ID, nil, tok.AccessToken).expect(t, 404, authapi.CodeNotFound)
+	guess().expect(t, 423, authapi.CodeAccountLocked)
+	// The device's last guess and the address's last locked, without a 401.
+	if want := 2 * (e.cfg.Lock.MaxFailures - 1); checked != want {
+		t.Fatalf("%d wrong passwords answered 401, want %d", checked, want)
+	}
+}
+
 // TestSuspensionEndsAccess: suspending an account ends its access and
 // refresh tokens at once; a session that outlived a suspension answers 403.
 func TestSuspensionEndsAccess(t *testing.T) {

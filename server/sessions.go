@@ -118,10 +118,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !ok && acct == nil {
-		if ok, err = s.pendingRegistration(ctx, email, req.Password); err != nil {
+	if !ok {
+		if pending, err := s.pendingRegistration(ctx, email, req.Password); err != nil {
 			return err
-		} else if ok {
+		} else if pending {
 			return notVerified()
 		}
 	}

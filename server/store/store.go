@@ -101,8 +101,8 @@ type CodeUse struct {
 // its own. The accounts table holds only verified accounts.
 type Registration struct {
 	Email string
-	// PasswordHash is empty for a decoy, which never becomes an account
-	// and never matches a sign-in.
+	// PasswordHash, when empty, makes a registration that never becomes an
+	// account and never matches a sign-in.
 	PasswordHash  string
 	CodeHash      []byte
 	CodeExpiresAt time.Time
@@ -243,8 +243,8 @@ type Store interface {
 	// after its creation, and drops the oldest of the address beyond
 	// MaxRegistrations.
 	PutRegistration(ctx context.Context, r Registration) error
-	// Registrations lists the live registrations of an address that are
-	// not decoys, newest first.
+	// Registrations lists the live registrations of an address that have
+	// a password hash, newest first.
 	Registrations(ctx context.Context, email string, now time.Time) ([]Registration, error)
 	// VerifyRegistration spends one attempt on the live codes of the
 	// address's registrations under its budget, as UseCode does. The

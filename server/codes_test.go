@@ -226,16 +226,7 @@ func TestWrongCodeBudget(t *testing.T) {
 func TestWrongCodeBudgetUnderConcurrency(t *testing.T) {
 	e := newEnv(t, func(c *server.Config) { c.CodeAttempts = 100 })
 	email, _ := e.account()
-	st2 := e.db.Open(t)
-	cfg2 := e.cfg
-	cfg2.Store = st2
-	srv2, err := server.New(cfg2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv2.Close(context.Background()) })
-	e2 := *e
-	e2.url = serve(t, srv2)
+	e2 := e.second()
 	code := e.startReset(email)
 	wrong := wrongCode(code)
 	const n = 40
@@ -246,7 +237,7 @@ func TestWrongCodeBudgetUnderConcurrency(t *testing.T) {
 		wg.Go(func() {
 			via := e
 			if i%2 == 1 {
-				via = &e2
+				via = e2
 			}
 			a := via.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: wrong}, "")
 			mu.Lock()

@@ -194,15 +194,7 @@ func (e *env) reset(email, newPassword string, factor func(*authapi.ResetComplet
 func TestConcurrentWrongPasswordsLockExactly(t *testing.T) {
 	e := newEnv(t)
 	email, _ := e.account()
-	st2 := e.db.Open(t)
-	cfg2 := e.cfg
-	cfg2.Store = st2
-	srv2, err := server.New(cfg2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e2 := *e
-	e2.url = serve(t, srv2)
+	e2 := e.second()
 	const n = 50
 	var wg sync.WaitGroup
 	statuses := make(chan int, n)
@@ -212,7 +204,7 @@ func TestConcurrentWrongPasswordsLockExactly(t *testing.T) {
 			defer wg.Done()
 			via := e
 			if i%2 == 1 {
-				via = &e2
+				via = e2
 			}
 			a := via.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "wrong password!"}, "")
 			statuses <- a.status
@@ -746,7 +738,23 @@ func TestBadInput(t *testing.T) {
 	e.call("GET", "/v1/me", nil, "", "Authorization", "Basic eDp5").expect(t, 401, authapi.CodeUnauthorized)
 }
 
-func serve(t *testing.T, h http.Handler) string {
+// second is a second server process of the test's database, with the
+// same configuration, served on a loopback address of its own.
+func (e *env) second() *env {
+	e.t.Helper()
+	cfg := e.cfg
+	cfg.Store = e.db.Open(e.t)
+	srv, err := server.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { srv.Close(context.Background()) })
+	e2 := *e
+	e2.url, e2.srv = serve(e.t, srv), srv
+	return &e2
+}
+
+func serve(t testing.TB, h http.Handler) string {
 	t.Helper()
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)

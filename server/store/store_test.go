@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1399,7 +1399,9 @@ func testMigrateRegistrations(t *testing.T, db testdb.DB) {
 	check(t, err)
 	// Times are milliseconds in SQLite and timestamps in PostgreSQL.
 	at := func(t time.Time) any { return t.UnixMilli() }
-	q := func(s string) string { return strings.NewReplacer("$1", "?", "$2", "?", "$3", "?", "$4", "?", "$5", "?").Replace(s) }
+	q := func(s string) string {
+		return strings.NewReplacer("$1", "?", "$2", "?", "$3", "?", "$4", "?", "$5", "?").Replace(s)
+	}
 	if db.Kind == testdb.Postgres {
 		at = func(t time.Time) any { return t }
 		q = func(s string) string { return s }

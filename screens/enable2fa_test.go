@@ -34,6 +34,14 @@ func enrolSignIn(f *fixture, email string) {
 	}
 }
 
+// enrolPassword types the account password into the first step of turning
+// two-factor on, and continues.
+func enrolPassword(f *fixture) {
+	f.t.Helper()
+	f.typeIn("security.account_password", testPassword)
+	f.tap("enable2fa.continue")
+}
+
 // trHead is the text of a template key up to its first field.
 func trHead(key string) string {
 	return strings.Split(tr(key), "<no value>")[0]
@@ -93,7 +101,14 @@ func TestEnableTwoFactor(t *testing.T) {
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
 	f.waitTop("enable2fa.title")
+	if !f.button("enable2fa.continue").Disabled() {
+		t.Fatal("Continue is enabled with no password")
+	}
+	enrolPassword(f)
 	secret := enrolKey(f)
+	if f.shows(tr("enable2fa.password_intro")) {
+		t.Fatal("the password step is still shown beside the key")
+	}
 	qr := enrolQR(f)
 	if qr == nil || qr.MinSize().Width < 150 || qr.FillMode != canvas.ImageFillContain {
 		t.Fatalf("QR image %+v", qr)
@@ -184,6 +199,7 @@ func TestEnableTwoFactor(t *testing.T) {
 	f.waitTop("home.title")
 
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	f.waitText(tr("error.two_factor_already_enabled"))
 	if !f.shows(tr("remedy.two_factor_already_enabled")) || enrolQR(f) != nil {
 		t.Fatalf("second start:\n%s", f.texts())
@@ -197,6 +213,7 @@ func TestEnableTwoFactorNotPending(t *testing.T) {
 	const email = "pending@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	secret := enrolKey(f)
 	ctx := context.Background()
 	acct, err := f.srv.Store.AccountByEmail(ctx, email)
@@ -213,6 +230,7 @@ func TestEnableTwoFactorNotPending(t *testing.T) {
 	}
 	f.tap("enable2fa.restart")
 	f.waitTop("enable2fa.title")
+	enrolPassword(f)
 	if again := enrolKey(f); again == secret {
 		t.Fatal("the same key after starting again")
 	}
@@ -225,6 +243,7 @@ func TestEnableTwoFactorRateLimited(t *testing.T) {
 	const email = "busy@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	secret := enrolKey(f)
 	wrong := wrongTOTP(t, secret)
 	for range 2 {
@@ -257,6 +276,7 @@ func TestEnableTwoFactorClockWarning(t *testing.T) {
 	}
 	f.shell.App = a
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	enrolKey(f)
 	f.waitText(trHead("challenge.clock_behind"))
 	if !f.shows(offsetText(2*time.Minute)) && !f.shows(offsetText(2*time.Minute-time.Second)) {

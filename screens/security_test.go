@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -112,6 +113,10 @@ func TestSecurityActivity(t *testing.T) {
 	if !f.shows(tr("security.activity.result.success")) || !f.shows("test desktop") {
 		t.Fatalf("the activity misses the sign-ins:\n%s", f.texts())
 	}
+	// The failed attempt's device name is only what it claimed.
+	if claimed := lang.LocalizeKey("security.activity.claimed", "", map[string]any{"Device": "test desktop"}); !f.shows(claimed) {
+		t.Fatalf("the failed attempt's device is not shown as claimed:\n%s", f.texts())
+	}
 	if strings.Contains(f.texts(), "not the password") {
 		t.Fatal("the activity shows a password")
 	}
@@ -144,6 +149,16 @@ func TestSecurityAntiPhishing(t *testing.T) {
 	}
 	f.entry("security.phishing.placeholder").SetText("")
 	f.typeIn("security.phishing.placeholder", "blue teapot")
+	if !f.button("security.phishing.save").Disabled() {
+		t.Fatal("Save is enabled without the password")
+	}
+	f.typeIn("security.account_password", "not my password")
+	f.tap("security.phishing.save")
+	f.waitText(tr("error.wrong_password"))
+	if !f.shows(tr("remedy.wrong_password")) || !f.hasButton("action.reset_password") {
+		t.Fatalf("a wrong password is not explained:\n%s", f.texts())
+	}
+	f.entry("security.account_password").SetText(testPassword)
 	f.tap("security.phishing.save")
 	homeLoaded(f)
 	f.waitText(`"blue teapot"`)
@@ -183,7 +198,7 @@ func TestSecurityChangePassword(t *testing.T) {
 	}
 	f.entry("field.repeat_password").SetText(newPassword)
 	f.tap("security.password.submit")
-	f.waitText(tr("error.invalid_credentials"))
+	f.waitText(tr("error.wrong_password"))
 	if !f.hasButton("action.reset_password") {
 		t.Fatal("a wrong current password offers no reset")
 	}
@@ -210,7 +225,7 @@ func TestSecurityRateLimited(t *testing.T) {
 	f.typeIn("field.repeat_password", "another sturdy password 9")
 	for range 2 {
 		f.tap("security.password.submit")
-		f.waitText(tr("error.invalid_credentials"))
+		f.waitText(tr("error.wrong_password"))
 	}
 	f.tap("security.password.submit")
 	f.waitText(tr("error.rate_limited"))
@@ -258,7 +273,7 @@ func TestSecuritySessionEnded(t *testing.T) {
 func TestSecurityTwoFactor(t *testing.T) {
 	f := homeSignedIn(t, "totp@example.com")
 	ctx := context.Background()
-	enr, err := f.app.StartTwoFactor(ctx)
+	enr, err := f.app.StartTwoFactor(ctx, testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

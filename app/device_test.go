@@ -169,3 +169,39 @@ func TestResendCarriesThePassword(t *testing.T) {
 		t.Fatalf("a resend after the verification: %v", err)
 	}
 }
+
+// Wrong two-factor codes at a reset's completion count toward the lock,
+// which the reset explains as a wait (not as a reason to reset).
+func TestResetCompletionLocks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const email = "resetlock@example.org"
+	f.register(email, false)
+	en, err := f.app.StartTwoFactor(ctx, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(en.Secret, time.Now())
+	if _, err := f.app.ConfirmTwoFactor(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	f.signOut()
+	r, err := f.app.StartPasswordReset(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Verify(ctx, f.code(email, "reset", f.mails(email)-1)); err != nil || !r.TwoFactorRequired {
+		t.Fatalf("verify: %v", err)
+	}
+	const newPassword = "another sturdy password 8"
+	for n := 0; ; n++ {
+		err = r.Complete(ctx, newPassword, newPassword, "000000")
+		if !errors.Is(err, authapi.ErrInvalidTwoFactorCode) || n == 10 {
+			break
+		}
+	}
+	x := app.Explain(err)
+	if !errors.Is(err, app.ErrAttemptsLocked) || x.Code != "attempts_locked" || x.Remedy != app.RemedyNone || !x.Until.After(time.Now()) {
+		t.Fatalf("wrong codes at the reset: %v, %+v", err, x)
+	}
+}

@@ -386,7 +386,7 @@ func newTwoFactorOff(s *Shell) *view {
 			step.Hide()
 			done.Show()
 		}, func(err error) bool {
-			if isCode(err, "invalid_two_factor_code") {
+			if codeRefused(err) {
 				code.SetText("")
 			}
 			return false
@@ -439,7 +439,7 @@ func newNewRecoveryCodes(s *Shell) *view {
 				done:   s.Back,
 			}))
 		}, func(err error) bool {
-			if isCode(err, "invalid_two_factor_code") {
+			if codeRefused(err) {
 				code.SetText("")
 			}
 			return false

@@ -377,3 +377,37 @@ func TestSecurityCodeValid(t *testing.T) {
 		}
 	}
 }
+
+// TestSecurityTwoFactorOffLocked: wrong codes when turning two-factor off
+// count toward the account's lock; the lock is explained with its
+// countdown, and the refused code is cleared.
+func TestSecurityTwoFactorOffLocked(t *testing.T) {
+	f := homeSignedIn(t, "lockoff@example.com")
+	ctx := context.Background()
+	enr, err := f.app.StartTwoFactor(ctx, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.ConfirmTwoFactor(ctx, securityTOTP(f, enr.Secret)); err != nil {
+		t.Fatal(err)
+	}
+	f.shell.Reset(newHome(f.shell))
+	homeLoaded(f)
+	f.tap("home.two_factor_disable")
+	f.waitTop("security.two_factor_off.title")
+	f.typeIn("security.account_password", testPassword)
+	wrong := wrongTOTP(t, enr.Secret)
+	locked := func() bool { return f.shows(tr("error.attempts_locked")) }
+	for n := 0; !locked(); n++ {
+		if n == 2*f.srv.Config.Lock.MaxFailures {
+			t.Fatalf("no lock after %d wrong codes:\n%s", n, f.texts())
+		}
+		f.typeIn("security.two_factor_off.code", wrong)
+		f.tap("security.two_factor_off.submit")
+		f.waitFor("the answer", func() bool { return locked() || f.shows(tr("error.invalid_two_factor_code")) })
+	}
+	if f.entry("security.two_factor_off.code").Text != "" || !f.shows(tr("remedy.attempts_locked")) ||
+		!f.shows(strings.Split(lang.LocalizeKey("hint.wait", "", map[string]any{"Left": "X"}), "X")[0]) {
+		t.Fatalf("the lock is not explained with its countdown, or the code stayed:\n%s", f.texts())
+	}
+}

@@ -3,10 +3,8 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 
 	"sesame/authapi"
@@ -14,9 +12,13 @@ import (
 	"sesame/server/store"
 )
 
-// createAccount answers 202 whether or not the address has an account: a new
-// address gets a verification code, a known one a mail saying so.
-func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
+// register answers POST /v1/accounts and POST /v1/accounts/verify/resend
+// with 202 whether or not the address has an account. Each request is a
+// registration of its own: its mailed code opens the account with its
+// password only. A verified address gets a decoy registration (no
+// password, a code no one has) and a mail saying it has an account, so
+// that its code answers go as a new address's do.
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	var req authapi.CreateAccountRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -28,7 +30,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := weak(req.Password, email); err != nil {
 		return err
 	}
-	if err := s.limit(s.mailRate, email); err != nil {
+	if err := s.limitMail(email); err != nil {
 		return err
 	}
 	hash, err := s.hashPassword(r.Context(), req.Password)
@@ -36,80 +38,63 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = s.cfg.Store.CreateAccount(ctx, store.Account{
-		ID: randomID(), Email: email, PasswordHash: hash, CreatedAt: s.cfg.Now().UTC(),
-	})
-	switch {
-	case errors.Is(err, store.ErrExists):
-		a, err := s.cfg.Store.AccountByEmail(ctx, email)
-		if err != nil {
-			return err
-		}
-		if a.Verified {
-			s.sendMail(mail.Compose(mail.KindAccountExists, email, mail.Data{Phrase: a.AntiPhishing}))
-			break
-		}
-		// An unverified account keeps its first password, so a second
-		// registration cannot take it over; its owner gets a new code, and
-		// a forgotten first password is reset by mail.
-		if err := s.mailCode(ctx, email, store.PurposeVerify, a.AntiPhishing); err != nil {
-			return err
-		}
-	case err != nil:
+	a, err := s.cfg.Store.AccountByEmail(ctx, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
-	default:
-		if err := s.mailCode(ctx, email, store.PurposeVerify, ""); err != nil {
-			return err
-		}
+	}
+	now := s.cfg.Now().UTC()
+	code := newCode()
+	reg := store.Registration{Email: email, PasswordHash: hash, CodeHash: s.codeHash(store.PurposeVerify, email, code),
+		CodeExpiresAt: now.Add(s.cfg.CodeTTL), Attempts: s.cfg.CodeAttempts, CreatedAt: now}
+	if known {
+		reg.PasswordHash, reg.CodeHash = "", decoyHash()
+	}
+	if err := s.cfg.Store.PutRegistration(ctx, reg); err != nil {
+		return err
+	}
+	if known {
+		s.sendMail(mail.Compose(mail.KindAccountExists, email, mail.Data{Phrase: a.AntiPhishing}))
+	} else {
+		s.sendMail(s.codeMail(mail.KindVerify, email, code, ""))
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
 
+// verifyAccount opens the account of the registration whose code matches.
 func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 	var req authapi.EmailCodeRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	email, err := s.useCode(r, req, store.PurposeVerify)
+	email, err := s.codeRequest(req, store.PurposeVerify)
 	if err != nil {
 		return err
 	}
-	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Store.SetVerified(r.Context(), a.ID); err != nil {
+	use, err := s.cfg.Store.VerifyRegistration(r.Context(), email, s.cfg.Now(), s.cfg.CodeBudget,
+		s.matchCode(store.PurposeVerify, email, req.Code), randomID())
+	if err := s.codeAnswer(r, email, use, err); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// resendVerification answers 202 whatever the address.
-func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) error {
-	var req authapi.EmailRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	email, err := s.emailOf(req.Email)
+// pendingRegistration reports whether password is the one of a live
+// registration of an address that has no account (newest first).
+func (s *Server) pendingRegistration(ctx context.Context, email, password string) (bool, error) {
+	rs, err := s.cfg.Store.Registrations(ctx, email, s.cfg.Now())
 	if err != nil {
-		return err
+		return false, err
 	}
-	if err := s.limit(s.mailRate, email); err != nil {
-		return err
-	}
-	s.background(func(ctx context.Context) error {
-		a, err := s.cfg.Store.AccountByEmail(ctx, email)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && a.Verified) {
-			return nil
-		} else if err != nil {
-			return err
+	for _, reg := range rs {
+		ok, err := s.verifyPassword(ctx, &store.Account{PasswordHash: reg.PasswordHash}, password)
+		if ok || err != nil {
+			return ok, err
 		}
-		return s.mailCode(ctx, email, store.PurposeVerify, a.AntiPhishing)
-	})
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	}
+	return false, nil
 }
 
 // emailOf normalises and checks an address.
@@ -136,60 +121,6 @@ func weak(password, email string) error {
 		return p
 	}
 	return nil
-}
-
-// mailCode makes a new code for the address and purpose and mails it.
-func (s *Server) mailCode(ctx context.Context, email, purpose, phrase string) error {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return err
-	}
-	code := fmt.Sprintf("%06d", n.Int64())
-	if err := s.cfg.Store.PutCode(ctx, email, purpose, digest(purpose, email, code),
-		s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
-		return err
-	}
-	kind := mail.KindVerify
-	if purpose == store.PurposeReset {
-		kind = mail.KindReset
-	}
-	s.sendMail(mail.Compose(kind, email, mail.Data{
-		Code: code, ValidMinutes: int(s.cfg.CodeTTL.Minutes()), Phrase: phrase,
-	}))
-	return nil
-}
-
-// useCode spends one attempt on the live code of the address and purpose.
-func (s *Server) useCode(r *http.Request, req authapi.EmailCodeRequest, purpose string) (string, error) {
-	email, err := s.emailOf(req.Email)
-	if err != nil {
-		return "", err
-	}
-	if err := required("code", req.Code); err != nil {
-		return "", err
-	}
-	if authapi.ValidateCode(req.Code) != nil {
-		return "", problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "code", "A code is 6 digits.")
-	}
-	if err := s.limit(s.acctRate, purpose+":"+email); err != nil {
-		return "", err
-	}
-	want := digest(purpose, email, req.Code)
-	ok, left, err := s.cfg.Store.UseCode(r.Context(), email, purpose, s.cfg.Now(), func(stored []byte) bool {
-		return subtle.ConstantTimeCompare(stored, want) == 1
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return "", problem(http.StatusGone, authapi.CodeCodeExpired,
-			"There is no live code for this address: it expired, was used, or had too many wrong tries. Ask for a new one.")
-	case err != nil:
-		return "", err
-	case !ok:
-		p := problemField(http.StatusBadRequest, authapi.CodeInvalidCode, "code", "The code is not the one we sent.")
-		p.AttemptsLeft = authapi.Int(left)
-		return "", p
-	}
-	return email, nil
 }
 
 func randomID() string {

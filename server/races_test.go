@@ -97,20 +97,6 @@ func TestResetTokenIsSingleUseUnderConcurrency(t *testing.T) {
 	}
 }
 
-func TestSecondRegistrationCannotTakeOverAnUnverifiedAccount(t *testing.T) {
-	e := newEnv(t)
-	email := "first.comer@example.org"
-	owner, attacker := secret("the owner's password 1"), secret("the attacker's password 2")
-	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: owner}, "").ok(t, 202, nil)
-	e.mailCode(email, "confirm", 0)
-	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: attacker}, "").ok(t, 202, nil)
-	code, _ := e.mailCode(email, "confirm", 1)
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").ok(t, 204, nil)
-	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: attacker}, "").
-		expect(t, 401, authapi.CodeInvalidCredentials)
-	e.signIn(email, owner)
-}
-
 // TestStaleHashesAreRefused covers a sign-in or rehash that checked a
 // password a concurrent reset or change has since replaced.
 func TestStaleHashesAreRefused(t *testing.T) {

@@ -5,9 +5,12 @@ import (
 	"time"
 )
 
-// limiter is a set of token buckets keyed by client address or email.
+// limiter is a set of token buckets keyed by client address or email,
+// kept in this process's memory (issue 11 moves the limits into the
+// database, shared by every server).
 type limiter struct {
-	rate    Rate
+	perSec  float64 // 0 is unlimited
+	burst   float64
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	swept   time.Time
@@ -19,16 +22,20 @@ type bucket struct {
 }
 
 func newLimiter(r Rate) *limiter {
-	return &limiter{rate: r, buckets: map[string]*bucket{}}
+	return &limiter{perSec: float64(max(r.PerMinute, 0)) / 60, burst: float64(max(r.Burst, 1)), buckets: map[string]*bucket{}}
+}
+
+// newDailyLimiter allows n a day: n at once, refilled over a day.
+func newDailyLimiter(n int) *limiter {
+	return &limiter{perSec: float64(max(n, 0)) / 86400, burst: float64(max(n, 1)), buckets: map[string]*bucket{}}
 }
 
 // allow takes a token for key at now, or says how long until one is free.
 func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
-	if l.rate.PerMinute <= 0 {
+	if l.perSec <= 0 {
 		return true, 0
 	}
-	perSec := float64(l.rate.PerMinute) / 60
-	burst := float64(max(l.rate.Burst, 1))
+	perSec, burst := l.perSec, l.burst
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now, burst/perSec)

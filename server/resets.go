@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -15,7 +14,10 @@ import (
 const resetTTL = 15 * time.Minute
 
 // startReset answers 202 with an empty body whatever the address; a known
-// account gets a mailed code.
+// account gets a mailed code, an unknown address a decoy code that never
+// matches, so that its code answers go as a known one's do (both do the
+// same reads and write; the mail goes in the background). Past the
+// address's daily mail cap it does nothing, silently.
 func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 	var req authapi.EmailRequest
 	if err := decode(w, r, &req); err != nil {
@@ -28,15 +30,26 @@ func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.mailRate, email); err != nil {
 		return err
 	}
-	s.background(func(ctx context.Context) error {
-		a, err := s.cfg.Store.AccountByEmail(ctx, email)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		return s.mailCode(ctx, email, store.PurposeReset, a.AntiPhishing)
-	})
+	if ok, _ := s.dailyMail.allow(email, s.cfg.Now()); !ok {
+		w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
+	ctx := r.Context()
+	a, err := s.cfg.Store.AccountByEmail(ctx, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	code, hash := newCode(), decoyHash()
+	if known {
+		hash = s.codeHash(store.PurposeReset, email, code)
+	}
+	if err := s.cfg.Store.PutCode(ctx, email, store.PurposeReset, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
+		return err
+	}
+	if known {
+		s.sendMail(s.codeMail(mail.KindReset, email, code, a.AntiPhishing))
+	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
@@ -46,8 +59,13 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	email, err := s.useCode(r, req, store.PurposeReset)
+	email, err := s.codeRequest(req, store.PurposeReset)
 	if err != nil {
+		return err
+	}
+	use, err := s.cfg.Store.UseCode(r.Context(), email, store.PurposeReset, s.cfg.Now(), s.cfg.CodeBudget,
+		s.matchCode(store.PurposeReset, email, req.Code))
+	if err := s.codeAnswer(r, email, use, err); err != nil {
 		return err
 	}
 	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)

@@ -12,9 +12,9 @@ type Route struct {
 func (s *Server) table() []route {
 	return []route{
 		{Route{"GET", "/v1/status", false}, s.status},
-		{Route{"POST", "/v1/accounts", false}, s.createAccount},
+		{Route{"POST", "/v1/accounts", false}, s.register},
 		{Route{"POST", "/v1/accounts/verify", false}, s.verifyAccount},
-		{Route{"POST", "/v1/accounts/verify/resend", false}, s.resendVerification},
+		{Route{"POST", "/v1/accounts/verify/resend", false}, s.register},
 		{Route{"POST", "/v1/sessions", false}, s.signIn},
 		{Route{"POST", "/v1/sessions/two-factor", false}, s.signInTwoFactor},
 		{Route{"POST", "/v1/tokens/refresh", false}, s.refresh},

@@ -52,9 +52,20 @@ type Config struct {
 
 	AccessTTL, RefreshTTL time.Duration
 	// CodeTTL is how long a mailed code lives; CodeAttempts how many
-	// guesses it takes.
+	// guesses it takes. CodeBudget bounds the wrong codes of an address,
+	// verification and reset together, whatever the codes: past it, its
+	// codes are refused as expired until the oldest counted miss leaves
+	// the window, and the owner is told.
 	CodeTTL      time.Duration
 	CodeAttempts int
+	CodeBudget   store.CodeBudget
+	// MailsPerDay caps the code mails (registrations, resets) to one
+	// address a day, besides RateMail; 0 takes the default, negative is
+	// unlimited.
+	MailsPerDay int
+	// PurgeEvery is how often the store's expired rows are deleted (at
+	// start, then every PurgeEvery until Close); negative is never.
+	PurgeEvery time.Duration
 
 	// MinClientVersion refuses older clients with 426; Latest and
 	// DownloadURL are announced by /v1/status.
@@ -106,6 +117,9 @@ func DefaultConfig() Config {
 		RefreshTTL:          30 * 24 * time.Hour,
 		CodeTTL:             10 * time.Minute,
 		CodeAttempts:        5,
+		CodeBudget:          store.CodeBudget{Misses: 10, Window: 24 * time.Hour},
+		MailsPerDay:         20,
+		PurgeEvery:          time.Hour,
 		MinClientVersion:    "0.1.0",
 		LatestClientVersion: "0.1.0",
 		DownloadURL:         "https://sesame.example/download",
@@ -128,7 +142,13 @@ type Server struct {
 	ipRate   *limiter
 	acctRate *limiter
 	mailRate *limiter
+	// dailyMail caps the code mails to an address a day.
+	dailyMail *limiter
+	// codeKey keys the stored hashes of mailed codes.
+	codeKey  []byte
 	mails    sync.WaitGroup
+	stop     func() // ends the purge
+	purged   sync.WaitGroup
 	mailFail atomic.Int64 // unix seconds of the last failed delivery
 	totp     sealer
 
@@ -165,6 +185,9 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.RefreshTTL, def.RefreshTTL)
 	fill(&cfg.CodeTTL, def.CodeTTL)
 	fill(&cfg.CodeAttempts, def.CodeAttempts)
+	fill(&cfg.CodeBudget, def.CodeBudget)
+	fill(&cfg.MailsPerDay, def.MailsPerDay)
+	fill(&cfg.PurgeEvery, def.PurgeEvery)
 	fill(&cfg.MinClientVersion, def.MinClientVersion)
 	fill(&cfg.LatestClientVersion, def.LatestClientVersion)
 	fill(&cfg.DownloadURL, def.DownloadURL)
@@ -185,19 +208,25 @@ func New(cfg Config) (*Server, error) {
 	if _, err := authapi.ParseVersion(cfg.LatestClientVersion); err != nil {
 		return nil, errors.New("server: the latest client version must be MAJOR.MINOR.PATCH")
 	}
+	codeKey, err := newCodeKey(cfg.TOTPKey)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		minVer:   minVer,
-		dummy:    sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
-		hashes:   make(chan struct{}, cfg.MaxHashes),
-		ipRate:   newLimiter(cfg.RateIP),
-		acctRate: newLimiter(cfg.RateAccount),
-		mailRate: newLimiter(cfg.RateMail),
-		totp:     sl,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		minVer:    minVer,
+		dummy:     sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
+		hashes:    make(chan struct{}, cfg.MaxHashes),
+		ipRate:    newLimiter(cfg.RateIP),
+		acctRate:  newLimiter(cfg.RateAccount),
+		mailRate:  newLimiter(cfg.RateMail),
+		dailyMail: newDailyLimiter(cfg.MailsPerDay),
+		codeKey:   codeKey,
+		totp:      sl,
 	}
 	if cfg.PlainTOTPSecrets {
-		s.log.Warn("TOTP secrets are kept plain in the database: for development only")
+		s.log.Warn("TOTP secrets are kept plain in the database and mailed codes are hashed under a fixed development key: for development only")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -223,7 +252,34 @@ func New(cfg Config) (*Server, error) {
 	s.mux.Handle("/", s.wrap(route{Route: Route{Pattern: "/"}, h: func(w http.ResponseWriter, r *http.Request) error {
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
 	}}))
+	s.startPurge()
 	return s, nil
+}
+
+// startPurge deletes the store's expired rows now and then every
+// PurgeEvery, in a goroutine that Close stops.
+func (s *Server) startPurge() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	if s.cfg.PurgeEvery < 0 {
+		return
+	}
+	s.purged.Add(1)
+	go func() {
+		defer s.purged.Done()
+		t := time.NewTicker(s.cfg.PurgeEvery)
+		defer t.Stop()
+		for {
+			if err := s.cfg.Store.Purge(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+				s.log.Error("purging expired rows failed", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }
 
 func fill[T comparable](v *T, def T) {
@@ -233,10 +289,12 @@ func fill[T comparable](v *T, def T) {
 	}
 }
 
-// Close waits for mails still being delivered, up to ctx's end.
+// Close stops the purge and waits for it and for mails still being
+// delivered, up to ctx's end.
 func (s *Server) Close(ctx context.Context) error {
+	s.stop()
 	done := make(chan struct{})
-	go func() { s.mails.Wait(); close(done) }()
+	go func() { s.purged.Wait(); s.mails.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil
@@ -423,6 +481,15 @@ func (s *Server) limit(l *limiter, key string) error {
 	return p
 }
 
+// limitMail applies the per-minute and daily caps of code mails to an
+// address: 429 past either.
+func (s *Server) limitMail(email string) error {
+	if err := s.limit(s.mailRate, email); err != nil {
+		return err
+	}
+	return s.limit(s.dailyMail, email)
+}
+
 // hashTurn waits for a free password-hashing slot. The returned release
 // must be called; a wait over HashWait answers 503 overloaded.
 func (s *Server) hashTurn(ctx context.Context) (release func(), err error) {
@@ -535,7 +602,7 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// digest is how tokens, codes and challenge ids are stored.
+// digest is how tokens and challenge ids are stored.
 func digest(parts ...string) []byte {
 	h := sha256.New()
 	for _, p := range parts {

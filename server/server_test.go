@@ -34,17 +34,17 @@ func TestAccountLifecycle(t *testing.T) {
 	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: pw}, "").
 		expect(t, 403, authapi.CodeAccountNotVerified)
 
-	// Resend makes a new code; the old one is dead.
-	e.call("POST", "/v1/accounts/verify/resend", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+	// Resend needs the password and is a registration of its own, with a
+	// code of its own; the verification ends every registration.
+	e.call("POST", "/v1/accounts/verify/resend", authapi.EmailRequest{Email: email}, "").
+		expect(t, 400, authapi.CodeInvalidRequest)
+	e.call("POST", "/v1/accounts/verify/resend", authapi.CreateAccountRequest{Email: email, Password: pw}, "").ok(t, 202, nil)
 	code2, _ := e.mailCode(email, "confirm", 1)
-	if code2 != code {
-		e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").
-			expect(t, 400, authapi.CodeInvalidCode)
-	}
 	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code2}, "").ok(t, 204, nil)
-	// A code is single use.
-	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code2}, "").
-		expect(t, 410, authapi.CodeCodeExpired)
+	for _, c := range []string{code, code2} {
+		e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: c}, "").
+			expect(t, 410, authapi.CodeCodeExpired)
+	}
 
 	// Registering a known address again answers the same and mails a notice.
 	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: pw + "x"}, "").ok(t, 202, nil)
@@ -92,7 +92,7 @@ func TestRegistrationErrors(t *testing.T) {
 	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").
 		expect(t, 410, authapi.CodeCodeExpired)
 	// An expired code.
-	e.call("POST", "/v1/accounts/verify/resend", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+	e.call("POST", "/v1/accounts/verify/resend", authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}, "").ok(t, 202, nil)
 	code, _ = e.mailCode(email, "confirm", 1)
 	e.clock.Advance(11 * time.Minute)
 	e.call("POST", "/v1/accounts/verify", authapi.EmailCodeRequest{Email: email, Code: code}, "").
@@ -269,7 +269,7 @@ func TestUnknownAndKnownEmailsAnswerAlike(t *testing.T) {
 	}
 	same(reset(known), reset(unknown))
 	resend := func(email string) answer {
-		return e.call("POST", "/v1/accounts/verify/resend", authapi.EmailRequest{Email: email}, "")
+		return e.call("POST", "/v1/accounts/verify/resend", authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}, "")
 	}
 	same(resend(known), resend(unknown))
 	unverified := "unverified@example.org"
@@ -687,7 +687,7 @@ func TestRateLimits(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		ip.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: fmt.Sprintf("u%d@example.org", i)}, "").ok(t, 202, nil)
 	}
-	ip.call("POST", "/v1/accounts/verify/resend", authapi.EmailRequest{Email: "x@example.org"}, "").expect(t, 429, authapi.CodeRateLimited)
+	ip.call("POST", "/v1/accounts/verify/resend", authapi.CreateAccountRequest{Email: "x@example.org", Password: "a long new password 1"}, "").expect(t, 429, authapi.CodeRateLimited)
 	ip.call("GET", "/v1/status", nil, "").ok(t, 200, nil)
 }
 

@@ -84,6 +84,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !ok && acct == nil {
+		if ok, err = s.pendingRegistration(ctx, email, req.Password); err != nil {
+			return err
+		} else if ok {
+			return notVerified()
+		}
+	}
 	if !ok {
 		return s.failure(ctx, r, acct, at, device, authapi.CodeInvalidCredentials,
 			authapi.ResultInvalidCredentials, "The email or the password is wrong.")
@@ -104,8 +111,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return problem(http.StatusForbidden, authapi.CodeAccountSuspended,
 			"This account is suspended; contact support.")
 	case !a.Verified:
-		return problem(http.StatusForbidden, authapi.CodeAccountNotVerified,
-			"This account's email address is not verified yet; enter the code we mailed.")
+		return notVerified()
 	case a.TOTPEnabled:
 		id := randomToken()
 		exp := s.cfg.Now().Add(challengeTTL)
@@ -121,6 +127,12 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return p
 	}
 	return s.startSession(w, r, a, device, at)
+}
+
+// notVerified answers the right password of a registration not verified yet.
+func notVerified() error {
+	return problem(http.StatusForbidden, authapi.CodeAccountNotVerified,
+		"This account's email address is not verified yet; enter the code we mailed.")
 }
 
 // attempt is a reserved attempt on an address: its password or code may be

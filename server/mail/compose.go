@@ -24,6 +24,9 @@ const (
 	KindTwoFactorEnabled
 	// KindTwoFactorDisabled tells that two-factor authentication was turned off.
 	KindTwoFactorDisabled
+	// KindCodesLocked tells that too many wrong mailed codes were tried
+	// for the address, which takes no more for a day.
+	KindCodesLocked
 )
 
 // String names the kind for logs.
@@ -41,6 +44,8 @@ func (k Kind) String() string {
 		return "two_factor_enabled"
 	case KindTwoFactorDisabled:
 		return "two_factor_disabled"
+	case KindCodesLocked:
+		return "codes_locked"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -103,6 +108,13 @@ func Compose(k Kind, to string, d Data) Message {
 		body = []string{
 			"Two-factor authentication was just turned off for your Sesame account. Signing in now needs only your password.",
 			"If it was you, there is nothing to do. " + ifNotYou + " Then turn two-factor authentication back on.",
+		}
+	case KindCodesLocked:
+		subject = "Too many wrong codes were tried for your Sesame account"
+		body = []string{
+			"Someone entered too many wrong codes for your Sesame account's address. To keep the account safe, codes mailed to this address are refused for up to a day.",
+			"If it was you, wait and ask for a new code later. If it was not you, someone may be trying to take your account: keep your password to yourself; your account is not changed.",
+			"Sesame support will never ask you for your password or for a code.",
 		}
 	default:
 		panic(fmt.Sprintf("mail: unknown %v", k))

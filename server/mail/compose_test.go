@@ -77,6 +77,15 @@ var composeCases = []struct {
 		subject: "Two-factor authentication is off for your Sesame account", phraseLine: "Your anti-phishing phrase: «owl  Support: call us»",
 	},
 	{
+		name: "codes locked", kind: KindCodesLocked, data: Data{},
+		subject: "Too many wrong codes were tried for your Sesame account",
+		want:    []string{"too many wrong codes", "up to a day"},
+	},
+	{
+		name: "codes locked with phrase", kind: KindCodesLocked, data: Data{Phrase: "owl"},
+		subject: "Too many wrong codes were tried for your Sesame account", phraseLine: "Your anti-phishing phrase: «owl»",
+	},
+	{
 		name: "blank phrase counts as none", kind: KindPasswordChanged, data: Data{Phrase: " \t\n"},
 		subject: "Your Sesame password was changed",
 	},
@@ -168,7 +177,7 @@ func TestNoPasswordField(t *testing.T) {
 }
 
 func TestComposeUnknownKindPanics(t *testing.T) {
-	for _, k := range []Kind{0, KindTwoFactorDisabled + 1} {
+	for _, k := range []Kind{0, KindCodesLocked + 1} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -185,7 +194,7 @@ func FuzzCompose(f *testing.F) {
 		f.Add(uint8(tc.kind), tc.data.Code, tc.data.ValidMinutes, tc.data.Phrase)
 	}
 	f.Fuzz(func(t *testing.T, k uint8, code string, minutes int, phrase string) {
-		kind := Kind(1 + int(k)%int(KindTwoFactorDisabled))
+		kind := Kind(1 + int(k)%int(KindCodesLocked))
 		m := Compose(kind, "bob@example.com", Data{Code: code, ValidMinutes: minutes, Phrase: phrase})
 		if m.To != "bob@example.com" || m.Subject == "" || strings.ContainsAny(m.Subject, "\r\n") {
 			t.Fatalf("bad header fields: %+v", m)

@@ -57,6 +57,37 @@ func (p LockPolicy) Check(l Lockout, inFlight int, now time.Time) error {
 	return nil
 }
 
+// Spend decides one attempt on the live codes of an address (their hashes
+// and attempts left) that missed misses times in the budget's window. It
+// answers ErrCodesLocked when the budget is spent, ErrNotFound when no code
+// is live, else the index of the matching code (-1 on a miss, which counts
+// down every code's attempts in lefts). Every code is compared, so that
+// the work does not depend on which matched.
+func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func([]byte) bool) (CodeUse, int, error) {
+	if misses >= b.Misses {
+		return CodeUse{}, -1, ErrCodesLocked
+	}
+	if len(hashes) == 0 {
+		return CodeUse{}, -1, ErrNotFound
+	}
+	found := -1
+	for i, h := range hashes {
+		if match(h) && found < 0 {
+			found = i
+		}
+	}
+	if found >= 0 {
+		return CodeUse{OK: true}, found, nil
+	}
+	most := 0
+	for i := range lefts {
+		lefts[i]--
+		most = max(most, lefts[i])
+	}
+	left := b.Misses - misses - 1
+	return CodeUse{AttemptsLeft: min(most, left), Exhausted: left == 0}, -1, nil
+}
+
 // Migrate runs, through exec, the migrations/*.sql files of fsys (in name
 // order) that a schema at version lacks, and returns the version after
 // them. A schema newer than the files is an error.

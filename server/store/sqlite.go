@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -28,8 +30,12 @@ type SQLite struct{ db *sql.DB }
 var _ Store = (*SQLite)(nil)
 
 // OpenSQLite opens (creating if needed) the database at path and applies the
-// embedded migrations it lacks.
+// embedded migrations it lacks. The file and its -wal and -shm files are
+// readable by their owner only.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	if err := ownerOnly(path); err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
@@ -61,6 +67,33 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerOnly creates the database file 0600 before SQLite opens it (SQLite
+// gives the -wal and -shm files it creates the main file's mode) and
+// narrows to 0600 an existing file, -wal or -shm that others may read.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -158,11 +191,6 @@ func (s *SQLite) AccountByID(ctx context.Context, id string) (Account, error) {
 
 func (s *SQLite) setAccount(ctx context.Context, id, set string, v any) error {
 	return one(s.db.ExecContext(ctx, `UPDATE accounts SET `+set+` = ? WHERE id = ?`, v, id))
-}
-
-// SetVerified implements Store.
-func (s *SQLite) SetVerified(ctx context.Context, id string) error {
-	return s.setAccount(ctx, id, "verified", true)
 }
 
 // SetSuspended suspends or reinstates an account, an operator's decision.
@@ -292,38 +320,175 @@ func (s *SQLite) PutCode(ctx context.Context, email, purpose string, hash []byte
 	return err
 }
 
+// misses counts the live code misses of an address.
+func misses(ctx context.Context, tx *sql.Tx, email string, now time.Time) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, email, ms(now)).Scan(&n)
+	return n, err
+}
+
+// miss counts a wrong code of an address for the budget's window.
+func miss(ctx context.Context, tx *sql.Tx, email string, now time.Time, b CodeBudget) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO code_misses (email, expires_at) VALUES (?, ?)`, email, ms(now.Add(b.Window)))
+	return err
+}
+
 // UseCode implements Store.
-func (s *SQLite) UseCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, int, error) {
-	var ok, dead bool
-	var left int
+func (s *SQLite) UseCode(ctx context.Context, email, purpose string, now time.Time, b CodeBudget, match func([]byte) bool) (CodeUse, error) {
+	var use CodeUse
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var hash []byte
-		var expires int64
-		err := tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes WHERE email = ? AND purpose = ?`,
-			email, purpose).Scan(&hash, &expires, &left)
+		n, err := misses(ctx, tx, email, now)
 		if err != nil {
-			return notFound(err)
-		}
-		if ms(now) >= expires || left <= 0 {
-			dead = true
-			_, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
 			return err
 		}
-		ok = match(hash)
-		if !ok {
-			left--
+		var hashes [][]byte
+		var lefts []int
+		var hash []byte
+		var expires int64
+		var left int
+		err = tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes WHERE email = ? AND purpose = ?`,
+			email, purpose).Scan(&hash, &expires, &left)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
-		if ok || left == 0 {
+		if err == nil && ms(now) < expires && left > 0 {
+			hashes, lefts = [][]byte{hash}, []int{left}
+		}
+		var i int
+		use, i, err = b.Spend(n, hashes, lefts, match)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
 			_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, left, email, purpose)
+			return err
 		}
+		if err := miss(ctx, tx, email, now, b); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, lefts[0], email, purpose)
 		return err
 	})
-	if err == nil && dead {
-		return false, 0, ErrNotFound
+	return use, err
+}
+
+// PutRegistration implements Store.
+func (s *SQLite) PutRegistration(ctx context.Context, r Registration) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Email, r.PasswordHash, r.CodeHash, ms(r.CodeExpiresAt), r.Attempts,
+			ms(r.CreatedAt), ms(r.CreatedAt.Add(RegistrationTTL)))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM registrations WHERE email = ?1 AND id NOT IN
+			(SELECT id FROM registrations WHERE email = ?1 ORDER BY id DESC LIMIT ?2)`, r.Email, MaxRegistrations)
+		return err
+	})
+}
+
+// Registrations implements Store.
+func (s *SQLite) Registrations(ctx context.Context, email string, now time.Time) ([]Registration, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at
+		FROM registrations WHERE email = ? AND expires_at > ? AND password_hash != '' ORDER BY id DESC`, email, ms(now))
+	if err != nil {
+		return nil, err
 	}
-	return ok, left, err
+	defer rows.Close()
+	var out []Registration
+	for rows.Next() {
+		var r Registration
+		var codeExp, created int64
+		if err := rows.Scan(&r.Email, &r.PasswordHash, &r.CodeHash, &codeExp, &r.Attempts, &created); err != nil {
+			return nil, err
+		}
+		r.CodeExpiresAt, r.CreatedAt = fromMS(codeExp), fromMS(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// liveRegistrationCodes picks the registrations of an address whose code
+// is live.
+const liveRegistrationCodes = ` WHERE email = ?1 AND expires_at > ?2 AND code_expires_at > ?2 AND attempts_left > 0`
+
+// VerifyRegistration implements Store.
+func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func([]byte) bool, accountID string) (CodeUse, error) {
+	var use CodeUse
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		n, err := misses(ctx, tx, email, now)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT password_hash, code_hash, attempts_left FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, ms(now))
+		if err != nil {
+			return err
+		}
+		var pws []string
+		var hashes [][]byte
+		var lefts []int
+		for rows.Next() {
+			var pw string
+			var h []byte
+			var left int
+			if err := rows.Scan(&pw, &h, &left); err != nil {
+				rows.Close()
+				return err
+			}
+			pws, hashes, lefts = append(pws, pw), append(hashes, h), append(lefts, left)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		var i int
+		use, i, err = b.Spend(n, hashes, lefts, match)
+		switch {
+		case err != nil:
+			return err
+		case i < 0:
+			if err := miss(ctx, tx, email, now, b); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET attempts_left = attempts_left - 1`+liveRegistrationCodes, email, ms(now))
+			return err
+		case pws[i] == "":
+			return ErrNotFound // a decoy never becomes an account
+		}
+		if err := one(tx.ExecContext(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at) VALUES (?, ?, ?, 1, ?)
+			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], ms(now))); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return ErrExists
+			}
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM registrations WHERE email = ?`, email)
+		return err
+	})
+	return use, err
+}
+
+// Purge implements Store.
+func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM codes WHERE expires_at <= ?1`,
+			`DELETE FROM registrations WHERE expires_at <= ?1`,
+			`DELETE FROM code_misses WHERE expires_at <= ?1`,
+			`DELETE FROM challenges WHERE expires_at <= ?1`,
+			`DELETE FROM refresh_tokens WHERE used_at IS NOT NULL AND expires_at <= ?1`,
+			`DELETE FROM sessions WHERE access_expires <= ?1
+				AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE session_id = sessions.id AND expires_at > ?1)`,
+			`DELETE FROM reset_tokens WHERE expires_at <= ?1`,
+			`DELETE FROM attempts WHERE expires_at <= ?1`,
+			// 0 is no lock; the lock count goes with the row.
+			`DELETE FROM lockouts WHERE failures = 0 AND locked_until <= ?1 - 86400000`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SetPendingTOTP implements Store.

@@ -33,6 +33,9 @@ var (
 	// ErrReused reports a refresh token presented after its rotation; the
 	// session has been revoked.
 	ErrReused = errors.New("store: refresh token reused")
+	// ErrCodesLocked reports an address that spent its budget of wrong
+	// mailed codes (CodeBudget).
+	ErrCodesLocked = errors.New("store: too many wrong codes")
 )
 
 // Account is one user account.
@@ -73,6 +76,45 @@ func (l Lockout) Locked(now time.Time) bool { return now.Before(l.LockedUntil) }
 const (
 	PurposeVerify = "verify"
 	PurposeReset  = "reset"
+)
+
+// CodeBudget bounds the wrong mailed codes of one address, verification and
+// reset together: at most Misses in any Window.
+type CodeBudget struct {
+	Misses int
+	Window time.Duration
+}
+
+// CodeUse is the outcome of one attempt on the mailed codes of an address.
+type CodeUse struct {
+	// OK: the code matched.
+	OK bool
+	// AttemptsLeft, after a miss, is what the address may still try: the
+	// most attempts any of its live codes has left, at most the budget's
+	// misses left.
+	AttemptsLeft int
+	// Exhausted: this miss spent the address's budget.
+	Exhausted bool
+}
+
+// Registration is a pending account: a password bound to a mailed code of
+// its own. The accounts table holds only verified accounts.
+type Registration struct {
+	Email string
+	// PasswordHash is empty for a decoy, which never becomes an account
+	// and never matches a sign-in.
+	PasswordHash  string
+	CodeHash      []byte
+	CodeExpiresAt time.Time
+	Attempts      int
+	CreatedAt     time.Time
+}
+
+// Registrations live RegistrationTTL after their creation; an address keeps
+// its MaxRegistrations newest.
+const (
+	RegistrationTTL  = 7 * 24 * time.Hour
+	MaxRegistrations = 3
 )
 
 // Challenge is a pending two-factor sign-in.
@@ -123,7 +165,6 @@ type Store interface {
 	CreateAccount(ctx context.Context, a Account) error
 	AccountByEmail(ctx context.Context, email string) (Account, error)
 	AccountByID(ctx context.Context, id string) (Account, error)
-	SetVerified(ctx context.Context, id string) error
 	// ReplacePasswordHash swaps old for new only if old is still the
 	// account's hash (a rehash must not undo a concurrent change).
 	ReplacePasswordHash(ctx context.Context, id, old, new string) error
@@ -145,9 +186,33 @@ type Store interface {
 
 	// PutCode replaces the live code of an address and purpose.
 	PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error
-	// UseCode spends one attempt on the live code: a match deletes it, a
-	// miss counts down and deletes it at zero. ErrNotFound: no live code.
-	UseCode(ctx context.Context, email, purpose string, now time.Time, match func(stored []byte) bool) (ok bool, attemptsLeft int, err error)
+	// UseCode spends one attempt on the live code under the address's
+	// budget: a match deletes it, a miss counts down (deleting it at zero)
+	// and counts against the budget. ErrNotFound: no live code;
+	// ErrCodesLocked: the budget is spent (checked first).
+	UseCode(ctx context.Context, email, purpose string, now time.Time, b CodeBudget, match func(stored []byte) bool) (CodeUse, error)
+
+	// PutRegistration stores a registration, expiring RegistrationTTL
+	// after its creation, and drops the oldest of the address beyond
+	// MaxRegistrations.
+	PutRegistration(ctx context.Context, r Registration) error
+	// Registrations lists the live registrations of an address that are
+	// not decoys, newest first.
+	Registrations(ctx context.Context, email string, now time.Time) ([]Registration, error)
+	// VerifyRegistration spends one attempt on the live codes of the
+	// address's registrations under its budget, as UseCode does. The
+	// registration whose code matches becomes the verified account
+	// accountID with its password hash, and every registration of the
+	// address goes, in one transaction; a miss spends one attempt of
+	// every live code. ErrNotFound: no live code; ErrCodesLocked: the
+	// budget is spent; ErrExists: the address has an account already.
+	VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func(stored []byte) bool, accountID string) (CodeUse, error)
+
+	// Purge deletes what expired by now: mailed codes, registrations,
+	// counted code misses, challenges, sessions whose every refresh token
+	// expired, spent refresh tokens, reset tokens, attempt reservations,
+	// and the lockouts of addresses with no failure and no lock for a day.
+	Purge(ctx context.Context, now time.Time) error
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
 	// RewriteTOTPSecrets replaces every non-empty TOTP secret and pending

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"sesame/authapi"
 	"sesame/internal/testdb"
 	"sesame/server/store"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // TestStore runs every behaviour on every kind of store, each on an empty
@@ -38,6 +41,10 @@ var behaviours = []struct {
 	{"lockout", testLockout},
 	{"attempts in flight", testAttemptsInFlight},
 	{"mailed codes", testCodes},
+	{"registrations", testRegistrations},
+	{"the budget of wrong codes", testCodeBudget},
+	{"purge", testPurge},
+	{"unverified accounts become registrations", testMigrateRegistrations},
 	{"two-factor", testTwoFactor},
 	{"TOTP secrets rewritten", testRewriteTOTPSecrets},
 	{"a sealed TOTP secret found", testSealedTOTPSecret},
@@ -52,6 +59,8 @@ var behaviours = []struct {
 	{"replicas open at once", testOpenAtOnce},
 	{"concurrent attempts never exceed the lock", testConcurrentAttempts},
 	{"concurrent codes", testConcurrentCodes},
+	{"concurrent wrong codes stay within the budget", testConcurrentBudget},
+	{"concurrent registrations", testConcurrentRegistrations},
 	{"concurrent single-use two-factor", testConcurrentTwoFactor},
 	{"concurrent password swaps", testConcurrentSwaps},
 	{"sign-in racing a password change", testSignInRacingChange},
@@ -85,7 +94,7 @@ func wantErr(t *testing.T, what string, err, want error) {
 // the password hash "hash-"+id.
 func newAccount(t *testing.T, st store.Store, id string) store.Account {
 	t.Helper()
-	a := store.Account{ID: id, Email: id + "@example.org", PasswordHash: "hash-" + id, CreatedAt: now}
+	a := store.Account{ID: id, Email: id + "@example.org", PasswordHash: "hash-" + id, Verified: true, CreatedAt: now}
 	check(t, st.CreateAccount(ctx, a))
 	return a
 }
@@ -149,10 +158,8 @@ func testAccounts(t *testing.T, db testdb.DB) {
 	wantErr(t, "an unknown address", err, store.ErrNotFound)
 	_, err = st.AccountByID(ctx, "nobody")
 	wantErr(t, "an unknown ID", err, store.ErrNotFound)
-	check(t, st.SetVerified(ctx, a.ID))
 	check(t, st.SetSuspended(ctx, a.ID, true))
 	check(t, st.SetAntiPhishing(ctx, a.ID, "blue heron"))
-	wantErr(t, "verifying an unknown ID", st.SetVerified(ctx, "nobody"), store.ErrNotFound)
 	got, _ := st.AccountByID(ctx, a.ID)
 	if !got.Verified || !got.Suspended || got.AntiPhishing != "blue heron" {
 		t.Fatalf("account after the settings: %+v", got)
@@ -261,36 +268,248 @@ func testAttemptsInFlight(t *testing.T, db testdb.DB) {
 	wantErr(t, "with the expired ones gone", err, store.ErrBusy)
 }
 
+// budget is a code budget that the tests of single codes never reach.
+var budget = store.CodeBudget{Misses: 1000, Window: time.Hour}
+
+// is matches the stored hash code.
+func is(code string) func([]byte) bool { return func(b []byte) bool { return string(b) == code } }
+
 func testCodes(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	const email = "x@example.org"
-	is := func(code string) func([]byte) bool { return func(b []byte) bool { return string(b) == code } }
+	use := func(purpose string, at time.Time, code string) (store.CodeUse, error) {
+		return st.UseCode(ctx, email, purpose, at, budget, is(code))
+	}
 	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("111111"), now.Add(time.Minute), 3))
 	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("222222"), now.Add(time.Minute), 3))
 	for left := 2; left >= 0; left-- {
-		ok, got, err := st.UseCode(ctx, email, store.PurposeVerify, now, is("000000"))
-		if ok || got != left || err != nil {
-			t.Fatalf("a miss: %v %d %v, want %d left", ok, got, err, left)
+		u, err := use(store.PurposeVerify, now, "000000")
+		if u.OK || u.AttemptsLeft != left || u.Exhausted || err != nil {
+			t.Fatalf("a miss: %+v %v, want %d left", u, err, left)
 		}
 	}
-	_, _, err := st.UseCode(ctx, email, store.PurposeVerify, now, is("111111"))
+	_, err := use(store.PurposeVerify, now, "111111")
 	wantErr(t, "the code after its last attempt", err, store.ErrNotFound)
-	if ok, _, err := st.UseCode(ctx, email, store.PurposeReset, now, is("222222")); !ok || err != nil {
-		t.Fatalf("the other purpose's code: %v %v", ok, err)
+	if u, err := use(store.PurposeReset, now, "222222"); !u.OK || err != nil {
+		t.Fatalf("the other purpose's code: %+v %v", u, err)
 	}
-	_, _, err = st.UseCode(ctx, email, store.PurposeReset, now, is("222222"))
+	_, err = use(store.PurposeReset, now, "222222")
 	wantErr(t, "a spent code", err, store.ErrNotFound)
 	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("333333"), now.Add(time.Minute), 3))
 	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("444444"), now.Add(time.Minute), 3))
-	if ok, left, _ := st.UseCode(ctx, email, store.PurposeVerify, now, is("333333")); ok || left != 2 {
+	if u, _ := use(store.PurposeVerify, now, "333333"); u.OK || u.AttemptsLeft != 2 {
 		t.Fatal("a replaced code still matched")
 	}
-	_, _, err = st.UseCode(ctx, email, store.PurposeVerify, now.Add(time.Minute), is("444444"))
+	_, err = use(store.PurposeVerify, now.Add(time.Minute), "444444")
 	wantErr(t, "an expired code", err, store.ErrNotFound)
-	_, _, err = st.UseCode(ctx, email, store.PurposeVerify, now, is("444444"))
-	wantErr(t, "an expired code, after its expiry", err, store.ErrNotFound)
 }
 
+// registration is a registration of email with the password hash pw and
+// the stored code hash code, made at.
+func registration(email, pw, code string, at time.Time) store.Registration {
+	return store.Registration{Email: email, PasswordHash: pw, CodeHash: []byte(code), CodeExpiresAt: at.Add(10 * time.Minute),
+		Attempts: 3, CreatedAt: at}
+}
+
+func testRegistrations(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	verify := func(at time.Time, code, id string) (store.CodeUse, error) {
+		return st.VerifyRegistration(ctx, email, at, budget, is(code), id)
+	}
+	_, err := verify(now, "000000", "acc")
+	wantErr(t, "no registration", err, store.ErrNotFound)
+	check(t, st.PutRegistration(ctx, registration(email, "old", "999000", now)))
+	for i, pw := range []string{"first", "second", ""} {
+		check(t, st.PutRegistration(ctx, registration(email, pw, fmt.Sprint(i+1, "00000"), now.Add(time.Duration(i+1)*time.Second))))
+	}
+	check(t, st.PutRegistration(ctx, registration("y@example.org", "other", "900000", now)))
+	// The 4th dropped the oldest; the decoy is no sign-in's.
+	rs, err := st.Registrations(ctx, email, now)
+	check(t, err)
+	if len(rs) != 2 || rs[0].PasswordHash != "second" || rs[1].PasswordHash != "first" || string(rs[0].CodeHash) != "200000" ||
+		!rs[1].CreatedAt.Equal(now.Add(time.Second)) || rs[1].Attempts != 3 {
+		t.Fatalf("registrations %+v, want second and first", rs)
+	}
+	// A miss spends one attempt of every live code: 2, then 1 each.
+	if u, err := verify(now, "999000", "acc"); u.OK || u.AttemptsLeft != 2 || err != nil {
+		t.Fatalf("the dropped registration's code: %+v %v, want a miss", u, err)
+	}
+	if u, err := verify(now, "999999", "acc"); u.OK || u.AttemptsLeft != 1 || err != nil {
+		t.Fatalf("a miss: %+v %v, want 1 left", u, err)
+	}
+	if _, err := verify(now, "300000", "acc"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the decoy's code: %v, want ErrNotFound", err)
+	}
+	if u, err := verify(now, "888888", "acc"); u.OK || u.AttemptsLeft != 0 || err != nil {
+		t.Fatalf("a miss: %+v %v, want 0 left", u, err)
+	}
+	_, err = verify(now, "200000", "acc")
+	wantErr(t, "a code after its last attempt", err, store.ErrNotFound)
+	if rs, _ := st.Registrations(ctx, email, now); len(rs) != 2 {
+		t.Fatalf("registrations with spent codes: %d, want them kept for the sign-in", len(rs))
+	}
+	check(t, st.PutRegistration(ctx, registration(email, "third", "400000", now.Add(4*time.Second))))
+	check(t, st.PutRegistration(ctx, registration(email, "fourth", "500000", now.Add(5*time.Second))))
+	_, err = verify(now.Add(10*time.Minute+5*time.Second), "400000", "acc")
+	wantErr(t, "an expired code", err, store.ErrNotFound)
+	if u, err := verify(now, "400000", "acc"); !u.OK || err != nil {
+		t.Fatalf("the right code: %+v %v", u, err)
+	}
+	a, err := st.AccountByEmail(ctx, email)
+	check(t, err)
+	if a.ID != "acc" || a.PasswordHash != "third" || !a.Verified || !a.CreatedAt.Equal(now) {
+		t.Fatalf("account %+v, want acc with the hash third, verified", a)
+	}
+	if rs, _ := st.Registrations(ctx, email, now); len(rs) != 0 {
+		t.Fatalf("registrations left after the verification: %+v", rs)
+	}
+	_, err = verify(now, "500000", "acc2")
+	wantErr(t, "another registration's code after the verification", err, store.ErrNotFound)
+	// A registration made in the meantime does not make a second account.
+	check(t, st.PutRegistration(ctx, registration(email, "late", "600000", now)))
+	_, err = verify(now, "600000", "acc2")
+	wantErr(t, "a registration of an address with an account", err, store.ErrExists)
+	// Registrations expire after 7 days.
+	other, _ := st.Registrations(ctx, "y@example.org", now.Add(store.RegistrationTTL-time.Millisecond))
+	gone, _ := st.Registrations(ctx, "y@example.org", now.Add(store.RegistrationTTL))
+	if len(other) != 1 || len(gone) != 0 {
+		t.Fatalf("registrations before and at their expiry: %d, %d", len(other), len(gone))
+	}
+	_, err = st.VerifyRegistration(ctx, "y@example.org", now.Add(store.RegistrationTTL), budget, is("900000"), "acc3")
+	wantErr(t, "an expired registration", err, store.ErrNotFound)
+}
+
+func testCodeBudget(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	b := store.CodeBudget{Misses: 4, Window: time.Hour}
+	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("111111"), now.Add(2*time.Hour), 5))
+	r := registration(email, "pw", "222222", now)
+	r.CodeExpiresAt = now.Add(2 * time.Hour)
+	check(t, st.PutRegistration(ctx, r))
+	// Reset and verification misses count together; the attempts left
+	// never exceed the budget's (the codes have 4 and 2 after the first).
+	want := []store.CodeUse{{AttemptsLeft: 3}, {AttemptsLeft: 2}, {AttemptsLeft: 1}, {AttemptsLeft: 0, Exhausted: true}}
+	for i, w := range want {
+		at := now.Add(time.Duration(i) * time.Minute)
+		var u store.CodeUse
+		var err error
+		if i%2 == 0 {
+			u, err = st.UseCode(ctx, email, store.PurposeReset, at, b, is("000000"))
+		} else {
+			u, err = st.VerifyRegistration(ctx, email, at, b, is("000000"), "acc")
+		}
+		if u != w || err != nil {
+			t.Fatalf("miss %d: %+v %v, want %+v", i+1, u, err, w)
+		}
+	}
+	// Past the budget even the right codes are refused, on both, until the
+	// first miss leaves the window; another address is not concerned.
+	for _, at := range []time.Time{now.Add(3 * time.Minute), now.Add(time.Hour - time.Millisecond)} {
+		_, err := st.UseCode(ctx, email, store.PurposeReset, at, b, is("111111"))
+		wantErr(t, "the right reset code past the budget", err, store.ErrCodesLocked)
+		_, err = st.VerifyRegistration(ctx, email, at, b, is("222222"), "acc")
+		wantErr(t, "the right registration code past the budget", err, store.ErrCodesLocked)
+	}
+	_, err := st.UseCode(ctx, "y@example.org", store.PurposeReset, now, b, is("111111"))
+	wantErr(t, "another address", err, store.ErrNotFound)
+	// The first miss left the window: one more try.
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, now.Add(time.Hour), b, is("111111")); !u.OK || err != nil {
+		t.Fatalf("the right code after the first miss left the window: %+v %v", u, err)
+	}
+	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, is("000000"), "acc")
+	wantErr(t, "a miss that fills the window again", err, nil)
+	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, is("222222"), "acc")
+	wantErr(t, "the right code with the window full again", err, store.ErrCodesLocked)
+}
+
+func testPurge(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	// The purge runs at later: what ended by then goes, the rest stays.
+	later := now.Add(25 * time.Hour)
+	check(t, st.PutCode(ctx, "old@example.org", store.PurposeReset, []byte("c"), now.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, "new@example.org", store.PurposeReset, []byte("c"), later.Add(time.Minute), 5))
+	check(t, st.PutRegistration(ctx, registration("old@example.org", "pw", "c", later.Add(-store.RegistrationTTL))))
+	check(t, st.PutRegistration(ctx, registration("new@example.org", "pw", "c", later.Add(time.Millisecond-store.RegistrationTTL))))
+	_, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 10, Window: time.Hour}, is("x"))
+	check(t, err)
+	_, err = st.UseCode(ctx, "new@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 10, Window: 26 * time.Hour}, is("x"))
+	check(t, err)
+	check(t, st.PutChallenge(ctx, []byte("old"), store.Challenge{AccountID: a.ID, ExpiresAt: now.Add(time.Minute)}))
+	check(t, st.PutChallenge(ctx, []byte("new"), store.Challenge{AccountID: a.ID, ExpiresAt: later.Add(time.Minute)}))
+	newSession(t, st, a, "old") // its tokens end an hour after now
+	newSession(t, st, a, "live")
+	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later))
+	check(t, err)
+	check(t, st.PutResetToken(ctx, []byte("old"), a.ID, now.Add(time.Minute)))
+	check(t, st.PutResetToken(ctx, []byte("new"), a.ID, later.Add(time.Minute)))
+	_, _, err = st.ReserveAttempt(ctx, "old@example.org", now, time.Minute, policy)
+	check(t, err)
+	_, _, err = st.ReserveAttempt(ctx, "new@example.org", later, time.Minute, policy)
+	check(t, err)
+	// A lock that ended over a day before the purge, one that ended less
+	// than a day before, and a failure.
+	lockAt := map[string]time.Time{"unlocked-long-ago@example.org": now, "unlocked@example.org": now.Add(time.Hour), "failing@example.org": now}
+	for email, at := range lockAt {
+		id, _, err := st.ReserveAttempt(ctx, email, at, time.Minute, policy)
+		check(t, err)
+		p := store.LockPolicy{MaxFailures: 1, Base: time.Minute, Max: time.Minute}
+		if email == "failing@example.org" {
+			p = policy
+		}
+		_, err = st.FinishAttempt(ctx, id, email, true, at, p)
+		check(t, err)
+	}
+
+	check(t, st.Purge(ctx, later))
+
+	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, now, budget, is("c")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an expired code was not purged: %v", err)
+	}
+	if u, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, later, budget, is("c")); !u.OK || err != nil {
+		t.Fatalf("a live code: %+v %v", u, err)
+	}
+	if rs, _ := st.Registrations(ctx, "old@example.org", now); len(rs) != 0 {
+		t.Fatal("an expired registration was not purged")
+	}
+	if rs, _ := st.Registrations(ctx, "new@example.org", later); len(rs) != 1 {
+		t.Fatal("a live registration was purged")
+	}
+	// The old miss is purged, the new one still counts (its budget is 1).
+	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a purged miss still counts: %v", err)
+	}
+	if _, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrCodesLocked) {
+		t.Fatalf("a live miss was purged: %v", err)
+	}
+	if _, err := st.Challenge(ctx, []byte("new"), later); err != nil {
+		t.Fatalf("a live challenge: %v", err)
+	}
+	if n := countRows(t, db, "challenges"); n != 1 {
+		t.Fatalf("%d challenges, want the live one", n)
+	}
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 1 || ss[0].ID != "live" {
+		t.Fatalf("sessions %+v, want the live one", ss)
+	}
+	if n := countRows(t, db, "refresh_tokens"); n != 1 {
+		t.Fatalf("%d refresh tokens, want the live one", n)
+	}
+	if _, err := st.ResetToken(ctx, []byte("new"), later); err != nil || countRows(t, db, "reset_tokens") != 1 {
+		t.Fatalf("reset tokens: %v, %d, want the live one", err, countRows(t, db, "reset_tokens"))
+	}
+	if n := countRows(t, db, "attempts"); n != 1 {
+		t.Fatalf("%d attempt reservations, want the live one", n)
+	}
+	for email, want := range map[string]bool{"unlocked-long-ago@example.org": false, "unlocked@example.org": true, "failing@example.org": true} {
+		l, err := st.Lockout(ctx, email)
+		check(t, err)
+		if kept := l != (store.Lockout{}); kept != want {
+			t.Errorf("the lockout of %s kept: %v, want %v", email, kept, want)
+		}
+	}
+}
 func testTwoFactor(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	a := newAccount(t, st, "ann")
@@ -696,23 +915,85 @@ func testConcurrentCodes(t *testing.T, db testdb.DB) {
 	const email = "x@example.org"
 	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
 	if n := race(20, hs, func(st store.Admin, _ int) bool {
-		ok, _, _ := st.UseCode(ctx, email, store.PurposeVerify, now, func([]byte) bool { return true })
-		return ok
+		u, _ := st.UseCode(ctx, email, store.PurposeVerify, now, budget, func([]byte) bool { return true })
+		return u.OK
 	}); n != 1 {
 		t.Fatalf("a code matched %d times at once", n)
 	}
 	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
 	var lefts sync.Map
 	if n := race(20, hs, func(st store.Admin, _ int) bool {
-		_, left, err := st.UseCode(ctx, email, store.PurposeVerify, now, func([]byte) bool { return false })
+		u, err := st.UseCode(ctx, email, store.PurposeVerify, now, budget, func([]byte) bool { return false })
 		if err == nil {
-			if _, dup := lefts.LoadOrStore(left, true); dup {
-				t.Errorf("two misses both left %d attempts", left)
+			if _, dup := lefts.LoadOrStore(u.AttemptsLeft, true); dup {
+				t.Errorf("two misses both left %d attempts", u.AttemptsLeft)
 			}
 		}
 		return err == nil
 	}); n != 5 {
 		t.Fatalf("%d misses were counted on a code of 5 attempts", n)
+	}
+}
+
+// testConcurrentBudget sends 40 wrong codes at once through two handles,
+// to reset codes and registrations of one address: exactly the budget's
+// misses are counted, one of them exhausting it.
+func testConcurrentBudget(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	const email = "x@example.org"
+	b := store.CodeBudget{Misses: 10, Window: time.Hour}
+	check(t, hs[0].PutCode(ctx, email, store.PurposeReset, []byte("c"), now.Add(time.Minute), 100))
+	r := registration(email, "pw", "c", now)
+	r.Attempts = 100
+	check(t, hs[0].PutRegistration(ctx, r))
+	var exhausted atomic.Int32
+	if n := race(40, hs, func(st store.Admin, i int) bool {
+		var u store.CodeUse
+		var err error
+		if i%4 < 2 {
+			u, err = st.UseCode(ctx, email, store.PurposeReset, now, b, is("x"))
+		} else {
+			u, err = st.VerifyRegistration(ctx, email, now, b, is("x"), "acc")
+		}
+		if u.Exhausted {
+			exhausted.Add(1)
+		}
+		if err != nil && !errors.Is(err, store.ErrCodesLocked) {
+			t.Error(err)
+		}
+		return err == nil
+	}); n != b.Misses || exhausted.Load() != 1 {
+		t.Fatalf("%d misses counted, %d exhausting the budget; want %d and 1", n, exhausted.Load(), b.Misses)
+	}
+}
+
+// testConcurrentRegistrations verifies the codes of two registrations of
+// one address at once, through two handles: one account is made, with the
+// hash of the registration whose code won.
+func testConcurrentRegistrations(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	const email = "x@example.org"
+	for i := range 8 {
+		check(t, hs[i%2].PutRegistration(ctx, registration(email, fmt.Sprint("pw", i), fmt.Sprint("c", i), now)))
+	}
+	if rs, _ := hs[0].Registrations(ctx, email, now); len(rs) != store.MaxRegistrations {
+		t.Fatalf("%d registrations kept, want %d", len(rs), store.MaxRegistrations)
+	}
+	var won sync.Map
+	if n := race(20, hs, func(st store.Admin, i int) bool {
+		code := fmt.Sprint("c", 5+i%3)
+		u, err := st.VerifyRegistration(ctx, email, now, budget, is(code), fmt.Sprint("acc", i))
+		if u.OK && err == nil {
+			won.Store(fmt.Sprint("pw", 5+i%3), true)
+		}
+		return u.OK && err == nil
+	}); n != 1 {
+		t.Fatalf("%d verifications won, want 1", n)
+	}
+	a, err := hs[0].AccountByEmail(ctx, email)
+	check(t, err)
+	if _, ok := won.Load(a.PasswordHash); !ok {
+		t.Fatalf("the account has the hash %q, not the winner's", a.PasswordHash)
 	}
 }
 
@@ -855,6 +1136,64 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 	if len(sets) != 1 {
 		t.Fatalf("the codes left mix the sets %s", strings.Join(sets, ", "))
 	}
+}
+
+// testMigrateRegistrations takes a database back to the schema before
+// registrations, with an unverified account and a stored code, and opens
+// it again.
+func testMigrateRegistrations(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	check(t, st.CreateAccount(ctx, store.Account{ID: "new", Email: "new@example.org", PasswordHash: "hash-new", CreatedAt: now}))
+	verified := newAccount(t, st, "old")
+	check(t, st.PutCode(ctx, verified.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
+	raw := rawDB(t, db)
+	back := []string{`DROP TABLE registrations`, `DROP TABLE code_misses`, `PRAGMA user_version = 2`}
+	if db.Kind == testdb.Postgres {
+		back[2] = `UPDATE schema_version SET version = 1`
+	}
+	for _, q := range back {
+		_, err := raw.ExecContext(ctx, q)
+		check(t, err)
+	}
+	st = db.Open(t)
+	rs, err := st.Registrations(ctx, "new@example.org", now.Add(store.RegistrationTTL-time.Millisecond))
+	check(t, err)
+	if len(rs) != 1 || rs[0].PasswordHash != "hash-new" || !rs[0].CreatedAt.Equal(now) {
+		t.Fatalf("registrations %+v, want the unverified account's", rs)
+	}
+	if rs, _ := st.Registrations(ctx, "new@example.org", now.Add(store.RegistrationTTL)); len(rs) != 0 {
+		t.Fatal("the registration outlives its account's creation by more than 7 days")
+	}
+	_, err = st.VerifyRegistration(ctx, "new@example.org", now, budget, func([]byte) bool { return true }, "x")
+	wantErr(t, "the migrated registration's code", err, store.ErrNotFound)
+	_, err = st.AccountByEmail(ctx, "new@example.org")
+	wantErr(t, "the unverified account", err, store.ErrNotFound)
+	if _, err := st.AccountByEmail(ctx, verified.Email); err != nil {
+		t.Fatalf("the verified account: %v", err)
+	}
+	_, err = st.UseCode(ctx, verified.Email, store.PurposeReset, now, budget, is("c"))
+	wantErr(t, "a code stored before", err, store.ErrNotFound)
+}
+
+// countRows counts the rows of a table of db, read past the store.
+func countRows(t *testing.T, db testdb.DB, table string) int {
+	t.Helper()
+	var n int
+	check(t, rawDB(t, db).QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n))
+	return n
+}
+
+// rawDB is a connection to db past the store, closed when the test ends.
+func rawDB(t *testing.T, db testdb.DB) *sql.DB {
+	t.Helper()
+	driver := "sqlite"
+	if db.Kind == testdb.Postgres {
+		driver = "pgx"
+	}
+	conn, err := sql.Open(driver, db.Source)
+	check(t, err)
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 func TestMigrate(t *testing.T) {

@@ -203,11 +203,6 @@ func (s *Store) setAccount(ctx context.Context, id, set string, v any) error {
 	return one(s.pool.Exec(ctx, `UPDATE accounts SET `+set+` = $1 WHERE id = $2`, v, id))
 }
 
-// SetVerified implements store.Store.
-func (s *Store) SetVerified(ctx context.Context, id string) error {
-	return s.setAccount(ctx, id, "verified", true)
-}
-
 // SetSuspended implements store.Admin.
 func (s *Store) SetSuspended(ctx context.Context, id string, suspended bool) error {
 	return s.setAccount(ctx, id, "suspended", suspended)
@@ -337,40 +332,163 @@ func (s *Store) PutCode(ctx context.Context, email, purpose string, hash []byte,
 	return err
 }
 
+// lockCodes takes the address's advisory lock until the transaction ends
+// and counts its live code misses: the attempts on one address's codes are
+// checked and counted one at a time, across every server.
+func lockCodes(ctx context.Context, tx pgx.Tx, email string, now time.Time) (int, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, email); err != nil {
+		return 0, err
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM code_misses WHERE email = $1 AND expires_at > $2`, email, now).Scan(&n)
+	return n, err
+}
+
+// countMiss counts a wrong code of an address for the budget's window.
+func countMiss(email string, now time.Time, b store.CodeBudget) stmt {
+	return stmt{`INSERT INTO code_misses (email, expires_at) VALUES ($1, $2)`, []any{email, now.Add(b.Window)}}
+}
+
 // UseCode implements store.Store.
-func (s *Store) UseCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, int, error) {
-	var ok, dead bool
-	var left int
+func (s *Store) UseCode(ctx context.Context, email, purpose string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
+	var use store.CodeUse
 	const where = ` WHERE email = $1 AND purpose = $2`
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		ok, dead = false, false
-		var hash []byte
-		var expires time.Time
-		err := tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes`+where+` FOR UPDATE`, email, purpose).
-			Scan(&hash, &expires, &left)
+		n, err := lockCodes(ctx, tx, email, now)
 		if err != nil {
-			return notFound(err)
-		}
-		if !now.Before(expires) || left <= 0 {
-			dead = true
-			_, err := tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
 			return err
 		}
-		ok = match(hash)
-		if !ok {
-			left--
+		var hashes [][]byte
+		var lefts []int
+		var hash []byte
+		var expires time.Time
+		var left int
+		err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes`+where, email, purpose).
+			Scan(&hash, &expires, &left)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
 		}
-		if ok || left == 0 {
+		if err == nil && now.Before(expires) && left > 0 {
+			hashes, lefts = [][]byte{hash}, []int{left}
+		}
+		var i int
+		use, i, err = b.Spend(n, hashes, lefts, match)
+		switch {
+		case err != nil:
+			return err
+		case i == 0:
 			_, err = tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
-		} else {
-			_, err = tx.Exec(ctx, `UPDATE codes SET attempts_left = $3`+where, email, purpose, left)
+			return err
 		}
+		return batch(ctx, tx, countMiss(email, now, b),
+			stmt{`UPDATE codes SET attempts_left = $3` + where, []any{email, purpose, lefts[0]}})
+	})
+	return use, err
+}
+
+// Purge implements store.Store.
+func (s *Store) Purge(ctx context.Context, now time.Time) error {
+	at := []any{now}
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		return batch(ctx, tx,
+			stmt{`DELETE FROM codes WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM registrations WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM code_misses WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM challenges WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM refresh_tokens WHERE used_at IS NOT NULL AND expires_at <= $1`, at},
+			stmt{`DELETE FROM sessions WHERE access_expires <= $1
+				AND NOT EXISTS (SELECT FROM refresh_tokens WHERE session_id = sessions.id AND expires_at > $1)`, at},
+			stmt{`DELETE FROM reset_tokens WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM attempts WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM lockouts WHERE failures = 0 AND (locked_until IS NULL OR locked_until <= $1)`,
+				[]any{now.Add(-24 * time.Hour)}})
+	})
+}
+
+// PutRegistration implements store.Store.
+func (s *Store) PutRegistration(ctx context.Context, r store.Registration) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := lockCodes(ctx, tx, r.Email, r.CreatedAt); err != nil {
+			return err
+		}
+		return batch(ctx, tx,
+			stmt{`INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, []any{r.Email, r.PasswordHash, r.CodeHash, r.CodeExpiresAt, r.Attempts,
+				r.CreatedAt, r.CreatedAt.Add(store.RegistrationTTL)}},
+			stmt{`DELETE FROM registrations WHERE email = $1 AND id NOT IN
+				(SELECT id FROM registrations WHERE email = $1 ORDER BY id DESC LIMIT $2)`, []any{r.Email, store.MaxRegistrations}})
+	})
+}
+
+// Registrations implements store.Store.
+func (s *Store) Registrations(ctx context.Context, email string, now time.Time) ([]store.Registration, error) {
+	rows, err := s.pool.Query(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at
+		FROM registrations WHERE email = $1 AND expires_at > $2 AND password_hash <> '' ORDER BY id DESC`, email, now)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Registration, error) {
+		var g store.Registration
+		err := r.Scan(&g.Email, &g.PasswordHash, &g.CodeHash, &g.CodeExpiresAt, &g.Attempts, &g.CreatedAt)
+		g.CodeExpiresAt, g.CreatedAt = g.CodeExpiresAt.UTC(), g.CreatedAt.UTC()
+		return g, err
+	})
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}
+
+// liveRegistrationCodes picks the registrations of an address whose code
+// is live.
+const liveRegistrationCodes = ` WHERE email = $1 AND expires_at > $2 AND code_expires_at > $2 AND attempts_left > 0`
+
+// VerifyRegistration implements store.Store.
+func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.Time, b store.CodeBudget, match func([]byte) bool, accountID string) (store.CodeUse, error) {
+	var use store.CodeUse
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		n, err := lockCodes(ctx, tx, email, now)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT password_hash, code_hash, attempts_left FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, now)
+		if err != nil {
+			return err
+		}
+		var pws []string
+		var hashes [][]byte
+		var lefts []int
+		var pw string
+		var h []byte
+		var left int
+		if _, err := pgx.ForEachRow(rows, []any{&pw, &h, &left}, func() error {
+			pws, hashes, lefts = append(pws, pw), append(hashes, h), append(lefts, left)
+			return nil
+		}); err != nil {
+			return err
+		}
+		var i int
+		use, i, err = b.Spend(n, hashes, lefts, match)
+		switch {
+		case err != nil:
+			return err
+		case i < 0:
+			return batch(ctx, tx, countMiss(email, now, b),
+				stmt{`UPDATE registrations SET attempts_left = attempts_left - 1` + liveRegistrationCodes, []any{email, now}})
+		case pws[i] == "":
+			return store.ErrNotFound // a decoy never becomes an account
+		}
+		if err := one(tx.Exec(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at) VALUES ($1, $2, $3, true, $4)
+			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], now)); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return store.ErrExists
+			}
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM registrations WHERE email = $1`, email)
 		return err
 	})
-	if err == nil && dead {
-		return false, 0, store.ErrNotFound
-	}
-	return ok, left, err
+	return use, err
 }
 
 // SetPendingTOTP implements store.Store.

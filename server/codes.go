@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+
+	"sesame/authapi"
+	"sesame/server/mail"
+	"sesame/server/store"
+)
+
+// codeKeyInfo derives the key of the mailed codes' hashes from the TOTP
+// key, so that a copy of the database without the key does not give the
+// codes (10^6 values are quickly tried against an unkeyed hash).
+const codeKeyInfo = "sesame mailed codes v1"
+
+// devCodeKey keys the mailed codes of a development server without a TOTP
+// key (Config.PlainTOTPSecrets).
+var devCodeKey = []byte("sesame development mailed codes!")
+
+// newCodeKey derives the key of the mailed codes from the TOTP key, or
+// returns the development key without one.
+func newCodeKey(totpKey []byte) ([]byte, error) {
+	if len(totpKey) == 0 {
+		return devCodeKey, nil
+	}
+	return hkdf.Key(sha256.New, totpKey, nil, codeKeyInfo, sha256.Size)
+}
+
+// codeHash is how a mailed code is stored: HMAC-SHA256 under the code key,
+// bound to the purpose and the address.
+func (s *Server) codeHash(purpose, email, code string) []byte {
+	m := hmac.New(sha256.New, s.codeKey)
+	for _, p := range []string{purpose, email, code} {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
+}
+
+// decoyHash is stored where an address must look as if it had a code:
+// random bytes no code's hash equals.
+func decoyHash() []byte {
+	b := make([]byte, sha256.Size)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return b
+}
+
+// newCode makes a random 6-digit code.
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// mailCodeMail is the mail that carries code.
+func (s *Server) codeMail(kind mail.Kind, email, code, phrase string) mail.Message {
+	return mail.Compose(kind, email, mail.Data{Code: code, ValidMinutes: int(s.cfg.CodeTTL.Minutes()), Phrase: phrase})
+}
+
+// codeRequest checks a code request and its rate and returns the address.
+func (s *Server) codeRequest(req authapi.EmailCodeRequest, purpose string) (string, error) {
+	email, err := s.emailOf(req.Email)
+	if err != nil {
+		return "", err
+	}
+	if err := required("code", req.Code); err != nil {
+		return "", err
+	}
+	if authapi.ValidateCode(req.Code) != nil {
+		return "", problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "code", "A code is 6 digits.")
+	}
+	return email, s.limit(s.acctRate, purpose+":"+email)
+}
+
+// matchCode compares stored hashes with the hash of code, in constant time.
+func (s *Server) matchCode(purpose, email, code string) func([]byte) bool {
+	want := s.codeHash(purpose, email, code)
+	return func(stored []byte) bool { return hmac.Equal(stored, want) }
+}
+
+// codeAnswer turns the outcome of a code attempt into the answer: 410
+// code_expired with no live code or past the address's budget, 400
+// invalid_code with the attempts left after a miss. The miss that spends
+// the budget tells the owner of the address, if it has an account.
+func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrCodesLocked), errors.Is(err, store.ErrExists):
+		return problem(http.StatusGone, authapi.CodeCodeExpired,
+			"There is no live code for this address: it expired, was used, or had too many wrong tries. Ask for a new one.")
+	case err != nil:
+		return err
+	case use.OK:
+		return nil
+	}
+	if use.Exhausted {
+		ip := clientIP(r)
+		s.background(func(ctx context.Context) error { return s.codesLocked(ctx, email, ip) })
+	}
+	p := problemField(http.StatusBadRequest, authapi.CodeInvalidCode, "code", "The code is not the one we sent.")
+	p.AttemptsLeft = authapi.Int(use.AttemptsLeft)
+	return p
+}
+
+// codesLocked tells the owner of an address that spent its budget of wrong
+// codes, by mail and in the activity log.
+func (s *Server) codesLocked(ctx context.Context, email, ip string) error {
+	a, err := s.cfg.Store.AccountByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	s.sendMail(mail.Compose(mail.KindCodesLocked, email, mail.Data{Phrase: a.AntiPhishing}))
+	return s.cfg.Store.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: s.cfg.Now().UTC(), IP: ip, Result: authapi.ResultCodesLocked})
+}

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/server"
 	"sesame/server/passhash"
+	"sesame/server/store"
 )
 
 // latencies collects the duration of every operation of a benchmark.
@@ -135,4 +137,32 @@ func BenchmarkRefresh(b *testing.B) {
 		a.ok(b, 200, &t)
 		tokens[w] = t.RefreshToken
 	})
+}
+
+// BenchmarkCodeEndpointsKnownAndUnknown times a reset request and a wrong
+// code for an address with an account and one without: the two must cost
+// the same (finding 4 of issue 10). Compare the sub-benchmarks' ns/op.
+func BenchmarkCodeEndpointsKnownAndUnknown(b *testing.B) {
+	e := newEnv(b, func(c *server.Config) {
+		c.CodeBudget = store.CodeBudget{Misses: 1 << 30, Window: time.Hour}
+		c.CodeAttempts = 1 << 30
+	})
+	known, _ := e.account()
+	for _, c := range []struct{ name, email string }{{"known", known}, {"unknown", "nobody@example.org"}} {
+		b.Run("reset/"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: c.email}, "").ok(b, 202, nil)
+			}
+		})
+		b.Run("wrong-code/"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				// "000000" is the known address's code one time in a
+				// million: a 200 is let through.
+				a := e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: c.email, Code: "000000"}, "")
+				if a.status != 400 && a.status != 200 {
+					b.Fatalf("status %d: %s", a.status, a.body)
+				}
+			}
+		})
+	}
 }

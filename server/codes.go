@@ -64,7 +64,7 @@ func newCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// mailCodeMail is the mail that carries code.
+// codeMail is the mail that carries code.
 func (s *Server) codeMail(kind mail.Kind, email, code, phrase string) mail.Message {
 	return mail.Compose(kind, email, mail.Data{Code: code, ValidMinutes: int(s.cfg.CodeTTL.Minutes()), Phrase: phrase})
 }
@@ -91,9 +91,10 @@ func (s *Server) matchCode(purpose, email, code string) func([]byte) bool {
 }
 
 // codeAnswer turns the outcome of a code attempt into the answer: 410
-// code_expired with no live code or past the address's budget, 400
-// invalid_code with the attempts left after a miss. The miss that spends
-// the budget tells the owner of the address, if it has an account.
+// code_expired with no live code, past the address's budget or for an
+// address that has an account already; 400 invalid_code with the attempts
+// left after a miss. The miss that spends the budget tells the owner of
+// the address, if it has an account.
 func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrCodesLocked), errors.Is(err, store.ErrExists):

@@ -397,7 +397,7 @@ func TestSecurityTwoFactorOffLocked(t *testing.T) {
 	f.waitTop("security.two_factor_off.title")
 	f.typeIn("security.account_password", testPassword)
 	wrong := wrongTOTP(t, enr.Secret)
-	locked := func() bool { return f.shows(tr("error.attempts_locked")) }
+	locked := func() bool { return f.shows(trHead("error.attempts_locked")) }
 	for n := 0; !locked(); n++ {
 		if n == 2*f.srv.Config.Lock.MaxFailures {
 			t.Fatalf("no lock after %d wrong codes:\n%s", n, f.texts())

@@ -337,12 +337,14 @@ func enrolFixed(t *testing.T) *app.Enrolment {
 var enrolFixedCodes = []string{"AB12-CD34-EF56", "GH78-JK90-LM12", "NP34-QR56-ST78", "UV90-WX12-YZ34", "A1B2-C3D4-E5F6",
 	"G7H8-J9K1-L2M3", "N4P5-Q6R7-S8T9", "U1V2-W3X4-Y5Z6", "7A8B-9C1D-2E3F", "4G5H-6J7K-8L9M"}
 
-// TestEnableTwoFactorGoldens renders the key step in English and Chinese
-// and the recovery codes in English, with fixed keys and codes.
+// TestEnableTwoFactorGoldens renders the password and key steps in
+// English and Chinese and the recovery codes in English, with fixed keys
+// and codes.
 func TestEnableTwoFactorGoldens(t *testing.T) {
 	f := newFixture(t)
 	e := newEnrolment(f.shell)
 	f.shell.Push(e.v)
+	f.golden("enable2fa/password.xml")
 	e.show(enrolFixed(t))
 	f.golden("enable2fa/key.xml")
 
@@ -353,6 +355,7 @@ func TestEnableTwoFactorGoldens(t *testing.T) {
 	f.shell.Retranslate()
 	e = newEnrolment(f.shell)
 	f.shell.Push(e.v)
+	f.golden("enable2fa/password_zh_Hans.xml")
 	e.show(enrolFixed(t))
 	if !f.shows("开启双重验证") {
 		t.Fatalf("not in Chinese:\n%s", f.texts())

@@ -1,8 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,6 +42,12 @@ func TestDeviceTokenOutlivesAStrangersLock(t *testing.T) {
 	if _, err := f.kc.RefreshToken(ctx, f.url, email); !errors.Is(err, keystore.ErrNotFound) {
 		t.Fatalf("a refresh token was kept without remember me: %v", err)
 	}
+	filepath.WalkDir(f.dataDir, func(path string, d fs.DirEntry, err error) error {
+		if data, _ := os.ReadFile(path); err == nil && !d.IsDir() && bytes.Contains(data, []byte(tok)) {
+			t.Errorf("the device token is written in %s", path)
+		}
+		return nil
+	})
 	f.signOut()
 
 	stranger, _ := f.newApp()

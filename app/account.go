@@ -64,8 +64,12 @@ func (a *App) Register(ctx context.Context, email, password, confirm string) (*R
 	return &Registration{Email: email, Mailed: Mailed{SentAt: time.Now()}, a: a, password: password}, nil
 }
 
-// Resend asks for a new code.
+// Resend asks for a new code. It is a registration of its own, whose code
+// opens the account with this registration's password only.
 func (r *Registration) Resend(ctx context.Context) error {
+	if r.password == "" {
+		return ErrStepOrder // verified: the password is gone, and no code is needed
+	}
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
 	if err := r.a.client.ResendVerification(sctx, authapi.CreateAccountRequest{Email: r.Email, Password: r.password}); err != nil {
@@ -173,8 +177,9 @@ func (r *PasswordReset) Verify(ctx context.Context, code string) error {
 }
 
 // Complete sets the new password; secondFactor (an authenticator or a
-// recovery code) is needed when TwoFactorRequired. Every session of the
-// account is signed out by the server.
+// recovery code) is needed when TwoFactorRequired, and this device's token
+// is sent so that wrong codes count against this device. Every session of
+// the account is signed out by the server.
 func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondFactorCode string) error {
 	if r.token == "" {
 		return ErrStepOrder
@@ -182,7 +187,7 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 	if err := checkNewPassword(password, confirm, r.Email); err != nil {
 		return err
 	}
-	req := authapi.ResetCompleteRequest{ResetToken: r.token, NewPassword: password}
+	req := authapi.ResetCompleteRequest{ResetToken: r.token, NewPassword: password, DeviceToken: r.a.deviceToken(ctx, r.Email)}
 	if r.TwoFactorRequired {
 		if err := secondFactor(secondFactorCode, &req.TOTPCode, &req.RecoveryCode); err != nil {
 			return err
@@ -191,7 +196,7 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
 	if err := r.a.client.CompletePasswordReset(sctx, req); err != nil {
-		return fmt.Errorf("setting the new password: %w", err)
+		return fmt.Errorf("setting the new password: %w", recheck(err))
 	}
 	r.token = ""
 	return nil
@@ -208,13 +213,17 @@ type Enrolment struct {
 	QR []byte
 }
 
-// StartTwoFactor asks for a new TOTP secret and renders its QR code.
-func (a *App) StartTwoFactor(ctx context.Context) (*Enrolment, error) {
+// StartTwoFactor asks for a new TOTP secret, re-authenticated by the
+// account password, and renders its QR code.
+func (a *App) StartTwoFactor(ctx context.Context, password string) (*Enrolment, error) {
+	if password == "" {
+		return nil, fmt.Errorf("starting two-factor sign-in: %w", authapi.ErrWeakPassword)
+	}
 	sctx, cancel := a.step(ctx)
 	defer cancel()
-	setup, err := a.client.StartTwoFactor(sctx)
+	setup, err := a.client.StartTwoFactor(sctx, password)
 	if err != nil {
-		return nil, a.checkSession(fmt.Errorf("starting two-factor sign-in: %w", err))
+		return nil, a.checkSession(fmt.Errorf("starting two-factor sign-in: %w", recheck(err)))
 	}
 	key, err := otp.NewKeyFromURL(setup.OTPAuthURI)
 	if err != nil {
@@ -276,7 +285,7 @@ func (a *App) DisableTwoFactor(ctx context.Context, password, code string) error
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.DisableTwoFactor(sctx, req); err != nil {
-		return a.checkSession(fmt.Errorf("turning two-factor sign-in off: %w", err))
+		return a.checkSession(fmt.Errorf("turning two-factor sign-in off: %w", recheck(err)))
 	}
 	return nil
 }
@@ -291,7 +300,7 @@ func (a *App) RegenerateRecoveryCodes(ctx context.Context, password, totpCode st
 	defer cancel()
 	codes, err := a.client.RegenerateRecoveryCodes(sctx, authapi.RegenerateCodesRequest{Password: password, TOTPCode: totpCode})
 	if err != nil {
-		return nil, a.checkSession(fmt.Errorf("renewing the recovery codes: %w", err))
+		return nil, a.checkSession(fmt.Errorf("renewing the recovery codes: %w", recheck(err)))
 	}
 	return codes, nil
 }
@@ -305,21 +314,25 @@ func (a *App) ChangePassword(ctx context.Context, current, password, confirm str
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.ChangePassword(sctx, authapi.ChangePasswordRequest{CurrentPassword: current, NewPassword: password}); err != nil {
-		return a.checkSession(fmt.Errorf("changing the password: %w", err))
+		return a.checkSession(fmt.Errorf("changing the password: %w", recheck(err)))
 	}
 	return nil
 }
 
 // SetAntiPhishingPhrase sets the phrase every mail of the server will show,
-// and remembers it on this computer for the sign-in screen.
-func (a *App) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
+// re-authenticated by the account password, and remembers it on this
+// computer for the sign-in screen.
+func (a *App) SetAntiPhishingPhrase(ctx context.Context, phrase, password string) error {
 	if err := authapi.ValidatePhrase(phrase); err != nil {
 		return err
 	}
+	if password == "" {
+		return fmt.Errorf("setting the anti-phishing phrase: %w", authapi.ErrWeakPassword)
+	}
 	sctx, cancel := a.step(ctx)
 	defer cancel()
-	if err := a.client.SetAntiPhishingPhrase(sctx, phrase); err != nil {
-		return a.checkSession(fmt.Errorf("setting the anti-phishing phrase: %w", err))
+	if err := a.client.SetAntiPhishingPhrase(sctx, authapi.AntiPhishingRequest{Phrase: phrase, Password: password}); err != nil {
+		return a.checkSession(fmt.Errorf("setting the anti-phishing phrase: %w", recheck(err)))
 	}
 	a.rememberPhrase(ctx, a.Account(), phrase)
 	return nil

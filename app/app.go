@@ -46,6 +46,15 @@ var (
 	ErrSignedIn = errors.New("already signed in; sign out first")
 	// ErrStepOrder: a flow's step was called before the step it needs.
 	ErrStepOrder = errors.New("this step needs the previous one first")
+	// ErrWrongPassword: a step of the signed-in account that re-checks
+	// its password was given a wrong one; the *authapi.Problem in the
+	// chain counts the attempts left.
+	ErrWrongPassword = errors.New("the account password is wrong")
+	// ErrAttemptsLocked: wrong passwords or two-factor codes locked the
+	// account during a step that re-checks them (re-authentication, a
+	// change of two-factor, a reset's second factor); the
+	// *authapi.Problem in the chain says until when.
+	ErrAttemptsLocked = errors.New("too many wrong passwords or codes; the account is locked for a while")
 )
 
 // ClockSkewLimit is the clock offset past which two-factor codes may fail.
@@ -55,7 +64,8 @@ const ClockSkewLimit = 30 * time.Second
 type Config struct {
 	// Client talks to the auth server.
 	Client *authapi.Client
-	// Keychain keeps the "remember me" refresh token.
+	// Keychain keeps the "remember me" refresh token and the device
+	// tokens.
 	Keychain keystore.Keychain
 	// DataDir holds the wallet vault; it is created 0700 when needed.
 	DataDir string
@@ -80,10 +90,13 @@ type App struct {
 	// phrases are the anti-phishing phrases the keychain is known to hold
 	// for this server, by account ("" for none); kc guards it.
 	phrases map[string]string
-	// phrasesUnavailable is the error of a keychain call for a phrase that
-	// timed out; phrases are not asked for again in this run. kc guards
-	// it.
-	phrasesUnavailable error
+	// devices are the device tokens the keychain is known to hold for
+	// this server, by account ("" for none); kc guards it.
+	devices map[string]string
+	// keychainHung is the error of a keychain call for a phrase or a
+	// device token that timed out; neither is asked for again in this run.
+	// kc guards it.
+	keychainHung error
 
 	wallet walletState
 }

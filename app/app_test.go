@@ -220,7 +220,7 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("dave@example.org", false)
-	en, err := f.app.StartTwoFactor(ctx)
+	en, err := f.app.StartTwoFactor(ctx, password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,11 +244,11 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	if err != nil || res.SignedIn() || res.Challenge.ClockSkewed() {
 		t.Fatalf("password step: %+v %v", res, err)
 	}
-	if _, err := f.app.CompleteTwoFactor(ctx, res.Challenge, "000000"); !errors.Is(err, authapi.ErrInvalidTwoFactorCode) {
+	if _, err := f.app.CompleteTwoFactor(ctx, res.Challenge, "000000", false); !errors.Is(err, authapi.ErrInvalidTwoFactorCode) {
 		t.Fatalf("wrong code: %v", err)
 	}
 	code, _ = totp.GenerateCode(en.Secret, time.Now())
-	if res, err = f.app.CompleteTwoFactor(ctx, res.Challenge, code); err != nil || !res.SignedIn() {
+	if res, err = f.app.CompleteTwoFactor(ctx, res.Challenge, code, false); err != nil || !res.SignedIn() {
 		t.Fatalf("code step: %v", err)
 	}
 	// Signing in again needs signing out first.
@@ -258,7 +258,7 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	f.signOut()
 	// A recovery code typed in lower case with spaces.
 	res, _ = f.app.SignIn(ctx, "dave@example.org", password, false)
-	if res, err = f.app.CompleteTwoFactor(ctx, res.Challenge, strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))); err != nil || !res.SignedIn() {
+	if res, err = f.app.CompleteTwoFactor(ctx, res.Challenge, strings.ToLower(strings.ReplaceAll(codes[0], "-", " ")), false); err != nil || !res.SignedIn() {
 		t.Fatalf("recovery code: %v", err)
 	}
 	me, err := f.app.Me(ctx)

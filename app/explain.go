@@ -57,6 +57,7 @@ type Failure struct {
 var remedies = map[string]Remedy{
 	string(authapi.CodeAccountLocked):       RemedyResetPassword,
 	string(authapi.CodeInvalidCredentials):  RemedyResetPassword,
+	"wrong_password":                        RemedyResetPassword,
 	string(authapi.CodeAccountNotVerified):  RemedyVerifyEmail,
 	string(authapi.CodeCodeExpired):         RemedyNewCode,
 	string(authapi.CodeClientOutdated):      RemedyDownload,

@@ -30,15 +30,20 @@ func (a *App) DeleteWallet() error {
 
 // ForgetRememberedSignIn deletes the sign-in remembered in the keychain for
 // this server, if any, whether or not it is the one signed in now, and the
-// anti-phishing phrases remembered for every server and account.
+// anti-phishing phrases and device tokens kept for every server and
+// account (this computer is then a new device to every account, and
+// trusted by none).
 func (a *App) ForgetRememberedSignIn(ctx context.Context) error {
 	a.kc.Lock()
 	defer a.kc.Unlock()
 	kctx, cancel := a.keychainStep(ctx)
 	defer cancel()
-	a.phrases = nil
+	a.phrases, a.devices = nil, nil
 	if err := a.cfg.Keychain.ForgetPhrases(kctx); err != nil {
 		return fmt.Errorf("forgetting the anti-phishing phrases: %w", err)
+	}
+	if err := a.cfg.Keychain.ForgetDeviceTokens(kctx); err != nil {
+		return fmt.Errorf("forgetting the device tokens: %w", err)
 	}
 	email, err := a.cfg.Keychain.RememberedAccount(kctx, a.Server())
 	if errors.Is(err, keystore.ErrNotFound) {

@@ -10,8 +10,9 @@ import (
 	"sesame/keystore"
 )
 
-// phraseTimeout bounds each keychain call for a phrase: the phrase is a
-// convenience, and Me waits for it.
+// phraseTimeout bounds each keychain call for a phrase or a device token:
+// the phrase is a convenience that Me waits for, and a sign-in waits for
+// the device token.
 const phraseTimeout = 3 * time.Second
 
 // KnownPhrase returns the anti-phishing phrase remembered on this computer
@@ -58,7 +59,8 @@ func (a *App) rememberPhrase(ctx context.Context, email, phrase string) {
 	kctx, cancel := context.WithTimeout(ctx, phraseTimeout)
 	defer cancel()
 	if err := a.cfg.Keychain.SavePhrase(kctx, a.Server(), email, phrase); err != nil {
-		a.phraseFailed(email, err)
+		delete(a.phrases, email)
+		a.keychainFailed(err)
 		return
 	}
 	a.phrases[email] = phrase
@@ -69,8 +71,8 @@ func (a *App) rememberPhrase(ctx context.Context, email, phrase string) {
 // timed out, the keychain is not asked for phrases again in this run: a
 // hung keychain would hold up every reading of the account.
 func (a *App) keptPhrase(ctx context.Context, email string) (string, error) {
-	if a.phrasesUnavailable != nil {
-		return "", a.phrasesUnavailable
+	if a.keychainHung != nil {
+		return "", a.keychainHung
 	}
 	if p, ok := a.phrases[email]; ok {
 		return p, nil
@@ -79,7 +81,8 @@ func (a *App) keptPhrase(ctx context.Context, email string) (string, error) {
 	defer cancel()
 	p, err := a.cfg.Keychain.Phrase(kctx, a.Server(), email)
 	if err != nil && !errors.Is(err, keystore.ErrNotFound) {
-		a.phraseFailed(email, err)
+		delete(a.phrases, email)
+		a.keychainFailed(err)
 		return "", err
 	}
 	if a.phrases == nil {
@@ -89,12 +92,11 @@ func (a *App) keptPhrase(ctx context.Context, email string) (string, error) {
 	return p, nil
 }
 
-// phraseFailed records a failed keychain call for email's phrase; a.kc is
-// held.
-func (a *App) phraseFailed(email string, err error) {
-	delete(a.phrases, email)
+// keychainFailed records a failed keychain call for a phrase or a device
+// token; a.kc is held.
+func (a *App) keychainFailed(err error) {
 	var ue *keystore.UnavailableError
 	if errors.As(err, &ue) && ue.Reason == keystore.ReasonTimedOut {
-		a.phrasesUnavailable = err
+		a.keychainHung = err
 	}
 }

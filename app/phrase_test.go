@@ -37,7 +37,7 @@ func (f *fixture) setPhraseElsewhere(email, phrase string) {
 	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: password, DeviceName: "phone"}); err != nil {
 		f.t.Fatal(err)
 	}
-	if err := c.SetAntiPhishingPhrase(ctx, phrase); err != nil {
+	if err := c.SetAntiPhishingPhrase(ctx, authapi.AntiPhishingRequest{Phrase: phrase, Password: password}); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -53,7 +53,7 @@ func TestKnownPhrase(t *testing.T) {
 	if p := f.knownPhrase(alice); p != "" {
 		t.Fatalf("a phrase %q before any was set", p)
 	}
-	if err := f.app.SetAntiPhishingPhrase(ctx, "Blue heron at dawn"); err != nil {
+	if err := f.app.SetAntiPhishingPhrase(ctx, "Blue heron at dawn", password); err != nil {
 		t.Fatal(err)
 	}
 	if p, err := f.kc.Phrase(ctx, f.url, alice); err != nil || p != "Blue heron at dawn" {
@@ -158,7 +158,7 @@ func TestKnownPhraseNeedsRememberMe(t *testing.T) {
 	ctx := context.Background()
 	const gina, hal = "gina@example.org", "hal@example.org"
 	f.register(hal, false)
-	if err := f.app.SetAntiPhishingPhrase(ctx, "Hal's harbour"); err != nil {
+	if err := f.app.SetAntiPhishingPhrase(ctx, "Hal's harbour", password); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.app.Me(ctx); err != nil {
@@ -173,7 +173,7 @@ func TestKnownPhraseNeedsRememberMe(t *testing.T) {
 	if err := f.kc.SavePhrase(ctx, f.url, gina, "Gina's old phrase"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.app.SetAntiPhishingPhrase(ctx, "Gina's new phrase"); err != nil {
+	if err := f.app.SetAntiPhishingPhrase(ctx, "Gina's new phrase", password); err != nil {
 		t.Fatal(err)
 	}
 	if p := f.knownPhrase(gina); p != "Gina's new phrase" {
@@ -189,7 +189,7 @@ func TestKnownPhraseWithoutKeychain(t *testing.T) {
 	const frank, phrase = "frank@example.org", "Frank's secret garden"
 	f.register(frank, true)
 	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonNoProvider, Op: "test"})
-	if err := f.app.SetAntiPhishingPhrase(ctx, phrase); err != nil {
+	if err := f.app.SetAntiPhishingPhrase(ctx, phrase, password); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.app.Me(ctx); err != nil {

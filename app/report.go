@@ -495,6 +495,12 @@ func ErrorCode(err error) string {
 		}
 		return "local_server_failed"
 	}
+	// A step's own names for a problem come before the problem's code.
+	for _, c := range recheckCodes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
 	if p, ok := authapi.ProblemOf(err); ok {
 		if isKnownCode(string(p.Code)) {
 			return string(p.Code)
@@ -533,6 +539,16 @@ var keychainCauses = map[keystore.Reason]string{
 // codeLocalServerKeychain: the built-in server could not read the key of
 // its two-factor secrets from the keychain.
 const codeLocalServerKeychain = "local_server_keychain"
+
+// recheckCodes name the problems of a step that re-checks the password or
+// a two-factor code outside the sign-in (see recheck).
+var recheckCodes = []struct {
+	err  error
+	code string
+}{
+	{ErrWrongPassword, "wrong_password"},
+	{ErrAttemptsLocked, "attempts_locked"},
+}
 
 // errorCodes names the sentinels of the packages app uses, first match wins.
 var errorCodes = []struct {
@@ -587,7 +603,7 @@ var knownCodes = func() map[string]bool {
 	for _, c := range Causes {
 		m[c] = true
 	}
-	for _, c := range errorCodes {
+	for _, c := range append(recheckCodes, errorCodes...) {
 		m[c.code] = true
 	}
 	return m

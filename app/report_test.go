@@ -127,6 +127,8 @@ func TestErrorCode(t *testing.T) {
 		{nil, ""},
 		{fmt.Errorf("signing in: %w", authapi.ErrInvalidCredentials), "invalid_credentials"},
 		{&authapi.Problem{Status: 423, Code: authapi.CodeAccountLocked, Detail: "Locked."}, "account_locked"},
+		{fmt.Errorf("x: %w: %w", app.ErrAttemptsLocked, &authapi.Problem{Status: 423, Code: authapi.CodeAccountLocked}), "attempts_locked"},
+		{fmt.Errorf("x: %w: %w", app.ErrWrongPassword, authapi.ErrInvalidCredentials), "wrong_password"},
 		{&authapi.Problem{Status: 400, Code: "a secret 493817"}, "api_problem"},
 		{&authapi.TLSError{Reason: authapi.TLSWrongHost, Host: "h"}, app.CauseTLSWrongHost},
 		{&authapi.TimeoutError{Host: "h"}, app.CauseTimeout},

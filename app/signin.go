@@ -57,7 +57,8 @@ func (a *App) SignIn(ctx context.Context, email, password string, remember bool)
 	email = authapi.NormalizeEmail(email)
 	sctx, cancel := a.step(ctx)
 	defer cancel()
-	_, err := a.client.SignIn(sctx, authapi.CreateSessionRequest{Email: email, Password: password, DeviceName: a.cfg.DeviceName})
+	tok, err := a.client.SignIn(sctx, authapi.CreateSessionRequest{Email: email, Password: password,
+		DeviceName: a.cfg.DeviceName, DeviceToken: a.deviceToken(ctx, email)})
 	var p *authapi.Problem
 	if errors.As(err, &p) && p.Code == authapi.CodeTwoFactorRequired {
 		ch := &Challenge{ID: p.ChallengeID, Methods: p.Methods, email: email, remember: remember}
@@ -70,12 +71,14 @@ func (a *App) SignIn(ctx context.Context, email, password string, remember bool)
 	if err != nil {
 		return SignInResult{}, fmt.Errorf("signing in: %w", err)
 	}
-	return a.signedIn(ctx, email, remember), nil
+	return a.signedIn(ctx, email, remember, tok), nil
 }
 
 // CompleteTwoFactor is the second step: code is a 6-digit authenticator code
-// or a recovery code (any case, with or without hyphens).
-func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string) (SignInResult, error) {
+// or a recovery code (any case, with or without hyphens). trust is "trust
+// this computer for TrustDays days": two-factor is not asked again on it
+// for that long.
+func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string, trust bool) (SignInResult, error) {
 	if ch == nil {
 		return SignInResult{}, ErrStepOrder
 	}
@@ -85,16 +88,17 @@ func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string)
 	if !ch.ExpiresAt.IsZero() && time.Now().Add(ch.ClockOffset).After(ch.ExpiresAt) {
 		return SignInResult{}, ErrChallengeExpired
 	}
-	req := authapi.TwoFactorSessionRequest{ChallengeID: ch.ID}
+	req := authapi.TwoFactorSessionRequest{ChallengeID: ch.ID, TrustDevice: trust}
 	if err := secondFactor(code, &req.TOTPCode, &req.RecoveryCode); err != nil {
 		return SignInResult{}, err
 	}
 	sctx, cancel := a.step(ctx)
 	defer cancel()
-	if _, err := a.client.SignInTwoFactor(sctx, req); err != nil {
+	tok, err := a.client.SignInTwoFactor(sctx, req)
+	if err != nil {
 		return SignInResult{}, fmt.Errorf("signing in: %w", err)
 	}
-	return a.signedIn(ctx, ch.email, ch.remember), nil
+	return a.signedIn(ctx, ch.email, ch.remember, tok), nil
 }
 
 // secondFactor sorts a typed code into a TOTP code or a recovery code.
@@ -112,16 +116,17 @@ func secondFactor(code string, totp, recovery *string) error {
 	return nil
 }
 
-// signedIn records the session and, when asked, keeps its refresh token in
-// the keychain; a keychain failure is reported, never hidden, and never
-// answered by writing the token anywhere else.
-func (a *App) signedIn(ctx context.Context, email string, remember bool) SignInResult {
+// signedIn records the session tok, keeps its device token and, when
+// asked, its refresh token in the keychain; a keychain failure of the
+// refresh token is reported, never hidden, and never answered by writing
+// the token anywhere else.
+func (a *App) signedIn(ctx context.Context, email string, remember bool, tok authapi.Tokens) SignInResult {
 	a.kc.Lock()
 	defer a.kc.Unlock()
 	a.mu.Lock()
 	a.account, a.remember = email, remember
 	a.mu.Unlock()
-	tok, _ := a.client.Tokens()
+	a.saveDeviceToken(ctx, email, tok.DeviceToken)
 	kctx, cancel := a.keychainStep(ctx)
 	defer cancel()
 	if !remember {

@@ -36,9 +36,14 @@ type (
 	Session = authapi.Session
 	// ActivityEvent is one sign-in attempt of the account.
 	ActivityEvent = authapi.ActivityEvent
+	// Device is a device the account signed in on, with its trust.
+	Device = authapi.Device
 	// Mail is one mail of a local server's outbox.
 	Mail = authapi.Mail
 )
+
+// TrustDays is how long "trust this computer" skips two-factor.
+const TrustDays = authapi.TrustDays
 
 // The reasons a password is refused.
 const (

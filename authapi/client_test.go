@@ -195,8 +195,8 @@ func TestEveryEndpoint(t *testing.T) {
 	}
 
 	tok, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "laptop"})
-	if err != nil || tok.AccessToken == "" || tok.RefreshToken == "" || tok.SessionID == "" {
-		t.Fatalf("sign in: %+v, %v", tok, err)
+	if err != nil || tok.AccessToken == "" || tok.RefreshToken == "" || tok.SessionID == "" || tok.DeviceToken == "" {
+		t.Fatalf("sign in: %v", err)
 	}
 	if held, ok := c.Tokens(); !ok || held != tok {
 		t.Fatal("the client does not hold the tokens of the sign-in")
@@ -212,14 +212,14 @@ func TestEveryEndpoint(t *testing.T) {
 	if err != nil || len(ss) != 1 || !ss[0].Current || ss[0].DeviceName != "laptop" || ss[0].ID != tok.SessionID {
 		t.Fatalf("sessions %+v, %v", ss, err)
 	}
-	if err := c.SetAntiPhishingPhrase(ctx, "blue heron"); err != nil {
+	if err := c.SetAntiPhishingPhrase(ctx, authapi.AntiPhishingRequest{Phrase: "blue heron", Password: pw}); err != nil {
 		t.Fatal(err)
 	}
 	if me, err := c.Me(ctx); err != nil || me.AntiPhishingPhrase != "blue heron" {
 		t.Fatalf("phrase not set: %+v, %v", me, err)
 	}
 
-	setup, err := c.StartTwoFactor(ctx)
+	setup, err := c.StartTwoFactor(ctx, pw)
 	if err != nil || setup.Secret == "" || !strings.HasPrefix(setup.OTPAuthURI, "otpauth://totp/") {
 		t.Fatalf("start two-factor: %+v, %v", setup, err)
 	}
@@ -361,6 +361,91 @@ func TestEveryEndpoint(t *testing.T) {
 	}
 	if off, ok := c.ClockOffset(); !ok || off < -5*time.Second || off > 5*time.Second {
 		t.Fatalf("clock offset %v, %v against a server on this clock", off, ok)
+	}
+}
+
+// A sign-in's device token comes back with the next sign-in of that
+// device; "trust this computer" skips two-factor there; the devices list
+// shows the trust, and a forgotten device's token stops.
+func TestDevices(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.client()
+	email, pw := e.account(c)
+	first, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "laptop"})
+	if err != nil || first.DeviceToken == "" {
+		t.Fatalf("sign in: %v", err)
+	}
+	setup, err := c.StartTwoFactor(ctx, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConfirmTwoFactor(ctx, e.totp(setup.Secret)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two-factor is asked once, then trusted on this device.
+	c2 := e.client()
+	_, err = c2.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "laptop", DeviceToken: first.DeviceToken})
+	p := problem(t, err, authapi.CodeTwoFactorRequired)
+	tok, err := c2.SignInTwoFactor(ctx, authapi.TwoFactorSessionRequest{ChallengeID: p.ChallengeID, TOTPCode: e.totp(setup.Secret), TrustDevice: true})
+	if err != nil || tok.DeviceToken == "" {
+		t.Fatalf("two-factor sign-in with the device token: %v", err)
+	}
+	if tok.DeviceToken != first.DeviceToken {
+		t.Error("the two-factor sign-in answered another device token than the valid one sent")
+	}
+	trusted := tok.DeviceToken
+	c3 := e.client()
+	if tok, err = c3.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "laptop", DeviceToken: trusted}); err != nil {
+		t.Fatalf("sign-in of a trusted device: %v", err)
+	}
+	devices, err := c3.Devices(ctx)
+	if err != nil || len(devices) != 1 {
+		t.Fatalf("devices: %d, %v", len(devices), err)
+	}
+	d := devices[0]
+	if d.ID == "" || d.DeviceName != "laptop" || !d.Current || d.TrustedUntil == nil ||
+		d.TrustedUntil.Sub(e.clock.Now()) > authapi.TrustDays*24*time.Hour || d.TrustedUntil.Before(e.clock.Now()) {
+		t.Fatalf("device %+v", d)
+	}
+
+	// Forgotten, the device's token neither skips two-factor nor comes back.
+	if err := c3.ForgetDevice(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.client().SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceToken: trusted})
+	p = problem(t, err, authapi.CodeTwoFactorRequired)
+	if tok, err = c3.SignInTwoFactor(ctx, authapi.TwoFactorSessionRequest{ChallengeID: p.ChallengeID, TOTPCode: e.totp(setup.Secret)}); err != nil ||
+		tok.DeviceToken == "" || tok.DeviceToken == trusted {
+		t.Fatalf("sign-in after forgetting the device: %v", err)
+	}
+	if err := c3.ForgetDevice(ctx, d.ID); !errors.Is(err, authapi.ErrNotFound) {
+		t.Fatalf("forgetting a forgotten device: %v", err)
+	}
+}
+
+// Turning two-factor on and setting the phrase need the password: a wrong
+// one is counted like a sign-in's.
+func TestReauthentication(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.client()
+	email, pw := e.account(c)
+	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.StartTwoFactor(ctx, "not the password")
+	p := problem(t, err, authapi.CodeInvalidCredentials)
+	if p.Field != "password" || p.AttemptsLeft == nil {
+		t.Fatalf("wrong password: %+v", p)
+	}
+	err = c.SetAntiPhishingPhrase(ctx, authapi.AntiPhishingRequest{Phrase: "blue heron", Password: "not the password"})
+	if p2 := problem(t, err, authapi.CodeInvalidCredentials); p2.AttemptsLeft == nil || *p2.AttemptsLeft >= *p.AttemptsLeft {
+		t.Fatalf("the second wrong password was not counted: %+v", p2)
+	}
+	if err := c.SetAntiPhishingPhrase(ctx, authapi.AntiPhishingRequest{Phrase: "blue heron"}); !errors.Is(err, authapi.ErrInvalidRequest) {
+		t.Fatalf("no password: %v", err)
 	}
 }
 

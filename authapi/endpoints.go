@@ -34,8 +34,8 @@ func (c *Client) VerifyAccount(ctx context.Context, req VerifyAccountRequest) er
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify", in: req, want: http.StatusNoContent})
 }
 
-// ResendVerification mails a new verification code, bound to the
-// registration's password like CreateAccount's.
+// ResendVerification mails a new verification code. It is a registration
+// of its own: its code opens the account with req.Password only.
 func (c *Client) ResendVerification(ctx context.Context, req CreateAccountRequest) error {
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts/verify/resend", in: req, want: http.StatusAccepted})
 }
@@ -134,16 +134,18 @@ func (c *Client) ChangePassword(ctx context.Context, req ChangePasswordRequest) 
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/me/password", in: req, auth: true, want: http.StatusNoContent})
 }
 
-// SetAntiPhishingPhrase sets the phrase that every mail of the server names.
-func (c *Client) SetAntiPhishingPhrase(ctx context.Context, phrase string) error {
-	return c.do(ctx, call{method: http.MethodPut, path: "/v1/me/anti-phishing-phrase", in: AntiPhishingRequest{Phrase: phrase},
-		auth: true, retry: true, want: http.StatusNoContent})
+// SetAntiPhishingPhrase sets the phrase that every mail of the server
+// names; req.Password re-authenticates the change.
+func (c *Client) SetAntiPhishingPhrase(ctx context.Context, req AntiPhishingRequest) error {
+	return c.do(ctx, call{method: http.MethodPut, path: "/v1/me/anti-phishing-phrase", in: req,
+		auth: true, want: http.StatusNoContent})
 }
 
-// StartTwoFactor makes a pending TOTP secret, live once confirmed.
-func (c *Client) StartTwoFactor(ctx context.Context) (*TwoFactorSetup, error) {
+// StartTwoFactor makes a pending TOTP secret, live once confirmed; the
+// password re-authenticates the request.
+func (c *Client) StartTwoFactor(ctx context.Context, password string) (*TwoFactorSetup, error) {
 	var out TwoFactorSetup
-	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/me/two-factor", auth: true,
+	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/me/two-factor", in: PasswordRequest{Password: password}, auth: true,
 		want: http.StatusOK, out: &out, need: []string{"secret", "otpauth_uri"}})
 	if err != nil {
 		return nil, err
@@ -174,6 +176,25 @@ func (c *Client) recoveryCodes(ctx context.Context, path string, req any) ([]str
 		return nil, err
 	}
 	return out.RecoveryCodes, nil
+}
+
+// Devices lists the devices the account signed in on, known by their
+// device tokens.
+func (c *Client) Devices(ctx context.Context) ([]Device, error) {
+	var out DeviceList
+	err := c.do(ctx, call{method: http.MethodGet, path: "/v1/devices", auth: true, retry: true,
+		want: http.StatusOK, out: &out, need: []string{"devices"}})
+	if err != nil {
+		return nil, err
+	}
+	return out.Devices, nil
+}
+
+// ForgetDevice forgets the device id of the account: its device token
+// stops working, its trust with it.
+func (c *Client) ForgetDevice(ctx context.Context, id string) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/devices/" + url.PathEscape(id), auth: true, retry: true,
+		want: http.StatusNoContent})
 }
 
 // Activity lists the account's latest sign-in events, newest first; a limit

@@ -7,7 +7,9 @@
 // [Keychain.DeleteRefreshToken] and the health probe [Keychain.Check]. The
 // accounts' anti-phishing phrases, which the sign-in screen shows before
 // signing in, live there too ([Keychain.SavePhrase], [Keychain.Phrase],
-// [Keychain.ForgetPhrases]), and so do named secrets such as the key of the
+// [Keychain.ForgetPhrases]), the device tokens of the accounts' sign-ins
+// ([Keychain.SaveDeviceToken], [Keychain.DeviceToken],
+// [Keychain.ForgetDeviceTokens]), and so do named secrets such as the key of the
 // built-in server's TOTP secrets ([Keychain.SaveSecret], [Keychain.Secret],
 // [Keychain.DeleteSecret]). Every call has a deadline, and a keychain that
 // cannot be used is reported as an [*UnavailableError] (matching

@@ -37,8 +37,8 @@ var (
 	// ErrInvalidAccount: the account is empty, longer than 320 bytes, or
 	// holds white space or control characters.
 	ErrInvalidAccount = errors.New("invalid account name")
-	// ErrEmptyToken: an empty refresh token cannot be saved.
-	ErrEmptyToken = errors.New("empty refresh token")
+	// ErrEmptyToken: an empty refresh or device token cannot be saved.
+	ErrEmptyToken = errors.New("empty token")
 )
 
 // Reason says why the keychain is unavailable.
@@ -120,6 +120,9 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // [Keychain.ForgetPhrases] can delete them all at once:
 //
 //	"<server> <account>"  the account's anti-phishing phrase
+//
+// Device tokens are kept the same way under the service name followed by
+// " devices" ([Keychain.SaveDeviceToken]).
 //
 // Named secrets (the key of the built-in server's TOTP secrets) are kept
 // under the service name followed by " secrets", with their name as the
@@ -223,7 +226,7 @@ func (k Keychain) DeleteRefreshToken(ctx context.Context, server, account string
 // any previous one. An empty phrase deletes it; deleting what is not there
 // is not an error.
 func (k Keychain) SavePhrase(ctx context.Context, server, account, phrase string) error {
-	key, err := phraseKey(server, account)
+	key, err := accountKey(server, account)
 	if err != nil {
 		return err
 	}
@@ -239,7 +242,7 @@ func (k Keychain) SavePhrase(ctx context.Context, server, account, phrase string
 // Phrase returns the anti-phishing phrase kept for account on server, or an
 // error matching [ErrNotFound].
 func (k Keychain) Phrase(ctx context.Context, server, account string) (string, error) {
-	key, err := phraseKey(server, account)
+	key, err := accountKey(server, account)
 	if err != nil {
 		return "", err
 	}
@@ -257,8 +260,8 @@ func (k Keychain) ForgetPhrases(ctx context.Context) error {
 
 func (k Keychain) phraseService() string { return k.service() + " anti-phishing" }
 
-// phraseKey returns the user name of a phrase item.
-func phraseKey(server, account string) (string, error) {
+// accountKey returns the user name of a phrase or device token item.
+func accountKey(server, account string) (string, error) {
 	srv, err := normalizeServer(server)
 	if err != nil {
 		return "", err

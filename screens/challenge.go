@@ -15,8 +15,9 @@ import (
 
 // newTwoFactorChallenge asks for the second factor of a sign-in: the code
 // of the authenticator app, which is sent as soon as it has 6 digits, or a
-// recovery code. A warning names the measured offset when this computer's
-// clock is too far off the server's for codes to work.
+// recovery code, and whether to trust this computer for app.TrustDays days.
+// A warning names the measured offset when this computer's clock is too
+// far off the server's for codes to work.
 func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	v := newView(lang.L("challenge.title"))
 	useRecovery := false
@@ -41,7 +42,11 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	}
 	var submit func()
 	f = newForm(s, v, lang.L("challenge.submit"), valid, func() { submit() })
-	f.watch(code, recovery)
+	trust := newCheck(lang.LocalizeKey("challenge.trust", "", map[string]any{"Days": app.TrustDays}), nil)
+	trustNote := widget.NewLabel(lang.L("challenge.trust_note"))
+	trustNote.Importance = widget.LowImportance
+	trustNote.Wrapping = fyne.TextWrapWord
+	f.watch(code, recovery, trust)
 
 	field := func() *entry {
 		if useRecovery {
@@ -51,12 +56,12 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	}
 	submit = func() {
 		typed := field()
-		second := typed.Text
+		second, trusted := typed.Text, trust.Checked
 		a := s.App
 		var res app.SignInResult
 		f.run(func(ctx context.Context) error {
 			var err error
-			res, err = a.CompleteTwoFactor(ctx, ch, second)
+			res, err = a.CompleteTwoFactor(ctx, ch, second, trusted)
 			return err
 		}, func() {
 			typed.SetText("")
@@ -96,7 +101,7 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	if ch.ClockSkewed() {
 		items = append(items, clockWarning(ch.ClockOffset))
 	}
-	items = append(items, code, recovery, f.actions(), container.NewCenter(toggle))
+	items = append(items, code, recovery, trust, trustNote, f.actions(), container.NewCenter(toggle))
 	v.content = container.NewVBox(items...)
 	v.focus = code
 	closeAlso(v, func() {

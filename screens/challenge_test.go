@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
 
+	"sesame/app"
 	"sesame/internal/testserver"
 )
 
@@ -45,6 +47,51 @@ func TestChallengeCode(t *testing.T) {
 	f.waitFor("the sign-in", func() bool { return f.app.Account() == "kim@example.org" })
 	home := titleOf(newHome(f.shell))
 	f.waitFor("home", func() bool { return f.shell.Top() == home })
+}
+
+// TestChallengeTrust ticks "trust this computer": the next sign-in skips
+// two-factor, the devices list shows the trust on this computer, and
+// stopping it there, after a confirmation, asks for two-factor again.
+func TestChallengeTrust(t *testing.T) {
+	f := newSignInFixture(t)
+	const email = "tia@example.org"
+	secret, _ := f.twoFactorAccount(email)
+	f.toChallenge(email)
+	trust := must(f, "the trust box", func(c *check) bool {
+		return c.Text == lang.LocalizeKey("challenge.trust", "", map[string]any{"Days": app.TrustDays})
+	})
+	if trust.Checked || !f.shows(tr("challenge.trust_note")) {
+		t.Fatalf("the trust box is ticked, or has no note:\n%s", f.texts())
+	}
+	test.Tap(trust)
+	f.typeCode(totpCode(t, secret, time.Now().Add(30*time.Second)))
+	f.waitFor("the sign-in", func() bool { return f.app.Account() == email })
+
+	ctx := context.Background()
+	if err := f.app.SignOut(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.app.SignIn(ctx, email, testPassword, false); err != nil || !res.SignedIn() {
+		t.Fatalf("the trusted computer's sign-in: %v, signed in %v", err, res.SignedIn())
+	}
+	f.shell.Reset(newHome(f.shell))
+	homeLoaded(f)
+	f.tap("home.sessions_manage")
+	f.waitText(tr("security.devices.this_computer"))
+	if !f.shows(trHead("security.devices.trusted_until")) {
+		t.Fatalf("no trust shown:\n%s", f.texts())
+	}
+	f.tap("security.devices.stop_trusting")
+	f.waitText(lang.LocalizeKey("security.devices.confirm", "", map[string]any{"Device": "test desktop"}))
+	f.tap("security.devices.confirm_button")
+	f.waitText(tr("security.devices.forgotten"))
+
+	if err := f.app.SignOut(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.app.SignIn(ctx, email, testPassword, false); err != nil || res.SignedIn() {
+		t.Fatalf("a computer no longer trusted was not asked for two-factor: %v", err)
+	}
 }
 
 // TestChallengeRecoveryCode signs in with a recovery code instead.

@@ -19,68 +19,55 @@ import (
 // enrolQRSize is the side of the QR code on screen.
 const enrolQRSize = 200
 
-// enrolment is the first step of turning on two-factor sign-in: the QR
-// code and the key to type by hand, then the first code of the
-// authenticator app.
+// enrolment is the first step of turning on two-factor sign-in: the
+// account password, then the QR code and the key to type by hand, then the
+// first code of the authenticator app.
 type enrolment struct {
-	s       *Shell
-	v       *view
-	busy    *widget.ProgressBarInfinite
-	loading *fyne.Container
-	fail    *failureBox
-	body    *fyne.Container
+	s        *Shell
+	v        *view
+	password *entry
+	// step asks for the password; body shows the key once it came.
+	step, body *fyne.Container
 }
 
-// newEnableTwoFactor asks the server for a new two-factor key off the UI
-// thread and shows it; the right code from the authenticator app turns
-// two-factor on and shows the recovery codes.
+// newEnableTwoFactor asks for the account password, then for a new
+// two-factor key off the UI thread and shows it; the right code from the
+// authenticator app turns two-factor on and shows the recovery codes.
 func newEnableTwoFactor(s *Shell) *view {
-	e := newEnrolment(s)
-	e.start()
-	return e.v
+	return newEnrolment(s).v
 }
 
 func newEnrolment(s *Shell) *enrolment {
 	e := &enrolment{s: s, v: newView(lang.L("enable2fa.title"))}
-	e.busy = widget.NewProgressBarInfinite()
-	e.busy.Stop()
-	e.loading = container.NewVBox(widget.NewLabel(lang.L("enable2fa.loading")), e.busy)
-	e.loading.Hide()
-	e.fail = newFailureBox(s, e.v)
-	e.fail.actions[app.RemedyRetry] = e.start
+	e.password = newPasswordEntry(lang.L("security.account_password"))
+	var f *form
+	f = newForm(s, e.v, lang.L("enable2fa.continue"), func() bool { return e.password.Text != "" }, func() {
+		pw, a := e.password.Text, s.App
+		var enr *app.Enrolment
+		f.run(func(ctx context.Context) error {
+			var err error
+			enr, err = a.StartTwoFactor(ctx, pw)
+			return err
+		}, func() {
+			e.password.SetText("")
+			e.show(enr)
+		}, nil)
+	})
+	f.watch(e.password)
+	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }
+	e.step = container.NewVBox(paragraph(lang.L("enable2fa.password_intro")),
+		labelled(fieldRow{lang.L("field.label_password"), e.password}), f.actions())
 	e.body = container.NewVBox()
-	e.v.content = container.NewVBox(paragraph(lang.L("enable2fa.intro")), e.loading, e.fail.box, e.body)
-	closeAlso(e.v, e.busy.Stop)
+	e.v.content = container.NewVBox(paragraph(lang.L("enable2fa.intro")), e.step, e.body)
+	e.v.focus = e.password
+	closeAlso(e.v, func() { e.password.SetText("") })
 	return e
 }
 
-// start asks for a new key.
-func (e *enrolment) start() {
-	e.fail.Clear()
-	e.body.Objects = nil
-	e.body.Refresh()
-	e.loading.Show()
-	e.busy.Start()
-	var enr *app.Enrolment
-	a := e.s.App
-	e.s.Go(e.v, func(ctx context.Context) error {
-		var err error
-		enr, err = a.StartTwoFactor(ctx)
-		return err
-	}, func(err error) {
-		e.busy.Stop()
-		e.loading.Hide()
-		if err != nil {
-			e.fail.Show(err)
-			return
-		}
-		e.show(enr)
-	})
-}
-
-// show lays out the key and the code field.
+// show lays out the key and the code field in place of the password.
 func (e *enrolment) show(enr *app.Enrolment) {
 	s := e.s
+	e.step.Hide()
 	qr := canvas.NewImageFromResource(fyne.NewStaticResource("two-factor-qr.png", enr.QR))
 	qr.FillMode = canvas.ImageFillContain
 	qr.ScaleMode = canvas.ImageScalePixels

@@ -34,6 +34,14 @@ func enrolSignIn(f *fixture, email string) {
 	}
 }
 
+// enrolPassword types the account password into the first step of turning
+// two-factor on, and continues.
+func enrolPassword(f *fixture) {
+	f.t.Helper()
+	f.typeIn("security.account_password", testPassword)
+	f.tap("enable2fa.continue")
+}
+
 // trHead is the text of a template key up to its first field.
 func trHead(key string) string {
 	return strings.Split(tr(key), "<no value>")[0]
@@ -93,7 +101,14 @@ func TestEnableTwoFactor(t *testing.T) {
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
 	f.waitTop("enable2fa.title")
+	if !f.button("enable2fa.continue").Disabled() {
+		t.Fatal("Continue is enabled with no password")
+	}
+	enrolPassword(f)
 	secret := enrolKey(f)
+	if f.shows(tr("enable2fa.password_intro")) {
+		t.Fatal("the password step is still shown beside the key")
+	}
 	qr := enrolQR(f)
 	if qr == nil || qr.MinSize().Width < 150 || qr.FillMode != canvas.ImageFillContain {
 		t.Fatalf("QR image %+v", qr)
@@ -184,6 +199,7 @@ func TestEnableTwoFactor(t *testing.T) {
 	f.waitTop("home.title")
 
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	f.waitText(tr("error.two_factor_already_enabled"))
 	if !f.shows(tr("remedy.two_factor_already_enabled")) || enrolQR(f) != nil {
 		t.Fatalf("second start:\n%s", f.texts())
@@ -197,6 +213,7 @@ func TestEnableTwoFactorNotPending(t *testing.T) {
 	const email = "pending@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	secret := enrolKey(f)
 	ctx := context.Background()
 	acct, err := f.srv.Store.AccountByEmail(ctx, email)
@@ -213,6 +230,7 @@ func TestEnableTwoFactorNotPending(t *testing.T) {
 	}
 	f.tap("enable2fa.restart")
 	f.waitTop("enable2fa.title")
+	enrolPassword(f)
 	if again := enrolKey(f); again == secret {
 		t.Fatal("the same key after starting again")
 	}
@@ -225,6 +243,7 @@ func TestEnableTwoFactorRateLimited(t *testing.T) {
 	const email = "busy@example.org"
 	enrolSignIn(f, email)
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	secret := enrolKey(f)
 	wrong := wrongTOTP(t, secret)
 	for range 2 {
@@ -257,6 +276,7 @@ func TestEnableTwoFactorClockWarning(t *testing.T) {
 	}
 	f.shell.App = a
 	f.shell.Push(newEnableTwoFactor(f.shell))
+	enrolPassword(f)
 	enrolKey(f)
 	f.waitText(trHead("challenge.clock_behind"))
 	if !f.shows(offsetText(2*time.Minute)) && !f.shows(offsetText(2*time.Minute-time.Second)) {
@@ -317,12 +337,14 @@ func enrolFixed(t *testing.T) *app.Enrolment {
 var enrolFixedCodes = []string{"AB12-CD34-EF56", "GH78-JK90-LM12", "NP34-QR56-ST78", "UV90-WX12-YZ34", "A1B2-C3D4-E5F6",
 	"G7H8-J9K1-L2M3", "N4P5-Q6R7-S8T9", "U1V2-W3X4-Y5Z6", "7A8B-9C1D-2E3F", "4G5H-6J7K-8L9M"}
 
-// TestEnableTwoFactorGoldens renders the key step in English and Chinese
-// and the recovery codes in English, with fixed keys and codes.
+// TestEnableTwoFactorGoldens renders the password and key steps in
+// English and Chinese and the recovery codes in English, with fixed keys
+// and codes.
 func TestEnableTwoFactorGoldens(t *testing.T) {
 	f := newFixture(t)
 	e := newEnrolment(f.shell)
 	f.shell.Push(e.v)
+	f.golden("enable2fa/password.xml")
 	e.show(enrolFixed(t))
 	f.golden("enable2fa/key.xml")
 
@@ -333,6 +355,7 @@ func TestEnableTwoFactorGoldens(t *testing.T) {
 	f.shell.Retranslate()
 	e = newEnrolment(f.shell)
 	f.shell.Push(e.v)
+	f.golden("enable2fa/password_zh_Hans.xml")
 	e.show(enrolFixed(t))
 	if !f.shows("开启双重验证") {
 		t.Fatalf("not in Chinese:\n%s", f.texts())

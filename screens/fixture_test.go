@@ -369,7 +369,7 @@ func (f *fixture) twoFactorAccount(email string) (secret string, codes []string)
 	if _, err := other.SignIn(ctx, email, testPassword, false); err != nil {
 		f.t.Fatal(err)
 	}
-	enr, err := other.StartTwoFactor(ctx)
+	enr, err := other.StartTwoFactor(ctx, testPassword)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 		}, func() {
 			s.Reset(newForgotDone(s))
 		}, func(err error) bool {
-			if isCode(err, "invalid_two_factor_code") {
+			if codeRefused(err) {
 				second.SetText("")
 			}
 			return false

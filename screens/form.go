@@ -365,3 +365,9 @@ func duration(d time.Duration) string {
 
 // isCode reports whether err has the given code.
 func isCode(err error, code string) bool { return err != nil && app.ErrorCode(err) == code }
+
+// codeRefused reports whether err refused a typed two-factor code, wrong
+// or past the attempts that lock: the field is cleared for a new one.
+func codeRefused(err error) bool {
+	return isCode(err, "invalid_two_factor_code") || isCode(err, "attempts_locked")
+}

@@ -2,11 +2,14 @@ package screens
 
 import (
 	"context"
+	"image/color"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -35,13 +38,18 @@ func securityDone(s *Shell, text string) *fyne.Container {
 }
 
 // newSessions lists the account's signed-in devices, each with its own
-// sign-out, and signs out all the others at once.
+// sign-out, and signs out all the others at once; below, the devices the
+// account knows, with their trust, each of which can be forgotten.
 func newSessions(s *Shell) *view {
 	v := newView(lang.L("security.sessions.title"))
 	list := container.NewVBox()
+	devList := container.NewVBox()
 	done := paragraph(lang.L("security.sessions.others_done"))
 	done.Importance = widget.SuccessImportance
 	done.Hide()
+	forgotten := paragraph(lang.L("security.devices.forgotten"))
+	forgotten.Importance = widget.SuccessImportance
+	forgotten.Hide()
 	var f *form
 	var buttons []*button
 	var load func()
@@ -60,7 +68,6 @@ func newSessions(s *Shell) *view {
 	}
 	a := s.App
 	show := func(sessions []app.Session) {
-		buttons = nil
 		objs := make([]fyne.CanvasObject, 0, len(sessions))
 		for _, se := range sessions {
 			name := heading(se.DeviceName)
@@ -76,6 +83,7 @@ func newSessions(s *Shell) *view {
 				b := newIconButton(lang.L("security.sessions.sign_out"), theme.LogoutIcon(), f.action(func() {
 					busy()
 					done.Hide()
+					forgotten.Hide()
 					f.run(func(ctx context.Context) error { return a.RevokeSession(ctx, id) }, load, failed)
 				}))
 				buttons = append(buttons, b)
@@ -86,8 +94,49 @@ func newSessions(s *Shell) *view {
 		list.Objects = objs
 		list.Refresh()
 	}
+	showDevices := func(devices []app.Device) {
+		objs := make([]fyne.CanvasObject, 0, len(devices))
+		for _, d := range devices {
+			meta := widget.NewLabel(lang.LocalizeKey("security.devices.meta", "", map[string]any{"Created": clock(d.CreatedAt), "Seen": clock(d.LastSeenAt)}))
+			meta.Importance = widget.LowImportance
+			meta.Wrapping = fyne.TextWrapWord
+			trust := widget.NewLabel(lang.L("security.devices.not_trusted"))
+			label := "security.devices.forget"
+			if d.TrustedUntil != nil {
+				trust.SetText(lang.LocalizeKey("security.devices.trusted_until", "", map[string]any{"Until": clock(*d.TrustedUntil)}))
+				trust.Importance = widget.SuccessImportance
+				label = "security.devices.stop_trusting"
+			}
+			id, name := d.ID, d.DeviceName
+			forget := f.action(func() {
+				busy()
+				done.Hide()
+				forgotten.Hide()
+				f.run(func(ctx context.Context) error { return a.ForgetDevice(ctx, id) }, func() {
+					load()
+					forgotten.Show()
+				}, failed)
+			})
+			b := newIconButton(lang.L(label), theme.DeleteIcon(), func() { securityConfirmForget(s, name, forget) })
+			buttons = append(buttons, b)
+			side := []fyne.CanvasObject{b}
+			if d.Current {
+				tag := widget.NewLabelWithStyle(lang.L("security.devices.this_computer"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+				tag.Importance = widget.SuccessImportance
+				side = append([]fyne.CanvasObject{tag}, side...)
+			}
+			objs = append(objs, widget.NewCard("", "", container.NewBorder(nil, nil, nil,
+				container.NewCenter(container.NewVBox(side...)), container.NewVBox(heading(name), meta, trust))))
+		}
+		if len(objs) == 0 {
+			objs = append(objs, paragraph(lang.L("security.devices.none")))
+		}
+		devList.Objects = objs
+		devList.Refresh()
+	}
 	f = newForm(s, v, lang.L("security.sessions.sign_out_others"), nil, func() {
 		busy()
+		forgotten.Hide()
 		f.run(a.RevokeOtherSessions, func() {
 			load()
 			done.Show()
@@ -96,19 +145,47 @@ func newSessions(s *Shell) *view {
 	f.submit.Icon = theme.LogoutIcon()
 	load = f.action(func() {
 		var sessions []app.Session
+		var devices []app.Device
 		busy()
 		f.run(func(ctx context.Context) error {
 			var err error
-			sessions, err = a.Sessions(ctx)
+			if sessions, err = a.Sessions(ctx); err != nil {
+				return err
+			}
+			devices, err = a.Devices(ctx)
 			return err
-		}, func() { show(sessions) }, failed)
+		}, func() {
+			buttons = nil
+			show(sessions)
+			showDevices(devices)
+		}, failed)
 	})
 	v.content = container.NewVBox(
 		paragraph(lang.L("security.sessions.intro")),
 		list, done, f.actions(),
+		widget.NewSeparator(),
+		heading(lang.L("security.devices.title")),
+		paragraph(lang.L("security.devices.intro")),
+		devList, forgotten,
 	)
 	load()
 	return v
+}
+
+// securityConfirmForget asks before forgetting the device name; yes runs
+// on confirmation.
+func securityConfirmForget(s *Shell, name string, yes func()) {
+	msg := paragraph(lang.LocalizeKey("security.devices.confirm", "", map[string]any{"Device": name}))
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(settingsDialogWidth, 0))
+	d := dialog.NewCustomConfirm(lang.L("security.devices.confirm_title"), lang.L("security.devices.confirm_button"),
+		lang.L("security.devices.cancel"), container.NewStack(width, msg), func(ok bool) {
+			if ok {
+				yes()
+			}
+		}, s.Win)
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
 }
 
 // newActivity lists the account's recent sign-ins and attempts, with
@@ -150,13 +227,16 @@ func newActivity(s *Shell) *view {
 // on which device and from where. Failed attempts stand out.
 func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
 	what := widget.NewLabelWithStyle(securityResult(e.Result), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	switch e.Result {
-	case "invalid_credentials", "invalid_two_factor_code", "locked", "refresh_token_reused":
+	if slices.Contains(failedResults, e.Result) || e.Result == "refresh_token_reused" || e.Result == "codes_locked" {
 		what.Importance = widget.DangerImportance
 	}
 	device := e.DeviceName
-	if device == "" {
+	switch {
+	case device == "":
 		device = lang.L("security.activity.unknown_device")
+	case slices.Contains(failedResults, e.Result):
+		// A failed attempt's device name is what its sender claimed.
+		device = lang.LocalizeKey("security.activity.claimed", "", map[string]any{"Device": device})
 	}
 	meta := widget.NewLabel(lang.LocalizeKey("security.activity.meta", "", map[string]any{"At": clock(e.At), "Device": device, "IP": e.IP}))
 	meta.Importance = widget.LowImportance
@@ -168,7 +248,11 @@ func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
 // ("security.activity.result.<code>"); others read as "other".
 var activityResults = []string{"success", "invalid_credentials", "invalid_two_factor_code", "locked",
 	"recovery_code_used", "password_reset", "two_factor_enabled", "two_factor_disabled",
-	"session_revoked", "refresh_token_reused"}
+	"session_revoked", "refresh_token_reused", "codes_locked", "device_forgotten"}
+
+// failedResults are the results of failed attempts, whose device name is
+// only what the attempt claimed.
+var failedResults = []string{"invalid_credentials", "invalid_two_factor_code", "locked"}
 
 // securityResult is an activity result code in words.
 func securityResult(code string) string {
@@ -220,19 +304,25 @@ func newAntiPhishing(s *Shell, current string) *view {
 	rule := widget.NewLabel(lang.L("security.phishing.rule"))
 	rule.Importance = widget.LowImportance
 	rule.Wrapping = fyne.TextWrapWord
+	password := newPasswordEntry(lang.L("security.account_password"))
 	var f *form
 	f = newForm(s, v, lang.L("security.phishing.save"), func() bool {
-		return app.ValidatePhrase(entry.Text) == nil
+		return app.ValidatePhrase(entry.Text) == nil && password.Text != ""
 	}, func() {
-		phrase, a := entry.Text, s.App
-		f.run(func(ctx context.Context) error { return a.SetAntiPhishingPhrase(ctx, phrase) }, s.Back, nil)
+		phrase, pw, a := entry.Text, password.Text, s.App
+		f.run(func(ctx context.Context) error { return a.SetAntiPhishingPhrase(ctx, phrase, pw) }, s.Back, nil)
 	})
-	f.watch(entry)
+	f.watch(entry, password)
+	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }
 	v.content = container.NewVBox(
 		paragraph(lang.LocalizeKey("security.phishing.intro", "", securityHost(s))),
-		now, entry, rule, f.actions(),
+		now, entry, rule,
+		paragraph(lang.L("security.phishing.password")),
+		labelled(fieldRow{lang.L("field.label_password"), password}),
+		f.actions(),
 	)
 	v.focus = entry
+	closeAlso(v, func() { password.SetText("") })
 	return v
 }
 
@@ -296,7 +386,7 @@ func newTwoFactorOff(s *Shell) *view {
 			step.Hide()
 			done.Show()
 		}, func(err error) bool {
-			if isCode(err, "invalid_two_factor_code") {
+			if codeRefused(err) {
 				code.SetText("")
 			}
 			return false
@@ -349,7 +439,7 @@ func newNewRecoveryCodes(s *Shell) *view {
 				done:   s.Back,
 			}))
 		}, func(err error) bool {
-			if isCode(err, "invalid_two_factor_code") {
+			if codeRefused(err) {
 				code.SetText("")
 			}
 			return false

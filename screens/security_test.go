@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -112,6 +113,10 @@ func TestSecurityActivity(t *testing.T) {
 	if !f.shows(tr("security.activity.result.success")) || !f.shows("test desktop") {
 		t.Fatalf("the activity misses the sign-ins:\n%s", f.texts())
 	}
+	// The failed attempt's device name is only what it claimed.
+	if claimed := lang.LocalizeKey("security.activity.claimed", "", map[string]any{"Device": "test desktop"}); !f.shows(claimed) {
+		t.Fatalf("the failed attempt's device is not shown as claimed:\n%s", f.texts())
+	}
 	if strings.Contains(f.texts(), "not the password") {
 		t.Fatal("the activity shows a password")
 	}
@@ -144,6 +149,16 @@ func TestSecurityAntiPhishing(t *testing.T) {
 	}
 	f.entry("security.phishing.placeholder").SetText("")
 	f.typeIn("security.phishing.placeholder", "blue teapot")
+	if !f.button("security.phishing.save").Disabled() {
+		t.Fatal("Save is enabled without the password")
+	}
+	f.typeIn("security.account_password", "not my password")
+	f.tap("security.phishing.save")
+	f.waitText(tr("error.wrong_password"))
+	if !f.shows(tr("remedy.wrong_password")) || !f.hasButton("action.reset_password") {
+		t.Fatalf("a wrong password is not explained:\n%s", f.texts())
+	}
+	f.entry("security.account_password").SetText(testPassword)
 	f.tap("security.phishing.save")
 	homeLoaded(f)
 	f.waitText(`"blue teapot"`)
@@ -183,7 +198,7 @@ func TestSecurityChangePassword(t *testing.T) {
 	}
 	f.entry("field.repeat_password").SetText(newPassword)
 	f.tap("security.password.submit")
-	f.waitText(tr("error.invalid_credentials"))
+	f.waitText(tr("error.wrong_password"))
 	if !f.hasButton("action.reset_password") {
 		t.Fatal("a wrong current password offers no reset")
 	}
@@ -210,7 +225,7 @@ func TestSecurityRateLimited(t *testing.T) {
 	f.typeIn("field.repeat_password", "another sturdy password 9")
 	for range 2 {
 		f.tap("security.password.submit")
-		f.waitText(tr("error.invalid_credentials"))
+		f.waitText(tr("error.wrong_password"))
 	}
 	f.tap("security.password.submit")
 	f.waitText(tr("error.rate_limited"))
@@ -258,7 +273,7 @@ func TestSecuritySessionEnded(t *testing.T) {
 func TestSecurityTwoFactor(t *testing.T) {
 	f := homeSignedIn(t, "totp@example.com")
 	ctx := context.Background()
-	enr, err := f.app.StartTwoFactor(ctx)
+	enr, err := f.app.StartTwoFactor(ctx, testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,5 +375,39 @@ func TestSecurityCodeValid(t *testing.T) {
 		if got := app.ValidateSecondFactor(code) == nil; got != want {
 			t.Errorf("ValidateSecondFactor(%q) passes %v, want %v", code, got, want)
 		}
+	}
+}
+
+// TestSecurityTwoFactorOffLocked: wrong codes when turning two-factor off
+// count toward the account's lock; the lock is explained with its
+// countdown, and the refused code is cleared.
+func TestSecurityTwoFactorOffLocked(t *testing.T) {
+	f := homeSignedIn(t, "lockoff@example.com")
+	ctx := context.Background()
+	enr, err := f.app.StartTwoFactor(ctx, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.ConfirmTwoFactor(ctx, securityTOTP(f, enr.Secret)); err != nil {
+		t.Fatal(err)
+	}
+	f.shell.Reset(newHome(f.shell))
+	homeLoaded(f)
+	f.tap("home.two_factor_disable")
+	f.waitTop("security.two_factor_off.title")
+	f.typeIn("security.account_password", testPassword)
+	wrong := wrongTOTP(t, enr.Secret)
+	locked := func() bool { return f.shows(trHead("error.attempts_locked")) }
+	for n := 0; !locked(); n++ {
+		if n == 2*f.srv.Config.Lock.MaxFailures {
+			t.Fatalf("no lock after %d wrong codes:\n%s", n, f.texts())
+		}
+		f.typeIn("security.two_factor_off.code", wrong)
+		f.tap("security.two_factor_off.submit")
+		f.waitFor("the answer", func() bool { return locked() || f.shows(tr("error.invalid_two_factor_code")) })
+	}
+	if f.entry("security.two_factor_off.code").Text != "" || !f.shows(tr("remedy.attempts_locked")) ||
+		!f.shows(strings.Split(lang.LocalizeKey("hint.wait", "", map[string]any{"Left": "X"}), "X")[0]) {
+		t.Fatalf("the lock is not explained with its countdown, or the code stayed:\n%s", f.texts())
 	}
 }

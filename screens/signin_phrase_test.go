@@ -101,7 +101,7 @@ func (f *fixture) setPhraseElsewhere(email, phrase string) {
 	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: testPassword, DeviceName: "phone"}); err != nil {
 		f.t.Fatal(err)
 	}
-	if err := c.SetAntiPhishingPhrase(ctx, phrase); err != nil {
+	if err := c.SetAntiPhishingPhrase(ctx, authapi.AntiPhishingRequest{Phrase: phrase, Password: testPassword}); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -178,7 +178,7 @@ func TestSignInPhraseStale(t *testing.T) {
 	if _, err := other.SignIn(ctx, email, testPassword, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.SetAntiPhishingPhrase(ctx, phrase); err != nil {
+	if err := other.SetAntiPhishingPhrase(ctx, phrase, testPassword); err != nil {
 		t.Fatal(err)
 	}
 

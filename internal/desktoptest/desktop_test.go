@@ -30,7 +30,7 @@ func setPhraseElsewhere(t *testing.T, addr, phrase string) {
 	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: password, DeviceName: "phone"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetAntiPhishingPhrase(ctx, phrase); err != nil {
+	if err := c.SetAntiPhishingPhrase(ctx, authapi.AntiPhishingRequest{Phrase: phrase, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 }

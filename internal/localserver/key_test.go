@@ -87,7 +87,7 @@ func enrol(t *testing.T, s *localserver.Server, email string) string {
 	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	setup, err := c.StartTwoFactor(ctx)
+	setup, err := c.StartTwoFactor(ctx, password)
 	if err != nil {
 		t.Fatal(err)
 	}

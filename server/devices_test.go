@@ -418,3 +418,27 @@ func TestStrangersLockDoesNotStopAReset(t *testing.T) {
 	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: newPW}, "").
 		expect(t, 401, authapi.CodeTwoFactorRequired)
 }
+
+// TestUnknownDeviceTokenGetsANewOne: a token the server does not know (made
+// up, of another account, or of a device a reset forgot) signs in as a new
+// device, with a new token.
+func TestUnknownDeviceTokenGetsANewOne(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	other, otherPW := e.account()
+	theirs := e.device(other, otherPW, "phone").DeviceToken
+	mine := e.device(email, pw, "laptop").DeviceToken
+	var v authapi.ResetVerifyResponse
+	e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: e.startReset(email)}, "").ok(t, 200, &v)
+	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{ResetToken: secret(v.ResetToken), NewPassword: pw + "!"}, "").
+		ok(t, 204, nil)
+	for _, sent := range []string{"made-up-token-of-no-device-at-all-000000000", theirs, mine} {
+		var tok authapi.Tokens
+		e.signInOn(email, pw+"!", "laptop", sent).ok(t, 201, &tok)
+		secret(tok.AccessToken)
+		secret(tok.RefreshToken)
+		if secret(tok.DeviceToken) == sent || len(tok.DeviceToken) < 40 {
+			t.Fatalf("an unknown device token was answered with %q", tok.DeviceToken)
+		}
+	}
+}

@@ -349,7 +349,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Ac
 	if d.ID == "" {
 		d.ID = randomID()
 	}
-	if token == "" {
+	// The token sent is kept only when it is a known device's; an unknown
+	// one (forgotten, of another account, made up) gets a new one.
+	if dev == nil || token == "" {
 		token = randomToken()
 		d.TokenHash = digest("device", token)
 	}

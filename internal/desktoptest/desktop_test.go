@@ -93,6 +93,12 @@ func TestRememberMe(t *testing.T) {
 	if files := d.filesContaining(password); len(files) > 0 {
 		t.Fatalf("the password is written in the app's files: %v", files)
 	}
+	// The device token of the sign-in is in the keychain too, and in none
+	// of the app's files (the built-in server keeps only its hash).
+	device := d.waitAnySecret("Sesame devices", "http://"+d.addr+" "+email)
+	if files := d.filesContaining(device); len(files) > 0 {
+		t.Fatalf("the device token is written in the app's files: %v", files)
+	}
 
 	// The account's anti-phishing phrase, set on another device, is learnt
 	// by the next start (a remembered session) and kept in the keychain,

@@ -304,6 +304,19 @@ func (d *desktop) waitSecret(service, user, want string) {
 	d.t.Fatalf("the keychain holds %q for %s %s, not %q\napp log:\n%s", got, service, user, want, d.log.String())
 }
 
+// waitAnySecret waits until the keychain holds a secret under service and
+// user, and returns it.
+func (d *desktop) waitAnySecret(service, user string) string {
+	d.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if got, _ := exec.Command("secret-tool", "lookup", "service", service, "username", user).Output(); len(got) > 0 {
+			return string(got)
+		}
+	}
+	d.t.Fatalf("the keychain holds nothing for %s %s\napp log:\n%s", service, user, d.log.String())
+	return ""
+}
+
 // preferences is the app's Fyne preferences file.
 func (d *desktop) preferences() string {
 	files, _ := filepath.Glob(filepath.Join(d.home, "config", "fyne", "*", "preferences.json"))

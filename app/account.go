@@ -166,9 +166,10 @@ func (r *PasswordReset) Verify(ctx context.Context, code string) error {
 	if err := authapi.ValidateCode(code); err != nil {
 		return err
 	}
+	req := authapi.EmailCodeRequest{Email: r.Email, Code: code, DeviceToken: r.a.deviceToken(ctx, r.Email)}
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	v, err := r.a.client.VerifyPasswordReset(sctx, authapi.EmailCodeRequest{Email: r.Email, Code: code})
+	v, err := r.a.client.VerifyPasswordReset(sctx, req)
 	if err != nil {
 		return fmt.Errorf("checking the reset code: %w", err)
 	}

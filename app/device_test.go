@@ -69,6 +69,40 @@ func TestDeviceTokenOutlivesAStrangersLock(t *testing.T) {
 	}
 }
 
+// A stranger who knows only the address spends its budget of wrong mailed
+// codes: the owner's device, whose token the reset sends, still resets.
+func TestResetFromAKnownDeviceOutlivesAStranger(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const email = "forgetful@example.org"
+	f.register(email, false)
+	f.signOut()
+	stranger, _ := f.newApp()
+	for range 2 {
+		if err := stranger.StartPasswordReset(ctx, email); err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			stranger.VerifyPasswordReset(ctx, authapi.EmailCodeRequest{Email: email, Code: "000000"})
+		}
+	}
+	n := f.mails(email)
+	r, err := f.app.StartPasswordReset(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := f.code(email, "reset", n)
+	if _, err := stranger.VerifyPasswordReset(ctx, authapi.EmailCodeRequest{Email: email, Code: code}); !errors.Is(err, authapi.ErrCodeExpired) {
+		t.Fatalf("the right code from an unknown device past the budget: %v", err)
+	}
+	if err := r.Verify(ctx, code); err != nil {
+		t.Fatalf("the owner's device past the stranger's budget: %v", err)
+	}
+	if err := r.Complete(ctx, password+"!", password+"!", ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // "Trust this computer" skips two-factor on the next sign-ins; the devices
 // list shows it, and forgetting the device asks for two-factor again.
 func TestTrustThisComputer(t *testing.T) {

@@ -51,6 +51,10 @@ type VerifyAccountRequest struct {
 type EmailCodeRequest struct {
 	Email string `json:"email"`
 	Code  string `json:"code"`
+	// DeviceToken, as in CreateSessionRequest: the wrong codes of a known
+	// device of the account count against its own budget, so that a
+	// stranger who spent the address's budget does not stop its owner.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // EmailRequest is the body of POST /v1/password-resets.

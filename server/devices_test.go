@@ -442,3 +442,35 @@ func TestUnknownDeviceTokenGetsANewOne(t *testing.T) {
 		}
 	}
 }
+
+// TestStrangerCannotCloseAKnownDevicesWayBack: a stranger who knows only
+// the address locks its sign-in and spends its budget of wrong mailed codes.
+// A device the server does not know then has no way back for a day (the
+// budget's promise), but the owner's known device, with its token, still
+// verifies her reset code and resets; another account's token does not.
+func TestStrangerCannotCloseAKnownDevicesWayBack(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	mine := e.device(email, pw, "laptop").DeviceToken
+	other, otherPW := e.account()
+	theirs := e.device(other, otherPW, "phone").DeviceToken
+	e.lockWith(email, "")
+	for range 2 {
+		e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+		for range 5 {
+			e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: "000000"}, "").
+				expect(t, 400, authapi.CodeInvalidCode)
+		}
+	}
+	code := e.startReset(email)
+	verify := func(token string) answer {
+		return e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: code, DeviceToken: token}, "")
+	}
+	verify("").expect(t, 410, authapi.CodeCodeExpired)
+	verify(theirs).expect(t, 410, authapi.CodeCodeExpired)
+	var v authapi.ResetVerifyResponse
+	verify(mine).ok(t, 200, &v)
+	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{ResetToken: secret(v.ResetToken), NewPassword: pw + "!", DeviceToken: mine}, "").
+		ok(t, 204, nil)
+	e.signInOn(email, pw+"!", "laptop", "").ok(t, 201, nil)
+}

@@ -63,15 +63,28 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	use, err := s.cfg.Store.UseCode(r.Context(), email, store.PurposeReset, s.cfg.Now(), s.cfg.CodeBudget,
+	// The account is read whatever the address, so that the work does not
+	// tell whether it has one.
+	ctx := r.Context()
+	var acct *store.Account
+	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
+		acct = &a
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	dev, err := s.knownDevice(ctx, req.DeviceToken, acct)
+	if err != nil {
+		return err
+	}
+	use, err := s.cfg.Store.UseCode(ctx, email, store.PurposeReset, lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
 		s.matchCode(store.PurposeReset, email, req.Code))
 	if err := s.codeAnswer(r, email, use, err); err != nil {
 		return err
 	}
-	a, err := s.cfg.Store.AccountByEmail(r.Context(), email)
-	if err != nil {
-		return err
+	if acct == nil {
+		return errors.New("a reset code matched for an address without an account")
 	}
+	a := *acct
 	token := randomToken()
 	if err := s.cfg.Store.PutResetToken(r.Context(), digest("reset", token), a.ID, s.cfg.Now().Add(resetTTL)); err != nil {
 		return err

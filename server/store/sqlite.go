@@ -348,23 +348,24 @@ func (s *SQLite) PutCode(ctx context.Context, email, purpose string, hash []byte
 }
 
 // misses counts the live code misses of an address.
-func misses(ctx context.Context, tx *sql.Tx, email string, now time.Time) (int, error) {
+func misses(ctx context.Context, tx *sql.Tx, key string, now time.Time) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, email, ms(now)).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, key, ms(now)).Scan(&n)
 	return n, err
 }
 
-// miss counts a wrong code of an address for the budget's window.
-func miss(ctx context.Context, tx *sql.Tx, email string, now time.Time, b CodeBudget) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO code_misses (email, expires_at) VALUES (?, ?)`, email, ms(now.Add(b.Window)))
+// miss counts a wrong code on a budget's key (an address or a device) for
+// the budget's window.
+func miss(ctx context.Context, tx *sql.Tx, key string, now time.Time, b CodeBudget) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO code_misses (email, expires_at) VALUES (?, ?)`, key, ms(now.Add(b.Window)))
 	return err
 }
 
 // UseCode implements Store.
-func (s *SQLite) UseCode(ctx context.Context, email, purpose string, now time.Time, b CodeBudget, match func([]byte) bool) (CodeUse, error) {
+func (s *SQLite) UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b CodeBudget, match func([]byte) bool) (CodeUse, error) {
 	var use CodeUse
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		n, err := misses(ctx, tx, email, now)
+		n, err := misses(ctx, tx, budgetKey, now)
 		if err != nil {
 			return err
 		}
@@ -390,7 +391,7 @@ func (s *SQLite) UseCode(ctx context.Context, email, purpose string, now time.Ti
 			_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
 			return err
 		}
-		if err := miss(ctx, tx, email, now, b); err != nil {
+		if err := miss(ctx, tx, budgetKey, now, b); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, lefts[0], email, purpose)

@@ -233,11 +233,13 @@ type Store interface {
 
 	// PutCode replaces the live code of an address and purpose.
 	PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error
-	// UseCode spends one attempt on the live code under the address's
-	// budget: a match deletes it, a miss counts down (deleting it at zero)
-	// and counts against the budget. ErrNotFound: no live code;
-	// ErrCodesLocked: the budget is spent (checked first).
-	UseCode(ctx context.Context, email, purpose string, now time.Time, b CodeBudget, match func(stored []byte) bool) (CodeUse, error)
+	// UseCode spends one attempt on the live code under the budget of
+	// budgetKey (the address, or a known device of its account, which a
+	// stranger's misses on the address do not stop): a match deletes it, a
+	// miss counts down (deleting it at zero) and counts against the budget.
+	// ErrNotFound: no live code; ErrCodesLocked: the budget is spent
+	// (checked first).
+	UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b CodeBudget, match func(stored []byte) bool) (CodeUse, error)
 
 	// PutRegistration stores a registration, expiring RegistrationTTL
 	// after its creation, and drops the oldest of the address beyond

@@ -289,7 +289,7 @@ func testCodes(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	const email = "x@example.org"
 	use := func(purpose string, at time.Time, code string) (store.CodeUse, error) {
-		return st.UseCode(ctx, email, purpose, at, budget, is(code))
+		return st.UseCode(ctx, email, purpose, email, at, budget, is(code))
 	}
 	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("111111"), now.Add(time.Minute), 3))
 	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("222222"), now.Add(time.Minute), 3))
@@ -414,7 +414,7 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 		var u store.CodeUse
 		var err error
 		if i%2 == 0 {
-			u, err = st.UseCode(ctx, email, store.PurposeReset, at, b, is("000000"))
+			u, err = st.UseCode(ctx, email, store.PurposeReset, email, at, b, is("000000"))
 		} else {
 			u, err = st.VerifyRegistration(ctx, email, at, b, isReg("000000"), "acc")
 		}
@@ -425,15 +425,25 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 	// Past the budget even the right codes are refused, on both, until the
 	// first miss leaves the window; another address is not concerned.
 	for _, at := range []time.Time{now.Add(3 * time.Minute), now.Add(time.Hour - time.Millisecond)} {
-		_, err := st.UseCode(ctx, email, store.PurposeReset, at, b, is("111111"))
+		_, err := st.UseCode(ctx, email, store.PurposeReset, email, at, b, is("111111"))
 		wantErr(t, "the right reset code past the budget", err, store.ErrCodesLocked)
 		_, err = st.VerifyRegistration(ctx, email, at, b, isReg("222222"), "acc")
 		wantErr(t, "the right registration code past the budget", err, store.ErrCodesLocked)
 	}
-	_, err := st.UseCode(ctx, "y@example.org", store.PurposeReset, now, b, is("111111"))
+	_, err := st.UseCode(ctx, "y@example.org", store.PurposeReset, "y@example.org", now, b, is("111111"))
 	wantErr(t, "another address", err, store.ErrNotFound)
+	// A device's budget is its own: the address's spent budget does not
+	// stop it, and its misses count on it alone.
+	dev := store.DeviceKeyPrefix + "d1"
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, dev, now.Add(4*time.Minute), b, is("000000")); u.OK || u.AttemptsLeft != 2 || err != nil {
+		t.Fatalf("a device's miss past the address's budget: %+v %v, want a miss", u, err)
+	}
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, dev, now.Add(5*time.Minute), b, is("111111")); !u.OK || err != nil {
+		t.Fatalf("a device's right code past the address's budget: %+v %v", u, err)
+	}
+	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("111111"), now.Add(2*time.Hour), 5))
 	// The first miss left the window: one more try.
-	if u, err := st.UseCode(ctx, email, store.PurposeReset, now.Add(time.Hour), b, is("111111")); !u.OK || err != nil {
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, email, now.Add(time.Hour), b, is("111111")); !u.OK || err != nil {
 		t.Fatalf("the right code after the first miss left the window: %+v %v", u, err)
 	}
 	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, isReg("000000"), "acc")
@@ -451,9 +461,9 @@ func testPurge(t *testing.T, db testdb.DB) {
 	check(t, st.PutCode(ctx, "new@example.org", store.PurposeReset, []byte("c"), later.Add(time.Minute), 5))
 	check(t, st.PutRegistration(ctx, registration("old@example.org", "pw", "c", later.Add(-store.RegistrationTTL))))
 	check(t, st.PutRegistration(ctx, registration("new@example.org", "pw", "c", later.Add(time.Millisecond-store.RegistrationTTL))))
-	_, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 10, Window: time.Hour}, is("x"))
+	_, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, "old@example.org", now, store.CodeBudget{Misses: 10, Window: time.Hour}, is("x"))
 	check(t, err)
-	_, err = st.UseCode(ctx, "new@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 10, Window: 26 * time.Hour}, is("x"))
+	_, err = st.UseCode(ctx, "new@example.org", store.PurposeReset, "new@example.org", now, store.CodeBudget{Misses: 10, Window: 26 * time.Hour}, is("x"))
 	check(t, err)
 	check(t, st.PutChallenge(ctx, []byte("old"), store.Challenge{AccountID: a.ID, ExpiresAt: now.Add(time.Minute)}))
 	check(t, st.PutChallenge(ctx, []byte("new"), store.Challenge{AccountID: a.ID, ExpiresAt: later.Add(time.Minute)}))
@@ -483,10 +493,10 @@ func testPurge(t *testing.T, db testdb.DB) {
 
 	check(t, st.Purge(ctx, later))
 
-	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, now, budget, is("c")); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, "old@example.org", now, budget, is("c")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("an expired code was not purged: %v", err)
 	}
-	if u, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, later, budget, is("c")); !u.OK || err != nil {
+	if u, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, "new@example.org", later, budget, is("c")); !u.OK || err != nil {
 		t.Fatalf("a live code: %+v %v", u, err)
 	}
 	if rs, _ := st.Registrations(ctx, "old@example.org", now); len(rs) != 0 {
@@ -496,10 +506,10 @@ func testPurge(t *testing.T, db testdb.DB) {
 		t.Fatal("a live registration was purged")
 	}
 	// The old miss is purged, the new one still counts (its budget is 1).
-	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, "old@example.org", now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a purged miss still counts: %v", err)
 	}
-	if _, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrCodesLocked) {
+	if _, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, "new@example.org", now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrCodesLocked) {
 		t.Fatalf("a live miss was purged: %v", err)
 	}
 	if _, err := st.Challenge(ctx, []byte("new"), later); err != nil {
@@ -1156,7 +1166,7 @@ func testConcurrentCodes(t *testing.T, db testdb.DB) {
 	const email = "x@example.org"
 	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
 	if n := race(20, hs, func(st store.Admin, _ int) bool {
-		u, _ := st.UseCode(ctx, email, store.PurposeVerify, now, budget, func([]byte) bool { return true })
+		u, _ := st.UseCode(ctx, email, store.PurposeVerify, email, now, budget, func([]byte) bool { return true })
 		return u.OK
 	}); n != 1 {
 		t.Fatalf("a code matched %d times at once", n)
@@ -1164,7 +1174,7 @@ func testConcurrentCodes(t *testing.T, db testdb.DB) {
 	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
 	var lefts sync.Map
 	if n := race(20, hs, func(st store.Admin, _ int) bool {
-		u, err := st.UseCode(ctx, email, store.PurposeVerify, now, budget, func([]byte) bool { return false })
+		u, err := st.UseCode(ctx, email, store.PurposeVerify, email, now, budget, func([]byte) bool { return false })
 		if err == nil {
 			if _, dup := lefts.LoadOrStore(u.AttemptsLeft, true); dup {
 				t.Errorf("two misses both left %d attempts", u.AttemptsLeft)
@@ -1192,7 +1202,7 @@ func testConcurrentBudget(t *testing.T, db testdb.DB) {
 		var u store.CodeUse
 		var err error
 		if i%4 < 2 {
-			u, err = st.UseCode(ctx, email, store.PurposeReset, now, b, is("x"))
+			u, err = st.UseCode(ctx, email, store.PurposeReset, email, now, b, is("x"))
 		} else {
 			u, err = st.VerifyRegistration(ctx, email, now, b, isReg("x"), "acc")
 		}
@@ -1434,7 +1444,7 @@ func testMigrateRegistrations(t *testing.T, db testdb.DB) {
 	if _, err := st.AccountByEmail(ctx, verified.Email); err != nil {
 		t.Fatalf("the verified account: %v", err)
 	}
-	_, err = st.UseCode(ctx, verified.Email, store.PurposeReset, now, budget, is("c"))
+	_, err = st.UseCode(ctx, verified.Email, store.PurposeReset, verified.Email, now, budget, is("c"))
 	wantErr(t, "a code stored before", err, store.ErrNotFound)
 }
 

@@ -338,36 +338,44 @@ func (s *Store) ClearFailures(ctx context.Context, email string) error {
 }
 
 // PutCode implements store.Store.
+// The address's advisory lock orders it with the attempts on the code it
+// replaces, which would otherwise count down or delete the new one.
 func (s *Store) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (email, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left`,
-		email, purpose, hash, expires, attempts)
-	return err
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := lockCodes(ctx, tx, email, email, expires); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (email, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left`,
+			email, purpose, hash, expires, attempts)
+		return err
+	})
 }
 
 // lockCodes takes the address's advisory lock until the transaction ends
-// and counts its live code misses: the attempts on one address's codes are
-// checked and counted one at a time, across every server.
-func lockCodes(ctx context.Context, tx pgx.Tx, email string, now time.Time) (int, error) {
+// and counts the live code misses of a budget's key (the address, or a
+// device): the attempts on one address's codes are checked and counted one
+// at a time, across every server.
+func lockCodes(ctx context.Context, tx pgx.Tx, email, key string, now time.Time) (int, error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, email); err != nil {
 		return 0, err
 	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM code_misses WHERE email = $1 AND expires_at > $2`, email, now).Scan(&n)
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM code_misses WHERE email = $1 AND expires_at > $2`, key, now).Scan(&n)
 	return n, err
 }
 
-// countMiss counts a wrong code of an address for the budget's window.
-func countMiss(email string, now time.Time, b store.CodeBudget) stmt {
-	return stmt{`INSERT INTO code_misses (email, expires_at) VALUES ($1, $2)`, []any{email, now.Add(b.Window)}}
+// countMiss counts a wrong code on a budget's key for the budget's window.
+func countMiss(key string, now time.Time, b store.CodeBudget) stmt {
+	return stmt{`INSERT INTO code_misses (email, expires_at) VALUES ($1, $2)`, []any{key, now.Add(b.Window)}}
 }
 
 // UseCode implements store.Store.
-func (s *Store) UseCode(ctx context.Context, email, purpose string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
+func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
 	var use store.CodeUse
 	const where = ` WHERE email = $1 AND purpose = $2`
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		n, err := lockCodes(ctx, tx, email, now)
+		n, err := lockCodes(ctx, tx, email, budgetKey, now)
 		if err != nil {
 			return err
 		}
@@ -393,7 +401,7 @@ func (s *Store) UseCode(ctx context.Context, email, purpose string, now time.Tim
 			_, err = tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
 			return err
 		}
-		return batch(ctx, tx, countMiss(email, now, b),
+		return batch(ctx, tx, countMiss(budgetKey, now, b),
 			stmt{`UPDATE codes SET attempts_left = $3` + where, []any{email, purpose, lefts[0]}})
 	})
 	return use, err
@@ -423,7 +431,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 // PutRegistration implements store.Store.
 func (s *Store) PutRegistration(ctx context.Context, r store.Registration) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockCodes(ctx, tx, r.Email, r.CreatedAt); err != nil {
+		if _, err := lockCodes(ctx, tx, r.Email, r.Email, r.CreatedAt); err != nil {
 			return err
 		}
 		return batch(ctx, tx,
@@ -462,7 +470,7 @@ const liveRegistrationCodes = ` WHERE email = $1 AND expires_at > $2 AND code_ex
 func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.Time, b store.CodeBudget, match func(codeHash []byte, passwordHash string) bool, accountID string) (store.CodeUse, error) {
 	var use store.CodeUse
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		n, err := lockCodes(ctx, tx, email, now)
+		n, err := lockCodes(ctx, tx, email, email, now)
 		if err != nil {
 			return err
 		}

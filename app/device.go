@@ -71,14 +71,18 @@ func (a *App) Devices(ctx context.Context) ([]Device, error) {
 	return d, nil
 }
 
-// ForgetDevice forgets one device of the account: its device token stops
-// working, and with it the device's trust. This computer's token, once
-// forgotten, is replaced by the server at the next sign-in.
-func (a *App) ForgetDevice(ctx context.Context, id string) error {
+// ForgetDevice forgets one device of the account, with the account's
+// password: its device token stops working, and with it the device's trust.
+// This computer's token, once forgotten, is replaced by the server at the
+// next sign-in.
+func (a *App) ForgetDevice(ctx context.Context, id, password string) error {
+	if password == "" {
+		return fmt.Errorf("forgetting the device: %w", authapi.ErrWeakPassword)
+	}
 	sctx, cancel := a.step(ctx)
 	defer cancel()
-	if err := a.client.ForgetDevice(sctx, id); err != nil {
-		return a.checkSession(fmt.Errorf("forgetting the device: %w", err))
+	if err := a.client.ForgetDevice(sctx, id, password); err != nil {
+		return a.checkSession(fmt.Errorf("forgetting the device: %w", recheck(err)))
 	}
 	return nil
 }

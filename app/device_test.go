@@ -140,7 +140,7 @@ func TestTrustThisComputer(t *testing.T) {
 		d.TrustedUntil.Before(time.Now().Add((app.TrustDays-1)*24*time.Hour)) {
 		t.Fatalf("device %+v", d)
 	}
-	if err := f.app.ForgetDevice(ctx, d.ID); err != nil {
+	if err := f.app.ForgetDevice(ctx, d.ID, password); err != nil {
 		t.Fatal(err)
 	}
 	f.signOut()

@@ -413,7 +413,7 @@ func TestDevices(t *testing.T) {
 	}
 
 	// Forgotten, the device's token neither skips two-factor nor comes back.
-	if err := c3.ForgetDevice(ctx, d.ID); err != nil {
+	if err := c3.ForgetDevice(ctx, d.ID, pw); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.client().SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceToken: trusted})
@@ -422,7 +422,7 @@ func TestDevices(t *testing.T) {
 		tok.DeviceToken == "" || tok.DeviceToken == trusted {
 		t.Fatalf("sign-in after forgetting the device: %v", err)
 	}
-	if err := c3.ForgetDevice(ctx, d.ID); !errors.Is(err, authapi.ErrNotFound) {
+	if err := c3.ForgetDevice(ctx, d.ID, pw); !errors.Is(err, authapi.ErrNotFound) {
 		t.Fatalf("forgetting a forgotten device: %v", err)
 	}
 }

@@ -190,11 +190,11 @@ func (c *Client) Devices(ctx context.Context) ([]Device, error) {
 	return out.Devices, nil
 }
 
-// ForgetDevice forgets the device id of the account: its device token
-// stops working, its trust with it.
-func (c *Client) ForgetDevice(ctx context.Context, id string) error {
-	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/devices/" + url.PathEscape(id), auth: true, retry: true,
-		want: http.StatusNoContent})
+// ForgetDevice forgets the device id of the account, with the account's
+// password: its device token stops working, its trust with it.
+func (c *Client) ForgetDevice(ctx context.Context, id, password string) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/devices/" + url.PathEscape(id), auth: true,
+		in: PasswordRequest{Password: password}, want: http.StatusNoContent})
 }
 
 // Activity lists the account's latest sign-in events, newest first; a limit

@@ -83,6 +83,11 @@ func TestChallengeTrust(t *testing.T) {
 	}
 	f.tap("security.devices.stop_trusting")
 	f.waitText(lang.LocalizeKey("security.devices.confirm", "", map[string]any{"Device": "test desktop"}))
+	// Forgetting takes the account's password: the button waits for it.
+	if !f.button("security.devices.confirm_button").Disabled() {
+		t.Fatal("the device can be forgotten without the password")
+	}
+	f.typeIn("security.account_password", testPassword)
 	f.tap("security.devices.confirm_button")
 	f.waitText(tr("security.devices.forgotten"))
 

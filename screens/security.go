@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"image/color"
 	"slices"
 	"strings"
@@ -108,16 +109,21 @@ func newSessions(s *Shell) *view {
 				label = "security.devices.stop_trusting"
 			}
 			id, name := d.ID, d.DeviceName
+			var password string
 			forget := f.action(func() {
 				busy()
 				done.Hide()
 				forgotten.Hide()
-				f.run(func(ctx context.Context) error { return a.ForgetDevice(ctx, id) }, func() {
+				pw := password
+				password = ""
+				f.run(func(ctx context.Context) error { return a.ForgetDevice(ctx, id, pw) }, func() {
 					load()
 					forgotten.Show()
 				}, failed)
 			})
-			b := newIconButton(lang.L(label), theme.DeleteIcon(), func() { securityConfirmForget(s, name, forget) })
+			b := newIconButton(lang.L(label), theme.DeleteIcon(), func() {
+				securityConfirmForget(s, name, func(pw string) { password = pw; forget() })
+			})
 			buttons = append(buttons, b)
 			side := []fyne.CanvasObject{b}
 			if d.Current {
@@ -174,18 +180,30 @@ func newSessions(s *Shell) *view {
 
 // securityConfirmForget asks before forgetting the device name; yes runs
 // on confirmation.
-func securityConfirmForget(s *Shell, name string, yes func()) {
+func securityConfirmForget(s *Shell, name string, yes func(password string)) {
 	msg := paragraph(lang.LocalizeKey("security.devices.confirm", "", map[string]any{"Device": name}))
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(settingsDialogWidth, 0))
-	d := dialog.NewCustomConfirm(lang.L("security.devices.confirm_title"), lang.L("security.devices.confirm_button"),
-		lang.L("security.devices.cancel"), container.NewStack(width, msg), func(ok bool) {
+	// Forgetting a device takes the account's password: the button waits
+	// for one, and Enter in the field confirms.
+	password := newPasswordEntry(lang.L("security.account_password"))
+	password.Validator = func(s string) error {
+		if s == "" {
+			return errors.New(lang.L("security.devices.password_needed"))
+		}
+		return nil
+	}
+	d := dialog.NewForm(lang.L("security.devices.confirm_title"), lang.L("security.devices.confirm_button"),
+		lang.L("security.devices.cancel"), []*widget.FormItem{
+			{Widget: container.NewStack(width, msg)}, {Widget: password},
+		}, func(ok bool) {
 			if ok {
-				yes()
+				yes(password.Text)
 			}
 		}, s.Win)
-	d.SetConfirmImportance(widget.DangerImportance)
+	password.OnSubmitted = func(string) { d.Submit() }
 	d.Show()
+	s.Win.Canvas().Focus(password)
 }
 
 // newActivity lists the account's recent sign-ins and attempts, with

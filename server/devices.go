@@ -68,9 +68,20 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p principal
 }
 
 // forgetDevice makes a device unknown: its token stops working, and with it
-// its trust and its own failure budget.
+// its trust and its own failure budget. It takes the password: a stolen
+// access token alone must not strip the owner's devices of their
+// protection from a lock (nor its own device of its spent budget).
 func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request, p principal) error {
-	err := s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, r.PathValue("id"))
+	var req authapi.PasswordRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	at, err := s.reauthenticate(r, p, "password", req.Password)
+	if err != nil {
+		return err
+	}
+	defer at.release()
+	err = s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such device of this account.")
 	} else if err != nil {

@@ -161,9 +161,12 @@ func TestTrustedDevice(t *testing.T) {
 	e.call("GET", "/v1/devices", nil, laptop.AccessToken).ok(t, 200, &list)
 	id := list.Devices[0].ID
 	bob, bobPw := e.account()
-	e.call("DELETE", "/v1/devices/"+id, nil, e.signIn(bob, bobPw).AccessToken).expect(t, 404, authapi.CodeNotFound)
-	e.call("DELETE", "/v1/devices/"+id, nil, laptop.AccessToken).ok(t, 204, nil)
-	e.call("DELETE", "/v1/devices/"+id, nil, laptop.AccessToken).expect(t, 404, authapi.CodeNotFound)
+	forget := func(token, password string) answer {
+		return e.call("DELETE", "/v1/devices/"+id, authapi.PasswordRequest{Password: password}, token)
+	}
+	forget(e.signIn(bob, bobPw).AccessToken, bobPw).expect(t, 404, authapi.CodeNotFound)
+	forget(laptop.AccessToken, pw).ok(t, 204, nil)
+	forget(laptop.AccessToken, pw).expect(t, 404, authapi.CodeNotFound)
 	if skips(laptop.DeviceToken) {
 		t.Fatal("a forgotten device skips two-factor")
 	}
@@ -278,37 +281,40 @@ func TestReauthentication(t *testing.T) {
 	}
 }
 
-// TestForgettingItsDeviceIsNoFreshBudget: a thief of an access token who
-// spent the device's budget of re-authentication guesses forgets that
-// device; the session then counts on the address's key, once: when that
-// locks too, nothing gives another guess.
-func TestForgettingItsDeviceIsNoFreshBudget(t *testing.T) {
+// TestForgettingDevicesTakesThePassword: a thief of an access token cannot
+// strip the owner's other devices of their protection from a lock, nor give
+// his session a fresh budget of guesses by forgetting its own device: both
+// take the password, and wrong ones count like any.
+func TestForgettingDevicesTakesThePassword(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
-	tok := e.device(email, pw, "laptop")
-	guess := func() answer {
-		return e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "x y z", Password: "wrong password!"}, tok.AccessToken)
+	laptop := e.device(email, pw, "laptop")
+	stolen := e.device(email, pw, "phone").AccessToken
+	var list authapi.DeviceList
+	e.call("GET", "/v1/devices", nil, stolen).ok(t, 200, &list)
+	forget := func(id, password string) answer {
+		return e.call("DELETE", "/v1/devices/"+id, authapi.PasswordRequest{Password: password}, stolen)
+	}
+	for _, d := range list.Devices {
+		if p := forget(d.ID, "").expect(t, 400, authapi.CodeInvalidRequest); p.Field != "password" {
+			t.Fatalf("field %q", p.Field)
+		}
 	}
 	checked := 0
-	for guess().status == 401 {
-		checked++
+	for _, d := range list.Devices {
+		for forget(d.ID, "wrong password!").status == 401 {
+			checked++
+		}
 	}
-	var list authapi.DeviceList
-	e.call("GET", "/v1/devices", nil, tok.AccessToken).ok(t, 200, &list)
-	if len(list.Devices) != 1 || !list.Devices[0].Current {
-		t.Fatalf("devices %+v", list)
+	if checked != e.cfg.Lock.MaxFailures-1 {
+		t.Fatalf("%d wrong passwords answered 401, want %d", checked, e.cfg.Lock.MaxFailures-1)
 	}
-	e.call("DELETE", "/v1/devices/"+list.Devices[0].ID, nil, tok.AccessToken).ok(t, 204, nil)
-	for guess().status == 401 {
-		checked++
+	for _, d := range list.Devices {
+		forget(d.ID, pw).expect(t, 423, authapi.CodeAccountLocked)
 	}
-	guess().expect(t, 423, authapi.CodeAccountLocked)
-	e.call("DELETE", "/v1/devices/"+list.Devices[0].ID, nil, tok.AccessToken).expect(t, 404, authapi.CodeNotFound)
-	guess().expect(t, 423, authapi.CodeAccountLocked)
-	// The device's last guess and the address's last locked, without a 401.
-	if want := 2 * (e.cfg.Lock.MaxFailures - 1); checked != want {
-		t.Fatalf("%d wrong passwords answered 401, want %d", checked, want)
-	}
+	// A stranger's lock from elsewhere still does not stop the laptop.
+	e.lockWith(email, "")
+	e.signInOn(email, pw, "laptop", laptop.DeviceToken).ok(t, 201, nil)
 }
 
 // TestSuspensionEndsAccess: suspending an account ends its access and

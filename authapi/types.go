@@ -256,6 +256,9 @@ type ActivityEvent struct {
 	IP         string    `json:"ip"`
 	DeviceName string    `json:"device_name"`
 	Result     string    `json:"result"`
+	// Claimed: the device name is only what a request that proved
+	// nothing said (a failed attempt), not a device of the account.
+	Claimed bool `json:"claimed"`
 }
 
 // ActivityList answers GET /v1/me/activity.

@@ -44,7 +44,6 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	f = newForm(s, v, lang.L("challenge.submit"), valid, func() { submit() })
 	trust := newCheck(lang.LocalizeKey("challenge.trust", "", map[string]any{"Days": app.TrustDays}), nil)
 	trustNote := widget.NewLabel(lang.L("challenge.trust_note"))
-	trustNote.Importance = widget.LowImportance
 	trustNote.Wrapping = fyne.TextWrapWord
 	f.watch(code, recovery, trust)
 
@@ -101,7 +100,8 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	if ch.ClockSkewed() {
 		items = append(items, clockWarning(ch.ClockOffset))
 	}
-	items = append(items, code, recovery, trust, trustNote, f.actions(), container.NewCenter(toggle))
+	// The tick comes before the code, which is sent as soon as it is whole.
+	items = append(items, trust, trustNote, code, recovery, f.actions(), container.NewCenter(toggle))
 	v.content = container.NewVBox(items...)
 	v.focus = code
 	closeAlso(v, func() {

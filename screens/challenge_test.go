@@ -81,7 +81,7 @@ func TestChallengeTrust(t *testing.T) {
 	if !f.shows(trHead("security.devices.trusted_until")) {
 		t.Fatalf("no trust shown:\n%s", f.texts())
 	}
-	f.tap("security.devices.stop_trusting")
+	f.tap("security.devices.forget")
 	f.waitText(lang.LocalizeKey("security.devices.confirm", "", map[string]any{"Device": "test desktop"}))
 	// Forgetting takes the account's password: the button waits for it.
 	if !f.button("security.devices.confirm_button").Disabled() {

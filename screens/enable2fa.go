@@ -51,7 +51,7 @@ func newEnrolment(s *Shell) *enrolment {
 		}, func() {
 			e.password.SetText("")
 			e.show(enr)
-		}, nil)
+		}, passwordRefused(s, e.password))
 	})
 	f.watch(e.password)
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }

@@ -371,3 +371,16 @@ func isCode(err error, code string) bool { return err != nil && app.ErrorCode(er
 func codeRefused(err error) bool {
 	return isCode(err, "invalid_two_factor_code") || isCode(err, "attempts_locked")
 }
+
+// passwordRefused empties and focuses field when err refused the password
+// typed in it (wrong, or past the attempts that lock), so that the next one
+// is typed afresh; the failure is still shown.
+func passwordRefused(s *Shell, field *entry) func(error) bool {
+	return func(err error) bool {
+		if isCode(err, "wrong_password") || isCode(err, "attempts_locked") {
+			field.SetText("")
+			s.Win.Canvas().Focus(field)
+		}
+		return false
+	}
+}

@@ -71,7 +71,7 @@ func newSessions(s *Shell) *view {
 	show := func(sessions []app.Session) {
 		objs := make([]fyne.CanvasObject, 0, len(sessions))
 		for _, se := range sessions {
-			name := heading(se.DeviceName)
+			name := deviceHeading(se.DeviceName)
 			meta := widget.NewLabel(lang.LocalizeKey("security.sessions.meta", "", map[string]any{"IP": se.IP, "Seen": clock(se.LastSeenAt)}))
 			meta.Importance = widget.LowImportance
 			var side fyne.CanvasObject
@@ -102,11 +102,9 @@ func newSessions(s *Shell) *view {
 			meta.Importance = widget.LowImportance
 			meta.Wrapping = fyne.TextWrapWord
 			trust := widget.NewLabel(lang.L("security.devices.not_trusted"))
-			label := "security.devices.forget"
 			if d.TrustedUntil != nil {
 				trust.SetText(lang.LocalizeKey("security.devices.trusted_until", "", map[string]any{"Until": clock(*d.TrustedUntil)}))
 				trust.Importance = widget.SuccessImportance
-				label = "security.devices.stop_trusting"
 			}
 			id, name := d.ID, d.DeviceName
 			var password string
@@ -121,7 +119,7 @@ func newSessions(s *Shell) *view {
 					forgotten.Show()
 				}, failed)
 			})
-			b := newIconButton(lang.L(label), theme.DeleteIcon(), func() {
+			b := newIconButton(lang.L("security.devices.forget"), theme.DeleteIcon(), func() {
 				securityConfirmForget(s, name, func(pw string) { password = pw; forget() })
 			})
 			buttons = append(buttons, b)
@@ -132,7 +130,7 @@ func newSessions(s *Shell) *view {
 				side = append([]fyne.CanvasObject{tag}, side...)
 			}
 			objs = append(objs, widget.NewCard("", "", container.NewBorder(nil, nil, nil,
-				container.NewCenter(container.NewVBox(side...)), container.NewVBox(heading(name), meta, trust))))
+				container.NewCenter(container.NewVBox(side...)), container.NewVBox(deviceHeading(name), meta, trust))))
 		}
 		if len(objs) == 0 {
 			objs = append(objs, paragraph(lang.L("security.devices.none")))
@@ -252,7 +250,7 @@ func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
 	switch {
 	case device == "":
 		device = lang.L("security.activity.unknown_device")
-	case slices.Contains(failedResults, e.Result):
+	case e.Claimed:
 		// A failed attempt's device name is what its sender claimed.
 		device = lang.LocalizeKey("security.activity.claimed", "", map[string]any{"Device": device})
 	}
@@ -268,8 +266,7 @@ var activityResults = []string{"success", "invalid_credentials", "invalid_two_fa
 	"recovery_code_used", "password_reset", "two_factor_enabled", "two_factor_disabled",
 	"session_revoked", "refresh_token_reused", "codes_locked", "device_forgotten"}
 
-// failedResults are the results of failed attempts, whose device name is
-// only what the attempt claimed.
+// failedResults are the results of failed attempts.
 var failedResults = []string{"invalid_credentials", "invalid_two_factor_code", "locked"}
 
 // securityResult is an activity result code in words.
@@ -328,7 +325,7 @@ func newAntiPhishing(s *Shell, current string) *view {
 		return app.ValidatePhrase(entry.Text) == nil && password.Text != ""
 	}, func() {
 		phrase, pw, a := entry.Text, password.Text, s.App
-		f.run(func(ctx context.Context) error { return a.SetAntiPhishingPhrase(ctx, phrase, pw) }, s.Back, nil)
+		f.run(func(ctx context.Context) error { return a.SetAntiPhishingPhrase(ctx, phrase, pw) }, s.Back, passwordRefused(s, password))
 	})
 	f.watch(entry, password)
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, s.App.Account())) }

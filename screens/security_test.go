@@ -158,7 +158,11 @@ func TestSecurityAntiPhishing(t *testing.T) {
 	if !f.shows(tr("remedy.wrong_password")) || !f.hasButton("action.reset_password") {
 		t.Fatalf("a wrong password is not explained:\n%s", f.texts())
 	}
-	f.entry("security.account_password").SetText(testPassword)
+	// The refused password is gone from the field, which has the keyboard.
+	if pw := f.entry("security.account_password"); pw.Text != "" || f.win.Canvas().Focused() != pw {
+		t.Fatalf("after a wrong password the field holds %d characters, focused %v", len(pw.Text), f.win.Canvas().Focused() == pw)
+	}
+	f.typeIn("security.account_password", testPassword)
 	f.tap("security.phishing.save")
 	homeLoaded(f)
 	f.waitText(`"blue teapot"`)

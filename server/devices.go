@@ -81,13 +81,24 @@ func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request, p principa
 		return err
 	}
 	defer at.release()
-	err = s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, r.PathValue("id"))
+	// The entry names the device forgotten, not the one forgetting it.
+	id, name := r.PathValue("id"), ""
+	list, err := s.cfg.Store.Devices(r.Context(), p.Account.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range list {
+		if d.ID == id {
+			name = d.DeviceName
+		}
+	}
+	err = s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such device of this account.")
 	} else if err != nil {
 		return err
 	}
-	s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultDeviceForgotten)
+	s.activity(r.Context(), p.Account.ID, r, name, authapi.ResultDeviceForgotten)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

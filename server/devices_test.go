@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -479,4 +481,35 @@ func TestStrangerCannotCloseAKnownDevicesWayBack(t *testing.T) {
 	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{ResetToken: secret(v.ResetToken), NewPassword: pw + "!", DeviceToken: mine}, "").
 		ok(t, 204, nil)
 	e.signInOn(email, pw+"!", "laptop", "").ok(t, 201, nil)
+}
+
+// TestClaimedDeviceNames: a failed sign-in's device name is recorded as
+// claimed; a wrong password typed in a signed-in session is its device's,
+// and so is a forgotten device's name in the entry that forgets it.
+func TestClaimedDeviceNames(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	e.signInOn(email, "wrong password!", "Evil PC", "").expect(t, 401, authapi.CodeInvalidCredentials)
+	laptop := e.device(email, pw, "laptop")
+	phone := e.device(email, pw, "phone")
+	e.call("PUT", "/v1/me/anti-phishing-phrase", authapi.AntiPhishingRequest{Phrase: "x y z", Password: "wrong password!"}, laptop.AccessToken).
+		expect(t, 401, authapi.CodeInvalidCredentials)
+	var list authapi.DeviceList
+	e.call("GET", "/v1/devices", nil, laptop.AccessToken).ok(t, 200, &list)
+	for _, d := range list.Devices {
+		if d.DeviceName == "phone" {
+			e.call("DELETE", "/v1/devices/"+d.ID, authapi.PasswordRequest{Password: pw}, laptop.AccessToken).ok(t, 204, nil)
+		}
+	}
+	var acts authapi.ActivityList
+	e.call("GET", "/v1/me/activity", nil, secret(phone.AccessToken)).ok(t, 200, &acts)
+	var got []string
+	for _, ev := range acts.Events {
+		got = append(got, fmt.Sprintf("%s %s %v", ev.Result, ev.DeviceName, ev.Claimed))
+	}
+	want := []string{"device_forgotten phone false", "invalid_credentials laptop false", "success phone false",
+		"success laptop false", "invalid_credentials Evil PC true"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("activity:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

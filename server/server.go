@@ -571,9 +571,13 @@ func (s *Server) sendMail(m mail.Message) {
 	}()
 }
 
+// activity records an event of the account. A failure of a request that
+// is not signed in records its device name as claimed.
 func (s *Server) activity(ctx context.Context, accountID string, r *http.Request, device, result string) {
+	failed := result == authapi.ResultInvalidCredentials || result == authapi.ResultInvalidTwoFactorCode || result == authapi.ResultLocked
 	err := s.cfg.Store.AddActivity(ctx, accountID, authapi.ActivityEvent{
 		At: s.cfg.Now().UTC(), IP: clientIP(r), DeviceName: device, Result: result,
+		Claimed: failed && r.Context().Value(signedIn{}) == nil,
 	})
 	if err != nil {
 		s.log.Error("recording activity failed", "result", result, "err", err)

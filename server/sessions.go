@@ -23,6 +23,9 @@ type principal struct {
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p principal) error
 
+// signedIn marks the context of a request whose access token was valid.
+type signedIn struct{}
+
 // authed resolves the bearer access token before h.
 func (s *Server) authed(h authedHandler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -51,6 +54,7 @@ func (s *Server) authed(h authedHandler) handler {
 		if err := s.limit(s.authRate, "account:"+a.ID); err != nil {
 			return err
 		}
+		r = r.WithContext(context.WithValue(r.Context(), signedIn{}, true))
 		return h(w, r, principal{Account: a, Session: se})
 	}
 }

@@ -912,14 +912,14 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 
 // AddActivity implements Store.
 func (s *SQLite) AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result) VALUES (?, ?, ?, ?, ?)`,
-		accountID, ms(e.At), e.IP, e.DeviceName, e.Result)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES (?, ?, ?, ?, ?, ?)`,
+		accountID, ms(e.At), e.IP, e.DeviceName, e.Result, e.Claimed)
 	return err
 }
 
 // Activity implements Store.
 func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT at, ip, device_name, result FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?`,
+	rows, err := s.db.QueryContext(ctx, `SELECT at, ip, device_name, result, claimed FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?`,
 		accountID, limit)
 	if err != nil {
 		return nil, err
@@ -929,7 +929,7 @@ func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]a
 	for rows.Next() {
 		var e authapi.ActivityEvent
 		var at int64
-		if err := rows.Scan(&at, &e.IP, &e.DeviceName, &e.Result); err != nil {
+		if err := rows.Scan(&at, &e.IP, &e.DeviceName, &e.Result, &e.Claimed); err != nil {
 			return nil, err
 		}
 		e.At = fromMS(at)

@@ -1035,10 +1035,11 @@ func testActivity(t *testing.T, db testdb.DB) {
 		t.Fatalf("no activity is %#v (%v), want an empty list", ev, err)
 	}
 	for i, r := range []string{authapi.ResultInvalidCredentials, authapi.ResultLocked, authapi.ResultSuccess} {
-		check(t, st.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: now, IP: fmt.Sprint("192.0.2.", i), DeviceName: "d", Result: r}))
+		check(t, st.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: now, IP: fmt.Sprint("192.0.2.", i), DeviceName: "d", Result: r, Claimed: i == 1}))
 	}
 	ev, err := st.Activity(ctx, a.ID, 2)
-	if err != nil || len(ev) != 2 || ev[0].Result != authapi.ResultSuccess || ev[1].IP != "192.0.2.1" || !ev[0].At.Equal(now) {
+	if err != nil || len(ev) != 2 || ev[0].Result != authapi.ResultSuccess || ev[1].IP != "192.0.2.1" || !ev[0].At.Equal(now) ||
+		ev[0].Claimed || !ev[1].Claimed {
 		t.Fatalf("activity %+v (%v), want the newest two, newest first", ev, err)
 	}
 }

@@ -16,3 +16,7 @@ CREATE INDEX devices_account ON devices(account_id, last_seen_at);
 -- The device a session or a pending two-factor sign-in comes from.
 ALTER TABLE sessions ADD COLUMN device_id TEXT REFERENCES devices(id) ON DELETE SET NULL;
 ALTER TABLE challenges ADD COLUMN device_id TEXT REFERENCES devices(id) ON DELETE SET NULL;
+
+-- Whether an activity entry's device name is only what a failed,
+-- unauthenticated request claimed.
+ALTER TABLE activity ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;

@@ -881,21 +881,21 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 
 // AddActivity implements store.Store.
 func (s *Store) AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result) VALUES ($1, $2, $3, $4, $5)`,
-		accountID, e.At, e.IP, e.DeviceName, e.Result)
+	_, err := s.pool.Exec(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES ($1, $2, $3, $4, $5, $6)`,
+		accountID, e.At, e.IP, e.DeviceName, e.Result, e.Claimed)
 	return err
 }
 
 // Activity implements store.Store.
 func (s *Store) Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error) {
-	rows, err := s.pool.Query(ctx, `SELECT at, ip, device_name, result FROM activity WHERE account_id = $1 ORDER BY seq DESC LIMIT $2`,
+	rows, err := s.pool.Query(ctx, `SELECT at, ip, device_name, result, claimed FROM activity WHERE account_id = $1 ORDER BY seq DESC LIMIT $2`,
 		accountID, limit)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (authapi.ActivityEvent, error) {
 		var e authapi.ActivityEvent
-		err := r.Scan(&e.At, &e.IP, &e.DeviceName, &e.Result)
+		err := r.Scan(&e.At, &e.IP, &e.DeviceName, &e.Result, &e.Claimed)
 		e.At = e.At.UTC()
 		return e, err
 	})

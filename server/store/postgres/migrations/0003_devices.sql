@@ -14,3 +14,7 @@ CREATE INDEX devices_account ON devices (account_id, last_seen_at);
 ALTER TABLE sessions ADD COLUMN device_id text REFERENCES devices (id) ON DELETE SET NULL;
 CREATE INDEX sessions_device ON sessions (device_id);
 ALTER TABLE challenges ADD COLUMN device_id text REFERENCES devices (id) ON DELETE SET NULL;
+
+-- Whether an activity entry's device name is only what a failed,
+-- unauthenticated request claimed.
+ALTER TABLE activity ADD COLUMN claimed boolean NOT NULL DEFAULT false;

@@ -42,6 +42,23 @@ func securityEnded(f *fixture, a *app.App) {
 
 // securityTOTP is the authenticator code of secret on the server's clock,
 // a step after the previous call's, since the server takes a step once.
+// securityTwoFactorOn turns two-factor on for the signed-in account, then
+// shows home again.
+func securityTwoFactorOn(f *fixture) *app.Enrolment {
+	f.t.Helper()
+	ctx := context.Background()
+	enr, err := f.app.StartTwoFactor(ctx, testPassword)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.app.ConfirmTwoFactor(ctx, securityTOTP(f, enr.Secret)); err != nil {
+		f.t.Fatal(err)
+	}
+	f.shell.Reset(newHome(f.shell))
+	homeLoaded(f)
+	return enr
+}
+
 func securityTOTP(f *fixture, secret string) string {
 	f.t.Helper()
 	f.srv.Clock.Advance(30 * time.Second)
@@ -277,15 +294,7 @@ func TestSecuritySessionEnded(t *testing.T) {
 func TestSecurityTwoFactor(t *testing.T) {
 	f := homeSignedIn(t, "totp@example.com")
 	ctx := context.Background()
-	enr, err := f.app.StartTwoFactor(ctx, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.app.ConfirmTwoFactor(ctx, securityTOTP(f, enr.Secret)); err != nil {
-		t.Fatal(err)
-	}
-	f.shell.Reset(newHome(f.shell))
-	homeLoaded(f)
+	enr := securityTwoFactorOn(f)
 	f.waitText(plural("home.two_factor_on", 10))
 	if f.hasButton("home.two_factor_enable") {
 		t.Fatal("home offers to turn on two-factor that is on")
@@ -387,16 +396,7 @@ func TestSecurityCodeValid(t *testing.T) {
 // countdown, and the refused code is cleared.
 func TestSecurityTwoFactorOffLocked(t *testing.T) {
 	f := homeSignedIn(t, "lockoff@example.com")
-	ctx := context.Background()
-	enr, err := f.app.StartTwoFactor(ctx, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.app.ConfirmTwoFactor(ctx, securityTOTP(f, enr.Secret)); err != nil {
-		t.Fatal(err)
-	}
-	f.shell.Reset(newHome(f.shell))
-	homeLoaded(f)
+	enr := securityTwoFactorOn(f)
 	f.tap("home.two_factor_disable")
 	f.waitTop("security.two_factor_off.title")
 	f.typeIn("security.account_password", testPassword)

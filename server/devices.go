@@ -13,6 +13,21 @@ import (
 // trustFor is how long "trust this computer" lasts.
 const trustFor = authapi.TrustDays * 24 * time.Hour
 
+// accountAndDevice reads the account of email, nil when the address has
+// none, and the device of token when it is one of that account's. Both are
+// read whatever the address, so that the work does not tell whether it has
+// an account.
+func (s *Server) accountAndDevice(ctx context.Context, email, token string) (*store.Account, *store.Device, error) {
+	var acct *store.Account
+	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
+		acct = &a
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, nil, err
+	}
+	dev, err := s.knownDevice(ctx, token, acct)
+	return acct, dev, err
+}
+
 // knownDevice returns the device of token when it is a device of a, or nil:
 // no token, an unknown one and one of another account are alike. A token
 // is looked up even without an account, so that the answer's timing does

@@ -63,16 +63,8 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// The account is read whatever the address, so that the work does not
-	// tell whether it has one.
 	ctx := r.Context()
-	var acct *store.Account
-	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
-		acct = &a
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	dev, err := s.knownDevice(ctx, req.DeviceToken, acct)
+	acct, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
 	if err != nil {
 		return err
 	}

@@ -103,13 +103,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
 		return err
 	}
-	var acct *store.Account
-	if a, err := s.cfg.Store.AccountByEmail(ctx, email); err == nil {
-		acct = &a
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	dev, err := s.knownDevice(ctx, req.DeviceToken, acct)
+	acct, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
 	if err != nil {
 		return err
 	}

@@ -412,7 +412,7 @@ func TestOperationsAndResponses(t *testing.T) {
 			}
 		}
 
-		want := []string{"500"}
+		want := []string{"421", "500"}
 		if o.key != statusOp {
 			want = append(want, "400", "426", "429", "503")
 		}

@@ -151,6 +151,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 var sentinels = map[Code]error{
 	CodeInvalidRequest: ErrInvalidRequest, CodeUnsupportedMediaType: ErrUnsupportedMediaType,
 	CodeBodyTooLarge: ErrBodyTooLarge, CodeNotFound: ErrNotFound, CodeMethodNotAllowed: ErrMethodNotAllowed,
+	CodeMisdirectedRequest:   ErrMisdirectedRequest,
 	CodeMissingClientVersion: ErrMissingClientVersion, CodeInvalidEmail: ErrInvalidEmail,
 	CodeWeakPassword: ErrWeakPassword, CodeInvalidPhrase: ErrInvalidPhrase, CodeInvalidCode: ErrInvalidCode,
 	CodeCodeExpired: ErrCodeExpired, CodeInvalidCredentials: ErrInvalidCredentials,

@@ -20,12 +20,13 @@ type Code string
 
 // The problem codes of the contract.
 const (
-	// Request problems (400, 404, 405, 413, 415, 422).
+	// Request problems (400, 404, 405, 413, 415, 421, 422).
 	CodeInvalidRequest       Code = "invalid_request"
 	CodeUnsupportedMediaType Code = "unsupported_media_type"
 	CodeBodyTooLarge         Code = "body_too_large"
 	CodeNotFound             Code = "not_found"
 	CodeMethodNotAllowed     Code = "method_not_allowed"
+	CodeMisdirectedRequest   Code = "misdirected_request"
 	CodeMissingClientVersion Code = "missing_client_version"
 	CodeInvalidEmail         Code = "invalid_email"
 	CodeWeakPassword         Code = "weak_password"
@@ -66,7 +67,7 @@ const (
 // Codes lists every problem code, for specs and tests.
 var Codes = []Code{
 	CodeInvalidRequest, CodeUnsupportedMediaType, CodeBodyTooLarge, CodeNotFound,
-	CodeMethodNotAllowed, CodeMissingClientVersion, CodeInvalidEmail, CodeWeakPassword,
+	CodeMethodNotAllowed, CodeMisdirectedRequest, CodeMissingClientVersion, CodeInvalidEmail, CodeWeakPassword,
 	CodeInvalidPhrase, CodeInvalidCode, CodeCodeExpired, CodeInvalidCredentials,
 	CodeAccountLocked, CodeAccountNotVerified, CodeAccountSuspended, CodeTwoFactorRequired,
 	CodeInvalidTwoFactorCode, CodeChallengeExpired, CodeInvalidRefreshToken,
@@ -182,6 +183,7 @@ var (
 	ErrBodyTooLarge            = &Problem{Code: CodeBodyTooLarge}
 	ErrNotFound                = &Problem{Code: CodeNotFound}
 	ErrMethodNotAllowed        = &Problem{Code: CodeMethodNotAllowed}
+	ErrMisdirectedRequest      = &Problem{Code: CodeMisdirectedRequest}
 	ErrMissingClientVersion    = &Problem{Code: CodeMissingClientVersion}
 	ErrCodeExpired             = &Problem{Code: CodeCodeExpired}
 	ErrInvalidCredentials      = &Problem{Code: CodeInvalidCredentials}

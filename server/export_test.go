@@ -25,3 +25,12 @@ func OpenTOTP(key []byte, accountID, stored string) (string, error) {
 	}
 	return s.open(accountID, stored)
 }
+
+// ResolveOrigin exposes resolveOrigin to the tests.
+var ResolveOrigin = resolveOrigin
+
+// CheckPublicURL is the check New makes of Config.PublicURL.
+func CheckPublicURL(u string) error {
+	_, err := parsePublicURL(u)
+	return err
+}

@@ -14,8 +14,8 @@ import (
 	"errors"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"slices"
 	"strings"
@@ -76,8 +76,17 @@ type Config struct {
 	MinClientVersion, LatestClientVersion, DownloadURL string
 
 	// DevMailbox serves GET /v1/dev/mailbox from the local outbox. Set it
-	// only when the server listens on loopback only.
+	// only when the server listens on loopback only. It answers only a
+	// loopback peer on a loopback address, with no forwarding header.
 	DevMailbox bool
+	// TrustedProxies are the proxies in front of the server. A request
+	// from one of them is believed about its client (Forwarded, else
+	// X-Forwarded-For) and its host (Forwarded host=, else
+	// X-Forwarded-Host). Empty: the headers are ignored.
+	TrustedProxies []netip.Prefix
+	// PublicURL is the server's URL for its users, kept for the links of
+	// mails. When set, a request for any other host answers 421.
+	PublicURL string
 	// Issuer names the service in authenticator apps.
 	Issuer string
 	// TOTPKey (TOTPKeySize bytes, see NewTOTPKey) seals every TOTP secret
@@ -158,6 +167,7 @@ type Server struct {
 	purged   sync.WaitGroup
 	mailFail atomic.Int64 // unix seconds of the last failed delivery
 	totp     sealer
+	public   publicHost
 
 	maint struct {
 		sync.Mutex
@@ -220,6 +230,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var public publicHost
+	if cfg.PublicURL != "" {
+		if public, err = parsePublicURL(cfg.PublicURL); err != nil {
+			return nil, err
+		}
+	}
 	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger,
@@ -233,6 +249,7 @@ func New(cfg Config) (*Server, error) {
 		codeKey:   codeKey,
 		totp:      sl,
 		authRate:  newLimiter(cfg.RateAuth),
+		public:    public,
 	}
 	if cfg.PlainTOTPSecrets {
 		s.log.Warn("TOTP secrets are kept plain in the database and mailed codes are hashed under a fixed development key: for development only")
@@ -370,11 +387,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // wrap adds what every endpoint shares: panic recovery, the request log
 // (method, pattern, status, time; never a body, a query or a header value),
-// maintenance, the client version, the per-address rate limit and bearer
-// authentication.
+// the host, maintenance, the client version, the per-address rate limit
+// and bearer authentication.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = s.withOrigin(r)
 		w := &statusWriter{ResponseWriter: rw}
 		defer func() {
 			if v := recover(); v != nil {
@@ -403,10 +421,13 @@ func (s *Server) wrap(rt route) http.Handler {
 
 // gate runs the checks that come before any endpoint's own work.
 func (s *Server) gate(rt route, r *http.Request) error {
+	if err := s.checkHost(r); err != nil {
+		return err
+	}
 	switch {
 	case rt.Pattern == "/v1/status":
 		return nil
-	case rt.Pattern == "/v1/dev/mailbox" && (!s.cfg.DevMailbox || !isLoopback(clientIP(r))):
+	case rt.Pattern == "/v1/dev/mailbox" && (!s.cfg.DevMailbox || !localOnly(r)):
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
 	}
 	if err := s.maintenance(r.Context()); err != nil || rt.Method == "" {
@@ -598,14 +619,6 @@ func internal() *authapi.Problem {
 	return problem(http.StatusInternalServerError, authapi.CodeInternal, "The server failed; try again later.")
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // randomToken returns 32 random bytes, base64url: tokens, ids, secrets.
 func randomToken() string {
 	b := make([]byte, 32)
@@ -623,9 +636,4 @@ func digest(parts ...string) []byte {
 		h.Write([]byte{0})
 	}
 	return h.Sum(nil)
-}
-
-func isLoopback(ip string) bool {
-	a := net.ParseIP(ip)
-	return a != nil && a.IsLoopback()
 }

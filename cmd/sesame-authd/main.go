@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -17,9 +18,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -58,11 +61,19 @@ type options struct {
 	shutdownWait                  time.Duration
 	totpKeyFile                   string
 	devPlainTOTP                  bool
+	trustedProxies, publicURL     string
 }
 
 // totpKeyEnv holds the key of the TOTP secrets when --totp-key-file is not
 // given.
 const totpKeyEnv = "SESAME_TOTP_KEY"
+
+// The environment variables read when --trusted-proxies and --public-url
+// are unset.
+const (
+	trustedProxiesEnv = "SESAME_TRUSTED_PROXIES"
+	publicURLEnv      = "SESAME_PUBLIC_URL"
+)
 
 func flags(o *options, out io.Writer) *flag.FlagSet {
 	def := server.DefaultConfig()
@@ -97,6 +108,13 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.shutdownWait, "shutdown-wait", 30*time.Second, "how long a shutdown waits for requests in flight")
 	fs.StringVar(&o.totpKeyFile, "totp-key-file", "", "`file` holding the key that seals the TOTP secrets in the database (made by\n"+
 		"sesame-authd genkey; mode 0600 or stricter); read from $"+totpKeyEnv+" when unset")
+	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "`CIDR,...` of the proxies in front of the server (a bare address is one host): a request\n"+
+		"from one of them is believed about its client's address (Forwarded, else X-Forwarded-For, read from the right\n"+
+		"through trusted hops) and its host (Forwarded host=, else X-Forwarded-Host); without it those headers are\n"+
+		"ignored; read from $"+trustedProxiesEnv+" when unset")
+	fs.StringVar(&o.publicURL, "public-url", "", "the server's `URL` for its users, e.g. https://auth.example.org: requests for any other host\n"+
+		"are refused with 421 (DNS rebinding); kept for the links of mails, which send none yet; read from\n"+
+		"$"+publicURLEnv+" when unset")
 	fs.BoolVar(&o.devPlainTOTP, "dev-plain-totp-secrets", false, "DEVELOPMENT ONLY: start without a TOTP key and keep the TOTP secrets plain\n"+
 		"in the database, where any copy of it gives every account's second factor")
 	fs.Usage = func() {
@@ -120,6 +138,11 @@ updates the tables at start, one at a time.
 Maintenance mode is kept in the database: "sesame-authd maintenance on" makes
 every running server on that database answer 503 within a second, with no
 restart.
+
+Behind a load balancer or reverse proxy, --trusted-proxies names it, so that
+rate limits and the activity log see each client's address, and --public-url
+names the host clients ask for; the proxy must pass on or set the Host (or
+X-Forwarded-Host), and append to the forwarding header it uses.
 
 Two-factor (TOTP) secrets are sealed in the database with AES-256-GCM under
 a key kept apart from it, so that a copy of the database gives no second
@@ -208,6 +231,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	cfg.MinClientVersion, cfg.LatestClientVersion, cfg.DownloadURL = o.minVersion, o.latestVersion, o.downloadURL
 	cfg.DevMailbox = o.localMailbox && loopback
 	cfg.TOTPKey, cfg.PlainTOTPSecrets = totpKey, o.devPlainTOTP
+	cfg.PublicURL = cmp.Or(o.publicURL, os.Getenv(publicURLEnv))
+	if cfg.TrustedProxies, err = parseProxies(cmp.Or(o.trustedProxies, os.Getenv(trustedProxiesEnv))); err != nil {
+		ln.Close()
+		return err
+	}
 	if o.sessionMaxAge <= 0 {
 		ln.Close()
 		return errors.New("--session-max-age must be positive")
@@ -240,7 +268,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if o.certFile != "" {
 		scheme = "https"
 	}
-	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "local_mailbox", o.localMailbox, "dev_mailbox_api", cfg.DevMailbox)
+	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "local_mailbox", o.localMailbox, "dev_mailbox_api", cfg.DevMailbox,
+		"trusted_proxies", fmt.Sprint(cfg.TrustedProxies), "public_url", cfg.PublicURL)
 	if !loopback && scheme == "http" {
 		log.Warn("serving plain HTTP beyond loopback: clients will send passwords unencrypted; use --tls-cert and --tls-key")
 	}
@@ -418,6 +447,36 @@ func logger(level, format string, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, errors.New("--log-format must be text or json")
+}
+
+// parseProxies reads --trusted-proxies: CIDR prefixes or bare addresses,
+// separated by commas. A prefix of every address is refused: it would
+// believe every client's headers.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not a CIDR prefix such as 10.0.0.0/8 or an address", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("--trusted-proxies: %s would trust every address", f)
+		}
+		p = p.Masked()
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("--trusted-proxies: write %s as an IPv4 prefix", f)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func isLoopback(a net.Addr) bool {

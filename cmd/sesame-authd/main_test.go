@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -57,6 +58,10 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--lock-failures", "0"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--session-max-age", "0s"},
 		{"--db", db, "--local-mailbox", "stray"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8,proxy.example"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "0.0.0.0/0"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8,,"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--public-url", "auth.example.org"},
 		{"maintenance", "sideways", "--db", db},
 	} {
 		if err := run(context.Background(), args, io.Discard, io.Discard, nil); err == nil {
@@ -339,5 +344,65 @@ func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
 	}
 	if err := serve(keys["right.key"]); err != nil {
 		t.Fatalf("with the right key again: %v", err)
+	}
+}
+
+func TestParseProxies(t *testing.T) {
+	got, err := parseProxies(" 10.1.2.3/8, 192.0.2.7 ,2001:db8::/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[10.0.0.0/8 192.0.2.7/32 2001:db8::/32]" {
+		t.Errorf("got %v", got)
+	}
+	for _, bad := range []string{"::/0", "::ffff:10.0.0.0/104", "fe80::1%eth0", "10.0.0.0/33", "proxy"} {
+		if _, err := parseProxies(bad); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+}
+
+// TestServeBehindProxy runs the program with the proxy options from the
+// environment: a request for another host than the public URL's is
+// refused, and the request log names the client the proxy forwarded.
+func TestServeBehindProxy(t *testing.T) {
+	t.Setenv(trustedProxiesEnv, "127.0.0.0/8")
+	t.Setenv(publicURLEnv, "https://auth.example.org")
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	var logs testserver.LogBuffer
+	go func() {
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "authd.db"),
+			"--local-mailbox", "--dev-plain-totp-secrets", "--log-format", "json"}, io.Discard, &logs, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); <-done })
+	get := func(host string, hdr ...string) int {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/v1/status", nil)
+		req.Host = host
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get(addr); s != http.StatusMisdirectedRequest {
+		t.Errorf("a request for %s: %d", addr, s)
+	}
+	if s := get(addr, "X-Forwarded-Host", "auth.example.org", "X-Forwarded-For", "203.0.113.77"); s != 200 {
+		t.Errorf("a request through the proxy: %d", s)
+	}
+	if !strings.Contains(logs.String(), `"ip":"203.0.113.77"`) {
+		t.Errorf("the request log does not name the forwarded client: %s", logs.String())
 	}
 }

@@ -280,7 +280,8 @@ func (s *Server) checkHost(r *http.Request) error {
 	return problem(http.StatusMisdirectedRequest, authapi.CodeMisdirectedRequest, "This server does not serve that host.")
 }
 
-// forwardingHeaders name a proxy's hand in a request.
+// forwarded tells whether a proxy had a hand in a request: Forwarded,
+// X-Forwarded-* or X-Real-IP.
 func forwarded(h http.Header) bool {
 	for k := range h {
 		if k == "Forwarded" || k == "X-Real-Ip" || strings.HasPrefix(k, "X-Forwarded-") {

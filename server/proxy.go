@@ -23,7 +23,7 @@ type originKey struct{}
 
 // withOrigin resolves r's origin once and keeps it in r's context.
 func (s *Server) withOrigin(r *http.Request) *http.Request {
-	ip, host := resolveOrigin(s.cfg.TrustedProxies, r.RemoteAddr, r.Host, r.Header)
+	ip, host := resolveOrigin(s.cfg.TrustedProxies, s.cfg.ForwardedHeader, r.RemoteAddr, r.Host, r.Header)
 	return r.WithContext(context.WithValue(r.Context(), originKey{}, origin{ip: ip, host: host}))
 }
 
@@ -44,15 +44,21 @@ func peerAddr(remote string) netip.Addr {
 	return ap.Addr().Unmap()
 }
 
-// resolveOrigin walks the forwarding headers from the right, starting at
-// the TCP peer: while the current hop is a trusted proxy, the next address
-// to its left is believed. The first untrusted hop is the client; a
-// malformed, obfuscated or unknown entry ends the walk at the last good
-// hop. Forwarded (RFC 7239) is read when present, else X-Forwarded-For;
-// the header lines of one field are one list. The host is the Host header,
-// or what a trusted peer forwarded: host= of the last Forwarded element
-// read, or the rightmost X-Forwarded-Host.
-func resolveOrigin(trusted []netip.Prefix, remote, host string, h http.Header) (ip, reqHost string) {
+// The forwarding headers Config.ForwardedHeader may name.
+const (
+	HeaderXForwardedFor = "X-Forwarded-For"
+	HeaderForwarded     = "Forwarded"
+)
+
+// resolveOrigin walks the forwarding header from the right, starting at the
+// TCP peer: while the current hop is a trusted proxy, the next address to
+// its left is believed. The first untrusted hop is the client; a malformed,
+// obfuscated or unknown entry ends the walk at the last good hop. Only the
+// header the proxies write is read (field: Forwarded, RFC 7239, or
+// X-Forwarded-For); the header lines of one field are one list. The host is
+// the Host header, or what a trusted peer forwarded: host= of the last
+// Forwarded element read, or the rightmost X-Forwarded-Host.
+func resolveOrigin(trusted []netip.Prefix, field, remote, host string, h http.Header) (ip, reqHost string) {
 	cur := peerAddr(remote)
 	if !cur.IsValid() || !isTrusted(trusted, cur) {
 		if !cur.IsValid() {
@@ -60,8 +66,8 @@ func resolveOrigin(trusted []netip.Prefix, remote, host string, h http.Header) (
 		}
 		return cur.String(), host
 	}
-	if fwd := h.Values("Forwarded"); len(fwd) > 0 {
-		elems := forwardedElements(fwd)
+	if field == HeaderForwarded {
+		elems := forwardedElements(h.Values(HeaderForwarded))
 		for i := len(elems) - 1; i >= 0 && isTrusted(trusted, cur); i-- {
 			a, err := parseNode(elems[i]["for"], true)
 			if err != nil {
@@ -77,7 +83,7 @@ func resolveOrigin(trusted []netip.Prefix, remote, host string, h http.Header) (
 	if xfh := listValues(h.Values("X-Forwarded-Host")); len(xfh) > 0 {
 		host = xfh[len(xfh)-1]
 	}
-	hops := listValues(h.Values("X-Forwarded-For"))
+	hops := listValues(h.Values(HeaderXForwardedFor))
 	for i := len(hops) - 1; i >= 0 && isTrusted(trusted, cur); i-- {
 		a, err := parseNode(hops[i], false)
 		if err != nil {

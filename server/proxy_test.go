@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -66,7 +67,8 @@ var originCases = []struct {
 	{"Forwarded unterminated quote swallows its line", "10.0.0.1:4000", []string{`Forwarded: for="1.2.3.4, for=203.0.113.7`}, "10.0.0.1", "auth.example.org"},
 	{"Forwarded quoted comma", "10.0.0.1:4000", []string{`Forwarded: for=203.0.113.7;host="a,b", for=10.0.0.2`}, "203.0.113.7", "a,b"},
 	{"Forwarded garbled element", "10.0.0.1:4000", []string{"Forwarded: for=203.0.113.7 junk"}, "10.0.0.1", "auth.example.org"},
-	{"Forwarded before X-Forwarded-For", "10.0.0.1:4000", []string{"X-Forwarded-For: 198.51.100.1", "Forwarded: for=203.0.113.7"}, "203.0.113.7", "auth.example.org"},
+	{"Forwarded ignores X-Forwarded-For", "10.0.0.1:4000", []string{"X-Forwarded-For: 198.51.100.1", "Forwarded: for=203.0.113.7"}, "203.0.113.7", "auth.example.org"},
+	{"XFF ignores a Forwarded passed on", "10.0.0.1:4000", []string{"Forwarded: for=1.2.3.4;host=evil.example", "X-Forwarded-For: 203.0.113.7"}, "203.0.113.7", "auth.example.org"},
 	{"Forwarded host only from its elements", "10.0.0.1:4000", []string{"Forwarded: for=203.0.113.7", "X-Forwarded-Host: evil.example"}, "203.0.113.7", "auth.example.org"},
 	{"Forwarded host of an unread element", "10.0.0.1:4000", []string{"Forwarded: for=1.2.3.4;host=evil.example, for=203.0.113.7"}, "203.0.113.7", "auth.example.org"},
 }
@@ -80,14 +82,22 @@ func header(lines []string) http.Header {
 	return h
 }
 
+// originField is the header a case's proxies write, by its name.
+func originField(name string) string {
+	if strings.HasPrefix(name, "Forwarded") || strings.HasPrefix(name, "untrusted peer's Forwarded") {
+		return server.HeaderForwarded
+	}
+	return server.HeaderXForwardedFor
+}
+
 func TestResolveOrigin(t *testing.T) {
 	for _, c := range originCases {
-		ip, host := server.ResolveOrigin(proxies, c.peer, "auth.example.org", header(c.lines))
+		ip, host := server.ResolveOrigin(proxies, originField(c.name), c.peer, "auth.example.org", header(c.lines))
 		if ip != c.ip || host != c.host {
 			t.Errorf("%s: got %s %q, want %s %q", c.name, ip, host, c.ip, c.host)
 		}
 		// Without trusted proxies the headers are never read.
-		if ip, host := server.ResolveOrigin(nil, c.peer, "auth.example.org", header(c.lines)); host != "auth.example.org" ||
+		if ip, host := server.ResolveOrigin(nil, originField(c.name), c.peer, "auth.example.org", header(c.lines)); host != "auth.example.org" ||
 			ip != netip.MustParseAddrPort(c.peer).Addr().Unmap().String() {
 			t.Errorf("%s: without trusted proxies got %s %q", c.name, ip, host)
 		}
@@ -102,16 +112,18 @@ func FuzzResolveOrigin(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, peer, lines string) {
 		h := header(strings.Split(lines, "\n"))
-		ip, _ := server.ResolveOrigin(proxies, peer, "auth.example.org", h)
-		p, err := netip.ParseAddrPort(peer)
-		if err != nil {
-			return
-		}
-		if !slicesContains(proxies, p.Addr().Unmap()) && ip != p.Addr().Unmap().String() {
-			t.Fatalf("untrusted peer %s gave client %s", peer, ip)
-		}
-		if _, err := netip.ParseAddr(ip); err != nil {
-			t.Fatalf("client %q is not an IP address", ip)
+		for _, field := range []string{server.HeaderXForwardedFor, server.HeaderForwarded} {
+			ip, _ := server.ResolveOrigin(proxies, field, peer, "auth.example.org", h)
+			p, err := netip.ParseAddrPort(peer)
+			if err != nil {
+				return
+			}
+			if !slicesContains(proxies, p.Addr().Unmap()) && ip != p.Addr().Unmap().String() {
+				t.Fatalf("untrusted peer %s gave client %s", peer, ip)
+			}
+			if _, err := netip.ParseAddr(ip); err != nil {
+				t.Fatalf("client %q is not an IP address", ip)
+			}
 		}
 	})
 }
@@ -177,7 +189,7 @@ func TestActivitySeesForwardedClient(t *testing.T) {
 		"X-Forwarded-For", "192.0.2.1, 203.0.113.41").expect(t, 401, authapi.CodeInvalidCredentials)
 	var tok authapi.Tokens
 	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "test"}, "",
-		"Forwarded", `for="[2001:db8:1::42]:5000"`).ok(t, 201, &tok)
+		"X-Forwarded-For", "[2001:db8:1::42]:5000").ok(t, 201, &tok)
 	secret(tok.AccessToken)
 	secret(tok.RefreshToken)
 	var acts authapi.ActivityList
@@ -236,8 +248,15 @@ func TestDNSRebinding(t *testing.T) {
 
 	p := newEnv(t, public, behindProxy)
 	p.call("GET", "/v1/status", nil, "", "Host", "10.0.0.5:8080", "X-Forwarded-Host", "auth.example.org").ok(t, 200, nil)
-	p.call("GET", "/v1/status", nil, "", "Host", "10.0.0.5:8080", "Forwarded", "for=203.0.113.1;host=auth.example.org").ok(t, 200, nil)
 	p.call("GET", "/v1/status", nil, "", "Host", "auth.example.org", "X-Forwarded-Host", "rebound.example").
+		expect(t, 421, authapi.CodeMisdirectedRequest)
+	// Proxies that write X-Forwarded-For pass on a client's Forwarded,
+	// which is not read; proxies that write Forwarded are read there only.
+	p.call("GET", "/v1/status", nil, "", "Host", "10.0.0.5:8080", "Forwarded", "for=203.0.113.1;host=auth.example.org").
+		expect(t, 421, authapi.CodeMisdirectedRequest)
+	fw := newEnv(t, public, behindProxy, func(cfg *server.Config) { cfg.ForwardedHeader = server.HeaderForwarded })
+	fw.call("GET", "/v1/status", nil, "", "Host", "10.0.0.5:8080", "Forwarded", "for=203.0.113.1;host=auth.example.org").ok(t, 200, nil)
+	fw.call("GET", "/v1/status", nil, "", "Host", "10.0.0.5:8080", "X-Forwarded-Host", "auth.example.org").
 		expect(t, 421, authapi.CodeMisdirectedRequest)
 
 	withPort := newEnv(t, func(cfg *server.Config) { cfg.PublicURL = "http://auth.example.org:8080/" })
@@ -272,6 +291,23 @@ func TestPublicURLMustBeAbsolute(t *testing.T) {
 	for _, u := range []string{"https://auth.example.org", "http://[2001:db8::1]:8080/sesame"} {
 		if err := server.CheckPublicURL(u); err != nil {
 			t.Errorf("public URL %q: %v", u, err)
+		}
+	}
+}
+
+// TestForwardedHeaderIsOneOfTwo: New takes X-Forwarded-For (the default)
+// or Forwarded, and nothing else.
+func TestForwardedHeaderIsOneOfTwo(t *testing.T) {
+	e := newEnv(t)
+	for field, ok := range map[string]bool{"": true, server.HeaderXForwardedFor: true, server.HeaderForwarded: true, "X-Real-IP": false} {
+		cfg := e.cfg
+		cfg.ForwardedHeader = field
+		srv, err := server.New(cfg)
+		if (err == nil) != ok {
+			t.Errorf("forwarded header %q: %v", field, err)
+		}
+		if err == nil {
+			srv.Close(context.Background())
 		}
 	}
 }

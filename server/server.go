@@ -80,10 +80,13 @@ type Config struct {
 	// loopback peer on a loopback address, with no forwarding header.
 	DevMailbox bool
 	// TrustedProxies are the proxies in front of the server. A request
-	// from one of them is believed about its client (Forwarded, else
-	// X-Forwarded-For) and its host (Forwarded host=, else
-	// X-Forwarded-Host). Empty: the headers are ignored.
-	TrustedProxies []netip.Prefix
+	// from one of them is believed about its client and its host, from the
+	// one header that ForwardedHeader names: X-Forwarded-For (with
+	// X-Forwarded-Host, the default) or Forwarded (RFC 7239, for= and
+	// host=). The other is never read: a proxy passes on what a client
+	// sent in the header it does not write. Empty: no header is read.
+	TrustedProxies  []netip.Prefix
+	ForwardedHeader string
 	// PublicURL is the server's URL for its users, kept for the links of
 	// mails. When set, a request for any other host answers 421.
 	PublicURL string
@@ -231,6 +234,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	var public publicHost
+	switch cfg.ForwardedHeader {
+	case "":
+		cfg.ForwardedHeader = HeaderXForwardedFor
+	case HeaderXForwardedFor, HeaderForwarded:
+	default:
+		return nil, errors.New("server: the forwarded header must be " + HeaderXForwardedFor + " or " + HeaderForwarded)
+	}
 	if cfg.PublicURL != "" {
 		if public, err = parsePublicURL(cfg.PublicURL); err != nil {
 			return nil, err

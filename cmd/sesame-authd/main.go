@@ -62,6 +62,7 @@ type options struct {
 	totpKeyFile                   string
 	devPlainTOTP                  bool
 	trustedProxies, publicURL     string
+	forwardedHeader               string
 }
 
 // totpKeyEnv holds the key of the TOTP secrets when --totp-key-file is not
@@ -73,6 +74,7 @@ const totpKeyEnv = "SESAME_TOTP_KEY"
 const (
 	trustedProxiesEnv = "SESAME_TRUSTED_PROXIES"
 	publicURLEnv      = "SESAME_PUBLIC_URL"
+	forwardedEnv      = "SESAME_FORWARDED_HEADER"
 )
 
 func flags(o *options, out io.Writer) *flag.FlagSet {
@@ -109,9 +111,12 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.totpKeyFile, "totp-key-file", "", "`file` holding the key that seals the TOTP secrets in the database (made by\n"+
 		"sesame-authd genkey; mode 0600 or stricter); read from $"+totpKeyEnv+" when unset")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "`CIDR,...` of the proxies in front of the server (a bare address is one host): a request\n"+
-		"from one of them is believed about its client's address (Forwarded, else X-Forwarded-For, read from the right\n"+
-		"through trusted hops) and its host (Forwarded host=, else X-Forwarded-Host); without it those headers are\n"+
-		"ignored; read from $"+trustedProxiesEnv+" when unset")
+		"from one of them is believed about its client's address and its host, read from the right through trusted\n"+
+		"hops of the one header --forwarded-header names; without it no such header is read; read from\n"+
+		"$"+trustedProxiesEnv+" when unset")
+	fs.StringVar(&o.forwardedHeader, "forwarded-header", "", "the `header` the trusted proxies write: X-Forwarded-For (the default, with X-Forwarded-Host)\n"+
+		"or Forwarded (RFC 7239, for= and host=); the other is never read, since a proxy passes on what a client\n"+
+		"sent in a header it does not write; read from $"+forwardedEnv+" when unset")
 	fs.StringVar(&o.publicURL, "public-url", "", "the server's `URL` for its users, e.g. https://auth.example.org: requests for any other host\n"+
 		"are refused with 421 (DNS rebinding); kept for the links of mails, which send none yet; read from\n"+
 		"$"+publicURLEnv+" when unset")
@@ -142,7 +147,8 @@ restart.
 Behind a load balancer or reverse proxy, --trusted-proxies names it, so that
 rate limits and the activity log see each client's address, and --public-url
 names the host clients ask for; the proxy must pass on or set the Host (or
-X-Forwarded-Host), and append to the forwarding header it uses.
+X-Forwarded-Host), and append to the forwarding header it uses, which
+--forwarded-header names.
 
 Two-factor (TOTP) secrets are sealed in the database with AES-256-GCM under
 a key kept apart from it, so that a copy of the database gives no second
@@ -232,6 +238,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	cfg.DevMailbox = o.localMailbox && loopback
 	cfg.TOTPKey, cfg.PlainTOTPSecrets = totpKey, o.devPlainTOTP
 	cfg.PublicURL = cmp.Or(o.publicURL, os.Getenv(publicURLEnv))
+	cfg.ForwardedHeader = http.CanonicalHeaderKey(cmp.Or(o.forwardedHeader, os.Getenv(forwardedEnv)))
 	if cfg.TrustedProxies, err = parseProxies(cmp.Or(o.trustedProxies, os.Getenv(trustedProxiesEnv))); err != nil {
 		ln.Close()
 		return err

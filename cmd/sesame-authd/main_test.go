@@ -61,6 +61,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8,proxy.example"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "0.0.0.0/0"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8,,"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8", "--forwarded-header", "X-Real-IP"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--public-url", "auth.example.org"},
 		{"maintenance", "sideways", "--db", db},
 	} {

@@ -369,21 +369,9 @@ func TestParseProxies(t *testing.T) {
 func TestServeBehindProxy(t *testing.T) {
 	t.Setenv(trustedProxiesEnv, "127.0.0.0/8")
 	t.Setenv(publicURLEnv, "https://auth.example.org")
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
 	var logs testserver.LogBuffer
-	go func() {
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "authd.db"),
-			"--local-mailbox", "--dev-plain-totp-secrets", "--log-format", "json"}, io.Discard, &logs, ready)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); <-done })
+	addr := serveUntilCleanup(t, &logs, "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "authd.db"),
+		"--local-mailbox", "--dev-plain-totp-secrets", "--log-format", "json")
 	get := func(host string, hdr ...string) int {
 		req, _ := http.NewRequest("GET", "http://"+addr+"/v1/status", nil)
 		req.Host = host
@@ -405,5 +393,23 @@ func TestServeBehindProxy(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"ip":"203.0.113.77"`) {
 		t.Errorf("the request log does not name the forwarded client: %s", logs.String())
+	}
+}
+
+// serveUntilCleanup runs the server with args until the test ends, its log
+// to logs, and returns the address it listens on.
+func serveUntilCleanup(t *testing.T, logs io.Writer, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- run(ctx, args, io.Discard, logs, ready) }()
+	select {
+	case addr := <-ready:
+		t.Cleanup(func() { cancel(); <-done })
+		return addr
+	case err := <-done:
+		cancel()
+		t.Fatal(err)
+		return ""
 	}
 }

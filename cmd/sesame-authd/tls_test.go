@@ -35,20 +35,8 @@ func TestTLSIsModernAndStrict(t *testing.T) {
 	if err := run(context.Background(), []string{"genkey", "--out", keyArg}, io.Discard, io.Discard, nil); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "authd.db"), "--totp-key-file", keyArg, "--local-mailbox",
-			"--tls-cert", certFile, "--tls-key", keyFile}, io.Discard, io.Discard, ready)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); <-done })
+	addr := serveUntilCleanup(t, io.Discard, "--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "authd.db"), "--totp-key-file", keyArg,
+		"--local-mailbox", "--tls-cert", certFile, "--tls-key", keyFile)
 	get := func(c *tls.Config) (*http.Response, error) {
 		c.RootCAs = ca.Pool()
 		cl := &http.Client{Transport: &http.Transport{TLSClientConfig: c}}

@@ -21,13 +21,14 @@ type bucket struct {
 	at     time.Time
 }
 
-func newLimiter(r Rate) *limiter {
-	return &limiter{perSec: float64(max(r.PerMinute, 0)) / 60, burst: float64(max(r.Burst, 1)), buckets: map[string]*bucket{}}
-}
+func newLimiter(r Rate) *limiter { return bucketsOf(float64(r.PerMinute)/60, r.Burst) }
 
 // newDailyLimiter allows n a day: n at once, refilled over a day.
-func newDailyLimiter(n int) *limiter {
-	return &limiter{perSec: float64(max(n, 0)) / 86400, burst: float64(max(n, 1)), buckets: map[string]*bucket{}}
+func newDailyLimiter(n int) *limiter { return bucketsOf(float64(n)/86400, n) }
+
+// bucketsOf is a limiter of buckets refilled perSec, holding burst.
+func bucketsOf(perSec float64, burst int) *limiter {
+	return &limiter{perSec: max(perSec, 0), burst: float64(max(burst, 1)), buckets: map[string]*bucket{}}
 }
 
 // allow takes a token for key at now, or says how long until one is free.

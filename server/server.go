@@ -160,11 +160,11 @@ type Server struct {
 	ipRate   *limiter
 	acctRate *limiter
 	mailRate *limiter
+	authRate *limiter
 	// dailyMail caps the code mails to an address a day.
 	dailyMail *limiter
 	// codeKey keys the stored hashes of mailed codes.
 	codeKey  []byte
-	authRate *limiter
 	mails    sync.WaitGroup
 	stop     func() // ends the purge
 	purged   sync.WaitGroup
@@ -255,10 +255,10 @@ func New(cfg Config) (*Server, error) {
 		ipRate:    newLimiter(cfg.RateIP),
 		acctRate:  newLimiter(cfg.RateAccount),
 		mailRate:  newLimiter(cfg.RateMail),
+		authRate:  newLimiter(cfg.RateAuth),
 		dailyMail: newDailyLimiter(cfg.MailsPerDay),
 		codeKey:   codeKey,
 		totp:      sl,
-		authRate:  newLimiter(cfg.RateAuth),
 		public:    public,
 	}
 	if cfg.PlainTOTPSecrets {

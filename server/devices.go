@@ -97,17 +97,7 @@ func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request, p principa
 	}
 	defer at.release()
 	// The entry names the device forgotten, not the one forgetting it.
-	id, name := r.PathValue("id"), ""
-	list, err := s.cfg.Store.Devices(r.Context(), p.Account.ID)
-	if err != nil {
-		return err
-	}
-	for _, d := range list {
-		if d.ID == id {
-			name = d.DeviceName
-		}
-	}
-	err = s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, id)
+	name, err := s.cfg.Store.ForgetDevice(r.Context(), p.Account.ID, r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such device of this account.")
 	} else if err != nil {

@@ -869,13 +869,16 @@ func (s *SQLite) Devices(ctx context.Context, accountID string) ([]Device, error
 }
 
 // ForgetDevice implements Store.
-func (s *SQLite) ForgetDevice(ctx context.Context, accountID, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := one(tx.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND account_id = ?`, id, accountID)); err != nil {
-			return err
+func (s *SQLite) ForgetDevice(ctx context.Context, accountID, id string) (string, error) {
+	var name string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `DELETE FROM devices WHERE id = ? AND account_id = ? RETURNING device_name`, id, accountID).Scan(&name)
+		if err != nil {
+			return notFound(err)
 		}
 		return execAll(ctx, tx, stmt{`DELETE FROM lockouts WHERE email = ?`, []any{DeviceKeyPrefix + id}})
 	})
+	return name, err
 }
 
 // PutResetToken implements Store.

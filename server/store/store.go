@@ -318,9 +318,9 @@ type Store interface {
 	// Devices lists the account's devices, the last seen first.
 	Devices(ctx context.Context, accountID string) ([]Device, error)
 	// ForgetDevice deletes a device of the account (its token stops
-	// working, its trust ends, its sessions stay) and its lockout;
-	// ErrNotFound when the account has no such device.
-	ForgetDevice(ctx context.Context, accountID, id string) error
+	// working, its trust ends, its sessions stay) and its lockout, and
+	// returns its name; ErrNotFound when the account has no such device.
+	ForgetDevice(ctx context.Context, accountID, id string) (name string, err error)
 
 	PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error
 	ResetToken(ctx context.Context, hash []byte, now time.Time) (accountID string, err error)

@@ -832,14 +832,19 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]store.Device, 
 }
 
 // ForgetDevice implements store.Store.
-func (s *Store) ForgetDevice(ctx context.Context, accountID, id string) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := one(tx.Exec(ctx, `DELETE FROM devices WHERE id = $1 AND account_id = $2`, id, accountID)); err != nil {
+func (s *Store) ForgetDevice(ctx context.Context, accountID, id string) (string, error) {
+	var name string
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `DELETE FROM devices WHERE id = $1 AND account_id = $2 RETURNING device_name`, id, accountID).Scan(&name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM lockouts WHERE email = $1`, store.DeviceKeyPrefix+id)
+		_, err = tx.Exec(ctx, `DELETE FROM lockouts WHERE email = $1`, store.DeviceKeyPrefix+id)
 		return err
 	})
+	return name, err
 }
 
 // PutResetToken implements store.Store.

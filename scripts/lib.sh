@@ -15,8 +15,9 @@ need() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Packages the tests and the app need (PostgreSQL: need_postgresql).
-TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools)
+# Packages the tests and the app need (PostgreSQL: need_postgresql; HAProxy
+# for the multi-replica tests of internal/cluster).
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy)
 
 # need_postgresql installs PostgreSQL's server for scripts/postgres-session,
 # which makes and removes a cluster of its own, without the "main" cluster

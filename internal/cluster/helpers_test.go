@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,17 +39,26 @@ type answer struct {
 // name and value pairs.
 func call(t testing.TB, hc *http.Client, method, url string, body any, token string, hdr ...string) answer {
 	t.Helper()
+	a, err := exchange(hc, method, url, body, token, hdr...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// exchange is call for goroutines: it returns its error.
+func exchange(hc *http.Client, method, url string, body any, token string, hdr ...string) (answer, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatal(err)
+			return answer{}, err
 		}
 		r = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, url, r)
 	if err != nil {
-		t.Fatal(err)
+		return answer{}, err
 	}
 	req.Header.Set(authapi.HeaderClientVersion, authapi.DefaultClientVersion)
 	if body != nil {
@@ -62,19 +72,74 @@ func call(t testing.TB, hc *http.Client, method, url string, body any, token str
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return answer{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return answer{}, err
 	}
 	a := answer{status: resp.StatusCode, replica: resp.Header.Get(cluster.ReplicaHeader), body: b}
 	var p authapi.Problem
 	if resp.StatusCode >= 400 && json.Unmarshal(b, &p) == nil {
 		a.code = p.Code
 	}
-	return a
+	return a, nil
+}
+
+// burst sends n requests at once, the i-th from the loopback address
+// 127.0.1.i+1, and returns the answers.
+func burst(t testing.TB, n int, send func(hc *http.Client) (answer, error)) []answer {
+	t.Helper()
+	var mu sync.Mutex
+	var out []answer
+	var wg sync.WaitGroup
+	for i := range n {
+		hc := cluster.HTTPClient(fmt.Sprintf("127.0.1.%d", i+1))
+		wg.Go(func() {
+			a, err := send(hc)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			out = append(out, a)
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return out
+}
+
+// statuses counts answers by status.
+func statuses(as []answer) map[int]int {
+	n := map[int]int{}
+	for _, a := range as {
+		n[a.status]++
+	}
+	return n
+}
+
+// activity counts the account's activity entries by result.
+func activity(t testing.TB, c *cluster.Cluster, email string) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	a, err := c.Store.AccountByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := c.Store.Activity(ctx, a.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, e := range es {
+		n[e.Result]++
+	}
+	return n
 }
 
 // client is an authapi.Client of base whose connections come from the

@@ -42,6 +42,10 @@ import (
 // served it, or the one that failed it when HAProxy answers itself.
 const ReplicaHeader = "X-Sesame-Replica"
 
+// RequestHeader, sent by a test, names a request in HAProxy's log, where
+// [Cluster.Routes] finds the replica it went to.
+const RequestHeader = "X-Sesame-Test-Request"
+
 // Proxy is the address HAProxy dials the replicas from, the only trusted one.
 const Proxy = "127.0.0.1"
 
@@ -233,11 +237,16 @@ func (p *process) Log() string { return p.log.String() }
 // address appended to X-Forwarded-For; a request that found no connection
 // retried on another replica, and a GET or HEAD that got no answer too (a
 // POST may have been carried out: never sent twice).
+// Requests named by RequestHeader are logged, each with the replica that
+// served or failed it.
 var haproxyCfg = template.Must(template.New("haproxy.cfg").Parse(`global
 	maxconn 4096
+	log stdout format raw local0
 
 defaults
 	mode http
+	log global
+	log-format "` + logTag + ` %[capture.req.hdr(0)] %s %ST %tsc"
 	timeout connect 1s
 	timeout client 60s
 	timeout server 60s
@@ -254,12 +263,40 @@ listen {{.Name}}
 	option httpchk
 	http-check send meth GET uri /v1/status ver HTTP/1.1 hdr Host localhost hdr Sesame-Client-Version 0.1.0
 	http-check expect status 200
+	http-request capture req.hdr(` + RequestHeader + `) len 64
+	http-request set-log-level silent unless { req.hdr(` + RequestHeader + `) -m found }
 	acl idempotent method GET HEAD
 	http-request disable-l7-retry unless idempotent
 	http-after-response set-header ` + ReplicaHeader + ` %s
 {{- range .Servers}}
 	server {{.Name}} {{.Addr}}{{end}}
 {{end}}`))
+
+// logTag starts HAProxy's log line of a named request.
+const logTag = "sesame-request"
+
+// Route is how HAProxy ended a named request: the replica it went to last,
+// the status it answered (-1 for none) and its termination state.
+type Route struct {
+	Replica     string
+	Status      int
+	Termination string
+}
+
+// Routes reads HAProxy's log: the route of every request named by
+// RequestHeader so far, by name.
+func (c *Cluster) Routes() map[string]Route {
+	out := map[string]Route{}
+	sc := bufio.NewScanner(strings.NewReader(c.haproxy.log.String()))
+	for sc.Scan() {
+		var id string
+		var r Route
+		if n, _ := fmt.Sscanf(sc.Text(), logTag+" %s %s %d %s", &id, &r.Replica, &r.Status, &r.Termination); n == 4 {
+			out[id] = r
+		}
+	}
+	return out
+}
 
 type listener struct {
 	Name    string

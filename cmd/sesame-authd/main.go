@@ -3,6 +3,7 @@
 //	sesame-authd [flags]                 serve the API
 //	sesame-authd maintenance on|off ...  switch maintenance mode of a running server
 //	sesame-authd genkey [--out FILE]     make a key for the TOTP secrets
+//	sesame-authd admin COMMAND ...       find, show, suspend, unlock, delete, export accounts
 //
 // Run it with --help for every flag.
 package main
@@ -126,6 +127,7 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 		fmt.Fprint(out, `Usage: sesame-authd [flags]
        sesame-authd maintenance on|off [--db FILE|URL] [--message TEXT] [--until RFC3339]
        sesame-authd genkey [--out FILE]
+       sesame-authd admin find|show|suspend|unsuspend|unlock|revoke-sessions|delete|export|log ...
 
 Sesame's reference auth server: accounts, sign-in with lockout, two-factor,
 password resets, sessions and the activity log, over the API of
@@ -143,6 +145,11 @@ updates the tables at start, one at a time.
 Maintenance mode is kept in the database: "sesame-authd maintenance on" makes
 every running server on that database answer 503 within a second, with no
 restart.
+
+"sesame-authd admin" finds, shows, suspends, unsuspends, unlocks, signs out,
+deletes and exports accounts, on the database of --db or $SESAME_DB; each
+change is written to an audit log that "sesame-authd admin log" shows.
+"sesame-authd admin --help" tells more.
 
 Behind a load balancer or reverse proxy, --trusted-proxies names it, so that
 rate limits and the activity log see each client's address, and --public-url
@@ -171,6 +178,9 @@ Flags:
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) error {
 	if len(args) > 0 && args[0] == "maintenance" {
 		return maintenance(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "admin" {
+		return admin(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "genkey" {
 		return genkey(args[1:], stdout, stderr)

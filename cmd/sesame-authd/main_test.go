@@ -35,7 +35,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 			t.Errorf("--%s is not explained by --help", f.Name)
 		}
 	})
-	for _, want := range []string{"maintenance on|off", "SIGTERM", "SESAME_SMTP_URL", "genkey", "SESAME_TOTP_KEY", "--dev-plain-totp-secrets"} {
+	for _, want := range []string{"maintenance on|off", "SIGTERM", "SESAME_SMTP_URL", "genkey", "SESAME_TOTP_KEY", "--dev-plain-totp-secrets", "admin find|show", "admin log"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help does not mention %q", want)
 		}

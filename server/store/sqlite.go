@@ -729,7 +729,7 @@ func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
 			return err
 		}
 		err = one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, device_id, ip, created_at, last_seen_at, access_hash, access_expires)
-			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ?)`,
+			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ? AND suspended = 0)`,
 			se.ID, se.AccountID, se.DeviceName, d.ID, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
 			se.AccountID, n.PasswordHash))
 		if err != nil {

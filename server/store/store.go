@@ -337,8 +337,9 @@ type Store interface {
 	// CreateSession starts a session, makes or updates its device, ends
 	// its sign-in attempt, clears the failures (see NewSession.LockKey) and
 	// records the success, in one transaction; if the account's password
-	// hash is no longer the one the sign-in checked, or a known device was
-	// forgotten meanwhile, it does nothing and returns ErrNotFound.
+	// hash is no longer the one the sign-in checked, the account was
+	// suspended or a known device was forgotten meanwhile, it does nothing
+	// and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RotateRefresh spends a refresh token and installs the next pair. A

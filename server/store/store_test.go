@@ -1561,6 +1561,11 @@ func testAdminSuspend(t *testing.T, db testdb.DB) {
 	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 {
 		t.Fatal("a suspension ended another account's access")
 	}
+	// A sign-in whose password was checked before the suspension starts
+	// no session after it.
+	se := store.Session{ID: "late", AccountID: a.ID, DeviceName: "d", IP: "127.0.0.1", CreatedAt: now, LastSeenAt: now}
+	err := st.CreateSession(ctx, store.NewSession{Session: se, Tokens: tokens("late", now), PasswordHash: a.PasswordHash, Email: a.Email})
+	wantErr(t, "a session of the suspended account", err, store.ErrNotFound)
 	if e := admin(t, st, store.ActionSuspend, a); e.Outcome != "was suspended already; 0 sessions ended" {
 		t.Fatalf("suspending again: %q", e.Outcome)
 	}
@@ -1582,7 +1587,7 @@ func testAdminSuspend(t *testing.T, db testdb.DB) {
 		t.Fatalf("after revoking: %d sessions, challenge %v, %+v", len(ss), errCh, got)
 	}
 	before, _ := st.AuditLog(ctx, "", 100)
-	_, err := st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: store.ActionSuspend, AccountID: "nobody"})
+	_, err = st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: store.ActionSuspend, AccountID: "nobody"})
 	wantErr(t, "suspending nobody", err, store.ErrNotFound)
 	_, err = st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: "promote", AccountID: a.ID})
 	wantErr(t, "an unknown action", err, store.ErrUnknownAction)

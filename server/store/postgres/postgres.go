@@ -682,10 +682,10 @@ func (s *Store) DeleteChallenge(ctx context.Context, idHash []byte) error {
 func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		// FOR SHARE holds the hash: a concurrent password change or reset
-		// waits for this session and then ends it.
+		// FOR SHARE holds the hash: a concurrent password change, reset or
+		// suspension waits for this session and then ends it.
 		var ok bool
-		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 FOR SHARE`,
+		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 AND NOT suspended FOR SHARE`,
 			se.AccountID, n.PasswordHash).Scan(&ok)
 		if err != nil {
 			return notFound(err)

@@ -60,7 +60,10 @@ The operator's commands on the accounts of a server's database (a SQLite
 file or a PostgreSQL URL, given by --db or $SESAME_DB as for the server);
 they act at once on every server running on it. An account is named by its
 email address or its id. --json prints JSON with stable field names for
-scripts. A missing account exits with status 1.
+scripts. A missing account exits with status 1. On a SQLite file, run it
+as the user the server runs as (sudo -u USER sesame-authd admin ...), so
+that the files SQLite makes beside the database stay the server's;
+$SUDO_USER then names you in the audit log.
 
 Every command that changes an account (and export) writes an entry to the
 audit log in the same transaction as the change: time, operator (--operator,

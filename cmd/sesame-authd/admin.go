@@ -169,7 +169,8 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		a.args = append(a.args, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	if want := min(len(cmd.args), 1); len(a.args) != want {
+	// Every command takes one argument, but log, which takes none.
+	if want := len(strings.Fields(cmd.args)); len(a.args) != want {
 		return fmt.Errorf("usage: sesame-authd admin %s %s", cmd.name, cmd.args)
 	}
 	if err := a.check(); err != nil {
@@ -205,7 +206,7 @@ func (a *adminRun) check() error {
 		return errors.New("suspend needs --reason TEXT, for the audit log")
 	case a.cmd.action == store.ActionDelete && !a.o.yes:
 		return errors.New("delete erases the account and everything kept about it, for good: add --yes")
-	case a.o.limit < 0 || a.o.limit > 1000 || (a.o.limit == 0 && (a.cmd.name == "find" || a.cmd.name == "log")):
+	case slices.Contains(a.cmd.flags, "limit") && (a.o.limit < 1 || a.o.limit > 1000):
 		return errors.New("--limit must be 1 to 1000")
 	}
 	return nil

@@ -215,6 +215,9 @@ func TestAdminUnlock(t *testing.T) {
 	if len(shown.Locks) != 1 || shown.Locks[0].Key != "address" || shown.Locks[0].LockedUntil == nil {
 		t.Fatalf("show of the lock: %+v", shown.Locks)
 	}
+	if out, err := e.admin("show", email); err != nil || !strings.Contains(out, "address") || !strings.Contains(out, "locked until 20") {
+		t.Fatalf("show of the lock as text: %q %v", out, err)
+	}
 	out, err := e.admin("unlock", email, "--reason", "called support")
 	if err != nil || !strings.Contains(out, "1 lockout keys cleared") {
 		t.Fatalf("unlock: %q %v", out, err)

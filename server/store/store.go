@@ -340,4 +340,6 @@ type Store interface {
 
 	Maintenance(ctx context.Context) (Maintenance, error)
 	SetMaintenance(ctx context.Context, m Maintenance) error
+	// Ping checks that the database answers a query.
+	Ping(ctx context.Context) error
 }

@@ -60,6 +60,7 @@ var behaviours = []struct {
 	{"activity", testActivity},
 	{"outbox", testOutbox},
 	{"maintenance", testMaintenance},
+	{"ping", testPing},
 	{"reopened", testReopened},
 	{"replicas open at once", testOpenAtOnce},
 	{"concurrent attempts never exceed the lock", testConcurrentAttempts},
@@ -1081,6 +1082,16 @@ func testMaintenance(t *testing.T, db testdb.DB) {
 	check(t, st.SetMaintenance(ctx, store.Maintenance{}))
 	if m, _ := other.Maintenance(ctx); m.On || m.Until != nil {
 		t.Fatalf("after switching off: %+v", m)
+	}
+}
+
+func testPing(t *testing.T, db testdb.DB) {
+	st, err := db.Connect()
+	check(t, err)
+	check(t, st.Ping(ctx))
+	check(t, st.Close())
+	if err := st.Ping(ctx); err == nil {
+		t.Fatal("a closed store answers a ping")
 	}
 }
 

@@ -949,3 +949,6 @@ func (s *Store) SetMaintenance(ctx context.Context, m store.Maintenance) error {
 	_, err := s.pool.Exec(ctx, `UPDATE maintenance SET active = $1, message = $2, until = $3 WHERE one = 1`, m.On, m.Message, m.Until)
 	return err
 }
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

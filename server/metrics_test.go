@@ -17,7 +17,7 @@ import (
 	"sesame/server/mail"
 )
 
-// scrape reads the metrics that h serves, by series (name and labels, as
+// scrape reads the metrics served at url, by series (name and labels, as
 // the text format writes them).
 func scrape(t testing.TB, url string) map[string]float64 {
 	t.Helper()

@@ -380,6 +380,8 @@ type Store interface {
 
 	Maintenance(ctx context.Context) (Maintenance, error)
 	SetMaintenance(ctx context.Context, m Maintenance) error
+	// Ping checks that the database answers a query.
+	Ping(ctx context.Context) error
 
 	// Administration: the operator's commands (sesame-authd admin).
 

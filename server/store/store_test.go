@@ -60,6 +60,7 @@ var behaviours = []struct {
 	{"activity", testActivity},
 	{"outbox", testOutbox},
 	{"maintenance", testMaintenance},
+	{"ping", testPing},
 	{"accounts found", testFindAccounts},
 	{"suspension by the operator", testAdminSuspend},
 	{"unlock", testAdminUnlock},
@@ -1086,6 +1087,16 @@ func testMaintenance(t *testing.T, db testdb.DB) {
 	check(t, st.SetMaintenance(ctx, store.Maintenance{}))
 	if m, _ := other.Maintenance(ctx); m.On || m.Until != nil {
 		t.Fatalf("after switching off: %+v", m)
+	}
+}
+
+func testPing(t *testing.T, db testdb.DB) {
+	st, err := db.Connect()
+	check(t, err)
+	check(t, st.Ping(ctx))
+	check(t, st.Close())
+	if err := st.Ping(ctx); err == nil {
+		t.Fatal("a closed store answers a ping")
 	}
 }
 

@@ -1057,3 +1057,6 @@ func (s *Store) AuditLog(ctx context.Context, account string, limit int) ([]stor
 	}
 	return out, err
 }
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

@@ -106,6 +106,7 @@ func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, er
 		return nil
 	}
 	if use.Exhausted {
+		s.metrics.locks.WithLabelValues(lockCodes).Inc()
 		ip := clientIP(r)
 		s.background(func(ctx context.Context) error { return s.codesLocked(ctx, email, ip) })
 	}

@@ -171,6 +171,8 @@ type Server struct {
 	mailFail atomic.Int64 // unix seconds of the last failed delivery
 	totp     sealer
 	public   publicHost
+	metrics  *metrics
+	health   health
 
 	maint struct {
 		sync.Mutex
@@ -260,6 +262,7 @@ func New(cfg Config) (*Server, error) {
 		codeKey:   codeKey,
 		totp:      sl,
 		public:    public,
+		metrics:   newMetrics(),
 	}
 	if cfg.PlainTOTPSecrets {
 		s.log.Warn("TOTP secrets are kept plain in the database and mailed codes are hashed under a fixed development key: for development only")
@@ -288,6 +291,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.Handle("/", s.wrap(route{Route: Route{Pattern: "/"}, h: func(w http.ResponseWriter, r *http.Request) error {
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
 	}}))
+	s.serveHealth()
 	s.startPurge()
 	return s, nil
 }
@@ -397,22 +401,25 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // wrap adds what every endpoint shares: panic recovery, the request log
 // (method, pattern, status, time; never a body, a query or a header value),
-// the host, maintenance, the client version, the per-address rate limit
-// and bearer authentication.
+// the metrics, the host, maintenance, the client version, the per-address
+// rate limit and bearer authentication.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		r = s.withOrigin(r)
 		w := &statusWriter{ResponseWriter: rw}
+		var code authapi.Code // of the problem answered
 		defer func() {
 			if v := recover(); v != nil {
 				s.log.Error("handler panicked", "method", r.Method, "route", rt.Pattern)
 				if w.status == 0 {
+					code = authapi.CodeInternal
 					authapi.WriteProblem(w, internal())
 				}
 			}
 			s.log.Info("request", "method", r.Method, "route", rt.Pattern, "status", w.status,
 				"ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
+			s.metrics.request(rt.Route, w.status, code, time.Since(start))
 		}()
 		err := s.gate(rt, r)
 		if err == nil {
@@ -422,8 +429,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			var p *authapi.Problem
 			if !errors.As(err, &p) {
 				s.log.Error("request failed", "method", r.Method, "route", rt.Pattern, "err", err)
+				s.metrics.failed(r, err)
 				p = internal()
 			}
+			code = p.Code
 			authapi.WriteProblem(w, p)
 		}
 	})
@@ -550,7 +559,7 @@ func (s *Server) hashTurn(ctx context.Context) (release func(), err error) {
 // verifyPassword checks password against the account's hash, or against a
 // dummy hash when there is no account, so both take the same time.
 func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password string) (bool, error) {
-	release, err := s.hashTurn(ctx)
+	release, err := s.meteredHashTurn(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -565,7 +574,7 @@ func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password 
 
 // hashPassword hashes a new password under the configured costs.
 func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
-	release, err := s.hashTurn(ctx)
+	release, err := s.meteredHashTurn(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -597,8 +606,11 @@ func (s *Server) sendMail(m mail.Message) {
 		defer cancel()
 		if err := s.cfg.Mailer.Send(ctx, m); err != nil {
 			s.mailFail.Store(time.Now().Unix())
+			s.metrics.mails.WithLabelValues(mailFailed).Inc()
 			s.log.Warn("mail delivery failed", "subject", m.Subject, "err", err)
+			return
 		}
+		s.metrics.mails.WithLabelValues(mailSent).Inc()
 	}()
 }
 

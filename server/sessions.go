@@ -235,6 +235,7 @@ func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Accou
 		s.activity(ctx, acct.ID, r, device, result)
 	}
 	if isLocked {
+		s.metrics.locks.WithLabelValues(lockSignIn).Inc()
 		return locked(l)
 	}
 	p := problemField(http.StatusUnauthorized, code, field, detail)

@@ -71,7 +71,7 @@ func TestServeOnPostgres(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--local-mailbox", "--dev-plain-totp-secrets"}, io.Discard, io.Discard, ready)
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--local-mailbox", "--dev-plain-totp-secrets", "--drain-wait", "0"}, io.Discard, io.Discard, ready)
 	}()
 	defer func() {
 		cancel()

@@ -3,6 +3,7 @@
 //	sesame-authd [flags]                 serve the API
 //	sesame-authd maintenance on|off ...  switch maintenance mode of a running server
 //	sesame-authd genkey [--out FILE]     make a key for the TOTP secrets
+//	sesame-authd admin COMMAND ...       find, show, suspend, unlock, delete, export accounts
 //
 // Run it with --help for every flag.
 package main
@@ -33,9 +34,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+	// The first signal starts a shutdown; a second one ends its drain.
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(context.Background())
+	hurry := make(chan struct{})
+	go func() {
+		<-sig
+		stop()
+		<-sig
+		close(hurry)
+	}()
+	if err := runHurried(ctx, hurry, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "sesame-authd:", err)
 			os.Exit(1)
@@ -58,7 +68,8 @@ type options struct {
 	rateAuth, mailsPerDay         int
 	sessionMaxAge                 time.Duration
 	logLevel, logFormat           string
-	shutdownWait                  time.Duration
+	shutdownWait, drainWait       time.Duration
+	metricsListen                 string
 	totpKeyFile                   string
 	devPlainTOTP                  bool
 	trustedProxies, publicURL     string
@@ -108,6 +119,10 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.DurationVar(&o.shutdownWait, "shutdown-wait", 30*time.Second, "how long a shutdown waits for requests in flight")
+	fs.DurationVar(&o.drainWait, "drain-wait", 5*time.Second, "how long a shutdown answers "+server.PathReady+" with 503 while still serving, before it stops\n"+
+		"accepting connections, so that load balancers stop sending requests first; 0 stops at once")
+	fs.StringVar(&o.metricsListen, "metrics-listen", "", "`address` to serve Prometheus metrics on, at /metrics (with "+server.PathHealth+" and "+server.PathReady+");\n"+
+		"off when empty; never the --listen address: keep it away from the public")
 	fs.StringVar(&o.totpKeyFile, "totp-key-file", "", "`file` holding the key that seals the TOTP secrets in the database (made by\n"+
 		"sesame-authd genkey; mode 0600 or stricter); read from $"+totpKeyEnv+" when unset")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "`CIDR,...` of the proxies in front of the server (a bare address is one host): a request\n"+
@@ -126,11 +141,21 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 		fmt.Fprint(out, `Usage: sesame-authd [flags]
        sesame-authd maintenance on|off [--db FILE|URL] [--message TEXT] [--until RFC3339]
        sesame-authd genkey [--out FILE]
+       sesame-authd admin find|show|suspend|unsuspend|unlock|revoke-sessions|delete|export|log ...
 
 Sesame's reference auth server: accounts, sign-in with lockout, two-factor,
 password resets, sessions and the activity log, over the API of
 api/openapi.yaml. Logs go to standard error and never hold a password, code,
-token or secret. SIGINT or SIGTERM stops it after the requests in flight.
+token or secret.
+
+SIGINT or SIGTERM starts a shutdown: GET /readyz answers 503 for --drain-wait
+while the server still serves (a second signal ends this drain at once),
+then it stops accepting connections and waits up to --shutdown-wait for the
+requests in flight. GET /healthz answers 200 while the process serves, and
+GET /readyz 200 while the database answers, the TOTP key is loaded and no
+shutdown has started: both for load balancers, on --listen (and on
+--metrics-listen), outside the version check, the host check and the rate
+limits. --metrics-listen serves Prometheus metrics at /metrics.
 
 The database is a SQLite file by default, which the servers of one machine
 may share. Servers on several machines share a PostgreSQL database instead:
@@ -143,6 +168,11 @@ updates the tables at start, one at a time.
 Maintenance mode is kept in the database: "sesame-authd maintenance on" makes
 every running server on that database answer 503 within a second, with no
 restart.
+
+"sesame-authd admin" finds, shows, suspends, unsuspends, unlocks, signs out,
+deletes and exports accounts, on the database of --db or $SESAME_DB; each
+change is written to an audit log that "sesame-authd admin log" shows.
+"sesame-authd admin --help" tells more.
 
 Behind a load balancer or reverse proxy, --trusted-proxies names it, so that
 rate limits and the activity log see each client's address, and --public-url
@@ -168,9 +198,19 @@ Flags:
 }
 
 // run is the program; ready, when not nil, receives the listening address.
+// The end of ctx starts a shutdown.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) error {
+	return runHurried(ctx, nil, args, stdout, stderr, ready)
+}
+
+// runHurried is run, whose shutdown ends its drain early when hurry is
+// closed.
+func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdout, stderr io.Writer, ready chan<- string) error {
 	if len(args) > 0 && args[0] == "maintenance" {
 		return maintenance(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "admin" {
+		return admin(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "genkey" {
 		return genkey(args[1:], stdout, stderr)
@@ -189,6 +229,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	}
 	if (o.certFile == "") != (o.keyFile == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if o.metricsListen != "" && o.metricsListen == o.listen && !strings.HasSuffix(o.listen, ":0") {
+		return errors.New("--metrics-listen must differ from --listen: the metrics are not for the API's clients")
+	}
+	if o.drainWait < 0 || o.shutdownWait < 0 {
+		return errors.New("--drain-wait and --shutdown-wait cannot be negative")
 	}
 	totpKey, err := readTOTPKey(o)
 	if err != nil {
@@ -280,10 +326,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if !loopback && scheme == "http" {
 		log.Warn("serving plain HTTP beyond loopback: clients will send passwords unencrypted; use --tls-cert and --tls-key")
 	}
+	errc := make(chan error, 2)
+	ms, err := serveMetrics(o.metricsListen, srv, log, errc)
+	if err != nil {
+		ln.Close()
+		return errors.Join(err, srv.Close(context.Background()))
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
 	go func() {
 		if scheme == "https" {
 			errc <- hs.ServeTLS(ln, o.certFile, o.keyFile)
@@ -293,18 +344,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	}()
 	select {
 	case err := <-errc:
+		hs.Close()
+		if ms != nil {
+			ms.Close()
+		}
 		return err
 	case <-ctx.Done():
+	}
+	// The drain: load balancers see /readyz fail and stop sending, while
+	// the requests they still send are served, each on a connection that
+	// closes after it.
+	srv.Drain()
+	hs.SetKeepAlivesEnabled(false)
+	log.Info("draining", "wait", o.drainWait.String())
+	drained := time.NewTimer(o.drainWait)
+	select {
+	case <-drained.C:
+	case <-hurry:
+		drained.Stop()
 	}
 	log.Info("shutting down", "wait", o.shutdownWait.String())
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownWait)
 	defer cancel()
 	err = hs.Shutdown(sctx)
-	if cerr := srv.Close(sctx); err == nil {
-		err = cerr
+	if ms != nil {
+		err = errors.Join(err, ms.Shutdown(sctx))
 	}
+	err = errors.Join(err, srv.Close(sctx))
 	log.Info("stopped")
 	return err
+}
+
+// serveMetrics serves srv's metrics, /healthz and /readyz at addr, unless
+// addr is empty (nil then). A failure to serve goes to errc.
+func serveMetrics(addr string, srv *server.Server, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", srv.Metrics())
+	mux.Handle(server.PathHealth, srv)
+	mux.Handle(server.PathReady, srv)
+	hs := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	go func() { errc <- hs.Serve(ln) }()
+	return hs, nil
 }
 
 // tlsConfig is the server's TLS: version 1.2 or newer, and in 1.2 only

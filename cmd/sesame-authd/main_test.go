@@ -35,7 +35,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 			t.Errorf("--%s is not explained by --help", f.Name)
 		}
 	})
-	for _, want := range []string{"maintenance on|off", "SIGTERM", "SESAME_SMTP_URL", "genkey", "SESAME_TOTP_KEY", "--dev-plain-totp-secrets"} {
+	for _, want := range []string{"maintenance on|off", "SIGTERM", "SESAME_SMTP_URL", "genkey", "SESAME_TOTP_KEY", "--dev-plain-totp-secrets", "admin find|show", "admin log"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help does not mention %q", want)
 		}
@@ -63,6 +63,9 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8,,"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8", "--forwarded-header", "X-Real-IP"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--public-url", "auth.example.org"},
+		{"--db", db, "--listen", "127.0.0.1:8089", "--local-mailbox", "--metrics-listen", "127.0.0.1:8089"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--drain-wait", "-1s"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--metrics-listen", "127.0.0.1:99999"},
 		{"maintenance", "sideways", "--db", db},
 	} {
 		if err := run(context.Background(), args, io.Discard, io.Discard, nil); err == nil {
@@ -87,7 +90,7 @@ func TestServeMaintenanceAndShutdown(t *testing.T) {
 	}
 	go func() {
 		// A costly hash keeps the sign-up below in flight at shutdown.
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", db, "--local-mailbox", "--totp-key-file", keyFile,
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--db", db, "--local-mailbox", "--totp-key-file", keyFile, "--drain-wait", "0",
 			"--argon2-memory", "262144", "--argon2-time", "3", "--log-format", "json"}, io.Discard, &logs, ready)
 	}()
 	var base string
@@ -226,7 +229,7 @@ func TestTOTPKeyOptions(t *testing.T) {
 	open := write("open.key", key+"\n", 0o644)
 	bad := write("bad.key", "not a key at all\n", 0o600)
 	short := write("short.key", server.EncodeTOTPKey(make([]byte, 16)), 0o600)
-	base := []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox"}
+	base := []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--drain-wait", "0"}
 	for _, c := range []struct {
 		env  string
 		args []string
@@ -315,7 +318,7 @@ func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
 		defer cancel()
 		ready, done := make(chan string, 1), make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--totp-key-file", key}, io.Discard, io.Discard, ready)
+			done <- run(ctx, []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--totp-key-file", key, "--drain-wait", "0"}, io.Discard, io.Discard, ready)
 		}()
 		select {
 		case <-ready:
@@ -402,7 +405,7 @@ func serveUntilCleanup(t *testing.T, logs io.Writer, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- run(ctx, args, io.Discard, logs, ready) }()
+	go func() { done <- run(ctx, append(args, "--drain-wait", "0"), io.Discard, logs, ready) }()
 	select {
 	case addr := <-ready:
 		t.Cleanup(func() { cancel(); <-done })

@@ -7,6 +7,7 @@ package testdb
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -122,4 +123,102 @@ func (d DB) Connect() (store.Admin, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// Mentions lists, as "table: needle", every table of the database that
+// has a row holding one of the needles in a text or binary column: a test
+// sees what is left of an account, whatever tables the schema has.
+func (d DB) Mentions(t testing.TB, needles ...string) []string {
+	t.Helper()
+	var tables, hits []string
+	// rows runs a query and calls f with each row's values.
+	var rows func(query string, f func([]any)) error
+	if d.Kind == Postgres {
+		conn, err := pgx.Connect(context.Background(), d.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		rows = func(query string, f func([]any)) error {
+			r, err := conn.Query(context.Background(), query)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			for r.Next() {
+				v, err := r.Values()
+				if err != nil {
+					return err
+				}
+				f(v)
+			}
+			return r.Err()
+		}
+	} else {
+		db, err := sql.Open("sqlite", d.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows = func(query string, f func([]any)) error {
+			r, err := db.Query(query)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			cols, err := r.Columns()
+			if err != nil {
+				return err
+			}
+			for r.Next() {
+				v := make([]any, len(cols))
+				p := make([]any, len(cols))
+				for i := range v {
+					p[i] = &v[i]
+				}
+				if err := r.Scan(p...); err != nil {
+					return err
+				}
+				f(v)
+			}
+			return r.Err()
+		}
+	}
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if d.Kind == Postgres {
+		list = `SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`
+	}
+	if err := rows(list, func(v []any) { tables = append(tables, v[0].(string)) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		found := map[string]bool{}
+		err := rows(`SELECT * FROM `+table, func(v []any) {
+			for _, x := range v {
+				var s string
+				switch x := x.(type) {
+				case string:
+					s = x
+				case []byte:
+					s = string(x)
+				default:
+					continue
+				}
+				for _, n := range needles {
+					if strings.Contains(s, n) {
+						found[n] = true
+					}
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range needles {
+			if found[n] {
+				hits = append(hits, table+": "+n)
+			}
+		}
+	}
+	return hits
 }

@@ -1,7 +1,8 @@
 package store
 
 // What the SQLite and PostgreSQL stores share: the operator's interface,
-// the lock policy's arithmetic and the running of migrations.
+// the lock policy's arithmetic, the audit log's outcomes and the running of
+// migrations.
 
 import (
 	"context"
@@ -19,8 +20,6 @@ type Admin interface {
 	// every session and challenge and the trust of every device of the
 	// account in the same transaction.
 	SetSuspended(ctx context.Context, id string, suspended bool) error
-	// Lockout returns the failure count and lock of an address.
-	Lockout(ctx context.Context, email string) (Lockout, error)
 	// ClearFailures forgets the failure count and any lock of an address,
 	// as a successful sign-in does; the lock count stays.
 	ClearFailures(ctx context.Context, email string) error
@@ -88,6 +87,32 @@ func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func(i
 	}
 	left := b.Misses - misses - 1
 	return CodeUse{AttemptsLeft: min(most, left), Exhausted: left == 0}, -1, nil
+}
+
+// Outcome is what an action did, as the audit log says it: changed
+// whether the account's state changed (for ActionSuspend and
+// ActionUnsuspend), n the sessions ended (ActionSuspend,
+// ActionRevokeSessions) or the lockout keys cleared (ActionUnlock).
+func Outcome(action string, changed bool, n int) string {
+	switch action {
+	case ActionSuspend:
+		if changed {
+			return fmt.Sprintf("suspended; %d sessions ended", n)
+		}
+		return fmt.Sprintf("was suspended already; %d sessions ended", n)
+	case ActionUnsuspend:
+		if changed {
+			return "reinstated"
+		}
+		return "was not suspended"
+	case ActionUnlock:
+		return fmt.Sprintf("%d lockout keys cleared", n)
+	case ActionRevokeSessions:
+		return fmt.Sprintf("%d sessions ended", n)
+	case ActionDelete:
+		return "deleted"
+	}
+	return "exported"
 }
 
 // Migrate runs, through exec, the migrations/*.sql files of fsys (in name

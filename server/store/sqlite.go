@@ -135,17 +135,20 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func one(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	n, err := count(res, err)
+	if err == nil && n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	return err
+}
+
+// count is the number of rows a statement changed.
+func count(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 func notFound(err error) error {
@@ -169,14 +172,17 @@ func (s *SQLite) CreateAccount(ctx context.Context, a Account) error {
 
 const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing`
 
-func (s *SQLite) account(ctx context.Context, where string, arg any) (Account, error) {
+func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg).Scan(
-		&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &created,
+	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &created,
 		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing)
 	a.CreatedAt = fromMS(created)
 	return a, notFound(err)
+}
+
+func (s *SQLite) account(ctx context.Context, where string, arg any) (Account, error) {
+	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg))
 }
 
 // AccountByEmail implements Store.
@@ -265,7 +271,7 @@ func lockout(ctx context.Context, q interface {
 	return l, err
 }
 
-// Lockout returns the failure count and lock of an address.
+// Lockout implements Store.
 func (s *SQLite) Lockout(ctx context.Context, email string) (Lockout, error) {
 	return lockout(ctx, s.db, email)
 }
@@ -723,7 +729,7 @@ func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
 			return err
 		}
 		err = one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, device_id, ip, created_at, last_seen_at, access_hash, access_expires)
-			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ?)`,
+			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ? AND suspended = 0)`,
 			se.ID, se.AccountID, se.DeviceName, d.ID, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
 			se.AccountID, n.PasswordHash))
 		if err != nil {
@@ -823,12 +829,7 @@ func (s *SQLite) RevokeSession(ctx context.Context, accountID, id string) error 
 
 // RevokeSessions implements Store.
 func (s *SQLite) RevokeSessions(ctx context.Context, accountID, except string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, accountID, except)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return count(s.db.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, accountID, except))
 }
 
 const deviceCols = `id, account_id, token_hash, device_name, created_at, last_seen_at, COALESCE(trusted_until, 0)`
@@ -995,4 +996,115 @@ func (s *SQLite) SetMaintenance(ctx context.Context, m Maintenance) error {
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE maintenance SET active = ?, message = ?, until = ? WHERE one = 1`, m.On, m.Message, until)
 	return err
+}
+
+// FindAccounts implements Store.
+func (s *SQLite) FindAccounts(ctx context.Context, text string, limit int) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE instr(email, ?) > 0
+		ORDER BY created_at DESC, id LIMIT ?`, text, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Administer implements Store.
+func (s *SQLite) Administer(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var suspended bool
+		err := tx.QueryRowContext(ctx, `SELECT email, suspended FROM accounts WHERE id = ?`, e.AccountID).Scan(&e.Email, &suspended)
+		if err != nil {
+			return notFound(err)
+		}
+		id := e.AccountID
+		// keys picks the lockout and code budget keys of the account.
+		const keys = `(email IN (?1, ?2) OR email IN (SELECT ?3 || id FROM devices WHERE account_id = ?4))`
+		keyArgs := []any{e.Email, ResetKeyPrefix + e.Email, DeviceKeyPrefix, id}
+		changed, n := false, 0
+		switch e.Action {
+		case ActionSuspend, ActionRevokeSessions:
+			if e.Action == ActionSuspend {
+				changed = !suspended
+				err = execAll(ctx, tx, stmt{`UPDATE accounts SET suspended = 1 WHERE id = ?`, []any{id}}, stmt{untrustDevices, []any{id}})
+			}
+			if err == nil {
+				n, err = count(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, id))
+			}
+			if err == nil {
+				err = execAll(ctx, tx, stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}})
+			}
+		case ActionUnsuspend:
+			changed = suspended
+			_, err = tx.ExecContext(ctx, `UPDATE accounts SET suspended = 0 WHERE id = ?`, id)
+		case ActionUnlock:
+			n, err = count(tx.ExecContext(ctx, `UPDATE lockouts SET failures = 0, locked_until = 0
+				WHERE `+keys+` AND (failures > 0 OR locked_until > ?5)`, append(keyArgs, ms(e.At))...))
+			if err == nil {
+				err = execAll(ctx, tx, stmt{`DELETE FROM code_misses WHERE ` + keys, keyArgs})
+			}
+		case ActionDelete:
+			err = execAll(ctx, tx,
+				stmt{`DELETE FROM lockouts WHERE ` + keys, keyArgs},
+				stmt{`DELETE FROM code_misses WHERE ` + keys, keyArgs},
+				stmt{`DELETE FROM attempts WHERE ` + keys, keyArgs},
+				stmt{`DELETE FROM codes WHERE email = ?`, []any{e.Email}},
+				stmt{`DELETE FROM registrations WHERE email = ?`, []any{e.Email}},
+				stmt{`DELETE FROM outbox WHERE rcpt = ?`, []any{e.Email}},
+				stmt{`UPDATE audit_log SET email = '' WHERE account_id = ?`, []any{id}},
+				// Its other rows go by the foreign keys' cascades.
+				stmt{`DELETE FROM accounts WHERE id = ?`, []any{id}})
+			e.Email = ""
+		case ActionExport:
+		default:
+			return ErrUnknownAction
+		}
+		if err != nil {
+			return err
+		}
+		e.Outcome = Outcome(e.Action, changed, n)
+		return tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`, ms(e.At), e.Operator, e.Action, id, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
+	})
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	e.At = fromMS(ms(e.At))
+	return e, nil
+}
+
+// AuditLog implements Store.
+func (s *SQLite) AuditLog(ctx context.Context, account string, limit int) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, operator, action, account_id, email, reason, outcome FROM audit_log
+		WHERE ?1 = '' OR account_id = ?1 OR email = ?1 ORDER BY seq DESC LIMIT ?2`, account, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Operator, &e.Action, &e.AccountID, &e.Email, &e.Reason, &e.Outcome); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Ping implements Store: a query of the maintenance row, since a database
+// handle answers a ping without reading the file.
+func (s *SQLite) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, `SELECT 1 FROM maintenance WHERE one = 1`).Scan(&one)
 }

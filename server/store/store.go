@@ -1,6 +1,7 @@
 // Package store keeps the auth server's state: accounts, lockouts, mailed
 // codes, two-factor secrets and recovery codes, sessions and refresh tokens,
-// the activity log, the local outbox and the maintenance switch.
+// the activity log, the local outbox, the maintenance switch and the audit
+// log of the operator's actions.
 //
 // [Store] is the interface the server uses; [OpenSQLite] is the embedded
 // default, a pure-Go SQLite file with its migrations in the binary, and
@@ -36,6 +37,9 @@ var (
 	// ErrCodesLocked reports an address that spent its budget of wrong
 	// mailed codes (CodeBudget).
 	ErrCodesLocked = errors.New("store: too many wrong codes")
+	// ErrUnknownAction reports an action that is not one of the Action
+	// constants.
+	ErrUnknownAction = errors.New("store: unknown administration action")
 )
 
 // Account is one user account.
@@ -204,6 +208,41 @@ type Maintenance struct {
 	Until   *time.Time
 }
 
+// AuditEntry is one operator action in the audit log (sesame-authd admin).
+type AuditEntry struct {
+	Seq       int64
+	At        time.Time
+	Operator  string
+	Action    string
+	AccountID string
+	// Email is the account's address; empty once the account is deleted.
+	Email   string
+	Reason  string
+	Outcome string
+}
+
+// The operator's actions on an account (see Store.Administer).
+const (
+	// ActionSuspend suspends the account and ends every session, pending
+	// two-factor sign-in and device trust of it.
+	ActionSuspend = "suspend"
+	// ActionUnsuspend reinstates a suspended account.
+	ActionUnsuspend = "unsuspend"
+	// ActionUnlock clears the failures, locks and wrong-code budgets of the
+	// account's address, its reset key and its devices; the lock counts
+	// stay, so that the next lock still lasts longer.
+	ActionUnlock = "unlock"
+	// ActionRevokeSessions ends every session and pending two-factor
+	// sign-in of the account.
+	ActionRevokeSessions = "revoke-sessions"
+	// ActionDelete erases the account and every row about it or its
+	// address, and its address from the audit log.
+	ActionDelete = "delete"
+	// ActionExport changes nothing: it records that the account's data
+	// was exported.
+	ActionExport = "export"
+)
+
 // Store is the server's storage.
 type Store interface {
 	Close() error
@@ -298,8 +337,9 @@ type Store interface {
 	// CreateSession starts a session, makes or updates its device, ends
 	// its sign-in attempt, clears the failures (see NewSession.LockKey) and
 	// records the success, in one transaction; if the account's password
-	// hash is no longer the one the sign-in checked, or a known device was
-	// forgotten meanwhile, it does nothing and returns ErrNotFound.
+	// hash is no longer the one the sign-in checked, the account was
+	// suspended or a known device was forgotten meanwhile, it does nothing
+	// and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RotateRefresh spends a refresh token and installs the next pair. A
@@ -340,4 +380,24 @@ type Store interface {
 
 	Maintenance(ctx context.Context) (Maintenance, error)
 	SetMaintenance(ctx context.Context, m Maintenance) error
+	// Ping checks that the database answers a query.
+	Ping(ctx context.Context) error
+
+	// Administration: the operator's commands (sesame-authd admin).
+
+	// FindAccounts lists at most limit accounts whose address contains
+	// text, the newest first.
+	FindAccounts(ctx context.Context, text string, limit int) ([]Account, error)
+	// Lockout returns the failure count and lock of a lockout key: an
+	// address, or one made with DeviceKeyPrefix or ResetKeyPrefix.
+	Lockout(ctx context.Context, key string) (Lockout, error)
+	// Administer does e.Action (an Action constant) to the account
+	// e.AccountID at e.At and writes e to the audit log, with the
+	// account's address and the outcome, in the same transaction; it
+	// returns the entry written. ErrNotFound: no such account, and nothing
+	// is written.
+	Administer(ctx context.Context, e AuditEntry) (AuditEntry, error)
+	// AuditLog lists at most limit audit entries, the newest first: those
+	// whose account id or address is account, or all when it is empty.
+	AuditLog(ctx context.Context, account string, limit int) ([]AuditEntry, error)
 }

@@ -60,6 +60,12 @@ var behaviours = []struct {
 	{"activity", testActivity},
 	{"outbox", testOutbox},
 	{"maintenance", testMaintenance},
+	{"ping", testPing},
+	{"accounts found", testFindAccounts},
+	{"suspension by the operator", testAdminSuspend},
+	{"unlock", testAdminUnlock},
+	{"account deletion", testAdminDelete},
+	{"audit log", testAuditLog},
 	{"reopened", testReopened},
 	{"replicas open at once", testOpenAtOnce},
 	{"concurrent attempts never exceed the lock", testConcurrentAttempts},
@@ -1084,6 +1090,16 @@ func testMaintenance(t *testing.T, db testdb.DB) {
 	}
 }
 
+func testPing(t *testing.T, db testdb.DB) {
+	st, err := db.Connect()
+	check(t, err)
+	check(t, st.Ping(ctx))
+	check(t, st.Close())
+	if err := st.Ping(ctx); err == nil {
+		t.Fatal("a closed store answers a ping")
+	}
+}
+
 func testReopened(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	a := newAccount(t, st, "ann")
@@ -1491,5 +1507,221 @@ func TestMigrate(t *testing.T) {
 	}
 	if _, err := store.Migrate(fsys, 0, func(string) error { return errors.New("syntax") }); err == nil || !strings.Contains(err.Error(), "0001_a.sql") {
 		t.Fatalf("a failing migration: %v", err)
+	}
+}
+
+func testFindAccounts(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	for i, id := range []string{"ann", "anna", "bob", "joanne"} {
+		a := store.Account{ID: id, Email: id + "@example.org", PasswordHash: "h", Verified: true, CreatedAt: now.Add(time.Duration(i) * time.Minute)}
+		check(t, st.CreateAccount(ctx, a))
+	}
+	ids := func(text string, limit int) []string {
+		as, err := st.FindAccounts(ctx, text, limit)
+		check(t, err)
+		var out []string
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	if got := ids("ann", 10); !slices.Equal(got, []string{"joanne", "anna", "ann"}) {
+		t.Fatalf("ann: %v, want the newest first", got)
+	}
+	if got := ids("ann", 2); !slices.Equal(got, []string{"joanne", "anna"}) {
+		t.Fatalf("ann, 2: %v", got)
+	}
+	// Like's wildcards are plain characters.
+	if got := ids("%", 10); len(got) != 0 {
+		t.Fatalf("%%: %v", got)
+	}
+	if got := ids("", 10); len(got) != 4 {
+		t.Fatalf("everyone: %v", got)
+	}
+}
+
+// admin does action to a as the operator root at now.
+func admin(t *testing.T, st store.Store, action string, a store.Account) store.AuditEntry {
+	t.Helper()
+	e, err := st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: action, AccountID: a.ID, Reason: "ticket 7"})
+	check(t, err)
+	if e.Email != a.Email && action != store.ActionDelete || e.Seq == 0 || !e.At.Equal(now) || e.Operator != "root" || e.Reason != "ticket 7" {
+		t.Fatalf("%s wrote %+v", action, e)
+	}
+	return e
+}
+
+func testAdminSuspend(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	bob := newAccount(t, st, "bob")
+	trusted(t, st, a)
+	trusted(t, st, bob)
+	if e := admin(t, st, store.ActionSuspend, a); e.Outcome != "suspended; 3 sessions ended" {
+		t.Fatalf("outcome %q", e.Outcome)
+	}
+	got, _ := st.AccountByID(ctx, a.ID)
+	ss, _ := st.Sessions(ctx, a.ID)
+	_, errCh := st.Challenge(ctx, []byte("ann-ch"), now)
+	if !got.Suspended || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 {
+		t.Fatalf("after the suspension: %+v, %d sessions, challenge %v, trusted %v", got, len(ss), errCh, trustedIDs(t, st, a))
+	}
+	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refresh token of the suspended account: %v", err)
+	}
+	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 {
+		t.Fatal("a suspension ended another account's access")
+	}
+	// A sign-in whose password was checked before the suspension starts
+	// no session after it.
+	se := store.Session{ID: "late", AccountID: a.ID, DeviceName: "d", IP: "127.0.0.1", CreatedAt: now, LastSeenAt: now}
+	err := st.CreateSession(ctx, store.NewSession{Session: se, Tokens: tokens("late", now), PasswordHash: a.PasswordHash, Email: a.Email})
+	wantErr(t, "a session of the suspended account", err, store.ErrNotFound)
+	if e := admin(t, st, store.ActionSuspend, a); e.Outcome != "was suspended already; 0 sessions ended" {
+		t.Fatalf("suspending again: %q", e.Outcome)
+	}
+	if e := admin(t, st, store.ActionUnsuspend, a); e.Outcome != "reinstated" {
+		t.Fatalf("unsuspending: %q", e.Outcome)
+	}
+	if got, _ := st.AccountByID(ctx, a.ID); got.Suspended {
+		t.Fatal("still suspended")
+	}
+	if e := admin(t, st, store.ActionUnsuspend, a); e.Outcome != "was not suspended" {
+		t.Fatalf("unsuspending again: %q", e.Outcome)
+	}
+	if e := admin(t, st, store.ActionRevokeSessions, bob); e.Outcome != "3 sessions ended" {
+		t.Fatalf("revoking: %q", e.Outcome)
+	}
+	ss, _ = st.Sessions(ctx, bob.ID)
+	_, errCh = st.Challenge(ctx, []byte("bob-ch"), now)
+	if got, _ := st.AccountByID(ctx, bob.ID); len(ss) != 0 || errCh == nil || got.Suspended || len(trustedIDs(t, st, bob)) != 3 {
+		t.Fatalf("after revoking: %d sessions, challenge %v, %+v", len(ss), errCh, got)
+	}
+	before, _ := st.AuditLog(ctx, "", 100)
+	_, err = st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: store.ActionSuspend, AccountID: "nobody"})
+	wantErr(t, "suspending nobody", err, store.ErrNotFound)
+	_, err = st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: "promote", AccountID: a.ID})
+	wantErr(t, "an unknown action", err, store.ErrUnknownAction)
+	if after, _ := st.AuditLog(ctx, "", 100); len(after) != len(before) {
+		t.Fatal("a refused action was written to the audit log")
+	}
+}
+
+func testAdminUnlock(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	trusted(t, st, a)
+	b := store.CodeBudget{Misses: 1, Window: time.Hour}
+	keys := []string{a.Email, store.ResetKeyPrefix + a.Email, store.DeviceKeyPrefix + "ann-d1"}
+	check(t, st.PutCode(ctx, a.Email, store.PurposeReset, []byte("111111"), now.Add(time.Hour), 5))
+	for _, key := range append(keys, "bob@example.org") {
+		lockOut(t, st, key)
+		u, err := st.UseCode(ctx, a.Email, store.PurposeReset, key, now, b, is("x"))
+		if err != nil || !u.Exhausted {
+			t.Fatalf("a wrong code on %s: %+v %v", key, u, err)
+		}
+	}
+	if e := admin(t, st, store.ActionUnlock, a); e.Outcome != "3 lockout keys cleared" {
+		t.Fatalf("outcome %q", e.Outcome)
+	}
+	for _, key := range keys {
+		if l, _ := st.Lockout(ctx, key); l.Locked(now) || l.Failures != 0 || l.LockCount != 1 {
+			t.Fatalf("%s after the unlock: %+v, want no lock and the lock count kept", key, l)
+		}
+	}
+	if l, _ := st.Lockout(ctx, "bob@example.org"); !l.Locked(now) {
+		t.Fatal("another address was unlocked")
+	}
+	if u, err := st.UseCode(ctx, a.Email, store.PurposeReset, a.Email, now, b, is("111111")); err != nil || !u.OK {
+		t.Fatalf("the code after the unlock: %+v %v, want its budget back", u, err)
+	}
+	if _, err := st.UseCode(ctx, a.Email, store.PurposeReset, "bob@example.org", now, b, is("x")); !errors.Is(err, store.ErrCodesLocked) {
+		t.Fatalf("another key's budget: %v", err)
+	}
+}
+
+func testAdminDelete(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	bob := newAccount(t, st, "bob")
+	for _, x := range []store.Account{a, bob} {
+		trusted(t, st, x)
+		lockOut(t, st, x.Email)
+		lockOut(t, st, store.ResetKeyPrefix+x.Email)
+		lockOut(t, st, store.DeviceKeyPrefix+x.ID+"-d1")
+		_, _, err := st.ReserveAttempt(ctx, store.DeviceKeyPrefix+x.ID+"-d2", now, time.Minute, policy)
+		check(t, err)
+		check(t, st.ReplaceRecoveryCodes(ctx, x.ID, [][]byte{[]byte("rc-" + x.ID)}))
+		check(t, st.PutResetToken(ctx, []byte("rt-"+x.ID), x.ID, now.Add(time.Hour)))
+		check(t, st.AddActivity(ctx, x.ID, authapi.ActivityEvent{At: now, IP: "192.0.2.1", DeviceName: "d", Result: authapi.ResultSuccess}))
+		check(t, st.PutCode(ctx, x.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
+		_, err = st.UseCode(ctx, x.Email, store.PurposeReset, x.Email, now, store.CodeBudget{Misses: 5, Window: time.Hour}, is("x"))
+		check(t, err)
+		check(t, st.PutRegistration(ctx, registration(x.Email, "pw", "222222", now)))
+		check(t, st.AddMail(ctx, authapi.Mail{ID: "m-" + x.ID, To: x.Email, Subject: "s", Text: "t", SentAt: now}))
+		check(t, st.SetPendingTOTP(ctx, x.ID, "secret-"+x.ID))
+		admin(t, st, store.ActionUnlock, x)
+	}
+	if hits := db.Mentions(t, a.ID, a.Email); len(hits) < 10 {
+		t.Fatalf("the account is in too few tables to test its deletion: %v", hits)
+	}
+	e := admin(t, st, store.ActionDelete, a)
+	if e.Email != "" || e.AccountID != a.ID || e.Outcome != "deleted" {
+		t.Fatalf("the deletion's entry: %+v", e)
+	}
+	// Only the audit log keeps the id, and nothing the address.
+	if hits := db.Mentions(t, a.ID, a.Email); !slices.Equal(hits, []string{"audit_log: " + a.ID}) {
+		t.Fatalf("after the deletion: %v", hits)
+	}
+	if _, err := st.AccountByID(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the account: %v", err)
+	}
+	if hits := db.Mentions(t, bob.ID, bob.Email); len(hits) < 10 {
+		t.Fatalf("another account's rows went: %v", hits)
+	}
+	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 {
+		t.Fatal("another account's sessions went")
+	}
+	_, err := st.Administer(ctx, store.AuditEntry{At: now, Operator: "root", Action: store.ActionDelete, AccountID: a.ID})
+	wantErr(t, "deleting twice", err, store.ErrNotFound)
+}
+
+func testAuditLog(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	bob := newAccount(t, st, "bob")
+	admin(t, st, store.ActionSuspend, a)
+	admin(t, st, store.ActionExport, bob)
+	last := admin(t, st, store.ActionUnsuspend, a)
+	all, err := st.AuditLog(ctx, "", 10)
+	check(t, err)
+	if len(all) != 3 || all[0] != last || all[1].Action != store.ActionExport || all[1].Outcome != "exported" || all[2].Action != store.ActionSuspend {
+		t.Fatalf("the log %+v, want three entries, the newest first", all)
+	}
+	for _, key := range []string{a.ID, a.Email} {
+		if got, _ := st.AuditLog(ctx, key, 10); len(got) != 2 || got[0].AccountID != a.ID || got[1].AccountID != a.ID {
+			t.Fatalf("by %s: %+v", key, got)
+		}
+	}
+	if got, _ := st.AuditLog(ctx, a.ID, 1); len(got) != 1 || got[0] != last {
+		t.Fatalf("limited: %+v", got)
+	}
+	// The deletion erases the address from the account's entries, which
+	// stay under its id.
+	admin(t, st, store.ActionDelete, a)
+	got, _ := st.AuditLog(ctx, a.ID, 10)
+	if len(got) != 3 || got[0].Action != store.ActionDelete {
+		t.Fatalf("after the deletion: %+v", got)
+	}
+	for _, e := range got {
+		if e.Email != "" {
+			t.Fatalf("an entry kept the address: %+v", e)
+		}
+	}
+	if got, _ := st.AuditLog(ctx, a.Email, 10); len(got) != 0 {
+		t.Fatalf("found by the deleted address: %+v", got)
+	}
+	if got, _ := st.AuditLog(ctx, bob.Email, 10); len(got) != 1 || got[0].Email != bob.Email {
+		t.Fatalf("another account's entry: %+v", got)
 	}
 }

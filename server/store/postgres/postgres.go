@@ -180,13 +180,16 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 
 const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing`
 
-func (s *Store) account(ctx context.Context, where string, arg any) (store.Account, error) {
+func scanAccount(row pgx.Row) (store.Account, error) {
 	var a store.Account
-	err := s.pool.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = $1`, arg).Scan(
-		&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &a.CreatedAt,
+	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &a.CreatedAt,
 		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, notFound(err)
+}
+
+func (s *Store) account(ctx context.Context, where string, arg any) (store.Account, error) {
+	return scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = $1`, arg))
 }
 
 // AccountByEmail implements store.Store.
@@ -267,7 +270,7 @@ func lockLockout(ctx context.Context, tx pgx.Tx, email string) (store.Lockout, e
 		RETURNING failures, lock_count, locked_until`, email))
 }
 
-// Lockout implements store.Admin.
+// Lockout implements store.Store.
 func (s *Store) Lockout(ctx context.Context, email string) (store.Lockout, error) {
 	return scanLockout(s.pool.QueryRow(ctx, `SELECT failures, lock_count, locked_until FROM lockouts WHERE email = $1`, email))
 }
@@ -679,10 +682,10 @@ func (s *Store) DeleteChallenge(ctx context.Context, idHash []byte) error {
 func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		// FOR SHARE holds the hash: a concurrent password change or reset
-		// waits for this session and then ends it.
+		// FOR SHARE holds the hash: a concurrent password change, reset or
+		// suspension waits for this session and then ends it.
 		var ok bool
-		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 FOR SHARE`,
+		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 AND NOT suspended FOR SHARE`,
 			se.AccountID, n.PasswordHash).Scan(&ok)
 		if err != nil {
 			return notFound(err)
@@ -798,8 +801,7 @@ func (s *Store) RevokeSession(ctx context.Context, accountID, id string) error {
 
 // RevokeSessions implements store.Store.
 func (s *Store) RevokeSessions(ctx context.Context, accountID, except string) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, accountID, except)
-	return int(tag.RowsAffected()), err
+	return count(s.pool.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, accountID, except))
 }
 
 const deviceCols = `id, account_id, token_hash, device_name, created_at, last_seen_at, trusted_until`
@@ -949,3 +951,112 @@ func (s *Store) SetMaintenance(ctx context.Context, m store.Maintenance) error {
 	_, err := s.pool.Exec(ctx, `UPDATE maintenance SET active = $1, message = $2, until = $3 WHERE one = 1`, m.On, m.Message, m.Until)
 	return err
 }
+
+// FindAccounts implements store.Store.
+func (s *Store) FindAccounts(ctx context.Context, text string, limit int) ([]store.Account, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE strpos(email, $1) > 0
+		ORDER BY created_at DESC, id LIMIT $2`, text, limit)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Account, error) { return scanAccount(r) })
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}
+
+// Administer implements store.Store.
+// The account's row is locked first, in the order a sign-in and a reset
+// take it before the lockouts' rows.
+func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error) {
+	in := e
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		e = in
+		var suspended bool
+		err := tx.QueryRow(ctx, `SELECT email, suspended FROM accounts WHERE id = $1 FOR UPDATE`, e.AccountID).Scan(&e.Email, &suspended)
+		if err != nil {
+			return notFound(err)
+		}
+		id := e.AccountID
+		// keys picks the lockout and code budget keys of the account.
+		const keys = `(email IN ($1, $2) OR email IN (SELECT $3::text || id FROM devices WHERE account_id = $4))`
+		keyArgs := []any{e.Email, store.ResetKeyPrefix + e.Email, store.DeviceKeyPrefix, id}
+		changed, n := false, 0
+		switch e.Action {
+		case store.ActionSuspend, store.ActionRevokeSessions:
+			if e.Action == store.ActionSuspend {
+				changed = !suspended
+				err = batch(ctx, tx, stmt{`UPDATE accounts SET suspended = true WHERE id = $1`, []any{id}}, stmt{untrustDevices, []any{id}})
+			}
+			if err == nil {
+				n, err = count(tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
+			}
+			if err == nil {
+				_, err = tx.Exec(ctx, `DELETE FROM challenges WHERE account_id = $1`, id)
+			}
+		case store.ActionUnsuspend:
+			changed = suspended
+			_, err = tx.Exec(ctx, `UPDATE accounts SET suspended = false WHERE id = $1`, id)
+		case store.ActionUnlock:
+			n, err = count(tx.Exec(ctx, `UPDATE lockouts SET failures = 0, locked_until = NULL
+				WHERE `+keys+` AND (failures > 0 OR locked_until > $5)`, append(keyArgs, e.At)...))
+			if err == nil {
+				_, err = tx.Exec(ctx, `DELETE FROM code_misses WHERE `+keys, keyArgs...)
+			}
+		case store.ActionDelete:
+			err = batch(ctx, tx,
+				stmt{`DELETE FROM lockouts WHERE ` + keys, keyArgs},
+				stmt{`DELETE FROM code_misses WHERE ` + keys, keyArgs},
+				stmt{`DELETE FROM attempts WHERE ` + keys, keyArgs},
+				stmt{`DELETE FROM codes WHERE email = $1`, []any{e.Email}},
+				stmt{`DELETE FROM registrations WHERE email = $1`, []any{e.Email}},
+				stmt{`DELETE FROM outbox WHERE rcpt = $1`, []any{e.Email}},
+				stmt{`UPDATE audit_log SET email = '' WHERE account_id = $1`, []any{id}},
+				// Its other rows go by the foreign keys' cascades.
+				stmt{`DELETE FROM accounts WHERE id = $1`, []any{id}})
+			e.Email = ""
+		case store.ActionExport:
+		default:
+			return store.ErrUnknownAction
+		}
+		if err != nil {
+			return err
+		}
+		e.Outcome = store.Outcome(e.Action, changed, n)
+		return tx.QueryRow(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`, e.At, e.Operator, e.Action, id, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
+	})
+	if err != nil {
+		return store.AuditEntry{}, err
+	}
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	return e, nil
+}
+
+// count is the number of rows a statement changed.
+func count(tag pgconn.CommandTag, err error) (int, error) {
+	return int(tag.RowsAffected()), err
+}
+
+// AuditLog implements store.Store.
+func (s *Store) AuditLog(ctx context.Context, account string, limit int) ([]store.AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, at, operator, action, account_id, email, reason, outcome FROM audit_log
+		WHERE $1 = '' OR account_id = $1 OR email = $1 ORDER BY seq DESC LIMIT $2`, account, limit)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.AuditEntry, error) {
+		var e store.AuditEntry
+		err := r.Scan(&e.Seq, &e.At, &e.Operator, &e.Action, &e.AccountID, &e.Email, &e.Reason, &e.Outcome)
+		e.At = e.At.UTC()
+		return e, err
+	})
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

@@ -6,9 +6,9 @@
 //
 // [Start] builds the binary once (CGO_ENABLED=0), starts the replicas on
 // free loopback ports against a fresh schema of $SESAME_TEST_POSTGRES with a
-// shared TOTP key, the local outbox and --trusted-proxies 127.0.0.1 (HAProxy's
-// side), writes an haproxy.cfg and runs HAProxy in the foreground; all of it
-// stops when the test ends. [Require] skips a test without PostgreSQL or
+// shared TOTP key, the local outbox, --trusted-proxies 127.0.0.1 (HAProxy's
+// side) and no drain at shutdown, writes an haproxy.cfg and runs HAProxy in
+// the foreground; all of it stops when the test ends. [Require] skips a test without PostgreSQL or
 // HAProxy. [HTTPClient] dials from another loopback address, so that each
 // client has an address of its own behind the proxy.
 package cluster
@@ -89,7 +89,8 @@ type process struct {
 type Options struct {
 	// Replicas is how many sesame-authd run; 3 when zero.
 	Replicas int
-	// Args are more flags of every replica, after the harness's own.
+	// Args are more flags of every replica, after the harness's own, which
+	// they override (such as --drain-wait 0s).
 	Args []string
 }
 
@@ -156,7 +157,7 @@ func Start(t testing.TB, o Options) *Cluster {
 		r := &Replica{Name: fmt.Sprintf("r%d", i+1)}
 		c.Replicas = append(c.Replicas, r)
 		args := append([]string{"--listen", "127.0.0.1:0", "--db", c.DB.Source, "--local-mailbox",
-			"--trusted-proxies", Proxy, "--log-format", "json", "--shutdown-wait", "5s"}, o.Args...)
+			"--trusted-proxies", Proxy, "--log-format", "json", "--drain-wait", "0s", "--shutdown-wait", "5s"}, o.Args...)
 		if r.process, err = c.spawn(t, r.Name, bin, args...); err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +234,7 @@ func (p *process) Kill() {
 func (p *process) Log() string { return p.log.String() }
 
 // haproxyCfg is HAProxy's configuration: a listener per prefix of the
-// replicas, round robin with health checks on /v1/status; the client's
+// replicas, round robin with health checks on /readyz; the client's
 // address appended to X-Forwarded-For; a request that found no connection
 // retried on another replica, and a GET or HEAD that got no answer too (a
 // POST may have been carried out: never sent twice).
@@ -261,7 +262,7 @@ listen {{.Name}}
 	bind 127.0.0.1:{{.Port}}
 	balance roundrobin
 	option httpchk
-	http-check send meth GET uri /v1/status ver HTTP/1.1 hdr Host localhost hdr Sesame-Client-Version 0.1.0
+	http-check send meth GET uri ` + server.PathReady + ` ver HTTP/1.1 hdr Host localhost
 	http-check expect status 200
 	http-request capture req.hdr(` + RequestHeader + `) len 64
 	http-request set-log-level silent unless { req.hdr(` + RequestHeader + `) -m found }

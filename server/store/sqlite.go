@@ -512,6 +512,7 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 			`DELETE FROM lockouts WHERE failures = 0 AND locked_until <= ?1 - 86400000`,
 			`DELETE FROM devices WHERE last_seen_at <= ?1 - ` + fmt.Sprint(DeviceIdle.Milliseconds()) + `
 				AND (trusted_until IS NULL OR trusted_until <= ?1)`,
+			`DELETE FROM rate_limits WHERE full_at <= ?1 * 1000`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
 				return err
@@ -995,4 +996,24 @@ func (s *SQLite) SetMaintenance(ctx context.Context, m Maintenance) error {
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE maintenance SET active = ?, message = ?, until = ? WHERE one = 1`, m.On, m.Message, until)
 	return err
+}
+
+// TakeToken implements Store.
+func (s *SQLite) TakeToken(ctx context.Context, key string, l Limit, now time.Time) (bool, time.Duration, error) {
+	if l.PerSecond <= 0 {
+		return true, 0, nil
+	}
+	t, k := l.Take(now), LimitKey(key)
+	var full int64
+	err := s.db.QueryRowContext(ctx, `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
+		ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3 WHERE full_at <= ?4
+		RETURNING full_at`, k, t.Now, t.Interval, t.Latest).Scan(&full)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return err == nil, 0, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT full_at FROM rate_limits WHERE key = ?`, k).Scan(&full)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil // purged meanwhile: full now
+	}
+	return false, t.Wait(full), err
 }

@@ -155,8 +155,8 @@ type Server struct {
 	// dummy is the hash verified for unknown accounts, for equal timing.
 	// It is made on the first password check of any kind, so that start-up
 	// pays nothing and the first check is equally slow for every account.
-	dummy    func() string
-	hashes   chan struct{}
+	dummy  func() string
+	hashes chan struct{}
 	// The rate limits' buckets, kept in the store (see limit).
 	ipRate   store.Limit
 	acctRate store.Limit

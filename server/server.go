@@ -155,14 +155,14 @@ type Server struct {
 	// dummy is the hash verified for unknown accounts, for equal timing.
 	// It is made on the first password check of any kind, so that start-up
 	// pays nothing and the first check is equally slow for every account.
-	dummy  func() string
-	hashes chan struct{}
-	// The rate limits' buckets, kept in the store (see limit).
+	dummy    func() string
+	hashes   chan struct{}
 	ipRate   store.Limit
 	acctRate store.Limit
 	mailRate store.Limit
 	authRate store.Limit
-	// dailyMail caps the code mails to an address a day.
+	// dailyMail caps the code mails to an address a day. The limits'
+	// buckets are kept in the store (see limit).
 	dailyMail store.Limit
 	// codeKey keys the stored hashes of mailed codes.
 	codeKey  []byte

@@ -25,7 +25,12 @@ var migrations embed.FS
 
 // SQLite is the embedded Store: one database file, shareable by several
 // server processes on one machine.
-type SQLite struct{ db *sql.DB }
+type SQLite struct {
+	db *sql.DB
+	// take is TakeToken's statement, prepared once: parsing it would be
+	// a fifth of its cost.
+	take *sql.Stmt
+}
 
 var _ Store = (*SQLite)(nil)
 
@@ -61,6 +66,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	if err == nil {
+		s.take, err = db.PrepareContext(ctx, `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
+			ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3 WHERE full_at <= ?4
+			RETURNING full_at`)
 	}
 	if err != nil {
 		db.Close()
@@ -1005,9 +1015,7 @@ func (s *SQLite) TakeToken(ctx context.Context, key string, l Limit, now time.Ti
 	}
 	t, k := l.Take(now), LimitKey(key)
 	var full int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
-		ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3 WHERE full_at <= ?4
-		RETURNING full_at`, k, t.Now, t.Interval, t.Latest).Scan(&full)
+	err := s.take.QueryRowContext(ctx, k, t.Now, t.Interval, t.Latest).Scan(&full)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return err == nil, 0, err
 	}

@@ -66,6 +66,7 @@ var behaviours = []struct {
 	{"unlock", testAdminUnlock},
 	{"account deletion", testAdminDelete},
 	{"audit log", testAuditLog},
+	{"rate limits", testRateLimits},
 	{"reopened", testReopened},
 	{"replicas open at once", testOpenAtOnce},
 	{"concurrent attempts never exceed the lock", testConcurrentAttempts},
@@ -78,6 +79,7 @@ var behaviours = []struct {
 	{"concurrent refresh", testConcurrentRefresh},
 	{"concurrent reset", testConcurrentReset},
 	{"concurrent recovery code replacement", testConcurrentReplaceCodes},
+	{"concurrent takes of a rate limit", testConcurrentRateLimit},
 }
 
 var ctx = context.Background()
@@ -1100,6 +1102,71 @@ func testPing(t *testing.T, db testdb.DB) {
 	}
 }
 
+// take takes a token of key at at and checks the answer: want taken, or
+// refused with the wait wantWait.
+func take(t *testing.T, st store.Store, key string, l store.Limit, at time.Time, want bool, wantWait time.Duration) {
+	t.Helper()
+	ok, wait, err := st.TakeToken(ctx, key, l, at)
+	check(t, err)
+	if ok != want || wait != wantWait {
+		t.Fatalf("%s at +%s: taken %v, wait %s; want %v, %s", key, at.Sub(now), ok, wait, want, wantWait)
+	}
+}
+
+func testRateLimits(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	l := store.Limit{PerSecond: 2, Burst: 3}
+	// A full bucket gives its burst at once, then one token a refill.
+	for range 3 {
+		take(t, st, "ip:192.0.2.1", l, now, true, 0)
+	}
+	take(t, st, "ip:192.0.2.1", l, now, false, 500*time.Millisecond)
+	take(t, st, "ip:192.0.2.1", l, now.Add(200*time.Millisecond), false, 300*time.Millisecond)
+	take(t, st, "ip:192.0.2.1", l, now.Add(500*time.Millisecond), true, 0)
+	take(t, st, "ip:192.0.2.1", l, now.Add(500*time.Millisecond), false, 500*time.Millisecond)
+	// Another key has a bucket of its own.
+	take(t, st, "ip:192.0.2.2", l, now, true, 0)
+	// A refused take takes nothing; a bucket refills up to its burst only.
+	later := now.Add(time.Hour)
+	for range 3 {
+		take(t, st, "ip:192.0.2.1", l, later, true, 0)
+	}
+	take(t, st, "ip:192.0.2.1", l, later, false, 500*time.Millisecond)
+	// A daily cap: 20 a day, the 21st waits a twentieth of a day.
+	day := store.Limit{PerSecond: 20.0 / 86400, Burst: 20}
+	for range 20 {
+		take(t, st, "mail-day:ann@example.org", day, now, true, 0)
+	}
+	take(t, st, "mail-day:ann@example.org", day, now.Add(time.Minute), false, 72*time.Minute-time.Minute)
+	// No rate is no limit, and keeps nothing.
+	for range 5 {
+		take(t, st, "unlimited", store.Limit{}, now, true, 0)
+	}
+	// The keys are kept as digests: no address reaches the table.
+	rows, err := rawDB(t, db).QueryContext(ctx, `SELECT key FROM rate_limits`)
+	check(t, err)
+	var keys [][]byte
+	for rows.Next() {
+		var k []byte
+		check(t, rows.Scan(&k))
+		keys = append(keys, k)
+	}
+	check(t, rows.Err())
+	rows.Close()
+	if len(keys) != 3 || !slices.ContainsFunc(keys, func(k []byte) bool { return string(k) == string(store.LimitKey("mail-day:ann@example.org")) }) {
+		t.Fatalf("%d buckets kept, want 3 kept by their digests", len(keys))
+	}
+	// The purge deletes the buckets that are full again: the addresses'
+	// (at later, 1.5 s after it), not the daily cap's.
+	check(t, st.Purge(ctx, later.Add(1500*time.Millisecond)))
+	if n := countRows(t, db, "rate_limits"); n != 1 {
+		t.Fatalf("%d buckets after the purge, want the daily cap's", n)
+	}
+	// Its next token came a twentieth of a day after the 20 taken.
+	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), true, 0)
+	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), false, 72*time.Minute)
+}
+
 func testReopened(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	a := newAccount(t, st, "ann")
@@ -1410,6 +1477,22 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 // testMigrateRegistrations makes a database of the schema before
 // registrations (from the migration files of that time), with an
 // unverified account, a verified one and a stored code, and opens it.
+// testConcurrentRateLimit takes 40 tokens at once through two handles of
+// a bucket of 10 that refills in an hour: exactly 10 are taken.
+func testConcurrentRateLimit(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	l := store.Limit{PerSecond: 1.0 / 3600, Burst: 10}
+	if n := race(40, hs, func(st store.Admin, _ int) bool {
+		ok, wait, err := st.TakeToken(ctx, "signin:x@example.org", l, now)
+		if err != nil || (!ok && wait <= 0) {
+			t.Errorf("taken %v, wait %s, %v", ok, wait, err)
+		}
+		return ok
+	}); n != l.Burst {
+		t.Fatalf("%d of 40 takes at once were granted, want %d", n, l.Burst)
+	}
+}
+
 func testMigrateRegistrations(t *testing.T, db testdb.DB) {
 	raw := rawDB(t, db)
 	files, version := []string{"migrations/0001_init.sql", "migrations/0002_attempts.sql"}, `PRAGMA user_version = 2`
@@ -1723,5 +1806,38 @@ func testAuditLog(t *testing.T, db testdb.DB) {
 	}
 	if got, _ := st.AuditLog(ctx, bob.Email, 10); len(got) != 1 || got[0].Email != bob.Email {
 		t.Fatalf("another account's entry: %+v", got)
+	}
+}
+
+// TestLimitTake pins the arithmetic the stores share: the refill interval,
+// the latest full time that leaves a token, and the wait.
+func TestLimitTake(t *testing.T) {
+	at := time.UnixMicro(1_000_000_000)
+	for _, c := range []struct {
+		l                store.Limit
+		interval, latest int64
+	}{
+		{store.Limit{PerSecond: 1, Burst: 30}, 1_000_000, 29 * 1_000_000},
+		{store.Limit{PerSecond: 10.0 / 60, Burst: 10}, 6_000_000, 9 * 6_000_000},
+		{store.Limit{PerSecond: 20.0 / 86400, Burst: 20}, 4_320_000_000, 19 * 4_320_000_000},
+		{store.Limit{PerSecond: 7.0 / 60, Burst: 1}, 8_571_429, 0}, // rounded to the microsecond
+		{store.Limit{PerSecond: 1, Burst: 0}, 1_000_000, 0},        // a burst of at least one
+		{store.Limit{PerSecond: 1e9, Burst: 2}, 1, 1},              // at least a microsecond
+	} {
+		tk := c.l.Take(at)
+		if tk.Now != at.UnixMicro() || tk.Interval != c.interval || tk.Latest != tk.Now+c.latest {
+			t.Errorf("%+v: %+v, want interval %d and latest now+%d", c.l, tk, c.interval, c.latest)
+		}
+	}
+	tk := store.Limit{PerSecond: 2, Burst: 3}.Take(at)
+	for full, want := range map[int64]time.Duration{
+		tk.Latest + 1:       time.Microsecond,
+		tk.Latest + 500_000: 500 * time.Millisecond,
+		tk.Latest:           0,
+		tk.Now - 1:          0,
+	} {
+		if got := tk.Wait(full); got != want {
+			t.Errorf("full at latest%+d: wait %s, want %s", full-tk.Latest, got, want)
+		}
 	}
 }

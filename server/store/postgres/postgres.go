@@ -427,7 +427,8 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 			stmt{`DELETE FROM lockouts WHERE failures = 0 AND (locked_until IS NULL OR locked_until <= $1)`,
 				[]any{now.Add(-24 * time.Hour)}},
 			stmt{`DELETE FROM devices WHERE last_seen_at <= $1 AND (trusted_until IS NULL OR trusted_until <= $2)`,
-				[]any{now.Add(-store.DeviceIdle), now}})
+				[]any{now.Add(-store.DeviceIdle), now}},
+			stmt{`DELETE FROM rate_limits WHERE full_at <= $1`, []any{now.UnixMicro()}})
 	})
 }
 
@@ -1060,3 +1061,24 @@ func (s *Store) AuditLog(ctx context.Context, account string, limit int) ([]stor
 
 // Ping implements store.Store.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// TakeToken implements store.Store. The upsert locks the bucket's row, so
+// that concurrent takes apply one after another.
+func (s *Store) TakeToken(ctx context.Context, key string, l store.Limit, now time.Time) (bool, time.Duration, error) {
+	if l.PerSecond <= 0 {
+		return true, 0, nil
+	}
+	t, k := l.Take(now), store.LimitKey(key)
+	var full int64
+	err := s.pool.QueryRow(ctx, `INSERT INTO rate_limits (key, full_at) VALUES ($1, $2::bigint + $3)
+		ON CONFLICT (key) DO UPDATE SET full_at = greatest(rate_limits.full_at, $2) + $3 WHERE rate_limits.full_at <= $4
+		RETURNING full_at`, k, t.Now, t.Interval, t.Latest).Scan(&full)
+	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+		return err == nil, 0, err
+	}
+	err = s.pool.QueryRow(ctx, `SELECT full_at FROM rate_limits WHERE key = $1`, k).Scan(&full)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = nil // purged meanwhile: full now
+	}
+	return false, t.Wait(full), err
+}

@@ -178,22 +178,20 @@ func (l *loadClient) signUp(ctx context.Context) error {
 	return nil
 }
 
-// TestReplicaKilledUnderLoad: one replica killed with SIGKILL while
-// clients sign up, sign in, refresh and read /v1/me through HAProxy loses
-// no acknowledged account, registration, session, rotation or activity
-// entry, and the clients see no error but for requests that were in flight
-// on the killed replica.
-func TestReplicaKilledUnderLoad(t *testing.T) {
-	c := cluster.Start(t, cluster.Options{Args: []string{"--rate-ip", "0", "--rate-account", "0", "--rate-mail", "0",
-		"--rate-auth", "0", "--mails-per-day", "0"}})
-	t0 := time.Now()
-	const clients = 6
-	var ls []*loadClient
-	for i := range clients {
-		from := fmt.Sprintf("127.0.3.%d", i+1)
-		ls = append(ls, newLoadClient(t, c, from, signUp(t, c, from)))
+// noRates turns off the rate limits, which a load from few addresses
+// would meet.
+var noRates = []string{"--rate-ip", "0", "--rate-account", "0", "--rate-mail", "0", "--rate-auth", "0", "--mails-per-day", "0"}
+
+// underLoad runs loadClients clients through HAProxy, calls disrupt once
+// each did a few operations, lets each do more after it, and returns them
+// with the times just before and after disrupt.
+func underLoad(t *testing.T, c *cluster.Cluster, disrupt func()) (ls []*loadClient, from, to time.Time) {
+	t.Helper()
+	const loadClients = 6
+	for i := range loadClients {
+		addr := fmt.Sprintf("127.0.3.%d", i+1)
+		ls = append(ls, newLoadClient(t, c, addr, signUp(t, c, addr)))
 	}
-	t.Logf("cluster and accounts ready after %v", time.Since(t0).Round(time.Millisecond))
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, l := range ls {
@@ -211,57 +209,50 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 		}
 	}
 	waitFor(t, time.Minute, "the load starts", busy(8))
-	victim := c.Replicas[1]
-	killing := time.Now()
-	victim.Kill()
-	killed := time.Now()
-	before := make([]int64, len(ls))
-	for i, l := range ls {
-		before[i] = l.ops.Load()
+	from = time.Now()
+	disrupt()
+	to = time.Now()
+	var before, all int64
+	for _, l := range ls {
+		before = max(before, l.ops.Load())
 	}
-	waitFor(t, time.Minute, "the load goes on", busy(slices.Max(before)+16))
+	waitFor(t, time.Minute, "the load goes on", busy(before+16))
 	stop()
 	wg.Wait()
-	t.Logf("load stopped after %v", time.Since(t0).Round(time.Millisecond))
-
-	ctxb := context.Background()
-	hc := cluster.HTTPClient("127.0.0.2")
-	forgiven := 0
-	routes := c.Routes()
 	for _, l := range ls {
-		for i, ex := range l.lost {
-			// In flight at the kill, and answered 5xx by HAProxy for the
-			// victim, or unanswered and unlogged: HAProxy closes a client's
-			// keep-alive connection that way when its request's server
-			// connection fails, so that the client retries (which a client
-			// does not do for a POST).
-			r, logged := routes[ex.id]
-			inFlight := ex.start.Before(killed) && ex.end.After(killing)
-			if inFlight && (r.Replica == victim.Name || !logged && ex.err != nil) {
-				forgiven++
-				continue
-			}
-			t.Errorf("a client saw an error beyond the requests in flight on %s (killed at %s): %s, routed %+v",
-				victim.Name, killed.Format("15:04:05.000000"), l.failures[i], routes[ex.id])
-		}
+		all += l.ops.Load()
+	}
+	t.Logf("%d operations by %d clients", all, loadClients)
+	return ls, from, to
+}
+
+// checkAcknowledged checks that every write the load clients were
+// acknowledged is in the database: accounts, registrations, sessions,
+// sign-ins in the activity, and the last refresh token of each session
+// whose rotations all answered.
+func checkAcknowledged(t *testing.T, c *cluster.Cluster, ls []*loadClient) {
+	t.Helper()
+	ctx := context.Background()
+	hc := cluster.HTTPClient("127.0.0.2")
+	for _, l := range ls {
 		for _, email := range l.verified {
-			if a, err := c.Store.AccountByEmail(ctxb, email); err != nil || !a.Verified {
+			if a, err := c.Store.AccountByEmail(ctx, email); err != nil || !a.Verified {
 				t.Errorf("the acknowledged account %s is lost: %v", email, err)
 			}
 		}
 		for _, email := range l.signUps {
-			_, aerr := c.Store.AccountByEmail(ctxb, email)
-			rs, rerr := c.Store.Registrations(ctxb, email, time.Now())
+			_, aerr := c.Store.AccountByEmail(ctx, email)
+			rs, rerr := c.Store.Registrations(ctx, email, time.Now())
 			if errors.Is(aerr, store.ErrNotFound) && (rerr != nil || len(rs) == 0) {
 				t.Errorf("the acknowledged registration of %s is lost: %v", email, rerr)
 			}
 		}
 		for email, n := range l.signIns {
-			a, err := c.Store.AccountByEmail(ctxb, email)
+			a, err := c.Store.AccountByEmail(ctx, email)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ss, err := c.Store.Sessions(ctxb, a.ID)
+			ss, err := c.Store.Sessions(ctx, a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -283,18 +274,36 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 			}
 		}
 	}
-	var ops int64
-	for _, l := range ls {
-		ops += l.ops.Load()
-	}
-	t.Logf("HAProxy logged %d requests", len(routes))
-	t.Logf("%d operations by %d clients, %d of them after the kill; %d failed in flight on %s", ops, clients, ops-sum(before), forgiven, victim.Name)
 }
 
-func sum(xs []int64) int64 {
-	var n int64
-	for _, x := range xs {
-		n += x
+// TestReplicaKilledUnderLoad: one replica killed with SIGKILL while
+// clients sign up, sign in, refresh and read /v1/me through HAProxy loses
+// no acknowledged account, registration, session, rotation or activity
+// entry, and the clients see no error but for requests that were in flight
+// on the killed replica.
+func TestReplicaKilledUnderLoad(t *testing.T) {
+	c := cluster.Start(t, cluster.Options{Args: noRates})
+	victim := c.Replicas[1]
+	ls, killing, killed := underLoad(t, c, victim.Kill)
+	forgiven := 0
+	routes := c.Routes()
+	for _, l := range ls {
+		for i, ex := range l.lost {
+			// In flight at the kill, and answered 5xx by HAProxy for the
+			// victim, or unanswered and unlogged: HAProxy closes a client's
+			// keep-alive connection that way when its request's server
+			// connection fails, so that the client retries (which a client
+			// does not do for a POST).
+			r, logged := routes[ex.id]
+			inFlight := ex.start.Before(killed) && ex.end.After(killing)
+			if inFlight && (r.Replica == victim.Name || !logged && ex.err != nil) {
+				forgiven++
+				continue
+			}
+			t.Errorf("a client saw an error beyond the requests in flight on %s (killed at %s): %s, routed %+v",
+				victim.Name, killed.Format("15:04:05.000000"), l.failures[i], routes[ex.id])
+		}
 	}
-	return n
+	t.Logf("%d requests failed in flight on %s", forgiven, victim.Name)
+	checkAcknowledged(t, c, ls)
 }

@@ -239,9 +239,10 @@ func (c *Client) fly(ctx context.Context, f *flight) {
 			c.tok, notify = tok, c.onTokens
 		case isProblem && (p.Code == CodeInvalidRefreshToken || p.Code == CodeRefreshTokenReused):
 			c.tok, c.has = Tokens{}, false // the session is gone
-		case errors.Is(err, ErrTimeout) || errors.Is(err, ErrNetwork):
+		case errors.Is(err, ErrTimeout) || errors.Is(err, ErrNetwork) || errors.As(err, new(*NotAPIError)):
 			// The server may have rotated the token without the answer
-			// arriving: presenting it again would look like theft and
+			// arriving (or with a proxy answering instead, when the
+			// server died): presenting it again would look like theft and
 			// revoke the session, so it is dropped and the user signs in.
 			c.tok, c.has = Tokens{}, false
 		}

@@ -35,6 +35,7 @@ type env struct {
 	gate      chan struct{}
 	gated     atomic.Bool // refreshes wait for gate to close
 	lose      atomic.Bool // refreshes are done but answered only after gate closes
+	gateway   atomic.Bool // refreshes are done but a proxy answers 502 instead
 	dateAhead atomic.Int64
 
 	mu   sync.Mutex
@@ -54,6 +55,12 @@ func newEnv(t *testing.T, tweak ...func(*server.Config)) *env {
 			// The server does the rotation; its answer never arrives.
 			ts.Handler.ServeHTTP(httptest.NewRecorder(), r)
 			<-e.gate
+			return
+		}
+		if r.URL.Path == "/v1/tokens/refresh" && e.gateway.Load() {
+			// The server does the rotation and dies; its proxy answers.
+			ts.Handler.ServeHTTP(httptest.NewRecorder(), r)
+			http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
 			return
 		}
 		if r.URL.Path == "/v1/tokens/refresh" && e.gated.Load() {
@@ -775,6 +782,28 @@ func TestRefreshWhoseAnswerIsLost(t *testing.T) {
 	}
 	if n := e.count("POST", "/v1/tokens/refresh"); n != 1 {
 		t.Fatalf("%d refresh requests reached the server, want 1", n)
+	}
+}
+
+// TestRefreshAnsweredByAGateway: the server rotated the token and died, and
+// the proxy in front of it answered 502; as for a lost answer, the client
+// must not present the spent token again, which would revoke the session
+// as a theft.
+func TestRefreshAnsweredByAGateway(t *testing.T) {
+	e := newEnv(t)
+	c := e.signedIn()
+	ctx := context.Background()
+	e.gateway.Store(true)
+	var notAPI *authapi.NotAPIError
+	if _, err := c.Refresh(ctx); !errors.As(err, &notAPI) || notAPI.Status != http.StatusBadGateway {
+		t.Fatalf("refresh: %v", err)
+	}
+	e.gateway.Store(false)
+	if _, ok := c.Tokens(); ok {
+		t.Fatal("the client kept a refresh token the server may have spent")
+	}
+	if _, err := c.Refresh(ctx); !errors.Is(err, authapi.ErrNoSession) {
+		t.Fatalf("second refresh: %v", err)
 	}
 }
 

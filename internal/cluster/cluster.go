@@ -8,9 +8,10 @@
 // free loopback ports against a fresh schema of $SESAME_TEST_POSTGRES with a
 // shared TOTP key, the local outbox, --trusted-proxies 127.0.0.1 (HAProxy's
 // side) and no drain at shutdown, writes an haproxy.cfg and runs HAProxy in
-// the foreground; all of it stops when the test ends. [Require] skips a test without PostgreSQL or
-// HAProxy. [HTTPClient] dials from another loopback address, so that each
-// client has an address of its own behind the proxy.
+// the foreground; all of it stops when the test ends. [Require] skips a
+// test without PostgreSQL or HAProxy. [HTTPClient] dials from another
+// loopback address, so that each client has an address of its own behind
+// the proxy.
 package cluster
 
 import (
@@ -49,6 +50,9 @@ const RequestHeader = "X-Sesame-Test-Request"
 // Proxy is the address HAProxy dials the replicas from, the only trusted one.
 const Proxy = "127.0.0.1"
 
+// Replicas is how many sesame-authd a cluster runs.
+const Replicas = 3
+
 // startWait bounds the start of a process.
 const startWait = time.Minute
 
@@ -76,7 +80,7 @@ type Replica struct {
 	*process
 }
 
-// process is a child process whose standard error is kept for the test.
+// process is a child process whose output is kept for the test.
 type process struct {
 	name string
 	cmd  *exec.Cmd
@@ -87,8 +91,6 @@ type process struct {
 
 // Options shape a cluster.
 type Options struct {
-	// Replicas is how many sesame-authd run; 3 when zero.
-	Replicas int
 	// Args are more flags of every replica, after the harness's own, which
 	// they override (such as --drain-wait 0s).
 	Args []string
@@ -144,21 +146,18 @@ func Cleanup() {
 func Start(t testing.TB, o Options) *Cluster {
 	t.Helper()
 	haproxy := Require(t)
-	if o.Replicas == 0 {
-		o.Replicas = 3
-	}
 	bin, err := binary()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &Cluster{DB: testdb.New(t, testdb.Postgres), bin: bin}
 	// At once, as an operator's replicas start: the migrations take turns.
-	for i := range o.Replicas {
+	for i := range Replicas {
 		r := &Replica{Name: fmt.Sprintf("r%d", i+1)}
 		c.Replicas = append(c.Replicas, r)
 		args := append([]string{"--listen", "127.0.0.1:0", "--db", c.DB.Source, "--local-mailbox",
 			"--trusted-proxies", Proxy, "--log-format", "json", "--drain-wait", "0s", "--shutdown-wait", "5s"}, o.Args...)
-		if r.process, err = c.spawn(t, r.Name, bin, args...); err != nil {
+		if r.process, err = spawn(t, r.Name, bin, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -176,7 +175,7 @@ func Start(t testing.TB, o Options) *Cluster {
 
 // spawn starts a process that the test's end stops (SIGTERM, then SIGKILL)
 // and that dies with the test binary.
-func (c *Cluster) spawn(t testing.TB, name, bin string, args ...string) (*process, error) {
+func spawn(t testing.TB, name, bin string, args ...string) (*process, error) {
 	p := &process{name: name, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), "SESAME_TOTP_KEY="+server.EncodeTOTPKey(testserver.TOTPKey))
@@ -230,16 +229,13 @@ func (p *process) Kill() {
 	<-p.done
 }
 
-// Log is what the process wrote so far.
-func (p *process) Log() string { return p.log.String() }
-
 // haproxyCfg is HAProxy's configuration: a listener per prefix of the
 // replicas, round robin with health checks on /readyz; the client's
 // address appended to X-Forwarded-For; a request that found no connection
 // retried on another replica, and a GET or HEAD that got no answer too (a
-// POST may have been carried out: never sent twice).
-// Requests named by RequestHeader are logged, each with the replica that
-// served or failed it.
+// POST may have been carried out: never sent twice). Every answer names its
+// replica (ReplicaHeader), and the requests named by RequestHeader are
+// logged with theirs.
 var haproxyCfg = template.Must(template.New("haproxy.cfg").Parse(`global
 	maxconn 4096
 	log stdout format raw local0
@@ -285,7 +281,9 @@ type Route struct {
 }
 
 // Routes reads HAProxy's log: the route of every request named by
-// RequestHeader so far, by name.
+// RequestHeader so far, by name. HAProxy neither answers nor logs a request
+// of a client's kept-alive connection whose server connection failed: it
+// closes the client's connection, for the client to retry.
 func (c *Cluster) Routes() map[string]Route {
 	out := map[string]Route{}
 	sc := bufio.NewScanner(strings.NewReader(c.haproxy.log.String()))
@@ -328,7 +326,7 @@ func (c *Cluster) startHAProxy(t testing.TB, haproxy string) {
 	if err = errors.Join(err, f.Close()); err != nil {
 		t.Fatal(err)
 	}
-	if c.haproxy, err = c.spawn(t, "haproxy", haproxy, "-db", "-f", cfg); err != nil {
+	if c.haproxy, err = spawn(t, "haproxy", haproxy, "-db", "-f", cfg); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(startWait)

@@ -87,17 +87,16 @@ func exchange(hc *http.Client, method, url string, body any, token string, hdr .
 	return a, nil
 }
 
-// burst sends n requests at once, the i-th from the loopback address
-// 127.0.1.i+1, and returns the answers.
-func burst(t testing.TB, n int, send func(hc *http.Client) (answer, error)) []answer {
+// together sends n requests at once, send(i) the i-th, and returns the
+// answers.
+func together(t testing.TB, n int, send func(i int) (answer, error)) []answer {
 	t.Helper()
 	var mu sync.Mutex
 	var out []answer
 	var wg sync.WaitGroup
 	for i := range n {
-		hc := cluster.HTTPClient(fmt.Sprintf("127.0.1.%d", i+1))
 		wg.Go(func() {
-			a, err := send(hc)
+			a, err := send(i)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -112,6 +111,13 @@ func burst(t testing.TB, n int, send func(hc *http.Client) (answer, error)) []an
 		t.FailNow()
 	}
 	return out
+}
+
+// burst is together with the i-th request from the loopback address
+// 127.0.1.i+1.
+func burst(t testing.TB, n int, send func(hc *http.Client) (answer, error)) []answer {
+	t.Helper()
+	return together(t, n, func(i int) (answer, error) { return send(cluster.HTTPClient(fmt.Sprintf("127.0.1.%d", i+1))) })
 }
 
 // statuses counts answers by status.

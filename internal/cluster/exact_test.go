@@ -24,12 +24,9 @@ func TestLockoutExactAcrossReplicas(t *testing.T) {
 	maxFailures := server.DefaultConfig().Lock.MaxFailures
 	email := signUp(t, c, "127.0.0.2")
 	wrong := authapi.CreateSessionRequest{Email: email, Password: "not the password at all", DeviceName: "cluster test"}
-	signIn := func(hc *http.Client, req authapi.CreateSessionRequest) (answer, error) {
-		return exchange(hc, "POST", c.URL+"/v1/sessions", req, "")
-	}
 
 	// Attempts beyond the ones the lock allows in flight answer 429.
-	as := burst(t, 3*maxFailures, func(hc *http.Client) (answer, error) { return signIn(hc, wrong) })
+	as := burst(t, 3*maxFailures, func(hc *http.Client) (answer, error) { return exchange(hc, "POST", c.URL+"/v1/sessions", wrong, "") })
 	counts := statuses(as)
 	refused := counts[http.StatusUnauthorized]
 	hc := cluster.HTTPClient("127.0.0.2")

@@ -248,6 +248,7 @@ defaults
 	timeout client 60s
 	timeout server 60s
 	timeout http-request 10s
+	timeout check 5s
 	option forwardfor
 	retries 3
 	option redispatch 1

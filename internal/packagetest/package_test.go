@@ -39,6 +39,11 @@ var files = map[string]string{
 	"./usr/share/doc/sesame-authd/README.md": "-rw-r--r-- root/root",
 }
 
+func TestMain(m *testing.M) {
+	WrapMain()
+	os.Exit(m.Run())
+}
+
 // TestDebianPackage builds the .deb, checks it, installs it, runs the
 // unit's command line (a sign-up with the local mailbox, a sign-in),
 // upgrades it to a newer version (same key, same database, same account),

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Unit is the [Service] section of a systemd unit: each directive's
@@ -59,10 +60,10 @@ func (u Unit) One(key, def string) (string, error) {
 var (
 	Emulated = []string{"Type", "User", "Group", "Environment", "EnvironmentFile", "ExecStart",
 		"StateDirectory", "StateDirectoryMode", "UMask", "ProtectSystem", "ProtectHome", "PrivateTmp",
-		"NoNewPrivileges", "CapabilityBoundingSet"}
-	Checked = []string{"Restart", "RestartSec", "TimeoutStopSec", "PrivateDevices", "PrivateUsers",
+		"PrivateDevices", "NoNewPrivileges", "CapabilityBoundingSet", "MemoryDenyWriteExecute"}
+	Checked = []string{"Restart", "RestartSec", "TimeoutStopSec", "PrivateUsers",
 		"RestrictAddressFamilies", "SystemCallFilter", "SystemCallErrorNumber", "SystemCallArchitectures",
-		"MemoryDenyWriteExecute", "LockPersonality", "ProtectKernelTunables", "ProtectKernelModules",
+		"LockPersonality", "ProtectKernelTunables", "ProtectKernelModules",
 		"ProtectKernelLogs", "ProtectControlGroups", "ProtectClock", "ProtectHostname", "ProtectProc",
 		"ProcSubset", "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "RemoveIPC", "PrivateMounts"}
 )
@@ -180,18 +181,20 @@ var (
 )
 
 // Command is the service's process as systemd would start it, with no
-// systemd: the state folders made and given to the user, then, in a mount
-// namespace of its own (unshare), the file system read-only but for the
-// state folders, /tmp and /var/tmp private, the home folders hidden, the
-// umask, and the user and group with no capability and no new privileges
-// (setpriv), exec'ing ExecStart in /. It refuses a setting it does not
-// emulate.
+// systemd: the state folders made and given to the user, then no writable
+// and executable memory (WrapMain), in a mount namespace of its own
+// (unshare) the file system read-only but for the state folders, /tmp and
+// /var/tmp private, the home folders hidden, a /dev of the pseudo-devices
+// only, the umask, and the user and group with no capability and no new
+// privileges (setpriv), exec'ing ExecStart in /. It refuses a setting it
+// does not emulate.
 func (u Unit) Command() (*exec.Cmd, error) {
 	if bad := u.Unknown(); len(bad) > 0 {
 		return nil, fmt.Errorf("unit: %v are neither emulated nor checked by this test", bad)
 	}
 	want := map[string]string{"Type": "exec", "ProtectSystem": "strict", "ProtectHome": "yes",
-		"PrivateTmp": "yes", "NoNewPrivileges": "yes", "CapabilityBoundingSet": ""}
+		"PrivateTmp": "yes", "PrivateDevices": "yes", "NoNewPrivileges": "yes", "CapabilityBoundingSet": "",
+		"MemoryDenyWriteExecute": "yes"}
 	for k, w := range want {
 		if v, err := u.One(k, "(unset)"); err != nil || v != w {
 			return nil, fmt.Errorf("unit: %s=%s, which is not emulated (only %q): %v", k, v, w, err)
@@ -237,6 +240,16 @@ for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
 done
 for d in /tmp /var/tmp; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
 for d in /home /root /run/user; do [ ! -d "$d" ] || mount -t tmpfs -o ro,mode=0755 tmpfs "$d"; done
+mkdir /tmp/.dev
+mount --rbind /dev /tmp/.dev
+mount -t tmpfs -o mode=0755,nosuid,noexec tmpfs /dev
+for n in null zero full random urandom tty; do touch /dev/$n; mount --bind /tmp/.dev/$n /dev/$n; done
+mkdir /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+ln -s /proc/self/fd /dev/fd
+umount -l /tmp/.dev
+rmdir /tmp/.dev
+mount -o remount,bind,ro /dev
 `, umask)
 	states, err := u.One("StateDirectory", "")
 	if err != nil {
@@ -271,10 +284,15 @@ exec setpriv --reuid=%d --regid=%d --init-groups --no-new-privs --bounding-set=-
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "--", "sh", "-c", script, "sh"}, argv...)...)
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, append([]string{"unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, "sh"}, argv...)...)
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	cmd.Env = append(cmd.Env, mdweEnv+"=1")
 	return cmd, nil
 }
 
@@ -288,4 +306,30 @@ func (u Unit) octal(key, def string) (uint32, error) {
 		return 0, fmt.Errorf("unit: %s=%s is no octal mode", key, v)
 	}
 	return uint32(n), nil
+}
+
+// mdweEnv tells WrapMain to wrap.
+const mdweEnv = "SESAME_PACKAGETEST_MDWE"
+
+// WrapMain, called first by the test binary's TestMain, makes it the
+// wrapper of Command when mdweEnv is set: it denies its process writable
+// and executable memory with the kernel's PR_SET_MDWE, which every program
+// it then execs inherits (MemoryDenyWriteExecute=), and execs the rest of
+// its command line.
+func WrapMain() {
+	if os.Getenv(mdweEnv) != "1" {
+		return
+	}
+	os.Unsetenv(mdweEnv)
+	const prSetMDWE, refuseExecGain = 65, 1
+	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, prSetMDWE, refuseExecGain, 0); e != 0 {
+		fmt.Fprintln(os.Stderr, "PR_SET_MDWE:", e)
+		os.Exit(1)
+	}
+	path, err := exec.LookPath(os.Args[1])
+	if err == nil {
+		err = syscall.Exec(path, os.Args[1:], os.Environ())
+	}
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
 }

@@ -33,11 +33,16 @@ const (
 
 // files are the package's files: mode and owner as `dpkg-deb -c` lists them.
 var files = map[string]string{
-	"./usr/bin/sesame-authd":                 "-rwxr-xr-x root/root",
-	"." + unitDst:                            "-rw-r--r-- root/root",
-	"." + envFile:                            "-rw-r----- root/root",
-	"./usr/share/doc/sesame-authd/README.md": "-rw-r--r-- root/root",
+	"./usr/bin/sesame-authd":                     "-rwxr-xr-x root/root",
+	"." + unitDst:                                "-rw-r--r-- root/root",
+	"." + envFile:                                "-rw-r----- root/root",
+	"./usr/share/doc/sesame-authd/README.md":     "-rw-r--r-- root/root",
+	"./usr/share/doc/sesame-authd/changelog.gz":  "-rw-r--r-- root/root",
+	"./usr/share/lintian/overrides/sesame-authd": "-rw-r--r-- root/root",
 }
+
+// wants is the link that `systemctl enable` makes.
+const wants = "/etc/systemd/system/multi-user.target.wants/sesame-authd.service"
 
 func TestMain(m *testing.M) {
 	WrapMain()
@@ -64,6 +69,7 @@ func TestDebianPackage(t *testing.T) {
 			out, err := exec.Command("dpkg", "--purge", pkg).CombinedOutput()
 			t.Logf("cleanup: dpkg --purge: %v\n%s", err, out)
 		}
+		os.Remove(wants) // made by the test's systemctl enable
 	})
 
 	deb := build(t, "")
@@ -76,6 +82,11 @@ func TestDebianPackage(t *testing.T) {
 		t.Fatal("dpkg -i printed the TOTP key")
 	}
 	unit := checkUnit(t)
+	// An operator enables the service; purge disables it.
+	enable := exec.Command("systemctl", "enable", pkg).Run() == nil
+	if !enable {
+		t.Log("systemctl enable failed: purge's disabling is not checked")
+	}
 	addr, stop := start(t, unit, key)
 	ctx := context.Background()
 	c, err := authapi.NewClient("http://" + addr)
@@ -139,6 +150,9 @@ func TestDebianPackage(t *testing.T) {
 	}
 	if out, _ := exec.Command("dpkg-statoverride", "--list", envFile).Output(); len(out) > 0 {
 		t.Errorf("dpkg-statoverride keeps %s", out)
+	}
+	if _, err := os.Lstat(wants); enable && err == nil {
+		t.Error("the service stays enabled after dpkg --purge")
 	}
 	if installed(t) {
 		t.Error("dpkg still lists the package")
@@ -208,6 +222,13 @@ func checkDeb(t *testing.T, deb string) {
 		}
 	}
 
+	tree := t.TempDir()
+	run(t, "dpkg-deb", "-x", deb, tree)
+	changes := run(t, "zcat", filepath.Join(tree, "usr/share/doc/sesame-authd/changelog.gz"))
+	if !strings.HasPrefix(changes, pkg+" ("+v+") ") {
+		t.Errorf("the changelog's last entry is not the package's version %s: %.60q", v, changes)
+	}
+
 	ctrl := t.TempDir()
 	run(t, "dpkg-deb", "-e", deb, ctrl)
 	if c := read(t, filepath.Join(ctrl, "conffiles")); c != envFile+"\n" {
@@ -221,8 +242,6 @@ func checkDeb(t *testing.T, deb string) {
 		run(t, "sh", "-n", p)
 	}
 
-	tree := t.TempDir()
-	run(t, "dpkg-deb", "-x", deb, tree)
 	bin := filepath.Join(tree, "usr/bin/sesame-authd")
 	f, err := elf.Open(bin)
 	if err != nil {

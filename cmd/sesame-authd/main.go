@@ -53,6 +53,10 @@ func main() {
 	}
 }
 
+// version is this build's version, stamped by scripts/package with
+// -ldflags "-X main.version=...".
+var version = "devel"
+
 // options are the command line of the server.
 type options struct {
 	listen, certFile, keyFile, db string
@@ -74,6 +78,7 @@ type options struct {
 	devPlainTOTP                  bool
 	trustedProxies, publicURL     string
 	forwardedHeader               string
+	showVersion                   bool
 }
 
 // totpKeyEnv holds the key of the TOTP secrets when --totp-key-file is not
@@ -135,6 +140,7 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.publicURL, "public-url", "", "the server's `URL` for its users, e.g. https://auth.example.org: requests for any other host\n"+
 		"are refused with 421 (DNS rebinding); kept for the links of mails, which send none yet; read from\n"+
 		"$"+publicURLEnv+" when unset")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&o.devPlainTOTP, "dev-plain-totp-secrets", false, "DEVELOPMENT ONLY: start without a TOTP key and keep the TOTP secrets plain\n"+
 		"in the database, where any copy of it gives every account's second factor")
 	fs.Usage = func() {
@@ -222,6 +228,10 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if o.showVersion {
+		_, err := fmt.Fprintln(stdout, "sesame-authd", version)
+		return err
 	}
 	log, err := logger(o.logLevel, o.logFormat, stderr)
 	if err != nil {
@@ -321,7 +331,7 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	if o.certFile != "" {
 		scheme = "https"
 	}
-	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "local_mailbox", o.localMailbox, "dev_mailbox_api", cfg.DevMailbox,
+	log.Info("listening", "version", version, "url", scheme+"://"+ln.Addr().String(), "local_mailbox", o.localMailbox, "dev_mailbox_api", cfg.DevMailbox,
 		"trusted_proxies", fmt.Sprint(cfg.TrustedProxies), "public_url", cfg.PublicURL)
 	if !loopback && scheme == "http" {
 		log.Warn("serving plain HTTP beyond loopback: clients will send passwords unencrypted; use --tls-cert and --tls-key")

@@ -179,6 +179,15 @@ func TestServeMaintenanceAndShutdown(t *testing.T) {
 	}
 }
 
+// TestVersion prints the stamped version without needing a key or a
+// database.
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--version"}, &out, io.Discard, nil); err != nil || out.String() != "sesame-authd "+version+"\n" {
+		t.Fatalf("--version: %q, %v", out.String(), err)
+	}
+}
+
 func TestGenkey(t *testing.T) {
 	var a, b bytes.Buffer
 	for _, out := range []*bytes.Buffer{&a, &b} {

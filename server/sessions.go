@@ -403,8 +403,14 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
-	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now))
+	// The per-address limit is taken in the rotation's transaction, which
+	// costs a refresh no round trip of its own.
+	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now),
+		store.Charge{Key: addrKey(clientIP(r)), Limit: s.ipRate})
+	var limited *store.LimitedError
 	switch {
+	case errors.As(err, &limited):
+		return rateLimited(limited.Wait)
 	case errors.Is(err, store.ErrReused):
 		s.activity(r.Context(), se.AccountID, r, se.DeviceName, authapi.ResultRefreshTokenReused)
 		return problem(http.StatusUnauthorized, authapi.CodeRefreshTokenReused,

@@ -51,9 +51,9 @@ func (s *Server) authed(h authedHandler) handler {
 			}
 			return err
 		}
-		// The authenticated requests' limit bounds load only (what guesses
-		// under a session has a limit of its own), so it fails open: a
-		// database that refuses writes still serves the account's reads.
+		// The authenticated requests' limit bounds load only (every guess
+		// made under a session has a limit of its own), so it fails open:
+		// a database that refuses writes still serves the account's reads.
 		if err := s.limit(r.Context(), s.authRate, "account:"+a.ID); err != nil {
 			var p *authapi.Problem
 			if errors.As(err, &p) {

@@ -68,9 +68,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err == nil {
-		s.take, err = db.PrepareContext(ctx, `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
-			ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3 WHERE full_at <= ?4
-			RETURNING full_at`)
+		s.take, err = db.PrepareContext(ctx, takeSQL)
 	}
 	if err != nil {
 		db.Close()
@@ -1012,6 +1010,12 @@ func (s *SQLite) SetMaintenance(ctx context.Context, m Maintenance) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE maintenance SET active = ?, message = ?, until = ? WHERE one = 1`, m.On, m.Message, until)
 	return err
 }
+
+// takeSQL takes a token of a bucket (see Take): ?1 its key, ?2 now, ?3 the
+// interval and ?4 the latest full time; no row when it has none.
+const takeSQL = `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
+	ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3 WHERE full_at <= ?4
+	RETURNING full_at`
 
 // TakeToken implements Store.
 func (s *SQLite) TakeToken(ctx context.Context, key string, l Limit, now time.Time) (bool, time.Duration, error) {

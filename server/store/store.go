@@ -327,9 +327,11 @@ type Store interface {
 	// forgotten meanwhile, it does nothing and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
-	// RotateRefresh takes c's token, spends a refresh token and installs
-	// the next pair. A token spent before revokes its session and returns
-	// ErrReused.
+	// RotateRefresh takes c's token (a *LimitedError, doing nothing, when
+	// its bucket has none), spends a refresh token and installs the next
+	// pair. A token spent before revokes its session and returns ErrReused;
+	// an unknown or expired one returns ErrNotFound. Both keep c's token
+	// taken.
 	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, c Charge) (Session, error)
 	Sessions(ctx context.Context, accountID string) ([]Session, error)
 	RevokeSession(ctx context.Context, accountID, id string) error

@@ -23,6 +23,9 @@ func TestLimitsSharedByServers(t *testing.T) {
 		{"per address", func(c *server.Config) { c.RateIP = budget }, func(e *env) (string, string, any, string, int) {
 			return "POST", "/v1/password-resets", authapi.EmailRequest{Email: "x@example.org"}, "", 202
 		}},
+		{"refresh per address", func(c *server.Config) { c.RateIP = budget }, func(e *env) (string, string, any, string, int) {
+			return "POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: "not a token"}, "", 401
+		}},
 		{"sign-in per account", func(c *server.Config) { c.RateAccount = budget }, func(e *env) (string, string, any, string, int) {
 			email, _ := e.account()
 			return "POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "wrong password!"}, "", 401

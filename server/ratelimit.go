@@ -21,8 +21,8 @@ func dailyLimit(n int) store.Limit { return store.Limit{PerSecond: float64(n) / 
 
 // addrKey is the per-address limit's key of a client address: an IPv4
 // address (IPv4-mapped too) is its own key, an IPv6 address its /64, the
-// least one subscriber is given, so that the 2^64 addresses of one client
-// share a bucket.
+// smallest prefix a subscriber is given, so that the 2^64 addresses of one
+// client share a bucket.
 func addrKey(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

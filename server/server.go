@@ -456,7 +456,8 @@ func (s *Server) gate(rt route, r *http.Request) error {
 	if err := s.checkVersion(r); err != nil {
 		return err
 	}
-	if !rt.Auth {
+	// A refresh takes its address's token in its own transaction.
+	if !rt.Auth && rt.Pattern != "/v1/tokens/refresh" {
 		return s.limit(r.Context(), s.ipRate, addrKey(clientIP(r)))
 	}
 	return nil
@@ -528,6 +529,12 @@ func (s *Server) limit(ctx context.Context, l store.Limit, key string) error {
 	if err != nil || ok {
 		return err
 	}
+	return rateLimited(wait)
+}
+
+// rateLimited is the answer to a request whose limit has a token again
+// after wait: 429.
+func rateLimited(wait time.Duration) error {
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	p := problem(http.StatusTooManyRequests, authapi.CodeRateLimited, "Too many attempts; wait before trying again.")
 	p.RetryAfterSeconds = authapi.Int(secs)

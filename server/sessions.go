@@ -51,9 +51,9 @@ func (s *Server) authed(h authedHandler) handler {
 			}
 			return err
 		}
-		// The authenticated requests' limit bounds load only (what guesses
-		// under a session has a limit of its own), so it fails open: a
-		// database that refuses writes still serves the account's reads.
+		// The authenticated requests' limit bounds load only (every guess
+		// made under a session has a limit of its own), so it fails open:
+		// a database that refuses writes still serves the account's reads.
 		if err := s.limit(r.Context(), s.authRate, "account:"+a.ID); err != nil {
 			var p *authapi.Problem
 			if errors.As(err, &p) {
@@ -404,8 +404,14 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
-	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now))
+	// The per-address limit is taken in the rotation's transaction, which
+	// costs a refresh no round trip of its own.
+	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now),
+		store.Charge{Key: addrKey(clientIP(r)), Limit: s.ipRate})
+	var limited *store.LimitedError
 	switch {
+	case errors.As(err, &limited):
+		return rateLimited(limited.Wait)
 	case errors.Is(err, store.ErrReused):
 		s.activity(r.Context(), se.AccountID, r, se.DeviceName, authapi.ResultRefreshTokenReused)
 		return problem(http.StatusUnauthorized, authapi.CodeRefreshTokenReused,

@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -150,6 +151,19 @@ func (t Take) Wait(full int64) time.Duration {
 func LimitKey(key string) []byte {
 	d := sha256.Sum256([]byte(key))
 	return d[:]
+}
+
+// Answered wraps a transaction's f so that its ErrNotFound and ErrReused
+// commit and land in *answer: what they wrote stays (a refresh's charge
+// even for an unknown token, the revocation of a reused token's session).
+func Answered[Tx any](answer *error, f func(Tx) error) func(Tx) error {
+	return func(tx Tx) error {
+		err := f(tx)
+		if *answer = nil; errors.Is(err, ErrNotFound) || errors.Is(err, ErrReused) {
+			*answer, err = err, nil
+		}
+		return err
+	}
 }
 
 // Migrate runs, through exec, the migrations/*.sql files of fsys (in name

@@ -43,6 +43,12 @@ var (
 	ErrUnknownAction = errors.New("store: unknown administration action")
 )
 
+// LimitedError reports a Charge refused: its bucket has a token again
+// after Wait.
+type LimitedError struct{ Wait time.Duration }
+
+func (e *LimitedError) Error() string { return "store: rate limited" }
+
 // Account is one user account.
 type Account struct {
 	ID           string
@@ -251,6 +257,15 @@ type Limit struct {
 	Burst     int
 }
 
+// Charge is a token of key's bucket under Limit (see TakeToken) that a
+// write takes in its own transaction, before its work: when the bucket has
+// none, the write does nothing and returns a *LimitedError. The zero Charge
+// takes nothing.
+type Charge struct {
+	Key   string
+	Limit Limit
+}
+
 // Store is the server's storage.
 type Store interface {
 	Close() error
@@ -351,9 +366,12 @@ type Store interface {
 	// and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
-	// RotateRefresh spends a refresh token and installs the next pair. A
-	// token spent before revokes its session and returns ErrReused.
-	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens) (Session, error)
+	// RotateRefresh takes c's token (a *LimitedError, doing nothing, when
+	// its bucket has none), spends a refresh token and installs the next
+	// pair. A token spent before revokes its session and returns ErrReused;
+	// an unknown or expired one returns ErrNotFound. Both keep c's token
+	// taken.
+	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, c Charge) (Session, error)
 	Sessions(ctx context.Context, accountID string) ([]Session, error)
 	RevokeSession(ctx context.Context, accountID, id string) error
 	// RevokeSessions ends every session of the account but except.

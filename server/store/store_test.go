@@ -477,7 +477,7 @@ func testPurge(t *testing.T, db testdb.DB) {
 	check(t, st.PutChallenge(ctx, []byte("new"), store.Challenge{AccountID: a.ID, ExpiresAt: later.Add(time.Minute)}))
 	newSession(t, st, a, "old") // its tokens end an hour after now
 	newSession(t, st, a, "live")
-	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later))
+	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later), store.Charge{})
 	check(t, err)
 	check(t, st.PutResetToken(ctx, []byte("old"), a.ID, now.Add(time.Minute)))
 	check(t, st.PutResetToken(ctx, []byte("new"), a.ID, later.Add(time.Minute)))
@@ -972,7 +972,7 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	a := newAccount(t, st, "ann")
 	newSession(t, st, a, "s1")
 	at := now.Add(time.Minute)
-	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at))
+	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at), store.Charge{})
 	if err != nil || se.ID != "s1" || !se.LastSeenAt.Equal(at) {
 		t.Fatalf("rotation: %+v %v", se, err)
 	}
@@ -982,11 +982,11 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	if got, err := st.SessionByAccess(ctx, []byte("a-s1b"), at); err != nil || !got.LastSeenAt.Equal(at) {
 		t.Fatalf("the new access token: %+v %v", got, err)
 	}
-	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at))
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at), store.Charge{})
 	wantErr(t, "an expired refresh token", err, store.ErrNotFound)
-	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at))
+	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at), store.Charge{})
 	wantErr(t, "an unknown refresh token", err, store.ErrNotFound)
-	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at))
+	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at), store.Charge{})
 	wantErr(t, "a spent refresh token", err, store.ErrReused)
 	if se.ID != "s1" {
 		t.Fatalf("the reuse names session %q", se.ID)
@@ -994,7 +994,7 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 0 {
 		t.Fatal("a reuse left the session")
 	}
-	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at))
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at), store.Charge{})
 	wantErr(t, "the live token of a revoked session", err, store.ErrNotFound)
 }
 
@@ -1165,6 +1165,25 @@ func testRateLimits(t *testing.T, db testdb.DB) {
 	// Its next token came a twentieth of a day after the 20 taken.
 	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), true, 0)
 	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), false, 72*time.Minute)
+
+	// A rotation takes its charge first: refused, it rotates nothing.
+	a := newAccount(t, st, "ann")
+	newSession(t, st, a, "s1")
+	c := store.Charge{Key: "ip:198.51.100.7", Limit: store.Limit{PerSecond: 1, Burst: 1}}
+	take(t, st, c.Key, c.Limit, now, true, 0)
+	_, err = st.RotateRefresh(ctx, []byte("r-s1"), now.Add(100*time.Millisecond), tokens("s1b", now), c)
+	var limited *store.LimitedError
+	if !errors.As(err, &limited) || limited.Wait != 900*time.Millisecond {
+		t.Fatalf("a rotation past its charge's limit: %v, want a wait of 900ms", err)
+	}
+	if _, err := st.RotateRefresh(ctx, []byte("r-s1"), now.Add(time.Second), tokens("s1b", now), c); err != nil {
+		t.Fatalf("the refused rotation spent the token: %v", err)
+	}
+	take(t, st, c.Key, c.Limit, now.Add(time.Second), false, time.Second)
+	// An unknown token costs its charge too.
+	_, err = st.RotateRefresh(ctx, []byte("unknown"), now.Add(2*time.Second), tokens("x", now), c)
+	wantErr(t, "an unknown token", err, store.ErrNotFound)
+	take(t, st, c.Key, c.Limit, now.Add(2*time.Second), false, time.Second)
 }
 
 func testReopened(t *testing.T, db testdb.DB) {
@@ -1408,7 +1427,7 @@ func testConcurrentRefresh(t *testing.T, db testdb.DB) {
 		id := fmt.Sprint("s", round)
 		newSession(t, hs[0], a, id)
 		if n := race(10, hs, func(st store.Admin, i int) bool {
-			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now))
+			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now), store.Charge{})
 			if err != nil && !errors.Is(err, store.ErrReused) && !errors.Is(err, store.ErrNotFound) {
 				t.Error(err)
 			}
@@ -1478,7 +1497,8 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 // registrations (from the migration files of that time), with an
 // unverified account, a verified one and a stored code, and opens it.
 // testConcurrentRateLimit takes 40 tokens at once through two handles of
-// a bucket of 10 that refills in an hour: exactly 10 are taken.
+// a bucket of 10 that refills in an hour: exactly 10 are taken; and 20
+// rotations charged to a bucket of 5: exactly 5 are done.
 func testConcurrentRateLimit(t *testing.T, db testdb.DB) {
 	hs := replicas(t, db)
 	l := store.Limit{PerSecond: 1.0 / 3600, Burst: 10}
@@ -1490,6 +1510,22 @@ func testConcurrentRateLimit(t *testing.T, db testdb.DB) {
 		return ok
 	}); n != l.Burst {
 		t.Fatalf("%d of 40 takes at once were granted, want %d", n, l.Burst)
+	}
+	// Rotations of 20 sessions charged to one bucket of 5.
+	a := newAccount(t, hs[0], "ann")
+	for i := range 20 {
+		newSession(t, hs[0], a, fmt.Sprint(i))
+	}
+	c := store.Charge{Key: "ip:192.0.2.9", Limit: store.Limit{PerSecond: 1.0 / 3600, Burst: 5}}
+	if n := race(20, hs, func(st store.Admin, i int) bool {
+		_, err := st.RotateRefresh(ctx, []byte(fmt.Sprint("r-", i)), now, tokens(fmt.Sprint(i, "b"), now), c)
+		var limited *store.LimitedError
+		if err != nil && !errors.As(err, &limited) {
+			t.Error(err)
+		}
+		return err == nil
+	}); n != c.Limit.Burst {
+		t.Fatalf("%d of 20 charged rotations at once were done, want %d", n, c.Limit.Burst)
 	}
 }
 
@@ -1649,7 +1685,7 @@ func testAdminSuspend(t *testing.T, db testdb.DB) {
 	if !got.Suspended || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 {
 		t.Fatalf("after the suspension: %+v, %d sessions, challenge %v, trusted %v", got, len(ss), errCh, trustedIDs(t, st, a))
 	}
-	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now)); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now), store.Charge{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a refresh token of the suspended account: %v", err)
 	}
 	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 {

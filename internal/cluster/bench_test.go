@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,80 +20,113 @@ import (
 // its own address with an account of its own.
 const benchClients = 8
 
-// BenchmarkCluster measures, in one run, sign-ins/s and refreshes/s of
-// benchClients clients through HAProxy to 1, 2 and 3 replicas on one
-// PostgreSQL database, beside one replica reached directly. The replicas
-// hash with the default argon2id costs (OWASP's minimum, which is also the
-// lowest sesame-authd accepts). With limits=on every rate limit is checked
-// at a rate no client reaches, so that its cost shows beside limits=off.
+// benchCluster is a cluster of the benchmark and its clients.
+type benchCluster struct {
+	limits  string
+	c       *cluster.Cluster
+	emails  []string
+	hcs     []*http.Client
+	refresh []string // each client's current refresh token
+}
+
+// BenchmarkCluster measures sign-ins/s and refreshes/s of benchClients
+// clients through HAProxy to 1, 2 and 3 replicas on one PostgreSQL
+// database, beside one replica reached directly, in three rounds whose
+// medians it logs. Two clusters run at once, one without rate limits and
+// one checking each at a rate no client reaches (limits=on), and the
+// rounds alternate between them, so that the limits' cost shows apart from
+// the machine's changing load. The replicas hash with the default argon2id
+// costs (OWASP's minimum, the lowest sesame-authd accepts). Run it with
+// scripts/postgres-session env CGO_ENABLED=0 go test -v -run '^$' -bench . ./internal/cluster/
 func BenchmarkCluster(b *testing.B) {
-	for _, limits := range []string{"off", "on"} {
-		rate := "0"
-		if limits == "on" {
-			rate = "1000000"
+	var bcs []*benchCluster
+	for _, l := range []struct{ limits, rate string }{{"off", "0"}, {"on", "1000000"}} {
+		bc := &benchCluster{limits: l.limits, c: cluster.Start(b, cluster.Options{Args: []string{
+			"--rate-ip", l.rate, "--rate-account", l.rate, "--rate-mail", l.rate, "--rate-auth", l.rate}})}
+		for i := range benchClients {
+			from := fmt.Sprintf("127.0.4.%d", i+1)
+			bc.emails = append(bc.emails, signUp(b, bc.c, from))
+			bc.hcs = append(bc.hcs, cluster.HTTPClient(from))
+			tok, err := bc.signIn(i, bc.c.URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			bc.refresh = append(bc.refresh, tok.RefreshToken)
 		}
-		b.Run("limits="+limits, func(b *testing.B) {
-			c := cluster.Start(b, cluster.Options{Args: []string{"--rate-ip", rate, "--rate-account", rate,
-				"--rate-mail", rate, "--rate-auth", rate}})
-			var emails []string
-			var hcs []*http.Client
-			for i := range benchClients {
-				from := fmt.Sprintf("127.0.4.%d", i+1)
-				emails = append(emails, signUp(b, c, from))
-				hcs = append(hcs, cluster.HTTPClient(from))
-			}
-			targets := []struct{ name, url string }{{"direct", c.Replicas[0].URL}}
-			for n, u := range c.LB {
-				targets = append(targets, struct{ name, url string }{fmt.Sprintf("haproxy-%d", n+1), u})
-			}
-			for _, tg := range targets {
-				signIn := func(i int) (authapi.Tokens, error) {
-					a, err := exchange(hcs[i], "POST", tg.url+"/v1/sessions",
-						authapi.CreateSessionRequest{Email: emails[i], Password: password, DeviceName: "bench"}, "")
-					return tokens(a, err, http.StatusCreated)
-				}
-				b.Run("signin/"+tg.name, func(b *testing.B) {
-					drive(b, "signins/s", func(i int) error { _, err := signIn(i); return err })
-				})
-				b.Run("refresh/"+tg.name, func(b *testing.B) {
-					refresh := make([]string, benchClients)
-					for i := range refresh {
-						tok, err := signIn(i)
-						if err != nil {
-							b.Fatal(err)
-						}
-						refresh[i] = tok.RefreshToken
-					}
-					drive(b, "refreshes/s", func(i int) error {
-						tok, err := tokens(exchange(hcs[i], "POST", tg.url+"/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: refresh[i]}, ""))
-						refresh[i] = tok.RefreshToken
-						return err
-					})
-				})
-			}
-		})
+		bcs = append(bcs, bc)
 	}
+	targets := []string{"direct"}
+	for n := range bcs[0].c.LB {
+		targets = append(targets, fmt.Sprintf("haproxy-%d", n+1))
+	}
+	rates := map[string][]float64{}
+	// b.Run calls its function again while it sizes b.N; the last call's
+	// rate is the figure.
+	var last float64
+	for range 3 {
+		for _, bc := range bcs {
+			for t, name := range targets {
+				url := bc.c.Replicas[0].URL
+				if t > 0 {
+					url = bc.c.LB[t-1]
+				}
+				run := func(op, unit string, f func(i int) error) {
+					key := fmt.Sprintf("limits=%s/%s/%s", bc.limits, op, name)
+					b.Run(key, func(b *testing.B) { last = drive(b, unit, f) })
+					rates[key] = append(rates[key], last)
+				}
+				run("signin", "signins/s", func(i int) error { _, err := bc.signIn(i, url); return err })
+				run("refresh", "refreshes/s", func(i int) error { return bc.rotate(i, url) })
+			}
+		}
+	}
+	var table strings.Builder
+	fmt.Fprintf(&table, "medians of 3 rounds, %d clients:\n| target | sign-ins/s, limits off | on | refreshes/s, limits off | on |\n", benchClients)
+	for _, name := range targets {
+		fmt.Fprintf(&table, "| %s", name)
+		for _, op := range []string{"signin", "refresh"} {
+			for _, bc := range bcs {
+				fmt.Fprintf(&table, " | %.1f", median(rates[fmt.Sprintf("limits=%s/%s/%s", bc.limits, op, name)]))
+			}
+		}
+		table.WriteString(" |\n")
+	}
+	b.Log(table.String())
+}
+
+// signIn signs client i in at url.
+func (bc *benchCluster) signIn(i int, url string) (authapi.Tokens, error) {
+	a, err := exchange(bc.hcs[i], "POST", url+"/v1/sessions",
+		authapi.CreateSessionRequest{Email: bc.emails[i], Password: password, DeviceName: "bench"}, "")
+	return tokens(a, err, http.StatusCreated)
+}
+
+// rotate rotates client i's refresh token at url.
+func (bc *benchCluster) rotate(i int, url string) error {
+	a, err := exchange(bc.hcs[i], "POST", url+"/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: bc.refresh[i]}, "")
+	tok, err := tokens(a, err, http.StatusOK)
+	if err == nil {
+		bc.refresh[i] = tok.RefreshToken
+	}
+	return err
 }
 
 // tokens reads the tokens of an answer of status want.
-func tokens(a answer, err error, want ...int) (authapi.Tokens, error) {
+func tokens(a answer, err error, want int) (authapi.Tokens, error) {
 	var tok authapi.Tokens
 	if err != nil {
 		return tok, err
 	}
-	ok := http.StatusOK
-	if len(want) > 0 {
-		ok = want[0]
-	}
-	if a.status != ok {
+	if a.status != want {
 		return tok, fmt.Errorf("%s answered %d %s", a.replica, a.status, a.code)
 	}
 	return tok, json.Unmarshal(a.body, &tok)
 }
 
 // drive runs b.N operations, benchClients at once (op(i) for client i),
-// after one untimed operation of each, and reports their rate as unit.
-func drive(b *testing.B, unit string, op func(i int) error) {
+// after one untimed operation of each, and reports and returns their rate
+// as unit.
+func drive(b *testing.B, unit string, op func(i int) error) float64 {
 	for i := range benchClients {
 		if err := op(i); err != nil {
 			b.Fatal(err)
@@ -111,5 +146,14 @@ func drive(b *testing.B, unit string, op func(i int) error) {
 		})
 	}
 	wg.Wait()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
+	rate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, unit)
+	return rate
+}
+
+// median is the median of v.
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
 }

@@ -31,7 +31,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err := weak(req.Password, email); err != nil {
 		return err
 	}
-	if err := s.limitMail(email); err != nil {
+	if err := s.limitMail(r.Context(), email); err != nil {
 		return err
 	}
 	hash, err := s.hashPassword(r.Context(), req.Password)
@@ -77,7 +77,7 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	email, err := s.codeRequest(authapi.EmailCodeRequest{Email: req.Email, Code: req.Code}, store.PurposeVerify)
+	email, err := s.codeRequest(r.Context(), authapi.EmailCodeRequest{Email: req.Email, Code: req.Code}, store.PurposeVerify)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func (s *Server) codeMail(kind mail.Kind, email, code, phrase string) mail.Messa
 }
 
 // codeRequest checks a code request and its rate and returns the address.
-func (s *Server) codeRequest(req authapi.EmailCodeRequest, purpose string) (string, error) {
+func (s *Server) codeRequest(ctx context.Context, req authapi.EmailCodeRequest, purpose string) (string, error) {
 	email, err := s.emailOf(req.Email)
 	if err != nil {
 		return "", err
@@ -81,7 +81,7 @@ func (s *Server) codeRequest(req authapi.EmailCodeRequest, purpose string) (stri
 	if authapi.ValidateCode(req.Code) != nil {
 		return "", problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "code", "A code is 6 digits.")
 	}
-	return email, s.limit(s.acctRate, purpose+":"+email)
+	return email, s.limit(ctx, s.acctRate, purpose+":"+email)
 }
 
 // matchCode compares stored hashes with the hash of code, in constant time.

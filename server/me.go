@@ -32,7 +32,7 @@ func (s *Server) reauthenticate(r *http.Request, p principal, field, password st
 	if err := required(field, password); err != nil {
 		return nil, err
 	}
-	if err := s.limit(s.acctRate, "password:"+p.Account.Email); err != nil {
+	if err := s.limit(r.Context(), s.acctRate, "password:"+p.Account.Email); err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
@@ -148,7 +148,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request, p prin
 	if err := required("totp_code", req.TOTPCode); err != nil {
 		return err
 	}
-	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
+	if err := s.limit(r.Context(), s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
 	pending, err := s.totp.open(a.ID, a.TOTPPending)

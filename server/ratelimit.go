@@ -1,68 +1,40 @@
 package server
 
 import (
-	"sync"
-	"time"
+	"net/netip"
+
+	"sesame/server/store"
 )
 
-// limiter is a set of token buckets keyed by client address or email,
-// kept in this process's memory (issue 11 moves the limits into the
-// database, shared by every server).
-type limiter struct {
-	perSec  float64 // 0 is unlimited
-	burst   float64
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	swept   time.Time
+// The rate limits are token buckets kept in the store (store.TakeToken),
+// so that every server on one database shares them. This file holds their
+// buckets and keys; Server.limit takes the tokens.
+
+// limitOf is the bucket of r: Burst at once, refilled PerMinute.
+func limitOf(r Rate) store.Limit {
+	return store.Limit{PerSecond: float64(r.PerMinute) / 60, Burst: r.Burst}
 }
 
-type bucket struct {
-	tokens float64
-	at     time.Time
+// dailyLimit allows n a day: n at once, refilled over a day; negative is
+// no limit.
+func dailyLimit(n int) store.Limit { return store.Limit{PerSecond: float64(n) / 86400, Burst: n} }
+
+// addrKey is the per-address limit's key of a client address: an IPv4
+// address (IPv4-mapped too) is its own key, an IPv6 address its /64, the
+// smallest prefix a subscriber is given, so that the 2^64 addresses of one
+// client share a bucket.
+func addrKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "ip:" + ip
+	}
+	if a = a.Unmap().WithZone(""); a.Is6() {
+		p, _ := a.Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + a.String()
 }
 
-func newLimiter(r Rate) *limiter { return bucketsOf(float64(r.PerMinute)/60, r.Burst) }
-
-// newDailyLimiter allows n a day: n at once, refilled over a day.
-func newDailyLimiter(n int) *limiter { return bucketsOf(float64(n)/86400, n) }
-
-// bucketsOf is a limiter of buckets refilled perSec, holding burst.
-func bucketsOf(perSec float64, burst int) *limiter {
-	return &limiter{perSec: max(perSec, 0), burst: float64(max(burst, 1)), buckets: map[string]*bucket{}}
-}
-
-// allow takes a token for key at now, or says how long until one is free.
-func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
-	if l.perSec <= 0 {
-		return true, 0
-	}
-	perSec, burst := l.perSec, l.burst
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now, burst/perSec)
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(burst, b.tokens+now.Sub(b.at).Seconds()*perSec)
-	b.at = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	return false, time.Duration((1 - b.tokens) / perSec * float64(time.Second))
-}
-
-// sweep drops buckets that have refilled, once a minute.
-func (l *limiter) sweep(now time.Time, fullAfter float64) {
-	if now.Sub(l.swept) < time.Minute {
-		return
-	}
-	l.swept = now
-	for k, b := range l.buckets {
-		if now.Sub(b.at).Seconds() > fullAfter {
-			delete(l.buckets, k)
-		}
-	}
-}
+// The keys of the per-minute and daily caps of code mails to an address.
+func mailKey(email string) string      { return "mail:" + email }
+func dailyMailKey(email string) string { return "mail-day:" + email }

@@ -27,14 +27,16 @@ func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limit(s.mailRate, email); err != nil {
+	ctx := r.Context()
+	if err := s.limit(ctx, s.mailRate, mailKey(email)); err != nil {
 		return err
 	}
-	if ok, _ := s.dailyMail.allow(email, s.cfg.Now()); !ok {
+	if ok, _, err := s.cfg.Store.TakeToken(ctx, dailyMailKey(email), s.dailyMail, s.cfg.Now()); err != nil {
+		return err
+	} else if !ok {
 		w.WriteHeader(http.StatusAccepted)
 		return nil
 	}
-	ctx := r.Context()
 	a, err := s.cfg.Store.AccountByEmail(ctx, email)
 	known := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -59,7 +61,7 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	email, err := s.codeRequest(req, store.PurposeReset)
+	email, err := s.codeRequest(r.Context(), req, store.PurposeReset)
 	if err != nil {
 		return err
 	}
@@ -118,7 +120,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	var at *attempt
 	var device string
 	if a.TOTPEnabled {
-		if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
+		if err := s.limit(ctx, s.acctRate, "2fa:"+a.Email); err != nil {
 			return err
 		}
 		if err := oneCode(req.TOTPCode, req.RecoveryCode); err != nil {

@@ -157,12 +157,13 @@ type Server struct {
 	// pays nothing and the first check is equally slow for every account.
 	dummy    func() string
 	hashes   chan struct{}
-	ipRate   *limiter
-	acctRate *limiter
-	mailRate *limiter
-	authRate *limiter
-	// dailyMail caps the code mails to an address a day.
-	dailyMail *limiter
+	ipRate   store.Limit
+	acctRate store.Limit
+	mailRate store.Limit
+	authRate store.Limit
+	// dailyMail caps the code mails to an address a day. The limits'
+	// buckets are kept in the store (see limit).
+	dailyMail store.Limit
 	// codeKey keys the stored hashes of mailed codes.
 	codeKey  []byte
 	mails    sync.WaitGroup
@@ -254,11 +255,11 @@ func New(cfg Config) (*Server, error) {
 		minVer:    minVer,
 		dummy:     sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
 		hashes:    make(chan struct{}, cfg.MaxHashes),
-		ipRate:    newLimiter(cfg.RateIP),
-		acctRate:  newLimiter(cfg.RateAccount),
-		mailRate:  newLimiter(cfg.RateMail),
-		authRate:  newLimiter(cfg.RateAuth),
-		dailyMail: newDailyLimiter(cfg.MailsPerDay),
+		ipRate:    limitOf(cfg.RateIP),
+		acctRate:  limitOf(cfg.RateAccount),
+		mailRate:  limitOf(cfg.RateMail),
+		authRate:  limitOf(cfg.RateAuth),
+		dailyMail: dailyLimit(cfg.MailsPerDay),
 		codeKey:   codeKey,
 		totp:      sl,
 		public:    public,
@@ -455,8 +456,9 @@ func (s *Server) gate(rt route, r *http.Request) error {
 	if err := s.checkVersion(r); err != nil {
 		return err
 	}
-	if !rt.Auth {
-		return s.limit(s.ipRate, "ip:"+clientIP(r))
+	// A refresh takes its address's token in its own transaction.
+	if !rt.Auth && rt.Pattern != "/v1/tokens/refresh" {
+		return s.limit(r.Context(), s.ipRate, addrKey(clientIP(r)))
 	}
 	return nil
 }
@@ -518,12 +520,21 @@ func (s *Server) maintenanceState(ctx context.Context) (store.Maintenance, error
 	return m, nil
 }
 
-// limit takes a token for key or answers 429 with the wait.
-func (s *Server) limit(l *limiter, key string) error {
-	ok, wait := l.allow(key, s.cfg.Now())
-	if ok {
-		return nil
+// limit takes a token of key's bucket under l or answers 429 with the
+// wait. A limit that cannot be checked refuses: the store's error is
+// returned (500), so that a failing database opens no way around the
+// limits on guessing and mail (see authed for the one exception).
+func (s *Server) limit(ctx context.Context, l store.Limit, key string) error {
+	ok, wait, err := s.cfg.Store.TakeToken(ctx, key, l, s.cfg.Now())
+	if err != nil || ok {
+		return err
 	}
+	return rateLimited(wait)
+}
+
+// rateLimited is the answer to a request whose limit has a token again
+// after wait: 429.
+func rateLimited(wait time.Duration) error {
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	p := problem(http.StatusTooManyRequests, authapi.CodeRateLimited, "Too many attempts; wait before trying again.")
 	p.RetryAfterSeconds = authapi.Int(secs)
@@ -532,11 +543,11 @@ func (s *Server) limit(l *limiter, key string) error {
 
 // limitMail applies the per-minute and daily caps of code mails to an
 // address: 429 past either.
-func (s *Server) limitMail(email string) error {
-	if err := s.limit(s.mailRate, email); err != nil {
+func (s *Server) limitMail(ctx context.Context, email string) error {
+	if err := s.limit(ctx, s.mailRate, mailKey(email)); err != nil {
 		return err
 	}
-	return s.limit(s.dailyMail, email)
+	return s.limit(ctx, s.dailyMail, dailyMailKey(email))
 }
 
 // hashTurn waits for a free password-hashing slot. The returned release

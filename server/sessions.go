@@ -51,8 +51,15 @@ func (s *Server) authed(h authedHandler) handler {
 			}
 			return err
 		}
-		if err := s.limit(s.authRate, "account:"+a.ID); err != nil {
-			return err
+		// The authenticated requests' limit bounds load only (every guess
+		// made under a session has a limit of its own), so it fails open:
+		// a database that refuses writes still serves the account's reads.
+		if err := s.limit(r.Context(), s.authRate, "account:"+a.ID); err != nil {
+			var p *authapi.Problem
+			if errors.As(err, &p) {
+				return err
+			}
+			s.log.Error("checking the authenticated requests' rate limit failed", "err", err)
 		}
 		r = r.WithContext(context.WithValue(r.Context(), signedIn{}, true))
 		return h(w, r, principal{Account: a, Session: se})
@@ -100,7 +107,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if err := s.limit(s.acctRate, "signin:"+email); err != nil {
+	if err := s.limit(ctx, s.acctRate, "signin:"+email); err != nil {
 		return err
 	}
 	acct, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
@@ -268,7 +275,7 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limit(s.acctRate, "2fa:"+a.Email); err != nil {
+	if err := s.limit(ctx, s.acctRate, "2fa:"+a.Email); err != nil {
 		return err
 	}
 	at, err := s.reserve(ctx, lockKey(a.Email, ch.DeviceID))
@@ -397,8 +404,14 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
-	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now))
+	// The per-address limit is taken in the rotation's transaction, which
+	// costs a refresh no round trip of its own.
+	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now),
+		store.Charge{Key: addrKey(clientIP(r)), Limit: s.ipRate})
+	var limited *store.LimitedError
 	switch {
+	case errors.As(err, &limited):
+		return rateLimited(limited.Wait)
 	case errors.Is(err, store.ErrReused):
 		s.activity(r.Context(), se.AccountID, r, se.DeviceName, authapi.ResultRefreshTokenReused)
 		return problem(http.StatusUnauthorized, authapi.CodeRefreshTokenReused,

@@ -1,13 +1,17 @@
 package store
 
 // What the SQLite and PostgreSQL stores share: the operator's interface,
-// the lock policy's arithmetic, the audit log's outcomes and the running of
+// the lock policy's and the rate limits' arithmetic, the audit log's outcomes
+// and the running of
 // migrations.
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"time"
 )
@@ -113,6 +117,53 @@ func Outcome(action string, changed bool, n int) string {
 		return "deleted"
 	}
 	return "exported"
+}
+
+// A store keeps a token bucket as one number, the microsecond at which it
+// is full again (GCRA's "theoretical arrival time"): at now it holds
+// Burst - (full-now)/Interval tokens, Burst once full <= now, so that a
+// bucket that has refilled is the same as no row. Taking a token moves
+// full to max(full, Now) + Interval, and is allowed while full <= Latest,
+// the full time that leaves one token at Now. The stores apply that in one
+// statement (INSERT ... ON CONFLICT DO UPDATE ... WHERE full <= Latest),
+// which a new bucket passes.
+
+// Take is what a store needs to take a token at one instant: Now,
+// Interval (the microseconds one token takes to refill) and Latest, all in
+// microseconds.
+type Take struct{ Now, Interval, Latest int64 }
+
+// Take is the take of a token of l at now.
+func (l Limit) Take(now time.Time) Take {
+	iv := max(int64(math.Round(1e6/l.PerSecond)), 1)
+	n := now.UnixMicro()
+	return Take{Now: n, Interval: iv, Latest: n + int64(max(l.Burst, 1)-1)*iv}
+}
+
+// Wait is how long a bucket full at full waits for a token after t was
+// refused.
+func (t Take) Wait(full int64) time.Duration {
+	return time.Duration(max(full-t.Latest, 0)) * time.Microsecond
+}
+
+// LimitKey is how the stores keep a limit's key, which may hold an
+// address: its SHA-256 digest.
+func LimitKey(key string) []byte {
+	d := sha256.Sum256([]byte(key))
+	return d[:]
+}
+
+// Answered wraps a transaction's f so that its ErrNotFound and ErrReused
+// commit and land in *answer: what they wrote stays (a refresh's charge
+// even for an unknown token, the revocation of a reused token's session).
+func Answered[Tx any](answer *error, f func(Tx) error) func(Tx) error {
+	return func(tx Tx) error {
+		err := f(tx)
+		if *answer = nil; errors.Is(err, ErrNotFound) || errors.Is(err, ErrReused) {
+			*answer, err = err, nil
+		}
+		return err
+	}
 }
 
 // Migrate runs, through exec, the migrations/*.sql files of fsys (in name

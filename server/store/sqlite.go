@@ -25,7 +25,12 @@ var migrations embed.FS
 
 // SQLite is the embedded Store: one database file, shareable by several
 // server processes on one machine.
-type SQLite struct{ db *sql.DB }
+type SQLite struct {
+	db *sql.DB
+	// take is TakeToken's statement, prepared once: parsing it would be
+	// a fifth of its cost.
+	take *sql.Stmt
+}
 
 var _ Store = (*SQLite)(nil)
 
@@ -61,6 +66,9 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	if err == nil {
+		s.take, err = db.PrepareContext(ctx, takeSQL)
 	}
 	if err != nil {
 		db.Close()
@@ -518,6 +526,7 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 			`DELETE FROM lockouts WHERE failures = 0 AND locked_until <= ?1 - 86400000`,
 			`DELETE FROM devices WHERE last_seen_at <= ?1 - ` + fmt.Sprint(DeviceIdle.Milliseconds()) + `
 				AND (trusted_until IS NULL OR trusted_until <= ?1)`,
+			`DELETE FROM rate_limits WHERE full_at <= ?1 * 1000`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
 				return err
@@ -762,10 +771,15 @@ func (s *SQLite) SessionByAccess(ctx context.Context, hash []byte, now time.Time
 }
 
 // RotateRefresh implements Store.
-func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens) (Session, error) {
+func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, c Charge) (Session, error) {
 	var se Session
-	var reused bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	var answer error
+	err := s.tx(ctx, Answered(&answer, func(tx *sql.Tx) error {
+		if ok, wait, err := s.takeToken(ctx, tx, c.Key, c.Limit, now); err != nil {
+			return err
+		} else if !ok {
+			return &LimitedError{Wait: wait}
+		}
 		var sessionID string
 		var expires int64
 		var used sql.NullInt64
@@ -778,9 +792,10 @@ func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, 
 			return err
 		}
 		if used.Valid {
-			reused = true
-			_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID)
-			return err
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); err != nil {
+				return err
+			}
+			return ErrReused
 		}
 		if ms(now) >= expires {
 			return ErrNotFound
@@ -796,10 +811,9 @@ func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, 
 			next.Access, ms(next.AccessExpires), ms(now), sessionID)
 		se.LastSeenAt = now
 		return err
-	})
-	if err == nil && reused {
-		// The revocation is committed; the caller reports the reuse.
-		return se, ErrReused
+	}))
+	if err == nil {
+		err = answer
 	}
 	return se, err
 }
@@ -1107,4 +1121,42 @@ func (s *SQLite) AuditLog(ctx context.Context, account string, limit int) ([]Aud
 func (s *SQLite) Ping(ctx context.Context) error {
 	var one int
 	return s.db.QueryRowContext(ctx, `SELECT 1 FROM maintenance WHERE one = 1`).Scan(&one)
+}
+
+// takeSQL takes a token of a bucket (see Take): ?1 its key, ?2 now, ?3 the
+// interval and ?4 the latest full time; no row when it has none.
+const takeSQL = `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
+	ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3 WHERE full_at <= ?4
+	RETURNING full_at`
+
+// TakeToken implements Store.
+func (s *SQLite) TakeToken(ctx context.Context, key string, l Limit, now time.Time) (bool, time.Duration, error) {
+	return s.takeToken(ctx, nil, key, l, now)
+}
+
+// takeToken takes a token in tx, or on its own when tx is nil.
+func (s *SQLite) takeToken(ctx context.Context, tx *sql.Tx, key string, l Limit, now time.Time) (bool, time.Duration, error) {
+	if l.PerSecond <= 0 {
+		return true, 0, nil
+	}
+	take, q := s.take, queryer(s.db)
+	if tx != nil {
+		take, q = tx.StmtContext(ctx, s.take), tx
+	}
+	t, k := l.Take(now), LimitKey(key)
+	var full int64
+	err := take.QueryRowContext(ctx, k, t.Now, t.Interval, t.Latest).Scan(&full)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return err == nil, 0, err
+	}
+	err = q.QueryRowContext(ctx, `SELECT full_at FROM rate_limits WHERE key = ?`, k).Scan(&full)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil // purged meanwhile: full now
+	}
+	return false, t.Wait(full), err
+}
+
+// queryer is a database or a transaction.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

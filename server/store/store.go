@@ -1,15 +1,16 @@
 // Package store keeps the auth server's state: accounts, lockouts, mailed
 // codes, two-factor secrets and recovery codes, sessions and refresh tokens,
-// the activity log, the local outbox, the maintenance switch and the audit
-// log of the operator's actions.
+// the activity log, the local outbox, the maintenance switch, the audit
+// log of the operator's actions and the rate limits' token buckets.
 //
 // [Store] is the interface the server uses; [OpenSQLite] is the embedded
 // default, a pure-Go SQLite file with its migrations in the binary, and
 // package server/store/postgres the store for servers on several machines
 // sharing one PostgreSQL database. Every
 // method that must be exact under concurrency (failure counting, code
-// attempts, TOTP steps, recovery codes, refresh rotation) is one transaction,
-// so it stays exact across several processes sharing one database.
+// attempts, TOTP steps, recovery codes, refresh rotation, rate limits) is
+// one transaction, so it stays exact across several processes sharing one
+// database.
 package store
 
 import (
@@ -41,6 +42,12 @@ var (
 	// constants.
 	ErrUnknownAction = errors.New("store: unknown administration action")
 )
+
+// LimitedError reports a Charge refused: its bucket has a token again
+// after Wait.
+type LimitedError struct{ Wait time.Duration }
+
+func (e *LimitedError) Error() string { return "store: rate limited" }
 
 // Account is one user account.
 type Account struct {
@@ -243,6 +250,22 @@ const (
 	ActionExport = "export"
 )
 
+// Limit is a token bucket: it holds Burst tokens at most (at least one),
+// refilled PerSecond; a request takes one. PerSecond 0 is no limit.
+type Limit struct {
+	PerSecond float64
+	Burst     int
+}
+
+// Charge is a token of key's bucket under Limit (see TakeToken) that a
+// write takes in its own transaction, before its work: when the bucket has
+// none, the write does nothing and returns a *LimitedError. The zero Charge
+// takes nothing.
+type Charge struct {
+	Key   string
+	Limit Limit
+}
+
 // Store is the server's storage.
 type Store interface {
 	Close() error
@@ -300,8 +323,9 @@ type Store interface {
 	// Purge deletes what expired by now: mailed codes, registrations,
 	// counted code misses, challenges, sessions whose every refresh token
 	// expired, spent refresh tokens, reset tokens, attempt reservations,
-	// the lockouts of addresses with no failure and no lock for a day, and
-	// the devices unseen for DeviceIdle that are not trusted.
+	// the lockouts of addresses with no failure and no lock for a day, the
+	// devices unseen for DeviceIdle that are not trusted, and the rate
+	// limits' buckets that are full again.
 	Purge(ctx context.Context, now time.Time) error
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
@@ -342,9 +366,12 @@ type Store interface {
 	// and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
-	// RotateRefresh spends a refresh token and installs the next pair. A
-	// token spent before revokes its session and returns ErrReused.
-	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens) (Session, error)
+	// RotateRefresh takes c's token (a *LimitedError, doing nothing, when
+	// its bucket has none), spends a refresh token and installs the next
+	// pair. A token spent before revokes its session and returns ErrReused;
+	// an unknown or expired one returns ErrNotFound. Both keep c's token
+	// taken.
+	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, c Charge) (Session, error)
 	Sessions(ctx context.Context, accountID string) ([]Session, error)
 	RevokeSession(ctx context.Context, accountID, id string) error
 	// RevokeSessions ends every session of the account but except.
@@ -400,4 +427,13 @@ type Store interface {
 	// AuditLog lists at most limit audit entries, the newest first: those
 	// whose account id or address is account, or all when it is empty.
 	AuditLog(ctx context.Context, account string, limit int) ([]AuditEntry, error)
+
+	// Rate limits.
+
+	// TakeToken takes a token of key's bucket under l at now, in one
+	// statement, exact however many servers share the database; when the
+	// bucket has none it takes nothing and says how long until it has one.
+	// The key is stored as its digest (LimitKey). A Limit with no rate
+	// takes nothing and allows.
+	TakeToken(ctx context.Context, key string, l Limit, now time.Time) (ok bool, wait time.Duration, err error)
 }

@@ -66,6 +66,7 @@ var behaviours = []struct {
 	{"unlock", testAdminUnlock},
 	{"account deletion", testAdminDelete},
 	{"audit log", testAuditLog},
+	{"rate limits", testRateLimits},
 	{"reopened", testReopened},
 	{"replicas open at once", testOpenAtOnce},
 	{"concurrent attempts never exceed the lock", testConcurrentAttempts},
@@ -78,6 +79,7 @@ var behaviours = []struct {
 	{"concurrent refresh", testConcurrentRefresh},
 	{"concurrent reset", testConcurrentReset},
 	{"concurrent recovery code replacement", testConcurrentReplaceCodes},
+	{"concurrent takes of a rate limit", testConcurrentRateLimit},
 }
 
 var ctx = context.Background()
@@ -475,7 +477,7 @@ func testPurge(t *testing.T, db testdb.DB) {
 	check(t, st.PutChallenge(ctx, []byte("new"), store.Challenge{AccountID: a.ID, ExpiresAt: later.Add(time.Minute)}))
 	newSession(t, st, a, "old") // its tokens end an hour after now
 	newSession(t, st, a, "live")
-	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later))
+	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later), store.Charge{})
 	check(t, err)
 	check(t, st.PutResetToken(ctx, []byte("old"), a.ID, now.Add(time.Minute)))
 	check(t, st.PutResetToken(ctx, []byte("new"), a.ID, later.Add(time.Minute)))
@@ -970,7 +972,7 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	a := newAccount(t, st, "ann")
 	newSession(t, st, a, "s1")
 	at := now.Add(time.Minute)
-	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at))
+	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at), store.Charge{})
 	if err != nil || se.ID != "s1" || !se.LastSeenAt.Equal(at) {
 		t.Fatalf("rotation: %+v %v", se, err)
 	}
@@ -980,11 +982,11 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	if got, err := st.SessionByAccess(ctx, []byte("a-s1b"), at); err != nil || !got.LastSeenAt.Equal(at) {
 		t.Fatalf("the new access token: %+v %v", got, err)
 	}
-	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at))
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at), store.Charge{})
 	wantErr(t, "an expired refresh token", err, store.ErrNotFound)
-	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at))
+	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at), store.Charge{})
 	wantErr(t, "an unknown refresh token", err, store.ErrNotFound)
-	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at))
+	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at), store.Charge{})
 	wantErr(t, "a spent refresh token", err, store.ErrReused)
 	if se.ID != "s1" {
 		t.Fatalf("the reuse names session %q", se.ID)
@@ -992,7 +994,7 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 0 {
 		t.Fatal("a reuse left the session")
 	}
-	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at))
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at), store.Charge{})
 	wantErr(t, "the live token of a revoked session", err, store.ErrNotFound)
 }
 
@@ -1098,6 +1100,90 @@ func testPing(t *testing.T, db testdb.DB) {
 	if err := st.Ping(ctx); err == nil {
 		t.Fatal("a closed store answers a ping")
 	}
+}
+
+// take takes a token of key at at and checks the answer: want taken, or
+// refused with the wait wantWait.
+func take(t *testing.T, st store.Store, key string, l store.Limit, at time.Time, want bool, wantWait time.Duration) {
+	t.Helper()
+	ok, wait, err := st.TakeToken(ctx, key, l, at)
+	check(t, err)
+	if ok != want || wait != wantWait {
+		t.Fatalf("%s at +%s: taken %v, wait %s; want %v, %s", key, at.Sub(now), ok, wait, want, wantWait)
+	}
+}
+
+func testRateLimits(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	l := store.Limit{PerSecond: 2, Burst: 3}
+	// A full bucket gives its burst at once, then one token a refill.
+	for range 3 {
+		take(t, st, "ip:192.0.2.1", l, now, true, 0)
+	}
+	take(t, st, "ip:192.0.2.1", l, now, false, 500*time.Millisecond)
+	take(t, st, "ip:192.0.2.1", l, now.Add(200*time.Millisecond), false, 300*time.Millisecond)
+	take(t, st, "ip:192.0.2.1", l, now.Add(500*time.Millisecond), true, 0)
+	take(t, st, "ip:192.0.2.1", l, now.Add(500*time.Millisecond), false, 500*time.Millisecond)
+	// Another key has a bucket of its own.
+	take(t, st, "ip:192.0.2.2", l, now, true, 0)
+	// A refused take takes nothing; a bucket refills up to its burst only.
+	later := now.Add(time.Hour)
+	for range 3 {
+		take(t, st, "ip:192.0.2.1", l, later, true, 0)
+	}
+	take(t, st, "ip:192.0.2.1", l, later, false, 500*time.Millisecond)
+	// A daily cap: 20 a day, the 21st waits a twentieth of a day.
+	day := store.Limit{PerSecond: 20.0 / 86400, Burst: 20}
+	for range 20 {
+		take(t, st, "mail-day:ann@example.org", day, now, true, 0)
+	}
+	take(t, st, "mail-day:ann@example.org", day, now.Add(time.Minute), false, 72*time.Minute-time.Minute)
+	// No rate is no limit, and keeps nothing.
+	for range 5 {
+		take(t, st, "unlimited", store.Limit{}, now, true, 0)
+	}
+	// The keys are kept as digests: no address reaches the table.
+	rows, err := rawDB(t, db).QueryContext(ctx, `SELECT key FROM rate_limits`)
+	check(t, err)
+	var keys [][]byte
+	for rows.Next() {
+		var k []byte
+		check(t, rows.Scan(&k))
+		keys = append(keys, k)
+	}
+	check(t, rows.Err())
+	rows.Close()
+	if len(keys) != 3 || !slices.ContainsFunc(keys, func(k []byte) bool { return string(k) == string(store.LimitKey("mail-day:ann@example.org")) }) {
+		t.Fatalf("%d buckets kept, want 3 kept by their digests", len(keys))
+	}
+	// The purge deletes the buckets that are full again: the addresses'
+	// (at later, 1.5 s after it), not the daily cap's.
+	check(t, st.Purge(ctx, later.Add(1500*time.Millisecond)))
+	if n := countRows(t, db, "rate_limits"); n != 1 {
+		t.Fatalf("%d buckets after the purge, want the daily cap's", n)
+	}
+	// Its next token came a twentieth of a day after the 20 taken.
+	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), true, 0)
+	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), false, 72*time.Minute)
+
+	// A rotation takes its charge first: refused, it rotates nothing.
+	a := newAccount(t, st, "ann")
+	newSession(t, st, a, "s1")
+	c := store.Charge{Key: "ip:198.51.100.7", Limit: store.Limit{PerSecond: 1, Burst: 1}}
+	take(t, st, c.Key, c.Limit, now, true, 0)
+	_, err = st.RotateRefresh(ctx, []byte("r-s1"), now.Add(100*time.Millisecond), tokens("s1b", now), c)
+	var limited *store.LimitedError
+	if !errors.As(err, &limited) || limited.Wait != 900*time.Millisecond {
+		t.Fatalf("a rotation past its charge's limit: %v, want a wait of 900ms", err)
+	}
+	if _, err := st.RotateRefresh(ctx, []byte("r-s1"), now.Add(time.Second), tokens("s1b", now), c); err != nil {
+		t.Fatalf("the refused rotation spent the token: %v", err)
+	}
+	take(t, st, c.Key, c.Limit, now.Add(time.Second), false, time.Second)
+	// An unknown token costs its charge too.
+	_, err = st.RotateRefresh(ctx, []byte("unknown"), now.Add(2*time.Second), tokens("x", now), c)
+	wantErr(t, "an unknown token", err, store.ErrNotFound)
+	take(t, st, c.Key, c.Limit, now.Add(2*time.Second), false, time.Second)
 }
 
 func testReopened(t *testing.T, db testdb.DB) {
@@ -1341,7 +1427,7 @@ func testConcurrentRefresh(t *testing.T, db testdb.DB) {
 		id := fmt.Sprint("s", round)
 		newSession(t, hs[0], a, id)
 		if n := race(10, hs, func(st store.Admin, i int) bool {
-			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now))
+			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now), store.Charge{})
 			if err != nil && !errors.Is(err, store.ErrReused) && !errors.Is(err, store.ErrNotFound) {
 				t.Error(err)
 			}
@@ -1410,6 +1496,39 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 // testMigrateRegistrations makes a database of the schema before
 // registrations (from the migration files of that time), with an
 // unverified account, a verified one and a stored code, and opens it.
+// testConcurrentRateLimit takes 40 tokens at once through two handles of
+// a bucket of 10 that refills in an hour: exactly 10 are taken; and 20
+// rotations charged to a bucket of 5: exactly 5 are done.
+func testConcurrentRateLimit(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	l := store.Limit{PerSecond: 1.0 / 3600, Burst: 10}
+	if n := race(40, hs, func(st store.Admin, _ int) bool {
+		ok, wait, err := st.TakeToken(ctx, "signin:x@example.org", l, now)
+		if err != nil || (!ok && wait <= 0) {
+			t.Errorf("taken %v, wait %s, %v", ok, wait, err)
+		}
+		return ok
+	}); n != l.Burst {
+		t.Fatalf("%d of 40 takes at once were granted, want %d", n, l.Burst)
+	}
+	// Rotations of 20 sessions charged to one bucket of 5.
+	a := newAccount(t, hs[0], "ann")
+	for i := range 20 {
+		newSession(t, hs[0], a, fmt.Sprint(i))
+	}
+	c := store.Charge{Key: "ip:192.0.2.9", Limit: store.Limit{PerSecond: 1.0 / 3600, Burst: 5}}
+	if n := race(20, hs, func(st store.Admin, i int) bool {
+		_, err := st.RotateRefresh(ctx, []byte(fmt.Sprint("r-", i)), now, tokens(fmt.Sprint(i, "b"), now), c)
+		var limited *store.LimitedError
+		if err != nil && !errors.As(err, &limited) {
+			t.Error(err)
+		}
+		return err == nil
+	}); n != c.Limit.Burst {
+		t.Fatalf("%d of 20 charged rotations at once were done, want %d", n, c.Limit.Burst)
+	}
+}
+
 func testMigrateRegistrations(t *testing.T, db testdb.DB) {
 	raw := rawDB(t, db)
 	files, version := []string{"migrations/0001_init.sql", "migrations/0002_attempts.sql"}, `PRAGMA user_version = 2`
@@ -1566,7 +1685,7 @@ func testAdminSuspend(t *testing.T, db testdb.DB) {
 	if !got.Suspended || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 {
 		t.Fatalf("after the suspension: %+v, %d sessions, challenge %v, trusted %v", got, len(ss), errCh, trustedIDs(t, st, a))
 	}
-	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now)); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now), store.Charge{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a refresh token of the suspended account: %v", err)
 	}
 	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 {
@@ -1723,5 +1842,38 @@ func testAuditLog(t *testing.T, db testdb.DB) {
 	}
 	if got, _ := st.AuditLog(ctx, bob.Email, 10); len(got) != 1 || got[0].Email != bob.Email {
 		t.Fatalf("another account's entry: %+v", got)
+	}
+}
+
+// TestLimitTake pins the arithmetic the stores share: the refill interval,
+// the latest full time that leaves a token, and the wait.
+func TestLimitTake(t *testing.T) {
+	at := time.UnixMicro(1_000_000_000)
+	for _, c := range []struct {
+		l                store.Limit
+		interval, latest int64
+	}{
+		{store.Limit{PerSecond: 1, Burst: 30}, 1_000_000, 29 * 1_000_000},
+		{store.Limit{PerSecond: 10.0 / 60, Burst: 10}, 6_000_000, 9 * 6_000_000},
+		{store.Limit{PerSecond: 20.0 / 86400, Burst: 20}, 4_320_000_000, 19 * 4_320_000_000},
+		{store.Limit{PerSecond: 7.0 / 60, Burst: 1}, 8_571_429, 0}, // rounded to the microsecond
+		{store.Limit{PerSecond: 1, Burst: 0}, 1_000_000, 0},        // a burst of at least one
+		{store.Limit{PerSecond: 1e9, Burst: 2}, 1, 1},              // at least a microsecond
+	} {
+		tk := c.l.Take(at)
+		if tk.Now != at.UnixMicro() || tk.Interval != c.interval || tk.Latest != tk.Now+c.latest {
+			t.Errorf("%+v: %+v, want interval %d and latest now+%d", c.l, tk, c.interval, c.latest)
+		}
+	}
+	tk := store.Limit{PerSecond: 2, Burst: 3}.Take(at)
+	for full, want := range map[int64]time.Duration{
+		tk.Latest + 1:       time.Microsecond,
+		tk.Latest + 500_000: 500 * time.Millisecond,
+		tk.Latest:           0,
+		tk.Now - 1:          0,
+	} {
+		if got := tk.Wait(full); got != want {
+			t.Errorf("full at latest%+d: wait %s, want %s", full-tk.Latest, got, want)
+		}
 	}
 }

@@ -427,7 +427,8 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 			stmt{`DELETE FROM lockouts WHERE failures = 0 AND (locked_until IS NULL OR locked_until <= $1)`,
 				[]any{now.Add(-24 * time.Hour)}},
 			stmt{`DELETE FROM devices WHERE last_seen_at <= $1 AND (trusted_until IS NULL OR trusted_until <= $2)`,
-				[]any{now.Add(-store.DeviceIdle), now}})
+				[]any{now.Add(-store.DeviceIdle), now}},
+			stmt{`DELETE FROM rate_limits WHERE full_at <= $1`, []any{now.UnixMicro()}})
 	})
 }
 
@@ -738,13 +739,12 @@ func (s *Store) SessionByAccess(ctx context.Context, hash []byte, now time.Time)
 }
 
 // RotateRefresh implements store.Store.
-func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next store.Tokens) (store.Session, error) {
+func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next store.Tokens, c store.Charge) (store.Session, error) {
 	var se store.Session
-	var reused bool
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		reused = false
+	var answer error
+	err := s.tx(ctx, store.Answered(&answer, func(tx pgx.Tx) error {
 		var sessionID string
-		if err := tx.QueryRow(ctx, `SELECT session_id FROM refresh_tokens WHERE hash = $1`, hash).Scan(&sessionID); err != nil {
+		if err := charged(ctx, tx, c, now, `SELECT session_id FROM refresh_tokens WHERE hash = $1`, []any{hash}, &sessionID); err != nil {
 			return notFound(err)
 		}
 		// The session's row is locked before its token's, in the order a
@@ -760,9 +760,10 @@ func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, n
 			return notFound(err)
 		}
 		if usedAt != nil {
-			reused = true
-			_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID)
-			return err
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); err != nil {
+				return err
+			}
+			return store.ErrReused
 		}
 		if !now.Before(expires) {
 			return store.ErrNotFound
@@ -773,10 +774,9 @@ func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, n
 			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, []any{next.Refresh, sessionID, next.RefreshExpires}},
 			stmt{`UPDATE sessions SET access_hash = $1, access_expires = $2, last_seen_at = $3 WHERE id = $4`,
 				[]any{next.Access, next.AccessExpires, now, sessionID}})
-	})
-	if err == nil && reused {
-		// The revocation is committed; the caller reports the reuse.
-		return se, store.ErrReused
+	}))
+	if err == nil {
+		err = answer
 	}
 	return se, err
 }
@@ -1060,3 +1060,63 @@ func (s *Store) AuditLog(ctx context.Context, account string, limit int) ([]stor
 
 // Ping implements store.Store.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// takeSQL takes a token of a bucket (see store.Take): $1 its key, $2 now,
+// $3 the interval and $4 the latest full time; no row when it has none.
+const takeSQL = `INSERT INTO rate_limits (key, full_at) VALUES ($1, $2::bigint + $3)
+	ON CONFLICT (key) DO UPDATE SET full_at = greatest(rate_limits.full_at, $2) + $3 WHERE rate_limits.full_at <= $4
+	RETURNING full_at`
+
+// TakeToken implements store.Store. The upsert locks the bucket's row, so
+// that concurrent takes apply one after another.
+func (s *Store) TakeToken(ctx context.Context, key string, l store.Limit, now time.Time) (bool, time.Duration, error) {
+	if l.PerSecond <= 0 {
+		return true, 0, nil
+	}
+	t, k := l.Take(now), store.LimitKey(key)
+	err := s.pool.QueryRow(ctx, takeSQL, k, t.Now, t.Interval, t.Latest).Scan(new(int64))
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err == nil, 0, err
+	}
+	wait, err := refused(ctx, s.pool, k, t)
+	return false, wait, err
+}
+
+// charged runs the query of one row q in tx, in one round trip with the
+// take of c's token: a *store.LimitedError when c's bucket has none. The
+// bucket's row stays locked until tx ends.
+func charged(ctx context.Context, tx pgx.Tx, c store.Charge, now time.Time, q string, args []any, dest ...any) error {
+	if c.Limit.PerSecond <= 0 {
+		return tx.QueryRow(ctx, q, args...).Scan(dest...)
+	}
+	t, k := c.Limit.Take(now), store.LimitKey(c.Key)
+	b := &pgx.Batch{}
+	b.Queue(takeSQL, k, t.Now, t.Interval, t.Latest)
+	b.Queue(q, args...)
+	br := tx.SendBatch(ctx, b)
+	took := br.QueryRow().Scan(new(int64))
+	err := br.QueryRow().Scan(dest...)
+	if cerr := br.Close(); cerr != nil {
+		return cerr
+	}
+	if errors.Is(took, pgx.ErrNoRows) {
+		wait, err := refused(ctx, tx, k, t)
+		if err != nil {
+			return err
+		}
+		return &store.LimitedError{Wait: wait}
+	}
+	return err
+}
+
+// refused is the wait of a take t of key k that was refused.
+func refused(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, k []byte, t store.Take) (time.Duration, error) {
+	var full int64
+	err := q.QueryRow(ctx, `SELECT full_at FROM rate_limits WHERE key = $1`, k).Scan(&full)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = nil // purged meanwhile: full now
+	}
+	return t.Wait(full), err
+}

@@ -35,6 +35,20 @@ func clientIP(r *http.Request) string {
 	return peerAddr(r.RemoteAddr).String()
 }
 
+// addrGroup is the key of a client address ip (as clientIP gives it): an
+// IPv4 address is its own, an IPv6 address shares its /64's, which one
+// subscriber holds whole.
+func addrGroup(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap().WithZone(""); a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
+}
+
 // peerAddr is the address of a TCP peer "host:port"; invalid when it is none.
 func peerAddr(remote string) netip.Addr {
 	ap, err := netip.ParseAddrPort(remote)

@@ -156,7 +156,7 @@ type Server struct {
 	// It is made on the first password check of any kind, so that start-up
 	// pays nothing and the first check is equally slow for every account.
 	dummy    func() string
-	hashes   chan struct{}
+	hashq    *hashQueue
 	ipRate   *limiter
 	acctRate *limiter
 	mailRate *limiter
@@ -251,7 +251,7 @@ func New(cfg Config) (*Server, error) {
 		log:       cfg.Logger,
 		minVer:    minVer,
 		dummy:     sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
-		hashes:    make(chan struct{}, cfg.MaxHashes),
+		hashq:     newHashQueue(cfg.MaxHashes, cfg.Now),
 		ipRate:    newLimiter(cfg.RateIP),
 		acctRate:  newLimiter(cfg.RateAccount),
 		mailRate:  newLimiter(cfg.RateMail),
@@ -530,27 +530,11 @@ func (s *Server) limitMail(email string) error {
 	return s.limit(s.dailyMail, email)
 }
 
-// hashTurn waits for a free password-hashing slot. The returned release
-// must be called; a wait over HashWait answers 503 overloaded.
-func (s *Server) hashTurn(ctx context.Context) (release func(), err error) {
-	t := time.NewTimer(s.cfg.HashWait)
-	defer t.Stop()
-	select {
-	case s.hashes <- struct{}{}:
-		return func() { <-s.hashes }, nil
-	case <-t.C:
-		p := problem(http.StatusServiceUnavailable, authapi.CodeOverloaded, "The server is busy; it will retry shortly.")
-		p.RetryAfterSeconds = authapi.Int(5)
-		return nil, p
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // verifyPassword checks password against the account's hash, or against a
-// dummy hash when there is no account, so both take the same time.
-func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password string) (bool, error) {
-	release, err := s.hashTurn(ctx)
+// dummy hash when there is no account, so both take the same time. It
+// queues under keys (see hashKeys).
+func (s *Server) verifyPassword(ctx context.Context, keys []string, a *store.Account, password string) (bool, error) {
+	release, err := s.hashq.acquire(ctx, s.cfg.HashWait, keys)
 	if err != nil {
 		return false, err
 	}
@@ -563,9 +547,10 @@ func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password 
 	return ok && a != nil, err
 }
 
-// hashPassword hashes a new password under the configured costs.
-func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
-	release, err := s.hashTurn(ctx)
+// hashPassword hashes a new password under the configured costs, queued
+// under keys.
+func (s *Server) hashPassword(ctx context.Context, keys []string, password string) (string, error) {
+	release, err := s.hashq.acquire(ctx, s.cfg.HashWait, keys)
 	if err != nil {
 		return "", err
 	}

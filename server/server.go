@@ -46,8 +46,10 @@ type Config struct {
 	// sent per email, RateAuth the authenticated requests per account. A
 	// zero Rate is unlimited.
 	RateIP, RateAccount, RateMail, RateAuth Rate
-	// MaxHashes bounds the password hashes computed at once; a request
-	// that waits longer than HashWait for its turn answers 503 overloaded.
+	// MaxHashes bounds the password hashes computed at once; waiting
+	// requests take turns fairly by client address and account (see
+	// hashQueue), and one that waits longer than HashWait answers 503
+	// overloaded.
 	MaxHashes int
 	HashWait  time.Duration
 

@@ -59,7 +59,7 @@ func newHashQueue(slots int, now func() time.Time) *hashQueue {
 // hashKeys are the keys under which a request's password hashes queue:
 // its client's address group and the account's email.
 func hashKeys(r *http.Request, email string) []string {
-	return []string{"addr:" + addrGroup(clientIP(r)), "email:" + email}
+	return []string{addrKey(clientIP(r)), "email:" + email}
 }
 
 // acquire waits for a hashing slot; the returned release must be called.

@@ -93,7 +93,7 @@ func TestHashQueueOrder(t *testing.T) {
 			grants := make(chan grant)
 			for i, w := range c.join {
 				go func() {
-					rel, err := q.acquire(context.Background(), time.Hour, []string{"addr:" + w.addr, "email:" + w.email})
+					rel, err := q.acquire(context.Background(), time.Hour, []string{"ip:" + w.addr, "email:" + w.email})
 					if err != nil {
 						grants <- grant{w.name + " failed: " + err.Error(), func() {}}
 						return
@@ -122,7 +122,7 @@ func TestHashQueueOrder(t *testing.T) {
 func TestHashQueueOverloaded(t *testing.T) {
 	q, _ := testQueue(1)
 	free := holdSlots(t, q)
-	_, err := q.acquire(context.Background(), time.Millisecond, []string{"addr:a"})
+	_, err := q.acquire(context.Background(), time.Millisecond, []string{"ip:a"})
 	var p *authapi.Problem
 	if !errors.As(err, &p) || p.Status != 503 || p.Code != authapi.CodeOverloaded || p.RetryAfterSeconds == nil {
 		t.Fatalf("a wait past its time: %v", err)
@@ -132,7 +132,7 @@ func TestHashQueueOverloaded(t *testing.T) {
 	}
 	free()
 	// The slot is free: granted at once, with no time to wait.
-	rel, err := q.acquire(context.Background(), 0, []string{"addr:a"})
+	rel, err := q.acquire(context.Background(), 0, []string{"ip:a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestHashQueueCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		_, err := q.acquire(ctx, time.Hour, []string{"addr:a"})
+		_, err := q.acquire(ctx, time.Hour, []string{"ip:a"})
 		done <- err
 	}()
 	waitQueue(t, q, 1)
@@ -171,7 +171,7 @@ func TestHashQueueCancelAtGrant(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
 		go func() {
-			rel, err := q.acquire(ctx, time.Hour, []string{"addr:a"})
+			rel, err := q.acquire(ctx, time.Hour, []string{"ip:a"})
 			if err == nil {
 				rel()
 			}
@@ -200,7 +200,7 @@ func TestHashQueueKeepsItsSlots(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 300 {
 		wg.Go(func() {
-			rel, err := q.acquire(context.Background(), time.Duration(i%4)*50*time.Microsecond, []string{fmt.Sprint("addr:", i%7)})
+			rel, err := q.acquire(context.Background(), time.Duration(i%4)*50*time.Microsecond, []string{fmt.Sprint("ip:", i%7)})
 			if err != nil {
 				return
 			}
@@ -223,17 +223,17 @@ func TestHashQueueKeepsItsSlots(t *testing.T) {
 func TestHashQueueUsageFades(t *testing.T) {
 	q, advance := testQueue(1)
 	for range 4 {
-		rel, err := q.acquire(context.Background(), 0, []string{"addr:a"})
+		rel, err := q.acquire(context.Background(), 0, []string{"ip:a"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rel()
 	}
-	if n := q.usage["addr:a"].asOf(q.now()); n != 8 {
+	if n := q.usage["ip:a"].asOf(q.now()); n != 8 {
 		t.Fatalf("4 hashes charged %v, want 8", n)
 	}
 	advance(hashHalfLife)
-	if n := q.usage["addr:a"].asOf(q.now()); n != 4 {
+	if n := q.usage["ip:a"].asOf(q.now()); n != 4 {
 		t.Fatalf("a half-life later: %v, want 4", n)
 	}
 	// Faded keys are forgotten once the map has doubled since the last
@@ -253,23 +253,23 @@ func TestHashQueueUsageFades(t *testing.T) {
 	}
 }
 
-func TestAddrGroup(t *testing.T) {
-	for _, c := range []struct{ ip, group string }{
-		{"192.0.2.7", "192.0.2.7"},
-		{"::ffff:192.0.2.7", "192.0.2.7"},
-		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
-		{"2001:db8:1:2::9", "2001:db8:1:2::/64"},
-		{"2001:db8:1:3::9", "2001:db8:1:3::/64"},
-		{"fe80::1%eth0", "fe80::/64"},
-		{"not an address", "not an address"},
+func TestAddrKey(t *testing.T) {
+	for _, c := range []struct{ ip, key string }{
+		{"192.0.2.7", "ip:192.0.2.7"},
+		{"::ffff:192.0.2.7", "ip:192.0.2.7"},
+		{"2001:db8:1:2:3:4:5:6", "ip:2001:db8:1:2::/64"},
+		{"2001:db8:1:2::9", "ip:2001:db8:1:2::/64"},
+		{"2001:db8:1:3::9", "ip:2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "ip:fe80::/64"},
+		{"not an address", "ip:not an address"},
 	} {
-		if g := addrGroup(c.ip); g != c.group {
-			t.Errorf("addrGroup(%q) = %q, want %q", c.ip, g, c.group)
+		if k := addrKey(c.ip); k != c.key {
+			t.Errorf("addrKey(%q) = %q, want %q", c.ip, k, c.key)
 		}
 	}
 	r := httptest.NewRequest("POST", "/v1/sessions", nil)
 	r.RemoteAddr = "[2001:db8:1:2::9]:4000"
-	if k := hashKeys(r, "a@example.org"); !slices.Equal(k, []string{"addr:2001:db8:1:2::/64", "email:a@example.org"}) {
+	if k := hashKeys(r, "a@example.org"); !slices.Equal(k, []string{"ip:2001:db8:1:2::/64", "email:a@example.org"}) {
 		t.Errorf("hashKeys %q", k)
 	}
 }

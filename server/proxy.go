@@ -35,18 +35,20 @@ func clientIP(r *http.Request) string {
 	return peerAddr(r.RemoteAddr).String()
 }
 
-// addrGroup is the key of a client address ip (as clientIP gives it): an
-// IPv4 address is its own, an IPv6 address shares its /64's, which one
-// subscriber holds whole.
-func addrGroup(ip string) string {
+// addrKey is the key of a client address (as clientIP gives it) for the
+// per-address limit and the hashing queue: an IPv4 address (IPv4-mapped
+// too) is its own key, an IPv6 address its /64, the least one subscriber
+// is given, so that the 2^64 addresses of one client share a key.
+func addrKey(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
-		return ip
+		return "ip:" + ip
 	}
-	if a = a.Unmap().WithZone(""); a.Is4() {
-		return a.String()
+	if a = a.Unmap().WithZone(""); a.Is6() {
+		p, _ := a.Prefix(64)
+		return "ip:" + p.String()
 	}
-	return netip.PrefixFrom(a, 64).Masked().String()
+	return "ip:" + a.String()
 }
 
 // peerAddr is the address of a TCP peer "host:port"; invalid when it is none.

@@ -34,7 +34,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limitMail(r.Context(), email); err != nil {
 		return err
 	}
-	hash, err := s.hashPassword(r.Context(), req.Password)
+	hash, err := s.hashPassword(r.Context(), hashKeys(r, email), req.Password)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	ok, err := s.verifyPassword(ctx, cand, req.Password)
+	ok, err := s.verifyPassword(ctx, hashKeys(r, email), cand, req.Password)
 	if err != nil {
 		return err
 	}
@@ -116,13 +116,13 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 // registration of the address (newest first), decoys included: a stranger
 // who registered an address and signs in with his password is answered
 // account_not_verified whether or not the address has an account.
-func (s *Server) pendingRegistration(ctx context.Context, email, password string) (bool, error) {
+func (s *Server) pendingRegistration(ctx context.Context, keys []string, email, password string) (bool, error) {
 	rs, err := s.cfg.Store.Registrations(ctx, email, s.cfg.Now())
 	if err != nil {
 		return false, err
 	}
 	for _, reg := range rs {
-		ok, err := s.verifyPassword(ctx, &store.Account{PasswordHash: reg.PasswordHash}, password)
+		ok, err := s.verifyPassword(ctx, keys, &store.Account{PasswordHash: reg.PasswordHash}, password)
 		if ok || err != nil {
 			return ok, err
 		}

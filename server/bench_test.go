@@ -3,12 +3,16 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -300,4 +304,113 @@ func BenchmarkSignInCost(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Flood sizes of BenchmarkSignInUnderFlood: floodAddrs addresses, each
+// with floodConns requests at once.
+const floodAddrs, floodConns = 20, 6
+
+// BenchmarkSignInUnderFlood measures the p99 of legitimate sign-ins, each
+// of a user of her own address, on an idle server and while 20 addresses
+// (10 IPv4, 10 IPv6 /64s, behind a trusted proxy) flood it with sign-ins
+// of unknown addresses, each hashed, at today's hash costs and with no
+// rate limit (a flood that passes them). The issue's target: the flood's
+// p99 within 3x the idle one (metric p99-ratio). Idle and flood take turns,
+// three rounds each, so that a change in the machine's load during the run
+// falls on both.
+func BenchmarkSignInUnderFlood(b *testing.B) {
+	e := newEnv(b, func(c *server.Config) {
+		c.Hash = passhash.OWASP
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	})
+	users := make([]authapi.CreateSessionRequest, 20)
+	for i := range users {
+		email, pw := e.account()
+		users[i] = authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "bench"}
+	}
+	n := 0
+	// measure adds to lat the times of count sign-ins, each of another
+	// user from another address; it returns how many failed.
+	measure := func(lat *latencies, count int) (failed int) {
+		for range count {
+			n++
+			xff := fmt.Sprintf("198.51.%d.%d", n/250, n%250+1)
+			t := time.Now()
+			a := e.call("POST", "/v1/sessions", users[n%len(users)], "", "X-Forwarded-For", xff)
+			lat.d = append(lat.d, time.Since(t))
+			if a.status != 201 {
+				failed++
+			}
+		}
+		return failed
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: floodAddrs * floodConns}}
+	defer hc.CloseIdleConnections()
+	// flood starts the flood and returns once as many of its requests
+	// were answered as run at once; stop ends it.
+	flood := func() (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var answered atomic.Int64
+		on := make(chan struct{})
+		for a := range floodAddrs {
+			for c := range floodConns {
+				wg.Go(func() {
+					for i := 0; ctx.Err() == nil; i++ {
+						xff := fmt.Sprintf("203.0.113.%d", a+1)
+						if a%2 == 1 {
+							xff = fmt.Sprintf("2001:db8:%x::%x", a, c*1000+i%1000+1)
+						}
+						body := fmt.Sprintf(`{"email":"flood%d-%d-%d@example.net","password":"wrong password!"}`, a, c, i)
+						if signInFrom(ctx, hc, e.url, xff, body) != 0 && answered.Add(1) == floodAddrs*floodConns {
+							close(on)
+						}
+					}
+				})
+			}
+		}
+		<-on
+		return func() { cancel(); wg.Wait() }
+	}
+	const rounds = 3
+	var idle, flooded latencies
+	var idleFailed, floodFailed int
+	b.ResetTimer()
+	for r := range rounds {
+		part := max(1, (b.N+r)/rounds)
+		idleFailed += measure(&idle, part)
+		stop := flood()
+		floodFailed += measure(&flooded, part)
+		stop()
+	}
+	b.StopTimer()
+	p99 := func(name string, lat *latencies, failed int) time.Duration {
+		slices.Sort(lat.d)
+		p50, p99 := lat.d[len(lat.d)/2], lat.d[len(lat.d)*99/100]
+		b.ReportMetric(float64(p50.Microseconds())/1000, name+"-p50-ms")
+		b.ReportMetric(float64(p99.Microseconds())/1000, name+"-p99-ms")
+		b.ReportMetric(float64(failed), name+"-failed")
+		return p99
+	}
+	i, f := p99("idle", &idle, idleFailed), p99("flood", &flooded, floodFailed)
+	b.ReportMetric(float64(f)/float64(i), "p99-ratio")
+}
+
+// signInFrom sends one sign-in from client address xff through the
+// trusted proxy and returns the answer's status, 0 when none came.
+func signInFrom(ctx context.Context, hc *http.Client, url, xff, body string) int {
+	req, err := http.NewRequestWithContext(ctx, "POST", url+"/v1/sessions", strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set(authapi.HeaderClientVersion, clientVersion)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", xff)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }

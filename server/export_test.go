@@ -1,6 +1,9 @@
 package server
 
-import "time"
+import (
+	"testing"
+	"time"
+)
 
 // MatchTOTP exposes matchTOTP to the tests.
 func MatchTOTP(secret, code string, now time.Time) bool {
@@ -34,3 +37,9 @@ func CheckPublicURL(u string) error {
 	_, err := parsePublicURL(u)
 	return err
 }
+
+// HoldHashes takes every hashing slot of s until the returned func.
+func HoldHashes(t testing.TB, s *Server) (free func()) { return holdSlots(t, s.hashq) }
+
+// WaitHashQueue waits until n requests of s wait for a hashing slot.
+func WaitHashQueue(t testing.TB, s *Server, n int) { waitQueue(t, s.hashq, n) }

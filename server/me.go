@@ -40,7 +40,7 @@ func (s *Server) reauthenticate(r *http.Request, p principal, field, password st
 	if err != nil {
 		return nil, err
 	}
-	ok, err := s.verifyPassword(ctx, &p.Account, password)
+	ok, err := s.verifyPassword(ctx, hashKeys(r, p.Account.Email), &p.Account, password)
 	if err == nil && !ok {
 		err = s.failure(ctx, r, &p.Account, at, p.Session.DeviceName, field, authapi.CodeInvalidCredentials,
 			authapi.ResultInvalidCredentials, "The password is wrong.")
@@ -68,7 +68,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p princi
 		return err
 	}
 	defer at.release()
-	hash, err := s.hashPassword(r.Context(), req.NewPassword)
+	hash, err := s.hashPassword(r.Context(), hashKeys(r, p.Account.Email), req.NewPassword)
 	if err != nil {
 		return err
 	}

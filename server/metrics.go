@@ -153,12 +153,14 @@ func (m *metrics) failed(r *http.Request, err error) {
 	m.dbErrors.WithLabelValues(dbRequest).Inc()
 }
 
-// meteredHashTurn is hashTurn, measured: the requests waiting and the
-// wait of each.
-func (s *Server) meteredHashTurn(ctx context.Context) (release func(), err error) {
+// meteredHashTurn waits for a password-hashing slot in the fair queue
+// under keys (see hashKeys), measured: the requests waiting and the wait of
+// each. The returned release must be called; a wait over HashWait answers
+// 503 overloaded.
+func (s *Server) meteredHashTurn(ctx context.Context, keys []string) (release func(), err error) {
 	s.metrics.hashWaiting.Inc()
 	start := time.Now()
-	release, err = s.hashTurn(ctx)
+	release, err = s.hashq.acquire(ctx, s.cfg.HashWait, keys)
 	s.metrics.hashWaiting.Dec()
 	result := turnTaken
 	var p *authapi.Problem

@@ -19,10 +19,10 @@ func limitOf(r Rate) store.Limit {
 // no limit.
 func dailyLimit(n int) store.Limit { return store.Limit{PerSecond: float64(n) / 86400, Burst: n} }
 
-// addrKey is the per-address limit's key of a client address: an IPv4
-// address (IPv4-mapped too) is its own key, an IPv6 address its /64, the
-// smallest prefix a subscriber is given, so that the 2^64 addresses of one
-// client share a bucket.
+// addrKey is the key of a client address for the per-address limit and
+// the hashing queue: an IPv4 address (IPv4-mapped too) is its own key, an
+// IPv6 address its /64, the smallest prefix a subscriber is given, so that
+// the 2^64 addresses of one client share a key.
 func addrKey(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

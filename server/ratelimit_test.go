@@ -33,9 +33,7 @@ func TestRateLimitComesBeforeHashing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range cap(s.hashes) {
-		s.hashes <- struct{}{}
-	}
+	holdSlots(t, s.hashq)
 	signIn := func() *httptest.ResponseRecorder {
 		r := httptest.NewRequest("POST", "/v1/sessions", strings.NewReader(`{"email":"a@example.org","password":"wrong password!"}`))
 		r.Header.Set("Content-Type", "application/json")

@@ -145,7 +145,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The hash comes before the second factor is spent: a busy server must
 	// not spend it and then fail.
-	hash, err := s.hashPassword(ctx, req.NewPassword)
+	hash, err := s.hashPassword(ctx, hashKeys(r, a.Email), req.NewPassword)
 	if err != nil {
 		return err
 	}

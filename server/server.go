@@ -46,8 +46,10 @@ type Config struct {
 	// sent per email, RateAuth the authenticated requests per account. A
 	// zero Rate is unlimited.
 	RateIP, RateAccount, RateMail, RateAuth Rate
-	// MaxHashes bounds the password hashes computed at once; a request
-	// that waits longer than HashWait for its turn answers 503 overloaded.
+	// MaxHashes bounds the password hashes computed at once; waiting
+	// requests take turns fairly by client address and account (see
+	// hashQueue), and one that waits longer than HashWait answers 503
+	// overloaded.
 	MaxHashes int
 	HashWait  time.Duration
 
@@ -156,7 +158,7 @@ type Server struct {
 	// It is made on the first password check of any kind, so that start-up
 	// pays nothing and the first check is equally slow for every account.
 	dummy    func() string
-	hashes   chan struct{}
+	hashq    *hashQueue
 	ipRate   store.Limit
 	acctRate store.Limit
 	mailRate store.Limit
@@ -254,7 +256,7 @@ func New(cfg Config) (*Server, error) {
 		log:       cfg.Logger,
 		minVer:    minVer,
 		dummy:     sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
-		hashes:    make(chan struct{}, cfg.MaxHashes),
+		hashq:     newHashQueue(cfg.MaxHashes, cfg.Now),
 		ipRate:    limitOf(cfg.RateIP),
 		acctRate:  limitOf(cfg.RateAccount),
 		mailRate:  limitOf(cfg.RateMail),
@@ -550,27 +552,11 @@ func (s *Server) limitMail(ctx context.Context, email string) error {
 	return s.limit(ctx, s.dailyMail, dailyMailKey(email))
 }
 
-// hashTurn waits for a free password-hashing slot. The returned release
-// must be called; a wait over HashWait answers 503 overloaded.
-func (s *Server) hashTurn(ctx context.Context) (release func(), err error) {
-	t := time.NewTimer(s.cfg.HashWait)
-	defer t.Stop()
-	select {
-	case s.hashes <- struct{}{}:
-		return func() { <-s.hashes }, nil
-	case <-t.C:
-		p := problem(http.StatusServiceUnavailable, authapi.CodeOverloaded, "The server is busy; it will retry shortly.")
-		p.RetryAfterSeconds = authapi.Int(5)
-		return nil, p
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // verifyPassword checks password against the account's hash, or against a
-// dummy hash when there is no account, so both take the same time.
-func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password string) (bool, error) {
-	release, err := s.meteredHashTurn(ctx)
+// dummy hash when there is no account, so both take the same time. It
+// queues under keys (see hashKeys).
+func (s *Server) verifyPassword(ctx context.Context, keys []string, a *store.Account, password string) (bool, error) {
+	release, err := s.meteredHashTurn(ctx, keys)
 	if err != nil {
 		return false, err
 	}
@@ -583,9 +569,10 @@ func (s *Server) verifyPassword(ctx context.Context, a *store.Account, password 
 	return ok && a != nil, err
 }
 
-// hashPassword hashes a new password under the configured costs.
-func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
-	release, err := s.meteredHashTurn(ctx)
+// hashPassword hashes a new password under the configured costs, queued
+// under keys.
+func (s *Server) hashPassword(ctx context.Context, keys []string, password string) (string, error) {
+	release, err := s.meteredHashTurn(ctx, keys)
 	if err != nil {
 		return "", err
 	}

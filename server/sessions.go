@@ -119,12 +119,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer at.release()
-	ok, err := s.verifyPassword(ctx, acct, req.Password)
+	keys := hashKeys(r, email)
+	ok, err := s.verifyPassword(ctx, keys, acct, req.Password)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if pending, err := s.pendingRegistration(ctx, email, req.Password); err != nil {
+		if pending, err := s.pendingRegistration(ctx, keys, email, req.Password); err != nil {
 			return err
 		} else if pending {
 			return notVerified()
@@ -136,7 +137,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := *acct
 	if passhash.NeedsRehash(a.PasswordHash, s.cfg.Hash) {
-		if h, err := s.hashPassword(ctx, req.Password); err == nil {
+		if h, err := s.hashPassword(ctx, keys, req.Password); err == nil {
 			// Only if no reset or change came in between.
 			if err := s.cfg.Store.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, h); err == nil {
 				a.PasswordHash = h

@@ -115,7 +115,7 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.lockFailures, "lock-failures", def.Lock.MaxFailures, "consecutive failed password or two-factor attempts (`n`) that lock an account")
 	fs.DurationVar(&o.lockBase, "lock-duration", def.Lock.Base, "length of the first lock; each further lock doubles it")
 	fs.DurationVar(&o.lockMax, "lock-max", def.Lock.Max, "longest lock, however many locks came before")
-	fs.IntVar(&o.rateIP, "rate-ip", def.RateIP.PerMinute, "unauthenticated requests per minute (`n`) from one address; 0 turns the limit off")
+	fs.IntVar(&o.rateIP, "rate-ip", def.RateIP.PerMinute, "unauthenticated requests per minute (`n`) from one address (IPv6: one /64); 0 turns the limit off")
 	fs.IntVar(&o.rateAccount, "rate-account", def.RateAccount.PerMinute, "sign-in and code attempts per minute (`n`) for one email; 0 turns it off")
 	fs.IntVar(&o.rateMail, "rate-mail", def.RateMail.PerMinute, "mails per minute (`n`) to one address (after a burst of 3); 0 turns it off")
 	fs.IntVar(&o.rateAuth, "rate-auth", def.RateAuth.PerMinute, "authenticated requests per minute (`n`) of one account; 0 turns the limit off")

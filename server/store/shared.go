@@ -1,8 +1,8 @@
 package store
 
 // What the SQLite and PostgreSQL stores share: the operator's interface,
-// the lock policy's and the rate limits' arithmetic, the audit log's
-// outcomes and the running of
+// the lock policy's and the rate limits' arithmetic, the audit log's outcomes
+// and the running of
 // migrations.
 
 import (

@@ -1,7 +1,7 @@
 // Package store keeps the auth server's state: accounts, lockouts, mailed
 // codes, two-factor secrets and recovery codes, sessions and refresh tokens,
-// the activity log, the local outbox, the maintenance switch, the rate
-// limits' token buckets and the audit log of the operator's actions.
+// the activity log, the local outbox, the maintenance switch, the audit
+// log of the operator's actions and the rate limits' token buckets.
 //
 // [Store] is the interface the server uses; [OpenSQLite] is the embedded
 // default, a pure-Go SQLite file with its migrations in the binary, and

@@ -218,11 +218,13 @@ type DeviceList struct {
 
 // Mail is one message of the local outbox.
 type Mail struct {
-	ID      string    `json:"id"`
-	To      string    `json:"to"`
-	Subject string    `json:"subject"`
-	Text    string    `json:"text"`
-	SentAt  time.Time `json:"sent_at"`
+	ID      string `json:"id"`
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	// HTML is the mail's HTML alternative, empty for a plain-text mail.
+	HTML   string    `json:"html,omitempty"`
+	SentAt time.Time `json:"sent_at"`
 }
 
 // Mailbox answers GET /v1/dev/mailbox.

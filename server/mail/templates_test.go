@@ -54,7 +54,9 @@ func TestTemplateFiles(t *testing.T) {
 }
 
 // hasHan reports whether s has a Chinese character.
-func hasHan(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 }
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
 
 // remote finds what would load or link anything from elsewhere.
 var remote = regexp.MustCompile(`(?i)<img|<script|<link|<iframe|<form|src=|url\(|https?:|href=`)

@@ -26,6 +26,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"sesame/app"
 	"sesame/assets"
@@ -129,6 +130,15 @@ func (s *session) close() {
 	}
 }
 
+// uiLanguage is the language the app shows for the settings' tag: the
+// tag, or the system's locale for "".
+func uiLanguage(tag string) string {
+	if tag == "" {
+		return string(lang.SystemLocale())
+	}
+	return tag
+}
+
 // desktop opens the window and runs until it closes.
 func desktop(ctx context.Context, o options) error {
 	settings, err := app.LoadSettings(o.data)
@@ -194,6 +204,7 @@ func desktop(ctx context.Context, o options) error {
 			s.close()
 			return nil, err
 		}
+		s.app.SetLanguage(uiLanguage(settings.Language))
 		s.opts.Version = version
 		s.opts.Connect = func(next string) (*app.App, screens.Options, error) {
 			if next != "" {
@@ -221,6 +232,11 @@ func desktop(ctx context.Context, o options) error {
 		}
 		s.opts.Language = func(tag string) {
 			screens.SetLanguage(tag)
+			go func() {
+				if err := s.app.SwitchLanguage(ctx, uiLanguage(tag)); err != nil {
+					fmt.Fprintln(os.Stderr, "sesame:", err)
+				}
+			}()
 			go func() {
 				mu.Lock()
 				defer mu.Unlock()

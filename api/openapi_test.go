@@ -20,6 +20,7 @@ import (
 	"sesame/api"
 	"sesame/authapi"
 	"sesame/server"
+	"sesame/server/mail"
 )
 
 const statusOp = "GET /v1/status"
@@ -238,6 +239,7 @@ var goSchemas = []struct {
 	{"VerifyAccountRequest", authapi.VerifyAccountRequest{}, false},
 	{"EmailCodeRequest", authapi.EmailCodeRequest{}, false},
 	{"EmailRequest", authapi.EmailRequest{}, false},
+	{"LanguageRequest", authapi.LanguageRequest{}, false},
 	{"CreateSessionRequest", authapi.CreateSessionRequest{}, false},
 	{"TwoFactorSessionRequest", authapi.TwoFactorSessionRequest{}, false},
 	{"Tokens", authapi.Tokens{}, true},
@@ -324,6 +326,7 @@ func TestEnumsMatchAuthapi(t *testing.T) {
 		{"PasswordRefusalReason", enumOf(schema(t, "PasswordRefusalReason")),
 			strs(authapi.ReasonTooShort, authapi.ReasonTooLong, authapi.ReasonCommon,
 				authapi.ReasonContainsMail, authapi.ReasonControlChars)},
+		{"Language", enumOf(schema(t, "Language")), mail.Languages()},
 		{"ActivityResult", enumOf(schema(t, "ActivityResult")), []string{
 			authapi.ResultSuccess, authapi.ResultInvalidCredentials, authapi.ResultInvalidTwoFactorCode,
 			authapi.ResultLocked, authapi.ResultRecoveryCodeUsed, authapi.ResultPasswordReset,

@@ -83,6 +83,9 @@ type App struct {
 	mu       sync.Mutex
 	account  string // signed-in email
 	remember bool   // the refresh token is kept in the keychain
+	// pendingLanguage is the language of the account's mails that the
+	// user chose and the server has not taken yet.
+	pendingLanguage string
 
 	// kc orders the keychain writes: a rotation's save, a sign-in's save
 	// and a sign-out's delete never interleave.

@@ -71,7 +71,7 @@ func (a *App) SignIn(ctx context.Context, email, password string, remember bool)
 	if err != nil {
 		return SignInResult{}, fmt.Errorf("signing in: %w", err)
 	}
-	return a.signedIn(ctx, email, remember, tok), nil
+	return a.afterSignIn(ctx, email, remember, tok), nil
 }
 
 // CompleteTwoFactor is the second step: code is a 6-digit authenticator code
@@ -98,7 +98,7 @@ func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string,
 	if err != nil {
 		return SignInResult{}, fmt.Errorf("signing in: %w", err)
 	}
-	return a.signedIn(ctx, ch.email, ch.remember, tok), nil
+	return a.afterSignIn(ctx, ch.email, ch.remember, tok), nil
 }
 
 // secondFactor sorts a typed code into a TOTP code or a recovery code.
@@ -114,6 +114,14 @@ func secondFactor(code string, totp, recovery *string) error {
 	}
 	*recovery = c
 	return nil
+}
+
+// afterSignIn is signedIn, then the account takes the language the user
+// chose while signed out; a failure leaves it for the next sign-in.
+func (a *App) afterSignIn(ctx context.Context, email string, remember bool, tok authapi.Tokens) SignInResult {
+	res := a.signedIn(ctx, email, remember, tok)
+	_ = a.pushLanguage(ctx)
+	return res
 }
 
 // signedIn records the session tok, keeps its device token and, when

@@ -50,6 +50,7 @@ type Client struct {
 	flight   *flight
 	offset   time.Duration
 	measured bool
+	language string
 }
 
 // Option configures a Client.
@@ -76,6 +77,14 @@ func WithTimeout(d time.Duration) Option {
 			c.timeout = d
 		}
 	}
+}
+
+// SetAcceptLanguage sets the Accept-Language of every later request: the
+// app's UI language ("en", "zh-Hans"), or "" to send none.
+func (c *Client) SetAcceptLanguage(tag string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.language = tag
 }
 
 // WithRetries sets how often an idempotent call is repeated after 429 or 503.
@@ -362,6 +371,12 @@ func (c *Client) send(ctx context.Context, r call, body []byte, access string) (
 	req.Header.Set(HeaderClientVersion, c.version)
 	req.Header.Set("Accept", "application/json, "+ProblemContentType)
 	req.Header.Set("User-Agent", "Sesame/"+c.version)
+	c.mu.Lock()
+	language := c.language
+	c.mu.Unlock()
+	if language != "" {
+		req.Header.Set(HeaderAcceptLanguage, language)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

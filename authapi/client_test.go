@@ -215,6 +215,15 @@ func TestEveryEndpoint(t *testing.T) {
 	if err != nil || me.Email != email || !me.Verified || me.TwoFactorEnabled {
 		t.Fatalf("me %+v, %v", me, err)
 	}
+	if err := c.SetLanguage(ctx, "zh-Hans"); err != nil {
+		t.Fatalf("set language: %v", err)
+	}
+	if me, err := c.Me(ctx); err != nil || me.Language != "zh-Hans" {
+		t.Fatalf("me after set language: %+v %v", me, err)
+	}
+	if err := c.SetLanguage(ctx, "en"); err != nil {
+		t.Fatalf("set language: %v", err)
+	}
 	ss, err := c.Sessions(ctx)
 	if err != nil || len(ss) != 1 || !ss[0].Current || ss[0].DeviceName != "laptop" || ss[0].ID != tok.SessionID {
 		t.Fatalf("sessions %+v, %v", ss, err)
@@ -836,5 +845,33 @@ func TestInsecureTransportRefused(t *testing.T) {
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	if _, err := authapi.NewClient("https://auth.example.org", authapi.WithHTTPClient(hc)); !errors.Is(err, authapi.ErrInsecureTransport) {
 		t.Fatalf("NewClient: %v", err)
+	}
+}
+
+// TestAcceptLanguage: the client's UI language reaches the server, which
+// mails a registration in it.
+func TestAcceptLanguage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.client()
+	c.SetAcceptLanguage("zh-Hans")
+	const email = "wang@example.org"
+	if err := c.CreateAccount(ctx, authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mails, err := c.Mailbox(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mails) == 1 {
+			if mails[0].Subject != "确认您的 Sesame 账户" || mails[0].HTML == "" {
+				t.Fatalf("mail %q, HTML %d bytes", mails[0].Subject, len(mails[0].HTML))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d mails", len(mails))
+		}
 	}
 }

@@ -141,6 +141,12 @@ func (c *Client) SetAntiPhishingPhrase(ctx context.Context, req AntiPhishingRequ
 		auth: true, want: http.StatusNoContent})
 }
 
+// SetLanguage sets the language of the account's mails ("en", "zh-Hans").
+func (c *Client) SetLanguage(ctx context.Context, language string) error {
+	return c.do(ctx, call{method: http.MethodPut, path: "/v1/me/language", in: LanguageRequest{Language: language},
+		auth: true, retry: true, want: http.StatusNoContent})
+}
+
 // StartTwoFactor makes a pending TOTP secret, live once confirmed; the
 // password re-authenticates the request.
 func (c *Client) StartTwoFactor(ctx context.Context, password string) (*TwoFactorSetup, error) {

@@ -147,6 +147,8 @@ type Me struct {
 	RecoveryCodesLeft  int       `json:"recovery_codes_left"`
 	AntiPhishingPhrase string    `json:"anti_phishing_phrase"`
 	CreatedAt          time.Time `json:"created_at"`
+	// Language is the tag of the account's mails: "en" or "zh-Hans".
+	Language string `json:"language"`
 }
 
 // ChangePasswordRequest is the body of POST /v1/me/password.
@@ -160,6 +162,11 @@ type ChangePasswordRequest struct {
 type AntiPhishingRequest struct {
 	Phrase   string `json:"phrase"`
 	Password string `json:"password"`
+}
+
+// LanguageRequest is the body of PUT /v1/me/language.
+type LanguageRequest struct {
+	Language string `json:"language"`
 }
 
 // PasswordRequest is the body of POST /v1/me/two-factor: the password

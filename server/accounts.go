@@ -46,8 +46,9 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.cfg.Now().UTC()
 	code := newCode()
+	lang := requestLanguage(r)
 	reg := store.Registration{Email: email, PasswordHash: hash, CodeHash: s.codeHash(store.PurposeVerify, email, code),
-		CodeExpiresAt: now.Add(s.cfg.CodeTTL), Attempts: s.cfg.CodeAttempts, CreatedAt: now}
+		CodeExpiresAt: now.Add(s.cfg.CodeTTL), Attempts: s.cfg.CodeAttempts, CreatedAt: now, Language: lang}
 	if known {
 		reg.CodeHash = decoyHash()
 	}
@@ -55,9 +56,9 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if known {
-		s.sendMail(mail.Compose(mail.KindAccountExists, email, mail.Data{Phrase: a.AntiPhishing}))
+		s.sendMail(notice(mail.KindAccountExists, a))
 	} else {
-		s.sendMail(s.codeMail(mail.KindVerify, email, code, ""))
+		s.sendMail(s.codeMail(mail.KindVerify, email, code, mail.Data{Language: lang}))
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil

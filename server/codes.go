@@ -64,9 +64,28 @@ func newCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// codeMail is the mail that carries code.
-func (s *Server) codeMail(kind mail.Kind, email, code, phrase string) mail.Message {
-	return mail.Compose(kind, email, mail.Data{Code: code, ValidMinutes: int(s.cfg.CodeTTL.Minutes()), Phrase: phrase})
+// codeMail is the mail that carries code, in the language and with the
+// phrase of d.
+func (s *Server) codeMail(kind mail.Kind, email, code string, d mail.Data) mail.Message {
+	d.Code, d.ValidMinutes = code, int(s.cfg.CodeTTL.Minutes())
+	return mail.Compose(kind, email, d)
+}
+
+// accountData is what every mail to an account carries: its language and
+// its anti-phishing phrase.
+func accountData(a store.Account) mail.Data {
+	return mail.Data{Language: a.Language, Phrase: a.AntiPhishing}
+}
+
+// notice is the mail of kind k to the account a.
+func notice(k mail.Kind, a store.Account) mail.Message {
+	return mail.Compose(k, a.Email, accountData(a))
+}
+
+// requestLanguage is the mail language that the request's Accept-Language
+// prefers.
+func requestLanguage(r *http.Request) string {
+	return authapi.MatchLanguage(r.Header.Get(authapi.HeaderAcceptLanguage), mail.Languages())
 }
 
 // codeRequest checks a code request and its rate and returns the address.
@@ -124,6 +143,6 @@ func (s *Server) codesLocked(ctx context.Context, email, ip string) error {
 	} else if err != nil {
 		return err
 	}
-	s.sendMail(mail.Compose(mail.KindCodesLocked, email, mail.Data{Phrase: a.AntiPhishing}))
+	s.sendMail(notice(mail.KindCodesLocked, a))
 	return s.cfg.Store.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: s.cfg.Now().UTC(), IP: ip, Result: authapi.ResultCodesLocked})
 }

@@ -3,7 +3,9 @@ package server
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"sesame/authapi"
 	"sesame/server/mail"
@@ -18,8 +20,26 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p principal) error {
 	a := p.Account
 	return writeJSON(w, http.StatusOK, authapi.Me{
 		Email: a.Email, Verified: a.Verified, TwoFactorEnabled: a.TOTPEnabled, RecoveryCodesLeft: left,
-		AntiPhishingPhrase: a.AntiPhishing, CreatedAt: a.CreatedAt,
+		AntiPhishingPhrase: a.AntiPhishing, CreatedAt: a.CreatedAt, Language: a.Language,
 	})
+}
+
+// setLanguage sets the language of the account's mails; it needs no
+// password, as it changes nothing but the mails' words.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.LanguageRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if !slices.Contains(mail.Languages(), req.Language) {
+		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "language",
+			"The language must be one of "+strings.Join(mail.Languages(), ", ")+".")
+	}
+	if err := s.cfg.Store.SetLanguage(r.Context(), p.Account.ID, req.Language); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // reauthenticate checks the password (named field) that an authenticated
@@ -79,7 +99,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p princi
 	} else if err != nil {
 		return err
 	}
-	s.sendMail(mail.Compose(mail.KindPasswordChanged, p.Account.Email, mail.Data{Phrase: p.Account.AntiPhishing}))
+	s.sendMail(notice(mail.KindPasswordChanged, p.Account))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -178,7 +198,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request, p prin
 		return err
 	}
 	s.activity(r.Context(), a.ID, r, p.Session.DeviceName, authapi.ResultTwoFactorEnabled)
-	s.sendMail(mail.Compose(mail.KindTwoFactorEnabled, a.Email, mail.Data{Phrase: a.AntiPhishing}))
+	s.sendMail(notice(mail.KindTwoFactorEnabled, a))
 	return writeJSON(w, http.StatusOK, authapi.RecoveryCodes{RecoveryCodes: codes})
 }
 
@@ -234,7 +254,7 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, p prin
 		return err
 	}
 	s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultTwoFactorDisabled)
-	s.sendMail(mail.Compose(mail.KindTwoFactorDisabled, p.Account.Email, mail.Data{Phrase: p.Account.AntiPhishing}))
+	s.sendMail(notice(mail.KindTwoFactorDisabled, p.Account))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -50,7 +50,7 @@ func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if known {
-		s.sendMail(s.codeMail(mail.KindReset, email, code, a.AntiPhishing))
+		s.sendMail(s.codeMail(mail.KindReset, email, code, accountData(a)))
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
@@ -164,7 +164,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 		s.activity(ctx, a.ID, r, device, authapi.ResultRecoveryCodeUsed)
 	}
 	s.activity(ctx, a.ID, r, device, authapi.ResultPasswordReset)
-	s.sendMail(mail.Compose(mail.KindPasswordChanged, a.Email, mail.Data{Phrase: a.AntiPhishing}))
+	s.sendMail(notice(mail.KindPasswordChanged, a))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -30,6 +30,7 @@ func (s *Server) table() []route {
 		{Route{"GET", "/v1/me", true}, s.authed(s.me)},
 		{Route{"POST", "/v1/me/password", true}, s.authed(s.changePassword)},
 		{Route{"PUT", "/v1/me/anti-phishing-phrase", true}, s.authed(s.setPhrase)},
+		{Route{"PUT", "/v1/me/language", true}, s.authed(s.setLanguage)},
 		{Route{"POST", "/v1/me/two-factor", true}, s.authed(s.startTwoFactor)},
 		{Route{"POST", "/v1/me/two-factor/confirm", true}, s.authed(s.confirmTwoFactor)},
 		{Route{"DELETE", "/v1/me/two-factor", true}, s.authed(s.disableTwoFactor)},

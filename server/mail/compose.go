@@ -1,9 +1,18 @@
 package mail
 
 import (
+	"embed"
 	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"path"
+	"slices"
 	"strings"
+	texttemplate "text/template"
+	"time"
 	"unicode"
+
+	"sesame/authapi"
 )
 
 // Kind names one of the mails the server sends.
@@ -29,132 +38,182 @@ const (
 	KindCodesLocked
 )
 
+// kindNames names each kind, in logs and in its templates' file names
+// (templates/<language>/<name>.txt and .html).
+var kindNames = map[Kind]string{
+	KindVerify:            "verify",
+	KindAccountExists:     "account_exists",
+	KindReset:             "reset",
+	KindPasswordChanged:   "password_changed",
+	KindTwoFactorEnabled:  "two_factor_enabled",
+	KindTwoFactorDisabled: "two_factor_disabled",
+	KindCodesLocked:       "codes_locked",
+}
+
 // String names the kind for logs.
 func (k Kind) String() string {
-	switch k {
-	case KindVerify:
-		return "verify"
-	case KindAccountExists:
-		return "account_exists"
-	case KindReset:
-		return "reset"
-	case KindPasswordChanged:
-		return "password_changed"
-	case KindTwoFactorEnabled:
-		return "two_factor_enabled"
-	case KindTwoFactorDisabled:
-		return "two_factor_disabled"
-	case KindCodesLocked:
-		return "codes_locked"
+	if n, ok := kindNames[k]; ok {
+		return n
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Data fills a mail. It has no field for a password on purpose: no mail
-// ever carries one.
+// Kinds lists every kind.
+func Kinds() []Kind {
+	ks := make([]Kind, 0, len(kindNames))
+	for k := range kindNames {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// Data fills a mail; a kind's templates use the fields it needs. It has
+// no field for a password or a token on purpose: no mail ever carries one.
 type Data struct {
+	// Language is the tag of the mail's language, one of Languages; ""
+	// or another tag is authapi.DefaultLanguage.
+	Language string
 	// Code is the 6-digit code of KindVerify and KindReset.
 	Code string
 	// ValidMinutes is how long Code stays valid.
 	ValidMinutes int
 	// Phrase is the account's anti-phishing phrase, empty when it has none.
 	Phrase string
+	// At is when what the mail tells of happened.
+	At time.Time
+	// Device is the name of the device it happened on.
+	Device string
+	// IP is the address it came from.
+	IP string
+	// Link is the one URL the mail may link to.
+	Link string
+	// LockedUntil is the end of a lock.
+	LockedUntil time.Time
+	// Count is a number the mail tells, such as the recovery codes left.
+	Count int
 }
 
-// PhraseLine starts every mail to an account that has an anti-phishing
-// phrase; the phrase follows in «».
-const PhraseLine = "Your anti-phishing phrase: "
+// view is what the templates see: the data, its text made safe for one
+// line, and the subject for the HTML part's title.
+type view struct {
+	Data
+	Subject string
+}
 
-const (
-	signature = "— Sesame"
-	ifNotYou  = "If this was not you, reset your password now from the Sesame sign-in screen."
-)
+//go:embed templates
+var templateFS embed.FS
 
-// Compose builds the mail of kind k to the address to. It panics on a kind
-// not declared in this package, which is a programming error.
+// set is the parsed templates of one kind in one language.
+type set struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// sets holds every language's kinds; a language that lacks a kind's
+// files sends that kind in authapi.DefaultLanguage.
+var sets = mustLoad(templateFS)
+
+// funcs are the helpers of the templates: date writes a time in UTC.
+var funcs = map[string]any{
+	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+}
+
+// Languages lists the languages that have templates: the folders of
+// templates/.
+func Languages() []string {
+	var ls []string
+	for l := range sets {
+		ls = append(ls, l)
+	}
+	slices.Sort(ls)
+	return ls
+}
+
+// load parses templates/<language>/, layouts and common words first.
+func load(fsys fs.FS) (map[string]map[Kind]set, error) {
+	dirs, err := fs.ReadDir(fsys, "templates")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[Kind]set{}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		lang, dir := d.Name(), path.Join("templates", d.Name())
+		common := path.Join(dir, "common.txt")
+		text, err := texttemplate.New("layout.txt").Funcs(funcs).ParseFS(fsys, "templates/layout.txt", common)
+		if err != nil {
+			return nil, err
+		}
+		html, err := htmltemplate.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", common)
+		if err != nil {
+			return nil, err
+		}
+		out[lang] = map[Kind]set{}
+		for k, name := range kindNames {
+			file := path.Join(dir, name)
+			if _, err := fs.Stat(fsys, file+".txt"); err != nil {
+				continue
+			}
+			var s set
+			if s.text, err = texttemplate.Must(text.Clone()).ParseFS(fsys, file+".txt"); err != nil {
+				return nil, err
+			}
+			if s.html, err = htmltemplate.Must(html.Clone()).ParseFS(fsys, file+".html"); err != nil {
+				return nil, err
+			}
+			out[lang][k] = s
+		}
+	}
+	if len(out[authapi.DefaultLanguage]) != len(kindNames) {
+		return nil, fmt.Errorf("mail: templates/%s lacks kinds", authapi.DefaultLanguage)
+	}
+	return out, nil
+}
+
+func mustLoad(fsys fs.FS) map[string]map[Kind]set {
+	s, err := load(fsys)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Compose builds the mail of kind k to the address to, in d.Language. It
+// panics on a kind not declared in this package, which is a programming
+// error.
 func Compose(k Kind, to string, d Data) Message {
-	var subject string
-	var body []string
-	switch k {
-	case KindVerify:
-		subject = "Confirm your Sesame account"
-		body = codeBody("Your code to confirm your new Sesame account:", d,
-			"If you did not create a Sesame account, ignore this mail: without the code, no account is opened.")
-	case KindAccountExists:
-		subject = "Someone tried to create a Sesame account with your address"
-		body = []string{
-			"Someone, perhaps you, tried to create a Sesame account with this address. It already has one, so no new account was opened.",
-			"If it was you, sign in instead, or reset your password if you forgot it. If it was not you, you can ignore this mail.",
-			"Sesame support will never ask you for your password or for a code.",
-		}
-	case KindReset:
-		subject = "Reset your Sesame password"
-		body = codeBody("Your code to reset your Sesame password:", d,
-			"If you did not ask for a reset, ignore this mail: your password stays as it is.")
-	case KindPasswordChanged:
-		subject = "Your Sesame password was changed"
-		body = []string{
-			"The password of your Sesame account was just changed.",
-			"If it was you, there is nothing to do. " + ifNotYou,
-		}
-	case KindTwoFactorEnabled:
-		subject = "Two-factor authentication is on for your Sesame account"
-		body = []string{
-			"Two-factor authentication was just turned on for your Sesame account. Keep your recovery codes somewhere safe.",
-			"If it was you, there is nothing to do. " + ifNotYou,
-		}
-	case KindTwoFactorDisabled:
-		subject = "Two-factor authentication is off for your Sesame account"
-		body = []string{
-			"Two-factor authentication was just turned off for your Sesame account. Signing in now needs only your password.",
-			"If it was you, there is nothing to do. " + ifNotYou + " Then turn two-factor authentication back on.",
-		}
-	case KindCodesLocked:
-		subject = "Too many wrong codes were tried for your Sesame account"
-		body = []string{
-			"Someone entered too many wrong codes for your Sesame account's address. To keep the account safe, codes mailed to this address are refused for up to a day.",
-			"If it was you, wait and ask for a new code later. If it was not you, someone may be trying to take your account: keep your password to yourself; your account is not changed.",
-			"Sesame support will never ask you for your password or for a code.",
-		}
-	default:
+	if _, ok := kindNames[k]; !ok {
 		panic(fmt.Sprintf("mail: unknown %v", k))
 	}
-	var b strings.Builder
-	if p := cleanPhrase(d.Phrase); p != "" {
-		b.WriteString(PhraseLine + "«" + p + "»\n\n")
+	s, ok := sets[d.Language][k]
+	if !ok {
+		d.Language = authapi.DefaultLanguage
+		s = sets[d.Language][k]
 	}
-	b.WriteString("Hello,\n\n")
-	for _, p := range body {
-		b.WriteString(p + "\n\n")
-	}
-	b.WriteString(signature + "\n")
-	return Message{To: to, Subject: subject, Text: b.String()}
+	d.Phrase, d.Device = oneLine(d.Phrase), oneLine(d.Device)
+	v := view{Data: d}
+	var subject, text, html strings.Builder
+	// The templates are parsed and checked by the tests; executing them
+	// on a view fails only on a programming error.
+	must(s.text.ExecuteTemplate(&subject, "subject", v))
+	v.Subject = strings.Join(strings.Fields(subject.String()), " ")
+	must(s.text.Execute(&text, v))
+	must(s.html.Execute(&html, v))
+	return Message{To: to, Subject: v.Subject, Text: text.String(), HTML: html.String()}
 }
 
-// codeBody is the body of a mail that carries a code.
-func codeBody(intro string, d Data, ignore string) []string {
-	return []string{
-		intro,
-		"    " + d.Code,
-		"It expires " + expiry(d.ValidMinutes) + ". Sesame support will never ask you for this code: do not give it to anyone.",
-		ignore,
+func must(err error) {
+	if err != nil {
+		panic(fmt.Sprintf("mail: %v", err))
 	}
 }
 
-// expiry words a validity of n minutes.
-func expiry(n int) string {
-	switch {
-	case n <= 0:
-		return "soon"
-	case n == 1:
-		return "in 1 minute"
-	}
-	return fmt.Sprintf("in %d minutes", n)
-}
-
-// cleanPhrase keeps the phrase on its one line: control and format
+// oneLine keeps a text the data gives on its one line: control and format
 // characters (line breaks, bidi overrides) become spaces.
-func cleanPhrase(p string) string {
+func oneLine(p string) string {
 	p = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
 			return ' '

@@ -109,7 +109,7 @@ func TestCompose(t *testing.T) {
 					t.Errorf("first line = %q, want %q", first, tc.phraseLine)
 				}
 			} else {
-				if strings.Contains(m.Text, PhraseLine) {
+				if strings.Contains(m.Text, phraseLine("en")) {
 					t.Errorf("mail without a phrase names one:\n%s", m.Text)
 				}
 				if first != "Hello," {
@@ -164,10 +164,10 @@ func TestNoPasswordField(t *testing.T) {
 		}
 		return out
 	}
-	if got, want := fields(Data{}), []string{"Code", "ValidMinutes", "Phrase"}; !reflect.DeepEqual(got, want) {
+	if got, want := fields(Data{}), []string{"Language", "Code", "ValidMinutes", "Phrase", "At", "Device", "IP", "Link", "LockedUntil", "Count"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Data fields = %v, want %v", got, want)
 	}
-	if got, want := fields(Message{}), []string{"To", "Subject", "Text"}; !reflect.DeepEqual(got, want) {
+	if got, want := fields(Message{}), []string{"To", "Subject", "Text", "HTML"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Message fields = %v, want %v", got, want)
 	}
 	want := reflect.TypeOf(func(Kind, string, Data) Message { return Message{} })
@@ -191,11 +191,13 @@ func TestComposeUnknownKindPanics(t *testing.T) {
 
 func FuzzCompose(f *testing.F) {
 	for _, tc := range composeCases {
-		f.Add(uint8(tc.kind), tc.data.Code, tc.data.ValidMinutes, tc.data.Phrase)
+		f.Add(uint8(tc.kind), tc.data.Code, tc.data.ValidMinutes, tc.data.Phrase, "en")
 	}
-	f.Fuzz(func(t *testing.T, k uint8, code string, minutes int, phrase string) {
+	f.Add(uint8(KindReset), "123456", 15, "蓝色鸵鸟", "zh-Hans")
+	f.Add(uint8(KindVerify), "123456", 15, "<b>&amp;", "xx")
+	f.Fuzz(func(t *testing.T, k uint8, code string, minutes int, phrase, lang string) {
 		kind := Kind(1 + int(k)%int(KindCodesLocked))
-		m := Compose(kind, "bob@example.com", Data{Code: code, ValidMinutes: minutes, Phrase: phrase})
+		m := Compose(kind, "bob@example.com", Data{Language: lang, Code: code, ValidMinutes: minutes, Phrase: phrase})
 		if m.To != "bob@example.com" || m.Subject == "" || strings.ContainsAny(m.Subject, "\r\n") {
 			t.Fatalf("bad header fields: %+v", m)
 		}
@@ -206,7 +208,7 @@ func FuzzCompose(f *testing.F) {
 		hasPhrase := strings.TrimFunc(phrase, func(r rune) bool {
 			return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 		}) != ""
-		if hasPhrase != strings.HasPrefix(first, PhraseLine+"«") {
+		if hasPhrase != strings.HasPrefix(first, phraseLine(lang)+"«") {
 			t.Fatalf("phrase %q: first line %q", phrase, first)
 		}
 		for _, r := range first {

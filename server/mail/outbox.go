@@ -35,6 +35,7 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		To:      m.To,
 		Subject: m.Subject,
 		Text:    m.Text,
+		HTML:    m.HTML,
 		SentAt:  time.Now().UTC(),
 	})
 	if err != nil {

@@ -188,7 +188,12 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg.Subject(m.Subject)
 	msg.SetDate()
 	msg.SetMessageID()
+	// go-mail writes UTF-8 parts quoted-printable and encodes a non-ASCII
+	// subject as an RFC 2047 encoded word.
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
 
 	conn, err := s.dial(ctx)
 	if err != nil {

@@ -5,14 +5,17 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
@@ -338,10 +341,11 @@ func newTestSMTP(t *testing.T, scheme, addr, pass string, opts ...Option) *SMTP 
 	return s
 }
 
-// parsed is a received mail, decoded.
+// parsed is a received mail, decoded: body is the text part and html the
+// HTML alternative of a multipart/alternative mail.
 type parsed struct {
-	from, to, subject, contentType, charset, body string
-	header                                        netmail.Header
+	from, to, subject, rawSubject, contentType, charset, body, html string
+	header                                                          netmail.Header
 }
 
 func parseMail(t *testing.T, data []byte) parsed {
@@ -362,24 +366,64 @@ func parseMail(t *testing.T, data []byte) parsed {
 		t.Fatalf("To %q: %v", msg.Header.Get("To"), err)
 	}
 	p.to = to[0].Address
-	if p.subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
+	p.rawSubject = msg.Header.Get("Subject")
+	if p.subject, err = new(mime.WordDecoder).DecodeHeader(p.rawSubject); err != nil {
 		t.Fatal(err)
 	}
 	ct, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.contentType, p.charset = ct, params["charset"]
-	var body io.Reader = msg.Body
-	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-		body = quotedprintable.NewReader(body)
+	if ct != "multipart/alternative" {
+		p.contentType, p.charset = ct, params["charset"]
+		p.body = decodePart(t, textproto.MIMEHeader(msg.Header), msg.Body)
+		return p
 	}
-	b, err := io.ReadAll(body)
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for i := 0; ; i++ {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pct, pparams, err := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.EqualFold(pparams["charset"], "utf-8") {
+			t.Errorf("part %s charset %q", pct, pparams["charset"])
+		}
+		switch {
+		case i == 0 && pct == "text/plain":
+			p.contentType, p.charset = pct, pparams["charset"]
+			p.body = decodePart(t, part.Header, part)
+		case i == 1 && pct == "text/html":
+			p.html = decodePart(t, part.Header, part)
+		default:
+			t.Errorf("part %d is %s; want text/plain, then text/html", i, pct)
+		}
+	}
+	return p
+}
+
+// decodePart reads a body in its transfer encoding.
+func decodePart(t *testing.T, h textproto.MIMEHeader, r io.Reader) string {
+	t.Helper()
+	switch enc := strings.ToLower(h.Get("Content-Transfer-Encoding")); enc {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	case "", "7bit", "8bit":
+	default:
+		t.Errorf("unknown transfer encoding %q", enc)
+	}
+	b, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.body = strings.ReplaceAll(string(b), "\r\n", "\n")
-	return p
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
 }
 
 // checkDelivered asserts that the server holds exactly m, sent by the
@@ -419,6 +463,9 @@ func checkDelivered(t *testing.T, b *backend, m Message) received {
 	if strings.TrimRight(p.body, "\n") != strings.TrimRight(m.Text, "\n") {
 		t.Errorf("body =\n%s\nwant\n%s", p.body, m.Text)
 	}
+	if strings.TrimRight(p.html, "\n") != strings.TrimRight(m.HTML, "\n") {
+		t.Errorf("HTML part =\n%s\nwant\n%s", p.html, m.HTML)
+	}
 	for _, h := range []string{"Date", "Message-Id", "Mime-Version"} {
 		if p.header.Get(h) == "" {
 			t.Errorf("header %s missing", h)
@@ -449,6 +496,37 @@ func TestSMTPSendSTARTTLS(t *testing.T) {
 	}
 	if strings.Contains(string(got.data), testPass) {
 		t.Error("the mail carries the SMTP password")
+	}
+}
+
+// TestSMTPSendChinese sends a Chinese mail: its subject travels as an
+// RFC 2047 encoded word, its two parts as UTF-8 in a 7-bit-safe encoding.
+func TestSMTPSendChinese(t *testing.T) {
+	pki := newPKI(t)
+	b := &backend{user: testUser, pass: testPass}
+	addr := startServer(t, b, modeSTARTTLS, pki.server)
+	s := newTestSMTP(t, "smtp", addr, testPass, WithTLSConfig(&tls.Config{RootCAs: pki.pool}))
+
+	m := Compose(KindReset, "alice@example.com", Data{Language: "zh-Hans", Code: "482913", ValidMinutes: 10, Phrase: "蓝色鸵鸟"})
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	got := checkDelivered(t, b, m)
+	p := parseMail(t, got.data)
+	if p.subject != "重置您的 Sesame 密码" || !strings.HasPrefix(strings.ToUpper(p.rawSubject), "=?UTF-8?") {
+		t.Errorf("Subject %q (raw %q)", p.subject, p.rawSubject)
+	}
+	for _, c := range got.data {
+		if c >= 0x80 {
+			t.Fatalf("the mail has 8-bit bytes:\n%s", got.data)
+		}
+	}
+	for _, part := range []string{p.body, p.html} {
+		for _, want := range []string{"482913", "10 分钟", "您的防钓鱼短语：«蓝色鸵鸟»"} {
+			if !strings.Contains(part, want) {
+				t.Errorf("part lacks %q:\n%s", want, part)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -169,8 +170,8 @@ func notFound(err error) error {
 // CreateAccount implements Store.
 func (s *SQLite) CreateAccount(ctx context.Context, a Account) error {
 	_, err := s.db.ExecContext(ctx,
-		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, ms(a.CreatedAt))
+		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, ms(a.CreatedAt), cmp.Or(a.Language, authapi.DefaultLanguage))
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		return ErrExists
@@ -178,13 +179,13 @@ func (s *SQLite) CreateAccount(ctx context.Context, a Account) error {
 	return err
 }
 
-const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing`
+const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language`
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
 	var created int64
 	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &created,
-		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing)
+		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language)
 	a.CreatedAt = fromMS(created)
 	return a, notFound(err)
 }
@@ -261,6 +262,11 @@ func (s *SQLite) ChangePassword(ctx context.Context, id, old, new, keepSession s
 // SetAntiPhishing implements Store.
 func (s *SQLite) SetAntiPhishing(ctx context.Context, id, phrase string) error {
 	return s.setAccount(ctx, id, "anti_phishing", phrase)
+}
+
+// SetLanguage implements Store.
+func (s *SQLite) SetLanguage(ctx context.Context, id, language string) error {
+	return s.setAccount(ctx, id, "language", language)
 }
 
 func lockout(ctx context.Context, q interface {
@@ -417,9 +423,9 @@ func (s *SQLite) UseCode(ctx context.Context, email, purpose, budgetKey string, 
 // PutRegistration implements Store.
 func (s *SQLite) PutRegistration(ctx context.Context, r Registration) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Email, r.PasswordHash, r.CodeHash, ms(r.CodeExpiresAt), r.Attempts,
-			ms(r.CreatedAt), ms(r.CreatedAt.Add(RegistrationTTL)))
+		_, err := tx.ExecContext(ctx, `INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Email, r.PasswordHash, r.CodeHash, ms(r.CodeExpiresAt), r.Attempts,
+			ms(r.CreatedAt), ms(r.CreatedAt.Add(RegistrationTTL)), cmp.Or(r.Language, authapi.DefaultLanguage))
 		if err != nil {
 			return err
 		}
@@ -431,7 +437,7 @@ func (s *SQLite) PutRegistration(ctx context.Context, r Registration) error {
 
 // Registrations implements Store.
 func (s *SQLite) Registrations(ctx context.Context, email string, now time.Time) ([]Registration, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at
+	rows, err := s.db.QueryContext(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at, language
 		FROM registrations WHERE email = ? AND expires_at > ? AND password_hash != '' ORDER BY id DESC`, email, ms(now))
 	if err != nil {
 		return nil, err
@@ -441,7 +447,7 @@ func (s *SQLite) Registrations(ctx context.Context, email string, now time.Time)
 	for rows.Next() {
 		var r Registration
 		var codeExp, created int64
-		if err := rows.Scan(&r.Email, &r.PasswordHash, &r.CodeHash, &codeExp, &r.Attempts, &created); err != nil {
+		if err := rows.Scan(&r.Email, &r.PasswordHash, &r.CodeHash, &codeExp, &r.Attempts, &created, &r.Language); err != nil {
 			return nil, err
 		}
 		r.CodeExpiresAt, r.CreatedAt = fromMS(codeExp), fromMS(created)
@@ -462,22 +468,22 @@ func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT password_hash, code_hash, attempts_left FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, ms(now))
+		rows, err := tx.QueryContext(ctx, `SELECT password_hash, code_hash, attempts_left, language FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, ms(now))
 		if err != nil {
 			return err
 		}
-		var pws []string
+		var pws, langs []string
 		var hashes [][]byte
 		var lefts []int
 		for rows.Next() {
-			var pw string
+			var pw, lang string
 			var h []byte
 			var left int
-			if err := rows.Scan(&pw, &h, &left); err != nil {
+			if err := rows.Scan(&pw, &h, &left, &lang); err != nil {
 				rows.Close()
 				return err
 			}
-			pws, hashes, lefts = append(pws, pw), append(hashes, h), append(lefts, left)
+			pws, hashes, lefts, langs = append(pws, pw), append(hashes, h), append(lefts, left), append(langs, lang)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
@@ -496,8 +502,8 @@ func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.
 		case pws[i] == "":
 			return ErrNotFound // a decoy never becomes an account
 		}
-		if err := one(tx.ExecContext(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at) VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], ms(now))); err != nil {
+		if err := one(tx.ExecContext(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at, language) VALUES (?, ?, ?, 1, ?, ?)
+			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], ms(now), langs[i])); err != nil {
 			if errors.Is(err, ErrNotFound) {
 				return ErrExists
 			}
@@ -958,8 +964,8 @@ func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]a
 
 // AddMail implements Store.
 func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO outbox (id, rcpt, subject, body, sent_at) VALUES (?, ?, ?, ?, ?)`,
-		m.ID, strings.ToLower(m.To), m.Subject, m.Text, ms(m.SentAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, ms(m.SentAt))
 	return err
 }
 
@@ -967,9 +973,9 @@ func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
 func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	// Two queries, so that one address's mails are found through the
 	// outbox_rcpt index.
-	query, args := `SELECT id, rcpt, subject, body, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
+	query, args := `SELECT id, rcpt, subject, body, html, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
 	if to != "" {
-		query = `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`
+		query = `SELECT id, rcpt, subject, body, html, sent_at FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`
 		args = []any{strings.ToLower(to)}
 	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -981,7 +987,7 @@ func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	for rows.Next() {
 		var m authapi.Mail
 		var at int64
-		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &at); err != nil {
 			return nil, err
 		}
 		m.SentAt = fromMS(at)

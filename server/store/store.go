@@ -63,6 +63,9 @@ type Account struct {
 	TOTPPending  string
 	TOTPEnabled  bool
 	AntiPhishing string
+	// Language is the tag of the account's mails (authapi.Languages);
+	// CreateAccount stores authapi.DefaultLanguage for "".
+	Language string
 }
 
 // LockPolicy is how failures turn into locks: MaxFailures consecutive
@@ -119,6 +122,9 @@ type Registration struct {
 	CodeExpiresAt time.Time
 	Attempts      int
 	CreatedAt     time.Time
+	// Language is the tag of the mails of the account it becomes;
+	// PutRegistration stores authapi.DefaultLanguage for "".
+	Language string
 }
 
 // Registrations live RegistrationTTL after their creation; an address keeps
@@ -281,6 +287,8 @@ type Store interface {
 	// trust of every device but keepSession's.
 	ChangePassword(ctx context.Context, id, old, new, keepSession string) error
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
+	// SetLanguage sets the tag of the account's mails.
+	SetLanguage(ctx context.Context, id, language string) error
 
 	// ReserveAttempt reserves an attempt on email before its password or
 	// code is checked. It answers ErrLocked (with the lock) while the

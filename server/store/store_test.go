@@ -107,7 +107,7 @@ func wantErr(t *testing.T, what string, err, want error) {
 // the password hash "hash-"+id.
 func newAccount(t *testing.T, st store.Store, id string) store.Account {
 	t.Helper()
-	a := store.Account{ID: id, Email: id + "@example.org", PasswordHash: "hash-" + id, Verified: true, CreatedAt: now}
+	a := store.Account{ID: id, Email: id + "@example.org", PasswordHash: "hash-" + id, Verified: true, CreatedAt: now, Language: "zh-Hans"}
 	check(t, st.CreateAccount(ctx, a))
 	return a
 }
@@ -176,6 +176,15 @@ func testAccounts(t *testing.T, db testdb.DB) {
 	got, _ := st.AccountByID(ctx, a.ID)
 	if !got.Verified || !got.Suspended || got.AntiPhishing != "blue heron" {
 		t.Fatalf("account after the settings: %+v", got)
+	}
+	check(t, st.SetLanguage(ctx, a.ID, "en"))
+	if got, _ := st.AccountByID(ctx, a.ID); got.Language != "en" {
+		t.Fatalf("language after SetLanguage en: %q", got.Language)
+	}
+	wantErr(t, "the language of an unknown account", st.SetLanguage(ctx, "nobody", "en"), store.ErrNotFound)
+	check(t, st.CreateAccount(ctx, store.Account{ID: "nolang", Email: "nolang@example.org", CreatedAt: now}))
+	if got, _ := st.AccountByID(ctx, "nolang"); got.Language != authapi.DefaultLanguage {
+		t.Fatalf("an account made without a language has %q", got.Language)
 	}
 }
 
@@ -368,7 +377,9 @@ func testRegistrations(t *testing.T, db testdb.DB) {
 	if rs, _ := st.Registrations(ctx, email, now); len(rs) != 2 {
 		t.Fatalf("registrations with spent codes: %d, want them kept for the sign-in", len(rs))
 	}
-	check(t, st.PutRegistration(ctx, registration(email, "third", "400000", now.Add(4*time.Second))))
+	third := registration(email, "third", "400000", now.Add(4*time.Second))
+	third.Language = "zh-Hans"
+	check(t, st.PutRegistration(ctx, third))
 	check(t, st.PutRegistration(ctx, registration(email, "fourth", "500000", now.Add(5*time.Second))))
 	_, err = verify(now.Add(10*time.Minute+5*time.Second), "400000", "acc")
 	wantErr(t, "an expired code", err, store.ErrNotFound)
@@ -384,7 +395,7 @@ func testRegistrations(t *testing.T, db testdb.DB) {
 	}
 	a, err := st.AccountByEmail(ctx, email)
 	check(t, err)
-	if a.ID != "acc" || a.PasswordHash != "third" || !a.Verified || !a.CreatedAt.Equal(now) {
+	if a.ID != "acc" || a.PasswordHash != "third" || !a.Verified || !a.CreatedAt.Equal(now) || a.Language != "zh-Hans" {
 		t.Fatalf("account %+v, want acc with the hash third, verified", a)
 	}
 	if rs, _ := st.Registrations(ctx, email, now); len(rs) != 0 {
@@ -1063,14 +1074,14 @@ func testOutbox(t *testing.T, db testdb.DB) {
 		if i%2 == 1 {
 			to = "bob@example.org"
 		}
-		check(t, st.AddMail(ctx, authapi.Mail{ID: fmt.Sprint("m", i), To: to, Subject: "s", Text: "t", SentAt: now}))
+		check(t, st.AddMail(ctx, authapi.Mail{ID: fmt.Sprint("m", i), To: to, Subject: "s", Text: "t", HTML: fmt.Sprint("<p>", i), SentAt: now}))
 	}
 	all, err := st.Mails(ctx, "")
 	if err != nil || len(all) != 100 || all[0].ID != "m101" {
 		t.Fatalf("all mails: %d, first %+v (%v)", len(all), all[0], err)
 	}
 	ann, err := st.Mails(ctx, "ANN@example.org")
-	if err != nil || len(ann) != 51 || ann[0].ID != "m100" || ann[0].To != "ann@example.org" || !ann[0].SentAt.Equal(now) {
+	if err != nil || len(ann) != 51 || ann[0].ID != "m100" || ann[0].To != "ann@example.org" || !ann[0].SentAt.Equal(now) || ann[0].HTML != "<p>100" {
 		t.Fatalf("ann's mails: %d, first %+v (%v)", len(ann), ann[0], err)
 	}
 }

@@ -15,6 +15,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"embed"
@@ -169,8 +170,8 @@ func fromNil(t *time.Time) time.Time {
 // CreateAccount implements store.Store.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	_, err := s.pool.Exec(ctx,
-		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, a.CreatedAt)
+		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at, language) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, a.CreatedAt, cmp.Or(a.Language, authapi.DefaultLanguage))
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "accounts_email_key" {
 		return store.ErrExists
@@ -178,12 +179,12 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	return err
 }
 
-const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing`
+const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language`
 
 func scanAccount(row pgx.Row) (store.Account, error) {
 	var a store.Account
 	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &a.CreatedAt,
-		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing)
+		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, notFound(err)
 }
@@ -248,6 +249,11 @@ func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession st
 // SetAntiPhishing implements store.Store.
 func (s *Store) SetAntiPhishing(ctx context.Context, id, phrase string) error {
 	return s.setAccount(ctx, id, "anti_phishing", phrase)
+}
+
+// SetLanguage implements store.Store.
+func (s *Store) SetLanguage(ctx context.Context, id, language string) error {
+	return s.setAccount(ctx, id, "language", language)
 }
 
 func scanLockout(row pgx.Row) (store.Lockout, error) {
@@ -439,9 +445,9 @@ func (s *Store) PutRegistration(ctx context.Context, r store.Registration) error
 			return err
 		}
 		return batch(ctx, tx,
-			stmt{`INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, []any{r.Email, r.PasswordHash, r.CodeHash, r.CodeExpiresAt, r.Attempts,
-				r.CreatedAt, r.CreatedAt.Add(store.RegistrationTTL)}},
+			stmt{`INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at, language)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, []any{r.Email, r.PasswordHash, r.CodeHash, r.CodeExpiresAt, r.Attempts,
+				r.CreatedAt, r.CreatedAt.Add(store.RegistrationTTL), cmp.Or(r.Language, authapi.DefaultLanguage)}},
 			stmt{`DELETE FROM registrations WHERE email = $1 AND id NOT IN
 				(SELECT id FROM registrations WHERE email = $1 ORDER BY id DESC LIMIT $2)`, []any{r.Email, store.MaxRegistrations}})
 	})
@@ -449,14 +455,14 @@ func (s *Store) PutRegistration(ctx context.Context, r store.Registration) error
 
 // Registrations implements store.Store.
 func (s *Store) Registrations(ctx context.Context, email string, now time.Time) ([]store.Registration, error) {
-	rows, err := s.pool.Query(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at
+	rows, err := s.pool.Query(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at, language
 		FROM registrations WHERE email = $1 AND expires_at > $2 AND password_hash <> '' ORDER BY id DESC`, email, now)
 	if err != nil {
 		return nil, err
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Registration, error) {
 		var g store.Registration
-		err := r.Scan(&g.Email, &g.PasswordHash, &g.CodeHash, &g.CodeExpiresAt, &g.Attempts, &g.CreatedAt)
+		err := r.Scan(&g.Email, &g.PasswordHash, &g.CodeHash, &g.CodeExpiresAt, &g.Attempts, &g.CreatedAt, &g.Language)
 		g.CodeExpiresAt, g.CreatedAt = g.CodeExpiresAt.UTC(), g.CreatedAt.UTC()
 		return g, err
 	})
@@ -478,18 +484,18 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT password_hash, code_hash, attempts_left FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, now)
+		rows, err := tx.Query(ctx, `SELECT password_hash, code_hash, attempts_left, language FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, now)
 		if err != nil {
 			return err
 		}
-		var pws []string
+		var pws, langs []string
 		var hashes [][]byte
 		var lefts []int
-		var pw string
+		var pw, lang string
 		var h []byte
 		var left int
-		if _, err := pgx.ForEachRow(rows, []any{&pw, &h, &left}, func() error {
-			pws, hashes, lefts = append(pws, pw), append(hashes, h), append(lefts, left)
+		if _, err := pgx.ForEachRow(rows, []any{&pw, &h, &left, &lang}, func() error {
+			pws, hashes, lefts, langs = append(pws, pw), append(hashes, h), append(lefts, left), append(langs, lang)
 			return nil
 		}); err != nil {
 			return err
@@ -505,8 +511,8 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 		case pws[i] == "":
 			return store.ErrNotFound // a decoy never becomes an account
 		}
-		if err := one(tx.Exec(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at) VALUES ($1, $2, $3, true, $4)
-			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], now)); err != nil {
+		if err := one(tx.Exec(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at, language) VALUES ($1, $2, $3, true, $4, $5)
+			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], now, langs[i])); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return store.ErrExists
 			}
@@ -910,8 +916,8 @@ func (s *Store) Activity(ctx context.Context, accountID string, limit int) ([]au
 
 // AddMail implements store.Store.
 func (s *Store) AddMail(ctx context.Context, m authapi.Mail) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (id, rcpt, subject, body, sent_at) VALUES ($1, $2, $3, $4, $5)`,
-		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.SentAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, m.SentAt)
 	return err
 }
 
@@ -919,9 +925,9 @@ func (s *Store) AddMail(ctx context.Context, m authapi.Mail) error {
 func (s *Store) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	// Two queries, so that one address's mails are found through the
 	// outbox_rcpt index.
-	query, args := `SELECT id, rcpt, subject, body, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
+	query, args := `SELECT id, rcpt, subject, body, html, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
 	if to != "" {
-		query = `SELECT id, rcpt, subject, body, sent_at FROM outbox WHERE rcpt = $1 ORDER BY seq DESC LIMIT 100`
+		query = `SELECT id, rcpt, subject, body, html, sent_at FROM outbox WHERE rcpt = $1 ORDER BY seq DESC LIMIT 100`
 		args = []any{strings.ToLower(to)}
 	}
 	rows, err := s.pool.Query(ctx, query, args...)
@@ -930,7 +936,7 @@ func (s *Store) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (authapi.Mail, error) {
 		var m authapi.Mail
-		err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.SentAt)
+		err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.SentAt)
 		m.SentAt = m.SentAt.UTC()
 		return m, err
 	})

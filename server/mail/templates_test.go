@@ -1,0 +1,176 @@
+package mail
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"sesame/authapi"
+)
+
+// phraseLine is how the text part of a mail in lang starts before the
+// phrase, for lang's folder or the default's.
+func phraseLine(lang string) string {
+	if lang == "zh-Hans" {
+		return "您的防钓鱼短语："
+	}
+	return "Your anti-phishing phrase: "
+}
+
+// TestTemplateFiles checks that every language folder has every kind in
+// both formats and its common words, so that a translator who adds a
+// folder learns what it lacks.
+func TestTemplateFiles(t *testing.T) {
+	if got, want := Languages(), []string{"en", "zh-Hans"}; !slices.Equal(got, want) {
+		t.Errorf("Languages() = %v, want %v", got, want)
+	}
+	dirs, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		need := []string{"common.txt"}
+		for _, k := range Kinds() {
+			need = append(need, k.String()+".txt", k.String()+".html")
+		}
+		for _, f := range need {
+			if _, err := fs.Stat(templateFS, path.Join("templates", d.Name(), f)); err != nil {
+				t.Errorf("language %s lacks %s", d.Name(), f)
+			}
+		}
+	}
+	if len(Kinds()) != int(KindCodesLocked) {
+		t.Errorf("Kinds() = %v", Kinds())
+	}
+}
+
+// hasHan reports whether s has a Chinese character.
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
+
+// remote finds what would load or link anything from elsewhere.
+var remote = regexp.MustCompile(`(?i)<img|<script|<link|<iframe|<form|src=|url\(|https?:|href=`)
+
+// TestComposeEveryLanguage renders every kind in every language and checks
+// that both parts name the code, the expiry and the phrase first where
+// the kind has them, and nothing else of the caller's.
+func TestComposeEveryLanguage(t *testing.T) {
+	const code, minutes, phrase = "482913", 15, "blue <b>ostrich</b> & 蓝"
+	for _, lang := range Languages() {
+		for _, k := range Kinds() {
+			t.Run(lang+"/"+k.String(), func(t *testing.T) {
+				m := Compose(k, "alice@example.com", Data{Language: lang, Code: code, ValidMinutes: minutes, Phrase: phrase})
+				if m.Subject == "" || strings.ContainsAny(m.Subject, "\r\n") {
+					t.Errorf("subject %q", m.Subject)
+				}
+				if zh := lang == "zh-Hans"; zh != hasHan(m.Subject) || zh != strings.Contains(m.Text, "您") {
+					t.Errorf("not in %s: %s\n%s", lang, m.Subject, m.Text)
+				}
+				first, _, _ := strings.Cut(m.Text, "\n")
+				if want := phraseLine(lang) + "«" + phrase + "»"; first != want {
+					t.Errorf("first line %q, want %q", first, want)
+				}
+				// The phrase, escaped, is the HTML body's first paragraph.
+				body := m.HTML[strings.Index(m.HTML, "<body"):]
+				p := strings.Index(body, "<p")
+				if p < 0 || !strings.HasPrefix(body[strings.Index(body[p:], ">")+p+1:], phraseLine(lang)+"«blue &lt;b&gt;ostrich&lt;/b&gt; &amp; 蓝»</p>") {
+					t.Errorf("HTML does not start with the escaped phrase:\n%s", m.HTML)
+				}
+				if !strings.Contains(m.HTML, `<html lang="`+lang+`">`) || !strings.Contains(m.HTML, "<title>"+m.Subject+"</title>") {
+					t.Errorf("HTML head:\n%s", m.HTML)
+				}
+				if remote.MatchString(m.HTML) {
+					t.Errorf("HTML loads or links something: %s", remote.FindString(m.HTML))
+				}
+				for _, part := range []string{m.Text, m.HTML} {
+					if codeKinds[k] != strings.Contains(part, code) || codeKinds[k] != strings.Contains(part, strconv.Itoa(minutes)) {
+						t.Errorf("code or expiry present = %v:\n%s", !codeKinds[k], part)
+					}
+					for _, bad := range []string{"<no value>", "{{", "ZgotmplZ", "%!"} {
+						if strings.Contains(part, bad) {
+							t.Errorf("part has %q:\n%s", bad, part)
+						}
+					}
+				}
+				if !strings.HasSuffix(m.Text, "\n— Sesame\n") {
+					t.Errorf("text does not end with the signature:\n%s", m.Text)
+				}
+			})
+		}
+	}
+}
+
+// TestComposeLanguageFallback sends an unknown or empty language in the
+// default's.
+func TestComposeLanguageFallback(t *testing.T) {
+	want := Compose(KindReset, "a@example.com", Data{Language: authapi.DefaultLanguage, Code: "123456"})
+	for _, lang := range []string{"", "fr", "zh-Hant", "../en"} {
+		if got := Compose(KindReset, "a@example.com", Data{Language: lang, Code: "123456"}); got != want {
+			t.Errorf("language %q: %+v", lang, got)
+		}
+	}
+}
+
+// TestComposeChineseExact pins one whole Chinese text part.
+func TestComposeChineseExact(t *testing.T) {
+	m := Compose(KindReset, "alice@example.com", Data{Language: "zh-Hans", Code: "000731", ValidMinutes: 10, Phrase: "蓝色鸵鸟"})
+	want := `您的防钓鱼短语：«蓝色鸵鸟»
+
+您好：
+
+这是您重置 Sesame 密码的验证码：
+
+    000731
+
+此验证码将在 10 分钟后失效。Sesame 客服绝不会向您索要此验证码，请勿告诉任何人。
+
+如果您没有申请重置密码，请忽略此邮件：您的密码保持不变。
+
+— Sesame
+`
+	if m.Subject != "重置您的 Sesame 密码" || m.Text != want {
+		t.Errorf("subject %q, text =\n%s\nwant\n%s", m.Subject, m.Text, want)
+	}
+}
+
+// TestDataHelpers renders the fields no kind uses yet through the
+// templates' helpers, so that a new kind can rely on them.
+func TestDataHelpers(t *testing.T) {
+	at := mustTime(t, "2026-12-07T14:05:00+08:00")
+	var b strings.Builder
+	tpl := sets["en"][KindVerify].text
+	c, err := tpl.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.New("x").Parse(`{{date .At}} {{.Device}} {{.IP}} {{.Link}} {{date .LockedUntil}} {{.Count}}`); err != nil {
+		t.Fatal(err)
+	}
+	d := Data{At: at, Device: "Alice's\nlaptop", IP: "203.0.113.7", Link: "https://sesame.example/x", LockedUntil: at, Count: 3}
+	d.Device = oneLine(d.Device)
+	if err := c.ExecuteTemplate(&b, "x", view{Data: d}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-12-07 06:05 UTC Alice's laptop 203.0.113.7 https://sesame.example/x 2026-12-07 06:05 UTC 3"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}

@@ -179,8 +179,11 @@ func TestRoutesMatchServer(t *testing.T) {
 }
 
 // isCheck tells the load balancers' checks, which answer plain JSON and
-// pass none of the API's checks, from the API's operations.
-func isCheck(op *v3.Operation) bool { return slices.Contains(op.Tags, "operations") }
+// pass none of the API's checks, and the pages for browsers from the API's
+// operations.
+func isCheck(op *v3.Operation) bool {
+	return slices.Contains(op.Tags, "operations") || slices.Contains(op.Tags, "pages")
+}
 
 func usesBearer(op *v3.Operation) bool {
 	for _, req := range op.Security {
@@ -331,7 +334,7 @@ func TestEnumsMatchAuthapi(t *testing.T) {
 			authapi.ResultSuccess, authapi.ResultInvalidCredentials, authapi.ResultInvalidTwoFactorCode,
 			authapi.ResultLocked, authapi.ResultRecoveryCodeUsed, authapi.ResultPasswordReset,
 			authapi.ResultTwoFactorEnabled, authapi.ResultTwoFactorDisabled, authapi.ResultSessionRevoked,
-			authapi.ResultRefreshTokenReused, authapi.ResultCodesLocked, authapi.ResultDeviceForgotten}},
+			authapi.ResultRefreshTokenReused, authapi.ResultCodesLocked, authapi.ResultDeviceForgotten, authapi.ResultAccountSecured}},
 		{"TwoFactorMethod", enumOf(schema(t, "TwoFactorMethod")),
 			[]string{authapi.MethodTOTP, authapi.MethodRecoveryCode}},
 		{"StatusResponse.status", enumOf(property(t, schema(t, "StatusResponse"), "StatusResponse", "status")),

@@ -37,13 +37,16 @@ const (
 	CodeCodeExpired Code = "code_expired"
 
 	// Sign-in.
-	CodeInvalidCredentials   Code = "invalid_credentials"
-	CodeAccountLocked        Code = "account_locked"
-	CodeAccountNotVerified   Code = "account_not_verified"
-	CodeAccountSuspended     Code = "account_suspended"
-	CodeTwoFactorRequired    Code = "two_factor_required"
-	CodeInvalidTwoFactorCode Code = "invalid_two_factor_code"
-	CodeChallengeExpired     Code = "challenge_expired"
+	CodeInvalidCredentials Code = "invalid_credentials"
+	CodeAccountLocked      Code = "account_locked"
+	CodeAccountNotVerified Code = "account_not_verified"
+	CodeAccountSuspended   Code = "account_suspended"
+	// CodePasswordResetRequired: the right password of an account that a
+	// "this wasn't me" link locked; a password reset lifts it.
+	CodePasswordResetRequired Code = "password_reset_required"
+	CodeTwoFactorRequired     Code = "two_factor_required"
+	CodeInvalidTwoFactorCode  Code = "invalid_two_factor_code"
+	CodeChallengeExpired      Code = "challenge_expired"
 
 	// Tokens and sessions.
 	CodeInvalidRefreshToken Code = "invalid_refresh_token"
@@ -69,7 +72,7 @@ var Codes = []Code{
 	CodeInvalidRequest, CodeUnsupportedMediaType, CodeBodyTooLarge, CodeNotFound,
 	CodeMethodNotAllowed, CodeMisdirectedRequest, CodeMissingClientVersion, CodeInvalidEmail, CodeWeakPassword,
 	CodeInvalidPhrase, CodeInvalidCode, CodeCodeExpired, CodeInvalidCredentials,
-	CodeAccountLocked, CodeAccountNotVerified, CodeAccountSuspended, CodeTwoFactorRequired,
+	CodeAccountLocked, CodeAccountNotVerified, CodeAccountSuspended, CodePasswordResetRequired, CodeTwoFactorRequired,
 	CodeInvalidTwoFactorCode, CodeChallengeExpired, CodeInvalidRefreshToken,
 	CodeRefreshTokenReused, CodeUnauthorized, CodeResetTokenExpired,
 	CodeTwoFactorAlreadyEnabled, CodeTwoFactorNotEnabled, CodeTwoFactorNotPending,
@@ -190,6 +193,7 @@ var (
 	ErrAccountLocked           = &Problem{Code: CodeAccountLocked}
 	ErrAccountNotVerified      = &Problem{Code: CodeAccountNotVerified}
 	ErrAccountSuspended        = &Problem{Code: CodeAccountSuspended}
+	ErrPasswordResetRequired   = &Problem{Code: CodePasswordResetRequired}
 	ErrTwoFactorRequired       = &Problem{Code: CodeTwoFactorRequired}
 	ErrInvalidTwoFactorCode    = &Problem{Code: CodeInvalidTwoFactorCode}
 	ErrChallengeExpired        = &Problem{Code: CodeChallengeExpired}

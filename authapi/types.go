@@ -257,6 +257,10 @@ const (
 	// ResultDeviceForgotten: a known device was forgotten (and so no
 	// longer trusted).
 	ResultDeviceForgotten = "device_forgotten"
+	// ResultAccountSecured: a "this wasn't me" link of a security notice
+	// signed out every device, ended their trust and cancelled pending
+	// resets; the next sign-in needs a password reset.
+	ResultAccountSecured = "account_secured"
 )
 
 // ActivityEvent is one entry of the sign-in activity log.

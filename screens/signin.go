@@ -46,7 +46,7 @@ func newSignIn(s *Shell, prior error) *view {
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch app.ErrorCode(err) {
-			case "invalid_credentials", "account_locked":
+			case "invalid_credentials", "account_locked", "password_reset_required":
 				password.SetText("")
 				s.Win.Canvas().Focus(password)
 			case "account_not_verified":

@@ -170,6 +170,36 @@ func TestSignInSuspended(t *testing.T) {
 	}
 }
 
+// TestSignInResetRequired names the account locked from a "this wasn't
+// me" link and offers the reset.
+func TestSignInResetRequired(t *testing.T) {
+	f := newSignInFixture(t)
+	f.register("eve@example.org")
+	ctx := context.Background()
+	acct, err := f.srv.Store.AccountByEmail(ctx, "eve@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := []byte("a link's digest")
+	if err := f.srv.Store.PutWasntMeToken(ctx, tok, store.WasntMeToken{AccountID: acct.ID, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.Store.SecureAccount(ctx, tok, time.Now(), authapi.ActivityEvent{At: time.Now(), Result: authapi.ResultAccountSecured}); err != nil {
+		t.Fatal(err)
+	}
+	f.fillSignIn("eve@example.org", testPassword)
+	f.tap("signin.submit")
+	f.waitText(tr("error.password_reset_required"))
+	if !f.shows(tr("remedy.password_reset_required")) || f.entry("signin.password").Text != "" {
+		t.Fatalf("no fix, or the password stays, in:\n%s", f.texts())
+	}
+	want := titleOf(newForgotPassword(f.shell, ""))
+	f.tap("action.reset_password")
+	if f.shell.Top() != want {
+		t.Fatalf("Reset password shows %q, want %q", f.shell.Top(), want)
+	}
+}
+
 // TestSignInMaintenance shows the operator's message and signs in by
 // itself once the maintenance is over.
 func TestSignInMaintenance(t *testing.T) {

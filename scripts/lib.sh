@@ -16,8 +16,9 @@ need() {
 }
 
 # Packages the tests and the app need (PostgreSQL: need_postgresql; HAProxy
-# for the multi-replica tests of internal/cluster).
-TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy)
+# for the multi-replica tests of internal/cluster; Chromium and a CJK font
+# for the pages' browser tests of internal/browsertest).
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy chromium fonts-wqy-microhei)
 
 # need_postgresql installs PostgreSQL's server for scripts/postgres-session,
 # which makes and removes a cluster of its own, without the "main" cluster

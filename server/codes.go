@@ -16,22 +16,26 @@ import (
 	"sesame/server/store"
 )
 
-// codeKeyInfo derives the key of the mailed codes' hashes from the TOTP
-// key, so that a copy of the database without the key does not give the
-// codes (10^6 values are quickly tried against an unkeyed hash).
-const codeKeyInfo = "sesame mailed codes v1"
+// The infos that derive keys from the TOTP key. codeKeyInfo keys the
+// mailed codes' hashes, so that a copy of the database without the key does
+// not give the codes (10^6 values are quickly tried against an unkeyed
+// hash); linkKeyInfo signs the "this wasn't me" links.
+const (
+	codeKeyInfo = "sesame mailed codes v1"
+	linkKeyInfo = "sesame wasnt-me links v1"
+)
 
-// devCodeKey keys the mailed codes of a development server without a TOTP
-// key (Config.PlainTOTPSecrets).
-var devCodeKey = []byte("sesame development mailed codes!")
+// devKey stands in for the TOTP key of a development server without one
+// (Config.PlainTOTPSecrets).
+var devKey = []byte("sesame development mailed codes!")
 
-// newCodeKey derives the key of the mailed codes from the TOTP key, or
-// returns the development key without one.
-func newCodeKey(totpKey []byte) ([]byte, error) {
+// deriveKey derives the key of info from the TOTP key, or from devKey
+// without one.
+func deriveKey(totpKey []byte, info string) ([]byte, error) {
 	if len(totpKey) == 0 {
-		return devCodeKey, nil
+		totpKey = devKey
 	}
-	return hkdf.Key(sha256.New, totpKey, nil, codeKeyInfo, sha256.Size)
+	return hkdf.Key(sha256.New, totpKey, nil, info, sha256.Size)
 }
 
 // codeHash is how a mailed code is stored: HMAC-SHA256 under the code key,

@@ -83,6 +83,12 @@ const clientVersion = "1.0.0"
 
 func newEnv(t testing.TB, tweak ...func(*server.Config)) *env {
 	t.Helper()
+	return newEnvOn(t, testserver.Start, tweak...)
+}
+
+// newEnvOn is newEnv with the server started by start.
+func newEnvOn(t testing.TB, start func(testing.TB, ...func(*server.Config)) *testserver.Server, tweak ...func(*server.Config)) *env {
+	t.Helper()
 	logTo := func(cfg *server.Config) {
 		cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{
 			Level: slog.LevelDebug,
@@ -95,7 +101,7 @@ func newEnv(t testing.TB, tweak ...func(*server.Config)) *env {
 			},
 		}))
 	}
-	ts := testserver.Start(t, append([]func(*server.Config){logTo}, tweak...)...)
+	ts := start(t, append([]func(*server.Config){logTo}, tweak...)...)
 	return &env{t: t, url: ts.URL, dbPath: ts.DBPath, db: ts.DB, srv: ts.Handler, store: ts.Store, clock: ts.Clock, cfg: ts.Config, hc: ts.Client}
 }
 

@@ -37,6 +37,8 @@ func (s *Server) table() []route {
 		{Route{"POST", "/v1/me/recovery-codes", true}, s.authed(s.regenerateCodes)},
 		{Route{"GET", "/v1/dev/mailbox", false}, s.mailbox},
 		{Route{"GET", "/v1/me/activity", true}, s.authed(s.listActivity)},
+		{Route{"GET", PathWasntMe, false}, s.wasntMePage},
+		{Route{"POST", PathWasntMe, false}, s.wasntMe},
 	}
 }
 

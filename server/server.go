@@ -166,8 +166,10 @@ type Server struct {
 	// dailyMail caps the code mails to an address a day. The limits'
 	// buckets are kept in the store (see limit).
 	dailyMail store.Limit
-	// codeKey keys the stored hashes of mailed codes.
+	// codeKey keys the stored hashes of mailed codes; linkKey signs the
+	// "this wasn't me" links.
 	codeKey  []byte
+	linkKey  []byte
 	mails    sync.WaitGroup
 	stop     func() // ends the purge
 	purged   sync.WaitGroup
@@ -234,7 +236,11 @@ func New(cfg Config) (*Server, error) {
 	if _, err := authapi.ParseVersion(cfg.LatestClientVersion); err != nil {
 		return nil, errors.New("server: the latest client version must be MAJOR.MINOR.PATCH")
 	}
-	codeKey, err := newCodeKey(cfg.TOTPKey)
+	codeKey, err := deriveKey(cfg.TOTPKey, codeKeyInfo)
+	if err != nil {
+		return nil, err
+	}
+	linkKey, err := deriveKey(cfg.TOTPKey, linkKeyInfo)
 	if err != nil {
 		return nil, err
 	}
@@ -263,6 +269,7 @@ func New(cfg Config) (*Server, error) {
 		authRate:  limitOf(cfg.RateAuth),
 		dailyMail: dailyLimit(cfg.MailsPerDay),
 		codeKey:   codeKey,
+		linkKey:   linkKey,
 		totp:      sl,
 		public:    public,
 		metrics:   newMetrics(),
@@ -451,6 +458,10 @@ func (s *Server) gate(rt route, r *http.Request) error {
 		return nil
 	case rt.Pattern == "/v1/dev/mailbox" && (!s.cfg.DevMailbox || !localOnly(r)):
 		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
+	case !strings.HasPrefix(rt.Pattern, "/v1/") && rt.Method != "":
+		// A page for browsers: no client version, and no maintenance, so
+		// that an owner can always sign an intruder out.
+		return s.limit(r.Context(), s.ipRate, addrKey(clientIP(r)))
 	}
 	if err := s.maintenance(r.Context()); err != nil || rt.Method == "" {
 		return err

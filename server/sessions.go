@@ -149,6 +149,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case a.Suspended:
 		return suspended()
+	case a.ResetRequired:
+		return problem(http.StatusForbidden, authapi.CodePasswordResetRequired,
+			"A \"this wasn't me\" link of a security notice locked this account: reset the password to sign in.")
 	case !a.Verified:
 		return notVerified()
 	case a.TOTPEnabled && (dev == nil || !dev.Trusted(s.cfg.Now())):

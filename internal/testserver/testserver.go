@@ -96,6 +96,20 @@ func Start(t testing.TB, tweak ...func(*server.Config)) *Server {
 	return s
 }
 
+// StartPublic starts a server as Start does whose Config.PublicURL is its
+// own loopback URL, so that its mails' links lead to it.
+func StartPublic(t testing.TB, tweak ...func(*server.Config)) *Server {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	url := "http://" + hs.Listener.Addr().String()
+	s := New(t, append([]func(*server.Config){func(cfg *server.Config) { cfg.PublicURL = url }}, tweak...)...)
+	hs.Config.Handler = s.Handler
+	hs.Start()
+	t.Cleanup(hs.Close)
+	s.URL, s.Client = hs.URL, hs.Client()
+	return s
+}
+
 // Serve serves h over loopback HTTP until the test ends.
 func Serve(t testing.TB, h http.Handler) *httptest.Server {
 	t.Helper()

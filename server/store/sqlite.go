@@ -179,13 +179,13 @@ func (s *SQLite) CreateAccount(ctx context.Context, a Account) error {
 	return err
 }
 
-const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language`
+const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language, reset_required`
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
 	var created int64
 	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &created,
-		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language)
+		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language, &a.ResetRequired)
 	a.CreatedAt = fromMS(created)
 	return a, notFound(err)
 }
@@ -533,6 +533,7 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 			`DELETE FROM devices WHERE last_seen_at <= ?1 - ` + fmt.Sprint(DeviceIdle.Milliseconds()) + `
 				AND (trusted_until IS NULL OR trusted_until <= ?1)`,
 			`DELETE FROM rate_limits WHERE full_at <= ?1 * 1000`,
+			`DELETE FROM wasnt_me_tokens WHERE expires_at <= ?1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
 				return err
@@ -744,7 +745,7 @@ func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
 			return err
 		}
 		err = one(tx.ExecContext(ctx, `INSERT INTO sessions (id, account_id, device_name, device_id, ip, created_at, last_seen_at, access_hash, access_expires)
-			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ? AND suspended = 0)`,
+			SELECT ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND password_hash = ? AND suspended = 0 AND reset_required = 0)`,
 			se.ID, se.AccountID, se.DeviceName, d.ID, se.IP, ms(se.CreatedAt), ms(se.LastSeenAt), t.Access, ms(t.AccessExpires),
 			se.AccountID, n.PasswordHash))
 		if err != nil {
@@ -924,7 +925,7 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 			return err
 		}
 		return execAll(ctx, tx,
-			stmt{`UPDATE accounts SET password_hash = ?, verified = 1 WHERE id = ?`, []any{passwordHash, accountID}},
+			stmt{`UPDATE accounts SET password_hash = ?, verified = 1, reset_required = 0 WHERE id = ?`, []any{passwordHash, accountID}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
@@ -932,6 +933,62 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 				[]any{email, ResetKeyPrefix + email, DeviceKeyPrefix, accountID}},
 			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
 	})
+}
+
+// PutWasntMeToken implements Store.
+func (s *SQLite) PutWasntMeToken(ctx context.Context, hash []byte, t WasntMeToken) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO wasnt_me_tokens (hash, account_id, expires_at) VALUES (?, ?, ?)`,
+		hash, t.AccountID, ms(t.ExpiresAt))
+	return err
+}
+
+// WasntMeToken implements Store.
+func (s *SQLite) WasntMeToken(ctx context.Context, hash []byte) (WasntMeToken, error) {
+	return wasntMeToken(ctx, s.db, hash)
+}
+
+func wasntMeToken(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, hash []byte) (WasntMeToken, error) {
+	var t WasntMeToken
+	var exp int64
+	var used sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT account_id, expires_at, used_at FROM wasnt_me_tokens WHERE hash = ?`, hash).
+		Scan(&t.AccountID, &exp, &used)
+	t.ExpiresAt = fromMS(exp)
+	if used.Valid {
+		t.UsedAt = fromMS(used.Int64)
+	}
+	return t, notFound(err)
+}
+
+// SecureAccount implements Store.
+func (s *SQLite) SecureAccount(ctx context.Context, hash []byte, now time.Time, e authapi.ActivityEvent) (string, error) {
+	var id string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		t, err := wasntMeToken(ctx, tx, hash)
+		if err == nil {
+			err = t.Spendable(now)
+		}
+		if err != nil {
+			return err
+		}
+		id = t.AccountID
+		return execAll(ctx, tx,
+			stmt{`UPDATE wasnt_me_tokens SET used_at = ? WHERE hash = ?`, []any{ms(now), hash}},
+			stmt{`UPDATE accounts SET reset_required = 1 WHERE id = ?`, []any{id}},
+			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{id}},
+			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}},
+			stmt{untrustDevices, []any{id}},
+			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{id}},
+			stmt{`DELETE FROM codes WHERE purpose = ? AND email = (SELECT email FROM accounts WHERE id = ?)`, []any{PurposeReset, id}},
+			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES (?, ?, ?, ?, ?, ?)`,
+				[]any{id, ms(e.At), e.IP, e.DeviceName, e.Result, e.Claimed}})
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // AddActivity implements Store.

@@ -41,6 +41,8 @@ var (
 	// ErrUnknownAction reports an action that is not one of the Action
 	// constants.
 	ErrUnknownAction = errors.New("store: unknown administration action")
+	// ErrUsed reports a single-use token presented again.
+	ErrUsed = errors.New("store: already used")
 )
 
 // LimitedError reports a Charge refused: its bucket has a token again
@@ -66,6 +68,9 @@ type Account struct {
 	// Language is the tag of the account's mails (authapi.Languages);
 	// CreateAccount stores authapi.DefaultLanguage for "".
 	Language string
+	// ResetRequired refuses every sign-in until a password reset (set by
+	// SecureAccount, cleared by CompleteReset).
+	ResetRequired bool
 }
 
 // LockPolicy is how failures turn into locks: MaxFailures consecutive
@@ -214,6 +219,31 @@ type NewSession struct {
 	Known  bool
 }
 
+// WasntMeTTL is how long a "this wasn't me" link of a security notice
+// works.
+const WasntMeTTL = 7 * 24 * time.Hour
+
+// WasntMeToken is the single-use token of a "this wasn't me" link, kept
+// under its digest.
+type WasntMeToken struct {
+	AccountID string
+	ExpiresAt time.Time
+	// UsedAt is when the link was used; zero while it is not.
+	UsedAt time.Time
+}
+
+// Spendable reports why the token cannot be spent at now: ErrUsed, or
+// ErrNotFound when it expired.
+func (t WasntMeToken) Spendable(now time.Time) error {
+	switch {
+	case !t.UsedAt.IsZero():
+		return ErrUsed
+	case !now.Before(t.ExpiresAt):
+		return ErrNotFound
+	}
+	return nil
+}
+
 // Maintenance is the server-wide maintenance switch.
 type Maintenance struct {
 	On      bool
@@ -332,8 +362,9 @@ type Store interface {
 	// counted code misses, challenges, sessions whose every refresh token
 	// expired, spent refresh tokens, reset tokens, attempt reservations,
 	// the lockouts of addresses with no failure and no lock for a day, the
-	// devices unseen for DeviceIdle that are not trusted, and the rate
-	// limits' buckets that are full again.
+	// devices unseen for DeviceIdle that are not trusted, the rate
+	// limits' buckets that are full again and the "this wasn't me" tokens
+	// that expired, used or not.
 	Purge(ctx context.Context, now time.Time) error
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
@@ -370,8 +401,8 @@ type Store interface {
 	// its sign-in attempt, clears the failures (see NewSession.LockKey) and
 	// records the success, in one transaction; if the account's password
 	// hash is no longer the one the sign-in checked, the account was
-	// suspended or a known device was forgotten meanwhile, it does nothing
-	// and returns ErrNotFound.
+	// suspended, made to require a reset or a known device was forgotten
+	// meanwhile, it does nothing and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RotateRefresh takes c's token (a *LimitedError, doing nothing, when
@@ -400,10 +431,28 @@ type Store interface {
 	PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error
 	ResetToken(ctx context.Context, hash []byte, now time.Time) (accountID string, err error)
 	// CompleteReset spends the reset token (ErrNotFound when it is spent or
-	// expired), sets the password, spends every other reset token, ends
-	// every session and challenge, forgets every device and lifts the locks
-	// of the account and of its devices, in one transaction.
+	// expired), sets the password, clears ResetRequired, spends every other
+	// reset token, ends every session and challenge, forgets every device
+	// and lifts the locks of the account and of its devices, in one
+	// transaction.
 	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error
+
+	// "This wasn't me" links.
+
+	// PutWasntMeToken stores a token under its digest hash.
+	PutWasntMeToken(ctx context.Context, hash []byte, t WasntMeToken) error
+	// WasntMeToken returns the token whose digest is hash, used or not,
+	// expired or not, until Purge deletes it; ErrNotFound when there is
+	// none.
+	WasntMeToken(ctx context.Context, hash []byte) (WasntMeToken, error)
+	// SecureAccount spends the token whose digest is hash (ErrUsed when it
+	// was used, ErrNotFound when it is unknown or expired at now, and
+	// nothing changes) and, in the same transaction, ends every session
+	// and challenge of its account and the trust of every device of it,
+	// deletes its reset tokens and the address's mailed reset code, sets
+	// ResetRequired and records e in its activity. It returns the
+	// account's id.
+	SecureAccount(ctx context.Context, hash []byte, now time.Time, e authapi.ActivityEvent) (accountID string, err error)
 
 	AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error
 	Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error)

@@ -57,6 +57,7 @@ var behaviours = []struct {
 	{"device trust revoked", testDeviceTrustRevoked},
 	{"suspension ends access", testSuspension},
 	{"password reset", testReset},
+	{"this wasn't me", testWasntMe},
 	{"activity", testActivity},
 	{"outbox", testOutbox},
 	{"maintenance", testMaintenance},
@@ -1046,6 +1047,89 @@ func testReset(t *testing.T, db testdb.DB) {
 		t.Fatalf("after the reset: %d sessions, challenge %v, other token %v", len(ss), errCh, errT2)
 	}
 	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer"), store.ErrNotFound)
+}
+
+func testWasntMe(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	bob := newAccount(t, st, "bob")
+	trusted(t, st, a)
+	trusted(t, st, bob)
+	for _, acct := range []store.Account{a, bob} {
+		check(t, st.PutResetToken(ctx, []byte("reset-"+acct.ID), acct.ID, now.Add(time.Hour)))
+		check(t, st.PutCode(ctx, acct.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
+	}
+	check(t, st.PutCode(ctx, a.Email, store.PurposeVerify, []byte("v"), now.Add(time.Hour), 5))
+	exp := now.Add(store.WasntMeTTL)
+	check(t, st.PutWasntMeToken(ctx, []byte("t1"), store.WasntMeToken{AccountID: a.ID, ExpiresAt: exp}))
+	check(t, st.PutWasntMeToken(ctx, []byte("t2"), store.WasntMeToken{AccountID: a.ID, ExpiresAt: now.Add(time.Minute)}))
+	if tok, err := st.WasntMeToken(ctx, []byte("t1")); err != nil || tok != (store.WasntMeToken{AccountID: a.ID, ExpiresAt: exp}) {
+		t.Fatalf("a new token: %+v %v", tok, err)
+	}
+	_, err := st.WasntMeToken(ctx, []byte("nope"))
+	wantErr(t, "an unknown token", err, store.ErrNotFound)
+	_, err = st.SecureAccount(ctx, []byte("nope"), now, authapi.ActivityEvent{})
+	wantErr(t, "spending an unknown token", err, store.ErrNotFound)
+	_, err = st.SecureAccount(ctx, []byte("t2"), now.Add(time.Minute), authapi.ActivityEvent{})
+	wantErr(t, "spending an expired token", err, store.ErrNotFound)
+	if got, _ := st.AccountByID(ctx, a.ID); got.ResetRequired || len(trustedIDs(t, st, a)) != 3 {
+		t.Fatalf("a refused token changed the account: %+v", got)
+	}
+
+	e := authapi.ActivityEvent{At: now, IP: "192.0.2.1", Result: authapi.ResultAccountSecured}
+	id, err := st.SecureAccount(ctx, []byte("t1"), now, e)
+	check(t, err)
+	if id != a.ID {
+		t.Fatalf("secured %q, want %q", id, a.ID)
+	}
+	got, _ := st.AccountByID(ctx, a.ID)
+	ss, _ := st.Sessions(ctx, a.ID)
+	_, errCh := st.Challenge(ctx, []byte("ann-ch"), now)
+	_, errReset := st.ResetToken(ctx, []byte("reset-ann"), now)
+	_, errCode := st.UseCode(ctx, a.Email, store.PurposeReset, a.Email, now, budget, is("c"))
+	if !got.ResetRequired || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 ||
+		!errors.Is(errReset, store.ErrNotFound) || !errors.Is(errCode, store.ErrNotFound) {
+		t.Fatalf("after the link: %+v, %d sessions, challenge %v, trusted %v, reset token %v, reset code %v",
+			got, len(ss), errCh, trustedIDs(t, st, a), errReset, errCode)
+	}
+	if u, err := st.UseCode(ctx, a.Email, store.PurposeVerify, a.Email, now, budget, is("v")); !u.OK || err != nil {
+		t.Fatalf("the verification code went too: %+v %v", u, err)
+	}
+	if acts, _ := st.Activity(ctx, a.ID, 1); len(acts) != 1 || !acts[0].At.Equal(now) || acts[0].IP != e.IP || acts[0].Result != e.Result {
+		t.Fatalf("activity %+v, want %+v", acts, e)
+	}
+	if tok, _ := st.WasntMeToken(ctx, []byte("t1")); !tok.UsedAt.Equal(now) || !errors.Is(tok.Spendable(now), store.ErrUsed) {
+		t.Fatalf("the used token: %+v", tok)
+	}
+	_, err = st.SecureAccount(ctx, []byte("t1"), now, e)
+	wantErr(t, "spending a token twice", err, store.ErrUsed)
+
+	// Another account keeps everything.
+	got, _ = st.AccountByID(ctx, bob.ID)
+	ss, _ = st.Sessions(ctx, bob.ID)
+	_, errReset = st.ResetToken(ctx, []byte("reset-bob"), now)
+	if got.ResetRequired || len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 || errReset != nil {
+		t.Fatalf("another account changed: %+v, %d sessions, reset token %v", got, len(ss), errReset)
+	}
+
+	// A sign-in checked before the link starts no session; a reset lifts
+	// the requirement.
+	wantErr(t, "a session while a reset is required",
+		st.CreateSession(ctx, store.NewSession{Session: store.Session{ID: "late", AccountID: a.ID, CreatedAt: now, LastSeenAt: now},
+			Tokens: tokens("late", now), PasswordHash: a.PasswordHash, Email: a.Email}), store.ErrNotFound)
+	check(t, st.PutResetToken(ctx, []byte("reset-again"), a.ID, now.Add(time.Hour)))
+	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new"))
+	if got, _ := st.AccountByID(ctx, a.ID); got.ResetRequired {
+		t.Fatal("a reset left the requirement")
+	}
+
+	// The purge deletes tokens that expired, used or not.
+	check(t, st.PutWasntMeToken(ctx, []byte("t3"), store.WasntMeToken{AccountID: a.ID, ExpiresAt: exp.Add(time.Millisecond)}))
+	check(t, st.Purge(ctx, exp))
+	for tok, want := range map[string]error{"t1": store.ErrNotFound, "t2": store.ErrNotFound, "t3": nil} {
+		_, err := st.WasntMeToken(ctx, []byte(tok))
+		wantErr(t, "token "+tok+" after the purge", err, want)
+	}
 }
 
 func testActivity(t *testing.T, db testdb.DB) {

@@ -179,12 +179,12 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	return err
 }
 
-const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language`
+const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language, reset_required`
 
 func scanAccount(row pgx.Row) (store.Account, error) {
 	var a store.Account
 	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &a.CreatedAt,
-		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language)
+		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language, &a.ResetRequired)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, notFound(err)
 }
@@ -434,7 +434,8 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 				[]any{now.Add(-24 * time.Hour)}},
 			stmt{`DELETE FROM devices WHERE last_seen_at <= $1 AND (trusted_until IS NULL OR trusted_until <= $2)`,
 				[]any{now.Add(-store.DeviceIdle), now}},
-			stmt{`DELETE FROM rate_limits WHERE full_at <= $1`, []any{now.UnixMicro()}})
+			stmt{`DELETE FROM rate_limits WHERE full_at <= $1`, []any{now.UnixMicro()}},
+			stmt{`DELETE FROM wasnt_me_tokens WHERE expires_at <= $1`, at})
 	})
 }
 
@@ -689,10 +690,11 @@ func (s *Store) DeleteChallenge(ctx context.Context, idHash []byte) error {
 func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		// FOR SHARE holds the hash: a concurrent password change, reset or
-		// suspension waits for this session and then ends it.
+		// FOR SHARE holds the hash: a concurrent password change, reset,
+		// suspension or "this wasn't me" waits for this session and then
+		// ends it.
 		var ok bool
-		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 AND NOT suspended FOR SHARE`,
+		err := tx.QueryRow(ctx, `SELECT true FROM accounts WHERE id = $1 AND password_hash = $2 AND NOT suspended AND NOT reset_required FOR SHARE`,
 			se.AccountID, n.PasswordHash).Scan(&ok)
 		if err != nil {
 			return notFound(err)
@@ -882,7 +884,7 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			return err
 		}
 		return batch(ctx, tx,
-			stmt{`UPDATE accounts SET password_hash = $1, verified = true WHERE id = $2`, []any{passwordHash, accountID}},
+			stmt{`UPDATE accounts SET password_hash = $1, verified = true, reset_required = false WHERE id = $2`, []any{passwordHash, accountID}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{accountID}},
@@ -890,6 +892,56 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 				[]any{email, store.DeviceKeyPrefix, accountID, store.ResetKeyPrefix + email}},
 			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}})
 	})
+}
+
+// PutWasntMeToken implements store.Store.
+func (s *Store) PutWasntMeToken(ctx context.Context, hash []byte, t store.WasntMeToken) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO wasnt_me_tokens (hash, account_id, expires_at) VALUES ($1, $2, $3)`,
+		hash, t.AccountID, t.ExpiresAt)
+	return err
+}
+
+// WasntMeToken implements store.Store.
+func (s *Store) WasntMeToken(ctx context.Context, hash []byte) (store.WasntMeToken, error) {
+	return wasntMeToken(s.pool.QueryRow(ctx, `SELECT account_id, expires_at, used_at FROM wasnt_me_tokens WHERE hash = $1`, hash))
+}
+
+func wasntMeToken(row pgx.Row) (store.WasntMeToken, error) {
+	var t store.WasntMeToken
+	var used *time.Time
+	err := row.Scan(&t.AccountID, &t.ExpiresAt, &used)
+	t.ExpiresAt, t.UsedAt = t.ExpiresAt.UTC(), fromNil(used)
+	return t, notFound(err)
+}
+
+// SecureAccount implements store.Store.
+func (s *Store) SecureAccount(ctx context.Context, hash []byte, now time.Time, e authapi.ActivityEvent) (string, error) {
+	var id string
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		t, err := wasntMeToken(tx.QueryRow(ctx, `SELECT account_id, expires_at, used_at FROM wasnt_me_tokens WHERE hash = $1 FOR UPDATE`, hash))
+		if err == nil {
+			err = t.Spendable(now)
+		}
+		if err != nil {
+			return err
+		}
+		id = t.AccountID
+		// The account's row first, as CompleteReset takes it.
+		return batch(ctx, tx,
+			stmt{`UPDATE accounts SET reset_required = true WHERE id = $1`, []any{id}},
+			stmt{`UPDATE wasnt_me_tokens SET used_at = $1 WHERE hash = $2`, []any{now, hash}},
+			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{id}},
+			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}},
+			stmt{untrustDevices, []any{id}},
+			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{id}},
+			stmt{`DELETE FROM codes WHERE purpose = $1 AND email = (SELECT email FROM accounts WHERE id = $2)`, []any{store.PurposeReset, id}},
+			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES ($1, $2, $3, $4, $5, $6)`,
+				[]any{id, e.At, e.IP, e.DeviceName, e.Result, e.Claimed}})
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // AddActivity implements store.Store.

@@ -641,7 +641,8 @@ func TestMaintenanceAndVersions(t *testing.T) {
 	}
 	time.Sleep(1100 * time.Millisecond) // the switch is read once a second
 	for _, r := range server.Routes() {
-		if r.Pattern == "/v1/status" {
+		// The pages for browsers stay open (see TestWasntMeInMaintenance).
+		if r.Pattern == "/v1/status" || !strings.HasPrefix(r.Pattern, "/v1/") {
 			continue
 		}
 		a := e.call(r.Method, strings.Replace(r.Pattern, "{id}", "x", 1), nil, "")

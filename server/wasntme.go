@@ -91,7 +91,7 @@ func (s *Server) WasntMeLink(ctx context.Context, accountID, lang string) (strin
 		return "", nil
 	}
 	tok := s.signLink(pageLang(lang), randomToken())
-	err := s.cfg.Store.PutWasntMeToken(ctx, digest("wasnt-me", tok), store.WasntMeToken{
+	err := s.cfg.Store.PutWasntMeToken(ctx, linkDigest(tok), store.WasntMeToken{
 		AccountID: accountID, ExpiresAt: s.cfg.Now().Add(store.WasntMeTTL),
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *Server) wasntMePage(w http.ResponseWriter, r *http.Request) error {
 	lang, err := s.openLink(tok)
 	if err == nil {
 		var t store.WasntMeToken
-		if t, err = s.cfg.Store.WasntMeToken(r.Context(), digest("wasnt-me", tok)); err == nil {
+		if t, err = s.cfg.Store.WasntMeToken(r.Context(), linkDigest(tok)); err == nil {
 			err = t.Spendable(s.cfg.Now())
 		}
 	}
@@ -172,7 +172,7 @@ func (s *Server) wasntMe(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang, err := s.openLink(tok)
 	if err == nil {
-		_, err = s.cfg.Store.SecureAccount(r.Context(), digest("wasnt-me", tok), s.cfg.Now(), authapi.ActivityEvent{
+		_, err = s.cfg.Store.SecureAccount(r.Context(), linkDigest(tok), s.cfg.Now(), authapi.ActivityEvent{
 			At: s.cfg.Now().UTC(), IP: clientIP(r), Result: authapi.ResultAccountSecured,
 		})
 	}
@@ -205,3 +205,6 @@ func writePage(w http.ResponseWriter, status int, lang, kind, tok string) error 
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// linkDigest is how the store keeps a link's token.
+func linkDigest(tok string) []byte { return digest("wasnt-me", tok) }

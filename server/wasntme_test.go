@@ -229,3 +229,25 @@ func TestWasntMeNeedsPublicURL(t *testing.T) {
 	}
 	e.page("GET", e.url+server.PathWasntMe+"?t=x").shows(t, 400, "This link is not valid")
 }
+
+// TestWasntMeInMaintenance: the link still works in maintenance, so that
+// an owner can always sign an intruder out.
+func TestWasntMeInMaintenance(t *testing.T) {
+	e := newEnvOn(t, testserver.StartPublic)
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	link := e.link(email, "en")
+	if err := e.store.SetMaintenance(context.Background(), store.Maintenance{On: true}); err != nil {
+		t.Fatal(err)
+	}
+	// The switch is read at most once a second.
+	deadline := time.Now().Add(5 * time.Second)
+	for e.call("GET", "/v1/me", nil, tok.AccessToken).status != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("maintenance did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.page("GET", link).shows(t, 200, "Sign everyone out")
+	e.page("POST", link).shows(t, 200, "Everyone is signed out")
+}

@@ -106,7 +106,7 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 		return ok && code(codeHash) && passwordHash == cand.PasswordHash
 	}
 	use, err := s.cfg.Store.VerifyRegistration(ctx, email, s.cfg.Now(), s.cfg.CodeBudget, match, randomID())
-	if err := s.codeAnswer(r, email, use, err); err != nil {
+	if err := s.codeAnswer(r, email, nil, use, err); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -117,8 +117,9 @@ func (s *Server) matchCode(purpose, email, code string) func([]byte) bool {
 // code_expired with no live code, past the address's budget or for an
 // address that has an account already; 400 invalid_code with the attempts
 // left after a miss. The miss that spends the budget tells the owner of
-// the address, if it has an account.
-func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, err error) error {
+// the address, if it has an account; dev is the known device the code
+// came from, if any.
+func (s *Server) codeAnswer(r *http.Request, email string, dev *store.Device, use store.CodeUse, err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrCodesLocked), errors.Is(err, store.ErrExists):
 		return problem(http.StatusGone, authapi.CodeCodeExpired,
@@ -130,8 +131,12 @@ func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, er
 	}
 	if use.Exhausted {
 		s.metrics.locks.WithLabelValues(lockCodes).Inc()
-		ip := clientIP(r)
-		s.background(func(ctx context.Context) error { return s.codesLocked(ctx, email, ip) })
+		d := s.noticeData(r, "")
+		if dev != nil {
+			d.Device = dev.DeviceName
+		}
+		own := dev != nil && dev.Trusted(s.cfg.Now())
+		s.background(func(ctx context.Context) error { return s.codesLocked(ctx, email, d, own) })
 	}
 	p := problemField(http.StatusBadRequest, authapi.CodeInvalidCode, "code", "The code is not the one we sent.")
 	p.AttemptsLeft = authapi.Int(use.AttemptsLeft)
@@ -139,14 +144,20 @@ func (s *Server) codeAnswer(r *http.Request, email string, use store.CodeUse, er
 }
 
 // codesLocked tells the owner of an address that spent its budget of wrong
-// codes, by mail and in the activity log.
-func (s *Server) codesLocked(ctx context.Context, email, ip string) error {
+// codes in the activity log and, unless the codes came from the owner's
+// trusted device (own), by a notice with d.
+func (s *Server) codesLocked(ctx context.Context, email string, d mail.Data, own bool) error {
 	a, err := s.cfg.Store.AccountByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	s.sendMail(notice(mail.KindCodesLocked, a))
-	return s.cfg.Store.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: s.cfg.Now().UTC(), IP: ip, Result: authapi.ResultCodesLocked})
+	if err := s.cfg.Store.AddActivity(ctx, a.ID, authapi.ActivityEvent{At: d.At, IP: d.IP, DeviceName: d.Device, Result: authapi.ResultCodesLocked}); err != nil {
+		return err
+	}
+	if own {
+		return nil
+	}
+	return s.sendNotice(ctx, mail.KindCodesLocked, a, d)
 }

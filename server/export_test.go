@@ -43,3 +43,7 @@ func HoldHashes(t testing.TB, s *Server) (free func()) { return holdSlots(t, s.h
 
 // WaitHashQueue waits until n requests of s wait for a hashing slot.
 func WaitHashQueue(t testing.TB, s *Server, n int) { waitQueue(t, s.hashq, n) }
+
+// WaitBackground waits for the work that s runs in the background (mails,
+// notices) for the answers given so far.
+func WaitBackground(s *Server) { s.mails.Wait() }

@@ -72,7 +72,7 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	use, err := s.cfg.Store.UseCode(ctx, email, store.PurposeReset, lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
 		s.matchCode(store.PurposeReset, email, req.Code))
-	if err := s.codeAnswer(r, email, use, err); err != nil {
+	if err := s.codeAnswer(r, email, dev, use, err); err != nil {
 		return err
 	}
 	if acct == nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/server/mail"
 	"sesame/server/passhash"
 	"sesame/server/store"
 )
@@ -119,6 +120,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer at.release()
+	at.trusted = dev != nil && dev.Trusted(s.cfg.Now())
 	keys := hashKeys(r, email)
 	ok, err := s.verifyPassword(ctx, keys, acct, req.Password)
 	if err != nil {
@@ -183,6 +185,9 @@ type attempt struct {
 	s       *Server
 	id, key string
 	done    bool
+	// trusted marks an attempt from the owner's trusted device: a lock it
+	// takes sends no notice.
+	trusted bool
 }
 
 // reserve reserves an attempt on key before its password or code is
@@ -247,6 +252,12 @@ func (s *Server) failure(ctx context.Context, r *http.Request, acct *store.Accou
 	}
 	if isLocked {
 		s.metrics.locks.WithLabelValues(lockSignIn).Inc()
+		if acct != nil && !at.trusted {
+			s.notify(r, mail.KindLocked, *acct, device, func(_ context.Context, d *mail.Data) error {
+				d.LockedUntil = l.LockedUntil
+				return nil
+			})
+		}
 		return locked(l)
 	}
 	p := problemField(http.StatusUnauthorized, code, field, detail)
@@ -292,6 +303,8 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
+		// The challenge proves the password: a trusted device gets none.
+		s.notify(r, mail.KindTwoFactorFailed, a, ch.DeviceName, nil)
 		return s.failure(ctx, r, &a, at, ch.DeviceName, "", authapi.CodeInvalidTwoFactorCode,
 			authapi.ResultInvalidTwoFactorCode, "The code is wrong or was already used.")
 	}
@@ -302,6 +315,10 @@ func (s *Server) signInTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	}
 	if req.RecoveryCode != "" {
 		s.activity(ctx, a.ID, r, ch.DeviceName, authapi.ResultRecoveryCodeUsed)
+		s.notify(r, mail.KindRecoveryCodeUsed, a, ch.DeviceName, func(ctx context.Context, d *mail.Data) (err error) {
+			d.Count, err = s.cfg.Store.RecoveryCodesLeft(ctx, a.ID)
+			return err
+		})
 	}
 	var dev *store.Device
 	if ch.DeviceID != "" {
@@ -379,6 +396,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a store.Ac
 		return err
 	}
 	at.done = true
+	if dev == nil {
+		s.notifyNewDevice(r, a, device)
+	}
 	t := s.tokenAnswer(access, refresh, se.ID)
 	t.DeviceToken = token
 	return writeJSON(w, http.StatusCreated, t)

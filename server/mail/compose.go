@@ -36,6 +36,18 @@ const (
 	// KindCodesLocked tells that too many wrong mailed codes were tried
 	// for the address, which takes no more for a day.
 	KindCodesLocked
+	// KindNewDevice tells of a sign-in from a device the account had not
+	// seen before.
+	KindNewDevice
+	// KindLocked tells that wrong passwords or codes locked sign-in until
+	// Data.LockedUntil.
+	KindLocked
+	// KindTwoFactorFailed tells that the right password was followed by a
+	// wrong two-factor code.
+	KindTwoFactorFailed
+	// KindRecoveryCodeUsed tells that a recovery code was spent, and how
+	// many are left (Data.Count).
+	KindRecoveryCodeUsed
 )
 
 // kindNames names each kind, in logs and in its templates' file names
@@ -48,6 +60,10 @@ var kindNames = map[Kind]string{
 	KindTwoFactorEnabled:  "two_factor_enabled",
 	KindTwoFactorDisabled: "two_factor_disabled",
 	KindCodesLocked:       "codes_locked",
+	KindNewDevice:         "new_device",
+	KindLocked:            "account_locked",
+	KindTwoFactorFailed:   "two_factor_failed",
+	KindRecoveryCodeUsed:  "recovery_code_used",
 }
 
 // String names the kind for logs.
@@ -80,7 +96,8 @@ type Data struct {
 	ValidMinutes int
 	// Phrase is the account's anti-phishing phrase, empty when it has none.
 	Phrase string
-	// At is when what the mail tells of happened.
+	// At is when what a security notice tells of happened; the notice
+	// ends with At, Device and IP and with Link, if any.
 	At time.Time
 	// Device is the name of the device it happened on.
 	Device string

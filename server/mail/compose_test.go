@@ -177,7 +177,7 @@ func TestNoPasswordField(t *testing.T) {
 }
 
 func TestComposeUnknownKindPanics(t *testing.T) {
-	for _, k := range []Kind{0, KindCodesLocked + 1} {
+	for _, k := range []Kind{0, Kind(len(kindNames) + 1)} {
 		func() {
 			defer func() {
 				if recover() == nil {

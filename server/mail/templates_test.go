@@ -48,7 +48,7 @@ func TestTemplateFiles(t *testing.T) {
 			}
 		}
 	}
-	if len(Kinds()) != int(KindCodesLocked) {
+	if len(Kinds()) != int(KindRecoveryCodeUsed) {
 		t.Errorf("Kinds() = %v", Kinds())
 	}
 }
@@ -143,8 +143,8 @@ func TestComposeChineseExact(t *testing.T) {
 	}
 }
 
-// TestDataHelpers renders the fields no kind uses yet through the
-// templates' helpers, so that a new kind can rely on them.
+// TestDataHelpers renders the notices' fields through the templates'
+// helpers, so that a new kind can rely on them.
 func TestDataHelpers(t *testing.T) {
 	at := mustTime(t, "2026-12-07T14:05:00+08:00")
 	var b strings.Builder
@@ -173,4 +173,84 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return at
+}
+
+// noticeKinds are the security notices: each ends with the time, device,
+// address and "this wasn't me" link of its data.
+var noticeKinds = []Kind{KindCodesLocked, KindNewDevice, KindLocked, KindTwoFactorFailed, KindRecoveryCodeUsed}
+
+// TestNoticeDetails renders every notice in every language with its
+// details and checks that both parts carry them, escaped in the HTML, and
+// what the kind adds: the lock's end, the recovery codes left.
+func TestNoticeDetails(t *testing.T) {
+	at := mustTime(t, "2026-12-07T14:05:00+08:00")
+	until := at.Add(15 * time.Minute)
+	const link = "https://sesame.example/wasnt-me?t=en.a-b_c.d&x=1"
+	for _, lang := range Languages() {
+		for _, k := range noticeKinds {
+			t.Run(lang+"/"+k.String(), func(t *testing.T) {
+				d := Data{Language: lang, At: at, Device: "Ann's <laptop>", IP: "2001:db8::7", Link: link, LockedUntil: until, Count: 7}
+				m := Compose(k, "ann@example.com", d)
+				wants := []string{"2026-12-07 06:05 UTC", "2001:db8::7"}
+				if k == KindLocked {
+					wants = append(wants, "2026-12-07 06:20 UTC")
+				}
+				if k == KindRecoveryCodeUsed {
+					wants = append(wants, map[string]string{"en": "7 recovery codes are left", "zh-Hans": "您还剩 7 个恢复码"}[lang])
+				}
+				for _, w := range append(wants, "Ann's <laptop>", "\n"+link+"\n") {
+					if !strings.Contains(m.Text, w) {
+						t.Errorf("text lacks %q:\n%s", w, m.Text)
+					}
+				}
+				for _, w := range append(wants, "Ann&#39;s &lt;laptop&gt;", `href="https://sesame.example/wasnt-me?t=en.a-b_c.d&amp;x=1"`) {
+					if !strings.Contains(m.HTML, w) {
+						t.Errorf("HTML lacks %q:\n%s", w, m.HTML)
+					}
+				}
+				// Without a link or device, neither is mentioned.
+				d.Link, d.Device = "", ""
+				m = Compose(k, "ann@example.com", d)
+				if strings.Contains(m.HTML, "<a ") || strings.Contains(m.Text, "http") {
+					t.Errorf("a link without one:\n%s\n%s", m.Text, m.HTML)
+				}
+				if strings.Contains(m.Text, labelDevice(lang)) {
+					t.Errorf("a device line without a device:\n%s", m.Text)
+				}
+			})
+		}
+	}
+}
+
+func labelDevice(lang string) string {
+	if lang == "zh-Hans" {
+		return "设备："
+	}
+	return "Device: "
+}
+
+// TestNoticeEnglishExact pins one whole notice's text part.
+func TestNoticeEnglishExact(t *testing.T) {
+	m := Compose(KindNewDevice, "ann@example.com", Data{Language: "en", Phrase: "blue ostrich",
+		At: mustTime(t, "2026-12-07T06:05:00Z"), Device: "Ann's phone", IP: "203.0.113.7", Link: "https://sesame.example/wasnt-me?t=x"})
+	want := `Your anti-phishing phrase: «blue ostrich»
+
+Hello,
+
+Your Sesame account was just signed in to from a device it had not seen before.
+
+If it was you, there is nothing to do. If it was not you, someone knows your password.
+
+Time: 2026-12-07 06:05 UTC
+Device: Ann's phone
+IP address: 203.0.113.7
+
+Was this not you? The link below signs out every session, ends the trust of every device and asks for a password reset before the next sign-in. It works once.
+https://sesame.example/wasnt-me?t=x
+
+— Sesame
+`
+	if m.Subject != "New sign-in to your Sesame account" || m.Text != want {
+		t.Errorf("subject %q, text =\n%s\nwant\n%s", m.Subject, m.Text, want)
+	}
 }

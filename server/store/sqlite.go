@@ -534,6 +534,7 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 				AND (trusted_until IS NULL OR trusted_until <= ?1)`,
 			`DELETE FROM rate_limits WHERE full_at <= ?1 * 1000`,
 			`DELETE FROM wasnt_me_tokens WHERE expires_at <= ?1`,
+			`DELETE FROM notices WHERE sent_at <= ?1 - ` + fmt.Sprint(NoticeEvery.Milliseconds()),
 		} {
 			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
 				return err
@@ -933,6 +934,19 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 				[]any{email, ResetKeyPrefix + email, DeviceKeyPrefix, accountID}},
 			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
 	})
+}
+
+// ClaimNotice implements Store: the upsert changes no row when the last
+// notice is too recent.
+func (s *SQLite) ClaimNotice(ctx context.Context, accountID, kind string, now time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notices (account_id, kind, sent_at) VALUES (?1, ?2, ?3)
+		ON CONFLICT (account_id, kind) DO UPDATE SET sent_at = excluded.sent_at WHERE sent_at <= ?4`,
+		accountID, kind, ms(now), ms(now.Add(-NoticeEvery)))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // PutWasntMeToken implements Store.

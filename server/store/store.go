@@ -219,6 +219,10 @@ type NewSession struct {
 	Known  bool
 }
 
+// NoticeEvery is the least time between two security notices of one kind
+// to an account.
+const NoticeEvery = time.Hour
+
 // WasntMeTTL is how long a "this wasn't me" link of a security notice
 // works.
 const WasntMeTTL = 7 * 24 * time.Hour
@@ -363,8 +367,8 @@ type Store interface {
 	// expired, spent refresh tokens, reset tokens, attempt reservations,
 	// the lockouts of addresses with no failure and no lock for a day, the
 	// devices unseen for DeviceIdle that are not trusted, the rate
-	// limits' buckets that are full again and the "this wasn't me" tokens
-	// that expired, used or not.
+	// limits' buckets that are full again, the "this wasn't me" tokens
+	// that expired, used or not, and the notices older than NoticeEvery.
 	Purge(ctx context.Context, now time.Time) error
 
 	SetPendingTOTP(ctx context.Context, accountID, secret string) error
@@ -453,6 +457,11 @@ type Store interface {
 	// ResetRequired and records e in its activity. It returns the
 	// account's id.
 	SecureAccount(ctx context.Context, hash []byte, now time.Time, e authapi.ActivityEvent) (accountID string, err error)
+
+	// ClaimNotice records that a security notice of kind goes to the
+	// account at now, unless one went within NoticeEvery before: false
+	// then, and nothing changes. Of concurrent claims, one wins.
+	ClaimNotice(ctx context.Context, accountID, kind string, now time.Time) (bool, error)
 
 	AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error
 	Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error)

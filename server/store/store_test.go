@@ -58,6 +58,7 @@ var behaviours = []struct {
 	{"suspension ends access", testSuspension},
 	{"password reset", testReset},
 	{"this wasn't me", testWasntMe},
+	{"security notices at most once an interval", testNotices},
 	{"activity", testActivity},
 	{"outbox", testOutbox},
 	{"maintenance", testMaintenance},
@@ -81,6 +82,7 @@ var behaviours = []struct {
 	{"concurrent reset", testConcurrentReset},
 	{"concurrent recovery code replacement", testConcurrentReplaceCodes},
 	{"concurrent takes of a rate limit", testConcurrentRateLimit},
+	{"concurrent notice claims", testConcurrentNotices},
 }
 
 var ctx = context.Background()
@@ -1874,6 +1876,8 @@ func testAdminDelete(t *testing.T, db testdb.DB) {
 		check(t, st.PutRegistration(ctx, registration(x.Email, "pw", "222222", now)))
 		check(t, st.AddMail(ctx, authapi.Mail{ID: "m-" + x.ID, To: x.Email, Subject: "s", Text: "t", SentAt: now}))
 		check(t, st.SetPendingTOTP(ctx, x.ID, "secret-"+x.ID))
+		_, err = st.ClaimNotice(ctx, x.ID, "new_device", now)
+		check(t, err)
 		admin(t, st, store.ActionUnlock, x)
 	}
 	if hits := db.Mentions(t, a.ID, a.Email); len(hits) < 10 {
@@ -1969,6 +1973,43 @@ func TestLimitTake(t *testing.T) {
 	} {
 		if got := tk.Wait(full); got != want {
 			t.Errorf("full at latest%+d: wait %s, want %s", full-tk.Latest, got, want)
+		}
+	}
+}
+
+func testNotices(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a, bob := newAccount(t, st, "ann"), newAccount(t, st, "bob")
+	claim := func(id, kind string, at time.Time, want bool) {
+		t.Helper()
+		got, err := st.ClaimNotice(ctx, id, kind, at)
+		check(t, err)
+		if got != want {
+			t.Fatalf("ClaimNotice(%s, %s, %v) = %v, want %v", id, kind, at.Sub(now), got, want)
+		}
+	}
+	claim(a.ID, "locked", now, true)
+	claim(a.ID, "locked", now.Add(store.NoticeEvery-time.Millisecond), false)
+	claim(a.ID, "new_device", now, true)
+	claim(bob.ID, "locked", now, true)
+	// A refused claim does not move the interval.
+	claim(a.ID, "locked", now.Add(store.NoticeEvery), true)
+	claim(a.ID, "locked", now.Add(2*store.NoticeEvery-time.Millisecond), false)
+	// Purge forgets the claims older than the interval only.
+	check(t, st.Purge(ctx, now.Add(store.NoticeEvery+time.Minute)))
+	claim(a.ID, "new_device", now.Add(store.NoticeEvery+time.Minute), true)
+	claim(a.ID, "locked", now.Add(store.NoticeEvery+time.Minute), false)
+}
+
+func testConcurrentNotices(t *testing.T, db testdb.DB) {
+	hs := replicas(t, db)
+	a := newAccount(t, hs[0], "ann")
+	for round, at := range []time.Time{now, now.Add(store.NoticeEvery)} {
+		if n := race(20, hs, func(st store.Admin, _ int) bool {
+			ok, err := st.ClaimNotice(ctx, a.ID, "locked", at)
+			return err == nil && ok
+		}); n != 1 {
+			t.Fatalf("round %d: %d of concurrent claims won", round, n)
 		}
 	}
 }

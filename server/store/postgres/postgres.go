@@ -435,7 +435,8 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 			stmt{`DELETE FROM devices WHERE last_seen_at <= $1 AND (trusted_until IS NULL OR trusted_until <= $2)`,
 				[]any{now.Add(-store.DeviceIdle), now}},
 			stmt{`DELETE FROM rate_limits WHERE full_at <= $1`, []any{now.UnixMicro()}},
-			stmt{`DELETE FROM wasnt_me_tokens WHERE expires_at <= $1`, at})
+			stmt{`DELETE FROM wasnt_me_tokens WHERE expires_at <= $1`, at},
+			stmt{`DELETE FROM notices WHERE sent_at <= $1`, []any{now.Add(-store.NoticeEvery)}})
 	})
 }
 
@@ -892,6 +893,15 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 				[]any{email, store.DeviceKeyPrefix, accountID, store.ResetKeyPrefix + email}},
 			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}})
 	})
+}
+
+// ClaimNotice implements store.Store: the upsert locks the row, so that a
+// concurrent claim sees the winner's time and changes nothing.
+func (s *Store) ClaimNotice(ctx context.Context, accountID, kind string, now time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO notices (account_id, kind, sent_at) VALUES ($1, $2, $3)
+		ON CONFLICT (account_id, kind) DO UPDATE SET sent_at = excluded.sent_at WHERE notices.sent_at <= $4`,
+		accountID, kind, now, now.Add(-store.NoticeEvery))
+	return err == nil && tag.RowsAffected() == 1, err
 }
 
 // PutWasntMeToken implements store.Store.

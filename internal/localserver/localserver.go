@@ -117,6 +117,9 @@ func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, erro
 	}
 	cfg := server.DefaultConfig()
 	cfg.Store, cfg.Mailer, cfg.DevMailbox = st, mail.NewOutbox(st), true
+	// Its own URL, so that the notices in the Mailbox carry a working
+	// "this wasn't me" link.
+	cfg.PublicURL = s.URL
 	cfg.TOTPKey, err = o.totpKey(ctx, dataDir)
 	cfg.TOTPKeyReplaced = keyLost(dataDir)
 	var srv *server.Server

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -112,4 +113,62 @@ func TestStartOnlyOnLoopback(t *testing.T) {
 			t.Errorf("%q: got %v, want ErrNotLoopback", addr, err)
 		}
 	}
+}
+
+// TestNoticeLinksWork: the built-in server is its own public URL, so that
+// a notice in the Mailbox carries a "this wasn't me" link that opens.
+func TestNoticeLinksWork(t *testing.T) {
+	ctx := context.Background()
+	s, err := localserver.Options{Keychain: &fakeKeychain{}, Stderr: io.Discard}.Start(ctx, filepath.Join(t.TempDir(), "data"), freeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := authapi.NewClient(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const to, pw = "ann@example.org", "a sturdy password 7"
+	if err := c.CreateAccount(ctx, authapi.CreateAccountRequest{Email: to, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	mails := waitMails(t, c, to, 1)
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mails[0].Text)
+	if err := c.VerifyAccount(ctx, authapi.VerifyAccountRequest{Email: to, Code: code, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	// The first device is the account's own; the second is new to it.
+	for _, device := range []string{"desk", "laptop"} {
+		if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: to, Password: pw, DeviceName: device}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notice := waitMails(t, c, to, 2)[0]
+	link := regexp.MustCompile(regexp.QuoteMeta(s.URL+"/wasnt-me?t=") + `[^\s"<]+`).FindString(notice.Text)
+	if link == "" {
+		t.Fatalf("the new-device notice has no link to %s:\n%s", s.URL, notice.Text)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the notice's link answers %d", resp.StatusCode)
+	}
+}
+
+// waitMails waits until the address has n mails, and returns them, newest
+// first.
+func waitMails(t *testing.T, c *authapi.Client, to string, n int) []authapi.Mail {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m, err := c.Mailbox(context.Background(), to); err != nil {
+			t.Fatal(err)
+		} else if len(m) >= n {
+			return m
+		}
+	}
+	t.Fatalf("%s did not get %d mails", to, n)
+	return nil
 }

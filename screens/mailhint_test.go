@@ -79,6 +79,9 @@ func TestMailHintNamesSenderSubjectAndFolder(t *testing.T) {
 			f.waitText(sayFind("mail.subject.verify", ""))
 		}
 	}
+	// The sender shows once a code was sent.
+	f.tap("mailcode.resend")
+	f.waitText(sayFind("mail.subject.verify", testSender))
 }
 
 // sayFind is the hint that names the subject of key, and the sender from

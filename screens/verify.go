@@ -97,6 +97,7 @@ func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed 
 	c.form.watch(c.entry)
 	c.expiry = widget.NewLabel("")
 	c.find = paragraph("")
+	c.setFind()
 	c.spam = paragraph(lang.L(spamHints[app.MailProviderOf(email)]))
 	c.wait = paragraph("")
 	c.resent = paragraph(lang.L("mailcode.resent"))
@@ -136,6 +137,7 @@ func (c *mailedCodeStep) sendNew() {
 	c.resent.Hide()
 	c.form.run(c.resend, func() {
 		c.times = c.mailed()
+		c.setFind()
 		c.entry.SetText("")
 		c.resent.Show()
 		if c.sent != nil {
@@ -151,13 +153,8 @@ func (c *mailedCodeStep) sendNew() {
 }
 
 // update redraws the countdowns and enables resend once its cooldown
-// ended, and names the sender once known.
+// ended.
 func (c *mailedCodeStep) update() {
-	if c.times.From == "" {
-		c.find.SetText(lang.LocalizeKey("mailcode.find", "", map[string]any{"Subject": c.subject}))
-	} else {
-		c.find.SetText(lang.LocalizeKey("mailcode.find_from", "", map[string]any{"Subject": c.subject, "From": c.times.From}))
-	}
 	now := c.s.now()
 	var cooldown time.Duration
 	if c.times.SentAt.IsZero() {
@@ -182,6 +179,15 @@ func (c *mailedCodeStep) update() {
 	} else {
 		c.again.Enable()
 	}
+}
+
+// setFind names the subject to search for, and the sender once known.
+func (c *mailedCodeStep) setFind() {
+	if c.times.From == "" {
+		c.find.SetText(lang.LocalizeKey("mailcode.find", "", map[string]any{"Subject": c.subject}))
+		return
+	}
+	c.find.SetText(lang.LocalizeKey("mailcode.find_from", "", map[string]any{"Subject": c.subject, "From": c.times.From}))
 }
 
 // mailedCodeTick is how often the countdowns are redrawn; tests shorten it.

@@ -21,9 +21,21 @@ const ResendCooldown = 60 * time.Second
 // CodeLifetime is how long a mailed code lives on the reference server.
 const CodeLifetime = 10 * time.Minute
 
-// Mailed tracks a mailed code: when it expires and when it may be resent.
+// Mailed tracks a mailed code: when it expires and when it may be resent,
+// and the address it comes from.
 type Mailed struct {
 	SentAt time.Time
+	// From is the address the server's mails come from, empty when the
+	// server names none or did not answer.
+	From string
+}
+
+// sent records a code mailed now, and asks the server for its sender once.
+func (m *Mailed) sent(ctx context.Context, a *App) {
+	m.SentAt = time.Now()
+	if m.From == "" {
+		m.From = a.mailFrom(ctx)
+	}
 }
 
 // ExpiresAt is when the mailed code stops working.
@@ -61,7 +73,9 @@ func (a *App) Register(ctx context.Context, email, password, confirm string) (*R
 	if err := a.client.CreateAccount(sctx, authapi.CreateAccountRequest{Email: email, Password: password}); err != nil {
 		return nil, fmt.Errorf("creating the account: %w", err)
 	}
-	return &Registration{Email: email, Mailed: Mailed{SentAt: time.Now()}, a: a, password: password}, nil
+	r := &Registration{Email: email, a: a, password: password}
+	r.sent(ctx, a)
+	return r, nil
 }
 
 // Resend asks for a new code. It is a registration of its own, whose code
@@ -75,7 +89,7 @@ func (r *Registration) Resend(ctx context.Context) error {
 	if err := r.a.client.ResendVerification(sctx, authapi.CreateAccountRequest{Email: r.Email, Password: r.password}); err != nil {
 		return fmt.Errorf("resending the code: %w", err)
 	}
-	r.SentAt = time.Now()
+	r.sent(ctx, r.a)
 	return nil
 }
 
@@ -156,7 +170,7 @@ func (r *PasswordReset) Resend(ctx context.Context) error {
 	if err := r.a.client.StartPasswordReset(sctx, r.Email); err != nil {
 		return fmt.Errorf("asking for a reset code: %w", err)
 	}
-	r.SentAt = time.Now()
+	r.sent(ctx, r.a)
 	return nil
 }
 

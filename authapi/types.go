@@ -28,6 +28,9 @@ type StatusResponse struct {
 	LatestClientVersion string     `json:"latest_client_version"`
 	DownloadURL         string     `json:"download_url"`
 	ServerTime          time.Time  `json:"server_time"`
+	// MailFrom is the address the server's mails come from, for the user
+	// to search for; empty when the server has none to name.
+	MailFrom string `json:"mail_from"`
 }
 
 // CreateAccountRequest is the body of POST /v1/accounts and of

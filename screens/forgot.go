@@ -46,7 +46,7 @@ func newForgotPassword(s *Shell, email string) *view {
 // newForgotCode is the step of the mailed reset code.
 func newForgotCode(s *Shell, reset *app.PasswordReset) *view {
 	v := newView(lang.L("forgot.title"))
-	c := newMailedCodeStep(s, v, lang.L("forgot.check_code"),
+	c := newMailedCodeStep(s, v, lang.L("forgot.check_code"), reset.Email, lang.L("mail.subject.reset"),
 		func() app.Mailed { return reset.Mailed },
 		reset.Resend,
 		reset.Verify,

@@ -43,6 +43,9 @@ func TestEveryKeyTranslated(t *testing.T) {
 	for _, r := range append(activityResults, "other") {
 		keys["security.activity.result."+r] = true
 	}
+	for _, k := range spamHints {
+		keys[k] = true
+	}
 	for _, k := range strengthKeys {
 		keys[k] = true
 	}

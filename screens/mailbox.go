@@ -86,14 +86,28 @@ func (m *Mailbox) show(mails []app.Mail) {
 	}
 	items := make([]fyne.CanvasObject, 0, len(mails))
 	for _, mail := range mails {
-		head := widget.NewLabelWithStyle(mail.Subject, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		meta := widget.NewLabel(lang.LocalizeKey("mailbox.meta", "", map[string]any{"To": mail.To, "At": mail.SentAt.Local().Format("2006-01-02 15:04:05")}))
-		meta.Importance = widget.LowImportance
-		body := widget.NewLabel(mail.Text)
-		body.Wrapping = fyne.TextWrapWord
-		body.Selectable = true
-		items = append(items, widget.NewCard("", "", container.NewVBox(head, meta, body)))
+		items = append(items, mailCard(mail))
 	}
 	m.list.Objects = items
 	m.list.Refresh()
+}
+
+// mailCard shows one mail: subject, address and time, then its HTML part,
+// or its text part when the HTML is empty or shows nothing.
+func mailCard(mail app.Mail) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(mail.Subject, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	meta := widget.NewLabel(lang.LocalizeKey("mailbox.meta", "", map[string]any{"To": mail.To, "At": mail.SentAt.Local().Format("2006-01-02 15:04:05")}))
+	meta.Importance = widget.LowImportance
+	var body fyne.CanvasObject
+	if segs, ok := mailSegments(mail.HTML); ok {
+		rt := widget.NewRichText(segs...)
+		rt.Wrapping = fyne.TextWrapWord
+		body = rt
+	} else {
+		l := widget.NewLabel(mail.Text)
+		l.Wrapping = fyne.TextWrapWord
+		l.Selectable = true
+		body = l
+	}
+	return widget.NewCard("", "", container.NewVBox(head, meta, body))
 }

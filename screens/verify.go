@@ -28,7 +28,7 @@ func newVerifyEmail(s *Shell, reg *app.Registration, remember bool) *view {
 	}
 	setIntro()
 	var res app.SignInResult
-	c := newMailedCodeStep(s, v, lang.L("verify.submit"),
+	c := newMailedCodeStep(s, v, lang.L("verify.submit"), reg.Email, lang.L("mail.subject.verify"),
 		func() app.Mailed { return reg.Mailed },
 		reg.Resend,
 		func(ctx context.Context, code string) error {
@@ -45,7 +45,7 @@ func newVerifyEmail(s *Shell, reg *app.Registration, remember bool) *view {
 
 // mailedCodeStep is the part of a step that waits for a mailed 6-digit
 // code: the field, which sends itself when full, the expiry countdown, and
-// resend under its cooldown with the spam hint.
+// resend under its cooldown with where to look for the mail.
 type mailedCodeStep struct {
 	s    *Shell
 	v    *view
@@ -58,6 +58,12 @@ type mailedCodeStep struct {
 	sent  func()
 	times app.Mailed
 
+	// subject is the mail's subject; find says it with the sender, spam
+	// names the folder of unwanted mail of email's provider.
+	subject string
+	find    *widget.Label
+	spam    *widget.Label
+
 	entry  *entry
 	expiry *widget.Label
 	wait   *widget.Label
@@ -65,12 +71,12 @@ type mailedCodeStep struct {
 	again  *button
 }
 
-// newMailedCodeStep builds the code part of view v: check runs off the UI
-// thread with the typed code, then ok on the UI thread; resend asks for a
-// new code.
-func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Mailed, resend func(context.Context) error,
+// newMailedCodeStep builds the code part of view v for the mail with
+// subject to email: check runs off the UI thread with the typed code, then
+// ok on the UI thread; resend asks for a new code.
+func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed func() app.Mailed, resend func(context.Context) error,
 	check func(ctx context.Context, code string) error, ok func()) *mailedCodeStep {
-	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed()}
+	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed(), subject: subject}
 	c.entry = newCodeEntry(func(string) { c.form.submit.OnTapped() })
 	c.form = newForm(s, v, submit, func() bool {
 		return app.ValidateCode(c.entry.Text) == nil
@@ -90,6 +96,9 @@ func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Maile
 	c.form.fail.actions[app.RemedyNewCode] = sendNew
 	c.form.watch(c.entry)
 	c.expiry = widget.NewLabel("")
+	c.find = paragraph("")
+	c.setFind()
+	c.spam = paragraph(lang.L(spamHints[app.MailProviderOf(email)]))
 	c.wait = paragraph("")
 	c.resent = paragraph(lang.L("mailcode.resent"))
 	c.resent.Importance = widget.SuccessImportance
@@ -100,13 +109,22 @@ func newMailedCodeStep(s *Shell, v *view, submit string, mailed func() app.Maile
 	return c
 }
 
-// object lays the step out: field, expiry, submit and failure, then the
-// spam hint and resend.
+// spamHints name, by provider, the folder where it puts unwanted mail.
+var spamHints = map[app.MailProvider]string{
+	app.ProviderOther:   "mailcode.spam",
+	app.ProviderQQ:      "mailcode.spam_qq",
+	app.ProviderNetEase: "mailcode.spam_netease",
+	app.ProviderGmail:   "mailcode.spam_gmail",
+	app.ProviderOutlook: "mailcode.spam_outlook",
+}
+
+// object lays the step out: field, expiry, submit and failure, then where
+// to look for the mail and resend.
 func (c *mailedCodeStep) object() fyne.CanvasObject {
 	return container.NewVBox(
 		c.entry, c.expiry, c.form.actions(),
 		widget.NewSeparator(),
-		paragraph(lang.L("mailcode.spam")), c.wait, container.NewHBox(c.again), c.resent,
+		c.find, c.spam, c.wait, container.NewHBox(c.again), c.resent,
 	)
 }
 
@@ -119,6 +137,7 @@ func (c *mailedCodeStep) sendNew() {
 	c.resent.Hide()
 	c.form.run(c.resend, func() {
 		c.times = c.mailed()
+		c.setFind()
 		c.entry.SetText("")
 		c.resent.Show()
 		if c.sent != nil {
@@ -133,7 +152,8 @@ func (c *mailedCodeStep) sendNew() {
 	c.update()
 }
 
-// update redraws the countdowns and enables resend once its cooldown ended.
+// update redraws the countdowns and enables resend once its cooldown
+// ended.
 func (c *mailedCodeStep) update() {
 	now := c.s.now()
 	var cooldown time.Duration
@@ -159,6 +179,15 @@ func (c *mailedCodeStep) update() {
 	} else {
 		c.again.Enable()
 	}
+}
+
+// setFind names the subject to search for, and the sender once known.
+func (c *mailedCodeStep) setFind() {
+	if c.times.From == "" {
+		c.find.SetText(lang.LocalizeKey("mailcode.find", "", map[string]any{"Subject": c.subject}))
+		return
+	}
+	c.find.SetText(lang.LocalizeKey("mailcode.find_from", "", map[string]any{"Subject": c.subject, "From": c.times.From}))
 }
 
 // mailedCodeTick is how often the countdowns are redrawn; tests shorten it.

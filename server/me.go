@@ -303,7 +303,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := authapi.StatusResponse{
 		Status: authapi.StatusOK, MinClientVersion: s.cfg.MinClientVersion, LatestClientVersion: s.cfg.LatestClientVersion,
-		DownloadURL: s.cfg.DownloadURL, ServerTime: s.cfg.Now().UTC().Truncate(1e9),
+		DownloadURL: s.cfg.DownloadURL, ServerTime: s.cfg.Now().UTC().Truncate(1e9), MailFrom: s.cfg.MailFrom,
 	}
 	switch {
 	case m.On:

@@ -76,6 +76,9 @@ type Config struct {
 	// MinClientVersion refuses older clients with 426; Latest and
 	// DownloadURL are announced by /v1/status.
 	MinClientVersion, LatestClientVersion, DownloadURL string
+	// MailFrom is the address (no display name) the mails come from,
+	// announced by /v1/status; empty announces none.
+	MailFrom string
 
 	// DevMailbox serves GET /v1/dev/mailbox from the local outbox. Set it
 	// only when the server listens on loopback only. It answers only a

@@ -620,11 +620,13 @@ func TestRehashWhenParametersGrow(t *testing.T) {
 }
 
 func TestMaintenanceAndVersions(t *testing.T) {
-	e := newEnv(t, func(c *server.Config) { c.MinClientVersion, c.LatestClientVersion = "1.0.0", "1.4.0" })
+	e := newEnv(t, func(c *server.Config) {
+		c.MinClientVersion, c.LatestClientVersion, c.MailFrom = "1.0.0", "1.4.0", "no-reply@sesame.example"
+	})
 	var st authapi.StatusResponse
 	e.call("GET", "/v1/status", nil, "").ok(t, 200, &st)
 	if st.Status != "ok" || st.MinClientVersion != "1.0.0" || st.LatestClientVersion != "1.4.0" || st.DownloadURL == "" ||
-		time.Since(st.ServerTime) > time.Minute {
+		time.Since(st.ServerTime) > time.Minute || st.MailFrom != "no-reply@sesame.example" {
 		t.Fatalf("status %+v", st)
 	}
 	p := e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: "a@example.org", Password: "whatever1"}, "",

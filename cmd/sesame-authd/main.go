@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -262,6 +263,7 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	}
 	loopback := isLoopback(ln.Addr())
 	var mailer mail.Mailer
+	var mailFrom string // the local mailbox has no sender to name
 	if o.smtpURL == "" {
 		o.smtpURL = os.Getenv("SESAME_SMTP_URL")
 	}
@@ -276,13 +278,17 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 			ln.Close()
 			return err
 		}
+		if mailFrom, err = senderAddress(o.mailFrom); err != nil {
+			ln.Close()
+			return err
+		}
 	default:
 		ln.Close()
 		return errors.New("no mail delivery: give --smtp URL or --local-mailbox")
 	}
 
 	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.Logger = st, mailer, log
+	cfg.Store, cfg.Mailer, cfg.Logger, cfg.MailFrom = st, mailer, log, mailFrom
 	cfg.Hash = passhash.Params{Memory: uint32(o.argonMemory), Time: uint32(o.argonTime), Threads: uint8(min(o.argonThreads, 255))}
 	cfg.Lock = store.LockPolicy{MaxFailures: o.lockFailures, Base: o.lockBase, Max: o.lockMax}
 	cfg.RateIP.PerMinute, cfg.RateAccount.PerMinute, cfg.RateMail.PerMinute = o.rateIP, o.rateAccount, o.rateMail
@@ -592,4 +598,14 @@ func parseProxies(s string) ([]netip.Prefix, error) {
 func isLoopback(a net.Addr) bool {
 	t, ok := a.(*net.TCPAddr)
 	return ok && t.IP.IsLoopback()
+}
+
+// senderAddress is the address of a --mail-from value, without its display
+// name: what /v1/status announces.
+func senderAddress(from string) (string, error) {
+	a, err := netmail.ParseAddress(from)
+	if err != nil {
+		return "", fmt.Errorf("--mail-from: %w", err)
+	}
+	return a.Address, nil
 }

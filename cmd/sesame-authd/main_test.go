@@ -375,6 +375,23 @@ func TestParseProxies(t *testing.T) {
 	}
 }
 
+func TestSenderAddress(t *testing.T) {
+	for from, want := range map[string]string{
+		"Sesame <no-reply@sesame.example>": "no-reply@sesame.example",
+		"no-reply@sesame.example":          "no-reply@sesame.example",
+		`"Sesame, Inc." <a@b.example>`:     "a@b.example",
+	} {
+		if got, err := senderAddress(from); err != nil || got != want {
+			t.Errorf("%q: %q, %v", from, got, err)
+		}
+	}
+	for _, bad := range []string{"", "Sesame", "Sesame <no-reply>"} {
+		if _, err := senderAddress(bad); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+}
+
 // TestServeBehindProxy runs the program with the proxy options from the
 // environment: a request for another host than the public URL's is
 // refused, and the request log names the client the proxy forwarded.

@@ -46,13 +46,14 @@ func TestMailProviderOf(t *testing.T) {
 // user to search for equal to those of the server's mails.
 func TestMailSubjectsMatchTheServer(t *testing.T) {
 	subjects := map[string]mail.Kind{"mail.subject.verify": mail.KindVerify, "mail.subject.reset": mail.KindReset}
-	// The server composes English only so far; each language it composes
-	// joins here with its file.
-	texts := loadTranslationTexts(t, "en.json")
-	for key, kind := range subjects {
-		want := mail.Compose(kind, "a@example.org", mail.Data{Code: "123456", ValidMinutes: 10}).Subject
-		if got := texts[key]; len(got) != 1 || got[0] != want {
-			t.Errorf("en.json %s = %q, the server's %v mail says %q", key, got, kind, want)
+	// Each translation file against the server's mails of its language.
+	for file, language := range map[string]string{"en.json": "en", "zh_Hans.json": "zh-Hans"} {
+		texts := loadTranslationTexts(t, file)
+		for key, kind := range subjects {
+			want := mail.Compose(kind, "a@example.org", mail.Data{Code: "123456", ValidMinutes: 10, Language: language}).Subject
+			if got := texts[key]; len(got) != 1 || got[0] != want {
+				t.Errorf("%s %s = %q, the server's %v mail in %s says %q", file, key, got, kind, language, want)
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@ package assets
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -79,7 +81,8 @@ func formatRunes(rs []rune) string {
 }
 
 // TestFontCoverage checks that every embedded font draws every character of
-// the translations, of every BIP39 wordlist (in NFC), of Basic Latin and Latin-1 and
+// the translations, of the server's mail templates (which the Mailbox window
+// shows), of every BIP39 wordlist (in NFC), of Basic Latin and Latin-1 and
 // of the punctuation the screens use. When it fails after a translation
 // changed, run fonts/subset.sh and commit the fonts.
 func TestFontCoverage(t *testing.T) {
@@ -93,6 +96,18 @@ func TestFontCoverage(t *testing.T) {
 	texts["latin"] = latin.String()
 	for _, name := range translationFiles {
 		data, err := Translations.ReadFile(TranslationsDir + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[name] = string(data)
+	}
+	// The Mailbox window shows the server's mails.
+	mails, err := filepath.Glob("../server/mail/templates/*/*")
+	if err != nil || len(mails) == 0 {
+		t.Fatalf("no mail templates: %v", err)
+	}
+	for _, name := range mails {
+		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,13 +17,15 @@ fyne=$(cd "$root" && go list -m -f '{{.Dir}}' fyne.io/fyne/v2)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Every character of: the app's translations, Fyne's own Simplified Chinese
+# Every character of: the app's translations, the server's mail templates
+# (the Mailbox window shows the mails), Fyne's own Simplified Chinese
 # strings (dialogs, menus), and every BIP39 wordlist (Chinese, Japanese,
 # Korean and the accented Latin ones), in NFC: go-bip39 keeps the lists in
 # NFKD (Korean as conjoining jamo), the screens show words composed.
 # pyftsubset keeps each character of the file; the Go code around the words
 # is ASCII, which the ranges keep anyway.
 cat "$root"/assets/translations/*.json \
+	"$root"/server/mail/templates/*/* \
 	"$fyne"/lang/translations/base.zh_Hans.json \
 	"$bip39"/wordlists/*.go |
 	python3 -c 'import sys, unicodedata; sys.stdout.write(unicodedata.normalize("NFC", sys.stdin.read()))' \

@@ -133,10 +133,14 @@ func Outcome(action string, changed bool, n int) string {
 // microseconds.
 type Take struct{ Now, Interval, Latest int64 }
 
-// Take is the take of a token of l at now.
+// Take is the take of a token of l at now; with no limit, every take
+// passes.
 func (l Limit) Take(now time.Time) Take {
-	iv := max(int64(math.Round(1e6/l.PerSecond)), 1)
 	n := now.UnixMicro()
+	if l.PerSecond <= 0 {
+		return Take{Now: n, Latest: math.MaxInt64}
+	}
+	iv := max(int64(math.Round(1e6/l.PerSecond)), 1)
 	return Take{Now: n, Interval: iv, Latest: n + int64(max(l.Burst, 1)-1)*iv}
 }
 

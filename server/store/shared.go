@@ -170,6 +170,21 @@ func Answered[Tx any](answer *error, f func(Tx) error) func(Tx) error {
 	}
 }
 
+// ChargeJunk is a rotation's outcome err, after a token that named no live
+// session (ErrNotFound, ErrReused) took its charge with take: a
+// *LimitedError when the bucket had none.
+func ChargeJunk(err error, take func() (bool, time.Duration, error)) error {
+	if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrReused) {
+		return err
+	}
+	if ok, wait, terr := take(); terr != nil {
+		return terr
+	} else if !ok {
+		return &LimitedError{Wait: wait}
+	}
+	return err
+}
+
 // Migrate runs, through exec, the migrations/*.sql files of fsys (in name
 // order) that a schema at version lacks, and returns the version after
 // them. A schema newer than the files is an error.

@@ -783,15 +783,9 @@ func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, 
 	var se Session
 	var answer error
 	err := s.tx(ctx, Answered(&answer, func(tx *sql.Tx) error {
-		err := s.rotate(ctx, tx, hash, now, next, per, &se)
-		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrReused) {
-			if ok, wait, terr := s.takeToken(ctx, tx, junk.Key, junk.Limit, now); terr != nil {
-				return terr
-			} else if !ok {
-				return &LimitedError{Wait: wait}
-			}
-		}
-		return err
+		return ChargeJunk(s.rotate(ctx, tx, hash, now, next, per, &se), func() (bool, time.Duration, error) {
+			return s.takeToken(ctx, tx, junk.Key, junk.Limit, now)
+		})
 	}))
 	if err == nil {
 		err = answer

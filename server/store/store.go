@@ -298,9 +298,8 @@ type Limit struct {
 }
 
 // Charge is a token of key's bucket under Limit (see TakeToken) that a
-// write takes in its own transaction, before its work: when the bucket has
-// none, the write does nothing and returns a *LimitedError. The zero Charge
-// takes nothing.
+// write takes in its own transaction: when the bucket has none, the write
+// does nothing and returns a *LimitedError. The zero Charge takes nothing.
 type Charge struct {
 	Key   string
 	Limit Limit

@@ -752,15 +752,9 @@ func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, n
 	var se store.Session
 	var answer error
 	err := s.tx(ctx, store.Answered(&answer, func(tx pgx.Tx) error {
-		err := rotate(ctx, tx, hash, now, next, per, &se)
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrReused) {
-			if ok, wait, terr := take(ctx, tx, junk.Key, junk.Limit, now); terr != nil {
-				return terr
-			} else if !ok {
-				return &store.LimitedError{Wait: wait}
-			}
-		}
-		return err
+		return store.ChargeJunk(rotate(ctx, tx, hash, now, next, per, &se), func() (bool, time.Duration, error) {
+			return take(ctx, tx, junk.Key, junk.Limit, now)
+		})
 	}))
 	if err == nil {
 		err = answer

@@ -186,7 +186,9 @@ func clientAddr(w int) []string {
 // limits 10%.
 func limitsOnAndOff(b *testing.B, unit string, setup func(e *env) func(w int)) {
 	huge := server.Rate{PerMinute: 1 << 40, Burst: 1 << 30}
-	on := func(c *server.Config) { c.RateIP, c.RateAccount, c.RateMail, c.RateAuth = huge, huge, huge, huge }
+	on := func(c *server.Config) {
+		c.RateIP, c.RateAccount, c.RateMail, c.RateAuth, c.RateRefresh = huge, huge, huge, huge, huge
+	}
 	off := newEnv(b, behindProxy)
 	ops := map[string]func(int){"limits-off": setup(off), "limits-on": setup(newEnv(b, behindProxy, on))}
 	var costs, cpuCosts, offRates, offCPU []float64

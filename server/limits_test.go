@@ -16,50 +16,68 @@ func TestLimitsSharedByServers(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		tweak func(*server.Config)
-		// setup returns the request the client repeats, and its
-		// answer's status within the budget.
-		setup func(e *env) (method, path string, body any, token string, status int)
+		// setup returns the request the client repeats (through a
+		// server, answering its status), and its status within the budget.
+		setup func(e *env) (request func(via *env) int, status int)
 	}{
-		{"per address", func(c *server.Config) { c.RateIP = budget }, func(e *env) (string, string, any, string, int) {
-			return "POST", "/v1/password-resets", authapi.EmailRequest{Email: "x@example.org"}, "", 202
+		{"per address", func(c *server.Config) { c.RateIP = budget }, func(e *env) (func(*env) int, int) {
+			return same("POST", "/v1/password-resets", authapi.EmailRequest{Email: "x@example.org"}, ""), 202
 		}},
-		{"refresh per address", func(c *server.Config) { c.RateIP = budget }, func(e *env) (string, string, any, string, int) {
-			return "POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: "not a token"}, "", 401
+		{"refresh of unknown tokens per address", func(c *server.Config) { c.RateIP = budget }, func(e *env) (func(*env) int, int) {
+			return same("POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: "not a token"}, ""), 401
 		}},
-		{"sign-in per account", func(c *server.Config) { c.RateAccount = budget }, func(e *env) (string, string, any, string, int) {
+		{"refresh per session, not per address", func(c *server.Config) { c.RateRefresh, c.RateIP = budget, budget }, func(e *env) (func(*env) int, int) {
+			email, pw := e.account()
+			refresh := e.signIn(email, pw).RefreshToken // takes an address token
+			return func(via *env) int {
+				a := via.call("POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: refresh}, "")
+				if a.status == 200 {
+					var t authapi.Tokens
+					a.ok(e.t, 200, &t)
+					refresh = t.RefreshToken
+				}
+				return a.status
+			}, 200
+		}},
+		{"sign-in per account", func(c *server.Config) { c.RateAccount = budget }, func(e *env) (func(*env) int, int) {
 			email, _ := e.account()
-			return "POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "wrong password!"}, "", 401
+			return same("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: "wrong password!"}, ""), 401
 		}},
-		{"codes per account", func(c *server.Config) { c.RateAccount = budget }, func(e *env) (string, string, any, string, int) {
+		{"codes per account", func(c *server.Config) { c.RateAccount = budget }, func(e *env) (func(*env) int, int) {
 			email, _ := e.account()
 			wrong := wrongCode(e.startReset(email))
-			return "POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: wrong}, "", 400
+			return same("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: wrong}, ""), 400
 		}},
-		{"authenticated per account", func(c *server.Config) { c.RateAuth = budget }, func(e *env) (string, string, any, string, int) {
+		{"authenticated per account", func(c *server.Config) { c.RateAuth = budget }, func(e *env) (func(*env) int, int) {
 			email, pw := e.account()
-			return "GET", "/v1/me", nil, e.signIn(email, pw).AccessToken, 200
+			return same("GET", "/v1/me", nil, e.signIn(email, pw).AccessToken), 200
 		}},
-		{"mails per address", func(c *server.Config) { c.RateMail = budget }, func(e *env) (string, string, any, string, int) {
-			return "POST", "/v1/password-resets", authapi.EmailRequest{Email: "x@example.org"}, "", 202
+		{"mails per address", func(c *server.Config) { c.RateMail = budget }, func(e *env) (func(*env) int, int) {
+			return same("POST", "/v1/password-resets", authapi.EmailRequest{Email: "x@example.org"}, ""), 202
 		}},
-		{"daily mails per address", func(c *server.Config) { c.MailsPerDay = budget.Burst }, func(e *env) (string, string, any, string, int) {
-			return "POST", "/v1/accounts", authapi.CreateAccountRequest{Email: "x@example.org", Password: secret("a long new password 1")}, "", 202
+		{"daily mails per address", func(c *server.Config) { c.MailsPerDay = budget.Burst }, func(e *env) (func(*env) int, int) {
+			return same("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: "x@example.org", Password: secret("a long new password 1")}, ""), 202
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, c.tweak)
-			method, path, body, token, status := c.setup(e)
+			request, status := c.setup(e)
 			e2 := e.second()
 			count := map[int]int{}
 			for i := range 2 * budget.Burst {
 				via := []*env{e, e2}[i%2]
-				count[via.call(method, path, body, token).status]++
+				count[request(via)]++
 			}
 			if count[status] != budget.Burst || count[429] != budget.Burst {
 				t.Fatalf("answers %v, want %d×%d and %d×429", count, budget.Burst, status, budget.Burst)
 			}
 		})
 	}
+}
+
+// same is a request that a client repeats unchanged.
+func same(method, path string, body any, token string) func(*env) int {
+	return func(via *env) int { return via.call(method, path, body, token).status }
 }
 
 // TestIPv6ClientsLimitedByTheirSlash64: behind a trusted proxy, the

@@ -43,9 +43,11 @@ type Config struct {
 	Lock store.LockPolicy
 	// RateIP limits the unauthenticated endpoints per client address,
 	// RateAccount sign-in and code attempts per email, RateMail the mails
-	// sent per email, RateAuth the authenticated requests per account. A
-	// zero Rate is unlimited.
-	RateIP, RateAccount, RateMail, RateAuth Rate
+	// sent per email, RateAuth the authenticated requests per account,
+	// RateRefresh the refreshes per session (a refresh token that is
+	// unknown, expired or reused counts against RateIP instead). A zero
+	// Rate is unlimited.
+	RateIP, RateAccount, RateMail, RateAuth, RateRefresh Rate
 	// MaxHashes bounds the password hashes computed at once; waiting
 	// requests take turns fairly by client address and account (see
 	// hashQueue), and one that waits longer than HashWait answers 503
@@ -133,6 +135,7 @@ func DefaultConfig() Config {
 		RateAccount:         Rate{PerMinute: 10, Burst: 10},
 		RateMail:            Rate{PerMinute: 1, Burst: 3},
 		RateAuth:            Rate{PerMinute: 120, Burst: 60},
+		RateRefresh:         Rate{PerMinute: 1, Burst: 10},
 		MaxHashes:           runtime.GOMAXPROCS(0),
 		HashWait:            5 * time.Second,
 		AccessTTL:           15 * time.Minute,
@@ -166,6 +169,7 @@ type Server struct {
 	acctRate store.Limit
 	mailRate store.Limit
 	authRate store.Limit
+	sessRate store.Limit // refreshes per session
 	// dailyMail caps the code mails to an address a day. The limits'
 	// buckets are kept in the store (see limit).
 	dailyMail store.Limit
@@ -270,6 +274,7 @@ func New(cfg Config) (*Server, error) {
 		acctRate:  limitOf(cfg.RateAccount),
 		mailRate:  limitOf(cfg.RateMail),
 		authRate:  limitOf(cfg.RateAuth),
+		sessRate:  limitOf(cfg.RateRefresh),
 		dailyMail: dailyLimit(cfg.MailsPerDay),
 		codeKey:   codeKey,
 		linkKey:   linkKey,
@@ -472,7 +477,8 @@ func (s *Server) gate(rt route, r *http.Request) error {
 	if err := s.checkVersion(r); err != nil {
 		return err
 	}
-	// A refresh takes its address's token in its own transaction.
+	// A refresh is limited in its own transaction: per session, or per
+	// address for a token that names none.
 	if !rt.Auth && rt.Pattern != "/v1/tokens/refresh" {
 		return s.limit(r.Context(), s.ipRate, addrKey(clientIP(r)))
 	}

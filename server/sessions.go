@@ -428,10 +428,11 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.cfg.Now().UTC()
 	access, refresh := randomToken(), randomToken()
-	// The per-address limit is taken in the rotation's transaction, which
-	// costs a refresh no round trip of its own.
+	// A valid token's session keeps its bucket in the row the rotation
+	// updates anyway, which costs a refresh no statement of its own; only
+	// a token that names no live session spends its address's.
 	se, err := s.cfg.Store.RotateRefresh(r.Context(), digest("refresh", req.RefreshToken), now, s.tokens(access, refresh, now),
-		store.Charge{Key: addrKey(clientIP(r)), Limit: s.ipRate})
+		s.sessRate, store.Charge{Key: addrKey(clientIP(r)), Limit: s.ipRate})
 	var limited *store.LimitedError
 	switch {
 	case errors.As(err, &limited):

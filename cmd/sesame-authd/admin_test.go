@@ -39,7 +39,7 @@ func newAdminEnv(t *testing.T, kind string) *adminEnv {
 	t.Setenv("SUDO_USER", "")
 	t.Setenv("USER", "alice")
 	addr := serveUntilCleanup(t, io.Discard, "--listen", "127.0.0.1:0", "--db", db.Source, "--local-mailbox",
-		"--argon2-memory", "19456", "--argon2-time", "2", "--rate-ip", "0", "--rate-account", "0", "--rate-auth", "0",
+		"--argon2-memory", "19456", "--argon2-time", "2", "--rate-ip", "0", "--rate-account", "0", "--rate-auth", "0", "--rate-refresh", "0",
 		"--rate-mail", "0", "--mails-per-day", "0", "--lock-failures", "2")
 	return &adminEnv{t: t, db: db, base: "http://" + addr}
 }

@@ -71,6 +71,7 @@ type options struct {
 	lockBase, lockMax             time.Duration
 	rateIP, rateAccount, rateMail int
 	rateAuth, mailsPerDay         int
+	rateRefresh                   int
 	sessionMaxAge                 time.Duration
 	logLevel, logFormat           string
 	shutdownWait, drainWait       time.Duration
@@ -120,6 +121,7 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.rateAccount, "rate-account", def.RateAccount.PerMinute, "sign-in and code attempts per minute (`n`) for one email; 0 turns it off")
 	fs.IntVar(&o.rateMail, "rate-mail", def.RateMail.PerMinute, "mails per minute (`n`) to one address (after a burst of 3); 0 turns it off")
 	fs.IntVar(&o.rateAuth, "rate-auth", def.RateAuth.PerMinute, "authenticated requests per minute (`n`) of one account; 0 turns the limit off")
+	fs.IntVar(&o.rateRefresh, "rate-refresh", def.RateRefresh.PerMinute, "refreshes per minute (`n`) of one session (after a burst of 10); 0 turns the limit off")
 	fs.IntVar(&o.mailsPerDay, "mails-per-day", def.MailsPerDay, "code mails a day (`n`) to one address, besides --rate-mail; 0 turns the cap off")
 	fs.DurationVar(&o.sessionMaxAge, "session-max-age", def.SessionMaxAge, "longest life of a session from its sign-in, however often it is refreshed")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
@@ -292,7 +294,7 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	cfg.Hash = passhash.Params{Memory: uint32(o.argonMemory), Time: uint32(o.argonTime), Threads: uint8(min(o.argonThreads, 255))}
 	cfg.Lock = store.LockPolicy{MaxFailures: o.lockFailures, Base: o.lockBase, Max: o.lockMax}
 	cfg.RateIP.PerMinute, cfg.RateAccount.PerMinute, cfg.RateMail.PerMinute = o.rateIP, o.rateAccount, o.rateMail
-	cfg.RateAuth.PerMinute, cfg.MailsPerDay, cfg.SessionMaxAge = o.rateAuth, o.mailsPerDay, o.sessionMaxAge
+	cfg.RateAuth.PerMinute, cfg.RateRefresh.PerMinute, cfg.MailsPerDay, cfg.SessionMaxAge = o.rateAuth, o.rateRefresh, o.mailsPerDay, o.sessionMaxAge
 	if o.mailsPerDay == 0 {
 		cfg.MailsPerDay = -1
 	}

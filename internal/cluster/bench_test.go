@@ -42,7 +42,7 @@ func BenchmarkCluster(b *testing.B) {
 	var bcs []*benchCluster
 	for _, l := range []struct{ limits, rate string }{{"off", "0"}, {"on", "1000000"}} {
 		bc := &benchCluster{limits: l.limits, c: cluster.Start(b, cluster.Options{Args: []string{
-			"--rate-ip", l.rate, "--rate-account", l.rate, "--rate-mail", l.rate, "--rate-auth", l.rate}})}
+			"--rate-ip", l.rate, "--rate-account", l.rate, "--rate-mail", l.rate, "--rate-auth", l.rate, "--rate-refresh", l.rate}})}
 		for i := range benchClients {
 			from := fmt.Sprintf("127.0.4.%d", i+1)
 			bc.emails = append(bc.emails, signUp(b, bc.c, from))

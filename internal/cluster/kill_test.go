@@ -180,7 +180,7 @@ func (l *loadClient) signUp(ctx context.Context) error {
 
 // noRates turns off the rate limits, which a load from few addresses
 // would meet.
-var noRates = []string{"--rate-ip", "0", "--rate-account", "0", "--rate-mail", "0", "--rate-auth", "0", "--mails-per-day", "0"}
+var noRates = []string{"--rate-ip", "0", "--rate-account", "0", "--rate-mail", "0", "--rate-auth", "0", "--rate-refresh", "0", "--mails-per-day", "0"}
 
 // underLoad runs loadClients clients through HAProxy, calls disrupt once
 // each did a few operations, lets each do more after it, and returns them

@@ -3,6 +3,7 @@
 package cluster_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -15,11 +16,12 @@ import (
 // its burst, however the requests spread over the replicas: per address
 // (only HAProxy's own address is trusted, so a client's X-Forwarded-For
 // changes nothing, and another address has its own budget), per account
-// attempt, per mail and per signed-in account. The limits refill one token
-// a minute, which the test does not last. With limits kept in each process,
+// attempt, per mail, per signed-in account and per refreshed session, and
+// refreshes of unknown tokens per address. The limits refill one token a
+// minute, which the test does not last. With limits kept in each process,
 // as before branch limits, every replica gave the whole burst.
 func TestRateLimitsExactAcrossReplicas(t *testing.T) {
-	c := cluster.Start(t, cluster.Options{Args: []string{"--rate-ip", "1", "--rate-account", "1", "--rate-mail", "1", "--rate-auth", "1"}})
+	c := cluster.Start(t, cluster.Options{Args: []string{"--rate-ip", "1", "--rate-account", "1", "--rate-mail", "1", "--rate-auth", "1", "--rate-refresh", "1"}})
 	def := server.DefaultConfig()
 	t.Run("address", func(t *testing.T) {
 		// An empty body passes the limit and is refused after it, with 400.
@@ -61,6 +63,34 @@ func TestRateLimitsExactAcrossReplicas(t *testing.T) {
 		})
 		if n := passed(t, as, http.StatusOK); n != def.RateAuth.Burst {
 			t.Errorf("%d requests of one account passed, want %d", n, def.RateAuth.Burst)
+		}
+	})
+	t.Run("unknown refresh tokens", func(t *testing.T) {
+		hc := cluster.HTTPClient("127.0.0.5")
+		as := together(t, 2*def.RateIP.Burst, func(int) (answer, error) {
+			return exchange(hc, "POST", c.URL+"/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: "not a token"}, "")
+		})
+		if n := passed(t, as, http.StatusUnauthorized); n != def.RateIP.Burst {
+			t.Errorf("%d unknown refresh tokens of one address were checked, want %d", n, def.RateIP.Burst)
+		}
+	})
+	t.Run("refreshes of a session", func(t *testing.T) {
+		email := signUp(t, c, "127.0.0.6")
+		_, tok := signIn(t, c, "127.0.0.6", email)
+		// One after another, each with the last token, spread over the
+		// replicas by HAProxy.
+		var as []answer
+		for range 2 * def.RateRefresh.Burst {
+			a := call(t, cluster.HTTPClient("127.0.0.6"), "POST", c.URL+"/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: tok.RefreshToken}, "")
+			if a.status == http.StatusOK {
+				if err := json.Unmarshal(a.body, &tok); err != nil {
+					t.Fatal(err)
+				}
+			}
+			as = append(as, a)
+		}
+		if n := passed(t, as, http.StatusOK); n != def.RateRefresh.Burst {
+			t.Errorf("%d refreshes of one session passed, want %d", n, def.RateRefresh.Burst)
 		}
 	})
 }

@@ -67,7 +67,7 @@ func New(t testing.TB, tweak ...func(*server.Config)) *Server {
 	}
 	cfg := server.DefaultConfig()
 	cfg.Store, cfg.Mailer, cfg.Now = st, mail.NewOutbox(st), s.Clock.Now
-	cfg.RateIP, cfg.RateAccount, cfg.RateMail, cfg.RateAuth = server.Rate{}, server.Rate{}, server.Rate{}, server.Rate{}
+	cfg.RateIP, cfg.RateAccount, cfg.RateMail, cfg.RateAuth, cfg.RateRefresh = server.Rate{}, server.Rate{}, server.Rate{}, server.Rate{}, server.Rate{}
 	cfg.MailsPerDay = -1
 	cfg.DevMailbox = true
 	cfg.TOTPKey = TOTPKey

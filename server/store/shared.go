@@ -133,10 +133,14 @@ func Outcome(action string, changed bool, n int) string {
 // microseconds.
 type Take struct{ Now, Interval, Latest int64 }
 
-// Take is the take of a token of l at now.
+// Take is the take of a token of l at now; with no limit, every take
+// passes.
 func (l Limit) Take(now time.Time) Take {
-	iv := max(int64(math.Round(1e6/l.PerSecond)), 1)
 	n := now.UnixMicro()
+	if l.PerSecond <= 0 {
+		return Take{Now: n, Latest: math.MaxInt64}
+	}
+	iv := max(int64(math.Round(1e6/l.PerSecond)), 1)
 	return Take{Now: n, Interval: iv, Latest: n + int64(max(l.Burst, 1)-1)*iv}
 }
 
@@ -164,6 +168,21 @@ func Answered[Tx any](answer *error, f func(Tx) error) func(Tx) error {
 		}
 		return err
 	}
+}
+
+// ChargeJunk is a rotation's outcome err, after a token that named no live
+// session (ErrNotFound, ErrReused) took its charge with take: a
+// *LimitedError when the bucket had none.
+func ChargeJunk(err error, take func() (bool, time.Duration, error)) error {
+	if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrReused) {
+		return err
+	}
+	if ok, wait, terr := take(); terr != nil {
+		return terr
+	} else if !ok {
+		return &LimitedError{Wait: wait}
+	}
+	return err
 }
 
 // Migrate runs, through exec, the migrations/*.sql files of fsys (in name

@@ -779,51 +779,60 @@ func (s *SQLite) SessionByAccess(ctx context.Context, hash []byte, now time.Time
 }
 
 // RotateRefresh implements Store.
-func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, c Charge) (Session, error) {
+func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, per Limit, junk Charge) (Session, error) {
 	var se Session
 	var answer error
 	err := s.tx(ctx, Answered(&answer, func(tx *sql.Tx) error {
-		if ok, wait, err := s.takeToken(ctx, tx, c.Key, c.Limit, now); err != nil {
-			return err
-		} else if !ok {
-			return &LimitedError{Wait: wait}
-		}
-		var sessionID string
-		var expires int64
-		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT session_id, expires_at, used_at FROM refresh_tokens WHERE hash = ?`, hash).
-			Scan(&sessionID, &expires, &used)
-		if err != nil {
-			return notFound(err)
-		}
-		if se, err = scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, sessionID)); err != nil {
-			return err
-		}
-		if used.Valid {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); err != nil {
-				return err
-			}
-			return ErrReused
-		}
-		if ms(now) >= expires {
-			return ErrNotFound
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, ms(now), hash); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`,
-			next.Refresh, sessionID, ms(next.RefreshExpires)); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE sessions SET access_hash = ?, access_expires = ?, last_seen_at = ? WHERE id = ?`,
-			next.Access, ms(next.AccessExpires), ms(now), sessionID)
-		se.LastSeenAt = now
-		return err
+		return ChargeJunk(s.rotate(ctx, tx, hash, now, next, per, &se), func() (bool, time.Duration, error) {
+			return s.takeToken(ctx, tx, junk.Key, junk.Limit, now)
+		})
 	}))
 	if err == nil {
 		err = answer
 	}
 	return se, err
+}
+
+// rotate is RotateRefresh's work in tx, but for junk's token.
+func (s *SQLite) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.Time, next Tokens, per Limit, se *Session) error {
+	var sessionID string
+	var expires int64
+	var used sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT session_id, expires_at, used_at FROM refresh_tokens WHERE hash = ?`, hash).
+		Scan(&sessionID, &expires, &used)
+	if err != nil {
+		return notFound(err)
+	}
+	if *se, err = scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, sessionID)); err != nil {
+		return err
+	}
+	if used.Valid {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); err != nil {
+			return err
+		}
+		return ErrReused
+	}
+	if ms(now) >= expires {
+		return ErrNotFound
+	}
+	t := per.Take(now)
+	n, err := count(tx.ExecContext(ctx, `UPDATE sessions SET access_hash = ?, access_expires = ?, last_seen_at = ?,
+		refresh_full_at = max(refresh_full_at, ?) + ? WHERE id = ? AND refresh_full_at <= ?`,
+		next.Access, ms(next.AccessExpires), ms(now), t.Now, t.Interval, sessionID, t.Latest))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		var full int64
+		if err := tx.QueryRowContext(ctx, `SELECT refresh_full_at FROM sessions WHERE id = ?`, sessionID).Scan(&full); err != nil {
+			return err
+		}
+		return &LimitedError{Wait: t.Wait(full)}
+	}
+	se.LastSeenAt = now
+	return execAll(ctx, tx,
+		stmt{`UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, []any{ms(now), hash}},
+		stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`, []any{next.Refresh, sessionID, ms(next.RefreshExpires)}})
 }
 
 // Sessions implements Store.

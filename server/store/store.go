@@ -298,9 +298,8 @@ type Limit struct {
 }
 
 // Charge is a token of key's bucket under Limit (see TakeToken) that a
-// write takes in its own transaction, before its work: when the bucket has
-// none, the write does nothing and returns a *LimitedError. The zero Charge
-// takes nothing.
+// write takes in its own transaction: when the bucket has none, the write
+// does nothing and returns a *LimitedError. The zero Charge takes nothing.
 type Charge struct {
 	Key   string
 	Limit Limit
@@ -409,12 +408,13 @@ type Store interface {
 	// meanwhile, it does nothing and returns ErrNotFound.
 	CreateSession(ctx context.Context, n NewSession) error
 	SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error)
-	// RotateRefresh takes c's token (a *LimitedError, doing nothing, when
-	// its bucket has none), spends a refresh token and installs the next
-	// pair. A token spent before revokes its session and returns ErrReused;
-	// an unknown or expired one returns ErrNotFound. Both keep c's token
-	// taken.
-	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, c Charge) (Session, error)
+	// RotateRefresh spends a refresh token and installs the next pair,
+	// taking a token of the session's own bucket under per, kept in its
+	// row (a *LimitedError, nothing rotated, when it has none). A token
+	// spent before revokes its session and returns ErrReused; an unknown
+	// or expired one returns ErrNotFound; both take junk's token instead,
+	// and when its bucket has none do nothing and return a *LimitedError.
+	RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, per Limit, junk Charge) (Session, error)
 	Sessions(ctx context.Context, accountID string) ([]Session, error)
 	RevokeSession(ctx context.Context, accountID, id string) error
 	// RevokeSessions ends every session of the account but except.

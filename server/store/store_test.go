@@ -491,7 +491,7 @@ func testPurge(t *testing.T, db testdb.DB) {
 	check(t, st.PutChallenge(ctx, []byte("new"), store.Challenge{AccountID: a.ID, ExpiresAt: later.Add(time.Minute)}))
 	newSession(t, st, a, "old") // its tokens end an hour after now
 	newSession(t, st, a, "live")
-	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later), store.Charge{})
+	_, err = st.RotateRefresh(ctx, []byte("r-live"), now, tokens("live2", later), store.Limit{}, store.Charge{})
 	check(t, err)
 	check(t, st.PutResetToken(ctx, []byte("old"), a.ID, now.Add(time.Minute)))
 	check(t, st.PutResetToken(ctx, []byte("new"), a.ID, later.Add(time.Minute)))
@@ -986,7 +986,7 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	a := newAccount(t, st, "ann")
 	newSession(t, st, a, "s1")
 	at := now.Add(time.Minute)
-	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at), store.Charge{})
+	se, err := st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1b", at), store.Limit{}, store.Charge{})
 	if err != nil || se.ID != "s1" || !se.LastSeenAt.Equal(at) {
 		t.Fatalf("rotation: %+v %v", se, err)
 	}
@@ -996,11 +996,11 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	if got, err := st.SessionByAccess(ctx, []byte("a-s1b"), at); err != nil || !got.LastSeenAt.Equal(at) {
 		t.Fatalf("the new access token: %+v %v", got, err)
 	}
-	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at), store.Charge{})
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at.Add(time.Hour), tokens("s1c", at), store.Limit{}, store.Charge{})
 	wantErr(t, "an expired refresh token", err, store.ErrNotFound)
-	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at), store.Charge{})
+	_, err = st.RotateRefresh(ctx, []byte("unknown"), at, tokens("x", at), store.Limit{}, store.Charge{})
 	wantErr(t, "an unknown refresh token", err, store.ErrNotFound)
-	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at), store.Charge{})
+	se, err = st.RotateRefresh(ctx, []byte("r-s1"), at, tokens("s1c", at), store.Limit{}, store.Charge{})
 	wantErr(t, "a spent refresh token", err, store.ErrReused)
 	if se.ID != "s1" {
 		t.Fatalf("the reuse names session %q", se.ID)
@@ -1008,7 +1008,7 @@ func testRefreshRotation(t *testing.T, db testdb.DB) {
 	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 0 {
 		t.Fatal("a reuse left the session")
 	}
-	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at), store.Charge{})
+	_, err = st.RotateRefresh(ctx, []byte("r-s1b"), at, tokens("s1c", at), store.Limit{}, store.Charge{})
 	wantErr(t, "the live token of a revoked session", err, store.ErrNotFound)
 }
 
@@ -1263,24 +1263,43 @@ func testRateLimits(t *testing.T, db testdb.DB) {
 	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), true, 0)
 	take(t, st, "mail-day:ann@example.org", day, now.Add(72*time.Minute), false, 72*time.Minute)
 
-	// A rotation takes its charge first: refused, it rotates nothing.
+	// A rotation takes a token of its session's bucket, not of the
+	// address's: refused, it rotates nothing.
 	a := newAccount(t, st, "ann")
 	newSession(t, st, a, "s1")
+	per := store.Limit{PerSecond: 1, Burst: 1}
 	c := store.Charge{Key: "ip:198.51.100.7", Limit: store.Limit{PerSecond: 1, Burst: 1}}
-	take(t, st, c.Key, c.Limit, now, true, 0)
-	_, err = st.RotateRefresh(ctx, []byte("r-s1"), now.Add(100*time.Millisecond), tokens("s1b", now), c)
-	var limited *store.LimitedError
-	if !errors.As(err, &limited) || limited.Wait != 900*time.Millisecond {
-		t.Fatalf("a rotation past its charge's limit: %v, want a wait of 900ms", err)
+	rotate := func(token string, at time.Time, next string) error {
+		_, err := st.RotateRefresh(ctx, []byte(token), at, tokens(next, now), per, c)
+		return err
 	}
-	if _, err := st.RotateRefresh(ctx, []byte("r-s1"), now.Add(time.Second), tokens("s1b", now), c); err != nil {
+	limited := func(what string, err error, wait time.Duration) {
+		t.Helper()
+		var l *store.LimitedError
+		if !errors.As(err, &l) || l.Wait != wait {
+			t.Fatalf("%s: %v, want a wait of %s", what, err, wait)
+		}
+	}
+	check(t, rotate("r-s1", now, "s1b"))
+	limited("a rotation past its session's limit", rotate("r-s1b", now.Add(100*time.Millisecond), "s1c"), 900*time.Millisecond)
+	if err := rotate("r-s1b", now.Add(time.Second), "s1c"); err != nil {
 		t.Fatalf("the refused rotation spent the token: %v", err)
 	}
-	take(t, st, c.Key, c.Limit, now.Add(time.Second), false, time.Second)
-	// An unknown token costs its charge too.
-	_, err = st.RotateRefresh(ctx, []byte("unknown"), now.Add(2*time.Second), tokens("x", now), c)
-	wantErr(t, "an unknown token", err, store.ErrNotFound)
+	take(t, st, c.Key, c.Limit, now.Add(time.Second), true, 0)
+	// A token that names no live session charges the address: refused,
+	// it does nothing.
+	limited("an unknown token past the address's limit", rotate("unknown", now.Add(1500*time.Millisecond), "x"), 500*time.Millisecond)
+	wantErr(t, "an unknown token", rotate("unknown", now.Add(2*time.Second), "x"), store.ErrNotFound)
 	take(t, st, c.Key, c.Limit, now.Add(2*time.Second), false, time.Second)
+	limited("a reused token past the address's limit", rotate("r-s1", now.Add(2*time.Second), "x"), time.Second)
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 1 {
+		t.Fatal("a refused reuse ended the session")
+	}
+	wantErr(t, "a reused token", rotate("r-s1", now.Add(3*time.Second), "x"), store.ErrReused)
+	take(t, st, c.Key, c.Limit, now.Add(3*time.Second), false, time.Second)
+	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 0 {
+		t.Fatal("a reuse left the session")
+	}
 }
 
 func testReopened(t *testing.T, db testdb.DB) {
@@ -1524,7 +1543,7 @@ func testConcurrentRefresh(t *testing.T, db testdb.DB) {
 		id := fmt.Sprint("s", round)
 		newSession(t, hs[0], a, id)
 		if n := race(10, hs, func(st store.Admin, i int) bool {
-			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now), store.Charge{})
+			_, err := st.RotateRefresh(ctx, []byte("r-"+id), now, tokens(fmt.Sprint(id, "next", i), now), store.Limit{}, store.Charge{})
 			if err != nil && !errors.Is(err, store.ErrReused) && !errors.Is(err, store.ErrNotFound) {
 				t.Error(err)
 			}
@@ -1594,8 +1613,9 @@ func testConcurrentReplaceCodes(t *testing.T, db testdb.DB) {
 // registrations (from the migration files of that time), with an
 // unverified account, a verified one and a stored code, and opens it.
 // testConcurrentRateLimit takes 40 tokens at once through two handles of
-// a bucket of 10 that refills in an hour: exactly 10 are taken; and 20
-// rotations charged to a bucket of 5: exactly 5 are done.
+// a bucket of 10 that refills in an hour: exactly 10 are taken; of 20
+// rotations of one session at once, or of 20 unknown tokens from one
+// address, under a limit of 5: exactly 5 are done.
 func testConcurrentRateLimit(t *testing.T, db testdb.DB) {
 	hs := replicas(t, db)
 	l := store.Limit{PerSecond: 1.0 / 3600, Burst: 10}
@@ -1608,21 +1628,37 @@ func testConcurrentRateLimit(t *testing.T, db testdb.DB) {
 	}); n != l.Burst {
 		t.Fatalf("%d of 40 takes at once were granted, want %d", n, l.Burst)
 	}
-	// Rotations of 20 sessions charged to one bucket of 5.
+	// 20 rotations of one session's 20 live tokens under a session limit
+	// of 5, and 20 unknown tokens charged to one address's bucket of 5.
 	a := newAccount(t, hs[0], "ann")
-	for i := range 20 {
-		newSession(t, hs[0], a, fmt.Sprint(i))
+	newSession(t, hs[0], a, "s")
+	ins, exp := `INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES (?, ?, ?)`, any(now.Add(time.Hour).UnixMilli())
+	if db.Kind == testdb.Postgres {
+		ins, exp = `INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, now.Add(time.Hour)
 	}
-	c := store.Charge{Key: "ip:192.0.2.9", Limit: store.Limit{PerSecond: 1.0 / 3600, Burst: 5}}
-	if n := race(20, hs, func(st store.Admin, i int) bool {
-		_, err := st.RotateRefresh(ctx, []byte(fmt.Sprint("r-", i)), now, tokens(fmt.Sprint(i, "b"), now), c)
-		var limited *store.LimitedError
-		if err != nil && !errors.As(err, &limited) {
-			t.Error(err)
+	raw := rawDB(t, db)
+	for i := range 20 {
+		_, err := raw.ExecContext(ctx, ins, []byte(fmt.Sprint("r-s-", i)), "s", exp)
+		check(t, err)
+	}
+	five := store.Limit{PerSecond: 1.0 / 3600, Burst: 5}
+	c := store.Charge{Key: "ip:192.0.2.9", Limit: five}
+	for _, r := range []struct {
+		what   string
+		token  string
+		ok     error
+		charge store.Charge
+	}{{"rotations of one session", "r-s-", nil, store.Charge{}}, {"unknown tokens of one address", "unknown-", store.ErrNotFound, c}} {
+		if n := race(20, hs, func(st store.Admin, i int) bool {
+			_, err := st.RotateRefresh(ctx, []byte(fmt.Sprint(r.token, i)), now, tokens(fmt.Sprint("s", i), now), five, r.charge)
+			var limited *store.LimitedError
+			if !errors.Is(err, r.ok) && !errors.As(err, &limited) {
+				t.Error(err)
+			}
+			return errors.Is(err, r.ok)
+		}); n != five.Burst {
+			t.Fatalf("%d of 20 %s at once were done, want %d", n, r.what, five.Burst)
 		}
-		return err == nil
-	}); n != c.Limit.Burst {
-		t.Fatalf("%d of 20 charged rotations at once were done, want %d", n, c.Limit.Burst)
 	}
 }
 
@@ -1782,7 +1818,7 @@ func testAdminSuspend(t *testing.T, db testdb.DB) {
 	if !got.Suspended || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 {
 		t.Fatalf("after the suspension: %+v, %d sessions, challenge %v, trusted %v", got, len(ss), errCh, trustedIDs(t, st, a))
 	}
-	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now), store.Charge{}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.RotateRefresh(ctx, []byte("r-ann-s1"), now, tokens("x", now), store.Limit{}, store.Charge{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a refresh token of the suspended account: %v", err)
 	}
 	if ss, _ := st.Sessions(ctx, bob.ID); len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 {

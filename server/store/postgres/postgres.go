@@ -748,46 +748,69 @@ func (s *Store) SessionByAccess(ctx context.Context, hash []byte, now time.Time)
 }
 
 // RotateRefresh implements store.Store.
-func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next store.Tokens, c store.Charge) (store.Session, error) {
+func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next store.Tokens, per store.Limit, junk store.Charge) (store.Session, error) {
 	var se store.Session
 	var answer error
 	err := s.tx(ctx, store.Answered(&answer, func(tx pgx.Tx) error {
-		var sessionID string
-		if err := charged(ctx, tx, c, now, `SELECT session_id FROM refresh_tokens WHERE hash = $1`, []any{hash}, &sessionID); err != nil {
-			return notFound(err)
-		}
-		// The session's row is locked before its token's, in the order a
-		// revocation takes them.
-		var err error
-		if se, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 FOR UPDATE`, sessionID)); err != nil {
-			return err
-		}
-		var expires time.Time
-		var usedAt *time.Time
-		if err := tx.QueryRow(ctx, `SELECT expires_at, used_at FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
-			Scan(&expires, &usedAt); err != nil {
-			return notFound(err)
-		}
-		if usedAt != nil {
-			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); err != nil {
-				return err
-			}
-			return store.ErrReused
-		}
-		if !now.Before(expires) {
-			return store.ErrNotFound
-		}
-		se.LastSeenAt = now
-		return batch(ctx, tx,
-			stmt{`UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2`, []any{now, hash}},
-			stmt{`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, []any{next.Refresh, sessionID, next.RefreshExpires}},
-			stmt{`UPDATE sessions SET access_hash = $1, access_expires = $2, last_seen_at = $3 WHERE id = $4`,
-				[]any{next.Access, next.AccessExpires, now, sessionID}})
+		return store.ChargeJunk(rotate(ctx, tx, hash, now, next, per, &se), func() (bool, time.Duration, error) {
+			return take(ctx, tx, junk.Key, junk.Limit, now)
+		})
 	}))
 	if err == nil {
 		err = answer
 	}
 	return se, err
+}
+
+// rotate is RotateRefresh's work in tx, but for junk's token.
+func rotate(ctx context.Context, tx pgx.Tx, hash []byte, now time.Time, next store.Tokens, per store.Limit, se *store.Session) error {
+	var sessionID string
+	if err := tx.QueryRow(ctx, `SELECT session_id FROM refresh_tokens WHERE hash = $1`, hash).Scan(&sessionID); err != nil {
+		return notFound(err)
+	}
+	// The session's row is locked before its token's, in the order a
+	// revocation takes them; its lock makes its bucket exact.
+	var err error
+	if *se, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 FOR UPDATE`, sessionID)); err != nil {
+		return err
+	}
+	var expires time.Time
+	var usedAt *time.Time
+	if err := tx.QueryRow(ctx, `SELECT expires_at, used_at FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
+		Scan(&expires, &usedAt); err != nil {
+		return notFound(err)
+	}
+	if usedAt != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); err != nil {
+			return err
+		}
+		return store.ErrReused
+	}
+	if !now.Before(expires) {
+		return store.ErrNotFound
+	}
+	t := per.Take(now)
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE sessions SET access_hash = $1, access_expires = $2, last_seen_at = $3,
+		refresh_full_at = greatest(refresh_full_at, $4) + $5 WHERE id = $6 AND refresh_full_at <= $7 RETURNING 0`,
+		next.Access, next.AccessExpires, now, t.Now, t.Interval, sessionID, t.Latest)
+	b.Queue(`UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2`, now, hash)
+	b.Queue(`INSERT INTO refresh_tokens (hash, session_id, expires_at) VALUES ($1, $2, $3)`, next.Refresh, sessionID, next.RefreshExpires)
+	br := tx.SendBatch(ctx, b)
+	took := br.QueryRow().Scan(new(int))
+	if err := br.Close(); err != nil {
+		return err
+	}
+	if errors.Is(took, pgx.ErrNoRows) {
+		// Refused: the transaction rolls back what the batch did.
+		var full int64
+		if err := tx.QueryRow(ctx, `SELECT refresh_full_at FROM sessions WHERE id = $1`, sessionID).Scan(&full); err != nil {
+			return err
+		}
+		return &store.LimitedError{Wait: t.Wait(full)}
+	}
+	se.LastSeenAt = now
+	return took
 }
 
 // Sessions implements store.Store.
@@ -1138,49 +1161,31 @@ const takeSQL = `INSERT INTO rate_limits (key, full_at) VALUES ($1, $2::bigint +
 // TakeToken implements store.Store. The upsert locks the bucket's row, so
 // that concurrent takes apply one after another.
 func (s *Store) TakeToken(ctx context.Context, key string, l store.Limit, now time.Time) (bool, time.Duration, error) {
+	return take(ctx, s.pool, key, l, now)
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+// take takes a token of key's bucket under l through q; when it has none,
+// it answers false and the wait.
+func take(ctx context.Context, q querier, key string, l store.Limit, now time.Time) (bool, time.Duration, error) {
 	if l.PerSecond <= 0 {
 		return true, 0, nil
 	}
 	t, k := l.Take(now), store.LimitKey(key)
-	err := s.pool.QueryRow(ctx, takeSQL, k, t.Now, t.Interval, t.Latest).Scan(new(int64))
+	err := q.QueryRow(ctx, takeSQL, k, t.Now, t.Interval, t.Latest).Scan(new(int64))
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return err == nil, 0, err
 	}
-	wait, err := refused(ctx, s.pool, k, t)
+	wait, err := refused(ctx, q, k, t)
 	return false, wait, err
 }
 
-// charged runs the query of one row q in tx, in one round trip with the
-// take of c's token: a *store.LimitedError when c's bucket has none. The
-// bucket's row stays locked until tx ends.
-func charged(ctx context.Context, tx pgx.Tx, c store.Charge, now time.Time, q string, args []any, dest ...any) error {
-	if c.Limit.PerSecond <= 0 {
-		return tx.QueryRow(ctx, q, args...).Scan(dest...)
-	}
-	t, k := c.Limit.Take(now), store.LimitKey(c.Key)
-	b := &pgx.Batch{}
-	b.Queue(takeSQL, k, t.Now, t.Interval, t.Latest)
-	b.Queue(q, args...)
-	br := tx.SendBatch(ctx, b)
-	took := br.QueryRow().Scan(new(int64))
-	err := br.QueryRow().Scan(dest...)
-	if cerr := br.Close(); cerr != nil {
-		return cerr
-	}
-	if errors.Is(took, pgx.ErrNoRows) {
-		wait, err := refused(ctx, tx, k, t)
-		if err != nil {
-			return err
-		}
-		return &store.LimitedError{Wait: wait}
-	}
-	return err
-}
-
 // refused is the wait of a take t of key k that was refused.
-func refused(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, k []byte, t store.Take) (time.Duration, error) {
+func refused(ctx context.Context, q querier, k []byte, t store.Take) (time.Duration, error) {
 	var full int64
 	err := q.QueryRow(ctx, `SELECT full_at FROM rate_limits WHERE key = $1`, k).Scan(&full)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -136,10 +136,12 @@ func TestFontCoverage(t *testing.T) {
 }
 
 // TestFontSubsetSize keeps the subsets small: whole CJK fonts are 16 MB.
+// About 11,500 hanzi (what a Chinese user may type, typed_test.go) make
+// 2.6 MB a face; the bound leaves room for the translations to grow.
 func TestFontSubsetSize(t *testing.T) {
 	for name, data := range fontFiles {
-		if len(data) < 100<<10 || len(data) > 2<<20 {
-			t.Errorf("%s is %d bytes, want 100 KiB to 2 MiB", name, len(data))
+		if len(data) < 100<<10 || len(data) > 3<<20 {
+			t.Errorf("%s is %d bytes, want 100 KiB to 3 MiB", name, len(data))
 		}
 	}
 }

@@ -187,3 +187,18 @@ func TestEnglishPunctuationIsProportional(t *testing.T) {
 		t.Errorf("%q (U+%04X) is an em wide in the shipped font, in English %v", r, r, keys)
 	}
 }
+
+// BenchmarkFontParse times parsing the three fonts, as the theme does at
+// start, and looking up and loading one hanzi glyph in each.
+func BenchmarkFontParse(b *testing.B) {
+	for range b.N {
+		for _, data := range fontFiles {
+			face, err := font.ParseTTF(bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			gid, _ := face.NominalGlyph('猫')
+			_ = face.GlyphData(gid)
+		}
+	}
+}

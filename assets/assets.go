@@ -4,8 +4,9 @@
 // ([FontRegular], [FontBold], [FontMono]).
 //
 // The fonts are subsets of Noto Sans CJK SC (SIL Open Font License, see
-// fonts/OFL.txt) so that Chinese text and the Chinese, Japanese and Korean
-// BIP39 wordlists render on computers with no CJK font installed;
+// fonts/OFL.txt) so that Chinese text, every character a Chinese user may
+// type (fonts/README.md) and the Chinese, Japanese and Korean BIP39
+// wordlists render on computers with no CJK font installed;
 // fonts/subset.sh regenerates them. The package imports no GUI library, so
 // it builds with CGO_ENABLED=0; screens wraps the bytes as Fyne resources.
 package assets

@@ -233,3 +233,26 @@ func syncDirOS(dir string) error {
 	}
 	return err
 }
+
+// Move renames the file at from to to, which must not exist yet, creating
+// to's folder like a save does, and syncs both folders. Temporary files a
+// crashed save of from left are removed.
+func Move(from, to string) error {
+	dir := filepath.Dir(to)
+	if err := privateDir(dir); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(to); err == nil {
+		return fmt.Errorf("%s: %w", to, fs.ErrExist)
+	}
+	if err := os.Rename(from, to); err != nil {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	if err := syncDir(filepath.Dir(from)); err != nil {
+		return err
+	}
+	return Remove(from)
+}

@@ -1,7 +1,9 @@
 package keystore_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -98,5 +100,52 @@ func TestSaveSyncsNewFolders(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" {
 		checkMode(t, filepath.Join(base, "a"), 0o700)
+	}
+}
+
+// Each account of each server has a vault of its own; spellings of one
+// server and of one email name the same.
+func TestVaultPath(t *testing.T) {
+	a, err := keystore.VaultPath("d", "https://Auth.example.com:443/", "Alice@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := keystore.VaultPath("d", "https://auth.example.com", "alice@example.com")
+	other, _ := keystore.VaultPath("d", "https://auth.example.com", "bob@example.com")
+	otherServer, _ := keystore.VaultPath("d", "http://127.0.0.1:8443", "alice@example.com")
+	if a != b || a == other || a == otherServer || other == otherServer || filepath.Dir(a) != "d" || strings.Contains(a, "alice") {
+		t.Fatalf("paths %q %q %q %q", a, b, other, otherServer)
+	}
+	if _, err := keystore.VaultPath("d", "ftp://x", "alice@example.com"); !errors.Is(err, keystore.ErrInvalidServer) {
+		t.Fatalf("bad server: %v", err)
+	}
+	if _, err := keystore.VaultPath("d", "https://x", ""); !errors.Is(err, keystore.ErrInvalidAccount) {
+		t.Fatalf("no account: %v", err)
+	}
+}
+
+// Move takes a vault to a new folder and never over another file.
+func TestMove(t *testing.T) {
+	dir := t.TempDir()
+	from := filepath.Join(dir, "wallet.vault")
+	to := filepath.Join(dir, "wallets", "a.vault")
+	if err := keystore.Save(from, []byte("pw"), []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := keystore.Move(from, to); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := keystore.Open(to, []byte("pw")); err != nil || string(got) != "x" {
+		t.Fatalf("moved vault: %q, %v", got, err)
+	}
+	onlyFile(t, dir, "wallets")
+	if err := keystore.Save(from, []byte("pw"), []byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	if err := keystore.Move(from, to); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("move over a vault: %v", err)
+	}
+	if got, _ := keystore.Open(to, []byte("pw")); string(got) != "x" {
+		t.Fatal("the vault moved over was replaced")
 	}
 }

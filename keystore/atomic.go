@@ -101,8 +101,8 @@ func createTemp(dir, prefix string) (*os.File, string, error) {
 	return nil, "", fmt.Errorf("creating a temporary file in %s: %w", dir, fs.ErrExist)
 }
 
-// stale reports whether the temporary file name (after prefix) is a
-// leftover: not written by this process, nor by another process still
+// stale reports whether the temporary file at path, named prefix+rest, is
+// a leftover: not written by this process, nor by another process still
 // running. A name without a process id is one from an older version.
 func stale(path, rest string) bool {
 	pid, _, ok := strings.Cut(rest, "-")

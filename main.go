@@ -31,6 +31,7 @@ import (
 	"sesame/app"
 	"sesame/assets"
 	"sesame/authapi"
+	_ "sesame/internal/clocale" // before Fyne's lang package reads the locale
 	"sesame/internal/localserver"
 	"sesame/keystore"
 	"sesame/screens"

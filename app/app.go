@@ -23,7 +23,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -67,7 +66,7 @@ type Config struct {
 	// Keychain keeps the "remember me" refresh token and the device
 	// tokens.
 	Keychain keystore.Keychain
-	// DataDir holds the wallet vault; it is created 0700 when needed.
+	// DataDir holds the wallet vaults; it is created 0700 when needed.
 	DataDir string
 	// DeviceName names this computer in the account's session list.
 	DeviceName string
@@ -155,4 +154,3 @@ func defaultDeviceName() string {
 	return "Sesame on " + h
 }
 
-func (a *App) vaultPath() string { return filepath.Join(a.cfg.DataDir, "wallet.vault") }

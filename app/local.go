@@ -17,13 +17,20 @@ func ValidateServer(address string) error {
 	return err
 }
 
-// DeleteWallet locks the wallet and deletes its vault file from this
-// computer, with any temporary file a crashed save left beside it. Without
-// its recovery phrase the wallet is then lost. A missing file is no error.
+// DeleteWallet locks the wallet and deletes every wallet vault from this
+// computer (each account's and the unowned one), with any temporary file a
+// crashed save left beside them. Without its recovery phrase a wallet is
+// then lost. No vault is no error.
 func (a *App) DeleteWallet() error {
 	a.LockWallet()
-	if err := keystore.Remove(a.vaultPath()); err != nil {
+	all, err := a.vaultsHere()
+	if err != nil {
 		return fmt.Errorf("deleting the wallet: %w", err)
+	}
+	for _, p := range append(all, a.unownedVault()) { // its leftovers too
+		if err := keystore.Remove(p); err != nil {
+			return fmt.Errorf("deleting the wallet: %w", err)
+		}
 	}
 	return nil
 }

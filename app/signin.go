@@ -134,6 +134,7 @@ func (a *App) signedIn(ctx context.Context, email string, remember bool, tok aut
 	a.mu.Lock()
 	a.account, a.remember = email, remember
 	a.mu.Unlock()
+	a.followAccount()
 	a.saveDeviceToken(ctx, email, tok.DeviceToken)
 	kctx, cancel := a.keychainStep(ctx)
 	defer cancel()
@@ -235,6 +236,7 @@ func (a *App) Resume(ctx context.Context) (bool, error) {
 		}
 		return false, fmt.Errorf("resuming the session: %w", err)
 	}
+	a.followAccount()
 	return true, nil
 }
 

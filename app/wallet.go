@@ -46,6 +46,7 @@ type walletState struct {
 	seed      []byte
 	addresses []wallet.Address
 	verified  bool
+	file      string // the vault the seed was opened from or saved to
 }
 
 // vaultPayload is what the vault encrypts. The phrase is kept as entropy
@@ -66,11 +67,11 @@ func (a *App) WalletState() (WalletState, error) {
 	if unlocked {
 		return WalletUnlocked, nil
 	}
-	ok, err := keystore.Exists(a.vaultPath())
+	found, _, err := a.vaultFiles()
 	switch {
 	case err != nil:
 		return WalletNone, err
-	case ok:
+	case found != "":
 		return WalletLocked, nil
 	}
 	return WalletNone, nil
@@ -150,11 +151,11 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	exists, err := keystore.Exists(a.vaultPath())
+	found, own, err := a.vaultFiles()
 	if err != nil {
 		return nil, err
 	}
-	if exists && !overwrite {
+	if found != "" && !overwrite {
 		return nil, ErrWalletExists
 	}
 	entropy, err := recovery.Entropy(m)
@@ -171,30 +172,31 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 	defer clear(payload)
 	pw := []byte(password)
 	defer clear(pw)
-	if err := keystore.Save(a.vaultPath(), pw, payload); err != nil {
+	if err := keystore.Save(own, pw, payload); err != nil {
 		return nil, fmt.Errorf("saving the wallet: %w", err)
 	}
 	seed := recovery.Seed(m, passphrase)
-	return a.unlocked(seed, verified)
+	return a.unlocked(seed, verified, own)
 }
 
 // UnlockWallet opens the vault with the wallet password. A wrong password
 // and a damaged file give keystore's one error: nobody can reset this
-// password; the way back is restoring from the recovery phrase.
+// password; the way back is restoring from the recovery phrase. The
+// unowned vault, opened while signed in, becomes the account's.
 func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Address, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	exists, err := keystore.Exists(a.vaultPath())
+	found, own, err := a.vaultFiles()
 	if err != nil {
 		return nil, err
 	}
-	if !exists {
+	if found == "" {
 		return nil, ErrNoWallet
 	}
 	pw := []byte(password)
 	defer clear(pw)
-	payload, err := keystore.Open(a.vaultPath(), pw)
+	payload, err := keystore.Open(found, pw)
 	if err != nil {
 		return nil, fmt.Errorf("unlocking the wallet: %w", err)
 	}
@@ -212,11 +214,15 @@ func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Addre
 	if err != nil {
 		return nil, fmt.Errorf("unlocking the wallet: %w", err)
 	}
-	return a.unlocked(recovery.Seed(m, p.Passphrase), p.BackupVerified)
+	if err := claim(found, own); err != nil {
+		return nil, err
+	}
+	return a.unlocked(recovery.Seed(m, p.Passphrase), p.BackupVerified, own)
 }
 
-// unlocked keeps seed as the unlocked wallet and returns its addresses.
-func (a *App) unlocked(seed []byte, verified bool) ([]wallet.Address, error) {
+// unlocked keeps seed, of the vault file, as the unlocked wallet and
+// returns its addresses.
+func (a *App) unlocked(seed []byte, verified bool, file string) ([]wallet.Address, error) {
 	addrs, err := wallet.Preview(seed)
 	if err != nil {
 		clear(seed)
@@ -225,7 +231,7 @@ func (a *App) unlocked(seed []byte, verified bool) ([]wallet.Address, error) {
 	a.wallet.mu.Lock()
 	defer a.wallet.mu.Unlock()
 	clear(a.wallet.seed)
-	a.wallet.seed, a.wallet.addresses, a.wallet.verified = seed, addrs, verified
+	a.wallet.seed, a.wallet.addresses, a.wallet.verified, a.wallet.file = seed, addrs, verified, file
 	return addrs, nil
 }
 
@@ -272,7 +278,8 @@ func CheckWalletPassword(password string) error {
 	return authapi.CheckPassword(password, "")
 }
 
-// ChangeWalletPassword re-encrypts the vault under a new password.
+// ChangeWalletPassword re-encrypts the vault under a new password. The
+// unowned vault, changed while signed in, becomes the account's.
 func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confirm string) error {
 	if err := CheckWalletPassword(password); err != nil {
 		return err
@@ -286,8 +293,23 @@ func (a *App) ChangeWalletPassword(ctx context.Context, current, password, confi
 	old, pw := []byte(current), []byte(password)
 	defer clear(old)
 	defer clear(pw)
-	if err := keystore.ChangePassword(a.vaultPath(), old, pw); err != nil {
+	found, own, err := a.vaultFiles()
+	if err != nil {
+		return err
+	}
+	if found == "" {
+		return ErrNoWallet
+	}
+	if err := keystore.ChangePassword(found, old, pw); err != nil {
 		return fmt.Errorf("changing the wallet password: %w", err)
 	}
+	if err := claim(found, own); err != nil {
+		return err
+	}
+	a.wallet.mu.Lock()
+	if a.wallet.file == found {
+		a.wallet.file = own
+	}
+	a.wallet.mu.Unlock()
 	return nil
 }

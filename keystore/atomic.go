@@ -4,17 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 )
 
 // writeAtomic replaces path with data: folder 0700 (created or fixed), a
 // temporary 0600 file in the same folder, write, fsync, close, check the
 // bytes read back with verify, rename over path, fsync the folder. Until the
 // rename, path keeps its old content; on failure the temporary file is
-// removed.
+// removed. Saves of one path may run at once, in one process or several:
+// the last rename wins.
 func writeAtomic(path string, data []byte, verify func(written []byte) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -26,14 +31,14 @@ func writeAtomic(path string, data []byte, verify func(written []byte) error) (e
 	if err := privateDir(dir); err != nil {
 		return err
 	}
-	prefix := "." + base + ".tmp-"
+	prefix := tempPrefix(base)
 	_ = removeStale(dir, prefix) // a leftover that stays is removed next time
 
-	f, err := os.CreateTemp(dir, prefix+"*")
+	f, tmp, err := createTemp(dir, prefix)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
+	defer live.Delete(tmp)
 	closed := false
 	defer func() {
 		if err != nil {
@@ -69,10 +74,54 @@ func writeAtomic(path string, data []byte, verify func(written []byte) error) (e
 	return syncDir(dir)
 }
 
-// privateDir creates dir with mode 0700 or sets an existing dir's mode to
-// 0700, refusing a sticky (shared) folder such as /tmp.
+// live holds the paths of the temporary files this process is writing.
+var live sync.Map
+
+// tempPrefix starts the name of every temporary file of base.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// createTemp creates a new 0600 file named prefix, the process id, "-" and a
+// random number, marked live before it exists so that no save of this
+// process takes it for a leftover.
+func createTemp(dir, prefix string) (*os.File, string, error) {
+	for range 100 {
+		name := filepath.Join(dir, prefix+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(rand.Uint64(), 36))
+		if _, taken := live.LoadOrStore(name, struct{}{}); taken {
+			continue
+		}
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f, name, nil
+		}
+		live.Delete(name)
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, "", err
+		}
+	}
+	return nil, "", fmt.Errorf("creating a temporary file in %s: %w", dir, fs.ErrExist)
+}
+
+// stale reports whether the temporary file at path, named prefix+rest, is
+// a leftover: not written by this process, nor by another process still
+// running. A name without a process id is one from an older version.
+func stale(path, rest string) bool {
+	pid, _, ok := strings.Cut(rest, "-")
+	n, err := strconv.Atoi(pid)
+	if !ok || err != nil || n <= 0 {
+		return true
+	}
+	if n == os.Getpid() {
+		_, writing := live.Load(path)
+		return !writing
+	}
+	return !processRunning(n)
+}
+
+// privateDir creates dir and any missing parent with mode 0700, syncing
+// each new folder into its parent, or sets an existing dir's mode to 0700;
+// it refuses a sticky (shared) folder such as /tmp.
 func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdirSynced(filepath.Clean(dir)); err != nil {
 		return err
 	}
 	if runtime.GOOS == "windows" {
@@ -91,9 +140,39 @@ func privateDir(dir string) error {
 	return nil
 }
 
-// removeStale deletes temporary files a crashed save left behind; they may
-// hold the vault under a password since changed. It returns the first
-// failure; a missing folder or file is none.
+// mkdirSynced creates dir and its missing parents with mode 0700 and syncs
+// the parent of each folder it creates, so that a power cut cannot lose
+// the path to the file written next.
+func mkdirSynced(dir string) error {
+	fi, err := os.Stat(dir)
+	if err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s: %w", dir, syscall.ENOTDIR)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirSynced(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) { // a concurrent save made it
+			return nil
+		}
+		return err
+	}
+	return syncDir(parent)
+}
+
+// removeStale deletes temporary files crashed saves left behind; they may
+// hold the vault under a password since changed. Files of saves still
+// under way are left. It returns the first failure; a missing folder or
+// file is none.
 func removeStale(dir, prefix string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -104,10 +183,13 @@ func removeStale(dir, prefix string) error {
 	}
 	var first error
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
-				first = err
-			}
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		path := filepath.Join(dir, e.Name())
+		if !ok || !e.Type().IsRegular() || !stale(path, rest) {
+			continue
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
+			first = err
 		}
 	}
 	return first
@@ -130,11 +212,14 @@ func Remove(path string) error {
 	if dir == "" {
 		dir = "."
 	}
-	return removeStale(dir, "."+base+".tmp-")
+	return removeStale(dir, tempPrefix(base))
 }
 
-// syncDir makes the rename durable. Windows cannot open a folder for sync.
-func syncDir(dir string) error {
+// syncDir makes a rename or a new entry in dir durable.
+var syncDir = syncDirOS
+
+// syncDirOS syncs dir. Windows cannot open a folder for sync.
+func syncDirOS(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -147,4 +232,27 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// Move renames the file at from to to, which must not exist yet, creating
+// to's folder like a save does, and syncs both folders. Temporary files a
+// crashed save of from left are removed.
+func Move(from, to string) error {
+	dir := filepath.Dir(to)
+	if err := privateDir(dir); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(to); err == nil {
+		return fmt.Errorf("%s: %w", to, fs.ErrExist)
+	}
+	if err := os.Rename(from, to); err != nil {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	if err := syncDir(filepath.Dir(from)); err != nil {
+		return err
+	}
+	return Remove(from)
 }

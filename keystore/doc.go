@@ -23,5 +23,7 @@
 // [ReadInfo]). The KDF [Params] are stored in the file header, authenticated
 // with the ciphertext, and a file weaker than [MinParams] does not open
 // ([ErrWeakParams]). Writes are atomic: a crash leaves either the old file or
-// the new one.
+// the new one, and saves of one file may run at once. Each account of each
+// server has a vault file of its own ([VaultPath]); [Move] hands a vault to
+// an account.
 package keystore

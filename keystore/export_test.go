@@ -40,3 +40,14 @@ func SealWithParams(password, payload []byte, p Params, created int64) ([]byte, 
 	clear(key)
 	return file, err
 }
+
+// SetSyncDir makes every folder sync also call seen, and returns a func that
+// puts the plain sync back.
+func SetSyncDir(seen func(dir string)) (restore func()) {
+	old := syncDir
+	syncDir = func(dir string) error {
+		seen(dir)
+		return old(dir)
+	}
+	return func() { syncDir = old }
+}

@@ -260,7 +260,8 @@ func (k Keychain) ForgetPhrases(ctx context.Context) error {
 
 func (k Keychain) phraseService() string { return k.service() + " anti-phishing" }
 
-// accountKey returns the user name of a phrase or device token item.
+// accountKey names account on server: the user name of a phrase or device
+// token item, and what an account's vault file is named after.
 func accountKey(server, account string) (string, error) {
 	srv, err := normalizeServer(server)
 	if err != nil {
@@ -378,14 +379,12 @@ func classify(op string, err error) error {
 
 // itemKeys returns the user names of the token item and the index item.
 func itemKeys(server, account string) (tokenKey, indexKey string, err error) {
-	srv, err := normalizeServer(server)
+	key, err := accountKey(server, account)
 	if err != nil {
 		return "", "", err
 	}
-	if err := checkAccount(account); err != nil {
-		return "", "", err
-	}
-	return "refresh-token " + srv + " " + strings.ToLower(account), "last-account " + srv, nil
+	srv, _ := normalizeServer(server) // accountKey checked it
+	return "refresh-token " + key, "last-account " + srv, nil
 }
 
 // normalizeServer returns server as scheme://host[:port][/path] with the

@@ -18,7 +18,7 @@ var (
 
 // childEnv makes the test binary a helper process instead of running the
 // tests: "crash" for TestSaveSurvivesSIGKILL, "keychain" for the keychain
-// tests that need a process of their own.
+// tests that need a process of their own, "exit" for a process that has ended.
 const childEnv = "SESAME_KEYSTORE_CHILD"
 
 func TestMain(m *testing.M) {
@@ -30,6 +30,8 @@ func TestMain(m *testing.M) {
 		os.Exit(crashChild())
 	case "keychain":
 		os.Exit(keychainChild())
+	case "exit":
+		os.Exit(0)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown %s=%q\n", childEnv, mode)
 		os.Exit(2)

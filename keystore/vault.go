@@ -3,12 +3,15 @@ package keystore
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -316,6 +319,19 @@ func Exists(path string) (bool, error) {
 		return false, fmt.Errorf("keystore: %s: %w", path, ErrNotVault)
 	}
 	return true, nil
+}
+
+// VaultPath returns the path in dir of the vault of account on server:
+// the hex of the first 16 bytes of SHA-256 of the account's keychain name
+// (the normalised server and the lower-case account), then ".vault". It
+// fails with [ErrInvalidServer] or [ErrInvalidAccount].
+func VaultPath(dir, server, account string) (string, error) {
+	key, err := accountKey(server, account)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".vault"), nil
 }
 
 // Save encrypts payload (at most 64 KiB) under password with

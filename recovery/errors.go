@@ -36,7 +36,11 @@ var (
 type UnknownWordError struct {
 	Position    int      // 1-based; 0 when one word was checked alone
 	Language    Language // the list searched for suggestions; 0 if none fits
-	Suggestions []string // up to 3 closest words of that list, closest first
+	Suggestions []string // up to 3 close words of that list, best first
+	// Fitting is how many of the first Suggestions make the whole phrase's
+	// checksum match (0 when none does or the rest of the phrase is not
+	// complete and known).
+	Fitting int
 }
 
 func (e *UnknownWordError) Error() string {
@@ -70,13 +74,16 @@ type Fix struct {
 	Word     string // the replacement, as displayed
 }
 
-// ChecksumError reports a checksum mismatch and the single-word changes that
-// would satisfy it, most similar to what was typed first (edit distance,
-// accents counting half, then wordlist order, then position). Matching the checksum does not prove a fix
-// is the right word: the UI must let the user choose.
+// ChecksumError reports a checksum mismatch, how many single-word changes
+// would satisfy it, and those of them one slip away from what was typed,
+// most similar first (edit distance, accents counting half, then wordlist
+// order, then position). Many changes fit a short checksum (over a
+// hundred for 12 words): matching it does not prove a fix is the right
+// word, and the UI must let the user choose.
 type ChecksumError struct {
 	Language Language
-	Fixes    []Fix // at most 8
+	Fixes    []Fix // at most 8, each one edit from the typed word
+	Count    int   // all single-word changes that satisfy the checksum
 }
 
 func (e *ChecksumError) Error() string {

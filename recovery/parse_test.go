@@ -25,8 +25,9 @@ type parseCase struct {
 
 	position    int      // UnknownWordError
 	suggestions []string // UnknownWordError; nil: none
+	fitting     int      // UnknownWordError
 	got         int      // WordCountError
-	fix         Fix      // ChecksumError: the first fix
+	fix         Fix      // ChecksumError: the first fix; none if zero
 }
 
 var parseCases = []parseCase{
@@ -66,6 +67,7 @@ var parseCases = []parseCase{
 		wantLang:    English,
 		position:    3,
 		suggestions: []string{"abandon"},
+		fitting:     1,
 	},
 	{
 		name:        "typo with several suggestions",
@@ -73,7 +75,28 @@ var parseCases = []parseCase{
 		err:         ErrUnknownWord,
 		wantLang:    English,
 		position:    10,
-		suggestions: []string{"wine", "winner", "winter"},
+		suggestions: []string{"winner", "wine", "winter"}, // winner fits
+		fitting:     1,
+	},
+	{
+		// cool, oil, pool and wool are all one edit away; wool alone makes
+		// the phrase valid.
+		name:        "typo decided by the checksum",
+		input:       "legal winner ool year wave sausage worth useful legal winner thank absorb",
+		err:         ErrUnknownWord,
+		wantLang:    English,
+		position:    3,
+		suggestions: []string{"wool", "cool", "oil"},
+		fitting:     1,
+	},
+	{
+		name:        "two that fit",
+		input:       "legal winner ool year wave sausage worth useful legal winner thank auto",
+		err:         ErrUnknownWord,
+		wantLang:    English,
+		position:    3,
+		suggestions: []string{"tool", "wool", "cool"},
+		fitting:     2,
 	},
 	{
 		name:        "prefix",
@@ -81,7 +104,8 @@ var parseCases = []parseCase{
 		err:         ErrUnknownWord,
 		wantLang:    English,
 		position:    1,
-		suggestions: []string{"abandon", "able", "again"},
+		suggestions: []string{"abandon", "loan", "mean"}, // only these fit
+		fitting:     3,
 	},
 	{
 		name:        "last word",
@@ -97,7 +121,8 @@ var parseCases = []parseCase{
 		err:         ErrUnknownWord,
 		wantLang:    French,
 		position:    5,
-		suggestions: []string{"élève", "éloge", "enlever"},
+		suggestions: []string{"éloge", "élève", "enlever"}, // éloge fits
+		fitting:     1,
 	},
 	{
 		name:        "french word in an english phrase",
@@ -114,6 +139,7 @@ var parseCases = []parseCase{
 		wantLang:    ChineseSimplified,
 		position:    2,
 		suggestions: []string{"这"},
+		fitting:     1,
 	},
 	{
 		name:     "nothing known",
@@ -163,6 +189,21 @@ var parseCases = []parseCase{
 		wantLang: Korean,
 		fix:      Fix{Position: 12, Word: "가능"},
 	},
+	{
+		// Only the last word is wrong, and far from the right one: no fix
+		// is one slip from a typed word at the other positions but these.
+		name:     "wrong last word",
+		input:    "legal winner thank year wave sausage worth useful legal winner thank zoo",
+		err:      ErrChecksum,
+		wantLang: English,
+		fix:      Fix{Position: 10, Word: "dinner"},
+	},
+	{
+		name:     "wrong character",
+		input:    "的 的 的 的 的 的 的 的 的 的 的 的",
+		err:      ErrChecksum,
+		wantLang: ChineseSimplified,
+	},
 	{name: "no language", parseIn: true, lang: 0, input: "abandon", err: ErrUnknownLanguage},
 	{name: "bad language", parseIn: true, lang: 42, input: "abandon", err: ErrUnknownLanguage},
 }
@@ -201,7 +242,7 @@ func TestParseCases(t *testing.T) {
 			var ce *ChecksumError
 			switch {
 			case errors.As(err, &uw):
-				if uw.Position != c.position || uw.Language != c.wantLang || !slices.Equal(uw.Suggestions, c.suggestions) {
+				if uw.Position != c.position || uw.Language != c.wantLang || !slices.Equal(uw.Suggestions, c.suggestions) || uw.Fitting != c.fitting {
 					t.Errorf("got %+v, want position %d, %v %q", *uw, c.position, c.wantLang, c.suggestions)
 				}
 			case errors.As(err, &wc):
@@ -209,11 +250,13 @@ func TestParseCases(t *testing.T) {
 					t.Errorf("got %+v, want %d", *wc, c.got)
 				}
 			case errors.As(err, &ce):
-				if ce.Language != c.wantLang || len(ce.Fixes) == 0 || ce.Fixes[0] != c.fix {
+				if ce.Language != c.wantLang || (c.fix == Fix{}) != (len(ce.Fixes) == 0) || len(ce.Fixes) > 0 && ce.Fixes[0] != c.fix {
 					t.Errorf("got %+v, want first fix %+v", *ce, c.fix)
 				}
-				if len(ce.Fixes) != maxFixes {
-					t.Errorf("%d fixes, want %d", len(ce.Fixes), maxFixes)
+				// An n-word phrase has an n/3-bit checksum: about one word
+				// of 2048 in 2^(n/3) fits at each position.
+				if n := len(splitWords(c.input)); ce.Count < n*2048/(1<<(n/3))/2 {
+					t.Errorf("%d changes fit the checksum", ce.Count)
 				}
 				for _, f := range ce.Fixes {
 					if strings.Contains(err.Error(), f.Word) {
@@ -276,10 +319,13 @@ func checkParse(t *testing.T, input string, m Mnemonic, err error) {
 			t.Fatalf("bad %+v for %d words", *wc, len(keys))
 		}
 	case errors.As(err, &ce):
-		if len(ce.Fixes) == 0 || len(ce.Fixes) > maxFixes {
-			t.Fatalf("%d fixes", len(ce.Fixes))
+		if len(ce.Fixes) > maxFixes || ce.Count < max(1, len(ce.Fixes)) {
+			t.Fatalf("%d fixes of %d", len(ce.Fixes), ce.Count)
 		}
 		for _, f := range ce.Fixes {
+			if d := newTyped(keys[f.Position-1]).similarity(list(ce.Language), list(ce.Language).index[normWord(f.Word)], 1<<30); d > 2 {
+				t.Fatalf("fix %+v is %d from the typed word", f, d)
+			}
 			fixed := slices.Clone(keys)
 			fixed[f.Position-1] = f.Word
 			if _, err := ParseIn(ce.Language, strings.Join(fixed, " ")); err != nil {

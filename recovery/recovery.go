@@ -146,7 +146,7 @@ func Parse(input string) (Mnemonic, error) {
 			first, firstIdx = l, idx
 		}
 	}
-	return Mnemonic{}, &ChecksumError{Language: first, Fixes: checksumFixes(first, firstIdx, keys)}
+	return Mnemonic{}, checksumError(first, firstIdx, keys)
 }
 
 // ParseIn reads a phrase in the given language. Errors are as for [Parse],
@@ -175,7 +175,7 @@ func parseIn(lang Language, input string) ([]byte, Mnemonic, error) {
 	ent, ok := checksum(idx)
 	if !ok {
 		clear(ent)
-		return nil, Mnemonic{}, &ChecksumError{Language: lang, Fixes: checksumFixes(lang, idx, keys)}
+		return nil, Mnemonic{}, checksumError(lang, idx, keys)
 	}
 	return ent, mnemonic(lang, idx), nil
 }
@@ -206,11 +206,21 @@ func mnemonic(l Language, idx []int) Mnemonic {
 }
 
 // firstMissing returns the index of the first key not in l's list, or -1.
-func firstMissing(l Language, keys []string) int {
-	return slices.IndexFunc(keys, func(k string) bool {
+func firstMissing(l Language, keys []string) int { return slices.IndexFunc(keys, missing(l)) }
+
+// missing reports whether a key is not in l's list.
+func missing(l Language) func(key string) bool {
+	return func(k string) bool {
 		_, ok := lists()[l].index[k]
 		return !ok
-	})
+	}
+}
+
+// checksumError describes the phrase idx of l, typed as keys, whose
+// checksum does not match.
+func checksumError(l Language, idx []int, keys []string) *ChecksumError {
+	fixes, count := checksumFixes(l, idx, keys)
+	return &ChecksumError{Language: l, Fixes: fixes, Count: count}
 }
 
 // indices maps keys, all in l's list, to their word indices.

@@ -62,12 +62,14 @@ func CheckWord(lang Language, word string) error {
 }
 
 // unknownWord describes keys[i] as unknown, with suggestions from whichever
-// of langs has the closest word (the first of langs on a tie).
+// of langs has the closest word (the first of langs on a tie). Where the
+// other words are all in that list and their count is valid, the close
+// words that make the phrase's checksum match come first.
 func unknownWord(keys []string, i int, langs ...Language) *UnknownWordError {
 	e := &UnknownWordError{Position: i + 1}
 	bestScore := -1
 	for _, l := range langs {
-		s := suggestions(l, keys[i])
+		s := suggestions(l, keys[i], fitter(l, keys, i))
 		if len(langs) == 1 {
 			e.Language = l
 		}
@@ -77,20 +79,50 @@ func unknownWord(keys []string, i int, langs ...Language) *UnknownWordError {
 		bestScore = s[0].score
 		e.Language = l
 		e.Suggestions = make([]string, len(s))
+		e.Fitting = 0
 		for j, c := range s {
 			e.Suggestions[j] = lists()[l].display[c.index]
+			if c.fits {
+				e.Fitting++
+			}
 		}
 	}
 	return e
 }
 
-type scored struct{ score, index int }
+// fitter returns whether word w of l at position i makes the phrase keys
+// valid, or nil when that cannot be known: another word is not in l's list
+// or the number of words is not a valid one.
+func fitter(l Language, keys []string, i int) func(w int) bool {
+	if !validCount(len(keys)) || slices.ContainsFunc(keys[:i], missing(l)) || slices.ContainsFunc(keys[i+1:], missing(l)) {
+		return nil
+	}
+	idx := make([]int, len(keys))
+	for j, k := range keys {
+		if j != i {
+			idx[j] = lists()[l].index[k]
+		}
+	}
+	return func(w int) bool {
+		var buf [33]byte
+		idx[i] = w
+		_, ok := pack(idx, &buf)
+		clear(buf[:])
+		return ok
+	}
+}
 
-// suggestions returns up to maxSuggestions words of l's list close to key,
-// closest first (see similarity), ties in list order, within a limit that
-// grows with the key's length. For the two Chinese lists, which share
-// indices, the same word of the other script comes first.
-func suggestions(l Language, key string) []scored {
+type scored struct {
+	score, index int
+	fits         bool // makes the phrase's checksum match
+}
+
+// suggestions returns up to maxSuggestions words of l's list close to key:
+// those that fit (when fits is not nil) first, then closest first (see
+// similarity), ties in list order, within a limit that grows with the
+// key's length. For the two Chinese lists, which share indices, the same
+// word of the other script comes first among equals.
+func suggestions(l Language, key string, fits func(w int) bool) []scored {
 	t := newTyped(key)
 	if len(t.bare) > maxTypedRunes {
 		return nil
@@ -100,18 +132,32 @@ func suggestions(l Language, key string) []scored {
 	same := -1
 	if o := otherChinese(l); o != 0 {
 		if i, ok := lists()[o].index[key]; ok {
-			out = append(out, scored{0, i})
+			out = append(out, scored{score: 0, index: i})
 			same = i
 		}
 	}
 	wl := list(l)
 	for i := range wl.key {
 		if s := t.similarity(wl, i, max(limit, 1)); s <= max(limit, 1) && i != same {
-			out = append(out, scored{s, i})
+			out = append(out, scored{score: s, index: i})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
+	if fits != nil {
+		for j := range out {
+			out[j].fits = fits(out[j].index)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b scored) int {
+		return cmp.Or(-cmp.Compare(btoi(a.fits), btoi(b.fits)), cmp.Compare(a.score, b.score))
+	})
 	return out[:min(len(out), maxSuggestions)]
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // typed is a word as typed, prepared for comparisons.
@@ -165,10 +211,12 @@ func otherChinese(l Language) Language {
 	return 0
 }
 
-// checksumFixes lists the single-word changes to the phrase idx of lang
-// that satisfy its checksum, closest to the typed keys first (similarity,
-// then list order, then position).
-func checksumFixes(l Language, idx []int, keys []string) []Fix {
+// checksumFixes counts the single-word changes to the phrase idx of lang
+// that satisfy its checksum and lists those close to the typed keys (a
+// plausible slip: see closeLimit), closest first (similarity, then list
+// order, then position). A 12-word checksum has 4 bits: about one word in
+// 16 fits at each position, so a fix far from what was typed says nothing.
+func checksumFixes(l Language, idx []int, keys []string) (fixes []Fix, count int) {
 	type cand struct{ d, word, pos int }
 	var cands []cand
 	trial := slices.Clone(idx)
@@ -176,13 +224,17 @@ func checksumFixes(l Language, idx []int, keys []string) []Fix {
 	wl := list(l)
 	for p := range trial {
 		t := newTyped(keys[p])
+		limit := closeLimit(len(t.bare))
 		for w := range wl.key {
 			if w == idx[p] {
 				continue
 			}
 			trial[p] = w
 			if _, ok := pack(trial, &buf); ok {
-				cands = append(cands, cand{t.similarity(wl, w, 1<<30), w, p})
+				count++
+				if d := t.similarity(wl, w, limit); d <= limit {
+					cands = append(cands, cand{d, w, p})
+				}
 			}
 		}
 		trial[p] = idx[p]
@@ -191,12 +243,16 @@ func checksumFixes(l Language, idx []int, keys []string) []Fix {
 	slices.SortFunc(cands, func(a, b cand) int {
 		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.word, b.word), cmp.Compare(a.pos, b.pos))
 	})
-	fixes := make([]Fix, min(len(cands), maxFixes))
+	fixes = make([]Fix, min(len(cands), maxFixes))
 	for i := range fixes {
 		fixes[i] = Fix{Position: cands[i].pos + 1, Word: wl.display[cands[i].word]}
 	}
-	return fixes
+	return fixes, count
 }
+
+// closeLimit is the largest similarity of a fix to a known word of runes
+// letters: one edit (or a completion), none for a single CJK character.
+func closeLimit(runes int) int { return 2 * min(1, maxDistance(runes)) }
 
 // distance is the optimal string alignment distance (Levenshtein plus
 // adjacent transpositions) between a and b, or limit+1 once it must exceed

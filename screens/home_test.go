@@ -152,6 +152,38 @@ func TestHomeWallet(t *testing.T) {
 	}
 }
 
+// TestHomeWalletOfItsAccount: signed in as another account on the same
+// computer, home offers no unlock of the first account's wallet; back as
+// the first, it does.
+func TestHomeWalletOfItsAccount(t *testing.T) {
+	f := homeSignedIn(t, "first@example.com")
+	ctx := context.Background()
+	m, err := f.app.ParsePhrase(homeVector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.RestoreWallet(ctx, m, "", "wallet password", "wallet password", false); err != nil {
+		t.Fatal(err)
+	}
+	f.register("second@example.com")
+	for _, c := range []struct {
+		email  string
+		wallet bool
+	}{{"second@example.com", false}, {"first@example.com", true}} {
+		if err := f.app.SignOut(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.SignIn(ctx, c.email, testPassword, false); err != nil {
+			t.Fatal(err)
+		}
+		f.shell.Reset(newHome(f.shell))
+		homeLoaded(f)
+		if f.hasButton("home.unlock") != c.wallet || f.shows(tr("home.wallet_none")) == c.wallet {
+			t.Fatalf("signed in as %s, home shows:\n%s", c.email, f.texts())
+		}
+	}
+}
+
 // TestHomeLockIsLocal: locking the wallet on home, by its button or by the
 // auto-lock, redraws the wallet and its backup row and asks the server
 // nothing.

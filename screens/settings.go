@@ -238,8 +238,8 @@ func settingsClear(s *Shell, v *view) fyne.CanvasObject {
 		a := s.App
 		hasWallet := true
 		f.run(func(context.Context) error {
-			state, err := a.WalletState()
-			hasWallet = err != nil || state != app.WalletNone
+			here, err := a.WalletsHere()
+			hasWallet = err != nil || here
 			return nil
 		}, func() {
 			settingsConfirmClear(s, hasWallet, func() {

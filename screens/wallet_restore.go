@@ -428,6 +428,10 @@ func (p *phraseProblem) show(err error) {
 			message = lang.LocalizeKey("wallet_restore.unknown_word_alone", "", map[string]any{"N": uw.Position})
 		}
 		fix = lang.L("remedy.phrase_unknown_word")
+		if uw.Fitting > 0 {
+			fix = lang.LocalizeKey("wallet_restore.unknown_word_fits", "", map[string]any{
+				"Words": strings.Join(uw.Suggestions[:uw.Fitting], lang.L("wallet_restore.list_separator"))})
+		}
 		for _, word := range uw.Suggestions {
 			buttons = append(buttons, p.button(word, uw.Position, word))
 		}
@@ -435,10 +439,14 @@ func (p *phraseProblem) show(err error) {
 		message = plural("wallet_restore.word_count", wc.Got)
 		fix = lang.L("remedy.phrase_word_count")
 	case errors.As(err, &ce):
-		if len(ce.Fixes) > 0 {
+		switch {
+		case len(ce.Fixes) > 0:
 			message = lang.L("wallet_restore.checksum")
-			fix = lang.L("wallet_restore.checksum_choose")
-		} else {
+			fix = plural("wallet_restore.checksum_choose", ce.Count)
+		case ce.Count > 0:
+			message = plural("wallet_restore.checksum_many", ce.Count)
+			fix = lang.L("wallet_restore.checksum_compare")
+		default:
 			message = lang.L("wallet_restore.checksum_no_fix")
 			fix = lang.L("remedy.phrase_checksum")
 		}

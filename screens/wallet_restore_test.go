@@ -194,15 +194,15 @@ func TestWalletRestoreErrors(t *testing.T) {
 		t.Fatal("the suggestion did not fix word 7")
 	}
 
-	// The last word swapped: the checksum fails, with one-word fixes.
-	swapped := slices.Clone(words)
-	swapped[11] = "abandon"
+	// "north" for "worth": the checksum fails, with the one-word fixes one
+	// slip from what was typed.
+	swapped := strings.Fields("legal winner thank year wave sausage north useful legal winner thank yellow")
 	pasteInto(f, r, 3, strings.Join(swapped, " "))
 	var ce *recovery.ChecksumError
-	if _, err := recovery.Parse(strings.Join(swapped, " ")); !errors.As(err, &ce) || len(ce.Fixes) == 0 {
+	if _, err := recovery.Parse(strings.Join(swapped, " ")); !errors.As(err, &ce) || len(ce.Fixes) == 0 || ce.Fixes[0] != (recovery.Fix{Position: 7, Word: "worth"}) {
 		t.Fatalf("the swap parses as %v", err)
 	}
-	if !f.shows(tr("wallet_restore.checksum")) || r.problem.code != "phrase_checksum" {
+	if !f.shows(tr("wallet_restore.checksum")) || !f.shows(plural("wallet_restore.checksum_choose", ce.Count)) || r.problem.code != "phrase_checksum" {
 		t.Fatalf("no checksum message:\n%s", f.texts())
 	}
 	for _, x := range ce.Fixes {
@@ -216,6 +216,27 @@ func TestWalletRestoreErrors(t *testing.T) {
 	if !r.parsed || r.words()[first.Position-1] != first.Word || f.shows(tr("wallet_restore.checksum")) {
 		t.Fatalf("the fix %d → %s gave %q", first.Position, first.Word, r.words())
 	}
+
+	// An unknown word: the close word that makes the phrase valid comes
+	// first, and the screen says so.
+	pasteInto(f, r, 1, "legal winner ool year wave sausage worth useful legal winner thank absorb")
+	fits := lang.LocalizeKey("wallet_restore.unknown_word_fits", "", map[string]any{"Words": "wool"})
+	if !f.shows(fits) || !strings.Contains(f.texts(), "Did you mean wool, ") {
+		t.Fatalf("no %q:\n%s", fits, f.texts())
+	}
+
+	// A wrong word far from the right one: no fix close to what was typed,
+	// and the count of changes that fit instead of unrelated ones.
+	far := "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon zoo"
+	if _, err := recovery.Parse(far); !errors.As(err, &ce) || len(ce.Fixes) != 0 || ce.Count < 1000 {
+		t.Fatalf("the wrong last word parses as %v", err)
+	}
+	pasteInto(f, r, 1, far)
+	if !f.shows(plural("wallet_restore.checksum_many", ce.Count)) || !f.shows(tr("wallet_restore.checksum_compare")) ||
+		buttonText(f, lang.LocalizeKey("wallet_restore.fix", "", map[string]any{"N": 12, "Word": "about"})) != nil {
+		t.Fatalf("no honest checksum message:\n%s", f.texts())
+	}
+	f.golden("wallet_restore/checksum_many.xml")
 
 	// 13 words pasted: the count error, and 15 fields.
 	pasteInto(f, r, 1, walletVector+" abandon")

@@ -168,3 +168,16 @@ func TestChinese(t *testing.T) {
 		t.Fatalf("the app panicked:\n%s", d.log.String())
 	}
 }
+
+// TestCLocale: under LANG=C.UTF-8 and no $LANGUAGE, the usual locale of
+// containers and CI, the app starts in English without Fyne's "Error
+// parsing user locale C".
+func TestCLocale(t *testing.T) {
+	d := newDesktop(t, "")
+	d.start()
+	d.shot("sign-in-c-locale")
+	d.quit()
+	if strings.Contains(d.log.String(), "user locale") {
+		t.Fatalf("the app logged a locale error:\n%s", d.log.String())
+	}
+}

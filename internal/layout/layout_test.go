@@ -23,6 +23,7 @@ var rules = map[string][]string{
 	"sesame/cmd/":     {"fyne.io/", "sesame/internal/test"},
 	"sesame/assets":   {"fyne.io/", "sesame/"},
 
+	"sesame/internal/clocale":     {"fyne.io/", "sesame/"}, // its init must run before Fyne's
 	"sesame/internal/localserver": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/internal/test"},
 	"sesame/internal/testcert":    {"fyne.io/", "sesame/"},
 	"sesame/internal/testserver":  {"fyne.io/", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet"},

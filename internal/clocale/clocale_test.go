@@ -1,0 +1,32 @@
+package clocale
+
+import "testing"
+
+var cases = []struct {
+	env  map[string]string
+	want string // $LANGUAGE after apply
+}{
+	{map[string]string{"LANG": "C.UTF-8"}, "en"},
+	{map[string]string{"LANG": "C.utf8"}, "en"},
+	{map[string]string{"LC_ALL": "POSIX.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"},
+	{map[string]string{"LC_MESSAGES": "C.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"},
+	{map[string]string{"LANG": "C.UTF-8", "LANGUAGE": "zh_CN"}, "zh_CN"},
+	{map[string]string{"LANG": "C"}, ""},
+	{map[string]string{"LANG": "zh_CN.UTF-8"}, ""},
+	{map[string]string{"LC_ALL": "de_DE.UTF-8", "LANG": "C.UTF-8"}, ""},
+	{map[string]string{"LANG": "Ca_ES.UTF-8"}, ""},
+	{map[string]string{}, ""},
+}
+
+func TestApply(t *testing.T) {
+	for _, c := range cases {
+		env := map[string]string{}
+		for k, v := range c.env {
+			env[k] = v
+		}
+		apply(func(k string) string { return env[k] }, func(k, v string) error { env[k] = v; return nil })
+		if env["LANGUAGE"] != c.want {
+			t.Errorf("%v: LANGUAGE %q, want %q", c.env, env["LANGUAGE"], c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
@@ -64,6 +65,10 @@ type formField interface {
 // focuses this outer value), email or code.
 type entry struct {
 	widget.Entry
+	// problem says under the field what its validator refuses, while the
+	// field has lost the focus; nil until withProblem.
+	problem *widget.Label
+	focused bool
 }
 
 // newEntry is an empty single-line field.
@@ -86,6 +91,42 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) { handOn(e, k, e.Entry.TypedKey) }
 
 // Tapped is input.
 func (e *entry) Tapped(p *fyne.PointEvent) { pointerActive(e); e.Entry.Tapped(p) }
+
+// FocusGained hides the field's problem while it is typed in.
+func (e *entry) FocusGained() { e.focused = true; e.Entry.FocusGained(); e.checkProblem() }
+
+// FocusLost shows the field's problem, if any.
+func (e *entry) FocusLost() { e.focused = false; e.Entry.FocusLost(); e.checkProblem() }
+
+// withProblem is the field above the words of its validator's error, shown
+// where Fyne shows its wordless "!".
+func (e *entry) withProblem() fyne.CanvasObject {
+	if e.problem == nil {
+		e.problem = widget.NewLabel("")
+		e.problem.Wrapping = fyne.TextWrapWord
+		e.problem.Importance = widget.DangerImportance
+		e.problem.Hide()
+		e.SetOnValidationChanged(func(error) { e.checkProblem() })
+	}
+	return container.NewVBox(e, e.problem)
+}
+
+// checkProblem shows or hides the field's problem.
+func (e *entry) checkProblem() {
+	if e.problem == nil {
+		return
+	}
+	var err error
+	if !e.focused && e.Validator != nil {
+		err = e.Validator(e.Text)
+	}
+	if err == nil {
+		e.problem.Hide()
+		return
+	}
+	e.problem.SetText(fieldProblem(err))
+	e.problem.Show()
+}
 
 // fyneEntry is the Fyne entry inside.
 func (e *entry) fyneEntry() *widget.Entry { return &e.Entry }

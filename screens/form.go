@@ -213,6 +213,7 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	}
 	b.updateHints()
 	b.box.Show()
+	b.s.reveal(b.v, b.box)
 	if !f.Until.IsZero() {
 		b.startTimer()
 	}

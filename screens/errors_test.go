@@ -1,0 +1,60 @@
+package screens
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+)
+
+// label finds the visible label whose text is key's.
+func (f *fixture) label(key string) *widget.Label {
+	f.t.Helper()
+	want := tr(key)
+	return must(f, "label "+want, func(l *widget.Label) bool { return l.Text == want })
+}
+
+// A refused two-factor code shows its error in sight, not below the
+// visible area of the window under the QR code and the key.
+func TestEnrolmentErrorInSight(t *testing.T) {
+	f := newFixture(t)
+	enrolSignIn(f, "sight@example.org")
+	f.shell.Push(newEnableTwoFactor(f.shell))
+	f.waitTop("enable2fa.title")
+	enrolPassword(f)
+	secret := enrolKey(f)
+	f.typeCode(wrongTOTP(t, secret))
+	f.waitText(tr("error.invalid_two_factor_code"))
+	for _, key := range []string{"error.invalid_two_factor_code", "remedy.invalid_two_factor_code"} {
+		if !f.inSight(f.label(key)) {
+			t.Fatalf("%q is out of sight", tr(key))
+		}
+	}
+}
+
+// A field its validator refuses says why under it once the user left it:
+// a half-typed address, a repeat that differs from the new password. It
+// says nothing while the field is typed in.
+func TestFieldProblemInWords(t *testing.T) {
+	f := newFixture(t)
+	f.shell.Push(newCreateAccount(f.shell, ""))
+	f.waitTop("register.title")
+	f.typeIn("field.email_placeholder", "alice@")
+	if f.shows(tr("field_error.invalid_email")) {
+		t.Fatal("the address is marked while it is typed")
+	}
+	f.typeIn("field.new_password", testPassword)
+	if !f.inSight(f.label("field_error.invalid_email")) {
+		t.Fatal("no words under a refused address")
+	}
+	f.typeIn("field.repeat_password", testPassword+"x")
+	f.typeIn("field.email_placeholder", "example.org")
+	f.typeIn("field.new_password", "")
+	if f.shows(tr("field_error.invalid_email")) || !f.shows(tr("error.passwords_differ")) {
+		t.Fatalf("after fixing the address and leaving a wrong repeat:\n%s", f.texts())
+	}
+	// Typing the first password to match the repeat clears the repeat's.
+	f.typeIn("field.new_password", "x")
+	if f.shows(tr("error.passwords_differ")) {
+		t.Fatal("the repeat is still marked after the passwords match")
+	}
+}

@@ -1,8 +1,10 @@
 package screens
 
 import (
+	"net"
 	"testing"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -56,5 +58,52 @@ func TestFieldProblemInWords(t *testing.T) {
 	f.typeIn("field.new_password", "x")
 	if f.shows(tr("error.passwords_differ")) {
 		t.Fatal("the repeat is still marked after the passwords match")
+	}
+}
+
+// silentServer accepts connections on loopback and never answers; it is
+// closed when the test ends.
+func silentServer(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	return "http://" + l.Addr().String()
+}
+
+// A request to a server that does not answer says what it waits for and
+// offers Cancel, which gives the form back at once.
+func TestWaitingSaysWhatAndCancels(t *testing.T) {
+	f := newSignInFixture(t)
+	o := f.other(f.appAt(silentServer(t), ""), Options{Version: "1.0.0"})
+	o.fillSignIn("hal@example.org", testPassword)
+	o.tap("signin.submit")
+	want := lang.LocalizeKey("form.waiting", "", map[string]any{"Host": "127.0.0.1"})
+	if !o.shows(want) || !o.button("signin.submit").Disabled() {
+		t.Fatalf("no %q while waiting:\n%s", want, o.texts())
+	}
+	o.tap("action.cancel")
+	if o.shows(want) || o.hasButton("action.cancel") || o.button("signin.submit").Disabled() {
+		t.Fatalf("after Cancel:\n%s", o.texts())
+	}
+	o.ui.run()
+	if o.shell.Top() != tr("signin.title") || o.shows(tr("error.timeout")) {
+		t.Fatalf("a cancelled request shows %q:\n%s", o.shell.Top(), o.texts())
 	}
 }

@@ -540,14 +540,16 @@ var keychainCauses = map[keystore.Reason]string{
 // its two-factor secrets from the keychain.
 const codeLocalServerKeychain = "local_server_keychain"
 
-// recheckCodes name the problems of a step that re-checks the password or
-// a two-factor code outside the sign-in (see recheck).
+// recheckCodes name a problem in a step's own words: a step that re-checks
+// the password or a two-factor code outside the sign-in (see recheck), a
+// refused recovery code (see recoveryRefused).
 var recheckCodes = []struct {
 	err  error
 	code string
 }{
 	{ErrWrongPassword, "wrong_password"},
 	{ErrAttemptsLocked, "attempts_locked"},
+	{ErrRecoveryCodeRefused, "recovery_code_refused"},
 }
 
 // errorCodes names the sentinels of the packages app uses, first match wins.

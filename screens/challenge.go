@@ -67,7 +67,7 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch app.ErrorCode(err) {
-			case "invalid_two_factor_code", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
+			case "invalid_two_factor_code", "recovery_code_refused", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
 				// A refused code is not tried again: a new one is typed.
 				typed.SetText("")
 				s.Win.Canvas().Focus(typed)

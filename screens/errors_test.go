@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"net"
 	"testing"
 
@@ -105,5 +106,31 @@ func TestWaitingSaysWhatAndCancels(t *testing.T) {
 	o.ui.run()
 	if o.shell.Top() != tr("signin.title") || o.shows(tr("error.timeout")) {
 		t.Fatalf("a cancelled request shows %q:\n%s", o.shell.Top(), o.texts())
+	}
+}
+
+// A recovery code used before gets the recovery code's message, not the
+// advice about authenticator apps and clocks.
+func TestReusedRecoveryCode(t *testing.T) {
+	f := newSignInFixture(t)
+	const email = "reuse@example.org"
+	_, codes := f.twoFactorAccount(email)
+	other := f.appAt(f.srv.URL, "")
+	ctx := context.Background()
+	res, err := other.SignIn(ctx, email, testPassword, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.CompleteTwoFactor(ctx, res.Challenge, codes[0], false); err != nil {
+		t.Fatal(err)
+	}
+	f.toChallenge(email)
+	f.tap("challenge.use_recovery")
+	f.entry("challenge.recovery_placeholder").SetText(codes[0])
+	f.tap("challenge.submit")
+	f.waitText(tr("error.recovery_code_refused"))
+	if !f.shows(tr("remedy.recovery_code_refused")) || f.shows(tr("remedy.invalid_two_factor_code")) ||
+		f.entry("challenge.recovery_placeholder").Text != "" {
+		t.Fatalf("after a used recovery code:\n%s", f.texts())
 	}
 }

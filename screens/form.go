@@ -408,7 +408,7 @@ func isCode(err error, code string) bool { return err != nil && app.ErrorCode(er
 // codeRefused reports whether err refused a typed two-factor code, wrong
 // or past the attempts that lock: the field is cleared for a new one.
 func codeRefused(err error) bool {
-	return isCode(err, "invalid_two_factor_code") || isCode(err, "attempts_locked")
+	return isCode(err, "invalid_two_factor_code") || isCode(err, "recovery_code_refused") || isCode(err, "attempts_locked")
 }
 
 // passwordRefused empties and focuses field when err refused the password

@@ -20,10 +20,10 @@ import (
 // failure shows in fail with its remedy. A retry runs again the action
 // that ran last: the submit, or a second action such as a reload.
 type form struct {
-	s       *Shell
-	v       *view
-	submit  *button
-	busy    *widget.ProgressBarInfinite
+	s      *Shell
+	v      *view
+	submit *button
+	busy   *widget.ProgressBarInfinite
 	// waiting says what a running request waits for, beside its Cancel.
 	waiting *fyne.Container
 	fail    *failureBox

@@ -134,3 +134,20 @@ func TestReusedRecoveryCode(t *testing.T) {
 		t.Fatalf("after a used recovery code:\n%s", f.texts())
 	}
 }
+
+// A wrong current password in "Change password" says that the password is
+// wrong, with no word of an email address the screen does not have.
+func TestChangePasswordWrongCurrent(t *testing.T) {
+	f := newFixture(t)
+	enrolSignIn(f, "change@example.org")
+	f.shell.Push(newChangePassword(f.shell))
+	f.waitTop("security.password.title")
+	f.typeIn("security.password.current", "not the password 1")
+	f.typeIn("field.new_password", "another sturdy password 8")
+	f.typeIn("field.repeat_password", "another sturdy password 8")
+	f.tap("security.password.submit")
+	f.waitText(tr("error.wrong_password"))
+	if f.shows(tr("remedy.invalid_credentials")) || !f.shows(tr("remedy.wrong_password")) {
+		t.Fatalf("after a wrong current password:\n%s", f.texts())
+	}
+}

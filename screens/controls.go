@@ -4,6 +4,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -79,11 +81,62 @@ func newEntry() *entry {
 	return e
 }
 
-// newSecretEntry is a password field with Fyne's show/hide action.
+// newSecretEntry is a password field with a show/hide action.
 func newSecretEntry() *entry {
 	e := newEntry()
 	e.Password = true
+	e.ActionItem = newRevealer(e)
 	return e
+}
+
+// revealer is the show/hide action of a password field: an eye and the
+// word "Show" or "Hide" that the messages name, where Fyne's own action
+// is a bare eye. Like Fyne's, it takes no focus and gives the keyboard to
+// the field.
+type revealer struct {
+	widget.BaseWidget
+	e    *entry
+	icon *widget.Icon
+	word *widget.Label
+}
+
+func newRevealer(e *entry) *revealer {
+	r := &revealer{e: e, icon: widget.NewIcon(nil), word: widget.NewLabel("")}
+	r.ExtendBaseWidget(r)
+	r.update()
+	return r
+}
+
+func (r *revealer) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewHBox(r.icon, r.word))
+}
+
+// Tapped shows or hides the password.
+func (r *revealer) Tapped(*fyne.PointEvent) {
+	pointerActive(r)
+	if r.e.Disabled() {
+		return
+	}
+	r.e.Password = !r.e.Password
+	r.e.Refresh()
+	r.update()
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r.e); c != nil {
+		c.Focus(r.e)
+	}
+}
+
+// Cursor is a pointing hand.
+func (r *revealer) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+// update names what a tap does: "Show" while the password is hidden.
+func (r *revealer) update() {
+	if r.e.Password {
+		r.icon.SetResource(theme.VisibilityOffIcon())
+		r.word.SetText(lang.L("field.show"))
+	} else {
+		r.icon.SetResource(theme.VisibilityIcon())
+		r.word.SetText(lang.L("field.hide"))
+	}
 }
 
 // TypedKey hands Escape to the window.

@@ -151,3 +151,43 @@ func TestChangePasswordWrongCurrent(t *testing.T) {
 		t.Fatalf("after a wrong current password:\n%s", f.texts())
 	}
 }
+
+// The address typed on sign-in goes to Forgot password through the
+// remedy of a wrong password, as it does through the link.
+func TestResetRemedyCarriesEmail(t *testing.T) {
+	f := newSignInFixture(t)
+	const email = "carry@example.org"
+	f.register(email)
+	f.fillSignIn(email, "not the password 1")
+	f.tap("signin.submit")
+	f.waitText(tr("error.invalid_credentials"))
+	f.tap("action.reset_password")
+	f.waitTop("forgot.title")
+	if got := f.entry("field.email_placeholder").Text; got != email {
+		t.Fatalf("Forgot password got %q, want %q", got, email)
+	}
+}
+
+// "Sign in with a recovery code" on the lost-device page signs in with the
+// password, then asks the recovery code, not the authenticator's.
+func TestLostDeviceSignsInWithRecoveryCode(t *testing.T) {
+	f := newSignInFixture(t)
+	const email = "lost@example.org"
+	_, codes := f.twoFactorAccount(email)
+	f.shell.Push(newLostTwoFactor(f.shell))
+	f.tap("cantsignin.two_factor.action")
+	f.waitSignIn()
+	if !f.shows(tr("signin.recovery_next")) {
+		t.Fatalf("the sign-in does not say what comes next:\n%s", f.texts())
+	}
+	f.fillSignIn(email, testPassword)
+	f.tap("signin.submit")
+	f.waitTop("challenge.title")
+	rec := f.entry("challenge.recovery_placeholder")
+	if f.win.Canvas().Focused() != rec || !f.hasButton("challenge.use_code") {
+		t.Fatalf("the challenge asks no recovery code: focus %T\n%s", f.win.Canvas().Focused(), f.texts())
+	}
+	rec.SetText(codes[1])
+	f.tap("challenge.submit")
+	f.waitFor("the sign-in", func() bool { return f.app.Account() == email })
+}

@@ -310,13 +310,21 @@ func (b *failureBox) act() {
 	}
 }
 
+// sharedCount are the codes of a refused second factor: the server counts
+// them with wrong passwords toward the account's lock, and the hint says so.
+var sharedCount = map[string]bool{"invalid_two_factor_code": true, "recovery_code_refused": true}
+
 // updateHints writes the figures of the failure; it runs each second while
 // a countdown runs.
 func (b *failureBox) updateHints() {
 	f := b.failure
 	var lines []string
 	if f.AttemptsLeft != nil {
-		lines = append(lines, plural("hint.attempts_left", *f.AttemptsLeft))
+		key := "hint.attempts_left"
+		if sharedCount[f.Code] {
+			key = "hint.attempts_left_shared"
+		}
+		lines = append(lines, plural(key, *f.AttemptsLeft))
 	}
 	if !f.Until.IsZero() {
 		left := f.Until.Sub(b.s.now()).Round(time.Second)

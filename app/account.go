@@ -211,7 +211,7 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
 	if err := r.a.client.CompletePasswordReset(sctx, req); err != nil {
-		return fmt.Errorf("setting the new password: %w", recheck(err))
+		return fmt.Errorf("setting the new password: %w", recheck(recoveryRefused(err, req.RecoveryCode)))
 	}
 	r.token = ""
 	return nil
@@ -300,7 +300,7 @@ func (a *App) DisableTwoFactor(ctx context.Context, password, code string) error
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	if err := a.client.DisableTwoFactor(sctx, req); err != nil {
-		return a.checkSession(fmt.Errorf("turning two-factor sign-in off: %w", recheck(err)))
+		return a.checkSession(fmt.Errorf("turning two-factor sign-in off: %w", recheck(recoveryRefused(err, req.RecoveryCode))))
 	}
 	return nil
 }

@@ -54,6 +54,10 @@ var (
 	// change of two-factor, a reset's second factor); the
 	// *authapi.Problem in the chain says until when.
 	ErrAttemptsLocked = errors.New("too many wrong passwords or codes; the account is locked for a while")
+	// ErrRecoveryCodeRefused: the server refused a recovery code given as
+	// the second factor (wrong, or already used); the *authapi.Problem in
+	// the chain counts the attempts left.
+	ErrRecoveryCodeRefused = errors.New("the recovery code is wrong or was already used")
 )
 
 // ClockSkewLimit is the clock offset past which two-factor codes may fail.

@@ -72,6 +72,8 @@ var remedies = map[string]Remedy{
 	string(authapi.CodeRefreshTokenReused):    RemedySignIn,
 	string(authapi.CodeResetTokenExpired):     RemedyResetPassword,
 	CauseOffline:                              RemedyConnectionCheck,
+	codeLocalUnreachable:                      RemedyConnectionCheck,
+	codeLocalTimeout:                          RemedyConnectionCheck,
 	CauseDNSFailed:                            RemedyConnectionCheck,
 	CauseTimeout:                              RemedyConnectionCheck,
 	CauseTLSUnknownAuthority:                  RemedyConnectionCheck,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +56,34 @@ func TestExplainHoldsNoText(t *testing.T) {
 	x := app.Explain(fmt.Errorf("failed with %s: %w", secret, authapi.ErrInvalidCredentials))
 	if strings.Contains(fmt.Sprintf("%+v", x), secret) {
 		t.Fatalf("the explanation holds the error's text: %+v", x)
+	}
+}
+
+// TestLocalServerSilent: a server on this computer that takes the
+// connection and never answers is a local timeout, not a slow network.
+func TestLocalServerSilent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	c, err := authapi.NewClient("http://" + l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = c.Status(ctx)
+	if got := app.Explain(err); got.Code != "local_timeout" || got.Remedy != app.RemedyConnectionCheck {
+		t.Fatalf("a silent local server: %+v (%v)", got, err)
 	}
 }

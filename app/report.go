@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -495,6 +496,9 @@ func ErrorCode(err error) string {
 		}
 		return "local_server_failed"
 	}
+	if c := localCode(err); c != "" {
+		return c
+	}
 	// A step's own names for a problem come before the problem's code.
 	for _, c := range recheckCodes {
 		if errors.Is(err, c.err) {
@@ -540,14 +544,46 @@ var keychainCauses = map[keystore.Reason]string{
 // its two-factor secrets from the keychain.
 const codeLocalServerKeychain = "local_server_keychain"
 
-// recheckCodes name the problems of a step that re-checks the password or
-// a two-factor code outside the sign-in (see recheck).
+// The codes of a server on this computer that refuses the connection or
+// accepts it and never answers: no network is involved, so the advice is
+// not about Wi-Fi or cables.
+const (
+	codeLocalUnreachable = "local_unreachable"
+	codeLocalTimeout     = "local_timeout"
+)
+
+// localCode is the code of err when it is a refused or unanswered
+// connection to a server on this computer, else "".
+func localCode(err error) string {
+	var oe *authapi.OfflineError
+	var te *authapi.TimeoutError
+	switch {
+	case errors.As(err, &oe) && isLoopback(hostOnly(oe.Host)):
+		return codeLocalUnreachable
+	case errors.As(err, &te) && isLoopback(hostOnly(te.Host)):
+		return codeLocalTimeout
+	}
+	return ""
+}
+
+// hostOnly is host without its port, if it has one.
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+// recheckCodes name a problem in a step's own words: a step that re-checks
+// the password or a two-factor code outside the sign-in (see recheck), a
+// refused recovery code (see recoveryRefused).
 var recheckCodes = []struct {
 	err  error
 	code string
 }{
 	{ErrWrongPassword, "wrong_password"},
 	{ErrAttemptsLocked, "attempts_locked"},
+	{ErrRecoveryCodeRefused, "recovery_code_refused"},
 }
 
 // errorCodes names the sentinels of the packages app uses, first match wins.
@@ -596,7 +632,8 @@ var errorCodes = []struct {
 // knownCodes are the codes a report may carry: the API's problem codes,
 // the check's causes and the codes of ErrorCode.
 var knownCodes = func() map[string]bool {
-	m := map[string]bool{"other": true, "api_problem": true, codeLocalServerKeychain: true}
+	m := map[string]bool{"other": true, "api_problem": true, codeLocalServerKeychain: true,
+		codeLocalUnreachable: true, codeLocalTimeout: true}
 	for _, c := range authapi.Codes {
 		m[string(c)] = true
 	}

@@ -119,6 +119,15 @@ func TestMaskEmail(t *testing.T) {
 	}
 }
 
+// TestErrorCodeRecoveryRefused: a refused recovery code has a code of its
+// own, before the server's invalid_two_factor_code.
+func TestErrorCodeRecoveryRefused(t *testing.T) {
+	err := fmt.Errorf("x: %w: %w", app.ErrRecoveryCodeRefused, authapi.ErrInvalidTwoFactorCode)
+	if got := app.ErrorCode(err); got != "recovery_code_refused" {
+		t.Fatalf("ErrorCode = %q", got)
+	}
+}
+
 func TestErrorCode(t *testing.T) {
 	cases := []struct {
 		err  error
@@ -134,6 +143,8 @@ func TestErrorCode(t *testing.T) {
 		{&authapi.TimeoutError{Host: "h"}, app.CauseTimeout},
 		{&authapi.NotAPIError{Status: 200}, "not_api"},
 		{&authapi.OfflineError{Host: "h"}, app.CauseOffline},
+		{&authapi.OfflineError{Host: "127.0.0.1:8443"}, "local_unreachable"},
+		{fmt.Errorf("signing in: %w", &authapi.TimeoutError{Host: "[::1]:80"}), "local_timeout"},
 		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, app.CauseKeychainLocked},
 		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, app.CauseKeychainFailed},
 		{&recovery.ChecksumError{}, "phrase_checksum"},

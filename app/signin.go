@@ -96,9 +96,19 @@ func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string,
 	defer cancel()
 	tok, err := a.client.SignInTwoFactor(sctx, req)
 	if err != nil {
-		return SignInResult{}, fmt.Errorf("signing in: %w", err)
+		return SignInResult{}, fmt.Errorf("signing in: %w", recoveryRefused(err, req.RecoveryCode))
 	}
 	return a.afterSignIn(ctx, ch.email, ch.remember, tok), nil
+}
+
+// recoveryRefused names the server's refusal of a second factor that was
+// a recovery code (recovery non-empty) as such: it gets no advice about
+// authenticator apps and clocks.
+func recoveryRefused(err error, recovery string) error {
+	if recovery != "" && errors.Is(err, authapi.ErrInvalidTwoFactorCode) {
+		return fmt.Errorf("%w: %w", ErrRecoveryCodeRefused, err)
+	}
+	return err
 }
 
 // secondFactor sorts a typed code into a TOTP code or a recovery code.

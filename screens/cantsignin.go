@@ -137,7 +137,7 @@ func newLostTwoFactor(s *Shell) *view {
 	)
 	if s.App.Account() == "" {
 		signIn := newIconButton(lang.L("cantsignin.two_factor.action"), theme.LoginIcon(), func() {
-			s.Reset(newSignIn(s, nil))
+			s.Reset(newSignInFrom(s, signInStart{recovery: true}))
 		})
 		signIn.Importance = widget.HighImportance
 		box.Add(signIn)

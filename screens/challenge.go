@@ -19,6 +19,12 @@ import (
 // A warning names the measured offset when this computer's clock is too
 // far off the server's for codes to work.
 func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
+	return newChallenge(s, ch, false)
+}
+
+// newChallenge is newTwoFactorChallenge, asking a recovery code from the
+// start when recovery is set.
+func newChallenge(s *Shell, ch *app.Challenge, byRecovery bool) *view {
 	v := newView(lang.L("challenge.title"))
 	useRecovery := false
 	var f *form
@@ -67,7 +73,7 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch app.ErrorCode(err) {
-			case "invalid_two_factor_code", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
+			case "invalid_two_factor_code", "recovery_code_refused", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
 				// A refused code is not tried again: a new one is typed.
 				typed.SetText("")
 				s.Win.Canvas().Focus(typed)
@@ -78,9 +84,8 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 
 	intro := paragraph(lang.L("challenge.intro"))
 	toggle := signinLink(lang.L("challenge.use_recovery"), nil)
-	toggle.OnTapped = func() {
-		useRecovery = !useRecovery
-		f.fail.Clear()
+	setMode := func(rec bool) {
+		useRecovery = rec
 		if useRecovery {
 			code.Hide()
 			recovery.Show()
@@ -93,6 +98,10 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 			toggle.SetText(lang.L("challenge.use_recovery"))
 		}
 		f.check()
+	}
+	toggle.OnTapped = func() {
+		setMode(!useRecovery)
+		f.fail.Clear()
 		s.Win.Canvas().Focus(field())
 	}
 
@@ -103,7 +112,8 @@ func newTwoFactorChallenge(s *Shell, ch *app.Challenge) *view {
 	// The tick comes before the code, which is sent as soon as it is whole.
 	items = append(items, trust, trustNote, code, recovery, f.actions(), container.NewCenter(toggle))
 	v.content = container.NewVBox(items...)
-	v.focus = code
+	setMode(byRecovery)
+	v.focus = field()
 	closeAlso(v, func() {
 		code.SetText("")
 		recovery.SetText("")

@@ -35,7 +35,9 @@ func TestChallengeCode(t *testing.T) {
 
 	f.typeCode(wrongTOTP(t, secret))
 	f.waitText(tr("error.invalid_two_factor_code"))
-	if !f.shows(plural("hint.attempts_left", f.srv.Config.Lock.MaxFailures-1)) {
+	// The wrong code counts toward the lock that wrong passwords lead to,
+	// and the hint says so.
+	if !f.shows(plural("hint.attempts_left_shared", f.srv.Config.Lock.MaxFailures-1)) {
 		t.Fatalf("no attempts left in:\n%s", f.texts())
 	}
 	if f.codeEntry().Text != "" || f.app.Account() != "" {

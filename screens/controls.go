@@ -2,7 +2,10 @@ package screens
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -64,6 +67,10 @@ type formField interface {
 // focuses this outer value), email or code.
 type entry struct {
 	widget.Entry
+	// problem says under the field what its validator refuses, while the
+	// field has lost the focus; nil until withProblem.
+	problem *widget.Label
+	focused bool
 }
 
 // newEntry is an empty single-line field.
@@ -74,11 +81,62 @@ func newEntry() *entry {
 	return e
 }
 
-// newSecretEntry is a password field with Fyne's show/hide action.
+// newSecretEntry is a password field with a show/hide action.
 func newSecretEntry() *entry {
 	e := newEntry()
 	e.Password = true
+	e.ActionItem = newRevealer(e)
 	return e
+}
+
+// revealer is the show/hide action of a password field: an eye and the
+// word "Show" or "Hide" that the messages name, where Fyne's own action
+// is a bare eye. Like Fyne's, it takes no focus and gives the keyboard to
+// the field.
+type revealer struct {
+	widget.BaseWidget
+	e    *entry
+	icon *widget.Icon
+	word *widget.Label
+}
+
+func newRevealer(e *entry) *revealer {
+	r := &revealer{e: e, icon: widget.NewIcon(nil), word: widget.NewLabel("")}
+	r.ExtendBaseWidget(r)
+	r.update()
+	return r
+}
+
+func (r *revealer) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewHBox(r.icon, r.word))
+}
+
+// Tapped shows or hides the password.
+func (r *revealer) Tapped(*fyne.PointEvent) {
+	pointerActive(r)
+	if r.e.Disabled() {
+		return
+	}
+	r.e.Password = !r.e.Password
+	r.e.Refresh()
+	r.update()
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r.e); c != nil {
+		c.Focus(r.e)
+	}
+}
+
+// Cursor is a pointing hand.
+func (r *revealer) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+// update names what a tap does: "Show" while the password is hidden.
+func (r *revealer) update() {
+	if r.e.Password {
+		r.icon.SetResource(theme.VisibilityOffIcon())
+		r.word.SetText(lang.L("field.show"))
+	} else {
+		r.icon.SetResource(theme.VisibilityIcon())
+		r.word.SetText(lang.L("field.hide"))
+	}
 }
 
 // TypedKey hands Escape to the window.
@@ -86,6 +144,42 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) { handOn(e, k, e.Entry.TypedKey) }
 
 // Tapped is input.
 func (e *entry) Tapped(p *fyne.PointEvent) { pointerActive(e); e.Entry.Tapped(p) }
+
+// FocusGained hides the field's problem while it is typed in.
+func (e *entry) FocusGained() { e.focused = true; e.Entry.FocusGained(); e.checkProblem() }
+
+// FocusLost shows the field's problem, if any.
+func (e *entry) FocusLost() { e.focused = false; e.Entry.FocusLost(); e.checkProblem() }
+
+// withProblem is the field above the words of its validator's error, shown
+// where Fyne shows its wordless "!".
+func (e *entry) withProblem() fyne.CanvasObject {
+	if e.problem == nil {
+		e.problem = widget.NewLabel("")
+		e.problem.Wrapping = fyne.TextWrapWord
+		e.problem.Importance = widget.DangerImportance
+		e.problem.Hide()
+		e.SetOnValidationChanged(func(error) { e.checkProblem() })
+	}
+	return container.NewVBox(e, e.problem)
+}
+
+// checkProblem shows or hides the field's problem.
+func (e *entry) checkProblem() {
+	if e.problem == nil {
+		return
+	}
+	var err error
+	if !e.focused && e.Validator != nil {
+		err = e.Validator(e.Text)
+	}
+	if err == nil {
+		e.problem.Hide()
+		return
+	}
+	e.problem.SetText(fieldProblem(err))
+	e.problem.Show()
+}
 
 // fyneEntry is the Fyne entry inside.
 func (e *entry) fyneEntry() *widget.Entry { return &e.Entry }

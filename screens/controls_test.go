@@ -86,28 +86,32 @@ func TestEscFromAnyField(t *testing.T) {
 	}
 }
 
-// TestPasswordReveal: the show/hide action of a password field shows the
-// password and gives the keyboard to the field itself, which still hands
-// Escape on.
+// TestPasswordReveal: the show/hide action of a password field is labelled
+// "Show" (as the messages call it) and "Hide" in words, shows the password
+// and gives the keyboard to the field itself, which still hands Escape on.
 func TestPasswordReveal(t *testing.T) {
 	f := newFixture(t)
 	pw := f.entry("signin.password")
 	var reveal fyne.Tappable
 	for _, o := range test.WidgetRenderer(pw).Objects() {
-		if fmt.Sprintf("%T", o) == "*widget.passwordRevealer" {
-			reveal = o.(fyne.Tappable)
+		if x, ok := o.(*revealer); ok {
+			reveal = x
 		}
 	}
-	if reveal == nil || !pw.Password {
-		t.Fatalf("no show/hide action, or the password shows: %v", pw.Password)
+	if reveal == nil || !pw.Password || !f.shows(tr("field.show")) {
+		t.Fatalf("no show action labelled %q, or the password shows: %v", tr("field.show"), pw.Password)
 	}
 	reveal.Tapped(&fyne.PointEvent{})
-	if pw.Password || f.win.Canvas().Focused() != pw {
+	if pw.Password || f.win.Canvas().Focused() != pw || !f.shows(tr("field.hide")) {
 		t.Fatalf("after show: hidden %v, focused %T", pw.Password, f.win.Canvas().Focused())
 	}
 	reveal.Tapped(&fyne.PointEvent{})
-	if !pw.Password {
+	if !pw.Password || !f.shows(tr("field.show")) {
 		t.Fatal("hide did not hide")
+	}
+	f.setLanguage("zh_Hans")
+	if zh := newSecretEntry(); zh.ActionItem.(*revealer).word.Text != "显示" {
+		t.Fatalf("the action in Chinese reads %q", zh.ActionItem.(*revealer).word.Text)
 	}
 }
 

@@ -91,7 +91,13 @@ func (p *newPassword) build() *newPassword {
 	p.reasons = widget.NewLabel("")
 	p.reasons.Wrapping = fyne.TextWrapWord
 	p.reasons.Hide()
-	p.first.OnChanged = func(string) { p.update() }
+	p.first.OnChanged = func(string) {
+		p.update()
+		// The repeat is checked against the first field.
+		if p.second.Text != "" {
+			p.second.Validate()
+		}
+	}
 	p.second.Validator = func(s string) error {
 		if s != "" && s != p.first.Text {
 			return app.ErrPasswordsDiffer
@@ -208,6 +214,13 @@ func (m *strengthMeter) Set(level int, empty bool) {
 	m.word.SetText(lang.L(strengthKeys[level]))
 }
 
+// fieldProblem is what a field's validator refuses, in words: the field's
+// own text ("field_error.<code>"), else the failure's.
+func fieldProblem(err error) string {
+	code := app.ErrorCode(err)
+	return lang.LocalizeKey("field_error."+code, lang.LocalizeKey("error."+code, lang.L("error.other")))
+}
+
 // fieldRow is a field and the text of its label ("" for none).
 type fieldRow struct {
 	label string
@@ -220,7 +233,11 @@ type fieldRow struct {
 func labelled(rows ...fieldRow) *fyne.Container {
 	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
 	for _, r := range rows {
-		objs = append(objs, widget.NewLabelWithStyle(r.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), r.field)
+		field := r.field
+		if e, ok := field.(*entry); ok && e.Validator != nil {
+			field = e.withProblem()
+		}
+		objs = append(objs, widget.NewLabelWithStyle(r.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), field)
 	}
 	return container.New(layout.NewFormLayout(), objs...)
 }

@@ -257,6 +257,14 @@ func (f *fixture) waitText(s string) {
 // testdata/name.
 func (f *fixture) golden(name string) {
 	f.t.Helper()
+	f.settle(name)
+	test.AssertRendersToMarkup(f.t, name, f.win.Canvas())
+}
+
+// settle runs the queued UI work and lays the window out until nothing
+// moves; name says what in a failure.
+func (f *fixture) settle(name string) {
+	f.t.Helper()
 	f.ui.run()
 	for n := 0; ; n++ {
 		before := f.geometry()
@@ -270,7 +278,17 @@ func (f *fixture) golden(name string) {
 			f.t.Fatalf("the layout of %s does not settle", name)
 		}
 	}
-	test.AssertRendersToMarkup(f.t, name, f.win.Canvas())
+}
+
+// inSight reports whether o lies wholly inside the visible area of the
+// view on top, once the window is laid out.
+func (f *fixture) inSight(o fyne.CanvasObject) bool {
+	f.t.Helper()
+	f.settle("the view")
+	sc := f.shell.top().scroll
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y
+	return o.Visible() && top >= 0 && top+o.Size().Height <= sc.Size().Height
 }
 
 // trees are the window's content and overlays.

@@ -84,7 +84,7 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 			}
 			return nil
 		}, func() {
-			s.Reset(newForgotDone(s))
+			s.Reset(newForgotDone(s, reset.Email))
 		}, func(err error) bool {
 			if codeRefused(err) {
 				second.SetText("")
@@ -118,10 +118,10 @@ func newForgotNewPassword(s *Shell, reset *app.PasswordReset) *view {
 }
 
 // newForgotDone is the end of the reset: the password changed and every
-// session signed out; the way on is signing in.
-func newForgotDone(s *Shell) *view {
+// session signed out; the way on is signing in as email.
+func newForgotDone(s *Shell, email string) *view {
 	v := newView(lang.L("forgot.title"))
-	signIn := newButton(lang.L("forgot.sign_in"), func() { s.Reset(newSignIn(s, nil)) })
+	signIn := newButton(lang.L("forgot.sign_in"), func() { s.Reset(newSignInFrom(s, signInStart{email: email})) })
 	signIn.Importance = widget.HighImportance
 	v.content = container.NewVBox(
 		heading(lang.L("forgot.done")),

@@ -99,6 +99,10 @@ func TestForgotFlow(t *testing.T) {
 	if f.shell.Top() != root || f.shell.Top() != tr("signin.title") {
 		t.Fatalf("sign in goes to %q, want %q", f.shell.Top(), tr("signin.title"))
 	}
+	// The address of the reset is carried back, the password is next.
+	if got := f.entry("field.email_placeholder").Text; got != email || f.win.Canvas().Focused() != f.entry("signin.password") {
+		t.Fatalf("sign-in after the reset: email %q, focus %T", got, f.win.Canvas().Focused())
+	}
 
 	_, other := f.newApp()
 	ctx := context.Background()
@@ -312,13 +316,13 @@ func TestForgotGolden(t *testing.T) {
 	f.shell.Replace(newForgotNewPassword(f.shell, reset))
 	f.golden("forgot/new_password_two_factor.xml")
 
-	f.shell.Reset(newForgotDone(f.shell))
+	f.shell.Reset(newForgotDone(f.shell, email))
 	f.golden("forgot/done.xml")
 
 	f.setLanguage("zh_Hans")
 	f.shell.Reset(newForgotPassword(f.shell, email))
 	f.golden("forgot/email_zh.xml")
-	f.shell.Reset(newForgotDone(f.shell))
+	f.shell.Reset(newForgotDone(f.shell, email))
 	f.golden("forgot/done_zh.xml")
 }
 

@@ -20,13 +20,19 @@ import (
 // failure shows in fail with its remedy. A retry runs again the action
 // that ran last: the submit, or a second action such as a reload.
 type form struct {
-	s       *Shell
-	v       *view
-	submit  *button
-	busy    *widget.ProgressBarInfinite
+	s      *Shell
+	v      *view
+	submit *button
+	busy   *widget.ProgressBarInfinite
+	// waiting says what a running request waits for, beside its Cancel.
+	waiting *fyne.Container
 	fail    *failureBox
 	valid   func() bool
 	running bool
+	// runs counts the runs started or cancelled: a run's answer counts
+	// only while it is the latest.
+	runs   int
+	cancel context.CancelFunc
 	// last is the action that ran last, which a retry runs again.
 	last func()
 }
@@ -45,6 +51,13 @@ func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()
 	f.busy.Stop()
 	f.busy.Hide()
 	closeAlso(v, f.busy.Stop)
+	key := "form.waiting"
+	if s.Opts.Local {
+		key = "form.waiting_local"
+	}
+	waitText := paragraph(lang.LocalizeKey(key, "", map[string]any{"Host": s.Host()}))
+	f.waiting = container.NewBorder(nil, nil, nil, newButton(lang.L("action.cancel"), f.stop), waitText)
+	f.waiting.Hide()
 	f.fail = newFailureBox(s, v)
 	f.fail.actions[app.RemedyRetry] = f.retry
 	f.check()
@@ -109,11 +122,17 @@ func (f *form) run(work func(ctx context.Context) error, ok func(), handled func
 	f.fail.Clear()
 	f.busy.Show()
 	f.busy.Start()
-	f.s.Go(f.v, work, func(err error) {
-		f.running = false
-		f.busy.Stop()
-		f.busy.Hide()
-		f.check()
+	f.waiting.Show()
+	f.runs++
+	run := f.runs
+	ctx, cancel := context.WithCancel(f.v.ctx)
+	f.cancel = cancel
+	f.s.Go(f.v, func(context.Context) error { return work(ctx) }, func(err error) {
+		cancel()
+		if run != f.runs {
+			return
+		}
+		f.idle()
 		switch {
 		case err == nil:
 			if ok != nil {
@@ -126,10 +145,29 @@ func (f *form) run(work func(ctx context.Context) error, ok func(), handled func
 	})
 }
 
-// actions returns the form's submit button above its progress bar and
-// failure box.
+// stop cancels the running request: the form is as before it was sent.
+func (f *form) stop() {
+	if !f.running {
+		return
+	}
+	f.runs++
+	f.cancel()
+	f.idle()
+}
+
+// idle ends a run: no progress, the button as the fields allow.
+func (f *form) idle() {
+	f.running = false
+	f.busy.Stop()
+	f.busy.Hide()
+	f.waiting.Hide()
+	f.check()
+}
+
+// actions returns the form's submit button above its progress bar, what
+// it waits for and the failure box.
 func (f *form) actions() fyne.CanvasObject {
-	return container.NewVBox(f.submit, f.busy, f.fail.box)
+	return container.NewVBox(f.submit, f.busy, f.waiting, f.fail.box)
 }
 
 // failureBox explains a failure: its message and fix in the user's
@@ -213,6 +251,7 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	}
 	b.updateHints()
 	b.box.Show()
+	b.s.reveal(b.v, b.box)
 	if !f.Until.IsZero() {
 		b.startTimer()
 	}
@@ -271,13 +310,21 @@ func (b *failureBox) act() {
 	}
 }
 
+// sharedCount are the codes of a refused second factor: the server counts
+// them with wrong passwords toward the account's lock, and the hint says so.
+var sharedCount = map[string]bool{"invalid_two_factor_code": true, "recovery_code_refused": true}
+
 // updateHints writes the figures of the failure; it runs each second while
 // a countdown runs.
 func (b *failureBox) updateHints() {
 	f := b.failure
 	var lines []string
 	if f.AttemptsLeft != nil {
-		lines = append(lines, plural("hint.attempts_left", *f.AttemptsLeft))
+		key := "hint.attempts_left"
+		if sharedCount[f.Code] {
+			key = "hint.attempts_left_shared"
+		}
+		lines = append(lines, plural(key, *f.AttemptsLeft))
 	}
 	if !f.Until.IsZero() {
 		left := f.Until.Sub(b.s.now()).Round(time.Second)
@@ -369,7 +416,7 @@ func isCode(err error, code string) bool { return err != nil && app.ErrorCode(er
 // codeRefused reports whether err refused a typed two-factor code, wrong
 // or past the attempts that lock: the field is cleared for a new one.
 func codeRefused(err error) bool {
-	return isCode(err, "invalid_two_factor_code") || isCode(err, "attempts_locked")
+	return isCode(err, "invalid_two_factor_code") || isCode(err, "recovery_code_refused") || isCode(err, "attempts_locked")
 }
 
 // passwordRefused empties and focuses field when err refused the password

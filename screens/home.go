@@ -34,6 +34,9 @@ type home struct {
 	walletBody *fyne.Container
 	security   *fyne.Container
 	signOut    *button
+	// autoLocked is the idle time in minutes after which the auto-lock
+	// locked the wallet, told until it is unlocked; 0 for none.
+	autoLocked int
 
 	// gen numbers the loads; only the latest one's answer is shown.
 	gen int
@@ -76,7 +79,10 @@ func buildHome(s *Shell) *home {
 	securityCard := widget.NewCard(lang.L("home.security"), "", container.NewVBox(h.busy, h.fail.box, h.security))
 	h.v.content = container.NewVBox(account, walletCard, securityCard)
 	h.v.shown = h.refresh
-	h.v.walletLocked = h.walletLocked
+	h.v.walletLocked = func() {
+		h.autoLocked = autoLockMinutes()
+		h.walletLocked()
+	}
 	closeAlso(h.v, h.busy.Stop)
 	return h
 }
@@ -157,8 +163,14 @@ func (h *home) showWallet(st homeState) {
 	case st.wallet == app.WalletLocked:
 		unlock := newIconButton(lang.L("home.unlock"), theme.VisibilityIcon(), func() { s.Push(newUnlockWallet(s)) })
 		unlock.Importance = widget.HighImportance
+		if h.autoLocked > 0 {
+			told := paragraph(plural("home.auto_locked", h.autoLocked))
+			told.Importance = widget.WarningImportance
+			objs = append(objs, told)
+		}
 		objs = append(objs, paragraph(lang.L("home.wallet_locked")), unlock)
 	default:
+		h.autoLocked = 0
 		objs = append(objs, paragraph(lang.L("home.wallet_unlocked")))
 		number := map[wallet.Chain]int{}
 		for _, a := range st.addresses {

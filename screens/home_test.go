@@ -233,7 +233,11 @@ func TestHomeLockIsLocal(t *testing.T) {
 			t.Errorf("%s: home does not show the locked wallet beside the account:\n%s", how, f.texts())
 		}
 	}
+	autoLocked := plural("home.auto_locked", 1)
 	locked("the lock button", func() { f.tap("home.lock") })
+	if f.shows(autoLocked) {
+		t.Fatal("the lock button's lock is told as an auto-lock")
+	}
 	if _, err := a.UnlockWallet(ctx, "wallet password"); err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +246,10 @@ func TestHomeLockIsLocal(t *testing.T) {
 		now = now.Add(2 * time.Minute)
 		lock.check()
 	})
+	// The auto-lock says that it locked the wallet, and after how long.
+	if !f.shows(autoLocked) {
+		t.Fatalf("the auto-lock says nothing:\n%s", f.texts())
+	}
 }
 
 // TestHomeSignOut signs out and returns to sign-in with no account.

@@ -81,7 +81,11 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		connect := s.Opts.Connect
 		f.run(func(ctx context.Context) error {
 			var err error
-			next, opts, err = connect(addr)
+			if next, opts, err = connect(addr); err != nil {
+				return err
+			}
+			// Switch only to a server that answers.
+			_, err = next.Client().Status(ctx)
 			return err
 		}, func() {
 			s.App.LockWallet()

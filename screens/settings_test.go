@@ -275,6 +275,10 @@ func TestSettingsServer(t *testing.T) {
 		if server == "https://down.example.com" {
 			return nil, Options{}, fail
 		}
+		if server == "https://dead.example.com" {
+			// The app builds, but nothing answers at its address.
+			return f.appAt("http://127.0.0.1:1", ""), Options{}, nil
+		}
 		_, next = f.newApp()
 		opts := f.options()
 		opts.Local = false
@@ -315,10 +319,18 @@ func TestSettingsServer(t *testing.T) {
 		t.Fatalf("left settings after a failure: %q", f.shell.Top())
 	}
 
+	// A server that does not answer is not switched to.
+	f.entry("settings.server_placeholder").SetText("https://dead.example.com")
+	f.tap("settings.server_connect")
+	f.waitText(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": f.shell.Host()}))
+	if f.shell.Top() != tr("settings.title") || !f.shell.Opts.Local {
+		t.Fatalf("switched to a dead server: %q", f.shell.Top())
+	}
+
 	f.entry("settings.server_placeholder").SetText("https://auth.example.com")
 	f.tap("settings.server_connect")
 	f.waitTop("signin.title")
-	if f.shell.App != next || !slices.Equal(asked, []string{"https://down.example.com", "https://auth.example.com"}) {
+	if f.shell.App != next || !slices.Equal(asked, []string{"https://down.example.com", "https://dead.example.com", "https://auth.example.com"}) {
 		t.Fatalf("asked %v; app replaced %v", asked, f.shell.App == next)
 	}
 }

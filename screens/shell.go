@@ -71,8 +71,10 @@ type view struct {
 	// settings, whose language and server switches rebuild every view.
 	// Set it before the view is shown, or with Shell.BlockBack.
 	blockBack bool
-	ctx       context.Context
-	cancel    context.CancelFunc
+	// scroll holds content while the view is on top.
+	scroll *container.Scroll
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // newView returns an empty view with its own context, cancelled when the
@@ -281,6 +283,7 @@ func (s *Shell) showTop() {
 	s.updateHeader()
 	scroll := container.NewVScroll(container.NewPadded(v.content))
 	scroll.OnScrolled = func(fyne.Position) { s.autoLock.touch() }
+	v.scroll = scroll
 	s.body.Objects = []fyne.CanvasObject{scroll}
 	s.body.Refresh()
 	if v.shown != nil {
@@ -289,6 +292,32 @@ func (s *Shell) showTop() {
 	if v.focus != nil {
 		s.Win.Canvas().Focus(v.focus)
 	}
+}
+
+// reveal scrolls view v, when on top, the least that brings o, a part of
+// its content just shown, into sight: an error below the visible area
+// would leave the user looking at an emptied field.
+func (s *Shell) reveal(v *view, o fyne.CanvasObject) {
+	sc := v.scroll
+	if sc == nil || !viewOnTop(s, v) {
+		return
+	}
+	// Lay the content out now: the driver would on its next frame, after o
+	// moved into place.
+	c := sc.Content
+	c.Resize(c.MinSize().Max(sc.Size()))
+	c.Refresh()
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(c).Y
+	bottom := top + o.Size().Height
+	off := sc.Offset.Y
+	if bottom > off+sc.Size().Height {
+		off = bottom - sc.Size().Height
+	}
+	if top < off {
+		off = top
+	}
+	sc.ScrollToOffset(fyne.NewPos(sc.Offset.X, off))
 }
 
 // refreshBadge shows the server the app talks to: "Local server", or its

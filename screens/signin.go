@@ -21,8 +21,25 @@ import (
 // none. Under the server badge it shows the anti-phishing phrase this
 // computer remembers for the typed email, if any.
 func newSignIn(s *Shell, prior error) *view {
+	return newSignInFrom(s, signInStart{prior: prior})
+}
+
+// signInStart is what the sign-in screen starts from.
+type signInStart struct {
+	// prior is a failure to show at once.
+	prior error
+	// email is the address typed before (on Forgot password, say).
+	email string
+	// recovery asks a recovery code as the second factor, for a user who
+	// lost the authenticator.
+	recovery bool
+}
+
+func newSignInFrom(s *Shell, start signInStart) *view {
+	prior := start.prior
 	v := newView(lang.L("signin.title"))
 	email := newEmailEntry()
+	email.SetText(start.email)
 	phrase := newSigninPhrase(s, v)
 	email.OnChanged = phrase.changed
 	password := newPasswordEntry(lang.L("signin.password"))
@@ -43,6 +60,10 @@ func newSignIn(s *Shell, prior error) *view {
 			return err
 		}, func() {
 			password.SetText("")
+			if start.recovery && res.Challenge != nil {
+				s.Push(newChallenge(s, res.Challenge, true))
+				return
+			}
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch app.ErrorCode(err) {
@@ -63,6 +84,7 @@ func newSignIn(s *Shell, prior error) *view {
 	})
 	f.watch(email, password, remember)
 	f.fail.actions[app.RemedyConnectionCheck] = check.run
+	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, email.Text)) }
 
 	links := container.NewHBox(
 		signinLink(lang.L("signin.forgot_password"), func() { s.Push(newForgotPassword(s, email.Text)) }),
@@ -75,6 +97,12 @@ func newSignIn(s *Shell, prior error) *view {
 	)
 	v.content = container.NewVBox(phrase.box, fields, remember, f.actions(), check.box, container.NewCenter(links))
 	v.focus = email
+	if start.email != "" {
+		v.focus = password
+	}
+	if start.recovery {
+		v.content = container.NewVBox(paragraph(lang.L("signin.recovery_next")), v.content)
+	}
 
 	if prior != nil {
 		// A resume that failed for a wait is tried again, unless the user

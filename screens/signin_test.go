@@ -268,7 +268,11 @@ func TestSignInOffline(t *testing.T) {
 	o := f.other(f.appAt("http://127.0.0.1:1", ""), Options{Version: "1.0.0"})
 	o.fillSignIn("hal@example.org", testPassword)
 	o.tap("signin.submit")
-	o.waitText(lang.LocalizeKey("error.offline", "", map[string]any{"Host": "127.0.0.1"}))
+	// A server on this computer gets no advice about Wi-Fi.
+	o.waitText(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": "127.0.0.1"}))
+	if o.shows(tr("remedy.offline")) || !o.shows(tr("remedy.local_unreachable")) {
+		t.Fatalf("a refused connection on this computer:\n%s", o.texts())
+	}
 	o.tap("action.connection_check")
 	o.waitText(tr("diag.cause.connection_refused"))
 	if !o.shows(tr("diag.fix.connection_refused")) {
@@ -286,7 +290,7 @@ func TestSignInOffline(t *testing.T) {
 func TestSignInPrior(t *testing.T) {
 	f := newSignInFixture(t)
 	f.shell.Reset(newSignIn(f.shell, &authapi.OfflineError{Host: "127.0.0.1"}))
-	f.waitText(lang.LocalizeKey("error.offline", "", map[string]any{"Host": "127.0.0.1"}))
+	f.waitText(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": "127.0.0.1"}))
 	if !f.hasButton("action.connection_check") {
 		t.Fatal("no connection check for an offline resume")
 	}

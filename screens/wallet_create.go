@@ -240,7 +240,7 @@ func (c *createFlow) passphraseView() *view {
 	}
 	warn := paragraph(lang.L("wallet_create.passphrase_warning"))
 	warn.Importance = widget.WarningImportance
-	box := container.NewVBox(warn, first, second)
+	box := container.NewVBox(warn, first, second.withProblem())
 	box.Hide()
 	valid := func() bool { return !use.Checked || (first.Text != "" && first.Text == second.Text) }
 	f := newForm(s, v, lang.L("wallet_create.continue"), valid, func() {

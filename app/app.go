@@ -157,4 +157,3 @@ func defaultDeviceName() string {
 	}
 	return "Sesame on " + h
 }
-

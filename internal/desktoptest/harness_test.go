@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"net"
 	"net/http"
 	"net/url"
@@ -215,32 +214,6 @@ func (d *desktop) shot(name string) string {
 		d.t.Fatalf("screenshot %s: %v %s", name, err, out)
 	}
 	return path
-}
-
-// waitRepainted waits until the app has drawn its window at w×h: the
-// corner that the resize added shows the background that the opposite
-// corner shows, not what X left there before the app's next frame.
-func (d *desktop) waitRepainted(w, h int) {
-	d.t.Helper()
-	path := filepath.Join(d.t.TempDir(), "resize.png")
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if err := exec.Command("import", "-window", d.window, path).Run(); err != nil {
-			continue
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			continue
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil || img.Bounds().Dx() != w || img.Bounds().Dy() != h {
-			continue
-		}
-		if img.At(w-3, h-3) == img.At(2, h-3) {
-			return
-		}
-	}
-	d.t.Fatalf("the app did not redraw its window at %dx%d", w, h)
 }
 
 // shotOther waits for the app's window whose title has name and saves a

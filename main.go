@@ -259,7 +259,7 @@ func desktop(ctx context.Context, o options) error {
 	})
 
 	w := a.NewWindow("Sesame")
-	screens.RememberSize(a, w)
+	w.Resize(screens.InitialSize(settings.Window))
 	w.SetMaster()
 	w.Show()
 	if err := <-connected; err != nil {
@@ -292,5 +292,17 @@ func desktop(ctx context.Context, o options) error {
 		fyne.Do(a.Quit)
 	}()
 	a.Run()
+	// The window's size is saved once Run has returned, before the
+	// process ends: the window closed, Quit, or SIGTERM (Fyne's driver
+	// quits on it by itself). Fyne's own stopped hooks run on a queue
+	// of theirs that the process may not wait for.
+	if size, ok := screens.WindowSize(w); ok {
+		mu.Lock()
+		defer mu.Unlock()
+		settings.Window = &size
+		if err := app.SaveSettings(o.data, settings); err != nil {
+			fmt.Fprintln(os.Stderr, "sesame:", err)
+		}
+	}
 	return nil
 }

@@ -19,6 +19,14 @@ type Settings struct {
 	Server string `json:"server,omitempty"`
 	// Language is "en", "zh_Hans", or "" for the system's.
 	Language string `json:"language,omitempty"`
+	// Window is the window's size when the app last stopped, if known.
+	Window *WindowSize `json:"window,omitempty"`
+}
+
+// WindowSize is a window's size in Fyne's device-independent units.
+type WindowSize struct {
+	Width  float32 `json:"width"`
+	Height float32 `json:"height"`
 }
 
 // SettingsFile is the name of the settings in the data folder.

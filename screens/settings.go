@@ -251,6 +251,7 @@ func settingsClear(s *Shell, v *view) fyne.CanvasObject {
 					return settingsClearData(ctx, a)
 				}, func() {
 					settingsResetPreferences()
+					s.Win.Resize(InitialSize(nil))
 					s.Reset(newSignIn(s, nil))
 				}, nil)
 			})
@@ -302,11 +303,11 @@ func settingsClearData(ctx context.Context, a *app.App) error {
 	return a.DeleteWallet()
 }
 
-// settingsResetPreferences forgets the theme, the auto-lock delay and the
-// window size, and applies the default theme.
+// settingsResetPreferences forgets the theme and the auto-lock delay, and
+// applies the default theme.
 func settingsResetPreferences() {
 	a := fyne.CurrentApp()
-	for _, k := range []string{prefTheme, prefAutoLock, prefWidth, prefHeight} {
+	for _, k := range []string{prefTheme, prefAutoLock} {
 		a.Preferences().RemoveValue(k)
 	}
 	ApplyPreferences(a)

@@ -3,14 +3,14 @@ package screens
 import (
 	"image/color"
 
+	"sesame/app"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 )
 
 // Preference keys of the Fyne app.
 const (
-	prefWidth  = "window.width"
-	prefHeight = "window.height"
 	// prefTheme is "light", "dark", or "" for the system's.
 	prefTheme = "theme"
 	// prefAutoLock is the minutes of inactivity after which an unlocked
@@ -49,25 +49,27 @@ func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 	return t.Theme.Color(n, t.variant)
 }
 
-// RememberSize sizes w as it was when the app last stopped, and saves its
-// size whenever the app stops: the window closed, or the session asking the
-// program to end (Fyne's driver quits on SIGTERM by itself).
-func RememberSize(a fyne.App, w fyne.Window) {
-	p := a.Preferences()
-	w.Resize(fyne.NewSize(
-		float32(p.FloatWithFallback(prefWidth, defaultWidth)),
-		float32(p.FloatWithFallback(prefHeight, defaultHeight))))
-	a.Lifecycle().SetOnStopped(func() { saveSize(a, w) })
+// InitialSize is the window's size at start: saved, the size it had when
+// the app last stopped, or the default.
+func InitialSize(saved *app.WindowSize) fyne.Size {
+	if saved != nil && saved.Width >= minSaved && saved.Height >= minSaved {
+		return fyne.NewSize(saved.Width, saved.Height)
+	}
+	return fyne.NewSize(defaultWidth, defaultHeight)
 }
 
-// saveSize keeps w's size for the next start.
-func saveSize(a fyne.App, w fyne.Window) {
+// WindowSize is w's size to save for the next start; false for a window
+// too small to have been sized by the user (not yet shown).
+func WindowSize(w fyne.Window) (app.WindowSize, bool) {
 	size := w.Canvas().Size()
-	if size.Width >= 200 && size.Height >= 200 {
-		a.Preferences().SetFloat(prefWidth, float64(size.Width))
-		a.Preferences().SetFloat(prefHeight, float64(size.Height))
+	if size.Width < minSaved || size.Height < minSaved {
+		return app.WindowSize{}, false
 	}
+	return app.WindowSize{Width: size.Width, Height: size.Height}, true
 }
+
+// minSaved is the smallest width and height kept as the window's size.
+const minSaved = 200
 
 // WarmFonts loads the faces of the text styles the first screen draws, so
 // that building it finds them cached; main runs it while the window is

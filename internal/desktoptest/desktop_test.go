@@ -75,13 +75,13 @@ func TestRememberMe(t *testing.T) {
 	d.xdotool("windowsize", d.window, "560", "760")
 	time.Sleep(500 * time.Millisecond)
 	d.quit()
-	if prefs := d.preferences(); !strings.Contains(prefs, `"window.width":560`) || !strings.Contains(prefs, `"window.height":760`) {
-		t.Errorf("the window's size is not in the preferences after quitting: %s", prefs)
+	if settings := d.settings(); !strings.Contains(settings, `"width": 560`) || !strings.Contains(settings, `"height": 760`) {
+		t.Errorf("the window's size is not in the settings after quitting: %s", settings)
 	}
 	d.start()
 	d.shot("home-after-restart")
 	if geo := d.xdotool("getwindowgeometry", d.window); !strings.Contains(geo, "560x760") {
-		t.Errorf("the window did not keep its size: %s\npreferences: %s", geo, d.preferences())
+		t.Errorf("the window did not keep its size: %s\nsettings: %s", geo, d.settings())
 	}
 	second := d.waitToken()
 	if second == first {

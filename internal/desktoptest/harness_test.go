@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sesame/app"
 )
 
 // desktop is one computer of the test: an X display, a keyring, and a home
@@ -317,13 +319,9 @@ func (d *desktop) waitAnySecret(service, user string) string {
 	return ""
 }
 
-// preferences is the app's Fyne preferences file.
-func (d *desktop) preferences() string {
-	files, _ := filepath.Glob(filepath.Join(d.home, "config", "fyne", "*", "preferences.json"))
-	if len(files) != 1 {
-		return fmt.Sprintf("%d preference files", len(files))
-	}
-	b, err := os.ReadFile(files[0])
+// settings is the app's settings file (server, language, window size).
+func (d *desktop) settings() string {
+	b, err := os.ReadFile(filepath.Join(d.data, app.SettingsFile))
 	if err != nil {
 		return err.Error()
 	}

@@ -390,7 +390,7 @@ func (c *Client) send(ctx context.Context, r call, body []byte, access string) (
 	defer resp.Body.Close()
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		c.mu.Lock()
-		c.offset, c.measured = d.Sub(time.Now()).Round(time.Second), true
+		c.offset, c.measured = time.Until(d).Round(time.Second), true
 		c.mu.Unlock()
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerSize+1))

@@ -46,3 +46,14 @@ APP_PACKAGES=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev
 # emoji font, which Sesame never draws and which every text style would
 # otherwise load at start.
 APP_TAGS=no_emoji
+
+# tool prints the path of a Go command, installing it into
+# $XDG_CACHE_HOME/sesame/tools/ when missing (once per version).
+tool() { # name package version
+	local bin="${XDG_CACHE_HOME:-$HOME/.cache}/sesame/tools/$1/$3"
+	if [ ! -x "$bin/$1" ]; then
+		echo "Installing the $1 command $3…" >&2
+		GOBIN="$bin" CGO_ENABLED=0 go install "$2@$3" >&2
+	fi
+	echo "$bin/$1"
+}

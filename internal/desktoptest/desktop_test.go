@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"sesame/authapi"
 )
@@ -72,8 +71,8 @@ func TestRememberMe(t *testing.T) {
 	d.shot("home")
 
 	// The window keeps the size the user gave it.
-	d.xdotool("windowsize", d.window, "560", "760")
-	time.Sleep(500 * time.Millisecond)
+	d.xdotool("windowsize", "--sync", d.window, "560", "760")
+	d.waitRepainted(560, 760)
 	d.quit()
 	if settings := d.settings(); !strings.Contains(settings, `"width": 560`) || !strings.Contains(settings, `"height": 760`) {
 		t.Errorf("the window's size is not in the settings after quitting: %s", settings)
@@ -119,12 +118,10 @@ func TestRememberMe(t *testing.T) {
 		t.Fatalf("secret-tool clear: %v %s", err, out)
 	}
 	d.start() // the sign-in screen, with the remembered address filled in
-	time.Sleep(time.Second)
 	d.shot("sign-in-with-phrase")
 	d.quit()
 	d.lang = "zh_CN" // the same screen in 简体中文
 	d.start()
-	time.Sleep(time.Second)
 	d.shot("sign-in-with-phrase-zh")
 	d.lang = "en"
 

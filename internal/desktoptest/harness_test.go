@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net"
 	"net/http"
 	"net/url"
@@ -148,7 +150,7 @@ func (d *desktop) start() {
 	d.window = strings.Fields(out)[0]
 	// Xvfb has no window manager: focus the window directly.
 	d.xdotool("windowfocus", "--sync", d.window)
-	time.Sleep(1500 * time.Millisecond) // the first frames and the resume attempt
+	d.settle() // the first frames and the resume attempt
 }
 
 // quit ends the app as the desktop session does at log-out (SIGTERM) and
@@ -206,31 +208,116 @@ func (d *desktop) typeText(text string) {
 // shot saves a screenshot of the window as NN-name.png.
 func (d *desktop) shot(name string) string {
 	d.t.Helper()
+	return d.shotWindow(d.window, name)
+}
+
+// shotWindow saves a screenshot of the window id as NN-name.png once it
+// has settled.
+func (d *desktop) shotWindow(id, name string) string {
+	d.t.Helper()
 	d.step++
 	path := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.step, name))
-	// Without a window manager, windows stack as opened: raise ours, or
-	// another one (the mailbox) hides it in the screenshot.
-	d.xdotool("windowraise", d.window)
-	time.Sleep(300 * time.Millisecond)
-	if out, err := exec.Command("import", "-window", d.window, path).CombinedOutput(); err != nil {
+	// Without a window manager, windows stack as opened and a picture of
+	// one shows what lies above it: raise it first.
+	d.xdotool("windowraise", id)
+	d.settleWindow(id)
+	if out, err := exec.Command("import", "-window", id, path).CombinedOutput(); err != nil {
 		d.t.Fatalf("screenshot %s: %v %s", name, err, out)
 	}
 	return path
+}
+
+// waitRepainted waits until the app has drawn its window at w×h: the
+// corner that the resize added shows the background that the opposite
+// corner shows, not what X left there before the app's next frame.
+func (d *desktop) waitRepainted(w, h int) {
+	d.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		img, err := d.capture(d.window)
+		if err != nil || img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+			continue
+		}
+		if img.At(w-3, h-3) == img.At(2, h-3) {
+			return
+		}
+	}
+	d.t.Fatalf("the app did not redraw its window at %dx%d", w, h)
+}
+
+// settle waits until the app's window has drawn a screen and nothing on it
+// moves (a progress bar, a screen being replaced): two pictures of it in a
+// row, 250 ms apart, differ in at most a text caret's pixels.
+func (d *desktop) settle() {
+	d.t.Helper()
+	d.settleWindow(d.window)
+}
+
+func (d *desktop) settleWindow(id string) {
+	d.t.Helper()
+	var prev image.Image
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		img, err := d.capture(id)
+		if err != nil || blank(img) {
+			continue
+		}
+		if prev != nil && differentPixels(prev, img) <= caretPixels {
+			return
+		}
+		prev = img
+	}
+	d.t.Fatalf("the window %s did not settle within 20 s", id)
+}
+
+// caretPixels is the most pixels two pictures of a still screen differ in:
+// a blinking text caret.
+const caretPixels = 400
+
+// capture is a picture of the window id.
+func (d *desktop) capture(id string) (image.Image, error) {
+	out, err := exec.Command("import", "-window", id, "png:-").Output()
+	if err != nil {
+		return nil, err
+	}
+	return png.Decode(bytes.NewReader(out))
+}
+
+// blank reports a picture of one colour: a window not drawn yet.
+func blank(img image.Image) bool {
+	b := img.Bounds()
+	first := img.At(b.Min.X, b.Min.Y)
+	for y := b.Min.Y; y < b.Max.Y; y += 4 {
+		for x := b.Min.X; x < b.Max.X; x += 4 {
+			if img.At(x, y) != first {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// differentPixels counts the pixels in which a and b differ; pictures of
+// different sizes differ everywhere.
+func differentPixels(a, b image.Image) int {
+	if a.Bounds() != b.Bounds() {
+		return a.Bounds().Dx() * a.Bounds().Dy()
+	}
+	n := 0
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // shotOther waits for the app's window whose title has name and saves a
 // screenshot of it.
 func (d *desktop) shotOther(name, file string) {
 	d.t.Helper()
-	out := d.xdotool("search", "--sync", "--onlyvisible", "--pid", fmt.Sprint(d.running.Process.Pid), "--name", name)
-	id := strings.Fields(out)[0]
-	time.Sleep(2500 * time.Millisecond) // the mailbox polls every 2 s
-	d.step++
-	path := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.step, file))
-	d.xdotool("windowraise", id)
-	if out, err := exec.Command("import", "-window", id, path).CombinedOutput(); err != nil {
-		d.t.Fatalf("screenshot %s: %v %s", file, err, out)
-	}
+	out := d.xdotool("search", "--sync", "--all", "--onlyvisible", "--pid", fmt.Sprint(d.running.Process.Pid), "--name", name)
+	d.shotWindow(strings.Fields(out)[0], file)
 }
 
 var codeRE = regexp.MustCompile(`\b\d{6}\b`)

@@ -48,7 +48,7 @@ func TestStart(t *testing.T) {
 func TestClock(t *testing.T) {
 	var c testserver.Clock
 	c.Advance(time.Hour)
-	if d := c.Now().Sub(time.Now()); d < 59*time.Minute || d > time.Hour {
+	if d := time.Until(c.Now()); d < 59*time.Minute || d > time.Hour {
 		t.Fatalf("an hour on, the clock is %s ahead", d)
 	}
 }

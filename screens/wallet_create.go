@@ -240,7 +240,7 @@ func (c *createFlow) passphraseView() *view {
 	}
 	warn := paragraph(lang.L("wallet_create.passphrase_warning"))
 	warn.Importance = widget.WarningImportance
-	box := container.NewVBox(warn, first, second.withProblem())
+	box := container.NewVBox(warn, first.framed(), second.framed())
 	box.Hide()
 	valid := func() bool { return !use.Checked || (first.Text != "" && first.Text == second.Text) }
 	f := newForm(s, v, lang.L("wallet_create.continue"), valid, func() {
@@ -395,7 +395,7 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 	save func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error),
 	saved func([]wallet.Address)) *view {
 	v := newView(title)
-	pw := newWalletPassword()
+	pw := newWalletPassword(s.App)
 	var f *form
 	ow := newOverwriteCheck()
 	f = newForm(s, v, label, func() bool { return pw.Valid() && ow.ok() }, func() {

@@ -28,7 +28,7 @@ var (
 var palette = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 	theme.VariantLight: {
 		theme.ColorNamePrimary:             color.NRGBA{R: 0x1f, G: 0x7a, B: 0x70, A: 0xff},
-		theme.ColorNameForegroundOnPrimary: color.White,
+		theme.ColorNameForegroundOnPrimary: color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
 		theme.ColorNameForeground:          color.NRGBA{R: 0x20, G: 0x21, B: 0x24, A: 0xff},
 		theme.ColorNameDisabled:            color.NRGBA{R: 0x64, G: 0x64, B: 0x64, A: 0xff},
 		theme.ColorNamePlaceHolder:         color.NRGBA{R: 0x64, G: 0x64, B: 0x64, A: 0xff},
@@ -38,7 +38,7 @@ var palette = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 	},
 	theme.VariantDark: {
 		theme.ColorNamePrimary:             color.NRGBA{R: 0x4d, G: 0xb6, B: 0xa8, A: 0xff},
-		theme.ColorNameForegroundOnPrimary: color.NRGBA{R: 0x17, G: 0x17, B: 0x18, A: 0xff},
+		theme.ColorNameForegroundOnPrimary: color.NRGBA{R: 0x10, G: 0x10, B: 0x12, A: 0xff},
 		theme.ColorNameDisabled:            color.NRGBA{R: 0x9a, G: 0x9a, B: 0x9a, A: 0xff},
 		theme.ColorNameError:               color.NRGBA{R: 0xff, G: 0x6b, B: 0x6b, A: 0xff},
 	},
@@ -57,8 +57,9 @@ func NewTheme() fyne.Theme { return sesameTheme{} }
 // Color returns the palette's colour, the focus and selection tints of the
 // primary colour, or the default theme's colour.
 func (sesameTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	if v != theme.VariantDark {
-		v = theme.VariantLight
+	if v != theme.VariantLight {
+		// As Fyne's own theme: any other variant is dark.
+		v = theme.VariantDark
 	}
 	switch n {
 	case theme.ColorNameHyperlink:

@@ -170,14 +170,19 @@ func warningRow(text string) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.WarningIcon())), nil, paragraph(text))
 }
 
-// wordsView shows the words in a numbered grid, hidden until revealed,
-// neither selectable nor copyable.
+// wordColumns is the number of columns of the words: each is read top to
+// bottom, the first before the second.
+const wordColumns = 2
+
+// wordsView shows the words in numbered rows that read top to bottom, in
+// wordColumns columns, hidden until revealed, neither selectable nor
+// copyable.
 func (c *createFlow) wordsView() *view {
 	s := c.s
 	v := newView(c.title)
 	words := c.draft.Mnemonic.Words
 	cells := make([]*widget.Label, len(words))
-	grid := container.NewGridWithColumns(3)
+	grid := container.NewGridWithRows((len(words) + wordColumns - 1) / wordColumns)
 	for i := range words {
 		cells[i] = widget.NewLabelWithStyle(hiddenWord, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		number := widget.NewLabel(strconv.Itoa(i+1) + ".")

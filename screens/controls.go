@@ -2,6 +2,7 @@ package screens
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -306,6 +307,36 @@ type button struct {
 // newButton is a button labelled label.
 func newButton(label string, tapped func()) *button {
 	return newIconButton(label, nil, tapped)
+}
+
+// copiedFor is how long a copy button says that it copied.
+const copiedFor = 2 * time.Second
+
+// copiedAfter runs fn on the UI thread after d; tests replace it to end
+// the wait themselves.
+var copiedAfter = func(d time.Duration, fn func()) {
+	time.AfterFunc(d, func() { uiDo(fn) })
+}
+
+// newCopyButton is a button labelled label with the copy icon: a tap runs
+// copy, then the button says "Copied" with a tick for copiedFor.
+func newCopyButton(label string, copy func()) *button {
+	var b *button
+	taps := 0
+	b = newIconButton(label, theme.ContentCopyIcon(), func() {
+		copy()
+		taps++
+		tap := taps
+		b.SetText(lang.L("action.copied"))
+		b.SetIcon(theme.ConfirmIcon())
+		copiedAfter(copiedFor, func() {
+			if tap == taps {
+				b.SetText(label)
+				b.SetIcon(theme.ContentCopyIcon())
+			}
+		})
+	})
+	return b
 }
 
 // newIconButton is a button with an icon before its label ("" for none).

@@ -1,0 +1,91 @@
+package screens
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+
+	"sesame/assets"
+)
+
+// TestLongTitleKeepsWindowSize pushes views with titles far wider than the
+// window, in both languages: the window's content asks for no more width,
+// and the title ends in "…".
+func TestLongTitleKeepsWindowSize(t *testing.T) {
+	f := newSignInFixture(t)
+	titles := map[string]string{
+		"en":      strings.Repeat("Sign in with a recovery code ", 6),
+		"zh_Hans": strings.Repeat("使用恢复码登录您的账户", 6),
+	}
+	for _, tag := range []string{"en", "zh_Hans"} {
+		f.setLanguage(tag)
+		v := newView(titles[tag])
+		v.content = paragraph(titles[tag])
+		f.shell.Push(v)
+		f.settle("the long title")
+		if w := f.win.Content().MinSize().Width; w > fixtureSize.Width {
+			t.Errorf("%s: a long title asks for %.0f px in a %.0f px window", tag, w, fixtureSize.Width)
+		}
+		if f.shell.title.Truncation != fyne.TextTruncateEllipsis {
+			t.Errorf("%s: the title does not end in an ellipsis", tag)
+		}
+		f.shell.Back()
+	}
+}
+
+// TestFormReadableWidth shows sign-in in a large window: the form keeps a
+// readable width and sits centred; in the default window it fills it.
+func TestFormReadableWidth(t *testing.T) {
+	f := newSignInFixture(t)
+	submit := must(f, "the submit button", func(b *button) bool { return b.Text == tr("signin.submit") })
+	d := fyne.CurrentApp().Driver()
+	for _, size := range []fyne.Size{fyne.NewSize(1400, 900), fixtureSize} {
+		f.win.Resize(size)
+		f.settle("the resized window")
+		x, w := d.AbsolutePositionForObject(submit).X, submit.Size().Width
+		sc := f.shell.top().scroll
+		scX, scW := d.AbsolutePositionForObject(sc).X, sc.Size().Width
+		if w > readableWidth {
+			t.Errorf("%v window: the button is %.0f px wide, want at most %d", size, w, readableWidth)
+		}
+		if centre, want := x+w/2, scX+scW/2; centre < want-0.5 || centre > want+0.5 {
+			t.Errorf("%v window: the button's centre is at %.0f, not the view's %.0f", size, centre, want)
+		}
+		if full := scW - 2*theme.Padding(); scW < readableWidth && w != full {
+			t.Errorf("%v window: the button is %.0f px wide, want the view's %.0f", size, w, full)
+		}
+	}
+	f.win.Resize(fyne.NewSize(1400, 900))
+	f.golden("signin/wide.xml")
+}
+
+// TestSignInLogo checks that sign-in shows the app's icon, in both
+// languages.
+func TestSignInLogo(t *testing.T) {
+	f := newSignInFixture(t)
+	for _, tag := range []string{"en", "zh_Hans"} {
+		f.setLanguage(tag)
+		f.shell.Retranslate()
+		f.waitSignIn()
+		logo := must(f, "logo", func(i *canvas.Image) bool {
+			return i.Resource != nil && i.Resource.Name() == assets.IconName
+		})
+		if string(logo.Resource.Content()) != string(assets.Icon) {
+			t.Errorf("%s: the logo is not the app's icon", tag)
+		}
+		if s := logo.Size(); s.Width < logoSize || s.Height < logoSize {
+			t.Errorf("%s: the logo is drawn %v", tag, s)
+		}
+	}
+}
+
+// TestCopiedChinese taps a copy button in Chinese: it says 已复制.
+func TestCopiedChinese(t *testing.T) {
+	f := newSignInFixture(t)
+	f.setLanguage("zh_Hans")
+	f.shell.Push(newRecoveryCodes(f.shell, []string{"aaaabbbbcc", "ddddeeeeff"}, codesPage{title: "codes", intro: "intro", finish: "ok", done: func() {}}))
+	f.tapCopy("recovery_codes.copy")
+}

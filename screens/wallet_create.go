@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -182,12 +183,21 @@ func (c *createFlow) wordsView() *view {
 	v := newView(c.title)
 	words := c.draft.Mnemonic.Words
 	cells := make([]*widget.Label, len(words))
-	grid := container.NewGridWithRows((len(words) + wordColumns - 1) / wordColumns)
+	// Each column is a form layout: its numbers end flush, its words
+	// start flush.
+	rows := (len(words) + wordColumns - 1) / wordColumns
+	grid := container.NewGridWithColumns(wordColumns)
+	var column *fyne.Container
 	for i := range words {
+		if i%rows == 0 {
+			column = container.New(layout.NewFormLayout())
+			grid.Add(column)
+		}
 		cells[i] = widget.NewLabelWithStyle(hiddenWord, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		number := widget.NewLabel(strconv.Itoa(i+1) + ".")
+		number := widget.NewLabelWithStyle(strconv.Itoa(i+1)+".", fyne.TextAlignTrailing, fyne.TextStyle{})
 		number.Importance = widget.LowImportance
-		grid.Add(container.NewBorder(nil, nil, number, nil, cells[i]))
+		column.Add(number)
+		column.Add(cells[i])
 	}
 	revealed, seen := false, false
 	var toggle *button

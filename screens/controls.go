@@ -319,12 +319,13 @@ var copiedAfter = func(d time.Duration, fn func()) {
 }
 
 // newCopyButton is a button labelled label with the copy icon: a tap runs
-// copy, then the button says "Copied" with a tick for copiedFor.
-func newCopyButton(label string, copy func()) *button {
+// put, which puts something on the clipboard, then the button says
+// "Copied" with a tick for copiedFor.
+func newCopyButton(label string, put func()) *button {
 	var b *button
 	taps := 0
 	b = newIconButton(label, theme.ContentCopyIcon(), func() {
-		copy()
+		put()
 		taps++
 		tap := taps
 		b.SetText(lang.L("action.copied"))

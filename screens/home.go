@@ -193,8 +193,8 @@ func (h *home) showWallet(st homeState) {
 }
 
 // walletLocked redraws the wallet card and the backup's row for the
-// wallet locked on this computer, scrolled to the top. It asks the server nothing: the account's
-// details stay as loaded.
+// wallet locked on this computer, scrolled to the top. It asks the server
+// nothing: the account's details stay as loaded.
 func (h *home) walletLocked() {
 	if h.st.wallet != app.WalletUnlocked {
 		return

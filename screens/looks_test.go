@@ -1,11 +1,14 @@
 package screens
 
 import (
+	"image/color"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
 	"sesame/assets"
@@ -88,4 +91,32 @@ func TestCopiedChinese(t *testing.T) {
 	f.setLanguage("zh_Hans")
 	f.shell.Push(newRecoveryCodes(f.shell, []string{"aaaabbbbcc", "ddddeeeeff"}, codesPage{title: "codes", intro: "intro", finish: "ok", done: func() {}}))
 	f.tapCopy("recovery_codes.copy")
+}
+
+// TestReadableLayout lays out content narrower and wider than
+// readableWidth in a large space and in a small one.
+func TestReadableLayout(t *testing.T) {
+	test.NewTempApp(t)
+	p := theme.Padding()
+	cases := []struct {
+		min, space, want float32
+	}{
+		{100, 1400, readableWidth},
+		{800, 1400, 800},
+		{100, 300, 300 - 2*p},
+	}
+	for _, c := range cases {
+		r := canvas.NewRectangle(color.Transparent)
+		r.SetMinSize(fyne.NewSize(c.min, 10))
+		box := container.New(readableLayout{}, r)
+		box.Resize(fyne.NewSize(c.space, 100))
+		if r.Size().Width != c.want || r.Position().X != (c.space-c.want)/2 || r.Position().Y != p {
+			t.Errorf("min %.0f in %.0f: %v at %v, want %.0f wide, centred", c.min, c.space, r.Size(), r.Position(), c.want)
+		}
+	}
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(700, 30))
+	if got, want := container.New(readableLayout{}, r).MinSize(), fyne.NewSize(700+2*p, 30+2*p); got != want {
+		t.Errorf("MinSize: %v, want %v", got, want)
+	}
 }

@@ -454,13 +454,13 @@ func (s *Shell) Go(v *view, work func(ctx context.Context) error, done func(erro
 const readableWidth = 600
 
 // readableLayout pads its objects as Fyne's padded layout does, no wider
-// than readableWidth, centred across the space.
+// than readableWidth unless they need more, centred across the space.
 type readableLayout struct{}
 
 func (readableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	p := theme.Padding()
-	w := min(size.Width-2*p, readableWidth)
 	for _, o := range objs {
+		w := min(size.Width-2*p, max(readableWidth, o.MinSize().Width))
 		o.Move(fyne.NewPos((size.Width-w)/2, p))
 		o.Resize(fyne.NewSize(w, size.Height-2*p))
 	}

@@ -72,7 +72,9 @@ func buildHome(s *Shell) *home {
 	h.security.Hide()
 	h.signOut = newIconButton(lang.L("home.sign_out"), theme.LogoutIcon(), h.doSignOut)
 
+	// An address may be wider than the window: it wraps, even inside a word.
 	name := heading(h.email)
+	name.Wrapping = fyne.TextWrapBreak
 	name.Selectable = true
 	account := widget.NewCard(lang.L("home.account"), "", container.NewVBox(name, h.signOut))
 	walletCard := widget.NewCard(lang.L("home.wallet"), "", container.NewVBox(h.walletBody, h.walletFail.box))

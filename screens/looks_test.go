@@ -120,3 +120,14 @@ func TestReadableLayout(t *testing.T) {
 		t.Errorf("MinSize: %v, want %v", got, want)
 	}
 }
+
+// TestHomeLongEmail shows home for an address wider than the window: it
+// wraps instead of widening the window.
+func TestHomeLongEmail(t *testing.T) {
+	email := strings.Repeat("ada.lovelace.", 4) + "analytical@engine-department.example.org"
+	f := homeSignedIn(t, email)
+	f.settle("home")
+	if w := f.win.Content().MinSize().Width; w > fixtureSize.Width {
+		t.Errorf("home of %s asks for %.0f px in a %.0f px window", email, w, fixtureSize.Width)
+	}
+}

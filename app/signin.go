@@ -231,7 +231,7 @@ func (a *App) Resume(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("reading the remembered sign-in: %w", err)
 	}
 	a.mu.Lock()
-	a.account, a.remember = email, true
+	a.account, a.remember, a.accountPw = email, true, nil
 	a.mu.Unlock()
 	// The rotation runs to its end under the client's own time limit even
 	// if ctx ends first: abandoned, it would spend the remembered token

@@ -85,12 +85,30 @@ func TestSignInLogo(t *testing.T) {
 	}
 }
 
-// TestCopiedChinese taps a copy button in Chinese: it says 已复制.
-func TestCopiedChinese(t *testing.T) {
+// TestCopied taps a copy button in both languages: it says Copied, 已复制,
+// with a tick, then its label again.
+func TestCopied(t *testing.T) {
 	f := newSignInFixture(t)
-	f.setLanguage("zh_Hans")
-	f.shell.Push(newRecoveryCodes(f.shell, []string{"aaaabbbbcc", "ddddeeeeff"}, codesPage{title: "codes", intro: "intro", finish: "ok", done: func() {}}))
-	f.tapCopy("recovery_codes.copy")
+	for _, tag := range []string{"en", "zh_Hans"} {
+		f.setLanguage(tag)
+		f.shell.Push(newRecoveryCodes(f.shell, []string{"aaaabbbbcc", "ddddeeeeff"},
+			codesPage{title: tr("security.codes.title"), intro: tr("security.codes.intro"), finish: tr("security.codes.done"), done: func() {}}))
+		b := f.button("recovery_codes.copy")
+		test.Tap(b)
+		if b.Text != tr("action.copied") {
+			t.Errorf("%s: the copy button says %q", tag, b.Text)
+		}
+		f.golden("recovery_codes/copied_" + tag + ".xml")
+		for _, fn := range f.uncopied {
+			fn()
+		}
+		f.uncopied = nil
+		if b.Text != tr("recovery_codes.copy") {
+			t.Errorf("%s: the copy button says %q after its moment", tag, b.Text)
+		}
+		f.shell.BlockBack(f.shell.top(), false)
+		f.shell.Back()
+	}
 }
 
 // TestReadableLayout lays out content narrower and wider than

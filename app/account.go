@@ -331,6 +331,7 @@ func (a *App) ChangePassword(ctx context.Context, current, password, confirm str
 	if err := a.client.ChangePassword(sctx, authapi.ChangePasswordRequest{CurrentPassword: current, NewPassword: password}); err != nil {
 		return a.checkSession(fmt.Errorf("changing the password: %w", recheck(err)))
 	}
+	a.keepAccountPassword(password)
 	return nil
 }
 

@@ -104,6 +104,10 @@ type App struct {
 	// kc guards it.
 	keychainHung error
 
+	// accountPw is what is kept of the account password this session
+	// signed in with; mu guards it.
+	accountPw *accountSecret
+
 	wallet walletState
 }
 

@@ -66,11 +66,13 @@ func (a *App) SignIn(ctx context.Context, email, password string, remember bool)
 			ch.ExpiresAt = *p.ChallengeExpiresAt
 		}
 		ch.ClockOffset, _ = a.client.ClockOffset()
+		a.keepAccountPassword(password)
 		return SignInResult{Challenge: ch}, nil
 	}
 	if err != nil {
 		return SignInResult{}, fmt.Errorf("signing in: %w", err)
 	}
+	a.keepAccountPassword(password)
 	return a.afterSignIn(ctx, email, remember, tok), nil
 }
 
@@ -198,7 +200,7 @@ func (a *App) checkSession(err error) error {
 	defer a.kc.Unlock()
 	a.mu.Lock()
 	email := a.account
-	a.account, a.remember = "", false
+	a.account, a.remember, a.accountPw = "", false, nil
 	a.mu.Unlock()
 	if email != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*a.cfg.Timeout)
@@ -229,7 +231,7 @@ func (a *App) Resume(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("reading the remembered sign-in: %w", err)
 	}
 	a.mu.Lock()
-	a.account, a.remember = email, true
+	a.account, a.remember, a.accountPw = email, true, nil
 	a.mu.Unlock()
 	// The rotation runs to its end under the client's own time limit even
 	// if ctx ends first: abandoned, it would spend the remembered token
@@ -268,7 +270,7 @@ func (a *App) SignOut(ctx context.Context) error {
 	defer a.kc.Unlock()
 	a.mu.Lock()
 	email := a.account
-	a.account, a.remember = "", false
+	a.account, a.remember, a.accountPw = "", false, nil
 	a.mu.Unlock()
 	a.LockWallet()
 	sctx, cancel := a.step(ctx)

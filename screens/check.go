@@ -59,7 +59,7 @@ func newConnCheck(s *Shell, v *view) *connCheck {
 	c.download.Importance = widget.HighImportance
 	c.download.Hide()
 	c.again = newIconButton(lang.L("check.run_again"), theme.ViewRefreshIcon(), c.Start)
-	c.copy = newIconButton(lang.L("check.copy_report"), theme.ContentCopyIcon(), c.copyReport)
+	c.copy = newCopyButton(lang.L("check.copy_report"), c.copyReport)
 	c.copy.Disable()
 	c.copied = paragraph(lang.L("check.copied"))
 	c.copied.Importance = widget.SuccessImportance

@@ -198,7 +198,7 @@ func TestCheckReport(t *testing.T) {
 	if f.shows(tr("check.copied")) {
 		t.Fatal("copied before Copy report")
 	}
-	f.tap("check.copy_report")
+	f.tapCopy("check.copy_report")
 	if !f.shows(tr("check.copied")) {
 		t.Error("no word that the report was copied")
 	}

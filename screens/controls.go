@@ -1,12 +1,17 @@
 package screens
 
 import (
+	"strings"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
 )
 
 // The focusable widgets of the screens. Fyne's desktop driver gives every
@@ -68,8 +73,12 @@ type formField interface {
 type entry struct {
 	widget.Entry
 	// problem says under the field what its validator refuses, while the
-	// field has lost the focus; nil until withProblem.
+	// field has lost the focus; nil until framed.
 	problem *widget.Label
+	// typing checks a password as typed (nil for other fields), and
+	// warning says under the field what it found.
+	typing  func(string) []app.TypingWarning
+	warning *widget.Label
 	focused bool
 }
 
@@ -81,11 +90,17 @@ func newEntry() *entry {
 	return e
 }
 
-// newSecretEntry is a password field with a show/hide action.
+// newSecretEntry is a password field with a show/hide action, checked
+// as typed by app.CheckTyping.
 func newSecretEntry() *entry {
 	e := newEntry()
 	e.Password = true
 	e.ActionItem = newRevealer(e)
+	e.typing = app.CheckTyping
+	e.warning = widget.NewLabel("")
+	e.warning.Wrapping = fyne.TextWrapWord
+	e.warning.Importance = widget.WarningImportance
+	e.warning.Hide()
 	return e
 }
 
@@ -140,7 +155,36 @@ func (r *revealer) update() {
 }
 
 // TypedKey hands Escape to the window.
-func (e *entry) TypedKey(k *fyne.KeyEvent) { handOn(e, k, e.Entry.TypedKey) }
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	handOn(e, k, func(k *fyne.KeyEvent) { e.Entry.TypedKey(k); e.checkTyping() })
+}
+
+// TypedRune types r.
+func (e *entry) TypedRune(r rune) { e.Entry.TypedRune(r); e.checkTyping() }
+
+// TypedShortcut runs s (a paste, an undo).
+func (e *entry) TypedShortcut(s fyne.Shortcut) { e.Entry.TypedShortcut(s); e.checkTyping() }
+
+// SetText replaces the text.
+func (e *entry) SetText(text string) { e.Entry.SetText(text); e.checkTyping() }
+
+// checkTyping shows the typing warnings of a password field.
+func (e *entry) checkTyping() {
+	if e.typing == nil {
+		return
+	}
+	warnings := e.typing(e.Text)
+	if len(warnings) == 0 {
+		e.warning.Hide()
+		return
+	}
+	lines := make([]string, len(warnings))
+	for i, w := range warnings {
+		lines[i] = lang.L("typing." + string(w))
+	}
+	e.warning.SetText(strings.Join(lines, "\n"))
+	e.warning.Show()
+}
 
 // Tapped is input.
 func (e *entry) Tapped(p *fyne.PointEvent) { pointerActive(e); e.Entry.Tapped(p) }
@@ -151,17 +195,28 @@ func (e *entry) FocusGained() { e.focused = true; e.Entry.FocusGained(); e.check
 // FocusLost shows the field's problem, if any.
 func (e *entry) FocusLost() { e.focused = false; e.Entry.FocusLost(); e.checkProblem() }
 
-// withProblem is the field above the words of its validator's error, shown
-// where Fyne shows its wordless "!".
-func (e *entry) withProblem() fyne.CanvasObject {
-	if e.problem == nil {
-		e.problem = widget.NewLabel("")
-		e.problem.Wrapping = fyne.TextWrapWord
-		e.problem.Importance = widget.DangerImportance
-		e.problem.Hide()
-		e.SetOnValidationChanged(func(error) { e.checkProblem() })
+// framed is the field above the words of its validator's error, shown
+// where Fyne shows its wordless "!", and its typing warnings; the field
+// alone when it has neither.
+func (e *entry) framed() fyne.CanvasObject {
+	objs := []fyne.CanvasObject{e}
+	if e.Validator != nil {
+		if e.problem == nil {
+			e.problem = widget.NewLabel("")
+			e.problem.Wrapping = fyne.TextWrapWord
+			e.problem.Importance = widget.DangerImportance
+			e.problem.Hide()
+			e.SetOnValidationChanged(func(error) { e.checkProblem() })
+		}
+		objs = append(objs, e.problem)
 	}
-	return container.NewVBox(e, e.problem)
+	if e.warning != nil {
+		objs = append(objs, e.warning)
+	}
+	if len(objs) == 1 {
+		return e
+	}
+	return container.NewVBox(objs...)
 }
 
 // checkProblem shows or hides the field's problem.
@@ -252,6 +307,37 @@ type button struct {
 // newButton is a button labelled label.
 func newButton(label string, tapped func()) *button {
 	return newIconButton(label, nil, tapped)
+}
+
+// copiedFor is how long a copy button says that it copied.
+const copiedFor = 2 * time.Second
+
+// copiedAfter runs fn on the UI thread after d; tests replace it to end
+// the wait themselves.
+var copiedAfter = func(d time.Duration, fn func()) {
+	time.AfterFunc(d, func() { uiDo(fn) })
+}
+
+// newCopyButton is a button labelled label with the copy icon: a tap runs
+// put, which puts something on the clipboard, then the button says
+// "Copied" with a tick for copiedFor.
+func newCopyButton(label string, put func()) *button {
+	var b *button
+	taps := 0
+	b = newIconButton(label, theme.ContentCopyIcon(), func() {
+		put()
+		taps++
+		tap := taps
+		b.SetText(lang.L("action.copied"))
+		b.SetIcon(theme.ConfirmIcon())
+		copiedAfter(copiedFor, func() {
+			if tap == taps {
+				b.SetText(label)
+				b.SetIcon(theme.ContentCopyIcon())
+			}
+		})
+	})
+	return b
 }
 
 // newIconButton is a button with an icon before its label ("" for none).

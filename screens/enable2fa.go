@@ -78,7 +78,7 @@ func (e *enrolment) show(enr *app.Enrolment) {
 	copied := paragraph("")
 	copied.Hide()
 	secret := enr.Secret
-	copyKey := newIconButton(lang.L("enable2fa.copy_key"), theme.ContentCopyIcon(), func() {
+	copyKey := newCopyButton(lang.L("enable2fa.copy_key"), func() {
 		copySecret(secret)
 		copied.SetText(plural("enable2fa.key_copied", int(clipboardLifetime/time.Second)))
 		copied.Show()

@@ -123,7 +123,7 @@ func TestEnableTwoFactor(t *testing.T) {
 		t.Fatal("a clock warning with a right clock")
 	}
 	// Copy key: the key without spaces, cleared 30 s later.
-	f.tap("enable2fa.copy_key")
+	f.tapCopy("enable2fa.copy_key")
 	cb := fyne.CurrentApp().Clipboard()
 	if cb.Content() != secret || !f.shows(plural("enable2fa.key_copied", 30)) ||
 		len(f.clearings) != 1 || f.clearings[0].d != 30*time.Second {
@@ -163,7 +163,7 @@ func TestEnableTwoFactor(t *testing.T) {
 	}
 
 	// Copy, and the clearing 30 s later.
-	f.tap("recovery_codes.copy")
+	f.tapCopy("recovery_codes.copy")
 	if cb.Content() != strings.Join(codes, "\n") || !f.shows(plural("recovery_codes.copied", 30)) ||
 		len(f.clearings) != 1 || f.clearings[0].d != 30*time.Second {
 		t.Fatalf("clipboard %q, clearings %v", cb.Content(), f.clearings)
@@ -172,7 +172,7 @@ func TestEnableTwoFactor(t *testing.T) {
 	if cb.Content() != "" {
 		t.Fatalf("the clipboard kept %q", cb.Content())
 	}
-	f.tap("recovery_codes.copy")
+	f.tapCopy("recovery_codes.copy")
 	cb.SetContent("something else")
 	f.clearings[1].fn()
 	if cb.Content() != "something else" {

@@ -78,10 +78,12 @@ func newNewPassword(email func() string) *newPassword {
 	return p.build()
 }
 
-// newWalletPassword is a new wallet password.
-func newWalletPassword() *newPassword {
-	p := &newPassword{policy: app.CheckWalletPassword}
-	return p.build()
+// newWalletPassword is a new wallet password of a's account, which warns
+// when it is the account password.
+func newWalletPassword(a *app.App) *newPassword {
+	p := (&newPassword{policy: app.CheckWalletPassword}).build()
+	p.first.typing = a.WalletPasswordWarnings
+	return p
 }
 
 func (p *newPassword) build() *newPassword {
@@ -234,8 +236,8 @@ func labelled(rows ...fieldRow) *fyne.Container {
 	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
 	for _, r := range rows {
 		field := r.field
-		if e, ok := field.(*entry); ok && e.Validator != nil {
-			field = e.withProblem()
+		if e, ok := field.(*entry); ok {
+			field = e.framed()
 		}
 		objs = append(objs, widget.NewLabelWithStyle(r.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), field)
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/pquerna/otp/totp"
 
@@ -46,6 +47,9 @@ type fixture struct {
 	// clearings are the clipboard clearings that copies asked for, with
 	// their delays; the test runs them.
 	clearings []clearing
+	// uncopied are the copy buttons' returns to their labels; tapCopy
+	// runs them.
+	uncopied []func()
 }
 
 // clearing is a clipboard clearing asked for after d.
@@ -72,6 +76,9 @@ func newFixture(t *testing.T, tweak ...func(*server.Config)) *fixture {
 	prev := clipboardAfter
 	clipboardAfter = func(d time.Duration, fn func()) { f.clearings = append(f.clearings, clearing{d, fn}) }
 	t.Cleanup(func() { clipboardAfter = prev })
+	prevCopied := copiedAfter
+	copiedAfter = func(_ time.Duration, fn func()) { f.uncopied = append(f.uncopied, fn) }
+	t.Cleanup(func() { copiedAfter = prevCopied })
 	f.srv, f.data = testserver.Start(t, tweak...), t.TempDir()
 	f.client, f.app = f.newApp()
 	f.win = test.NewTempWindow(t, nil)
@@ -581,6 +588,24 @@ func (f *fixture) tap(key string) {
 		f.t.Fatalf("button %q is disabled", b.Text)
 	}
 	test.Tap(b)
+}
+
+// tapCopy taps the copy button of key and checks that it says "Copied"
+// with a tick until its moment ends, then its label again.
+func (f *fixture) tapCopy(key string) {
+	f.t.Helper()
+	b := f.button(key)
+	f.tap(key)
+	if b.Text != tr("action.copied") || b.Icon != theme.ConfirmIcon() {
+		f.t.Errorf("copy button %q says %q after a tap, want %q with a tick", tr(key), b.Text, tr("action.copied"))
+	}
+	for _, fn := range f.uncopied {
+		fn()
+	}
+	f.uncopied = nil
+	if b.Text != tr(key) || b.Icon != theme.ContentCopyIcon() {
+		f.t.Errorf("copy button %q says %q after its moment", tr(key), b.Text)
+	}
 }
 
 // check finds the visible check box labelled with key's text.

@@ -72,7 +72,9 @@ func buildHome(s *Shell) *home {
 	h.security.Hide()
 	h.signOut = newIconButton(lang.L("home.sign_out"), theme.LogoutIcon(), h.doSignOut)
 
+	// An address may be wider than the window: it wraps, even inside a word.
 	name := heading(h.email)
+	name.Wrapping = fyne.TextWrapBreak
 	name.Selectable = true
 	account := widget.NewCard(lang.L("home.account"), "", container.NewVBox(name, h.signOut))
 	walletCard := widget.NewCard(lang.L("home.wallet"), "", container.NewVBox(h.walletBody, h.walletFail.box))
@@ -193,8 +195,8 @@ func (h *home) showWallet(st homeState) {
 }
 
 // walletLocked redraws the wallet card and the backup's row for the
-// wallet locked on this computer. It asks the server nothing: the account's
-// details stay as loaded.
+// wallet locked on this computer, scrolled to the top. It asks the server
+// nothing: the account's details stay as loaded.
 func (h *home) walletLocked() {
 	if h.st.wallet != app.WalletUnlocked {
 		return
@@ -203,6 +205,10 @@ func (h *home) walletLocked() {
 	h.showWallet(h.st)
 	if h.st.err == nil && h.st.me != nil {
 		h.showSecurity(h.st)
+	}
+	// The card shrank: the place scrolled to may now be empty.
+	if h.v.scroll != nil {
+		h.v.scroll.ScrollToTop()
 	}
 }
 
@@ -215,7 +221,7 @@ func homeAddressRow(a wallet.Address, n int) fyne.CanvasObject {
 	addr.Selectable = true
 	addr.Wrapping = fyne.TextWrapBreak
 	text := a.Address
-	copyButton := newIconButton(lang.L("home.copy"), theme.ContentCopyIcon(), func() {
+	copyButton := newCopyButton(lang.L("home.copy"), func() {
 		fyne.CurrentApp().Clipboard().SetContent(text)
 	})
 	return container.NewBorder(nil, nil, nil, container.NewCenter(copyButton), container.NewVBox(label, addr))

@@ -122,7 +122,7 @@ func TestHomeWallet(t *testing.T) {
 	}
 	f.golden("home/unlocked.xml")
 
-	f.tap("home.copy")
+	f.tapCopy("home.copy")
 	if got := fyne.CurrentApp().Clipboard().Content(); got != addrs[0].Address {
 		t.Errorf("copied %q, want %q", got, addrs[0].Address)
 	}
@@ -222,10 +222,21 @@ func TestHomeLockIsLocal(t *testing.T) {
 		if !f.hasButton("home.lock") {
 			t.Fatalf("home shows no unlocked wallet:\n%s", f.texts())
 		}
+		// Scrolled down to the security centre, the lock brings the
+		// user back to the top of the shorter home.
+		f.settle("home")
+		sc := f.shell.top().scroll
+		sc.ScrollToBottom()
+		if sc.Offset.Y == 0 {
+			t.Fatalf("home does not scroll in a %v window", fixtureSize)
+		}
 		before := requests.Load()
 		doLock()
 		f.waitFor("the locked wallet", func() bool { return f.hasButton("home.unlock") })
 		f.ui.run()
+		if f.settle("home"); sc.Offset.Y != 0 {
+			t.Errorf("%s: home stays scrolled to %v", how, sc.Offset)
+		}
 		if n := requests.Load() - before; n != 0 {
 			t.Errorf("%s made %d requests", how, n)
 		}

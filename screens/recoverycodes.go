@@ -65,7 +65,7 @@ func newRecoveryCodes(s *Shell, codes []string, p codesPage) *view {
 		status.SetText(text)
 		status.Show()
 	}
-	copyButton := newIconButton(lang.L("recovery_codes.copy"), theme.ContentCopyIcon(), func() {
+	copyButton := newCopyButton(lang.L("recovery_codes.copy"), func() {
 		copySecret(list)
 		say(plural("recovery_codes.copied", int(clipboardLifetime/time.Second)), widget.MediumImportance)
 	})

@@ -336,7 +336,7 @@ func TestSecurityTwoFactor(t *testing.T) {
 		t.Fatal("Done is enabled before the codes are saved")
 	}
 	clip := fyne.CurrentApp().Clipboard()
-	f.tap("recovery_codes.copy")
+	f.tapCopy("recovery_codes.copy")
 	if got := clip.Content(); !strings.Contains(got, codes[0]) || !strings.Contains(got, codes[9]) {
 		t.Fatalf("the clipboard holds %d characters, not the codes", len(got))
 	}

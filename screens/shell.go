@@ -126,6 +126,8 @@ func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
 	s := &Shell{App: a, Opts: opts, Win: win}
 	s.back = newIconButton("", theme.NavigateBackIcon(), s.Back)
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// A long title ends in "…" instead of widening the window.
+	s.title.Truncation = fyne.TextTruncateEllipsis
 	s.badge = container.NewHBox()
 	s.body = container.NewStack()
 	s.settings = newIconButton("", theme.SettingsIcon(), func() {
@@ -281,7 +283,7 @@ func (s *Shell) showTop() {
 	v := s.stack[len(s.stack)-1]
 	s.title.SetText(v.title)
 	s.updateHeader()
-	scroll := container.NewVScroll(container.NewPadded(v.content))
+	scroll := container.NewVScroll(container.New(readableLayout{}, v.content))
 	scroll.OnScrolled = func(fyne.Position) { s.autoLock.touch() }
 	v.scroll = scroll
 	s.body.Objects = []fyne.CanvasObject{scroll}
@@ -445,4 +447,30 @@ func (s *Shell) Go(v *view, work func(ctx context.Context) error, done func(erro
 			done(err)
 		})
 	}()
+}
+
+// readableWidth is the widest a view's content grows: lines of text and
+// fields stay readable in a large window.
+const readableWidth = 600
+
+// readableLayout pads its objects as Fyne's padded layout does, no wider
+// than readableWidth unless they need more, centred across the space.
+type readableLayout struct{}
+
+func (readableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	p := theme.Padding()
+	for _, o := range objs {
+		w := min(size.Width-2*p, max(readableWidth, o.MinSize().Width))
+		o.Move(fyne.NewPos((size.Width-w)/2, p))
+		o.Resize(fyne.NewSize(w, size.Height-2*p))
+	}
+}
+
+func (readableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	p := theme.Padding()
+	return m.AddWidthHeight(2*p, 2*p)
 }

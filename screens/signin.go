@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	"sesame/assets"
 )
 
 // newSignIn is the sign-in screen: email, password, "remember me", and the
@@ -95,7 +97,7 @@ func newSignInFrom(s *Shell, start signInStart) *view {
 		fieldRow{lang.L("signin.email"), email},
 		fieldRow{lang.L("signin.password"), password},
 	)
-	v.content = container.NewVBox(phrase.box, fields, remember, f.actions(), check.box, container.NewCenter(links))
+	v.content = container.NewVBox(signinLogo(), phrase.box, fields, remember, f.actions(), check.box, container.NewCenter(links))
 	v.focus = email
 	if start.email != "" {
 		v.focus = password
@@ -131,6 +133,17 @@ func newSignInFrom(s *Shell, start signInStart) *view {
 		}
 	})
 	return v
+}
+
+// logoSize is the side of the app's logo on the sign-in screen.
+const logoSize = 72
+
+// signinLogo is the app's icon, centred.
+func signinLogo() fyne.CanvasObject {
+	logo := canvas.NewImageFromResource(fyne.NewStaticResource(assets.IconName, assets.Icon))
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSize(logoSize, logoSize))
+	return container.NewCenter(logo)
 }
 
 // phraseWait is how long the email field rests before the phrase

@@ -41,7 +41,7 @@ func newUnlockWallet(s *Shell) *view {
 	why.Importance = widget.MediumImportance
 	v.content = container.NewVBox(
 		paragraph(lang.L("unlock.intro")),
-		pw,
+		pw.framed(),
 		f.actions(),
 		widget.NewSeparator(),
 		forgot,

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -170,19 +171,33 @@ func warningRow(text string) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.WarningIcon())), nil, paragraph(text))
 }
 
-// wordsView shows the words in a numbered grid, hidden until revealed,
-// neither selectable nor copyable.
+// wordColumns is the number of columns of the words: each is read top to
+// bottom, the first before the second.
+const wordColumns = 2
+
+// wordsView shows the words in numbered rows that read top to bottom, in
+// wordColumns columns, hidden until revealed, neither selectable nor
+// copyable.
 func (c *createFlow) wordsView() *view {
 	s := c.s
 	v := newView(c.title)
 	words := c.draft.Mnemonic.Words
 	cells := make([]*widget.Label, len(words))
-	grid := container.NewGridWithColumns(3)
+	// Each column is a form layout: its numbers end flush, its words
+	// start flush.
+	rows := (len(words) + wordColumns - 1) / wordColumns
+	grid := container.NewGridWithColumns(wordColumns)
+	var column *fyne.Container
 	for i := range words {
+		if i%rows == 0 {
+			column = container.New(layout.NewFormLayout())
+			grid.Add(column)
+		}
 		cells[i] = widget.NewLabelWithStyle(hiddenWord, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		number := widget.NewLabel(strconv.Itoa(i+1) + ".")
+		number := widget.NewLabelWithStyle(strconv.Itoa(i+1)+".", fyne.TextAlignTrailing, fyne.TextStyle{})
 		number.Importance = widget.LowImportance
-		grid.Add(container.NewBorder(nil, nil, number, nil, cells[i]))
+		column.Add(number)
+		column.Add(cells[i])
 	}
 	revealed, seen := false, false
 	var toggle *button
@@ -240,7 +255,7 @@ func (c *createFlow) passphraseView() *view {
 	}
 	warn := paragraph(lang.L("wallet_create.passphrase_warning"))
 	warn.Importance = widget.WarningImportance
-	box := container.NewVBox(warn, first, second.withProblem())
+	box := container.NewVBox(warn, first.framed(), second.framed())
 	box.Hide()
 	valid := func() bool { return !use.Checked || (first.Text != "" && first.Text == second.Text) }
 	f := newForm(s, v, lang.L("wallet_create.continue"), valid, func() {
@@ -395,7 +410,7 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 	save func(ctx context.Context, first, second string, overwrite bool) ([]wallet.Address, error),
 	saved func([]wallet.Address)) *view {
 	v := newView(title)
-	pw := newWalletPassword()
+	pw := newWalletPassword(s.App)
 	var f *form
 	ow := newOverwriteCheck()
 	f = newForm(s, v, label, func() bool { return pw.Valid() && ow.ok() }, func() {

@@ -145,6 +145,7 @@ func TestWalletCreateFlow(t *testing.T) {
 	if n := shown(); n < len(slices.Compact(slices.Sorted(slices.Values(words)))) {
 		t.Fatalf("%d words visible after Reveal, want all %d", n, len(words))
 	}
+	wordsReadDown(f, len(words))
 	for _, o := range f.objects() {
 		if x, ok := asButton(o); ok && (x.Icon == theme.ContentCopyIcon() || strings.Contains(strings.ToLower(x.Text), "copy")) {
 			t.Fatalf("the words step has a copy button %q", x.Text)
@@ -381,4 +382,26 @@ func walletMnemonic(t *testing.T) recovery.Mnemonic {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// wordsReadDown checks that the n numbered words read top to bottom: each
+// number is under the one before, or heads the next column, to its right;
+// a column holds half the words.
+func wordsReadDown(f *fixture, n int) {
+	f.t.Helper()
+	f.settle("the words")
+	d := fyne.CurrentApp().Driver()
+	pos := make([]fyne.Position, n)
+	for i := range pos {
+		label := strconv.Itoa(i+1) + "."
+		pos[i] = d.AbsolutePositionForObject(must(f, "number "+label, func(l *widget.Label) bool { return l.Text == label }))
+	}
+	rows := (n + wordColumns - 1) / wordColumns
+	for i := 1; i < n; i++ {
+		down := pos[i].X == pos[i-1].X && pos[i].Y > pos[i-1].Y
+		next := pos[i].X > pos[i-1].X && pos[i].Y == pos[0].Y
+		if !(down && i%rows != 0) && !(next && i%rows == 0) {
+			f.t.Errorf("word %d at %v does not follow word %d at %v top to bottom", i+1, pos[i], i, pos[i-1])
+		}
+	}
 }

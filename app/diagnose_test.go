@@ -228,3 +228,23 @@ func TestCheckConfigTwoFactor(t *testing.T) {
 		t.Fatalf("with two-factor: %v", cfg.TwoFactor)
 	}
 }
+
+// TestDoctorClock: a clock off by whole hours blocks signing in when the
+// account's two-factor is not known, as in a terminal: exit status 1.
+func TestDoctorClock(t *testing.T) {
+	keystore.MockInit()
+	english(t)
+	var ts *testserver.Server
+	h, ts := diagServer(t, nil, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Date", ts.Clock.Now().UTC().Format(http.TimeFormat))
+			next.ServeHTTP(w, r)
+		})
+	})
+	ts.Clock.Advance(2*time.Hour + 10*time.Second)
+	code, out, _ := diagDoctor(t, "--server", diagPlain(t, h))
+	if code != 1 || !strings.Contains(out, "✗ Clock          This computer's clock is +2 h off the server's: likely a time zone or dual-boot clock problem") ||
+		!strings.Contains(out, "timedatectl set-local-rtc 0") {
+		t.Errorf("%d\n%s", code, out)
+	}
+}

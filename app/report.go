@@ -258,19 +258,25 @@ func reportData(d check.Diagnosis, lastErrors []string, account string) ReportDa
 }
 
 // Report returns the plain-text report of "Copy report": the app version,
-// the OS, the server's host, each step's verdict, cause and details, the
-// last error codes and the masked account. It never holds a password, a
-// code, a token, a secret or a recovery phrase (see redact).
+// the OS, the server's host, each step's verdict, cause, details and
+// English title, the last error codes and the masked account. It never
+// holds a password, a code, a token, a secret or a recovery phrase (see
+// redact).
 func Report(d check.Diagnosis, lastErrors []string, account string) string {
 	r := reportData(d, lastErrors, account)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Sesame connection report\n")
 	fmt.Fprintf(&b, "App version: %s\nOS: %s\nServer: %s\nChecked: %s\n", r.AppVersion, r.OS, r.Server, r.Started.Format(time.RFC3339))
 	fmt.Fprintf(&b, "Blocks signing in: %s\n", map[bool]string{true: "yes", false: "no"}[r.Blocking])
+	// Each step's title, in English for support, from its redacted data.
+	en, _ := check.Translations(check.Languages[0])
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "%-8s %-9s %s", s.Verdict, s.ID, s.Cause)
 		for _, k := range sortedKeys(s.Detail) {
 			fmt.Fprintf(&b, " %s=%q", k, s.Detail[k])
+		}
+		if en != nil && (s.Cause != "" || s.Verdict == check.VerdictOK) {
+			b.WriteString(" — " + s.Text(en).Title)
 		}
 		b.WriteString("\n")
 	}

@@ -252,8 +252,12 @@ func TestReportHasNoSecrets(t *testing.T) {
 }
 
 // TestReportHasEveryStep: every step of the check reaches the report with
-// its cause and every detail its check.Def declares.
+// its cause, every detail its check.Def declares and its English title.
 func TestReportHasEveryStep(t *testing.T) {
+	en, err := check.Translations("en")
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := check.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion}
 	for _, def := range check.Steps {
 		detail := map[string]string{}
@@ -274,6 +278,9 @@ func TestReportHasEveryStep(t *testing.T) {
 			if !strings.Contains(lines[i], " "+k+`="1"`) {
 				t.Errorf("%s: the report lacks %s: %q", s.ID, k, lines[i])
 			}
+		}
+		if title := s.Text(en).Title; !strings.HasSuffix(lines[i], " — "+title) {
+			t.Errorf("%s: the report lacks the title %q: %q", s.ID, title, lines[i])
 		}
 	}
 }

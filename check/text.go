@@ -85,8 +85,18 @@ func (s Step) data() map[string]any {
 	return data
 }
 
-// Languages are the shipped translations, by tag; English is the source.
-var Languages = []string{"en", "zh-Hans"}
+// Languages are the tags of the shipped translations ("en", "zh-Hans"),
+// English, the source, first.
+var Languages = func() []string {
+	out := []string{"en"}
+	files, _ := assets.Translations.ReadDir(assets.TranslationsDir)
+	for _, f := range files {
+		if tag := strings.ReplaceAll(strings.TrimSuffix(f.Name(), ".json"), "_", "-"); tag != out[0] {
+			out = append(out, tag)
+		}
+	}
+	return out
+}()
 
 // Language returns the shipped language that best matches a locale name
 // ("zh_CN.UTF-8", "zh-Hans", "en_GB"): English when none does.

@@ -2,13 +2,15 @@
 // doctor`: [Run] runs the steps of [Steps] against an auth server and
 // returns data only (a [Verdict], a [Cause] and details per step);
 // [Step.Text] puts a step in words through the translation files, the
-// same for the screen, the support report and the terminal.
+// same for the screen, the terminal and the support report.
 //
 // A step is described once, in [Steps]: its id, its run, what it needs
 // from the steps before it, whether its problem blocks signing in, the
 // causes it names and the details it reports. Its texts are the
-// translations "diag.step.<id>", "diag.ok.<id>", "diag.cause.<cause>",
-// "diag.fix.<cause>" and, optionally, "diag.figure.<id>.<cause|ok>".
+// translations "diag.step.<id>", "diag.ok.<id>", "diag.figure.<id>",
+// "diag.cause.<cause>" and "diag.fix.<cause>" (see [Step.Text]). Ids,
+// verdicts, causes and detail keys are stable: scripts read them in
+// `sesame doctor --json`.
 package check
 
 import (

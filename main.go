@@ -31,7 +31,7 @@ import (
 	"sesame/app"
 	"sesame/assets"
 	"sesame/authapi"
-	_ "sesame/internal/clocale" // before Fyne's lang package reads the locale
+	"sesame/internal/clocale" // its init runs before Fyne's lang package reads the locale
 	"sesame/internal/localserver"
 	"sesame/keystore"
 	"sesame/screens"
@@ -109,7 +109,7 @@ func doctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			server = s.Server
 		}
 	}
-	return app.Doctor(ctx, args, stdout, stderr, version, server)
+	return app.Doctor(ctx, args, stdout, stderr, version, server, clocale.Messages(os.Getenv))
 }
 
 // unreachable is the server of an app whose built-in server did not start:

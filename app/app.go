@@ -14,9 +14,9 @@
 // authapi transport errors, keystore and recovery errors, and this
 // package's sentinels.
 //
-// [Diagnose] is the connection check of "Can't sign in?", [Doctor] the
-// `sesame doctor` command over it, and [Report] the redacted report a user
-// can send to support.
+// [App.CheckConfig] sets up the connection check of "Can't sign in?"
+// (package check), [Doctor] is the `sesame doctor` command over it, and
+// [Report] the redacted report a user can send to support.
 package app
 
 import (
@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/check"
 	"sesame/keystore"
 )
 
@@ -61,7 +62,7 @@ var (
 )
 
 // ClockSkewLimit is the clock offset past which two-factor codes may fail.
-const ClockSkewLimit = 30 * time.Second
+const ClockSkewLimit = check.ClockSkewLimit
 
 // Config builds an App.
 type Config struct {

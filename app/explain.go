@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/check"
 )
 
 // Remedy is the action that fixes a failure, offered as a button.
@@ -71,17 +72,17 @@ var remedies = map[string]Remedy{
 	string(authapi.CodeInvalidRefreshToken):   RemedySignIn,
 	string(authapi.CodeRefreshTokenReused):    RemedySignIn,
 	string(authapi.CodeResetTokenExpired):     RemedyResetPassword,
-	CauseOffline:                              RemedyConnectionCheck,
+	string(check.CauseOffline):                RemedyConnectionCheck,
 	codeLocalUnreachable:                      RemedyConnectionCheck,
 	codeLocalTimeout:                          RemedyConnectionCheck,
-	CauseDNSFailed:                            RemedyConnectionCheck,
-	CauseTimeout:                              RemedyConnectionCheck,
-	CauseTLSUnknownAuthority:                  RemedyConnectionCheck,
-	CauseTLSExpired:                           RemedyConnectionCheck,
-	CauseTLSWrongHost:                         RemedyConnectionCheck,
-	CauseTLSFailed:                            RemedyConnectionCheck,
-	CauseInsecureRedirect:                     RemedyConnectionCheck,
-	CauseNetworkFailed:                        RemedyConnectionCheck,
+	string(check.CauseDNSFailed):              RemedyConnectionCheck,
+	string(check.CauseTimeout):                RemedyConnectionCheck,
+	string(check.CauseTLSUnknownAuthority):    RemedyConnectionCheck,
+	string(check.CauseTLSExpired):             RemedyConnectionCheck,
+	string(check.CauseTLSWrongHost):           RemedyConnectionCheck,
+	string(check.CauseTLSFailed):              RemedyConnectionCheck,
+	string(check.CauseInsecureRedirect):       RemedyConnectionCheck,
+	string(check.CauseNetworkFailed):          RemedyConnectionCheck,
 	"not_api":                                 RemedyConnectionCheck,
 	"wallet_wrong_password":                   RemedyRestoreWallet,
 }

@@ -1,7 +1,7 @@
 package app
 
-// The connection check in words: English texts for `sesame doctor`
-// ([Step.Text], [Doctor]) and the redacted report behind "Copy report"
+// The connection check in words: `sesame doctor` ([Doctor]) in the
+// locale's language, and the redacted report behind "Copy report"
 // ([Report], [ReportJSON]).
 
 import (
@@ -23,187 +23,29 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"sesame/authapi"
+	"sesame/check"
 	"sesame/keystore"
 	"sesame/recovery"
 )
 
-// stepNames are the English names of the steps.
-var stepNames = map[StepID]string{
-	StepNetwork: "Network", StepDNS: "DNS", StepTCP: "Connection", StepTLS: "Certificate",
-	StepPortal: "Answer", StepStatus: "Server status", StepVersion: "App version",
-	StepClock: "Clock", StepKeychain: "Keychain", StepLatency: "Latency",
-}
-
-// Name returns the step's English name.
-func (id StepID) Name() string {
-	if n, ok := stepNames[id]; ok {
-		return n
-	}
-	return string(id)
-}
-
-// okTitles are the English titles of steps that went well.
-var okTitles = map[StepID]string{
-	StepNetwork:  "The network is up",
-	StepDNS:      "The server's name resolves",
-	StepTCP:      "The server accepts connections",
-	StepTLS:      "The server's certificate is valid",
-	StepPortal:   "The answer comes from the Sesame server",
-	StepStatus:   "The server works normally",
-	StepVersion:  "This app is up to date",
-	StepClock:    "This computer's clock is right",
-	StepKeychain: `The keychain works: "remember me" is available`,
-	StepLatency:  "The server answers quickly",
-}
-
-const (
-	interception = " This may be interception on the network (a corporate proxy, antivirus software or a hostile Wi-Fi): do not sign in on this network until it is explained."
-	rememberOff  = `Signing in works, but "remember me" is off until this is fixed. `
-)
-
-// Text returns the step's title and fix in English, for `sesame doctor`.
-// The screens translate [Step.Keys] instead.
-func (s Step) Text() (title, fix string) {
-	d := func(k string) string { return s.Detail[k] }
-	if s.Verdict == VerdictSkipped {
-		switch s.Cause {
-		case CausePlainHTTPLoopback:
-			return "Plain HTTP on this computer: no certificate to check", ""
-		case CauseClientOutdated:
-			return "The server answers only newer versions of the app", "See the app version line."
-		case CauseTimeout:
-			return "Not checked: the check ran out of time", "Run the check again."
-		case CauseCanceled:
-			return "Not checked: the check was stopped", ""
-		}
-		return "Not checked: an earlier step failed", ""
-	}
-	if s.Cause == "" {
-		if s.ID == StepNetwork && s.Figure == "loopback" {
-			return "The server is on this computer: no network needed", ""
-		}
-		return okTitles[s.ID], ""
-	}
-	switch s.Cause {
-	case CauseOffline:
-		return "No network connection", "Connect to Wi-Fi or plug in a network cable, then run the check again."
-	case CauseNetworkUnknown:
-		return "The network interfaces could not be read", "Check that this computer is connected."
-	case CauseInvalidServer:
-		return "The server address is not valid", "In Settings, enter the server address as https://host (http:// only for a server on this computer)."
-	case CausePlainHTTP:
-		return "The server address uses plain http", "Use https:// for a server on another computer; plain http is allowed only on this computer."
-	case CauseDNSFailed:
-		return "The name " + d("host") + " does not resolve", "Check the server address in Settings. If it is right, the network's DNS is failing: reconnect, or try another network."
-	case CauseTimeout:
-		what := map[StepID]string{
-			StepDNS: "The DNS server did not answer", StepTCP: "The connection was not accepted",
-			StepTLS: "The secure connection did not complete", StepPortal: "The server accepted the connection but did not answer",
-			StepLatency: "The server did not answer",
-		}[s.ID]
-		if what == "" {
-			what = "No answer"
-		}
-		return what + " in time", "The server or the network is slow, or a firewall drops the traffic. Try again later, or on another network."
-	case CauseConnectionRefused:
-		return "The server refused the connection (" + d("address") + ")", "Nothing answers on that address: the server is down or the address is wrong. Check it in Settings; if it is right, try again later."
-	case CauseUnreachable:
-		return "The server's network cannot be reached", "Check your connection; a firewall or a VPN may block the route."
-	case CauseConnectFailed:
-		return "The connection to the server failed", "Try again; if it keeps failing, try another network."
-	case CauseTLSUnknownAuthority:
-		return "The certificate is signed by an authority this computer does not trust (" + d("issuer") + ")",
-			"If your organisation inspects traffic, ask its IT staff." + interception
-	case CauseTLSExpired:
-		return "The server's certificate expired (" + s.Figure + ")",
-			"If this computer's date is right, the server's certificate has expired: tell the server's operator." + interception
-	case CauseTLSNotYetValid:
-		return "The server's certificate is not valid yet (" + s.Figure + ")",
-			"Check this computer's date and time; if they are right, something is wrong with the certificate." + interception
-	case CauseTLSWrongHost:
-		return "The certificate is for another name (" + d("names") + ")",
-			"Check the server address in Settings." + interception
-	case CauseTLSFailed:
-		return "The secure connection failed", "The server or something on the network refused it. Try another network; if it keeps failing, tell the server's operator."
-	case CauseCaptivePortal:
-		return "Something else answers instead of the server (" + s.Figure + ")",
-			"This network may want you to sign in first (hotel, airport or café Wi-Fi): open any web page in your browser, accept the network's terms, then run the check again. A proxy or firewall may also answer in the server's place."
-	case CauseInsecureRedirect:
-		return "The secure connection was redirected to plain http (" + d("location") + ")", "Do not sign in on this network; try another one."
-	case CauseNetworkFailed:
-		return "The connection broke before the answer came", "Try again; if it keeps failing, try another network."
-	case CauseDegraded:
-		return "The server works with problems: " + d("message"), "Signing in should work; mailed codes may arrive late."
-	case CauseMaintenance:
-		t := "The server is in maintenance"
-		if u := d("until"); u != "" {
-			t += " until " + strings.TrimPrefix(s.Figure, "maintenance until ")
-		}
-		if m := d("message"); m != "" {
-			t += ": " + m
-		}
-		return t, "Wait for the maintenance to end; the app tries again by itself."
-	case CauseRateLimited:
-		return "The server asks to wait (" + s.Figure + ")", "Too many attempts came from this network; the app tries again by itself after the wait."
-	case CauseOverloaded:
-		return "The server is busy (" + s.Figure + ")", "The app tries again by itself after the wait."
-	case CauseServerError:
-		return "The server answered with an error (" + d("code") + ")", "Try again later; if it persists, tell the server's operator."
-	case CauseStatusUnknown:
-		return "The server reports an unknown status (" + s.Figure + ")", "Update the app; signing in may still work."
-	case CauseClientOutdated:
-		return "This app (" + d("version") + ") is too old: the server needs " + d("min_version") + " or newer", download("Install the new version", d("download_url"))
-	case CauseUpdateAvailable:
-		return "A newer version is available (" + d("latest_version") + ")", download("This version still works; update when you can", d("download_url"))
-	case CauseVersionUnknown:
-		return "The versions could not be compared (" + s.Figure + ")", ""
-	case CauseClockSkew:
-		side := "ahead of"
-		if !strings.HasPrefix(d("offset"), "-") {
-			side = "behind"
-		}
-		return "This computer's clock is " + strings.TrimLeft(d("offset"), "+-") + " " + side + " the server's",
-			"Two-factor codes will fail. Turn on automatic date and time in the system settings (on Linux: timedatectl set-ntp true)."
-	case CauseKeychainNoBus:
-		return "No D-Bus session: the keychain cannot be reached",
-			rememberOff + "Start Sesame from a desktop session (GNOME or KDE), or under dbus-run-session with a keyring daemon."
-	case CauseKeychainNoProvider:
-		return "No keychain service (Secret Service) is running",
-			rememberOff + `On GNOME, install gnome-keyring (and Seahorse, "Passwords and Keys"); on KDE, install KWallet and enable its Secret Service in kwalletmanager (or use KeePassXC's Secret Service integration). Then log out and in again.`
-	case CauseKeychainNoKeyring:
-		return "The keychain has no default keyring",
-			rememberOff + `On GNOME, open "Passwords and Keys" (Seahorse), create a keyring named "Login" and make it the default; on KDE, create a wallet in kwalletmanager.`
-	case CauseKeychainLocked:
-		return "The keychain is locked",
-			rememberOff + `On GNOME, open "Passwords and Keys" (Seahorse) and unlock the "Login" keyring; on KDE, open the wallet in kwalletmanager.`
-	case CauseKeychainTimeout:
-		return "The keychain did not answer in time",
-			rememberOff + `It may be waiting for you: look for an unlock prompt, or unlock the "Login" keyring in "Passwords and Keys" (GNOME) or the wallet in kwalletmanager (KDE).`
-	case CauseKeychainFailed:
-		return "The keychain answered with an error", rememberOff + "Log out and in again to restart the keyring service."
-	case CauseSlow:
-		return "The server answers slowly (" + s.Figure + ")", "Signing in works but may take a while; a VPN or a busy network may be the cause."
-	}
-	return s.Cause, ""
-}
-
-func download(say, link string) string {
-	if link == "" {
-		return say + "."
-	}
-	return say + ": " + link
-}
-
 // verdictSymbols mark a step's verdict in Doctor's text.
-var verdictSymbols = map[Verdict]string{VerdictOK: "✓", VerdictWarning: "!", VerdictProblem: "✗", VerdictSkipped: "-"}
+var verdictSymbols = map[check.Verdict]string{check.VerdictOK: "✓", check.VerdictWarning: "!", check.VerdictProblem: "✗", check.VerdictSkipped: "-"}
 
 // Doctor is `sesame doctor [--server URL] [--json]`: it runs the connection
 // check against --server, else $SESAME_SERVER, else defaultServer (the
-// built-in local server main runs), and prints each step as a line of text,
-// or the whole check as JSON for support tools. It returns the exit status:
-// 0 when nothing blocks signing in, 1 when something does, 2 for bad usage.
-// It needs no display.
-func Doctor(ctx context.Context, args []string, stdout, stderr io.Writer, version, defaultServer string) int {
+// built-in local server main runs), and prints each step as a line of text
+// in the language of locale (as clocale.Messages reads it from the
+// environment: "zh_CN.UTF-8" gives 简体中文), or the whole check as JSON
+// for support tools. It returns
+// the exit status: 0 when nothing blocks signing in, 1 when something
+// does, 2 for bad usage. It needs no display.
+//
+// The JSON ([DoctorOutput]) is stable for scripts: each step's id,
+// verdict (ok, warning, problem, skipped), cause and detail keys are those
+// of package check and do not change with the language; its title,
+// figure, notes and fix are the texts of the screen, in the locale's
+// language, for people.
+func Doctor(ctx context.Context, args []string, stdout, stderr io.Writer, version, defaultServer, locale string) int {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if env := os.Getenv("SESAME_SERVER"); env != "" {
@@ -235,23 +77,26 @@ func Doctor(ctx context.Context, args []string, stdout, stderr io.Writer, versio
 		fmt.Fprintf(stderr, "sesame doctor: --server %s: %v\n", serverHost(*server), err)
 		return 2
 	}
-
-	cfg := DiagnoseConfig{Server: *server, Version: version}
-	var progress func(Step)
-	if !*asJSON {
-		fmt.Fprintf(stdout, "Sesame %s connection check of %s\n", version, serverHost(*server))
-		progress = func(s Step) { writeStep(stdout, s) }
+	tr, err := check.Translations(check.Language(locale))
+	if err != nil {
+		fmt.Fprintln(stderr, "sesame doctor:", err)
+		return 2
 	}
-	d := Diagnose(ctx, cfg, progress)
+
+	cfg := check.Config{Server: *server, Version: version}
+	var progress func(check.Step)
+	if !*asJSON {
+		fmt.Fprintln(stdout, tr("diag.doctor.header", map[string]any{"version": version, "server": serverHost(*server)}))
+		progress = func(s check.Step) { writeStep(stdout, s.Text(tr), s.Verdict) }
+	}
+	d := check.Run(ctx, cfg, progress)
 	if *asJSON {
-		if err := writeJSON(stdout, doctorJSON(d)); err != nil {
+		if err := writeJSON(stdout, doctorJSON(d, tr)); err != nil {
 			fmt.Fprintln(stderr, "sesame doctor:", err)
 			return 2
 		}
-	} else if d.Blocking() {
-		fmt.Fprintln(stdout, "Signing in is blocked: see the lines marked ✗.")
 	} else {
-		fmt.Fprintln(stdout, "Nothing blocks signing in.")
+		fmt.Fprintln(stdout, Summary(d, tr))
 	}
 	if d.Blocking() {
 		return 1
@@ -259,25 +104,56 @@ func Doctor(ctx context.Context, args []string, stdout, stderr io.Writer, versio
 	return 0
 }
 
-// writeStep prints one step: its symbol, name, title and figure, then the
-// fix indented.
-func writeStep(w io.Writer, s Step) {
-	title, fix := s.Text()
-	line := fmt.Sprintf("%s %-14s %s", verdictSymbols[s.Verdict], s.ID.Name(), title)
-	if s.Figure != "" && !strings.Contains(strings.ToLower(title), strings.ToLower(s.Figure)) {
-		line += " — " + s.Figure
+// Summary is the check's conclusion in words: the first step that blocks
+// signing in, else whether any step warns.
+func Summary(d check.Diagnosis, tr check.Translate) string {
+	if i := slices.IndexFunc(d.Steps, check.Step.Blocks); i >= 0 {
+		return tr("check.blocked", map[string]any{"Reason": d.Steps[i].Text(tr).Title})
+	}
+	if slices.ContainsFunc(d.Steps, func(s check.Step) bool {
+		return s.Verdict == check.VerdictWarning || s.Verdict == check.VerdictProblem
+	}) {
+		return tr("check.clear_warnings", nil)
+	}
+	return tr("check.clear", nil)
+}
+
+// writeStep prints one step: its symbol, name, title and figure, then
+// the notes and the fix indented.
+func writeStep(w io.Writer, t check.Text, v check.Verdict) {
+	line := verdictSymbols[v] + " " + t.Name + strings.Repeat(" ", max(1, 15-width(t.Name))) + t.Title
+	if t.Figure != "" {
+		line += " — " + t.Figure
 	}
 	fmt.Fprintln(w, line)
-	if fix != "" && s.Verdict != VerdictOK {
-		fmt.Fprintln(w, "    "+fix)
+	for _, s := range append(t.Notes, t.Fix) {
+		if s != "" {
+			fmt.Fprintln(w, "    "+s)
+		}
 	}
 }
 
-// DoctorStep is one step in Doctor's JSON.
+// width is the columns s takes in a terminal: two for a wide (CJK)
+// character.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana) || (r >= 0xFF01 && r <= 0xFF60) || (r >= 0x3000 && r <= 0x303F) {
+			n++
+		}
+	}
+	return n
+}
+
+// DoctorStep is one step in Doctor's JSON: the step's data, stable for
+// scripts, and its texts in the locale's language.
 type DoctorStep struct {
-	Step
-	Title string `json:"title"`
-	Fix   string `json:"fix,omitempty"`
+	check.Step
+	Title  string   `json:"title"`
+	Figure string   `json:"figure,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
+	Fix    string   `json:"fix,omitempty"`
 }
 
 // DoctorOutput is Doctor's JSON, a stable schema for support tools.
@@ -290,12 +166,12 @@ type DoctorOutput struct {
 	Steps      []DoctorStep `json:"steps"`
 }
 
-func doctorJSON(d Diagnosis) DoctorOutput {
+func doctorJSON(d check.Diagnosis, tr check.Translate) DoctorOutput {
 	out := DoctorOutput{Server: serverHost(d.Server), AppVersion: d.AppVersion, OS: d.OS,
 		Started: d.Started.UTC().Truncate(time.Second), Blocking: d.Blocking(), Steps: []DoctorStep{}}
 	for _, s := range d.Steps {
-		title, fix := s.Text()
-		out.Steps = append(out.Steps, DoctorStep{Step: s, Title: title, Fix: fix})
+		t := s.Text(tr)
+		out.Steps = append(out.Steps, DoctorStep{Step: s, Title: t.Title, Figure: t.Figure, Notes: t.Notes, Fix: t.Fix})
 	}
 	return out
 }
@@ -307,26 +183,26 @@ func serverHost(server string) string {
 	if err != nil || u.Host == "" {
 		return "(not a URL)"
 	}
-	return clean(u.Scheme+"://"+u.Host, 300)
+	return check.Clean(u.Scheme+"://"+u.Host, 300)
 }
 
 // The report behind "Copy report" is built only from fields that cannot
 // hold a secret: versions, the OS, the server's scheme and host, each
-// step's ID, verdict, cause, figure and detail, known error codes and the
-// masked email. The free-text fields among them (figures, details, the OS)
-// then pass through redact, which drops anything shaped like a secret.
+// step's ID, verdict, cause and the detail keys its check.Def declares,
+// known error codes and the masked email. The free-text fields among them
+// (details, the OS) then pass through redact, which drops anything shaped like a secret.
 
 // ReportData is the report in JSON.
 type ReportData struct {
-	AppVersion string    `json:"app_version"`
-	OS         string    `json:"os"`
-	Server     string    `json:"server"`
-	Started    time.Time `json:"started"`
-	Blocking   bool      `json:"blocking"`
-	Steps      []Step    `json:"steps"`
-	LastErrors []string  `json:"last_errors"`
-	Dropped    int       `json:"dropped_errors,omitempty"` // entries of lastErrors that were not known codes
-	Account    string    `json:"account,omitempty"`        // masked
+	AppVersion string       `json:"app_version"`
+	OS         string       `json:"os"`
+	Server     string       `json:"server"`
+	Started    time.Time    `json:"started"`
+	Blocking   bool         `json:"blocking"`
+	Steps      []check.Step `json:"steps"`
+	LastErrors []string     `json:"last_errors"`
+	Dropped    int          `json:"dropped_errors,omitempty"` // entries of lastErrors that were not known codes
+	Account    string       `json:"account,omitempty"`        // masked
 }
 
 // maxReportErrors bounds the error codes in a report, newest last.
@@ -335,29 +211,30 @@ const maxReportErrors = 20
 // reportData builds the report's fields from d, the last error codes (as
 // made by ErrorCode; anything else is dropped) and the signed-in or typed
 // account (kept only masked, and only when it is an email address).
-func reportData(d Diagnosis, lastErrors []string, account string) ReportData {
+func reportData(d check.Diagnosis, lastErrors []string, account string) ReportData {
 	// The server's own host name is kept as is, however it looks.
 	var host string
 	if u, err := url.Parse(strings.TrimSpace(d.Server)); err == nil {
 		host = u.Hostname()
 	}
 	redact := func(s string) string { return redactBut(s, host) }
-	r := ReportData{AppVersion: clean(d.AppVersion, 40), OS: redact(d.OS), Server: serverHost(d.Server),
-		Started: d.Started.UTC().Truncate(time.Second), Blocking: d.Blocking(), Steps: []Step{}, LastErrors: []string{},
+	r := ReportData{AppVersion: check.Clean(d.AppVersion, 40), OS: redact(d.OS), Server: serverHost(d.Server),
+		Started: d.Started.UTC().Truncate(time.Second), Blocking: d.Blocking(), Steps: []check.Step{}, LastErrors: []string{},
 		Account: MaskEmail(account)}
 	if _, err := authapi.ParseVersion(r.AppVersion); err != nil {
 		r.AppVersion = "(unknown)"
 	}
 	for _, s := range d.Steps {
-		c := Step{ID: s.ID, Verdict: s.Verdict, Cause: s.Cause, Figure: redact(s.Figure)}
-		if !knownStep(s.ID) {
+		def, ok := check.Lookup(s.ID)
+		if !ok {
 			continue
 		}
-		if !isKnownCode(c.Cause) {
+		c := check.Step{ID: s.ID, Verdict: s.Verdict, Cause: s.Cause}
+		if !isKnownCode(string(c.Cause)) {
 			c.Cause = ""
 		}
 		for k, v := range s.Detail {
-			if !detailKeys[k] {
+			if !slices.Contains(def.Details, k) {
 				continue
 			}
 			if c.Detail == nil {
@@ -380,37 +257,26 @@ func reportData(d Diagnosis, lastErrors []string, account string) ReportData {
 	return r
 }
 
-func knownStep(id StepID) bool {
-	_, ok := stepNames[id]
-	return ok
-}
-
-// detailKeys are the Step.Detail keys a report carries.
-var detailKeys = map[string]bool{
-	"host": true, "address": true, "issuer": true, "names": true, "not_after": true, "not_before": true,
-	"status": true, "content_type": true, "location": true, "message": true, "until": true,
-	"retry_after": true, "code": true, "version": true, "min_version": true, "latest_version": true,
-	"download_url": true, "offset": true, "offset_seconds": true, "server_time_offset": true,
-	"limit": true, "median_ms": true,
-}
-
 // Report returns the plain-text report of "Copy report": the app version,
-// the OS, the server's host, each step's verdict, cause and figure, the
-// last error codes and the masked account. It never holds a password, a
-// code, a token, a secret or a recovery phrase (see redact).
-func Report(d Diagnosis, lastErrors []string, account string) string {
+// the OS, the server's host, each step's verdict, cause, details and
+// English title, the last error codes and the masked account. It never
+// holds a password, a code, a token, a secret or a recovery phrase (see
+// redact).
+func Report(d check.Diagnosis, lastErrors []string, account string) string {
 	r := reportData(d, lastErrors, account)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Sesame connection report\n")
 	fmt.Fprintf(&b, "App version: %s\nOS: %s\nServer: %s\nChecked: %s\n", r.AppVersion, r.OS, r.Server, r.Started.Format(time.RFC3339))
 	fmt.Fprintf(&b, "Blocks signing in: %s\n", map[bool]string{true: "yes", false: "no"}[r.Blocking])
+	// Each step's title, in English for support, from its redacted data.
+	en, _ := check.Translations(check.Languages[0])
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "%-8s %-9s %s", s.Verdict, s.ID, s.Cause)
-		if s.Figure != "" {
-			fmt.Fprintf(&b, " [%s]", s.Figure)
-		}
 		for _, k := range sortedKeys(s.Detail) {
 			fmt.Fprintf(&b, " %s=%q", k, s.Detail[k])
+		}
+		if en != nil && (s.Cause != "" || s.Verdict == check.VerdictOK) {
+			b.WriteString(" — " + s.Text(en).Title)
 		}
 		b.WriteString("\n")
 	}
@@ -431,7 +297,7 @@ func Report(d Diagnosis, lastErrors []string, account string) string {
 }
 
 // ReportJSON returns the report of Report as JSON, for support tools.
-func ReportJSON(d Diagnosis, lastErrors []string, account string) ([]byte, error) {
+func ReportJSON(d check.Diagnosis, lastErrors []string, account string) ([]byte, error) {
 	var b strings.Builder
 	err := writeJSON(&b, reportData(d, lastErrors, account))
 	return []byte(b.String()), err
@@ -513,14 +379,11 @@ func ErrorCode(err error) string {
 	}
 	var tlsErr *authapi.TLSError
 	if errors.As(err, &tlsErr) {
-		return tlsCause(tlsErr.Reason)
+		return string(check.TLSCause(tlsErr.Reason))
 	}
 	var ue *keystore.UnavailableError
 	if errors.As(err, &ue) {
-		if c, ok := keychainCauses[ue.Reason]; ok {
-			return c
-		}
-		return CauseKeychainFailed
+		return string(check.KeychainCause(ue))
 	}
 	for _, c := range errorCodes {
 		if errors.Is(err, c.err) {
@@ -528,16 +391,6 @@ func ErrorCode(err error) string {
 		}
 	}
 	return "other"
-}
-
-// keychainCauses names the keychain's reasons.
-var keychainCauses = map[keystore.Reason]string{
-	keystore.ReasonOther:        CauseKeychainFailed,
-	keystore.ReasonNoSessionBus: CauseKeychainNoBus,
-	keystore.ReasonNoProvider:   CauseKeychainNoProvider,
-	keystore.ReasonNoKeyring:    CauseKeychainNoKeyring,
-	keystore.ReasonLocked:       CauseKeychainLocked,
-	keystore.ReasonTimedOut:     CauseKeychainTimeout,
 }
 
 // codeLocalServerKeychain: the built-in server could not read the key of
@@ -558,9 +411,9 @@ func localCode(err error) string {
 	var oe *authapi.OfflineError
 	var te *authapi.TimeoutError
 	switch {
-	case errors.As(err, &oe) && isLoopback(hostOnly(oe.Host)):
+	case errors.As(err, &oe) && check.IsLoopback(hostOnly(oe.Host)):
 		return codeLocalUnreachable
-	case errors.As(err, &te) && isLoopback(hostOnly(te.Host)):
+	case errors.As(err, &te) && check.IsLoopback(hostOnly(te.Host)):
 		return codeLocalTimeout
 	}
 	return ""
@@ -591,17 +444,17 @@ var errorCodes = []struct {
 	err  error
 	code string
 }{
-	{context.Canceled, CauseCanceled},
-	{context.DeadlineExceeded, CauseTimeout},
-	{authapi.ErrOffline, CauseOffline},
-	{authapi.ErrDNS, CauseDNSFailed},
-	{authapi.ErrTimeout, CauseTimeout},
+	{context.Canceled, string(check.CauseCanceled)},
+	{context.DeadlineExceeded, string(check.CauseTimeout)},
+	{authapi.ErrOffline, string(check.CauseOffline)},
+	{authapi.ErrDNS, string(check.CauseDNSFailed)},
+	{authapi.ErrTimeout, string(check.CauseTimeout)},
 	{authapi.ErrNotAPI, "not_api"},
-	{authapi.ErrInsecureRedirect, CauseInsecureRedirect},
-	{authapi.ErrNetwork, CauseNetworkFailed},
+	{authapi.ErrInsecureRedirect, string(check.CauseInsecureRedirect)},
+	{authapi.ErrNetwork, string(check.CauseNetworkFailed)},
 	{authapi.ErrNoSession, "no_session"},
-	{authapi.ErrInvalidBaseURL, CauseInvalidServer},
-	{authapi.ErrPlainHTTP, CausePlainHTTP},
+	{authapi.ErrInvalidBaseURL, string(check.CauseInvalidServer)},
+	{authapi.ErrPlainHTTP, string(check.CausePlainHTTP)},
 	{authapi.ErrInvalidEmail, string(authapi.CodeInvalidEmail)},
 	{authapi.ErrWeakPassword, string(authapi.CodeWeakPassword)},
 	{authapi.ErrInvalidCode, string(authapi.CodeInvalidCode)},
@@ -637,8 +490,8 @@ var knownCodes = func() map[string]bool {
 	for _, c := range authapi.Codes {
 		m[string(c)] = true
 	}
-	for _, c := range Causes {
-		m[c] = true
+	for _, c := range check.Causes() {
+		m[string(c)] = true
 	}
 	for _, c := range append(recheckCodes, errorCodes...) {
 		m[c.code] = true
@@ -675,7 +528,7 @@ func redactBut(s, keep string) string {
 	if len(keep) < 4 {
 		return redact(s)
 	}
-	parts := strings.Split(clean(s, 300), keep)
+	parts := strings.Split(check.Clean(s, 300), keep)
 	for i, p := range parts {
 		parts[i] = redact(p)
 	}
@@ -685,7 +538,7 @@ func redactBut(s, keep string) string {
 // redact cleans s (printable, at most 300 bytes) and drops every part of
 // it shaped like a secret.
 func redact(s string) string {
-	s = clean(s, 300)
+	s = check.Clean(s, 300)
 	s = redactToken.ReplaceAllString(s, redactedMark)
 	s = redactGroups.ReplaceAllString(s, redactedMark)
 	s = redactAlnum.ReplaceAllStringFunc(s, func(m string) string {

@@ -8,20 +8,21 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"sesame/app"
 	"sesame/authapi"
+	"sesame/check"
 	"sesame/keystore"
 	"sesame/recovery"
 	"sesame/server/store"
 )
 
-// reportOf returns the JSON report of a diagnosis whose one step has the
-// figure s, parsed.
-func reportOf(t testing.TB, d app.Diagnosis, lastErrors []string, account string) map[string]any {
+// reportOf returns the JSON report of d, parsed.
+func reportOf(t testing.TB, d check.Diagnosis, lastErrors []string, account string) map[string]any {
 	t.Helper()
 	b, err := app.ReportJSON(d, lastErrors, account)
 	if err != nil {
@@ -34,12 +35,14 @@ func reportOf(t testing.TB, d app.Diagnosis, lastErrors []string, account string
 	return out
 }
 
+// figureReport returns what the JSON report keeps of the server's message
+// figure.
 func figureReport(t testing.TB, figure string) string {
 	t.Helper()
-	d := app.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion,
-		Steps: []app.Step{{ID: app.StepStatus, Verdict: app.VerdictWarning, Cause: app.CauseDegraded, Figure: figure}}}
+	d := check.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion,
+		Steps: []check.Step{{ID: check.StepStatus, Verdict: check.VerdictWarning, Cause: check.CauseDegraded, Detail: map[string]string{"message": figure}}}}
 	steps := reportOf(t, d, nil, "")["steps"].([]any)
-	f, _ := steps[0].(map[string]any)["figure"].(string)
+	f, _ := steps[0].(map[string]any)["detail"].(map[string]any)["message"].(string)
 	return f
 }
 
@@ -139,19 +142,19 @@ func TestErrorCode(t *testing.T) {
 		{fmt.Errorf("x: %w: %w", app.ErrAttemptsLocked, &authapi.Problem{Status: 423, Code: authapi.CodeAccountLocked}), "attempts_locked"},
 		{fmt.Errorf("x: %w: %w", app.ErrWrongPassword, authapi.ErrInvalidCredentials), "wrong_password"},
 		{&authapi.Problem{Status: 400, Code: "a secret 493817"}, "api_problem"},
-		{&authapi.TLSError{Reason: authapi.TLSWrongHost, Host: "h"}, app.CauseTLSWrongHost},
-		{&authapi.TimeoutError{Host: "h"}, app.CauseTimeout},
+		{&authapi.TLSError{Reason: authapi.TLSWrongHost, Host: "h"}, string(check.CauseTLSWrongHost)},
+		{&authapi.TimeoutError{Host: "h"}, string(check.CauseTimeout)},
 		{&authapi.NotAPIError{Status: 200}, "not_api"},
-		{&authapi.OfflineError{Host: "h"}, app.CauseOffline},
+		{&authapi.OfflineError{Host: "h"}, string(check.CauseOffline)},
 		{&authapi.OfflineError{Host: "127.0.0.1:8443"}, "local_unreachable"},
 		{fmt.Errorf("signing in: %w", &authapi.TimeoutError{Host: "[::1]:80"}), "local_timeout"},
-		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, app.CauseKeychainLocked},
-		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, app.CauseKeychainFailed},
+		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, string(check.CauseKeychainLocked)},
+		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, string(check.CauseKeychainFailed)},
 		{&recovery.ChecksumError{}, "phrase_checksum"},
 		{app.ErrPasswordsDiffer, "passwords_differ"},
 		{fmt.Errorf("%w: %w", app.ErrLocalServer, errors.New("port taken")), "local_server_failed"},
 		{fmt.Errorf("%w: %w", app.ErrLocalServer, &keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "read"}), "local_server_keychain"},
-		{context.Canceled, app.CauseCanceled},
+		{context.Canceled, string(check.CauseCanceled)},
 		{errors.New("wrong password hunter2 for alice@example.org"), "other"},
 	}
 	var codes []string
@@ -165,7 +168,7 @@ func TestErrorCode(t *testing.T) {
 		}
 	}
 	// A report keeps every code ErrorCode makes, and only those.
-	kept := reportOf(t, app.Diagnosis{}, append(codes, "hunter2", "Invalid_Credentials"), "")
+	kept := reportOf(t, check.Diagnosis{}, append(codes, "hunter2", "Invalid_Credentials"), "")
 	if got := fmt.Sprint(kept["last_errors"]); got != fmt.Sprint(codes) || kept["dropped_errors"] != 2.0 {
 		t.Errorf("last errors %s (dropped %v), want %v", got, kept["dropped_errors"], codes)
 	}
@@ -199,15 +202,15 @@ func TestReportHasNoSecrets(t *testing.T) {
 	}
 	phrase, zhPhrase := en.String(), zh.String()
 
-	h, st := diagServer(t, nil, nil)
+	h, ts := diagServer(t, nil, nil)
 	until := time.Now().Add(time.Hour)
 	msg := "Back soon. Your code " + code + ", recovery " + shown + ", token " + token + ", phrase " + phrase
-	if err := st.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: msg, Until: &until}); err != nil {
+	if err := ts.Store.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: msg, Until: &until}); err != nil {
 		t.Fatal(err)
 	}
 	srv := diagPlain(t, h)
-	d := app.Diagnose(context.Background(), app.DiagnoseConfig{Server: srv, Version: diagVersion}, nil)
-	if s, _ := d.Step(app.StepStatus); s.Cause != app.CauseMaintenance || !strings.Contains(s.Detail["message"], code) {
+	d := check.Run(context.Background(), check.Config{Server: srv, Version: diagVersion}, nil)
+	if s, _ := d.Step(check.StepStatus); s.Cause != check.CauseMaintenance || !strings.Contains(s.Detail["message"], code) {
 		t.Fatalf("the server's message did not reach the diagnosis: %+v", s)
 	}
 	d.OS += " " + zhPhrase
@@ -245,5 +248,39 @@ func TestReportHasNoSecrets(t *testing.T) {
 	text := app.Report(d, lastErrors, userPassword)
 	if !strings.Contains(text, "Account: none\n") || !strings.Contains(text, "Last errors: invalid_credentials, invalid_two_factor_code (9 unknown entries left out)\n") {
 		t.Errorf("report:\n%s", text)
+	}
+}
+
+// TestReportHasEveryStep: every step of the check reaches the report with
+// its cause, every detail its check.Def declares and its English title.
+func TestReportHasEveryStep(t *testing.T) {
+	en, err := check.Translations("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := check.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion}
+	for _, def := range check.Steps {
+		detail := map[string]string{}
+		for _, k := range def.Details {
+			detail[k] = "1"
+		}
+		d.Steps = append(d.Steps, check.Step{ID: def.ID, Verdict: check.VerdictWarning, Cause: def.Causes[0], Detail: detail})
+	}
+	lines := strings.Split(app.Report(d, nil, ""), "\n")
+	for _, s := range d.Steps {
+		prefix := fmt.Sprintf("warning  %-9s %s", s.ID, s.Cause)
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, prefix) })
+		if i < 0 {
+			t.Errorf("no line %q in the report:\n%s", prefix, strings.Join(lines, "\n"))
+			continue
+		}
+		for k := range s.Detail {
+			if !strings.Contains(lines[i], " "+k+`="1"`) {
+				t.Errorf("%s: the report lacks %s: %q", s.ID, k, lines[i])
+			}
+		}
+		if title := s.Text(en).Title; !strings.HasSuffix(lines[i], " — "+title) {
+			t.Errorf("%s: the report lacks the title %q: %q", s.ID, title, lines[i])
+		}
 	}
 }

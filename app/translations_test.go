@@ -16,6 +16,7 @@ import (
 	"sesame/app"
 	"sesame/assets"
 	"sesame/authapi"
+	"sesame/check"
 	"sesame/keystore"
 	"sesame/recovery"
 )
@@ -119,21 +120,30 @@ func templateFields(t *testing.T, name, key string, forms []string) []string {
 }
 
 // wantedTranslationKeys are the keys the screens look up for every error
-// code, step and cause of the connection check.
+// code, and the keys the connection check's texts ask for (check.Step.Text)
+// for every step and cause, as a warning, with every detail its step
+// declares.
 func wantedTranslationKeys() []string {
 	var want []string
 	for _, c := range app.ErrorCodes() {
 		want = append(want, "error."+c, "remedy."+c)
 	}
-	for _, id := range app.StepIDs {
-		title, _ := app.Step{ID: id}.Keys()
-		want = append(want, "diag.step."+string(id), title)
+	asked := func(key string, _ map[string]any) string {
+		want = append(want, key)
+		return "x"
 	}
-	for _, c := range app.Causes {
-		title, fix := app.Step{Cause: c}.Keys()
-		want = append(want, title, fix)
+	for _, def := range check.Steps {
+		detail := map[string]string{}
+		for _, k := range def.Details {
+			detail[k] = "1"
+		}
+		detail["until"], detail["message"] = "2031-05-01T22:00:00Z", "x"
+		for _, c := range append([]check.Cause{""}, check.Causes()...) {
+			check.Step{ID: def.ID, Verdict: check.VerdictWarning, Cause: c, Detail: detail}.Text(asked)
+		}
 	}
-	return want
+	slices.Sort(want)
+	return slices.Compact(want)
 }
 
 // translationProblems returns what is wrong with the translations: every
@@ -179,7 +189,7 @@ func translationProblems(t *testing.T, files map[string]map[string][]string, wan
 
 func TestTranslationsCoverCodesAndSteps(t *testing.T) {
 	want := wantedTranslationKeys()
-	if n := len(want); n < 2*len(authapi.Codes)+2*len(app.StepIDs)+2*len(app.Causes) {
+	if n := len(want); n < 2*len(authapi.Codes)+3*len(check.Steps)+2*len(check.Causes()) {
 		t.Fatalf("only %d keys wanted", n)
 	}
 	files := map[string]map[string][]string{}
@@ -273,7 +283,7 @@ func TestErrorCodes(t *testing.T) {
 			t.Errorf("ErrorCode(%v) = %q, not in ErrorCodes", err, code)
 		}
 	}
-	for _, want := range []string{"other", "api_problem", app.CauseTLSFailed, app.CauseKeychainNoBus, "wallet_wrong_password"} {
+	for _, want := range []string{"other", "api_problem", string(check.CauseTLSFailed), string(check.CauseKeychainNoBus), "wallet_wrong_password"} {
 		if !slices.Contains(codes, want) {
 			t.Errorf("ErrorCodes lacks %q", want)
 		}

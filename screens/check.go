@@ -2,8 +2,7 @@ package screens
 
 import (
 	"context"
-	"strconv"
-	"time"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	diag "sesame/check"
 )
 
 // connCheck is the live list of the connection check: a progress bar while
@@ -35,7 +35,7 @@ type connCheck struct {
 	run     int
 	running bool
 	// diag and account are the last finished check, for the report.
-	diag        *app.Diagnosis
+	diag        *diag.Diagnosis
 	account     string
 	downloadURL string
 }
@@ -94,14 +94,13 @@ func (c *connCheck) Start() {
 	c.copy.Disable()
 	c.bar.Show()
 	c.bar.Start()
-	cfg := app.DiagnoseConfig{Server: c.s.App.Server(), Version: c.s.Opts.Version}
-	a := c.s.App
+	a, version := c.s.App, c.s.Opts.Version
 	var (
-		d       app.Diagnosis
+		d       diag.Diagnosis
 		account string
 	)
 	c.s.Go(c.v, func(ctx context.Context) error {
-		d = app.Diagnose(ctx, cfg, func(st app.Step) {
+		d = diag.Run(ctx, a.CheckConfig(ctx, version), func(st diag.Step) {
 			uiDo(func() {
 				if ctx.Err() != nil || c.run != run {
 					return
@@ -120,33 +119,21 @@ func (c *connCheck) Start() {
 }
 
 // finish shows the summary of a finished check.
-func (c *connCheck) finish(d app.Diagnosis, account string) {
+func (c *connCheck) finish(d diag.Diagnosis, account string) {
 	c.diag, c.account = &d, account
-	warned := false
-	var blocking *app.Step
-	for i, st := range d.Steps {
-		if st.Verdict == app.VerdictWarning || st.Verdict == app.VerdictProblem {
-			warned = true
-		}
-		if blocking == nil && st.Blocks() {
-			blocking = &d.Steps[i]
-		}
-	}
+	c.summary.SetText(app.Summary(d, diagText))
 	switch {
-	case blocking != nil:
-		c.summary.SetText(lang.LocalizeKey("check.blocked", "", map[string]any{"Reason": stepTitle(*blocking)}))
+	case d.Blocking():
 		c.summary.Importance = widget.DangerImportance
-	case warned:
-		c.summary.SetText(lang.L("check.clear_warnings"))
+	case slices.ContainsFunc(d.Steps, func(st diag.Step) bool { return st.Verdict != diag.VerdictOK && st.Verdict != diag.VerdictSkipped }):
 		c.summary.Importance = widget.WarningImportance
 	default:
-		c.summary.SetText(lang.L("check.clear"))
 		c.summary.Importance = widget.SuccessImportance
 	}
 	c.summary.Show()
 	c.summary.Refresh()
 	c.downloadURL = ""
-	if st, ok := d.Step(app.StepVersion); ok && (st.Cause == app.CauseClientOutdated || st.Cause == app.CauseUpdateAvailable) {
+	if st, ok := d.Step(diag.StepVersion); ok && (st.Cause == diag.CauseClientOutdated || st.Cause == diag.CauseUpdateAvailable) {
 		c.downloadURL = st.Detail["download_url"]
 	}
 	if c.downloadURL != "" {
@@ -168,16 +155,19 @@ func (c *connCheck) copyReport() {
 	c.copied.Show()
 }
 
+// diagText is the connection check's texts in the app's language.
+func diagText(key string, data map[string]any) string { return lang.LocalizeKey(key, "", data) }
+
 // stepRow is one step: its verdict's icon, its name and figure, its title,
 // the server's words and waits, and the fix under a problem or a warning.
-func stepRow(st app.Step) fyne.CanvasObject {
-	nameKey := "diag.step." + string(st.ID)
-	name := &widget.TextSegment{Text: lang.L(nameKey), Style: widget.RichTextStyleStrong}
+func stepRow(st diag.Step) fyne.CanvasObject {
+	t := st.Text(diagText)
+	name := &widget.TextSegment{Text: t.Name, Style: widget.RichTextStyleStrong}
 	name.Style.Inline = false
 	text := widget.NewRichText(name)
-	if fig := stepFigure(st); fig != "" {
+	if t.Figure != "" {
 		name.Style.Inline = true
-		text.Segments = append(text.Segments, &widget.TextSegment{Text: "   " + fig,
+		text.Segments = append(text.Segments, &widget.TextSegment{Text: "   " + t.Figure,
 			Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameText,
 				TextStyle: fyne.TextStyle{Monospace: true}}})
 	}
@@ -185,12 +175,12 @@ func stepRow(st app.Step) fyne.CanvasObject {
 		text.Segments = append(text.Segments, &widget.TextSegment{Text: s,
 			Style: widget.RichTextStyle{ColorName: color, SizeName: theme.SizeNameText}})
 	}
-	para(stepTitle(st), theme.ColorNameForeground)
-	for _, extra := range stepExtras(st) {
-		para(extra, theme.ColorNameForeground)
+	para(t.Title, theme.ColorNameForeground)
+	for _, note := range t.Notes {
+		para(note, theme.ColorNameForeground)
 	}
-	if _, fixKey := st.Keys(); fixKey != "" && (st.Verdict == app.VerdictProblem || st.Verdict == app.VerdictWarning) {
-		para(lang.LocalizeKey(fixKey, "", stepData(st)), verdictColors[st.Verdict])
+	if t.Fix != "" {
+		para(t.Fix, verdictColors[st.Verdict])
 	}
 	text.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(verdictIcon(st.Verdict))
@@ -200,152 +190,20 @@ func stepRow(st app.Step) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewVBox(iconBox), nil, text)
 }
 
-var verdictColors = map[app.Verdict]fyne.ThemeColorName{
-	app.VerdictWarning: theme.ColorNameWarning,
-	app.VerdictProblem: theme.ColorNameError,
+var verdictColors = map[diag.Verdict]fyne.ThemeColorName{
+	diag.VerdictWarning: theme.ColorNameWarning,
+	diag.VerdictProblem: theme.ColorNameError,
 }
 
 // verdictIcon marks a step's verdict.
-func verdictIcon(v app.Verdict) fyne.Resource {
+func verdictIcon(v diag.Verdict) fyne.Resource {
 	switch v {
-	case app.VerdictOK:
+	case diag.VerdictOK:
 		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
-	case app.VerdictWarning:
+	case diag.VerdictWarning:
 		return theme.NewWarningThemedResource(theme.WarningIcon())
-	case app.VerdictProblem:
+	case diag.VerdictProblem:
 		return theme.NewErrorThemedResource(theme.ErrorIcon())
 	}
 	return theme.NewDisabledResource(theme.ContentRemoveIcon())
-}
-
-// stepData holds a step's Detail for its texts' templates, plus the day of
-// a certificate's dates.
-func stepData(st app.Step) map[string]any {
-	data := map[string]any{}
-	for k, v := range st.Detail {
-		data[k] = v
-	}
-	for _, k := range []string{"not_after", "not_before"} {
-		if t, err := time.Parse(time.RFC3339, st.Detail[k]); err == nil {
-			data["day"] = t.UTC().Format("2006-01-02")
-		}
-	}
-	return data
-}
-
-// stepTitle is the step's title in the user's language; a cause without
-// a text of its own gets a generic one (the report names its code).
-func stepTitle(st app.Step) string {
-	if st.ID == app.StepNetwork && st.Cause == "" && st.Figure == "loopback" {
-		return lang.L("check.ok.network_loopback")
-	}
-	fallback := lang.L("check.step_problem")
-	if st.Cause == "" {
-		fallback = lang.L("check.step_passed")
-	}
-	title, _ := st.Keys()
-	return lang.LocalizeKey(title, fallback, stepData(st))
-}
-
-// stepFigure is what the step measured, in the user's language: figures
-// that are only numbers and addresses are shown as they are, those in
-// words are rebuilt from Detail, and those the title says already are
-// left out.
-func stepFigure(st app.Step) string {
-	data := stepData(st)
-	d := st.Detail
-	switch st.ID {
-	case app.StepNetwork:
-		if st.Figure == "loopback" {
-			return ""
-		}
-	case app.StepTLS:
-		switch st.Cause {
-		case "":
-			if d["issuer"] == "" {
-				return ""
-			}
-			return lang.LocalizeKey("check.figure.tls", "", data)
-		case app.CauseTLSUnknownAuthority, app.CauseTLSWrongHost:
-			if st.Cause == app.CauseTLSWrongHost && d["names"] != "" {
-				return lang.LocalizeKey("check.figure.names", "", data)
-			}
-			if d["issuer"] != "" {
-				return lang.LocalizeKey("check.figure.issuer", "", data)
-			}
-		case app.CauseTLSExpired:
-			return lang.LocalizeKey("check.figure.expired", "", data)
-		case app.CauseTLSNotYetValid:
-			return lang.LocalizeKey("check.figure.not_before", "", data)
-		case app.CauseTimeout:
-			return limitFigure(st)
-		}
-		return ""
-	case app.StepPortal:
-		switch st.Cause {
-		case app.CauseCaptivePortal:
-			fig := "HTTP " + d["status"]
-			if d["content_type"] != "" {
-				fig += " " + d["content_type"]
-			}
-			if d["location"] != "" {
-				fig += " → " + d["location"]
-			}
-			return fig
-		case app.CauseInsecureRedirect:
-			return lang.LocalizeKey("check.figure.redirect", "", data)
-		case app.CauseTimeout:
-			return limitFigure(st)
-		}
-		return ""
-	case app.StepStatus:
-		switch st.Cause {
-		case app.CauseServerError:
-			return "HTTP " + d["status"]
-		case app.CauseStatusUnknown:
-			return st.Figure
-		}
-		return ""
-	case app.StepVersion:
-		switch {
-		case d["version"] == "" || d["min_version"] == "":
-			return d["version"]
-		case d["latest_version"] == "":
-			return lang.LocalizeKey("check.figure.version_min", "", data)
-		}
-		return lang.LocalizeKey("check.figure.version", "", data)
-	case app.StepKeychain:
-		return ""
-	case app.StepLatency, app.StepDNS:
-		if st.Cause == app.CauseTimeout {
-			return limitFigure(st)
-		}
-	}
-	if st.Verdict == app.VerdictSkipped {
-		return ""
-	}
-	return st.Figure
-}
-
-func limitFigure(st app.Step) string {
-	if st.Detail["limit"] == "" {
-		return ""
-	}
-	return lang.LocalizeKey("check.figure.limit", "", stepData(st))
-}
-
-// stepExtras are the server's own words and the waits it asks for.
-func stepExtras(st app.Step) []string {
-	d := st.Detail
-	var out []string
-	if d["message"] != "" {
-		out = append(out, lang.LocalizeKey("hint.operator_message", "", map[string]any{"Message": d["message"]}))
-	}
-	if t, err := time.Parse(time.RFC3339, d["until"]); err == nil {
-		out = append(out, lang.LocalizeKey("hint.maintenance_until", "", map[string]any{"Until": clock(t)}))
-	}
-	if n, err := strconv.Atoi(d["retry_after"]); err == nil && n > 0 && st.Cause != app.CauseMaintenance {
-		out = append(out, lang.LocalizeKey("check.retry_after", "", map[string]any{"Left": duration(time.Duration(n) * time.Second)}))
-	}
-	return out
 }

@@ -53,7 +53,7 @@ func (f *fixture) connectTo(server string) {
 func TestCheckLocalServer(t *testing.T) {
 	f := newFixture(t)
 	f.runCheck()
-	for _, key := range []string{"check.clear", "check.ok.network_loopback", "diag.cause.plain_http_loopback",
+	for _, key := range []string{"check.clear", "diag.cause.loopback", "diag.cause.plain_http_loopback",
 		"diag.ok.dns", "diag.ok.tcp", "diag.ok.portal", "diag.ok.status", "diag.ok.version", "diag.ok.clock",
 		"diag.ok.keychain", "diag.ok.latency", "check.report_about"} {
 		if !f.shows(tr(key)) {
@@ -64,7 +64,7 @@ func TestCheckLocalServer(t *testing.T) {
 	if f.shows(tr("diag.fix.plain_http_loopback")) || f.hasButton("action.download") {
 		t.Errorf("a skipped step shows its fix, or a download is offered:\n%s", f.texts())
 	}
-	if !f.shows(lang.LocalizeKey("check.figure.version", "", map[string]any{"version": "1.0.0", "min_version": "0.1.0", "latest_version": "0.1.0"})) {
+	if !f.shows(lang.LocalizeKey("diag.figure.version", "", map[string]any{"version": "1.0.0", "min_version": "0.1.0", "latest_version": "0.1.0"})) {
 		t.Errorf("no version figure:\n%s", f.texts())
 	}
 	f.tap("check.run_again")
@@ -85,7 +85,7 @@ func TestCheckClosedPort(t *testing.T) {
 	f.connectTo("http://127.0.0.1:1")
 	f.runCheck()
 	want := []string{blocked("diag.cause.connection_refused", nil), tr("diag.fix.connection_refused"),
-		"127.0.0.1:1", tr("diag.cause.not_run"), tr("diag.ok.keychain"), tr("check.ok.network_loopback")}
+		"127.0.0.1:1", tr("diag.cause.not_run"), tr("diag.ok.keychain"), tr("diag.cause.loopback")}
 	for _, s := range want {
 		if !f.shows(s) {
 			t.Errorf("no %q on the check:\n%s", s, f.texts())
@@ -94,6 +94,7 @@ func TestCheckClosedPort(t *testing.T) {
 	if f.shows(tr("check.clear")) || f.hasButton("action.download") {
 		t.Errorf("a blocked check says nothing blocks, or offers a download:\n%s", f.texts())
 	}
+	f.golden("cantsignin/check_closed_port.xml")
 	// Esc leaves the check for the screen under it.
 	f.esc()
 	if f.shell.Top() == tr("cantsignin.title") {
@@ -122,8 +123,8 @@ func TestCheckMaintenance(t *testing.T) {
 	f.maintenance(store.Maintenance{On: true, Message: "Moving to a new data centre", Until: &until})
 	f.runCheck()
 	want := []string{blocked("diag.cause.maintenance", nil), tr("diag.fix.maintenance"),
-		lang.LocalizeKey("hint.operator_message", "", map[string]any{"Message": "Moving to a new data centre"}),
-		lang.LocalizeKey("hint.maintenance_until", "", map[string]any{"Until": clock(until)})}
+		lang.LocalizeKey("diag.note.message", "", map[string]any{"message": "Moving to a new data centre"}),
+		lang.LocalizeKey("diag.note.until", "", map[string]any{"until_time": until.Local().Format("2006-01-02 15:04 MST")})}
 	for _, s := range want {
 		if !f.shows(s) {
 			t.Errorf("no %q on the check:\n%s", s, f.texts())
@@ -137,7 +138,7 @@ func TestCheckClientOutdated(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) { c.MinClientVersion, c.LatestClientVersion = "9.0.0", "9.0.0" })
 	f.runCheck()
 	want := []string{blocked("diag.cause.client_outdated", nil), tr("diag.fix.client_outdated"),
-		lang.LocalizeKey("check.figure.version", "", map[string]any{"version": "1.0.0", "min_version": "9.0.0", "latest_version": "9.0.0"})}
+		lang.LocalizeKey("diag.figure.version", "", map[string]any{"version": "1.0.0", "min_version": "9.0.0", "latest_version": "9.0.0"})}
 	for _, s := range want {
 		if !f.shows(s) {
 			t.Errorf("no %q on the check:\n%s", s, f.texts())
@@ -217,9 +218,9 @@ func TestCheckReport(t *testing.T) {
 	}
 }
 
-// TestCheckCaptivePortal names a web page that answers in the server's
-// place, with what answered.
-func TestCheckCaptivePortal(t *testing.T) {
+// TestCheckWrongServer names a web page that answers in the server's place
+// on this computer, with what answered: no captive portal answers there.
+func TestCheckWrongServer(t *testing.T) {
 	f := newFixture(t)
 	portal := testserver.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -227,7 +228,7 @@ func TestCheckCaptivePortal(t *testing.T) {
 	}))
 	f.connectTo(portal.URL)
 	f.runCheck()
-	for _, s := range []string{blocked("diag.cause.captive_portal", nil), tr("diag.fix.captive_portal"), "HTTP 200 text/html"} {
+	for _, s := range []string{blocked("diag.cause.wrong_server", nil), tr("diag.fix.wrong_server"), "HTTP 200 text/html"} {
 		if !f.shows(s) {
 			t.Errorf("no %q on the check:\n%s", s, f.texts())
 		}
@@ -244,7 +245,7 @@ func TestCheckRateLimited(t *testing.T) {
 	f.connectTo(busy.URL)
 	f.runCheck()
 	for _, s := range []string{tr("check.clear_warnings"), tr("diag.cause.rate_limited"), tr("diag.fix.rate_limited"),
-		lang.LocalizeKey("check.retry_after", "", map[string]any{"Left": "1:30"})} {
+		lang.LocalizeKey("diag.note.retry_after", "", map[string]any{"retry_after": "90"})} {
 		if !f.shows(s) {
 			t.Errorf("no %q on the check:\n%s", s, f.texts())
 		}

@@ -18,6 +18,7 @@ import (
 
 	"sesame/app"
 	"sesame/authapi"
+	diag "sesame/check"
 	"sesame/keystore"
 )
 
@@ -397,10 +398,10 @@ func TestFormRetryRunsLastAction(t *testing.T) {
 // generic problem, never as its code.
 func TestStepTitleUnknownCause(t *testing.T) {
 	newFixture(t)
-	if got := stepTitle(app.Step{ID: app.StepDNS, Verdict: app.VerdictProblem, Cause: "made_up_cause"}); got != tr("check.step_problem") {
+	if got := (diag.Step{ID: diag.StepDNS, Verdict: diag.VerdictProblem, Cause: "made_up_cause"}).Text(diagText).Title; got != tr("check.step_problem") {
 		t.Fatalf("title %q", got)
 	}
-	if got := stepTitle(app.Step{ID: "made_up_step", Verdict: app.VerdictOK}); got != tr("check.step_passed") {
+	if got := (diag.Step{ID: "made_up_step", Verdict: diag.VerdictOK}).Text(diagText).Title; got != tr("check.step_passed") {
 		t.Fatalf("title %q", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	diag "sesame/check"
 	"sesame/wallet"
 )
 
@@ -316,25 +317,22 @@ func (h *home) doSignOut() {
 	}, func(err error) {
 		s.Reset(newSignIn(s, nil))
 		if code := keychainCode(err); code != "" {
-			s.noteError(code)
+			s.noteError(string(code))
 			msg := lang.L("signout.keychain_body") + "\n\n" +
-				stepTitle(app.Step{ID: app.StepKeychain, Cause: code})
+				diag.Step{ID: diag.StepKeychain, Verdict: diag.VerdictWarning, Cause: code}.Text(diagText).Title
 			dialog.ShowInformation(lang.L("signout.keychain_title"), msg, s.Win)
 		}
 	})
 }
 
-// keychainCodes are the codes of the keychain's failures.
-var keychainCodes = []string{app.CauseKeychainFailed, app.CauseKeychainNoBus, app.CauseKeychainNoProvider,
-	app.CauseKeychainNoKeyring, app.CauseKeychainLocked, app.CauseKeychainTimeout}
-
-// keychainCode is the code of the keychain's failure in err, or "": err
-// may join it with the server's.
-func keychainCode(err error) string {
+// keychainCode is the code of the keychain's failure in err (a cause of
+// the check's keychain step), or "": err may join it with the server's.
+func keychainCode(err error) diag.Cause {
 	if err == nil {
 		return ""
 	}
-	if code := app.ErrorCode(err); slices.Contains(keychainCodes, code) {
+	keychain, _ := diag.Lookup(diag.StepKeychain)
+	if code := diag.Cause(app.ErrorCode(err)); slices.Contains(keychain.Causes, code) {
 		return code
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {

@@ -15,6 +15,7 @@ import (
 
 	"sesame/app"
 	"sesame/assets"
+	diag "sesame/check"
 )
 
 // newSignIn is the sign-in screen: email, password, "remember me", and the
@@ -246,7 +247,7 @@ func finishSignIn(s *Shell, res app.SignInResult) {
 	s.noteError(f.Code)
 	if !strings.HasPrefix(f.Code, "keychain_") {
 		// The dialog is about the keychain, whatever stopped it.
-		f = app.Failure{Code: app.CauseKeychainFailed}
+		f = app.Failure{Code: string(diag.CauseKeychainFailed)}
 	}
 	message, fix := s.failureText(f)
 	dialog.ShowInformation(lang.L("signin.keychain_title"), message+"\n\n"+fix, s.Win)
@@ -296,10 +297,10 @@ func (c *signinCheck) run() {
 	c.bar.Show()
 	c.bar.Start()
 	c.box.Show()
-	cfg := app.DiagnoseConfig{Server: c.s.App.Server(), Version: c.s.Opts.Version}
-	var d app.Diagnosis
+	a, version := c.s.App, c.s.Opts.Version
+	var d diag.Diagnosis
 	c.s.Go(c.v, func(ctx context.Context) error {
-		d = app.Diagnose(ctx, cfg, nil)
+		d = diag.Run(ctx, a.CheckConfig(ctx, version), nil)
 		return nil
 	}, func(error) {
 		c.busy = false
@@ -311,7 +312,7 @@ func (c *signinCheck) run() {
 }
 
 // showVerdict shows the step that explains the failure best.
-func (c *signinCheck) showVerdict(d app.Diagnosis) {
+func (c *signinCheck) showVerdict(d diag.Diagnosis) {
 	st, found := signinVerdict(d)
 	switch {
 	case !found:
@@ -320,16 +321,16 @@ func (c *signinCheck) showVerdict(d app.Diagnosis) {
 		c.title.SetText(lang.L("signin.check_all_ok"))
 		c.fix.SetText(lang.L("signin.check_all_ok_fix"))
 	default:
-		if st.Verdict == app.VerdictProblem {
+		if st.Verdict == diag.VerdictProblem {
 			c.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
 			c.title.Importance = widget.DangerImportance
 		} else {
 			c.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 			c.title.Importance = widget.WarningImportance
 		}
-		_, fixKey := st.Keys()
-		c.title.SetText(stepTitle(st))
-		c.fix.SetText(lang.LocalizeKey(fixKey, "", stepData(st)))
+		t := st.Text(diagText)
+		c.title.SetText(t.Title)
+		c.fix.SetText(t.Fix)
 	}
 	if c.fix.Text == "" {
 		c.fix.Hide()
@@ -349,12 +350,12 @@ func (c *signinCheck) hide() {
 // signinVerdict picks the step to show: the first that blocks signing in,
 // else the first other problem, else the first warning, else the first
 // step the check ran out of time for; found is false when all went well.
-func signinVerdict(d app.Diagnosis) (st app.Step, found bool) {
-	tests := []func(app.Step) bool{
-		app.Step.Blocks,
-		func(s app.Step) bool { return s.Verdict == app.VerdictProblem },
-		func(s app.Step) bool { return s.Verdict == app.VerdictWarning },
-		func(s app.Step) bool { return s.Verdict == app.VerdictSkipped && s.Cause == app.CauseTimeout },
+func signinVerdict(d diag.Diagnosis) (st diag.Step, found bool) {
+	tests := []func(diag.Step) bool{
+		diag.Step.Blocks,
+		func(s diag.Step) bool { return s.Verdict == diag.VerdictProblem },
+		func(s diag.Step) bool { return s.Verdict == diag.VerdictWarning },
+		func(s diag.Step) bool { return s.Verdict == diag.VerdictSkipped && s.Cause == diag.CauseTimeout },
 	}
 	for _, test := range tests {
 		for _, s := range d.Steps {
@@ -363,5 +364,5 @@ func signinVerdict(d app.Diagnosis) (st app.Step, found bool) {
 			}
 		}
 	}
-	return app.Step{}, false
+	return diag.Step{}, false
 }

@@ -6,12 +6,15 @@
 //
 // It must act before Fyne's lang package initialises, which looks the
 // locale up in its init. Go initialises, of the packages whose imports are
-// ready, the one whose path sorts first: this one imports only os, and
-// Fyne's lang package needs text/template, which sorts after sesame/...,
-// so this init runs first.
+// ready, the one whose path sorts first: this one imports only os and
+// strings, and Fyne's lang package needs text/template, which sorts after
+// sesame/..., so this init runs first.
 package clocale
 
-import "os"
+import (
+	"os"
+	"strings"
+)
 
 func init() { apply(os.Getenv, os.Setenv) }
 
@@ -45,4 +48,21 @@ func codesetC(loc string) bool {
 		}
 	}
 	return false
+}
+
+// Messages returns the locale that names the language of messages, as
+// gettext reads it: the first entry of $LANGUAGE unless the locale is
+// plain C or POSIX, else the first of $LC_ALL, $LC_MESSAGES and $LANG that
+// is set ("zh_CN.UTF-8"), or "".
+func Messages(getenv func(string) string) string {
+	loc := messagesLocale(getenv)
+	if loc == "C" || loc == "POSIX" {
+		return loc
+	}
+	for l := range strings.SplitSeq(getenv("LANGUAGE"), ":") {
+		if l != "" {
+			return l
+		}
+	}
+	return loc
 }

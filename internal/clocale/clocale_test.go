@@ -30,3 +30,23 @@ func TestApply(t *testing.T) {
 		}
 	}
 }
+
+func TestMessages(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"LANG": "zh_CN.UTF-8"}, "zh_CN.UTF-8"},
+		{map[string]string{"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh_CN.UTF-8"},
+		{map[string]string{"LC_MESSAGES": "zh_CN.GB18030", "LANG": "en_US.UTF-8"}, "zh_CN.GB18030"},
+		{map[string]string{"LANGUAGE": "zh_CN:en", "LANG": "en_US.UTF-8"}, "zh_CN"},
+		{map[string]string{"LANGUAGE": ":zh_TW", "LANG": "en_US.UTF-8"}, "zh_TW"},
+		// gettext ignores $LANGUAGE under the plain C locale.
+		{map[string]string{"LANGUAGE": "zh_CN", "LANG": "C"}, "C"},
+		{map[string]string{}, ""},
+	} {
+		if got := Messages(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("%v: %q, want %q", c.env, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ var rules = map[string][]string{
 	"sesame/authapi":  {"fyne.io/", "sesame/server", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet", "sesame/internal/test"},
 	"sesame/server":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/keystore", "sesame/recovery", "sesame/wallet", "sesame/internal/test"},
 	"sesame/app":      {"fyne.io/", "sesame/screens", "sesame/server", "sesame/internal/test"},
+	"sesame/check":    {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},
 	"sesame/keystore": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},
 	"sesame/recovery": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},
 	"sesame/wallet":   {"fyne.io/", "sesame/app", "sesame/screens", "sesame/server", "sesame/internal/test"},

@@ -148,8 +148,10 @@ type PasswordReset struct {
 	Mailed
 	// TwoFactorRequired is known after Verify: Complete then needs a code.
 	TwoFactorRequired bool
-	a                 *App
-	token             string
+	// BySMS: the live code was asked for by SMS (SendBySMS).
+	BySMS bool
+	a     *App
+	token string
 }
 
 // StartPasswordReset asks the server to mail a reset code. The server
@@ -171,6 +173,7 @@ func (r *PasswordReset) Resend(ctx context.Context) error {
 		return fmt.Errorf("asking for a reset code: %w", err)
 	}
 	r.sent(ctx, r.a)
+	r.BySMS = false
 	return nil
 }
 

@@ -90,6 +90,9 @@ type App struct {
 	// pendingLanguage is the language of the account's mails that the
 	// user chose and the server has not taken yet.
 	pendingLanguage string
+	// region is the region of the phone numbers typed without their
+	// country code, by the app's language ("CN" for Chinese); "" for none.
+	region string
 
 	// kc orders the keychain writes: a rotation's save, a sign-in's save
 	// and a sign-out's delete never interleave.

@@ -17,6 +17,9 @@ var accountLanguages = []string{authapi.DefaultLanguage, "zh-Hans"}
 // so that a registration's mails are in it. It leaves the account as it is.
 func (a *App) SetLanguage(tag string) {
 	a.client.SetAcceptLanguage(strings.ReplaceAll(tag, "_", "-"))
+	a.mu.Lock()
+	a.region = phoneRegions[authapi.MatchLanguage(tag, accountLanguages)]
+	a.mu.Unlock()
 }
 
 // SwitchLanguage is SetLanguage for a language the user chose: the

@@ -81,9 +81,9 @@ func formatRunes(rs []rune) string {
 }
 
 // TestFontCoverage checks that every embedded font draws every character of
-// the translations, of the server's mail templates (which the Mailbox window
-// shows), of every BIP39 wordlist (in NFC), of Basic Latin and Latin-1 and
-// of the punctuation the screens use. When it fails after a translation
+// the translations, of the server's mail templates and text messages (which
+// the Mailbox window shows), of every BIP39 wordlist (in NFC), of Basic
+// Latin and Latin-1 and of the punctuation the screens use. When it fails after a translation
 // changed, run fonts/subset.sh and commit the fonts.
 func TestFontCoverage(t *testing.T) {
 	texts := map[string]string{"punctuation": punctuation}
@@ -101,11 +101,16 @@ func TestFontCoverage(t *testing.T) {
 		}
 		texts[name] = string(data)
 	}
-	// The Mailbox window shows the server's mails.
+	// The Mailbox window shows the server's mails and text messages.
 	mails, err := filepath.Glob("../server/mail/templates/*/*")
 	if err != nil || len(mails) == 0 {
 		t.Fatalf("no mail templates: %v", err)
 	}
+	smsTexts, err := filepath.Glob("../server/sms/texts/*")
+	if err != nil || len(smsTexts) == 0 {
+		t.Fatalf("no text messages: %v", err)
+	}
+	mails = append(mails, smsTexts...)
 	for _, name := range mails {
 		data, err := os.ReadFile(name)
 		if err != nil {

@@ -102,6 +102,14 @@ func (c *Client) StartPasswordReset(ctx context.Context, email string) error {
 		in: EmailRequest{Email: email}, want: http.StatusAccepted})
 }
 
+// StartPasswordResetSMS sends a new reset code by SMS to the phone number
+// bound to the account, or by mail when it has none; the code replaces any
+// code sent before. The server answers the same whatever the address.
+func (c *Client) StartPasswordResetSMS(ctx context.Context, email string) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/sms",
+		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+}
+
 // VerifyPasswordReset trades a mailed reset code for a reset token.
 func (c *Client) VerifyPasswordReset(ctx context.Context, req EmailCodeRequest) (*ResetVerifyResponse, error) {
 	var out ResetVerifyResponse
@@ -229,4 +237,24 @@ func (c *Client) Mailbox(ctx context.Context, to string) ([]Mail, error) {
 		return nil, err
 	}
 	return out.Mails, nil
+}
+
+// AddPhone texts a code to req.Phone (E.164, see ParsePhone); VerifyPhone
+// binds the number to the account with it. The password re-authenticates
+// the request.
+func (c *Client) AddPhone(ctx context.Context, req PhoneRequest) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/me/phone", in: req, auth: true, want: http.StatusAccepted})
+}
+
+// VerifyPhone binds the number AddPhone texted code to to the account, in
+// place of its phone number before.
+func (c *Client) VerifyPhone(ctx context.Context, code string) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/me/phone/verify", in: CodeRequest{Code: code}, auth: true,
+		want: http.StatusNoContent})
+}
+
+// RemovePhone removes the account's phone number, with its password.
+func (c *Client) RemovePhone(ctx context.Context, password string) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/me/phone", in: PasswordRequest{Password: password}, auth: true,
+		want: http.StatusNoContent})
 }

@@ -152,6 +152,9 @@ type Me struct {
 	CreatedAt          time.Time `json:"created_at"`
 	// Language is the tag of the account's mails: "en" or "zh-Hans".
 	Language string `json:"language"`
+	// Phone is the account's verified phone number, masked
+	// (authapi.MaskPhone: +86 138 **** 8000); absent when it has none.
+	Phone string `json:"phone,omitempty"`
 }
 
 // ChangePasswordRequest is the body of POST /v1/me/password.
@@ -177,6 +180,19 @@ type LanguageRequest struct {
 // turn two-factor on.
 type PasswordRequest struct {
 	Password string `json:"password"`
+}
+
+// PhoneRequest is the body of POST /v1/me/phone: a number in E.164
+// (ParsePhone) to be verified by a texted code; the password
+// re-authenticates the request, since the number can reset the password.
+type PhoneRequest struct {
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+}
+
+// CodeRequest is the body of POST /v1/me/phone/verify: the texted code.
+type CodeRequest struct {
+	Code string `json:"code"`
 }
 
 // TwoFactorSetup answers POST /v1/me/two-factor.
@@ -235,6 +251,9 @@ type Mail struct {
 	// HTML is the mail's HTML alternative, empty for a plain-text mail.
 	HTML   string    `json:"html,omitempty"`
 	SentAt time.Time `json:"sent_at"`
+	// SMS: a text message to the phone number To, with no subject and no
+	// HTML.
+	SMS bool `json:"sms,omitempty"`
 }
 
 // Mailbox answers GET /v1/dev/mailbox.
@@ -264,6 +283,11 @@ const (
 	// signed out every device, ended their trust and cancelled pending
 	// resets; the next sign-in needs a password reset.
 	ResultAccountSecured = "account_secured"
+	// ResultPhoneAdded: a phone number was verified and bound to the
+	// account.
+	ResultPhoneAdded = "phone_added"
+	// ResultPhoneRemoved: the account's phone number was removed.
+	ResultPhoneRemoved = "phone_removed"
 )
 
 // ActivityEvent is one entry of the sign-in activity log.

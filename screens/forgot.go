@@ -43,7 +43,8 @@ func newForgotPassword(s *Shell, email string) *view {
 	return v
 }
 
-// newForgotCode is the step of the mailed reset code.
+// newForgotCode is the step of the mailed reset code, which may be sent by
+// SMS instead.
 func newForgotCode(s *Shell, reset *app.PasswordReset) *view {
 	v := newView(lang.L("forgot.title"))
 	c := newMailedCodeStep(s, v, lang.L("forgot.check_code"), reset.Email, lang.L("mail.subject.reset"),
@@ -52,7 +53,9 @@ func newForgotCode(s *Shell, reset *app.PasswordReset) *view {
 		reset.Verify,
 		func() { s.Replace(newForgotNewPassword(s, reset)) })
 	intro := paragraph(lang.LocalizeKey("forgot.code_sent", "", map[string]any{"Email": reset.Email}))
-	v.content = container.NewVBox(intro, c.object())
+	// When the mail does not arrive, the code may come by SMS instead.
+	sms := c.alternative(lang.L("forgot.sms_intro"), lang.L("forgot.sms_send"), lang.L("forgot.sms_sent"), reset.SendBySMS)
+	v.content = container.NewVBox(intro, c.object(), widget.NewSeparator(), sms)
 	v.focus = c.entry
 	return v
 }

@@ -295,6 +295,16 @@ func (h *home) showSecurity(st homeState) {
 			newButton(lang.L("home.phishing_add"), func() { s.Push(newAntiPhishing(s, "")) }))
 	}
 
+	if me.Phone != "" {
+		masked := me.Phone
+		row(lang.L("home.phone"), paragraph(lang.LocalizeKey("home.phone_set", "", map[string]any{"Phone": masked})),
+			newButton(lang.L("home.phone_change"), func() { s.Push(newAddPhone(s)) }),
+			newButton(lang.L("home.phone_remove"), func() { s.Push(newRemovePhone(s, masked)) }))
+	} else {
+		row(lang.L("home.phone"), paragraph(lang.L("home.phone_none")),
+			newButton(lang.L("home.phone_add"), func() { s.Push(newAddPhone(s)) }))
+	}
+
 	row(lang.L("home.password"), paragraph(lang.L("home.password_hint")),
 		newButton(lang.L("home.password_change"), func() { s.Push(newChangePassword(s)) }))
 

@@ -15,9 +15,9 @@ import (
 // mailboxPoll is how often an open mailbox looks for new mail.
 const mailboxPoll = 2 * time.Second
 
-// Mailbox is the window of the built-in server's outbox: every mail it
-// "sent" (activation and reset codes, notices), newest first, so that a new
-// user can finish each flow with nothing else running.
+// Mailbox is the window of the built-in server's outbox: every mail and
+// text message it "sent" (activation and reset codes, notices), newest
+// first, so that a new user can finish each flow with nothing else running.
 type Mailbox struct {
 	Win   fyne.Window
 	mails func(ctx context.Context) ([]app.Mail, error)
@@ -93,10 +93,15 @@ func (m *Mailbox) show(mails []app.Mail) {
 }
 
 // mailCard shows one mail: subject, address and time, then its HTML part,
-// or its text part when the HTML is empty or shows nothing.
+// or its text part when the HTML is empty or shows nothing. A text message
+// shows as such, to its number.
 func mailCard(mail app.Mail) fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(mail.Subject, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	meta := widget.NewLabel(lang.LocalizeKey("mailbox.meta", "", map[string]any{"To": mail.To, "At": mail.SentAt.Local().Format("2006-01-02 15:04:05")}))
+	subject, to := mail.Subject, mail.To
+	if mail.SMS {
+		subject, to = lang.L("mailbox.sms"), app.FormatPhone(mail.To)
+	}
+	head := widget.NewLabelWithStyle(subject, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	meta := widget.NewLabel(lang.LocalizeKey("mailbox.meta", "", map[string]any{"To": to, "At": mail.SentAt.Local().Format("2006-01-02 15:04:05")}))
 	meta.Importance = widget.LowImportance
 	var body fyne.CanvasObject
 	if segs, ok := mailSegments(mail.HTML); ok {

@@ -264,7 +264,8 @@ func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
 // ("security.activity.result.<code>"); others read as "other".
 var activityResults = []string{"success", "invalid_credentials", "invalid_two_factor_code", "locked",
 	"recovery_code_used", "password_reset", "two_factor_enabled", "two_factor_disabled",
-	"session_revoked", "refresh_token_reused", "codes_locked", "device_forgotten", "account_secured"}
+	"session_revoked", "refresh_token_reused", "codes_locked", "device_forgotten", "account_secured",
+	"phone_added", "phone_removed"}
 
 // failedResults are the results of failed attempts.
 var failedResults = []string{"invalid_credentials", "invalid_two_factor_code", "locked"}

@@ -69,6 +69,10 @@ type mailedCodeStep struct {
 	wait   *widget.Label
 	resent *widget.Label
 	again  *button
+	// others send a new code another way (alternative), each showing its
+	// note once sent.
+	others []*button
+	notes  []*widget.Label
 }
 
 // newMailedCodeStep builds the code part of view v for the mail with
@@ -130,16 +134,35 @@ func (c *mailedCodeStep) object() fyne.CanvasObject {
 
 // sendNew asks for a new code as the form's second action: it runs as the
 // submit does, with the form's progress and failure.
-func (c *mailedCodeStep) sendNew() {
+func (c *mailedCodeStep) sendNew() { c.sendWith(c.resend, c.resent) }
+
+// alternative is another way to ask for a new code, under resend's
+// cooldown: intro, its button labelled label, and note once it sent.
+func (c *mailedCodeStep) alternative(intro, label, note string, send func(ctx context.Context) error) fyne.CanvasObject {
+	sent := paragraph(note)
+	sent.Importance = widget.SuccessImportance
+	sent.Hide()
+	b := newButton(label, c.form.action(func() { c.sendWith(send, sent) }))
+	c.others, c.notes = append(c.others, b), append(c.notes, sent)
+	c.update()
+	return container.NewVBox(paragraph(intro), container.NewHBox(b), sent)
+}
+
+// sendWith asks for a new code with send as the form's second action, and
+// shows note once it sent.
+func (c *mailedCodeStep) sendWith(send func(ctx context.Context) error, note *widget.Label) {
 	if c.form.running {
 		return
 	}
 	c.resent.Hide()
-	c.form.run(c.resend, func() {
+	for _, n := range c.notes {
+		n.Hide()
+	}
+	c.form.run(send, func() {
 		c.times = c.mailed()
 		c.setFind()
 		c.entry.SetText("")
-		c.resent.Show()
+		note.Show()
 		if c.sent != nil {
 			c.sent()
 		}
@@ -174,10 +197,12 @@ func (c *mailedCodeStep) update() {
 	} else {
 		c.wait.Hide()
 	}
-	if cooldown > 0 || c.form.running {
-		c.again.Disable()
-	} else {
-		c.again.Enable()
+	for _, b := range append([]*button{c.again}, c.others...) {
+		if cooldown > 0 || c.form.running {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
 	}
 }
 

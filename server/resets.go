@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -19,6 +20,15 @@ const resetTTL = 15 * time.Minute
 // same reads and write; the mail goes in the background). Past the
 // address's daily mail cap it does nothing, silently.
 func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
+	return s.resetCode(w, r, func(ctx context.Context, a store.Account, code string) error {
+		s.sendMail(s.codeMail(mail.KindReset, a.Email, code, accountData(a)))
+		return nil
+	})
+}
+
+// resetCode answers as startReset describes, with deliver sending the code
+// of a known account in the background.
+func (s *Server) resetCode(w http.ResponseWriter, r *http.Request, deliver func(ctx context.Context, a store.Account, code string) error) error {
 	var req authapi.EmailRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -50,7 +60,7 @@ func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if known {
-		s.sendMail(s.codeMail(mail.KindReset, email, code, accountData(a)))
+		s.background(func(ctx context.Context) error { return deliver(ctx, a, code) })
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil

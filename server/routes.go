@@ -39,6 +39,10 @@ func (s *Server) table() []route {
 		{Route{"GET", "/v1/me/activity", true}, s.authed(s.listActivity)},
 		{Route{"GET", PathWasntMe, false}, s.wasntMePage},
 		{Route{"POST", PathWasntMe, false}, s.wasntMe},
+		{Route{"POST", "/v1/me/phone", true}, s.authed(s.addPhone)},
+		{Route{"POST", "/v1/me/phone/verify", true}, s.authed(s.verifyPhone)},
+		{Route{"DELETE", "/v1/me/phone", true}, s.authed(s.removePhone)},
+		{Route{"POST", "/v1/password-resets/sms", false}, s.startResetSMS},
 	}
 }
 

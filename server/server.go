@@ -26,6 +26,7 @@ import (
 	"sesame/authapi"
 	"sesame/server/mail"
 	"sesame/server/passhash"
+	"sesame/server/sms"
 	"sesame/server/store"
 )
 
@@ -34,6 +35,9 @@ import (
 type Config struct {
 	Store  store.Store
 	Mailer mail.Mailer
+	// SMS sends the texted codes of phone numbers; nil turns phone
+	// numbers off (their endpoints answer 404).
+	SMS    sms.Sender
 	Logger *slog.Logger
 
 	// Hash are the argon2id costs of new password hashes; stored hashes
@@ -71,6 +75,10 @@ type Config struct {
 	// address a day, besides RateMail; 0 takes the default, negative is
 	// unlimited.
 	MailsPerDay int
+	// SMSPerDay caps the text messages to one phone number a day, from
+	// every account together; past it nothing more is sent that day. 0
+	// takes the default, negative is unlimited.
+	SMSPerDay int
 	// PurgeEvery is how often the store's expired rows are deleted (at
 	// start, then every PurgeEvery until Close); negative is never.
 	PurgeEvery time.Duration
@@ -145,6 +153,7 @@ func DefaultConfig() Config {
 		CodeAttempts:        5,
 		CodeBudget:          store.CodeBudget{Misses: 10, Window: 24 * time.Hour},
 		MailsPerDay:         20,
+		SMSPerDay:           5,
 		PurgeEvery:          time.Hour,
 		MinClientVersion:    "0.1.0",
 		LatestClientVersion: "0.1.0",
@@ -173,6 +182,8 @@ type Server struct {
 	// dailyMail caps the code mails to an address a day. The limits'
 	// buckets are kept in the store (see limit).
 	dailyMail store.Limit
+	// dailySMS caps the text messages to a phone number a day.
+	dailySMS store.Limit
 	// codeKey keys the stored hashes of mailed codes; linkKey signs the
 	// "this wasn't me" links.
 	codeKey  []byte
@@ -222,6 +233,7 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.CodeAttempts, def.CodeAttempts)
 	fill(&cfg.CodeBudget, def.CodeBudget)
 	fill(&cfg.MailsPerDay, def.MailsPerDay)
+	fill(&cfg.SMSPerDay, def.SMSPerDay)
 	fill(&cfg.PurgeEvery, def.PurgeEvery)
 	fill(&cfg.MinClientVersion, def.MinClientVersion)
 	fill(&cfg.LatestClientVersion, def.LatestClientVersion)
@@ -276,6 +288,7 @@ func New(cfg Config) (*Server, error) {
 		authRate:  limitOf(cfg.RateAuth),
 		sessRate:  limitOf(cfg.RateRefresh),
 		dailyMail: dailyLimit(cfg.MailsPerDay),
+		dailySMS:  dailyLimit(cfg.SMSPerDay),
 		codeKey:   codeKey,
 		linkKey:   linkKey,
 		totp:      sl,

@@ -58,7 +58,7 @@ for codec in "big5", "cp950", "big5hkscs":
 sys.stdout.write("".join(out) + "\n")
 ' >"$tmp/typed.txt"
 
-# Every character of: the app's translations, the server's mail templates
+# Every character of: the app's translations, the server's mail templates and text messages
 # (the Mailbox window shows the mails), Fyne's own Simplified Chinese
 # strings (dialogs, menus), and every BIP39 wordlist (Chinese, Japanese,
 # Korean and the accented Latin ones), in NFC: go-bip39 keeps the lists in
@@ -69,6 +69,7 @@ sys.stdout.write("".join(out) + "\n")
 {
 	cat "$root"/assets/translations/*.json \
 		"$root"/server/mail/templates/*/* \
+		"$root"/server/sms/texts/* \
 		"$fyne"/lang/translations/base.zh_Hans.json \
 		"$bip39"/wordlists/*.go |
 		python3 -c 'import sys, unicodedata; sys.stdout.write(unicodedata.normalize("NFC", sys.stdin.read()))'

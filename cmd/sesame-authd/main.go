@@ -31,6 +31,7 @@ import (
 	"sesame/server"
 	"sesame/server/mail"
 	"sesame/server/passhash"
+	"sesame/server/sms"
 	"sesame/server/store"
 )
 
@@ -63,6 +64,9 @@ type options struct {
 	listen, certFile, keyFile, db string
 	smtpURL, mailFrom             string
 	localMailbox                  bool
+	smsGateway, smsToken          string
+	smsTimeout                    time.Duration
+	smsPerDay                     int
 	minVersion, latestVersion     string
 	downloadURL                   string
 	argonMemory, argonTime        uint
@@ -83,13 +87,32 @@ type options struct {
 	showVersion                   bool
 }
 
+// smsSender is the sender of text messages the options name: the gateway
+// of --sms-gateway, the local outbox with --local-mailbox, or none.
+func smsSender(o options, st store.Store) (sms.Sender, error) {
+	url, token := cmp.Or(o.smsGateway, os.Getenv(smsGatewayEnv)), cmp.Or(o.smsToken, os.Getenv(smsTokenEnv))
+	switch {
+	case url != "":
+		g, err := sms.NewGateway(url, token, o.smsTimeout)
+		if err != nil {
+			return nil, err
+		}
+		return g, nil
+	case o.localMailbox:
+		return sms.NewOutbox(st), nil
+	}
+	return nil, nil
+}
+
 // totpKeyEnv holds the key of the TOTP secrets when --totp-key-file is not
 // given.
 const totpKeyEnv = "SESAME_TOTP_KEY"
 
-// The environment variables read when --trusted-proxies and --public-url
-// are unset.
+// The environment variables read when --sms-gateway, --sms-token,
+// --trusted-proxies, --public-url and --forwarded-header are unset.
 const (
+	smsGatewayEnv     = "SESAME_SMS_GATEWAY"
+	smsTokenEnv       = "SESAME_SMS_TOKEN"
 	trustedProxiesEnv = "SESAME_TRUSTED_PROXIES"
 	publicURLEnv      = "SESAME_PUBLIC_URL"
 	forwardedEnv      = "SESAME_FORWARDED_HEADER"
@@ -108,6 +131,13 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.mailFrom, "mail-from", "Sesame <no-reply@localhost>", "sender `address` of the mails")
 	fs.BoolVar(&o.localMailbox, "local-mailbox", false, "keep mails in the database's local outbox instead of sending them;\n"+
 		"GET /v1/dev/mailbox shows them, only when listening on loopback")
+	fs.StringVar(&o.smsGateway, "sms-gateway", "", "text the codes of phone numbers through the HTTP SMS gateway at this `URL` (a JSON POST\n"+
+		"of {\"to\", \"text\"}; https unless on loopback); read from $"+smsGatewayEnv+" when unset. Without it,\n"+
+		"--local-mailbox keeps text messages in the local outbox too, and otherwise phone numbers are off")
+	fs.StringVar(&o.smsToken, "sms-token", "", "bearer `token` of the SMS gateway; read from $"+smsTokenEnv+" when unset, so it stays\n"+
+		"out of the process list")
+	fs.DurationVar(&o.smsTimeout, "sms-timeout", sms.DefaultTimeout, "how long one delivery to the SMS gateway may take")
+	fs.IntVar(&o.smsPerDay, "sms-per-day", def.SMSPerDay, "text messages to one phone number a day, from every account together; 0 is unlimited")
 	fs.StringVar(&o.minVersion, "min-client-version", def.MinClientVersion, "oldest client `version` served; older clients get 426 client_outdated")
 	fs.StringVar(&o.latestVersion, "latest-client-version", def.LatestClientVersion, "newest client `version`, announced by /v1/status")
 	fs.StringVar(&o.downloadURL, "download-url", def.DownloadURL, "where outdated clients get a new version (`URL`)")
@@ -289,8 +319,18 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 		return errors.New("no mail delivery: give --smtp URL or --local-mailbox")
 	}
 
+	texter, err := smsSender(o, st)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
 	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.Logger, cfg.MailFrom = st, mailer, log, mailFrom
+	cfg.Store, cfg.Mailer, cfg.SMS, cfg.Logger, cfg.MailFrom = st, mailer, texter, log, mailFrom
+	cfg.SMSPerDay = o.smsPerDay
+	if o.smsPerDay == 0 {
+		cfg.SMSPerDay = -1
+	}
 	cfg.Hash = passhash.Params{Memory: uint32(o.argonMemory), Time: uint32(o.argonTime), Threads: uint8(min(o.argonThreads, 255))}
 	cfg.Lock = store.LockPolicy{MaxFailures: o.lockFailures, Base: o.lockBase, Max: o.lockMax}
 	cfg.RateIP.PerMinute, cfg.RateAccount.PerMinute, cfg.RateMail.PerMinute = o.rateIP, o.rateAccount, o.rateMail

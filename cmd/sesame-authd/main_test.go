@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httptrace"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +22,7 @@ import (
 	"sesame/authapi"
 	"sesame/internal/testserver"
 	"sesame/server"
+	"sesame/server/sms"
 	"sesame/server/store"
 )
 
@@ -440,5 +444,63 @@ func serveUntilCleanup(t *testing.T, logs io.Writer, args ...string) string {
 		cancel()
 		t.Fatal(err)
 		return ""
+	}
+}
+
+// TestServeTextsThroughGateway: with --sms-gateway the server texts a
+// phone number's code to the gateway as JSON with the token of
+// $SESAME_SMS_TOKEN, which never reaches the log; a gateway URL in plain
+// http to another host is refused.
+func TestServeTextsThroughGateway(t *testing.T) {
+	type text struct{ auth, to, body string }
+	texts := make(chan text, 4)
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m struct{ To, Text string }
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		texts <- text{r.Header.Get("Authorization"), m.To, m.Text}
+	}))
+	defer gw.Close()
+	t.Setenv(smsTokenEnv, "gateway-token-31337")
+	db := filepath.Join(t.TempDir(), "authd.db")
+	if err := run(context.Background(), []string{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--dev-plain-totp-secrets",
+		"--sms-gateway", "http://sms.example/send"}, io.Discard, io.Discard, nil); !errors.Is(err, sms.ErrInsecureURL) {
+		t.Fatalf("a plain http gateway elsewhere: %v", err)
+	}
+	var logs testserver.LogBuffer
+	addr := serveUntilCleanup(t, &logs, "--listen", "127.0.0.1:0", "--db", db, "--local-mailbox", "--dev-plain-totp-secrets",
+		"--sms-gateway", gw.URL+"/send", "--argon2-memory", "19456", "--log-format", "json")
+	c, err := authapi.NewClient("http://"+addr, authapi.WithVersion("1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	email, pw := "ann@example.org", "a long enough password 7"
+	if err := c.CreateAccount(ctx, authapi.CreateAccountRequest{Email: email, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	var code string
+	for deadline := time.Now().Add(5 * time.Second); code == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if mails, err := c.Mailbox(ctx, email); err == nil && len(mails) > 0 {
+			code = regexp.MustCompile(`\b\d{6}\b`).FindString(mails[0].Text)
+		}
+	}
+	if err := c.VerifyAccount(ctx, authapi.VerifyAccountRequest{Email: email, Code: code, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: pw, DeviceName: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddPhone(ctx, authapi.PhoneRequest{Phone: "+8613800138000", Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	got := <-texts
+	if got.auth != "Bearer gateway-token-31337" || got.to != "+8613800138000" || !strings.Contains(got.body, "Sesame") {
+		t.Fatalf("the gateway got %+v", got)
+	}
+	if strings.Contains(logs.String(), "gateway-token-31337") {
+		t.Fatal("the gateway's token is in the log")
 	}
 }

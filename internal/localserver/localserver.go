@@ -29,6 +29,7 @@ import (
 	"sesame/keystore"
 	"sesame/server"
 	"sesame/server/mail"
+	"sesame/server/sms"
 	"sesame/server/store"
 )
 
@@ -116,7 +117,7 @@ func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, erro
 		return nil, fmt.Errorf("%w: %v", ErrPortTaken, err)
 	}
 	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.DevMailbox = st, mail.NewOutbox(st), true
+	cfg.Store, cfg.Mailer, cfg.SMS, cfg.DevMailbox = st, mail.NewOutbox(st), sms.NewOutbox(st), true
 	// Its own URL, so that the notices in the Mailbox carry a working
 	// "this wasn't me" link.
 	cfg.PublicURL = s.URL

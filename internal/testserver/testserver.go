@@ -1,8 +1,9 @@
 // Package testserver starts the reference auth server for tests: over a
 // database of the test's own (a SQLite file, or a PostgreSQL schema when
-// $SESAME_TEST_STORE is "postgres"; see internal/testdb), with mail kept in the local outbox, the
-// development mailbox on, no rate limits, a fixed key for the TOTP secrets
-// and a clock the test moves. Only tests import it.
+// $SESAME_TEST_STORE is "postgres"; see internal/testdb), with mail and
+// text messages kept in the local outbox, the development mailbox on, no
+// rate limits, a fixed key for the TOTP secrets and a clock the test
+// moves. Only tests import it.
 package testserver
 
 import (
@@ -18,6 +19,7 @@ import (
 	"sesame/internal/testdb"
 	"sesame/server"
 	"sesame/server/mail"
+	"sesame/server/sms"
 	"sesame/server/store"
 )
 
@@ -66,9 +68,9 @@ func New(t testing.TB, tweak ...func(*server.Config)) *Server {
 		t.Fatal(err)
 	}
 	cfg := server.DefaultConfig()
-	cfg.Store, cfg.Mailer, cfg.Now = st, mail.NewOutbox(st), s.Clock.Now
+	cfg.Store, cfg.Mailer, cfg.SMS, cfg.Now = st, mail.NewOutbox(st), sms.NewOutbox(st), s.Clock.Now
 	cfg.RateIP, cfg.RateAccount, cfg.RateMail, cfg.RateAuth, cfg.RateRefresh = server.Rate{}, server.Rate{}, server.Rate{}, server.Rate{}, server.Rate{}
-	cfg.MailsPerDay = -1
+	cfg.MailsPerDay, cfg.SMSPerDay = -1, -1
 	cfg.DevMailbox = true
 	cfg.TOTPKey = TOTPKey
 	for _, f := range tweak {

@@ -48,6 +48,11 @@ const (
 	// KindRecoveryCodeUsed tells that a recovery code was spent, and how
 	// many are left (Data.Count).
 	KindRecoveryCodeUsed
+	// KindPhoneAdded tells that a phone number was bound to the account,
+	// which can now reset its password by SMS.
+	KindPhoneAdded
+	// KindPhoneRemoved tells that the account's phone number was removed.
+	KindPhoneRemoved
 )
 
 // kindNames names each kind, in logs and in its templates' file names
@@ -64,6 +69,8 @@ var kindNames = map[Kind]string{
 	KindLocked:            "account_locked",
 	KindTwoFactorFailed:   "two_factor_failed",
 	KindRecoveryCodeUsed:  "recovery_code_used",
+	KindPhoneAdded:        "phone_added",
+	KindPhoneRemoved:      "phone_removed",
 }
 
 // String names the kind for logs.

@@ -77,6 +77,16 @@ var composeCases = []struct {
 		subject: "Two-factor authentication is off for your Sesame account", phraseLine: "Your anti-phishing phrase: «owl  Support: call us»",
 	},
 	{
+		name: "phone added", kind: KindPhoneAdded, data: Data{},
+		subject: "A phone number was added to your Sesame account",
+		want:    []string{"by text message", "If this was not you"},
+	},
+	{
+		name: "phone removed", kind: KindPhoneRemoved, data: Data{},
+		subject: "The phone number of your Sesame account was removed",
+		want:    []string{"no longer", "If this was not you"},
+	},
+	{
 		name: "codes locked", kind: KindCodesLocked, data: Data{},
 		subject: "Too many wrong codes were tried for your Sesame account",
 		want:    []string{"too many wrong codes", "up to a day"},

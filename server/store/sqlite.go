@@ -1044,8 +1044,8 @@ func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]a
 
 // AddMail implements Store.
 func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, ms(m.SentAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at, sms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, ms(m.SentAt), m.SMS)
 	return err
 }
 
@@ -1053,9 +1053,9 @@ func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
 func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	// Two queries, so that one address's mails are found through the
 	// outbox_rcpt index.
-	query, args := `SELECT id, rcpt, subject, body, html, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
+	query, args := `SELECT id, rcpt, subject, body, html, sent_at, sms FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
 	if to != "" {
-		query = `SELECT id, rcpt, subject, body, html, sent_at FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`
+		query = `SELECT id, rcpt, subject, body, html, sent_at, sms FROM outbox WHERE rcpt = ? ORDER BY seq DESC LIMIT 100`
 		args = []any{strings.ToLower(to)}
 	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -1067,7 +1067,7 @@ func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	for rows.Next() {
 		var m authapi.Mail
 		var at int64
-		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &at, &m.SMS); err != nil {
 			return nil, err
 		}
 		m.SentAt = fromMS(at)
@@ -1245,4 +1245,39 @@ func (s *SQLite) takeToken(ctx context.Context, tx *sql.Tx, key string, l Limit,
 // queryer is a database or a transaction.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Phones.
+
+// SetPendingPhone implements Store.
+func (s *SQLite) SetPendingPhone(ctx context.Context, accountID, number string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO phones (account_id, pending) VALUES (?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET pending = excluded.pending`, accountID, number)
+	return err
+}
+
+// Phone implements Store.
+func (s *SQLite) Phone(ctx context.Context, accountID string) (Phone, error) {
+	var p Phone
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT number, verified_at, pending FROM phones WHERE account_id = ?`, accountID).
+		Scan(&p.Number, &at, &p.Pending)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Phone{}, nil
+	}
+	if p.Number != "" {
+		p.VerifiedAt = fromMS(at)
+	}
+	return p, err
+}
+
+// ConfirmPhone implements Store.
+func (s *SQLite) ConfirmPhone(ctx context.Context, accountID, number string, now time.Time) error {
+	return one(s.db.ExecContext(ctx, `UPDATE phones SET number = pending, pending = '', verified_at = ?
+		WHERE account_id = ? AND pending = ? AND pending <> ''`, ms(now), accountID, number))
+}
+
+// RemovePhone implements Store.
+func (s *SQLite) RemovePhone(ctx context.Context, accountID string) error {
+	return one(s.db.ExecContext(ctx, `DELETE FROM phones WHERE account_id = ?`, accountID))
 }

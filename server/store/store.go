@@ -95,6 +95,8 @@ func (l Lockout) Locked(now time.Time) bool { return now.Before(l.LockedUntil) }
 const (
 	PurposeVerify = "verify"
 	PurposeReset  = "reset"
+	// PurposePhone: the code texted to a phone number being added.
+	PurposePhone = "phone"
 )
 
 // CodeBudget bounds the wrong mailed codes of one address, verification and
@@ -246,6 +248,16 @@ func (t WasntMeToken) Spendable(now time.Time) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// Phone is the phone numbers of an account, in E.164.
+type Phone struct {
+	// Number is the verified number; empty while there is none.
+	Number     string
+	VerifiedAt time.Time
+	// Pending is the number waiting for its texted code; empty when none
+	// waits.
+	Pending string
 }
 
 // Maintenance is the server-wide maintenance switch.
@@ -502,4 +514,19 @@ type Store interface {
 	// The key is stored as its digest (LimitKey). A Limit with no rate
 	// takes nothing and allows.
 	TakeToken(ctx context.Context, key string, l Limit, now time.Time) (ok bool, wait time.Duration, err error)
+
+	// Phones.
+
+	// SetPendingPhone makes number the account's phone number waiting for
+	// its texted code, in place of any before; the verified one stays.
+	SetPendingPhone(ctx context.Context, accountID, number string) error
+	// Phone returns the account's phone numbers: the zero Phone when it
+	// has none.
+	Phone(ctx context.Context, accountID string) (Phone, error)
+	// ConfirmPhone makes the pending number the verified one, verified at
+	// now, if it is still number; ErrNotFound otherwise.
+	ConfirmPhone(ctx context.Context, accountID, number string, now time.Time) error
+	// RemovePhone removes the account's verified and pending numbers;
+	// ErrNotFound when it had neither.
+	RemovePhone(ctx context.Context, accountID string) error
 }

@@ -83,6 +83,7 @@ var behaviours = []struct {
 	{"concurrent recovery code replacement", testConcurrentReplaceCodes},
 	{"concurrent takes of a rate limit", testConcurrentRateLimit},
 	{"concurrent notice claims", testConcurrentNotices},
+	{"phones", testPhones},
 }
 
 var ctx = context.Background()
@@ -1912,6 +1913,7 @@ func testAdminDelete(t *testing.T, db testdb.DB) {
 		check(t, st.PutRegistration(ctx, registration(x.Email, "pw", "222222", now)))
 		check(t, st.AddMail(ctx, authapi.Mail{ID: "m-" + x.ID, To: x.Email, Subject: "s", Text: "t", SentAt: now}))
 		check(t, st.SetPendingTOTP(ctx, x.ID, "secret-"+x.ID))
+		check(t, st.SetPendingPhone(ctx, x.ID, "+8613800138000"))
 		_, err = st.ClaimNotice(ctx, x.ID, "new_device", now)
 		check(t, err)
 		admin(t, st, store.ActionUnlock, x)
@@ -2047,5 +2049,48 @@ func testConcurrentNotices(t *testing.T, db testdb.DB) {
 		}); n != 1 {
 			t.Fatalf("round %d: %d of concurrent claims won", round, n)
 		}
+	}
+}
+
+func testPhones(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a, bob := newAccount(t, st, "ann"), newAccount(t, st, "bob")
+	if p, err := st.Phone(ctx, a.ID); p != (store.Phone{}) || err != nil {
+		t.Fatalf("no phone is %+v (%v)", p, err)
+	}
+	wantErr(t, "confirming with nothing pending", st.ConfirmPhone(ctx, a.ID, "+8613800138000", now), store.ErrNotFound)
+	wantErr(t, "removing nothing", st.RemovePhone(ctx, a.ID), store.ErrNotFound)
+	check(t, st.SetPendingPhone(ctx, a.ID, "+8613800138000"))
+	check(t, st.SetPendingPhone(ctx, a.ID, "+8613912345678"))
+	// The same number may be bound to another account: nothing tells.
+	check(t, st.SetPendingPhone(ctx, bob.ID, "+8613912345678"))
+	if p, err := st.Phone(ctx, a.ID); p != (store.Phone{Pending: "+8613912345678"}) || err != nil {
+		t.Fatalf("pending: %+v (%v)", p, err)
+	}
+	wantErr(t, "confirming a number replaced", st.ConfirmPhone(ctx, a.ID, "+8613800138000", now), store.ErrNotFound)
+	check(t, st.ConfirmPhone(ctx, a.ID, "+8613912345678", now))
+	wantErr(t, "confirming twice", st.ConfirmPhone(ctx, a.ID, "+8613912345678", now), store.ErrNotFound)
+	want := store.Phone{Number: "+8613912345678", VerifiedAt: now}
+	if p, err := st.Phone(ctx, a.ID); p != want || err != nil {
+		t.Fatalf("verified: %+v (%v), want %+v", p, err, want)
+	}
+	// A new number waits for its code while the verified one stays.
+	check(t, st.SetPendingPhone(ctx, a.ID, "+8613800138000"))
+	want.Pending = "+8613800138000"
+	if p, err := st.Phone(ctx, a.ID); p != want || err != nil {
+		t.Fatalf("replacing: %+v (%v), want %+v", p, err, want)
+	}
+	check(t, st.RemovePhone(ctx, a.ID))
+	if p, err := st.Phone(ctx, a.ID); p != (store.Phone{}) || err != nil {
+		t.Fatalf("removed: %+v (%v)", p, err)
+	}
+	if p, err := st.Phone(ctx, bob.ID); p.Pending != "+8613912345678" || err != nil {
+		t.Fatalf("bob's: %+v (%v)", p, err)
+	}
+	// The outbox keeps text messages apart from mails.
+	check(t, st.AddMail(ctx, authapi.Mail{ID: "sms", To: "+8613912345678", Text: "123456", SentAt: now, SMS: true}))
+	check(t, st.AddMail(ctx, authapi.Mail{ID: "mail", To: "+8613912345678", Subject: "s", Text: "t", SentAt: now}))
+	if m, err := st.Mails(ctx, "+8613912345678"); err != nil || len(m) != 2 || m[0].SMS || !m[1].SMS {
+		t.Fatalf("the outbox: %+v (%v)", m, err)
 	}
 }

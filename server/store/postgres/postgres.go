@@ -1001,8 +1001,8 @@ func (s *Store) Activity(ctx context.Context, accountID string, limit int) ([]au
 
 // AddMail implements store.Store.
 func (s *Store) AddMail(ctx context.Context, m authapi.Mail) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, m.SentAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at, sms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, m.SentAt, m.SMS)
 	return err
 }
 
@@ -1010,9 +1010,9 @@ func (s *Store) AddMail(ctx context.Context, m authapi.Mail) error {
 func (s *Store) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	// Two queries, so that one address's mails are found through the
 	// outbox_rcpt index.
-	query, args := `SELECT id, rcpt, subject, body, html, sent_at FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
+	query, args := `SELECT id, rcpt, subject, body, html, sent_at, sms FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
 	if to != "" {
-		query = `SELECT id, rcpt, subject, body, html, sent_at FROM outbox WHERE rcpt = $1 ORDER BY seq DESC LIMIT 100`
+		query = `SELECT id, rcpt, subject, body, html, sent_at, sms FROM outbox WHERE rcpt = $1 ORDER BY seq DESC LIMIT 100`
 		args = []any{strings.ToLower(to)}
 	}
 	rows, err := s.pool.Query(ctx, query, args...)
@@ -1021,7 +1021,7 @@ func (s *Store) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (authapi.Mail, error) {
 		var m authapi.Mail
-		err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.SentAt)
+		err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.SentAt, &m.SMS)
 		m.SentAt = m.SentAt.UTC()
 		return m, err
 	})
@@ -1192,4 +1192,39 @@ func refused(ctx context.Context, q querier, k []byte, t store.Take) (time.Durat
 		err = nil // purged meanwhile: full now
 	}
 	return t.Wait(full), err
+}
+
+// Phones.
+
+// SetPendingPhone implements store.Store.
+func (s *Store) SetPendingPhone(ctx context.Context, accountID, number string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO phones (account_id, pending) VALUES ($1, $2)
+		ON CONFLICT (account_id) DO UPDATE SET pending = excluded.pending`, accountID, number)
+	return err
+}
+
+// Phone implements store.Store.
+func (s *Store) Phone(ctx context.Context, accountID string) (store.Phone, error) {
+	var p store.Phone
+	var at *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT number, verified_at, pending FROM phones WHERE account_id = $1`, accountID).
+		Scan(&p.Number, &at, &p.Pending)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Phone{}, nil
+	}
+	if at != nil && p.Number != "" {
+		p.VerifiedAt = at.UTC()
+	}
+	return p, err
+}
+
+// ConfirmPhone implements store.Store.
+func (s *Store) ConfirmPhone(ctx context.Context, accountID, number string, now time.Time) error {
+	return one(s.pool.Exec(ctx, `UPDATE phones SET number = pending, pending = '', verified_at = $1
+		WHERE account_id = $2 AND pending = $3 AND pending <> ''`, now, accountID, number))
+}
+
+// RemovePhone implements store.Store.
+func (s *Store) RemovePhone(ctx context.Context, accountID string) error {
+	return one(s.pool.Exec(ctx, `DELETE FROM phones WHERE account_id = $1`, accountID))
 }

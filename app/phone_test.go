@@ -1,0 +1,98 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"sesame/app"
+)
+
+// text waits for the newest text message to number beyond after and
+// returns its code.
+func (f *fixture) text(number string, after int) string {
+	f.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		msgs, err := f.client.Mailbox(context.Background(), number)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if len(msgs) > after && msgs[0].SMS {
+			return codeRE.FindString(msgs[0].Text)
+		}
+	}
+	f.t.Fatalf("no text message to %s", number)
+	return ""
+}
+
+// TestPhoneAddedAndRemoved: in Chinese, a number typed without +86 is
+// Chinese; the code texted to it binds it to the account, shown masked;
+// the password removes it.
+func TestPhoneAddedAndRemoved(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.register("pat@example.org", false)
+	if _, err := f.app.AddPhone(ctx, "138 0013 8000", password); !errors.Is(err, app.ErrPhoneCountry) || app.ErrorCode(err) != "phone_country" {
+		t.Fatalf("a number without its country code in English: %v", err)
+	}
+	f.app.SetLanguage("zh_Hans")
+	for in, want := range map[string]error{"010 1234 5678": app.ErrPhoneNotMobile, "138 0013": app.ErrPhoneInvalid} {
+		if _, err := f.app.AddPhone(ctx, in, password); !errors.Is(err, want) {
+			t.Fatalf("%q: %v, want %v", in, err, want)
+		}
+	}
+	if _, err := f.app.AddPhone(ctx, "138 0013 8000", "not the password"); !errors.Is(err, app.ErrWrongPassword) {
+		t.Fatalf("a wrong password: %v", err)
+	}
+	shown, err := f.app.AddPhone(ctx, "138 0013 8000", password)
+	if err != nil || shown != "+86 138 0013 8000" {
+		t.Fatalf("AddPhone: %q %v", shown, err)
+	}
+	if err := f.app.VerifyPhone(ctx, f.text("+8613800138000", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if me, err := f.app.Me(ctx); err != nil || me.Phone != "+86 138 **** 8000" {
+		t.Fatalf("me: %+v %v", me, err)
+	}
+	if err := f.app.RemovePhone(ctx, "not the password"); !errors.Is(err, app.ErrWrongPassword) {
+		t.Fatalf("removing with a wrong password: %v", err)
+	}
+	if err := f.app.RemovePhone(ctx, password); err != nil {
+		t.Fatal(err)
+	}
+	if me, err := f.app.Me(ctx); err != nil || me.Phone != "" {
+		t.Fatalf("me after removal: %+v %v", me, err)
+	}
+}
+
+// TestResetBySMS: the reset mail does not arrive; the code sent by SMS
+// instead resets the password.
+func TestResetBySMS(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.register("sam@example.org", false)
+	if _, err := f.app.AddPhone(ctx, "+44 7400 123456", password); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.VerifyPhone(ctx, f.text("+447400123456", 0)); err != nil {
+		t.Fatal(err)
+	}
+	f.signOut()
+	r, err := f.app.StartPasswordReset(ctx, "sam@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SendBySMS(ctx); err != nil || !r.BySMS {
+		t.Fatalf("SendBySMS: %v", err)
+	}
+	if err := r.Verify(ctx, f.text("+447400123456", 1)); err != nil || r.TwoFactorRequired {
+		t.Fatalf("verify: %v", err)
+	}
+	if err := r.Complete(ctx, "new sturdy password 8", "new sturdy password 8", ""); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.app.SignIn(ctx, "sam@example.org", "new sturdy password 8", false); err != nil || !res.SignedIn() {
+		t.Fatalf("sign-in after the reset: %v", err)
+	}
+}

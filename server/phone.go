@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"sesame/authapi"
+	"sesame/server/mail"
+	"sesame/server/sms"
+	"sesame/server/store"
+)
+
+// A phone number is a second way back into an account: a password reset
+// may text its code to the account's verified number. It is never a second
+// factor (NIST SP 800-63B restricts SMS). The server texts only a number
+// that a signed-in owner typed with her password (to verify it) or the
+// verified number of an account (a reset), never a number a stranger
+// names, and at most SMSPerDay messages a day to any number.
+
+// dailySMSKey is the key of a phone number's daily cap of text messages.
+func dailySMSKey(number string) string { return "sms-day:" + number }
+
+// phonePurpose binds a texted code to the number it went to.
+func phonePurpose(number string) string { return store.PurposePhone + ":" + number }
+
+// smsOn answers 404 when the server sends no text messages.
+func (s *Server) smsOn() error {
+	if s.cfg.SMS == nil {
+		return problem(http.StatusNotFound, authapi.CodeNotFound, "This server sends no text messages.")
+	}
+	return nil
+}
+
+// sendSMS delivers m in the background, unless its number has had its
+// daily cap of messages.
+func (s *Server) sendSMS(ctx context.Context, m sms.Message) error {
+	ok, _, err := s.cfg.Store.TakeToken(ctx, dailySMSKey(m.To), s.dailySMS, s.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.log.Warn("text message not sent: the number had its daily cap")
+		return nil
+	}
+	if err := s.cfg.SMS.Send(ctx, m); err != nil {
+		s.log.Warn("text message delivery failed", "err", err)
+	}
+	return nil
+}
+
+// phoneNumber is the verified number of an account, "" when it has none.
+func (s *Server) phoneNumber(ctx context.Context, accountID string) (string, error) {
+	p, err := s.cfg.Store.Phone(ctx, accountID)
+	return p.Number, err
+}
+
+// addPhone texts a code to the number that is to be the account's; the
+// password re-authenticates the request, since the number can reset it.
+// The account's mail caps bound the messages it has sent.
+func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) error {
+	if err := s.smsOn(); err != nil {
+		return err
+	}
+	var req authapi.PhoneRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	number, err := authapi.ParsePhone(req.Phone, "")
+	if err != nil {
+		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "phone",
+			"The phone number must be a mobile number in E.164, such as +8613800138000.")
+	}
+	at, err := s.reauthenticate(r, p, "password", req.Password)
+	if err != nil {
+		return err
+	}
+	at.release()
+	ctx, a := r.Context(), p.Account
+	if err := s.limitMail(ctx, a.Email); err != nil {
+		return err
+	}
+	code := newCode()
+	if err := s.cfg.Store.SetPendingPhone(ctx, a.ID, number); err != nil {
+		return err
+	}
+	err = s.cfg.Store.PutCode(ctx, a.Email, store.PurposePhone, s.codeHash(phonePurpose(number), a.Email, code),
+		s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts)
+	if err != nil {
+		return err
+	}
+	m := sms.Compose(sms.KindVerifyPhone, number, a.Language, code, int(s.cfg.CodeTTL.Minutes()))
+	s.background(func(ctx context.Context) error { return s.sendSMS(ctx, m) })
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// verifyPhone makes the number addPhone texted the code to the account's,
+// in place of the one before. Its wrong codes count as mailed codes' do.
+func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal) error {
+	if err := s.smsOn(); err != nil {
+		return err
+	}
+	var req authapi.CodeRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	ctx, a := r.Context(), p.Account
+	email, err := s.codeRequest(ctx, authapi.EmailCodeRequest{Email: a.Email, Code: req.Code}, store.PurposePhone)
+	if err != nil {
+		return err
+	}
+	ph, err := s.cfg.Store.Phone(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	use, err := store.CodeUse{}, store.ErrNotFound
+	if ph.Pending != "" {
+		use, err = s.cfg.Store.UseCode(ctx, email, store.PurposePhone, lockKey(email, p.Session.DeviceID), s.cfg.Now(), s.cfg.CodeBudget,
+			s.matchCode(phonePurpose(ph.Pending), email, req.Code))
+	}
+	if err == nil && use.OK {
+		// The number may have been replaced since it was read.
+		err = s.cfg.Store.ConfirmPhone(ctx, a.ID, ph.Pending, s.cfg.Now())
+	}
+	if err := s.codeAnswer(r, email, nil, use, err); err != nil {
+		return err
+	}
+	s.activity(ctx, a.ID, r, p.Session.DeviceName, authapi.ResultPhoneAdded)
+	s.sendMail(notice(mail.KindPhoneAdded, a))
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removePhone removes the account's phone number, verified or pending, with
+// its password.
+func (s *Server) removePhone(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.PasswordRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	at, err := s.reauthenticate(r, p, "password", req.Password)
+	if err != nil {
+		return err
+	}
+	at.release()
+	err = s.cfg.Store.RemovePhone(r.Context(), p.Account.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultPhoneRemoved)
+		s.sendMail(notice(mail.KindPhoneRemoved, p.Account))
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// startResetSMS answers as startReset does, with the same caps and
+// enumeration rules: a known account's code goes by SMS to its verified
+// number, or by mail when it has none; the request names no number.
+func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
+	if err := s.smsOn(); err != nil {
+		return err
+	}
+	return s.resetCode(w, r, func(ctx context.Context, a store.Account, code string) error {
+		number, err := s.phoneNumber(ctx, a.ID)
+		if err != nil || number == "" {
+			s.sendMail(s.codeMail(mail.KindReset, a.Email, code, accountData(a)))
+			return err
+		}
+		return s.sendSMS(ctx, sms.Compose(sms.KindReset, number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
+	})
+}

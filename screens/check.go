@@ -25,11 +25,11 @@ type connCheck struct {
 	obj      fyne.CanvasObject
 	rows     *fyne.Container
 	bar      *widget.ProgressBarInfinite
-	summary  *widget.Label
+	summary  *wrapLabel
 	download *button
 	again    *button
 	copy     *button
-	copied   *widget.Label
+	copied   *wrapLabel
 
 	// run counts the checks started; rows of an older run are dropped.
 	run     int

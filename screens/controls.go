@@ -69,7 +69,7 @@ type entry struct {
 	widget.Entry
 	// problem says under the field what its validator refuses, while the
 	// field has lost the focus; nil until withProblem.
-	problem *widget.Label
+	problem *wrapLabel
 	focused bool
 }
 
@@ -155,8 +155,7 @@ func (e *entry) FocusLost() { e.focused = false; e.Entry.FocusLost(); e.checkPro
 // where Fyne shows its wordless "!".
 func (e *entry) withProblem() fyne.CanvasObject {
 	if e.problem == nil {
-		e.problem = widget.NewLabel("")
-		e.problem.Wrapping = fyne.TextWrapWord
+		e.problem = paragraph("")
 		e.problem.Importance = widget.DangerImportance
 		e.problem.Hide()
 		e.SetOnValidationChanged(func(error) { e.checkProblem() })

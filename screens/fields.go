@@ -65,7 +65,7 @@ func newCodeEntry(full func(code string)) *entry {
 type newPassword struct {
 	first, second *entry
 	meter         *strengthMeter
-	reasons       *widget.Label
+	reasons       *wrapLabel
 	email         func() string
 	// policy checks the first field.
 	policy func(pw string) error
@@ -88,8 +88,7 @@ func (p *newPassword) build() *newPassword {
 	p.first = newPasswordEntry(lang.L("field.new_password"))
 	p.second = newPasswordEntry(lang.L("field.repeat_password"))
 	p.meter = newStrengthMeter()
-	p.reasons = widget.NewLabel("")
-	p.reasons.Wrapping = fyne.TextWrapWord
+	p.reasons = paragraph("")
 	p.reasons.Hide()
 	p.first.OnChanged = func(string) {
 		p.update()
@@ -257,8 +256,4 @@ func deviceHeading(name string) *widget.Label {
 }
 
 // paragraph is wrapping text.
-func paragraph(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
+func paragraph(text string) *wrapLabel { return newWrapLabel(text) }

@@ -496,6 +496,8 @@ func (f *fixture) objects() []fyne.CanvasObject {
 		}
 		out = append(out, o)
 		switch x := o.(type) {
+		case *wrapLabel:
+			// Its lines are its text, broken.
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)
@@ -641,6 +643,8 @@ func (f *fixture) texts() string {
 	for _, o := range f.objects() {
 		switch x := o.(type) {
 		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *wrapLabel:
 			b.WriteString(x.Text + "\n")
 		case *widget.RichText:
 			b.WriteString(x.String() + "\n")

@@ -22,7 +22,7 @@ type Mailbox struct {
 	Win   fyne.Window
 	mails func(ctx context.Context) ([]app.Mail, error)
 	list  *fyne.Container
-	empty *widget.Label
+	empty *wrapLabel
 	seen  string
 	stop  context.CancelFunc
 }
@@ -104,8 +104,7 @@ func mailCard(mail app.Mail) fyne.CanvasObject {
 		rt.Wrapping = fyne.TextWrapWord
 		body = rt
 	} else {
-		l := widget.NewLabel(mail.Text)
-		l.Wrapping = fyne.TextWrapWord
+		l := paragraph(mail.Text)
 		l.Selectable = true
 		body = l
 	}

@@ -61,13 +61,13 @@ type mailedCodeStep struct {
 	// subject is the mail's subject; find says it with the sender, spam
 	// names the folder of unwanted mail of email's provider.
 	subject string
-	find    *widget.Label
-	spam    *widget.Label
+	find    *wrapLabel
+	spam    *wrapLabel
 
 	entry  *entry
 	expiry *widget.Label
-	wait   *widget.Label
-	resent *widget.Label
+	wait   *wrapLabel
+	resent *wrapLabel
 	again  *button
 }
 

@@ -283,9 +283,8 @@ func (c *createFlow) quizView() *view {
 	list := d.Mnemonic.Language
 	questions := d.Quiz.Questions
 	fields := make([]*wordField, len(questions))
-	wrong := widget.NewLabel("")
+	wrong := paragraph("")
 	wrong.Importance = widget.DangerImportance
-	wrong.Wrapping = fyne.TextWrapWord
 	wrong.Hide()
 	var f *form
 	// wrongAt are the positions the last check found wrong whose answer
@@ -462,9 +461,9 @@ type overwriteCheck struct {
 func newOverwriteCheck() *overwriteCheck {
 	o := &overwriteCheck{}
 	o.check = newCheck(lang.L("wallet_setup.overwrite_confirm"), nil)
-	warn := heading(lang.L("error.wallet_exists"))
+	warn := paragraph(lang.L("error.wallet_exists"))
 	warn.Importance = widget.DangerImportance
-	warn.Wrapping = fyne.TextWrapWord
+	warn.TextStyle.Bold = true
 	o.box = container.NewVBox(warn, paragraph(lang.L("remedy.wallet_exists")), o.check)
 	o.box.Hide()
 	return o

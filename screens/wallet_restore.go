@@ -199,7 +199,7 @@ func (r *restoreFlow) typing(err error) bool {
 		return false
 	}
 	w := r.fields[uw.Position-1]
-	return w.focused && len(completeWord(r.lang, w.Word())) > 0
+	return w.focused && w.pending()
 }
 
 // detectWordlist is the list that holds most of words, the first in

@@ -174,7 +174,7 @@ func stepRow(st app.Step) fyne.CanvasObject {
 	nameKey := "diag.step." + string(st.ID)
 	name := &widget.TextSegment{Text: lang.L(nameKey), Style: widget.RichTextStyleStrong}
 	name.Style.Inline = false
-	text := widget.NewRichText(name)
+	text := newWrapRich(name)
 	if fig := stepFigure(st); fig != "" {
 		name.Style.Inline = true
 		text.Segments = append(text.Segments, &widget.TextSegment{Text: "   " + fig,
@@ -192,7 +192,6 @@ func stepRow(st app.Step) fyne.CanvasObject {
 	if _, fixKey := st.Keys(); fixKey != "" && (st.Verdict == app.VerdictProblem || st.Verdict == app.VerdictWarning) {
 		para(lang.LocalizeKey(fixKey, "", stepData(st)), verdictColors[st.Verdict])
 	}
-	text.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(verdictIcon(st.Verdict))
 	// The icon sits beside the first line of the text.
 	pad := theme.InnerPadding()

@@ -496,7 +496,7 @@ func (f *fixture) objects() []fyne.CanvasObject {
 		}
 		out = append(out, o)
 		switch x := o.(type) {
-		case *wrapLabel:
+		case *wrapLabel, *wrapRich:
 			// Its lines are its text, broken.
 		case *fyne.Container:
 			for _, c := range x.Objects {
@@ -646,6 +646,8 @@ func (f *fixture) texts() string {
 			b.WriteString(x.Text + "\n")
 		case *wrapLabel:
 			b.WriteString(x.Text + "\n")
+		case *wrapRich:
+			b.WriteString(widget.NewRichText(x.Segments...).String() + "\n")
 		case *widget.RichText:
 			b.WriteString(x.String() + "\n")
 		case *widget.Hyperlink:

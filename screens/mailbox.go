@@ -100,9 +100,7 @@ func mailCard(mail app.Mail) fyne.CanvasObject {
 	meta.Importance = widget.LowImportance
 	var body fyne.CanvasObject
 	if segs, ok := mailSegments(mail.HTML); ok {
-		rt := widget.NewRichText(segs...)
-		rt.Wrapping = fyne.TextWrapWord
-		body = rt
+		body = newWrapRich(segs...)
 	} else {
 		l := paragraph(mail.Text)
 		l.Selectable = true

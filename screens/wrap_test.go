@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // wrapCases are texts laid out in a label of a width (padding included),
@@ -110,5 +112,32 @@ func TestWrapLabelHeight(t *testing.T) {
 	}
 	if l.MinSize().Width > 2*theme.InnerPadding() {
 		t.Fatalf("min width %v", l.MinSize().Width)
+	}
+}
+
+// TestWrapRich breaks paragraphs of text segments and a link as one text
+// each: the link stays whole, a line may end at a segment's end, and the
+// newline of a segment stays.
+func TestWrapRich(t *testing.T) {
+	test.NewTempApp(t)
+	fyne.CurrentApp().Settings().SetTheme(NewTheme())
+	u, _ := url.Parse("https://example.org")
+	inline := widget.RichTextStyleInline
+	r := newWrapRich(
+		&widget.TextSegment{Style: inline, Text: "请输入身份验证器应用中显示的 "},
+		&widget.TextSegment{Style: inline, Text: "Sesame 6 位验证码。"},
+		&widget.HyperlinkSegment{Text: "example.org/help", URL: u},
+		&widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: "输满 6 位后将自动提交。"},
+		&widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: "Two\nlines"},
+	)
+	test.WidgetRenderer(r)
+	r.Resize(fyne.NewSize(150, 100))
+	got := widget.NewRichText(r.lines.Segments...).String()
+	want := "请输入身份验证器应\n用中显示的 Sesame \n6 位验证码。\nexample.org/help输\n满 6 位后将自动提\n交。Two\nlines"
+	if got != want {
+		t.Fatalf("lines\n%q\nwant\n%q", got, want)
+	}
+	if link := r.lines.Segments[2]; link != r.Segments[2] {
+		t.Fatalf("the link changed: %#v", link)
 	}
 }

@@ -403,3 +403,31 @@ func TestWalletRestorePinyin(t *testing.T) {
 		t.Fatalf("after 長, list %v, zhang: bar %q", r.lang, got)
 	}
 }
+
+// TestWalletRestoreErrorClears: "Word 1 is not in the list" and the
+// checksum message go as soon as the word is corrected in its field.
+func TestWalletRestoreErrorClears(t *testing.T) {
+	f := newFixture(t)
+	r := openRestore(f)
+	words := strings.Fields(walletVector)
+	correct := func(n int, word string) {
+		e := r.fields[n-1].entry
+		f.win.Canvas().Focus(e)
+		e.SetText("")
+		test.Type(e, word)
+		f.win.Canvas().Unfocus()
+	}
+	for _, wrong := range []string{"zzzz", "zoo"} {
+		typo := slices.Clone(words)
+		typo[0] = wrong
+		r.clearWords()
+		typeWords(f, r, typo)
+		if !r.problem.box.Visible() {
+			t.Fatalf("%q: no problem shown", wrong)
+		}
+		correct(1, words[0])
+		if r.problem.box.Visible() || r.fields[0].bad() || !r.parsed {
+			t.Fatalf("after correcting %q: %q still shown", wrong, r.problem.message.Text)
+		}
+	}
+}

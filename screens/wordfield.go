@@ -154,8 +154,13 @@ func (w *wordField) onChanged() {
 	}
 	if trimmed := strings.TrimFunc(text, isWordSeparator); trimmed != text && trimmed != "" &&
 		strings.IndexFunc(text, isWordSeparator) >= len(trimmed) {
-		// A space after a word ends it: keep the word and move on.
+		// A space after a word ends it: keep the word, or take the first
+		// Chinese word of typed pinyin as an input method does, and move
+		// on.
 		w.SetWord(trimmed)
+		if completions, pinyin := w.suggestions(); len(completions) == 0 && len(pinyin) > 0 {
+			w.SetWord(pinyin[0])
+		}
 		if w.next != nil {
 			w.next(w)
 		}

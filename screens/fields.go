@@ -246,12 +246,12 @@ func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
-// deviceHeading is a device's name as a heading that wraps, even inside a
-// word: a name is up to 64 characters of the client's choosing, and must
-// not widen the window.
-func deviceHeading(name string) *widget.Label {
-	l := heading(name)
-	l.Wrapping = fyne.TextWrapBreak
+// deviceHeading is a device's name as a heading that wraps, inside a word
+// too long for a line too: a name is up to 64 characters of the client's
+// choosing, and must not widen the window.
+func deviceHeading(name string) *wrapLabel {
+	l := paragraph(name)
+	l.TextStyle.Bold = true
 	return l
 }
 

@@ -358,6 +358,17 @@ func TestWalletRestorePinyin(t *testing.T) {
 		test.Type(e, text)
 	}
 
+	// "can" is an English word and pinyin: the bar offers 残, and Tab and
+	// a space keep "can".
+	typeIn(1, "can")
+	if got := barWords(r); !slices.Contains(got, "残") || r.fields[0].pending() {
+		t.Fatalf("can: bar %q, pending %v", got, r.fields[0].pending())
+	}
+	typeIn(1, " ")
+	if r.fields[0].Word() != "can" {
+		t.Fatalf("can and a space: %q", r.fields[0].Word())
+	}
+	r.fields[0].SetWord("")
 	typeIn(1, "zhe")
 	if got := barWords(r); !slices.Contains(got, "这") || !slices.Contains(got, "這") || r.fields[0].bad() {
 		t.Fatalf("zhe: bar %q, marked %v", got, r.fields[0].bad())

@@ -113,17 +113,27 @@ func (w *wordField) Known() bool { return inWordlist(w.language(), w.Word()) }
 // Suggestions are the list words that start with the typed text, then
 // the Chinese words that read as it, unless the text is a word already.
 func (w *wordField) Suggestions() []string {
+	if w.Known() {
+		return nil
+	}
 	completions, pinyin := w.suggestions()
 	return append(completions, pinyin...)
 }
 
-// suggestions are the completions and the Chinese words of Suggestions.
+// suggestions are what the bar offers: the completions of a word not in
+// the list, and the Chinese words that read as the text, also when it is
+// a word of another list while the phrase's list is not known ("can" is
+// English and pinyin).
 func (w *wordField) suggestions() (completions, pinyin []string) {
 	word := w.Word()
-	if word == "" || w.Known() {
+	known := w.Known()
+	if word == "" || known && w.language().Valid() {
 		return nil, nil
 	}
-	return completeWord(w.language(), word), pinyinWords(w.language(), word)
+	if !known {
+		completions = completeWord(w.language(), word)
+	}
+	return completions, pinyinWords(w.language(), word)
 }
 
 // pending reports whether Tab or Enter would complete the word.
@@ -158,7 +168,7 @@ func (w *wordField) onChanged() {
 		// Chinese word of typed pinyin as an input method does, and move
 		// on.
 		w.SetWord(trimmed)
-		if completions, pinyin := w.suggestions(); len(completions) == 0 && len(pinyin) > 0 {
+		if completions, pinyin := w.suggestions(); !w.Known() && len(completions) == 0 && len(pinyin) > 0 {
 			w.SetWord(pinyin[0])
 		}
 		if w.next != nil {

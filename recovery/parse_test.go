@@ -133,12 +133,13 @@ var parseCases = []parseCase{
 		suggestions: []string{"able", "aisle"},
 	},
 	{
+		// The same word in Simplified, then its homophones (zhe).
 		name:        "traditional character in a simplified phrase",
 		input:       "这 這 的 的 的 的 的 的 的 的 的 在",
 		err:         ErrUnknownWord,
 		wantLang:    ChineseSimplified,
 		position:    2,
-		suggestions: []string{"这"},
+		suggestions: []string{"这", "着", "者"},
 		fitting:     1,
 	},
 	{
@@ -199,10 +200,20 @@ var parseCases = []parseCase{
 		fix:      Fix{Position: 10, Word: "dinner"},
 	},
 	{
+		// The fixes are homophones of the typed characters: 地 for 的.
 		name:     "wrong character",
 		input:    "的 的 的 的 的 的 的 的 的 的 的 的",
 		err:      ErrChecksum,
 		wantLang: ChineseSimplified,
+		fix:      Fix{Position: 6, Word: "地"},
+	},
+	{
+		// 着 (zhe) typed for its homophone 这.
+		name:     "homophone typed",
+		input:    "这 着 的 的 的 的 的 的 的 的 的 在",
+		err:      ErrChecksum,
+		wantLang: ChineseSimplified,
+		fix:      Fix{Position: 2, Word: "这"},
 	},
 	{name: "no language", parseIn: true, lang: 0, input: "abandon", err: ErrUnknownLanguage},
 	{name: "bad language", parseIn: true, lang: 42, input: "abandon", err: ErrUnknownLanguage},
@@ -496,7 +507,9 @@ func TestCheckWord(t *testing.T) {
 		{English, "abeille", ErrUnknownWord, []string{"able", "aisle"}, English},
 		{French, "eleve", ErrUnknownWord, []string{"élève", "éloge", "enlever"}, French},
 		{0, "eleve", ErrUnknownWord, []string{"élève", "éloge", "enlever"}, French},
-		{ChineseTraditional, "这", ErrUnknownWord, []string{"這"}, ChineseTraditional},
+		{ChineseTraditional, "这", ErrUnknownWord, []string{"這", "著", "者"}, ChineseTraditional},
+		{ChineseSimplified, "琐", ErrUnknownWord, []string{"所", "缩", "索"}, ChineseSimplified},
+		{ChineseTraditional, "瑣", ErrUnknownWord, []string{"所", "縮", "索"}, ChineseTraditional},
 		{English, "two words", ErrUnknownWord, nil, English},
 		{English, "", ErrEmpty, nil, 0},
 		{42, "abandon", ErrUnknownLanguage, nil, 0},

@@ -5,8 +5,9 @@
 // one (any white space, any case, NFC or NFKD) and explain what is wrong with
 // typed errors: [UnknownWordError] with suggestions, [WordCountError],
 // [ChecksumError] with the single-word changes that would fix it. [Seed] and
-// [Entropy] derive the BIP39 seed and entropy. [Complete] and [CheckWord]
-// serve the restore screen's per-word fields, [NewQuiz] the backup quiz, and
+// [Entropy] derive the BIP39 seed and entropy. [Complete], [PinyinCandidates]
+// (Chinese words typed as pinyin, from Unihan readings) and [CheckWord] serve
+// the restore screen's per-word fields, [NewQuiz] the backup quiz, and
 // [NormalizeRecoveryCode] and [FormatRecoveryCode] the recovery-code field.
 //
 // All ten official wordlists are supported ([Languages]). The package does

@@ -121,7 +121,8 @@ type scored struct {
 // those that fit (when fits is not nil) first, then closest first (see
 // similarity), ties in list order, within a limit that grows with the
 // key's length. For the two Chinese lists, which share indices, the same
-// word of the other script comes first among equals.
+// word of the other script comes first among equals, and a character's
+// homophones (琐 → 索) are as close as a slip of the marks.
 func suggestions(l Language, key string, fits func(w int) bool) []scored {
 	t := newTyped(key)
 	if len(t.bare) > maxTypedRunes {
@@ -137,8 +138,13 @@ func suggestions(l Language, key string, fits func(w int) bool) []scored {
 		}
 	}
 	wl := list(l)
+	hom := homophones(l, key)
 	for i := range wl.key {
-		if s := t.similarity(wl, i, max(limit, 1)); s <= max(limit, 1) && i != same {
+		s := t.similarity(wl, i, max(limit, 1))
+		if hom[i] {
+			s = min(s, 1)
+		}
+		if s <= max(limit, 1) && i != same {
 			out = append(out, scored{score: s, index: i})
 		}
 	}
@@ -213,8 +219,8 @@ func otherChinese(l Language) Language {
 
 // checksumFixes counts the single-word changes to the phrase idx of lang
 // that satisfy its checksum and lists those close to the typed keys (a
-// plausible slip: see closeLimit), closest first (similarity, then list
-// order, then position). A 12-word checksum has 4 bits: about one word in
+// plausible slip: see closeLimit, or a Chinese homophone), closest first
+// (similarity, then list order, then position). A 12-word checksum has 4 bits: about one word in
 // 16 fits at each position, so a fix far from what was typed says nothing.
 func checksumFixes(l Language, idx []int, keys []string) (fixes []Fix, count int) {
 	type cand struct{ d, word, pos int }
@@ -225,6 +231,7 @@ func checksumFixes(l Language, idx []int, keys []string) (fixes []Fix, count int
 	for p := range trial {
 		t := newTyped(keys[p])
 		limit := closeLimit(len(t.bare))
+		hom := homophones(l, keys[p])
 		for w := range wl.key {
 			if w == idx[p] {
 				continue
@@ -232,7 +239,11 @@ func checksumFixes(l Language, idx []int, keys []string) (fixes []Fix, count int
 			trial[p] = w
 			if _, ok := pack(trial, &buf); ok {
 				count++
-				if d := t.similarity(wl, w, limit); d <= limit {
+				d := t.similarity(wl, w, limit)
+				if hom[w] {
+					d = min(d, 1)
+				}
+				if d <= limit || hom[w] {
 					cands = append(cands, cand{d, w, p})
 				}
 			}

@@ -49,8 +49,7 @@ func newChallenge(s *Shell, ch *app.Challenge, byRecovery bool) *view {
 	var submit func()
 	f = newForm(s, v, lang.L("challenge.submit"), valid, func() { submit() })
 	trust := newCheck(lang.LocalizeKey("challenge.trust", "", map[string]any{"Days": app.TrustDays}), nil)
-	trustNote := widget.NewLabel(lang.L("challenge.trust_note"))
-	trustNote.Wrapping = fyne.TextWrapWord
+	trustNote := paragraph(lang.L("challenge.trust_note"))
 	f.watch(code, recovery, trust)
 
 	field := func() *entry {

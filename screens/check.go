@@ -25,11 +25,11 @@ type connCheck struct {
 	obj      fyne.CanvasObject
 	rows     *fyne.Container
 	bar      *widget.ProgressBarInfinite
-	summary  *widget.Label
+	summary  *wrapLabel
 	download *button
 	again    *button
 	copy     *button
-	copied   *widget.Label
+	copied   *wrapLabel
 
 	// run counts the checks started; rows of an older run are dropped.
 	run     int
@@ -164,7 +164,7 @@ func stepRow(st diag.Step) fyne.CanvasObject {
 	t := st.Text(diagText)
 	name := &widget.TextSegment{Text: t.Name, Style: widget.RichTextStyleStrong}
 	name.Style.Inline = false
-	text := widget.NewRichText(name)
+	text := newWrapRich(name)
 	if t.Figure != "" {
 		name.Style.Inline = true
 		text.Segments = append(text.Segments, &widget.TextSegment{Text: "   " + t.Figure,
@@ -182,7 +182,6 @@ func stepRow(st diag.Step) fyne.CanvasObject {
 	if t.Fix != "" {
 		para(t.Fix, verdictColors[st.Verdict])
 	}
-	text.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(verdictIcon(st.Verdict))
 	// The icon sits beside the first line of the text.
 	pad := theme.InnerPadding()

@@ -74,11 +74,11 @@ type entry struct {
 	widget.Entry
 	// problem says under the field what its validator refuses, while the
 	// field has lost the focus; nil until framed.
-	problem *widget.Label
+	problem *wrapLabel
 	// typing checks a password as typed (nil for other fields), and
 	// warning says under the field what it found.
 	typing  func(string) []app.TypingWarning
-	warning *widget.Label
+	warning *wrapLabel
 	focused bool
 }
 
@@ -97,8 +97,7 @@ func newSecretEntry() *entry {
 	e.Password = true
 	e.ActionItem = newRevealer(e)
 	e.typing = app.CheckTyping
-	e.warning = widget.NewLabel("")
-	e.warning.Wrapping = fyne.TextWrapWord
+	e.warning = paragraph("")
 	e.warning.Importance = widget.WarningImportance
 	e.warning.Hide()
 	return e
@@ -202,8 +201,7 @@ func (e *entry) framed() fyne.CanvasObject {
 	objs := []fyne.CanvasObject{e}
 	if e.Validator != nil {
 		if e.problem == nil {
-			e.problem = widget.NewLabel("")
-			e.problem.Wrapping = fyne.TextWrapWord
+			e.problem = paragraph("")
 			e.problem.Importance = widget.DangerImportance
 			e.problem.Hide()
 			e.SetOnValidationChanged(func(error) { e.checkProblem() })

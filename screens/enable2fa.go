@@ -84,9 +84,8 @@ func (e *enrolment) show(enr *app.Enrolment) {
 		copied.Show()
 	})
 	account, issuer := enrolmentNames(enr.URI, s.App.Account())
-	names := widget.NewLabelWithStyle(lang.LocalizeKey("enable2fa.account", "", map[string]any{"Account": account, "Issuer": issuer}),
-		fyne.TextAlignCenter, fyne.TextStyle{})
-	names.Wrapping = fyne.TextWrapWord
+	names := paragraph(lang.LocalizeKey("enable2fa.account", "", map[string]any{"Account": account, "Issuer": issuer}))
+	names.Alignment = fyne.TextAlignCenter
 	private := paragraph(lang.L("enable2fa.key_private"))
 	private.Importance = widget.WarningImportance
 

@@ -5,15 +5,24 @@ import (
 	"net"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
-// label finds the visible label whose text is key's.
-func (f *fixture) label(key string) *widget.Label {
+// label finds the visible label, wrapping or not, whose text is key's.
+func (f *fixture) label(key string) fyne.CanvasObject {
 	f.t.Helper()
 	want := tr(key)
-	return must(f, "label "+want, func(l *widget.Label) bool { return l.Text == want })
+	return must(f, "label "+want, func(o fyne.CanvasObject) bool {
+		switch l := o.(type) {
+		case *widget.Label:
+			return l.Text == want
+		case *wrapLabel:
+			return l.Text == want
+		}
+		return false
+	})
 }
 
 // A refused two-factor code shows its error in sight, not below the

@@ -65,7 +65,7 @@ func newCodeEntry(full func(code string)) *entry {
 type newPassword struct {
 	first, second *entry
 	meter         *strengthMeter
-	reasons       *widget.Label
+	reasons       *wrapLabel
 	email         func() string
 	// policy checks the first field.
 	policy func(pw string) error
@@ -90,8 +90,7 @@ func (p *newPassword) build() *newPassword {
 	p.first = newPasswordEntry(lang.L("field.new_password"))
 	p.second = newPasswordEntry(lang.L("field.repeat_password"))
 	p.meter = newStrengthMeter()
-	p.reasons = widget.NewLabel("")
-	p.reasons.Wrapping = fyne.TextWrapWord
+	p.reasons = paragraph("")
 	p.reasons.Hide()
 	p.first.OnChanged = func(string) {
 		p.update()
@@ -249,18 +248,14 @@ func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
-// deviceHeading is a device's name as a heading that wraps, even inside a
-// word: a name is up to 64 characters of the client's choosing, and must
-// not widen the window.
-func deviceHeading(name string) *widget.Label {
-	l := heading(name)
-	l.Wrapping = fyne.TextWrapBreak
+// deviceHeading is a device's name as a heading that wraps, inside a word
+// too long for a line too: a name is up to 64 characters of the client's
+// choosing, and must not widen the window.
+func deviceHeading(name string) *wrapLabel {
+	l := paragraph(name)
+	l.TextStyle.Bold = true
 	return l
 }
 
 // paragraph is wrapping text.
-func paragraph(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
+func paragraph(text string) *wrapLabel { return newWrapLabel(text) }

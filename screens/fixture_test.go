@@ -503,6 +503,8 @@ func (f *fixture) objects() []fyne.CanvasObject {
 		}
 		out = append(out, o)
 		switch x := o.(type) {
+		case *wrapLabel, *wrapRich:
+			// Its lines are its text, broken.
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)
@@ -667,6 +669,10 @@ func (f *fixture) texts() string {
 		switch x := o.(type) {
 		case *widget.Label:
 			b.WriteString(x.Text + "\n")
+		case *wrapLabel:
+			b.WriteString(x.Text + "\n")
+		case *wrapRich:
+			b.WriteString(widget.NewRichText(x.Segments...).String() + "\n")
 		case *widget.RichText:
 			b.WriteString(x.String() + "\n")
 		case *widget.Hyperlink:

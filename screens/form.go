@@ -177,9 +177,9 @@ type failureBox struct {
 	s       *Shell
 	v       *view
 	box     *fyne.Container
-	message *widget.Label
-	fix     *widget.Label
-	hints   *widget.Label
+	message *wrapLabel
+	fix     *wrapLabel
+	hints   *wrapLabel
 	remedy  *button
 	// actions override or add remedies for this screen; RemedyRetry, for
 	// example, is a form's retry.
@@ -191,14 +191,11 @@ type failureBox struct {
 
 func newFailureBox(s *Shell, v *view) *failureBox {
 	b := &failureBox{s: s, v: v, actions: map[app.Remedy]func(){}}
-	b.message = widget.NewLabel("")
-	b.message.Wrapping = fyne.TextWrapWord
+	b.message = paragraph("")
 	b.message.Importance = widget.DangerImportance
 	b.message.TextStyle.Bold = true
-	b.fix = widget.NewLabel("")
-	b.fix.Wrapping = fyne.TextWrapWord
-	b.hints = widget.NewLabel("")
-	b.hints.Wrapping = fyne.TextWrapWord
+	b.fix = paragraph("")
+	b.hints = paragraph("")
 	b.remedy = newButton("", func() { b.act() })
 	b.box = container.NewVBox(b.message, b.fix, b.hints, b.remedy)
 	b.box.Hide()

@@ -265,7 +265,7 @@ func (h *home) showSecurity(st homeState) {
 		row(lang.L("home.two_factor"), off, on)
 	}
 
-	var backup *widget.Label
+	var backup *wrapLabel
 	switch {
 	case st.walletErr != nil || st.wallet == app.WalletNone:
 		backup = paragraph(lang.L("home.backup_none"))

@@ -22,7 +22,7 @@ type Mailbox struct {
 	Win   fyne.Window
 	mails func(ctx context.Context) ([]app.Mail, error)
 	list  *fyne.Container
-	empty *widget.Label
+	empty *wrapLabel
 	seen  string
 	stop  context.CancelFunc
 }
@@ -105,12 +105,9 @@ func mailCard(mail app.Mail) fyne.CanvasObject {
 	meta.Importance = widget.LowImportance
 	var body fyne.CanvasObject
 	if segs, ok := mailSegments(mail.HTML); ok {
-		rt := widget.NewRichText(segs...)
-		rt.Wrapping = fyne.TextWrapWord
-		body = rt
+		body = newWrapRich(segs...)
 	} else {
-		l := widget.NewLabel(mail.Text)
-		l.Wrapping = fyne.TextWrapWord
+		l := paragraph(mail.Text)
 		l.Selectable = true
 		body = l
 	}

@@ -124,7 +124,7 @@ func TestMailboxShowsHTML(t *testing.T) {
 		Text: "Hello,\n\nYour code to reset your Sesame password:\n\n    654321\n", HTML: sampleMailHTML,
 		SentAt: time.Date(2026, 1, 15, 10, 30, 0, 0, time.Local)}
 	f.win.SetContent(container.NewVScroll(mailCard(mail)))
-	code := must(f, "the code", func(s *widget.RichText) bool { return strings.Contains(s.String(), "123456") })
+	code := must(f, "the code", func(s *wrapRich) bool { return strings.Contains(widget.NewRichText(s.Segments...).String(), "123456") })
 	for _, s := range code.Segments {
 		if ts, ok := s.(*widget.TextSegment); ok && ts.Text == "123456" &&
 			(ts.Style.SizeName != theme.SizeNameHeadingText || !ts.Style.TextStyle.Bold) {

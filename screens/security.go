@@ -98,9 +98,8 @@ func newSessions(s *Shell) *view {
 	showDevices := func(devices []app.Device) {
 		objs := make([]fyne.CanvasObject, 0, len(devices))
 		for _, d := range devices {
-			meta := widget.NewLabel(lang.LocalizeKey("security.devices.meta", "", map[string]any{"Created": clock(d.CreatedAt), "Seen": clock(d.LastSeenAt)}))
+			meta := paragraph(lang.LocalizeKey("security.devices.meta", "", map[string]any{"Created": clock(d.CreatedAt), "Seen": clock(d.LastSeenAt)}))
 			meta.Importance = widget.LowImportance
-			meta.Wrapping = fyne.TextWrapWord
 			trust := widget.NewLabel(lang.L("security.devices.not_trusted"))
 			if d.TrustedUntil != nil {
 				trust.SetText(lang.LocalizeKey("security.devices.trusted_until", "", map[string]any{"Until": clock(*d.TrustedUntil)}))
@@ -254,9 +253,8 @@ func securityEvent(e app.ActivityEvent) fyne.CanvasObject {
 		// A failed attempt's device name is what its sender claimed.
 		device = lang.LocalizeKey("security.activity.claimed", "", map[string]any{"Device": device})
 	}
-	meta := widget.NewLabel(lang.LocalizeKey("security.activity.meta", "", map[string]any{"At": clock(e.At), "Device": device, "IP": e.IP}))
+	meta := paragraph(lang.LocalizeKey("security.activity.meta", "", map[string]any{"At": clock(e.At), "Device": device, "IP": e.IP}))
 	meta.Importance = widget.LowImportance
-	meta.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(what, meta)
 }
 
@@ -317,9 +315,8 @@ func newAntiPhishing(s *Shell, current string) *view {
 	}
 	entry := newEntry()
 	entry.SetPlaceHolder(lang.L("security.phishing.placeholder"))
-	rule := widget.NewLabel(lang.L("security.phishing.rule"))
+	rule := paragraph(lang.L("security.phishing.rule"))
 	rule.Importance = widget.LowImportance
-	rule.Wrapping = fyne.TextWrapWord
 	password := newPasswordEntry(lang.L("security.account_password"))
 	var f *form
 	f = newForm(s, v, lang.L("security.phishing.save"), func() bool {

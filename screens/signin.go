@@ -164,7 +164,7 @@ type signinPhrase struct {
 	s    *Shell
 	v    *view
 	box  *fyne.Container
-	text *widget.Label
+	text *wrapLabel
 	// asked counts the changes of the field; an answer to an older one is
 	// stale.
 	asked int
@@ -260,10 +260,10 @@ type signinCheck struct {
 	v       *view
 	box     *fyne.Container
 	bar     *widget.ProgressBarInfinite
-	running *widget.Label
+	running *wrapLabel
 	icon    *widget.Icon
-	title   *widget.Label
-	fix     *widget.Label
+	title   *wrapLabel
+	fix     *wrapLabel
 	result  *fyne.Container
 	busy    bool
 }

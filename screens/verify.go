@@ -61,18 +61,18 @@ type mailedCodeStep struct {
 	// subject is the mail's subject; find says it with the sender, spam
 	// names the folder of unwanted mail of email's provider.
 	subject string
-	find    *widget.Label
-	spam    *widget.Label
+	find    *wrapLabel
+	spam    *wrapLabel
 
 	entry  *entry
 	expiry *widget.Label
-	wait   *widget.Label
-	resent *widget.Label
+	wait   *wrapLabel
+	resent *wrapLabel
 	again  *button
 	// others send a new code another way (alternative), each showing its
 	// note once sent.
 	others []*button
-	notes  []*widget.Label
+	notes  []*wrapLabel
 }
 
 // newMailedCodeStep builds the code part of view v for the mail with
@@ -150,7 +150,7 @@ func (c *mailedCodeStep) alternative(intro, label, note string, send func(ctx co
 
 // sendWith asks for a new code with send as the form's second action, and
 // shows note once it sent.
-func (c *mailedCodeStep) sendWith(send func(ctx context.Context) error, note *widget.Label) {
+func (c *mailedCodeStep) sendWith(send func(ctx context.Context) error, note *wrapLabel) {
 	if c.form.running {
 		return
 	}

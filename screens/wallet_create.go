@@ -298,11 +298,28 @@ func (c *createFlow) quizView() *view {
 	list := d.Mnemonic.Language
 	questions := d.Quiz.Questions
 	fields := make([]*wordField, len(questions))
-	wrong := widget.NewLabel("")
+	wrong := paragraph("")
 	wrong.Importance = widget.DangerImportance
-	wrong.Wrapping = fyne.TextWrapWord
 	wrong.Hide()
 	var f *form
+	// wrongAt are the positions the last check found wrong whose answer
+	// has not changed since: a changed answer drops its position, and the
+	// failure goes with the last one.
+	var wrongAt []int
+	showWrong := func() {
+		if len(wrongAt) == 0 {
+			wrong.Hide()
+			f.fail.Clear()
+			return
+		}
+		positions := make([]string, len(wrongAt))
+		for i, p := range wrongAt {
+			positions[i] = strconv.Itoa(p)
+		}
+		wrong.SetText(lang.LocalizePluralKey("wallet_create.quiz_wrong_positions", "", len(wrongAt),
+			map[string]any{"Count": len(wrongAt), "Positions": strings.Join(positions, lang.L("wallet_restore.list_separator"))}))
+		wrong.Show()
+	}
 	valid := func() bool {
 		for _, w := range fields {
 			if w == nil || w.Word() == "" {
@@ -321,18 +338,15 @@ func (c *createFlow) quizView() *view {
 		switch {
 		case errors.As(err, &qe):
 			f.fail.Show(err)
-			positions := make([]string, len(qe.Wrong))
-			for i, p := range qe.Wrong {
-				positions[i] = strconv.Itoa(p)
+			wrongAt = slices.Clone(qe.Wrong)
+			for _, p := range qe.Wrong {
 				for j, q := range questions {
 					if q.Position == p {
 						fields[j].markWrong()
 					}
 				}
 			}
-			wrong.SetText(lang.LocalizePluralKey("wallet_create.quiz_wrong_positions", "", len(qe.Wrong),
-				map[string]any{"Count": len(qe.Wrong), "Positions": strings.Join(positions, lang.L("wallet_restore.list_separator"))}))
-			wrong.Show()
+			showWrong()
 		case err != nil:
 			f.fail.Show(err)
 		default:
@@ -360,6 +374,10 @@ func (c *createFlow) quizView() *view {
 				sel = w.Word()
 			}
 			choices.SetSelected(sel)
+			if k := slices.Index(wrongAt, q.Position); k >= 0 {
+				wrongAt = slices.Delete(wrongAt, k, k+1)
+				showWrong()
+			}
 			f.check()
 		}
 		w.next = func(*wordField) {
@@ -458,9 +476,9 @@ type overwriteCheck struct {
 func newOverwriteCheck() *overwriteCheck {
 	o := &overwriteCheck{}
 	o.check = newCheck(lang.L("wallet_setup.overwrite_confirm"), nil)
-	warn := heading(lang.L("error.wallet_exists"))
+	warn := paragraph(lang.L("error.wallet_exists"))
 	warn.Importance = widget.DangerImportance
-	warn.Wrapping = fyne.TextWrapWord
+	warn.TextStyle.Bold = true
 	o.box = container.NewVBox(warn, paragraph(lang.L("remedy.wallet_exists")), o.check)
 	o.box.Hide()
 	return o

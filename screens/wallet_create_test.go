@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -403,5 +404,39 @@ func wordsReadDown(f *fixture, n int) {
 		if !(down && i%rows != 0) && !(next && i%rows == 0) {
 			f.t.Errorf("word %d at %v does not follow word %d at %v top to bottom", i+1, pos[i], i, pos[i-1])
 		}
+	}
+}
+
+// TestWalletQuizWrongClears: "Words … are wrong" names only the answers
+// not changed since the check, and goes, with the failure, once each
+// wrong answer is corrected.
+func TestWalletQuizWrongClears(t *testing.T) {
+	f := newFixture(t)
+	c := openCreate(f)
+	createToQuiz(f)
+	answerQuiz(f, c, false)
+	f.tap("wallet_create.quiz_check")
+	qs := c.draft.Quiz.Questions
+	wrongText := func(ps ...int) string {
+		s := make([]string, len(ps))
+		for i, p := range ps {
+			s[i] = strconv.Itoa(p)
+		}
+		return lang.LocalizePluralKey("wallet_create.quiz_wrong_positions", "", len(ps),
+			map[string]any{"Count": len(ps), "Positions": strings.Join(s, tr("wallet_restore.list_separator"))})
+	}
+	if !f.shows(wrongText(qs[0].Position, qs[1].Position, qs[2].Position)) {
+		t.Fatalf("the wrong positions are not named:\n%s", f.texts())
+	}
+	radios := quizRadios(f)
+	right := func(i int) { radios[i].SetSelected(c.draft.Mnemonic.Words[qs[i].Position-1]) }
+	right(0)
+	if !f.shows(wrongText(qs[1].Position, qs[2].Position)) || !f.shows(tr("error.quiz_wrong")) {
+		t.Fatalf("after correcting word %d:\n%s", qs[0].Position, f.texts())
+	}
+	right(1)
+	right(2)
+	if f.shows(wrongText(qs[2].Position)) || f.shows(tr("error.quiz_wrong")) {
+		t.Fatalf("corrected answers are still called wrong:\n%s", f.texts())
 	}
 }

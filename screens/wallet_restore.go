@@ -199,7 +199,7 @@ func (r *restoreFlow) typing(err error) bool {
 		return false
 	}
 	w := r.fields[uw.Position-1]
-	return w.focused && len(completeWord(r.lang, w.Word())) > 0
+	return w.focused && w.pending()
 }
 
 // detectWordlist is the list that holds most of words, the first in
@@ -387,8 +387,8 @@ func (r *restoreFlow) passwordView(m recovery.Mnemonic, passphrase string, overw
 type phraseProblem struct {
 	s       *Shell
 	box     *fyne.Container
-	message *widget.Label
-	fix     *widget.Label
+	message *wrapLabel
+	fix     *wrapLabel
 	choices *fyne.Container
 	apply   func(pos int, word string)
 	code    string
@@ -396,8 +396,7 @@ type phraseProblem struct {
 
 func newPhraseProblem(s *Shell, apply func(pos int, word string)) *phraseProblem {
 	p := &phraseProblem{s: s, apply: apply}
-	p.message = widget.NewLabel("")
-	p.message.Wrapping = fyne.TextWrapWord
+	p.message = paragraph("")
 	p.message.Importance = widget.DangerImportance
 	p.message.TextStyle.Bold = true
 	p.fix = paragraph("")

@@ -307,3 +307,138 @@ func walletOnlyIn(lang recovery.Language, word string) bool {
 	}
 	return true
 }
+
+// barButtons are the buttons of the suggestion bar, row after row.
+func barButtons(r *restoreFlow) []*button {
+	var out []*button
+	if r.bar.box.Visible() {
+		for _, row := range r.bar.box.Objects {
+			for _, o := range row.(*fyne.Container).Objects {
+				out = append(out, o.(*button))
+			}
+		}
+	}
+	return out
+}
+
+// barWords are the words the suggestion bar offers.
+func barWords(r *restoreFlow) []string {
+	var out []string
+	for _, b := range barButtons(r) {
+		out = append(out, b.Text)
+	}
+	return out
+}
+
+// pickWord taps word in the suggestion bar.
+func pickWord(f *fixture, r *restoreFlow, word string) {
+	f.t.Helper()
+	for _, b := range barButtons(r) {
+		if b.Text == word {
+			test.Tap(b)
+			return
+		}
+	}
+	f.t.Fatalf("no %q among %q", word, barWords(r))
+}
+
+// TestWalletRestorePinyin types a Chinese phrase as tone-less pinyin: the
+// bar offers the words of both Chinese lists until the first one chosen
+// tells the list, then of that list only; Tab, or a space once the list is
+// known, takes the first. A character not in the list is answered with its
+// homophones.
+func TestWalletRestorePinyin(t *testing.T) {
+	f := newFixture(t)
+	f.setLanguage("zh_Hans")
+	f.shell.Retranslate()
+	r := openRestore(f)
+	typeIn := func(n int, text string) {
+		e := r.fields[n-1].entry
+		f.win.Canvas().Focus(e)
+		test.Type(e, text)
+	}
+
+	// "can" is an English word and pinyin: the bar offers 残, and Tab and
+	// a space keep "can".
+	typeIn(1, "can")
+	if got := barWords(r); !slices.Contains(got, "残") || r.fields[0].pending() {
+		t.Fatalf("can: bar %q, pending %v", got, r.fields[0].pending())
+	}
+	typeIn(1, " ")
+	if r.fields[0].Word() != "can" {
+		t.Fatalf("can and a space: %q", r.fields[0].Word())
+	}
+	r.fields[0].SetWord("")
+	typeIn(1, "zhe")
+	if got := barWords(r); !slices.Contains(got, "这") || !slices.Contains(got, "這") || r.fields[0].bad() {
+		t.Fatalf("zhe: bar %q, marked %v", got, r.fields[0].bad())
+	}
+	f.golden("wallet_restore/pinyin_zh.xml")
+	pickWord(f, r, "这")
+	if r.fields[0].Word() != "这" || f.win.Canvas().Focused() != r.fields[1].entry || r.lang != recovery.ChineseSimplified {
+		t.Fatalf("after picking 这: %q, list %v", r.fields[0].Word(), r.lang)
+	}
+	// "这 这 的 … 的 在" is a valid phrase; ü typed as v.
+	typeIn(2, "zhe")
+	if got := barWords(r); slices.Contains(got, "這") {
+		t.Fatalf("a Traditional word offered in a Simplified phrase: %q", got)
+	}
+	r.fields[1].entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	for n := 3; n <= 11; n++ {
+		typeIn(n, "de")
+		r.fields[n-1].entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	}
+	typeIn(12, "zai ")
+	if want := strings.Fields("这 这 的 的 的 的 的 的 的 的 的 在"); !slices.Equal(r.words(), want) || !r.parsed {
+		t.Fatalf("typed %q, parsed %v; want %q", r.words(), r.parsed, want)
+	}
+	r.fields[2].SetWord("")
+	typeIn(3, "lv")
+	if got := barWords(r); !slices.Contains(got, "绿") {
+		t.Fatalf("lv: bar %q", got)
+	}
+
+	// 琐 is in no list: its homophone 索 is offered.
+	r.fields[2].SetWord("琐")
+	f.win.Canvas().Focus(r.fields[3].entry)
+	if buttonText(f, "索") == nil {
+		t.Fatalf("no homophone of 琐 offered:\n%s", f.texts())
+	}
+
+	// A Traditional word chosen first: Traditional words only after it.
+	r.clearWords()
+	typeIn(1, "chang")
+	pickWord(f, r, "長")
+	typeIn(2, "zhang")
+	if got := barWords(r); r.lang != recovery.ChineseTraditional || !slices.Contains(got, "張") || slices.Contains(got, "张") {
+		t.Fatalf("after 長, list %v, zhang: bar %q", r.lang, got)
+	}
+}
+
+// TestWalletRestoreErrorClears: "Word 1 is not in the list" and the
+// checksum message go as soon as the word is corrected in its field.
+func TestWalletRestoreErrorClears(t *testing.T) {
+	f := newFixture(t)
+	r := openRestore(f)
+	words := strings.Fields(walletVector)
+	correct := func(n int, word string) {
+		e := r.fields[n-1].entry
+		f.win.Canvas().Focus(e)
+		e.SetText("")
+		test.Type(e, word)
+		f.win.Canvas().Unfocus()
+	}
+	for _, wrong := range []string{"zzzz", "zoo"} {
+		typo := slices.Clone(words)
+		typo[0] = wrong
+		r.clearWords()
+		typeWords(f, r, typo)
+		if !r.problem.box.Visible() {
+			t.Fatalf("%q: no problem shown", wrong)
+		}
+		correct(1, words[0])
+		if r.problem.box.Visible() || r.fields[0].bad() || !r.parsed {
+			t.Fatalf("after correcting %q: %q still shown", wrong, r.problem.message.Text)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,12 +13,17 @@ import (
 	"sesame/recovery"
 )
 
-// maxCompletions is how many words the suggestion bar offers.
-const maxCompletions = 5
+const (
+	// maxCompletions is how many completions the suggestion bar offers.
+	maxCompletions = 5
+	// maxPinyin is how many Chinese words it offers for typed pinyin.
+	maxPinyin = 10
+)
 
 // wordField is one word of a recovery phrase: an entry that completes the
-// word from the wordlist (Tab, Enter or a tap on a suggestion accepts) and
-// marks it when it is not in the list. Its text is a secret: it is never
+// word from the wordlist, or offers the Chinese words that read as typed
+// pinyin (Tab, Enter or a tap on a suggestion accepts), and marks it when
+// it is not in the list. Its text is a secret: it is never
 // logged, and its owner clears it when the view closes.
 type wordField struct {
 	entry  *wordEntry
@@ -104,14 +110,30 @@ func (w *wordField) Clear() {
 // Known reports whether the word is in the list.
 func (w *wordField) Known() bool { return inWordlist(w.language(), w.Word()) }
 
-// Suggestions are the list words that start with the typed text, unless
-// the text is a word already.
+// Suggestions are the list words that start with the typed text, then
+// the Chinese words that read as it, unless the text is a word already.
 func (w *wordField) Suggestions() []string {
-	word := w.Word()
-	if word == "" || w.Known() {
+	if w.Known() {
 		return nil
 	}
-	return completeWord(w.language(), word)
+	completions, pinyin := w.suggestions()
+	return append(completions, pinyin...)
+}
+
+// suggestions are what the bar offers: the completions of a word not in
+// the list, and the Chinese words that read as the text, also when it is
+// a word of another list while the phrase's list is not known ("can" is
+// English and pinyin).
+func (w *wordField) suggestions() (completions, pinyin []string) {
+	word := w.Word()
+	known := w.Known()
+	if word == "" || known && w.language().Valid() {
+		return nil, nil
+	}
+	if !known {
+		completions = completeWord(w.language(), word)
+	}
+	return completions, pinyinWords(w.language(), word)
 }
 
 // pending reports whether Tab or Enter would complete the word.
@@ -142,8 +164,13 @@ func (w *wordField) onChanged() {
 	}
 	if trimmed := strings.TrimFunc(text, isWordSeparator); trimmed != text && trimmed != "" &&
 		strings.IndexFunc(text, isWordSeparator) >= len(trimmed) {
-		// A space after a word ends it: keep the word and move on.
+		// A space after a word ends it: keep the word, or take the first
+		// Chinese word of typed pinyin as an input method does, and move
+		// on.
 		w.SetWord(trimmed)
+		if completions, pinyin := w.suggestions(); !w.Known() && len(completions) == 0 && len(pinyin) > 0 {
+			w.SetWord(pinyin[0])
+		}
 		if w.next != nil {
 			w.next(w)
 		}
@@ -160,7 +187,8 @@ func (w *wordField) update() {
 	switch {
 	case w.bar == nil:
 	case w.focused:
-		w.bar.show(w, w.Suggestions())
+		completions, pinyin := w.suggestions()
+		w.bar.show(w, completions, pinyin)
 	case w.bar.owner == w:
 		w.bar.hide()
 	}
@@ -168,13 +196,9 @@ func (w *wordField) update() {
 }
 
 // bad reports whether the word is surely wrong: not in the list, and not
-// the start of a list word still being typed.
+// the start of a list word or pinyin still being typed.
 func (w *wordField) bad() bool {
-	word := w.Word()
-	if word == "" || w.Known() {
-		return false
-	}
-	return !w.focused || len(completeWord(w.language(), word)) == 0
+	return w.Word() != "" && !w.Known() && (!w.focused || !w.pending())
 }
 
 // setBad marks the field's number when its word is wrong.
@@ -254,37 +278,44 @@ func (e *wordEntry) FocusLost() {
 	}
 }
 
-// suggestionBar shows the completions of the field being typed in, as
-// buttons that fill the word.
+// suggestionBar shows the suggestions of the field being typed in, as
+// buttons that fill the word: a row of completions, a row of Chinese
+// words for pinyin.
 type suggestionBar struct {
 	box   *fyne.Container
 	owner *wordField
 }
 
 func newSuggestionBar() *suggestionBar {
-	b := &suggestionBar{box: container.NewHBox()}
+	b := &suggestionBar{box: container.NewVBox()}
 	b.box.Hide()
 	return b
 }
 
-// show offers words for field w; none hides the bar.
-func (b *suggestionBar) show(w *wordField, words []string) {
+// show offers the words of each row for field w; none hides the bar.
+func (b *suggestionBar) show(w *wordField, rows ...[]string) {
 	b.owner = w
-	objs := make([]fyne.CanvasObject, 0, len(words))
-	for _, word := range words {
-		objs = append(objs, newButton(word, func() {
-			if b.owner != w {
-				return
-			}
-			w.SetWord(word)
-			b.hide()
-			if w.next != nil {
-				w.next(w)
-			}
-		}))
+	b.box.Objects = nil
+	for _, words := range rows {
+		if len(words) == 0 {
+			continue
+		}
+		row := container.NewHBox()
+		for _, word := range words {
+			row.Add(newButton(word, func() {
+				if b.owner != w {
+					return
+				}
+				w.SetWord(word)
+				b.hide()
+				if w.next != nil {
+					w.next(w)
+				}
+			}))
+		}
+		b.box.Add(row)
 	}
-	b.box.Objects = objs
-	if len(words) == 0 {
+	if len(b.box.Objects) == 0 {
 		b.box.Hide()
 	} else {
 		b.box.Show()
@@ -311,6 +342,26 @@ func completeWord(lang recovery.Language, prefix string) []string {
 		}
 	}
 	return nil
+}
+
+// pinyinWords lists the words of lang, a Chinese list, that read as the
+// typed pinyin; with lang 0, those of both Chinese lists in turn, so that
+// each script's first words show.
+func pinyinWords(lang recovery.Language, pinyin string) []string {
+	if lang.Valid() {
+		return recovery.PinyinCandidates(lang, pinyin, maxPinyin)
+	}
+	simplified := recovery.PinyinCandidates(recovery.ChineseSimplified, pinyin, maxPinyin)
+	traditional := recovery.PinyinCandidates(recovery.ChineseTraditional, pinyin, maxPinyin)
+	var out []string
+	for i := 0; len(out) < maxPinyin && (i < len(simplified) || i < len(traditional)); i++ {
+		for _, l := range [][]string{simplified, traditional} {
+			if i < len(l) && len(out) < maxPinyin && !slices.Contains(out, l[i]) {
+				out = append(out, l[i])
+			}
+		}
+	}
+	return out
 }
 
 // inWordlist reports whether word is in lang's list, or in any list for

@@ -25,6 +25,7 @@ import (
 	"sesame/authapi"
 	"sesame/keystore"
 	"sesame/recovery"
+	"sesame/wallet"
 )
 
 // stepNames are the English names of the steps.
@@ -622,6 +623,8 @@ var errorCodes = []struct {
 	{ErrLocalServer, "local_server_failed"},
 	{ErrChallengeExpired, string(authapi.CodeChallengeExpired)},
 	{ErrStepOrder, "step_order"},
+	{ErrFingerprintMismatch, "fingerprint_mismatch"},
+	{wallet.ErrFingerprint, "fingerprint_invalid"},
 	{ErrNoWallet, "no_wallet"},
 	{ErrWalletExists, "wallet_exists"},
 	{ErrWalletLocked, "wallet_locked"},

@@ -25,7 +25,38 @@ var (
 	ErrQuizNotPassed = errors.New("the backup quiz is not passed")
 	// ErrWalletPasswordEmpty: a wallet password is required.
 	ErrWalletPasswordEmpty = errors.New("a wallet password is required")
+	// ErrFingerprintMismatch: a restored phrase and passphrase make
+	// another wallet than the one expected; see FingerprintMismatchError.
+	ErrFingerprintMismatch = errors.New("the restored wallet's fingerprint is not the expected one")
 )
+
+// FingerprintMismatchError says that a restore makes a wallet whose
+// fingerprint differs from the one the user typed (Typed) or from the
+// wallet it would replace. It matches ErrFingerprintMismatch, and
+// ErrWalletExists when it stops a restore over the wallet here.
+type FingerprintMismatchError struct {
+	Expected wallet.Fingerprint // typed, or of the wallet here
+	Restored wallet.Fingerprint // of the phrase and passphrase restored
+	Typed    bool
+	// Passphrase is set when the restore has a passphrase: a different
+	// passphrase opens a different, empty wallet.
+	Passphrase bool
+}
+
+func (e *FingerprintMismatchError) Error() string {
+	against := "the wallet on this computer"
+	if e.Typed {
+		against = "the typed fingerprint"
+	}
+	return fmt.Sprintf("the restored wallet's fingerprint %s differs from %s, %s", e.Restored, against, e.Expected)
+}
+
+func (e *FingerprintMismatchError) Unwrap() []error {
+	if e.Typed {
+		return []error{ErrFingerprintMismatch}
+	}
+	return []error{ErrFingerprintMismatch, ErrWalletExists}
+}
 
 // WalletState is whether a wallet exists and is unlocked.
 type WalletState int
@@ -47,6 +78,8 @@ type walletState struct {
 	addresses []wallet.Address
 	verified  bool
 	file      string // the vault the seed was opened from or saved to
+	// fingerprint is the seed's master key fingerprint.
+	fingerprint wallet.Fingerprint
 }
 
 // vaultPayload is what the vault encrypts. The phrase is kept as entropy
@@ -135,8 +168,76 @@ func (a *App) PreviewAddresses(m recovery.Mnemonic, passphrase string) ([]wallet
 	return wallet.Preview(seed)
 }
 
+// Fingerprint returns the fingerprint of the wallet a phrase and
+// passphrase make. It is key derivation: call it off the UI thread.
+func (a *App) Fingerprint(m recovery.Mnemonic, passphrase string) (wallet.Fingerprint, error) {
+	seed := recovery.Seed(m, passphrase)
+	defer clear(seed)
+	return wallet.MasterFingerprint(seed)
+}
+
+// RestorePreview is what a restore shows before it overwrites anything.
+type RestorePreview struct {
+	Addresses   []wallet.Address
+	Fingerprint wallet.Fingerprint // of the phrase and passphrase
+	// WithoutPassphrase is the phrase's fingerprint with no passphrase,
+	// set when the restore has one: the wallet a forgotten passphrase
+	// would open instead.
+	WithoutPassphrase wallet.Fingerprint
+	// Replaces is the fingerprint of the wallet here, zero when there is
+	// none or it is not known.
+	Replaces wallet.Fingerprint
+	// Exists is set when a wallet is here, which the restore replaces.
+	Exists bool
+}
+
+// PreviewRestore derives what a restore of a phrase and passphrase shows.
+// typed is the fingerprint the user wrote down, "" when none: one that is
+// not 8 hex digits gives wallet.ErrFingerprint, one that differs the
+// preview and a *FingerprintMismatchError. It is key derivation: call it
+// off the UI thread.
+func (a *App) PreviewRestore(m recovery.Mnemonic, passphrase, typed string) (RestorePreview, error) {
+	var p RestorePreview
+	var want wallet.Fingerprint
+	if typed != "" {
+		f, err := wallet.ParseFingerprint(typed)
+		if err != nil {
+			return p, err
+		}
+		want = f
+	}
+	seed := recovery.Seed(m, passphrase)
+	defer clear(seed)
+	var err error
+	if p.Addresses, err = wallet.Preview(seed); err != nil {
+		return RestorePreview{}, err
+	}
+	if p.Fingerprint, err = wallet.MasterFingerprint(seed); err != nil {
+		return RestorePreview{}, err
+	}
+	if passphrase != "" {
+		if p.WithoutPassphrase, err = a.Fingerprint(m, ""); err != nil {
+			return RestorePreview{}, err
+		}
+	}
+	found, _, err := a.vaultFiles()
+	if err != nil {
+		return RestorePreview{}, err
+	}
+	if p.Exists = found != ""; p.Exists {
+		meta, _ := readMeta(found) // a damaged file only hides the comparison
+		p.Replaces = meta.Fingerprint
+	}
+	if typed != "" && want != p.Fingerprint {
+		return p, &FingerprintMismatchError{Expected: want, Restored: p.Fingerprint, Typed: true, Passphrase: passphrase != ""}
+	}
+	return p, nil
+}
+
 // RestoreWallet saves a restored phrase into the vault and unlocks it.
-// overwrite must be true to replace a wallet already here.
+// overwrite must be true to replace a wallet already here; without it, a
+// wallet here whose fingerprint differs gives a *FingerprintMismatchError
+// (which matches ErrWalletExists too).
 func (a *App) RestoreWallet(ctx context.Context, m recovery.Mnemonic, passphrase, password, confirm string, overwrite bool) ([]wallet.Address, error) {
 	return a.saveWallet(ctx, m, passphrase, password, confirm, overwrite, true)
 }
@@ -155,14 +256,24 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 	if err != nil {
 		return nil, err
 	}
-	if found != "" && !overwrite {
-		return nil, ErrWalletExists
-	}
 	entropy, err := recovery.Entropy(m)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(entropy)
+	seed := recovery.Seed(m, passphrase)
+	fp, err := wallet.MasterFingerprint(seed)
+	if err != nil {
+		clear(seed)
+		return nil, err
+	}
+	if found != "" && !overwrite {
+		clear(seed)
+		if here, _ := readMeta(found); !here.Fingerprint.IsZero() && here.Fingerprint != fp {
+			return nil, &FingerprintMismatchError{Expected: here.Fingerprint, Restored: fp, Passphrase: passphrase != ""}
+		}
+		return nil, ErrWalletExists
+	}
 	payload, err := json.Marshal(vaultPayload{
 		Version: 1, Language: m.Language.Tag(), Entropy: entropy, Passphrase: passphrase, BackupVerified: verified,
 	})
@@ -173,9 +284,13 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 	pw := []byte(password)
 	defer clear(pw)
 	if err := keystore.Save(own, pw, payload); err != nil {
+		clear(seed)
 		return nil, fmt.Errorf("saving the wallet: %w", err)
 	}
-	seed := recovery.Seed(m, passphrase)
+	if err := writeMeta(own, walletMeta{Fingerprint: fp}); err != nil {
+		clear(seed)
+		return nil, err
+	}
 	return a.unlocked(seed, verified, own)
 }
 
@@ -221,17 +336,30 @@ func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Addre
 }
 
 // unlocked keeps seed, of the vault file, as the unlocked wallet and
-// returns its addresses.
+// returns its addresses. A vault saved before fingerprints, or whose
+// metadata was lost, gets its fingerprint back.
 func (a *App) unlocked(seed []byte, verified bool, file string) ([]wallet.Address, error) {
 	addrs, err := wallet.Preview(seed)
 	if err != nil {
 		clear(seed)
 		return nil, err
 	}
+	fp, err := wallet.MasterFingerprint(seed)
+	if err != nil {
+		clear(seed)
+		return nil, err
+	}
+	if m, err := readMeta(file); err != nil || m.Fingerprint != fp {
+		if err := updateMeta(file, func(m *walletMeta) { m.Fingerprint = fp }); err != nil {
+			clear(seed)
+			return nil, err
+		}
+	}
 	a.wallet.mu.Lock()
 	defer a.wallet.mu.Unlock()
 	clear(a.wallet.seed)
 	a.wallet.seed, a.wallet.addresses, a.wallet.verified, a.wallet.file = seed, addrs, verified, file
+	a.wallet.fingerprint = fp
 	return addrs, nil
 }
 

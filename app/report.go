@@ -26,6 +26,7 @@ import (
 	"sesame/keystore"
 	"sesame/recovery"
 	"sesame/wallet"
+	"sesame/wallet/keyfile"
 )
 
 // stepNames are the English names of the steps.
@@ -624,6 +625,16 @@ var errorCodes = []struct {
 	{ErrChallengeExpired, string(authapi.CodeChallengeExpired)},
 	{ErrStepOrder, "step_order"},
 	{ErrFingerprintMismatch, "fingerprint_mismatch"},
+	{keyfile.ErrMAC, "keyfile_wrong_password"},
+	{keyfile.ErrMalformed, "keyfile_invalid"},
+	{keyfile.ErrVersion, "keyfile_invalid"},
+	{keyfile.ErrAddress, "keyfile_invalid"},
+	{keyfile.ErrKey, "keyfile_invalid"},
+	{keyfile.ErrUnsupportedKDF, "keyfile_unsupported"},
+	{keyfile.ErrUnsupportedCipher, "keyfile_unsupported"},
+	{keyfile.ErrKDFParams, "keyfile_unsupported"},
+	{ErrKeyHere, "key_here"},
+	{ErrNoAccount, "no_account"},
 	{wallet.ErrFingerprint, "fingerprint_invalid"},
 	{ErrNoWallet, "no_wallet"},
 	{ErrWalletExists, "wallet_exists"},

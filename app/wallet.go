@@ -80,6 +80,8 @@ type walletState struct {
 	file      string // the vault the seed was opened from or saved to
 	// fingerprint is the seed's master key fingerprint.
 	fingerprint wallet.Fingerprint
+	// imported are the vault's imported keys.
+	imported []importedKey
 }
 
 // vaultPayload is what the vault encrypts. The phrase is kept as entropy
@@ -90,6 +92,9 @@ type vaultPayload struct {
 	Entropy        []byte `json:"entropy"`
 	Passphrase     string `json:"passphrase,omitempty"`
 	BackupVerified bool   `json:"backup_verified"`
+	// Imported are keys imported from key files: the phrase does not
+	// restore them.
+	Imported []importedKey `json:"imported,omitempty"`
 }
 
 // WalletState reports whether a wallet exists and is unlocked.
@@ -189,6 +194,10 @@ type RestorePreview struct {
 	Replaces wallet.Fingerprint
 	// Exists is set when a wallet is here, which the restore replaces.
 	Exists bool
+	// ImportedHere are the addresses of the keys imported into the wallet
+	// here: the restore replaces them too, and the phrase does not bring
+	// them back.
+	ImportedHere []string
 }
 
 // PreviewRestore derives what a restore of a phrase and passphrase shows.
@@ -226,7 +235,7 @@ func (a *App) PreviewRestore(m recovery.Mnemonic, passphrase, typed string) (Res
 	}
 	if p.Exists = found != ""; p.Exists {
 		meta, _ := readMeta(found) // a damaged file only hides the comparison
-		p.Replaces = meta.Fingerprint
+		p.Replaces, p.ImportedHere = meta.Fingerprint, meta.Imported
 	}
 	if typed != "" && want != p.Fingerprint {
 		return p, &FingerprintMismatchError{Expected: want, Restored: p.Fingerprint, Typed: true, Passphrase: passphrase != ""}
@@ -291,6 +300,10 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 		clear(seed)
 		return nil, err
 	}
+	a.wallet.mu.Lock()
+	clearKeys(a.wallet.imported) // the replaced vault's
+	a.wallet.imported = nil
+	a.wallet.mu.Unlock()
 	return a.unlocked(seed, verified, own)
 }
 
@@ -309,30 +322,55 @@ func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Addre
 	if found == "" {
 		return nil, ErrNoWallet
 	}
-	pw := []byte(password)
-	defer clear(pw)
-	payload, err := keystore.Open(found, pw)
+	p, err := openPayload(found, password)
 	if err != nil {
 		return nil, fmt.Errorf("unlocking the wallet: %w", err)
 	}
-	defer clear(payload)
-	var p vaultPayload
-	if err := json.Unmarshal(payload, &p); err != nil || p.Version != 1 {
-		return nil, fmt.Errorf("unlocking the wallet: %w", keystore.ErrUnsupportedVersion)
-	}
-	defer clear(p.Entropy)
-	lang, ok := recovery.LanguageByTag(p.Language)
-	if !ok {
-		return nil, fmt.Errorf("unlocking the wallet: %w", recovery.ErrUnknownLanguage)
-	}
-	m, err := recovery.FromEntropy(lang, p.Entropy)
+	defer p.clear()
+	m, err := p.mnemonic()
 	if err != nil {
 		return nil, fmt.Errorf("unlocking the wallet: %w", err)
 	}
 	if err := claim(found, own); err != nil {
 		return nil, err
 	}
+	a.wallet.mu.Lock()
+	clearKeys(a.wallet.imported)
+	a.wallet.imported = p.copyImported()
+	a.wallet.mu.Unlock()
 	return a.unlocked(recovery.Seed(m, p.Passphrase), p.BackupVerified, own)
+}
+
+// openPayload decrypts and decodes the vault at path; the caller clears it.
+func openPayload(path, password string) (*vaultPayload, error) {
+	pw := []byte(password)
+	defer clear(pw)
+	payload, err := keystore.Open(path, pw)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(payload)
+	p := new(vaultPayload)
+	if err := json.Unmarshal(payload, p); err != nil || p.Version != 1 {
+		p.clear()
+		return nil, keystore.ErrUnsupportedVersion
+	}
+	return p, nil
+}
+
+// mnemonic rebuilds the phrase of the payload.
+func (p *vaultPayload) mnemonic() (recovery.Mnemonic, error) {
+	lang, ok := recovery.LanguageByTag(p.Language)
+	if !ok {
+		return recovery.Mnemonic{}, recovery.ErrUnknownLanguage
+	}
+	return recovery.FromEntropy(lang, p.Entropy)
+}
+
+// clear zeroes the payload's secret bytes.
+func (p *vaultPayload) clear() {
+	clear(p.Entropy)
+	clearKeys(p.Imported)
 }
 
 // unlocked keeps seed, of the vault file, as the unlocked wallet and
@@ -386,7 +424,8 @@ func (a *App) LockWallet() {
 	a.wallet.mu.Lock()
 	defer a.wallet.mu.Unlock()
 	clear(a.wallet.seed)
-	a.wallet.seed, a.wallet.addresses = nil, nil
+	clearKeys(a.wallet.imported)
+	a.wallet.seed, a.wallet.addresses, a.wallet.imported = nil, nil, nil
 }
 
 // Unlocked reports whether the wallet is open in memory. It reads no file.

@@ -19,6 +19,9 @@ type walletMeta struct {
 	// Fingerprint names the wallet (phrase and passphrase): home shows it
 	// while the wallet is locked, and a restore compares against it.
 	Fingerprint wallet.Fingerprint `json:"fingerprint"`
+	// Imported are the addresses of the keys imported from key files,
+	// which a restore from the phrase does not bring back.
+	Imported []string `json:"imported,omitempty"`
 }
 
 // ErrBadWalletMeta: the file beside the vault cannot be read as its

@@ -152,6 +152,9 @@ type Me struct {
 	CreatedAt          time.Time `json:"created_at"`
 	// Language is the tag of the account's mails: "en" or "zh-Hans".
 	Language string `json:"language"`
+	// RecoveryCodeLastUsed is when a code of the current set of recovery
+	// codes was last spent; absent when none was.
+	RecoveryCodeLastUsed *time.Time `json:"recovery_code_last_used,omitempty"`
 }
 
 // ChangePasswordRequest is the body of POST /v1/me/password.

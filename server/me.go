@@ -17,11 +17,19 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p principal) error {
 	if err != nil {
 		return err
 	}
+	last, err := s.cfg.Store.RecoveryCodeLastUsed(r.Context(), p.Account.ID)
+	if err != nil {
+		return err
+	}
 	a := p.Account
-	return writeJSON(w, http.StatusOK, authapi.Me{
+	me := authapi.Me{
 		Email: a.Email, Verified: a.Verified, TwoFactorEnabled: a.TOTPEnabled, RecoveryCodesLeft: left,
 		AntiPhishingPhrase: a.AntiPhishing, CreatedAt: a.CreatedAt, Language: a.Language,
-	})
+	}
+	if !last.IsZero() {
+		me.RecoveryCodeLastUsed = &last
+	}
+	return writeJSON(w, http.StatusOK, me)
 }
 
 // setLanguage sets the language of the account's mails; it needs no

@@ -188,7 +188,8 @@ type TwoFactorSetup struct {
 	OTPAuthURI string `json:"otpauth_uri"`
 }
 
-// TOTPRequest is the body of POST /v1/me/two-factor/confirm.
+// TOTPRequest is the body of POST /v1/me/two-factor/confirm and
+// POST /v1/me/two-factor/check.
 type TOTPRequest struct {
 	TOTPCode string `json:"totp_code"`
 }

@@ -296,7 +296,11 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 		clear(seed)
 		return nil, fmt.Errorf("saving the wallet: %w", err)
 	}
-	if err := writeMeta(own, walletMeta{Fingerprint: fp}); err != nil {
+	meta := walletMeta{Fingerprint: fp, Drill: drillState{Since: a.now()}}
+	if old, err := readMeta(own); err == nil {
+		meta.Drill.Schedule = old.Drill.Schedule // the user's choice outlives the wallet
+	}
+	if err := writeMeta(own, meta); err != nil {
 		clear(seed)
 		return nil, err
 	}
@@ -312,33 +316,45 @@ func (a *App) saveWallet(ctx context.Context, m recovery.Mnemonic, passphrase, p
 // password; the way back is restoring from the recovery phrase. The
 // unowned vault, opened while signed in, becomes the account's.
 func (a *App) UnlockWallet(ctx context.Context, password string) ([]wallet.Address, error) {
+	addrs, m, err := a.unlock(ctx, password)
+	clear(m.Words) // the strings stay until collected
+	return addrs, err
+}
+
+// unlock is UnlockWallet that also returns the phrase, for a backup drill.
+func (a *App) unlock(ctx context.Context, password string) ([]wallet.Address, recovery.Mnemonic, error) {
+	var none recovery.Mnemonic
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	found, own, err := a.vaultFiles()
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	if found == "" {
-		return nil, ErrNoWallet
+		return nil, none, ErrNoWallet
 	}
 	p, err := openPayload(found, password)
 	if err != nil {
-		return nil, fmt.Errorf("unlocking the wallet: %w", err)
+		return nil, none, fmt.Errorf("unlocking the wallet: %w", err)
 	}
 	defer p.clear()
 	m, err := p.mnemonic()
 	if err != nil {
-		return nil, fmt.Errorf("unlocking the wallet: %w", err)
+		return nil, none, fmt.Errorf("unlocking the wallet: %w", err)
 	}
 	if err := claim(found, own); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	a.wallet.mu.Lock()
 	clearKeys(a.wallet.imported)
 	a.wallet.imported = p.copyImported()
 	a.wallet.mu.Unlock()
-	return a.unlocked(recovery.Seed(m, p.Passphrase), p.BackupVerified, own)
+	addrs, err := a.unlocked(recovery.Seed(m, p.Passphrase), p.BackupVerified, own)
+	if err != nil {
+		return nil, none, err
+	}
+	return addrs, m, nil
 }
 
 // openPayload decrypts and decodes the vault at path; the caller clears it.

@@ -22,6 +22,8 @@ type walletMeta struct {
 	// Imported are the addresses of the keys imported from key files,
 	// which a restore from the phrase does not bring back.
 	Imported []string `json:"imported,omitempty"`
+	// Drill is the backup drills' schedule and record.
+	Drill drillState `json:"drill"`
 }
 
 // ErrBadWalletMeta: the file beside the vault cannot be read as its

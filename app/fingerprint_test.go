@@ -121,6 +121,18 @@ func TestRestoreOverAnotherWallet(t *testing.T) {
 		t.Fatalf("restore with a passphrase over the wallet without: %#v", err)
 	}
 
+	// A new wallet differs from the one here by nature: the plain
+	// confirmation.
+	d, _ := f.app.NewWallet(recovery.English, 12)
+	var answers []string
+	for _, q := range d.Quiz.Questions {
+		answers = append(answers, d.Mnemonic.Words[q.Position-1])
+	}
+	d.Answer(answers)
+	if _, err := f.app.SaveNewWallet(ctx, d, "", "wallet pw 2", "wallet pw 2", false); app.ErrorCode(err) != "wallet_exists" || errors.As(err, &mm) {
+		t.Fatalf("a new wallet over one here: %v", err)
+	}
+
 	// Confirmed, it replaces the wallet and its fingerprint.
 	if _, err := f.app.RestoreWallet(ctx, mnemonicOf(t, phraseB), "", "wallet pw 2", "wallet pw 2", true); err != nil {
 		t.Fatal(err)

@@ -201,3 +201,13 @@ func (a *App) ImportKeyFile(ctx context.Context, data []byte, filePassword, wall
 	a.wallet.mu.Unlock()
 	return EthereumAccount{Address: k.Address, Index: -1, Imported: true}, nil
 }
+
+// KeyFileAddress reads the address a key file names, without its
+// password: "" when it names none. Its error is keyfile's.
+func KeyFileAddress(data []byte) (string, error) {
+	info, err := keyfile.Parse(data)
+	if err != nil {
+		return "", fmt.Errorf("reading the key file: %w", err)
+	}
+	return info.Address, nil
+}

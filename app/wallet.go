@@ -153,6 +153,9 @@ func (a *App) SaveNewWallet(ctx context.Context, d *WalletDraft, passphrase, pas
 		return nil, ErrQuizNotPassed
 	}
 	addrs, err := a.saveWallet(ctx, d.Mnemonic, passphrase, password, confirm, overwrite, true)
+	if errors.Is(err, ErrWalletExists) {
+		return nil, ErrWalletExists // a new wallet differs from the one here by nature
+	}
 	if err == nil {
 		// The phrase is in the vault now; the draft forgets it.
 		*d = WalletDraft{}
@@ -207,13 +210,10 @@ type RestorePreview struct {
 // off the UI thread.
 func (a *App) PreviewRestore(m recovery.Mnemonic, passphrase, typed string) (RestorePreview, error) {
 	var p RestorePreview
-	var want wallet.Fingerprint
 	if typed != "" {
-		f, err := wallet.ParseFingerprint(typed)
-		if err != nil {
+		if _, err := wallet.ParseFingerprint(typed); err != nil {
 			return p, err
 		}
-		want = f
 	}
 	seed := recovery.Seed(m, passphrase)
 	defer clear(seed)
@@ -237,10 +237,25 @@ func (a *App) PreviewRestore(m recovery.Mnemonic, passphrase, typed string) (Res
 		meta, _ := readMeta(found) // a damaged file only hides the comparison
 		p.Replaces, p.ImportedHere = meta.Fingerprint, meta.Imported
 	}
-	if typed != "" && want != p.Fingerprint {
-		return p, &FingerprintMismatchError{Expected: want, Restored: p.Fingerprint, Typed: true, Passphrase: passphrase != ""}
+	return p, CompareFingerprint(typed, p.Fingerprint, passphrase != "")
+}
+
+// CompareFingerprint checks the fingerprint the user wrote down, typed,
+// against a restore's: nil when they match or none is typed,
+// wallet.ErrFingerprint when typed is not 8 hex digits, else a
+// *FingerprintMismatchError. The restore screen and PreviewRestore call it.
+func CompareFingerprint(typed string, restored wallet.Fingerprint, passphrase bool) error {
+	if typed == "" {
+		return nil
 	}
-	return p, nil
+	want, err := wallet.ParseFingerprint(typed)
+	if err != nil {
+		return err
+	}
+	if want != restored {
+		return &FingerprintMismatchError{Expected: want, Restored: restored, Typed: true, Passphrase: passphrase}
+	}
+	return nil
 }
 
 // RestoreWallet saves a restored phrase into the vault and unlocks it.

@@ -85,3 +85,11 @@ func (a *App) WalletFingerprint() (wallet.Fingerprint, error) {
 	m, err := readMeta(found)
 	return m.Fingerprint, err
 }
+
+// UnlockedFingerprint returns the unlocked wallet's fingerprint, from
+// memory; false when the wallet is locked.
+func (a *App) UnlockedFingerprint() (wallet.Fingerprint, bool) {
+	a.wallet.mu.Lock()
+	defer a.wallet.mu.Unlock()
+	return a.wallet.fingerprint, a.wallet.seed != nil
+}

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ func newBackupDrill(s *Shell) *view {
 		}, nil)
 	})
 	f.watch(pw)
-	v.content = container.NewVBox(paragraph(lang.L("drill.intro")), pw, f.actions())
+	v.content = container.NewVBox(paragraph(lang.L("drill.intro")), pw, f.actions(), widget.NewSeparator(), drillScheduleChoice(s))
 	v.focus = pw
 	closeAlso(v, func() { pw.SetText("") })
 	return v
@@ -129,4 +130,47 @@ func drillPhrase(m recovery.Mnemonic) *view {
 		clear(m.Words)
 	})
 	return v
+}
+
+// drillSchedules are the schedules the user can choose, by their text's
+// key; an empty one turns the drills off.
+var drillSchedules = []struct {
+	key  string
+	days []int
+}{
+	{"drill.schedule_default", app.DefaultDrillSchedule},
+	{"drill.schedule_monthly", []int{30}},
+	{"drill.schedule_quarterly", []int{91}},
+	{"drill.schedule_half_yearly", []int{182}},
+	{"drill.schedule_off", nil},
+}
+
+// drillScheduleChoice chooses when home asks for a drill; a choice is
+// saved at once (beside the vault, no password needed).
+func drillScheduleChoice(s *Shell) fyne.CanvasObject {
+	var names []string
+	for _, d := range drillSchedules {
+		names = append(names, lang.L(d.key))
+	}
+	choice := widget.NewSelect(names, nil)
+	if st, err := s.App.BackupDrill(); err == nil {
+		for _, d := range drillSchedules {
+			if slices.Equal(d.days, st.Schedule) {
+				choice.SetSelected(lang.L(d.key))
+			}
+		}
+	}
+	fail := paragraph("")
+	fail.Importance = widget.DangerImportance
+	fail.Hide()
+	choice.OnChanged = func(name string) {
+		i := slices.Index(names, name)
+		if err := s.App.SetDrillSchedule(drillSchedules[i].days); err != nil {
+			fail.SetText(lang.L("error." + app.ErrorCode(err)))
+			fail.Show()
+			return
+		}
+		fail.Hide()
+	}
+	return container.NewVBox(heading(lang.L("drill.schedule")), choice, fail)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // abandonWords are the words of unlockVault's phrase.
@@ -42,6 +44,12 @@ func TestBackupDrill(t *testing.T) {
 	f.waitTop("drill.title")
 	if !f.button("drill.start").Disabled() {
 		t.Fatal("Continue is enabled with no password")
+	}
+	// The schedule is chosen here and saved at once.
+	sel := must(f, "the schedule", func(s *widget.Select) bool { return s.Selected == tr("drill.schedule_default") })
+	sel.SetSelected(tr("drill.schedule_quarterly"))
+	if st, err := f.app.BackupDrill(); err != nil || !slices.Equal(st.Schedule, []int{91}) {
+		t.Fatalf("schedule after the choice: %+v %v", st, err)
 	}
 	f.typeIn("unlock.password", unlockPassword)
 	f.tap("drill.start")

@@ -3,6 +3,7 @@
 //
 //	sesame [--server URL] [--data DIR]    open the app
 //	sesame doctor [--server URL] [--json] check the connection in a terminal
+//	sesame phrase check [--json]          check a recovery phrase, offline
 //
 // With no server configured (flag, $SESAME_SERVER or the settings screen)
 // the app runs the reference auth server itself on 127.0.0.1, with its
@@ -66,10 +67,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sesame [--server URL] [--data DIR]")
 		fmt.Fprintln(stderr, "       sesame doctor [--server URL] [--json]")
+		fmt.Fprintln(stderr, "       sesame phrase check [--passphrase] [--count N] [--json]")
 		fs.PrintDefaults()
 	}
 	if len(args) > 0 && args[0] == "doctor" {
 		return doctor(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "phrase" {
+		return app.PhraseCommand(ctx, args[1:], os.Stdin, stdout, stderr)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

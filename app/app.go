@@ -77,6 +77,8 @@ type Config struct {
 	DeviceName string
 	// Timeout bounds each network step; zero means 20 s.
 	Timeout time.Duration
+	// Now is the clock of the backup drills' schedule; nil means time.Now.
+	Now func() time.Time
 }
 
 // App holds the state of one signed-in (or not) user.
@@ -130,10 +132,15 @@ func New(cfg Config) (*App, error) {
 	if cfg.DeviceName == "" {
 		cfg.DeviceName = defaultDeviceName()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	a := &App{cfg: cfg, client: cfg.Client}
 	cfg.Client.OnTokens(a.rotated)
 	return a, nil
 }
+
+func (a *App) now() time.Time { return a.cfg.Now() }
 
 // Client returns the API client, for the connection check and the status.
 func (a *App) Client() *authapi.Client { return a.client }

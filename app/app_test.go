@@ -31,6 +31,8 @@ type fixture struct {
 	client  *authapi.Client
 	app     *app.App
 	kc      keystore.Keychain
+	// clock is the apps' clock of the backup drills, moved by the tests.
+	clock time.Time
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -43,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 func serveFixture(t *testing.T, h http.Handler) *fixture {
 	t.Helper()
 	keystore.MockInit()
-	f := &fixture{t: t, url: testserver.Serve(t, h).URL, dataDir: t.TempDir()}
+	f := &fixture{t: t, url: testserver.Serve(t, h).URL, dataDir: t.TempDir(), clock: time.Now()}
 	f.client, f.app = f.newApp()
 	return f
 }
@@ -55,7 +57,8 @@ func (f *fixture) newApp() (*authapi.Client, *app.App) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	a, err := app.New(app.Config{Client: c, Keychain: f.kc, DataDir: f.dataDir, DeviceName: "test desktop"})
+	a, err := app.New(app.Config{Client: c, Keychain: f.kc, DataDir: f.dataDir, DeviceName: "test desktop",
+		Now: func() time.Time { return f.clock }})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -28,8 +28,10 @@ func (a *App) DeleteWallet() error {
 		return fmt.Errorf("deleting the wallet: %w", err)
 	}
 	for _, p := range append(all, a.unownedVault()) { // its leftovers too
-		if err := keystore.Remove(p); err != nil {
-			return fmt.Errorf("deleting the wallet: %w", err)
+		for _, f := range []string{p, metaPath(p)} {
+			if err := keystore.Remove(f); err != nil {
+				return fmt.Errorf("deleting the wallet: %w", err)
+			}
 		}
 	}
 	return nil

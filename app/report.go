@@ -26,6 +26,8 @@ import (
 	"sesame/check"
 	"sesame/keystore"
 	"sesame/recovery"
+	"sesame/wallet"
+	"sesame/wallet/keyfile"
 )
 
 // verdictSymbols mark a step's verdict in Doctor's text.
@@ -478,6 +480,18 @@ var errorCodes = []struct {
 	{ErrLocalServer, "local_server_failed"},
 	{ErrChallengeExpired, string(authapi.CodeChallengeExpired)},
 	{ErrStepOrder, "step_order"},
+	{ErrFingerprintMismatch, "fingerprint_mismatch"},
+	{keyfile.ErrMAC, "keyfile_wrong_password"},
+	{keyfile.ErrMalformed, "keyfile_invalid"},
+	{keyfile.ErrVersion, "keyfile_invalid"},
+	{keyfile.ErrAddress, "keyfile_invalid"},
+	{keyfile.ErrKey, "keyfile_invalid"},
+	{keyfile.ErrUnsupportedKDF, "keyfile_unsupported"},
+	{keyfile.ErrUnsupportedCipher, "keyfile_unsupported"},
+	{keyfile.ErrKDFParams, "keyfile_unsupported"},
+	{ErrKeyHere, "key_here"},
+	{ErrNoAccount, "no_account"},
+	{wallet.ErrFingerprint, "fingerprint_invalid"},
 	{ErrNoWallet, "no_wallet"},
 	{ErrWalletExists, "wallet_exists"},
 	{ErrWalletLocked, "wallet_locked"},

@@ -55,7 +55,13 @@ func claim(found, own string) error {
 	if err := keystore.Move(found, own); err != nil {
 		return fmt.Errorf("moving the wallet to the account: %w", err)
 	}
-	return nil
+	// The metadata follows; lost, it is rebuilt at the next unlock.
+	if m, err := readMeta(found); err == nil {
+		if err := writeMeta(own, m); err != nil {
+			return err
+		}
+	}
+	return keystore.Remove(metaPath(found))
 }
 
 // followAccount keeps the unlocked wallet only for the account it belongs

@@ -155,6 +155,9 @@ type Me struct {
 	// Phone is the account's verified phone number, masked
 	// (authapi.MaskPhone: +86 138 **** 8000); absent when it has none.
 	Phone string `json:"phone,omitempty"`
+	// RecoveryCodeLastUsed is when a code of the current set of recovery
+	// codes was last spent; absent when none was.
+	RecoveryCodeLastUsed *time.Time `json:"recovery_code_last_used,omitempty"`
 }
 
 // ChangePasswordRequest is the body of POST /v1/me/password.
@@ -201,7 +204,8 @@ type TwoFactorSetup struct {
 	OTPAuthURI string `json:"otpauth_uri"`
 }
 
-// TOTPRequest is the body of POST /v1/me/two-factor/confirm.
+// TOTPRequest is the body of POST /v1/me/two-factor/confirm and
+// POST /v1/me/two-factor/check.
 type TOTPRequest struct {
 	TOTPCode string `json:"totp_code"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -54,6 +55,9 @@ type homeState struct {
 	me        *app.Me
 	sessions  int
 	err       error
+	// fingerprint and drill are the wallet's, read without its password.
+	fingerprint wallet.Fingerprint
+	drill       app.DrillStatus
 }
 
 // newHome is the home view of the signed-in account.
@@ -117,6 +121,10 @@ func (h *home) refresh() {
 func homeLoad(ctx context.Context, a *app.App) homeState {
 	var st homeState
 	st.wallet, st.walletErr = a.WalletState()
+	if st.walletErr == nil && st.wallet != app.WalletNone {
+		st.fingerprint, _ = a.WalletFingerprint() // unknown shows nothing
+		st.drill, _ = a.BackupDrill()
+	}
 	if st.walletErr == nil && st.wallet == app.WalletUnlocked {
 		st.addresses, st.walletErr = a.Addresses()
 		st.verified = a.BackupVerified()
@@ -171,10 +179,14 @@ func (h *home) showWallet(st homeState) {
 			told.Importance = widget.WarningImportance
 			objs = append(objs, told)
 		}
-		objs = append(objs, paragraph(lang.L("home.wallet_locked")), unlock)
+		objs = append(objs, paragraph(lang.L("home.wallet_locked")))
+		objs = append(objs, fingerprintRow(st.fingerprint)...)
+		objs = append(objs, drillReminder(s, st.drill)...)
+		objs = append(objs, unlock)
 	default:
 		h.autoLocked = 0
 		objs = append(objs, paragraph(lang.L("home.wallet_unlocked")))
+		objs = append(objs, fingerprintRow(st.fingerprint)...)
 		number := map[wallet.Chain]int{}
 		for _, a := range st.addresses {
 			number[a.Chain]++
@@ -185,6 +197,8 @@ func (h *home) showWallet(st homeState) {
 			warn.Importance = widget.WarningImportance
 			objs = append(objs, warn)
 		}
+		objs = append(objs, drillReminder(s, st.drill)...)
+		objs = append(objs, newIconButton(lang.L("home.key_files"), theme.DocumentIcon(), func() { s.Push(newKeyFiles(s)) }))
 		lock := newIconButton(lang.L("home.lock"), theme.VisibilityOffIcon(), func() {
 			s.App.LockWallet()
 			h.walletLocked()
@@ -249,6 +263,9 @@ func (h *home) showSecurity(st homeState) {
 
 	if me.TwoFactorEnabled {
 		status := container.NewVBox(paragraph(plural("home.two_factor_on", me.RecoveryCodesLeft)))
+		if used := codesLastUsed(me); used != "" {
+			status.Add(paragraph(used))
+		}
 		if me.RecoveryCodesLeft <= homeCodesLow {
 			low := paragraph(lang.L("home.codes_low"))
 			low.Importance = widget.WarningImportance
@@ -256,7 +273,8 @@ func (h *home) showSecurity(st homeState) {
 		}
 		row(lang.L("home.two_factor"), status,
 			newButton(lang.L("home.two_factor_disable"), func() { s.Push(newTwoFactorOff(s)) }),
-			newButton(lang.L("home.new_codes"), func() { s.Push(newNewRecoveryCodes(s)) }))
+			newButton(lang.L("home.new_codes"), func() { s.Push(newNewRecoveryCodes(s)) }),
+			newButton(lang.L("home.code_check"), func() { s.Push(newCodeCheck(s)) }))
 	} else {
 		off := paragraph(lang.L("home.two_factor_off"))
 		off.Importance = widget.WarningImportance
@@ -278,7 +296,12 @@ func (h *home) showSecurity(st homeState) {
 		backup = paragraph(lang.L("home.backup_not_verified"))
 		backup.Importance = widget.WarningImportance
 	}
-	row(lang.L("home.backup"), backup)
+	if st.walletErr == nil && st.wallet != app.WalletNone && !st.drill.Since.IsZero() {
+		row(lang.L("home.backup"), container.NewVBox(backup, paragraph(drillText(st.drill, time.Now()))),
+			newButton(lang.L("home.drill_now"), func() { s.Push(newBackupDrill(s)) }))
+	} else {
+		row(lang.L("home.backup"), backup)
+	}
 
 	row(lang.L("home.sessions"), paragraph(plural("home.sessions_count", st.sessions)),
 		newButton(lang.L("home.sessions_manage"), func() { s.Push(newSessions(s)) }))

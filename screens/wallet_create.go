@@ -504,6 +504,7 @@ func walletDone(s *Shell, title, headline string, addrs []wallet.Address) *view 
 		heading(headline),
 		paragraph(lang.L("wallet_setup.done_help")),
 		walletAddressList(addrs),
+		doneFingerprint(s),
 		home,
 	)
 	return v

@@ -333,28 +333,23 @@ func (r *restoreFlow) clear() {
 // before anything is saved.
 func (r *restoreFlow) preview() {
 	m, passphrase, a := r.phrase, r.passphrase(), r.s.App
-	var addrs []wallet.Address
-	var state app.WalletState
+	var p app.RestorePreview
 	r.form.run(func(ctx context.Context) error {
-		found, err := a.PreviewAddresses(m, passphrase)
-		if err != nil {
-			return err
-		}
-		addrs = found
-		state, err = a.WalletState()
+		var err error
+		p, err = a.PreviewRestore(m, passphrase, "")
 		return err
 	}, func() {
-		r.s.Push(r.previewView(m, passphrase, addrs, state != app.WalletNone))
+		r.s.Push(r.previewView(m, passphrase, p))
 	}, nil)
 }
 
 // previewView shows the addresses of the typed phrase and, when a wallet
 // is here already, asks to confirm replacing it.
-func (r *restoreFlow) previewView(m recovery.Mnemonic, passphrase string, addrs []wallet.Address, exists bool) *view {
+func (r *restoreFlow) previewView(m recovery.Mnemonic, passphrase string, p app.RestorePreview) *view {
 	s := r.s
 	v := newView(r.title)
 	ow := newOverwriteCheck()
-	if exists {
+	if p.Exists {
 		ow.require()
 	}
 	f := newForm(s, v, lang.L("wallet_restore.continue"), ow.ok, func() {
@@ -364,7 +359,8 @@ func (r *restoreFlow) previewView(m recovery.Mnemonic, passphrase string, addrs 
 	v.content = container.NewVBox(
 		heading(lang.L("wallet_restore.preview_heading")),
 		paragraph(lang.L("wallet_restore.preview_help")),
-		walletAddressList(addrs),
+		walletAddressList(p.Addresses),
+		restoreFingerprint(p),
 		ow.box,
 		f.actions(),
 	)

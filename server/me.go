@@ -21,6 +21,10 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p principal) error {
 	if err != nil {
 		return err
 	}
+	last, err := s.cfg.Store.RecoveryCodeLastUsed(r.Context(), p.Account.ID)
+	if err != nil {
+		return err
+	}
 	a := p.Account
 	me := authapi.Me{
 		Email: a.Email, Verified: a.Verified, TwoFactorEnabled: a.TOTPEnabled, RecoveryCodesLeft: left,
@@ -28,6 +32,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p principal) error {
 	}
 	if number != "" {
 		me.Phone = authapi.MaskPhone(number)
+	}
+	if !last.IsZero() {
+		me.RecoveryCodeLastUsed = &last
 	}
 	return writeJSON(w, http.StatusOK, me)
 }
@@ -248,6 +255,37 @@ func (s *Server) checkSecondFactor(r *http.Request, a store.Account, at *attempt
 	}
 	return s.failure(r.Context(), r, &a, at, device, "totp_code", authapi.CodeInvalidTwoFactorCode,
 		authapi.ResultInvalidTwoFactorCode, "The two-factor code is wrong or was already used.")
+}
+
+// checkTwoFactor checks an authenticator code of the signed-in account
+// without signing in anywhere, for the security centre's "type today's
+// code". It is not an oracle: a wrong code counts toward the sign-in lock
+// of the session's device as at sign-in, and a right one is spent, so it
+// cannot be replayed.
+func (s *Server) checkTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req authapi.TOTPRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if !p.Account.TOTPEnabled {
+		return problem(http.StatusConflict, authapi.CodeTwoFactorNotEnabled, "Two-factor sign-in is off.")
+	}
+	if err := required("totp_code", req.TOTPCode); err != nil {
+		return err
+	}
+	if err := s.limit(r.Context(), s.acctRate, "2fa:"+p.Account.Email); err != nil {
+		return err
+	}
+	at, err := s.reserve(r.Context(), lockKey(p.Account.Email, p.Session.DeviceID))
+	if err != nil {
+		return err
+	}
+	defer at.release()
+	if err := s.checkSecondFactor(r, p.Account, at, p.Session.DeviceName, req.TOTPCode, ""); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, p principal) error {

@@ -33,6 +33,7 @@ func (s *Server) table() []route {
 		{Route{"PUT", "/v1/me/language", true}, s.authed(s.setLanguage)},
 		{Route{"POST", "/v1/me/two-factor", true}, s.authed(s.startTwoFactor)},
 		{Route{"POST", "/v1/me/two-factor/confirm", true}, s.authed(s.confirmTwoFactor)},
+		{Route{"POST", "/v1/me/two-factor/check", true}, s.authed(s.checkTwoFactor)},
 		{Route{"DELETE", "/v1/me/two-factor", true}, s.authed(s.disableTwoFactor)},
 		{Route{"POST", "/v1/me/recovery-codes", true}, s.authed(s.regenerateCodes)},
 		{Route{"GET", "/v1/dev/mailbox", false}, s.mailbox},

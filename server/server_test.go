@@ -306,17 +306,22 @@ func TestTwoFactorSignIn(t *testing.T) {
 	e.call("POST", "/v1/sessions/two-factor", authapi.TwoFactorSessionRequest{ChallengeID: ch, TOTPCode: e.totp(sec, 0)}, "").
 		expect(t, 410, authapi.CodeChallengeExpired)
 
-	// A recovery code, typed loosely, works once.
+	// A recovery code, typed loosely, works once; /v1/me says when.
+	var me authapi.Me
+	e.call("GET", "/v1/me", nil, tok.AccessToken).ok(t, 200, &me)
+	if me.RecoveryCodeLastUsed != nil {
+		t.Fatalf("no code used, last used %v", me.RecoveryCodeLastUsed)
+	}
 	loose := strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))
 	ch = e.challenge(email, pw)
+	usedAt := e.clock.Now()
 	e.call("POST", "/v1/sessions/two-factor", authapi.TwoFactorSessionRequest{ChallengeID: ch, RecoveryCode: loose}, "").ok(t, 201, nil)
 	ch = e.challenge(email, pw)
 	e.call("POST", "/v1/sessions/two-factor", authapi.TwoFactorSessionRequest{ChallengeID: ch, RecoveryCode: codes[0]}, "").
 		expect(t, 401, authapi.CodeInvalidTwoFactorCode)
-	var me authapi.Me
 	e.call("GET", "/v1/me", nil, tok.AccessToken).ok(t, 200, &me)
-	if !me.TwoFactorEnabled || me.RecoveryCodesLeft != 9 {
-		t.Fatalf("me = %+v", me)
+	if !me.TwoFactorEnabled || me.RecoveryCodesLeft != 9 || me.RecoveryCodeLastUsed == nil || me.RecoveryCodeLastUsed.Sub(usedAt).Abs() > time.Second {
+		t.Fatalf("me = %+v, a code used at %v", me, usedAt)
 	}
 
 	// Five wrong codes lock, also for the two-factor step.

@@ -7,6 +7,7 @@
 // addresses of every chain for the restore screen. [EIP55] and
 // [ValidateEIP55] encode and check Ethereum addresses; [ParseExtendedKey]
 // reads a BIP32 xpub/xprv with every check of BIP32 test vector 5.
+// [MasterFingerprint] names a wallet by its master key's [Fingerprint].
 //
 // Private keys stop at the receive chain's parent key (m/44'/60'/0'/0 or
 // m/84'/0'/0'/0): the leaves are derived from its public half, and every

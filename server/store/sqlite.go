@@ -692,6 +692,16 @@ func (s *SQLite) RecoveryCodesLeft(ctx context.Context, accountID string) (int, 
 	return n, err
 }
 
+// RecoveryCodeLastUsed implements Store.
+func (s *SQLite) RecoveryCodeLastUsed(ctx context.Context, accountID string) (time.Time, error) {
+	var last sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT max(used_at) FROM recovery_codes WHERE account_id = ?`, accountID).Scan(&last)
+	if err != nil || !last.Valid {
+		return time.Time{}, err
+	}
+	return fromMS(last.Int64), nil
+}
+
 // PutChallenge implements Store.
 func (s *SQLite) PutChallenge(ctx context.Context, idHash []byte, c Challenge) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, device_id, expires_at) VALUES (?, ?, ?, NULLIF(?, ''), ?)`,

@@ -407,6 +407,9 @@ type Store interface {
 	UseRecoveryCode(ctx context.Context, accountID string, hash []byte, now time.Time) (bool, error)
 	ReplaceRecoveryCodes(ctx context.Context, accountID string, hashes [][]byte) error
 	RecoveryCodesLeft(ctx context.Context, accountID string) (int, error)
+	// RecoveryCodeLastUsed is when a code of the account's current set was
+	// last spent; zero when none was.
+	RecoveryCodeLastUsed(ctx context.Context, accountID string) (time.Time, error)
 
 	PutChallenge(ctx context.Context, idHash []byte, c Challenge) error
 	Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error)

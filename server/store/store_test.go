@@ -609,12 +609,25 @@ func testTwoFactor(t *testing.T, db testdb.DB) {
 	if n, err := st.RecoveryCodesLeft(ctx, a.ID); n != 2 || err != nil {
 		t.Fatalf("%d codes left (%v), want 2", n, err)
 	}
+	if last, err := st.RecoveryCodeLastUsed(ctx, a.ID); last.Sub(now).Abs() >= time.Millisecond || err != nil {
+		t.Fatalf("last used %v (%v), want %v", last, err, now)
+	}
+	later := now.Add(time.Hour)
+	if ok, _ := st.UseRecoveryCode(ctx, a.ID, []byte("c3"), later); !ok {
+		t.Fatal("recovery code c3 refused")
+	}
+	if last, _ := st.RecoveryCodeLastUsed(ctx, a.ID); last.Sub(later).Abs() >= time.Millisecond {
+		t.Fatalf("last used %v, want %v", last, later)
+	}
 	check(t, st.ReplaceRecoveryCodes(ctx, a.ID, [][]byte{[]byte("d1"), []byte("d2"), []byte("d3"), []byte("d4")}))
 	if ok, _ := st.UseRecoveryCode(ctx, a.ID, []byte("c1"), now); ok {
 		t.Fatal("a replaced recovery code still works")
 	}
 	if n, _ := st.RecoveryCodesLeft(ctx, a.ID); n != 4 {
 		t.Fatalf("%d codes after the replacement, want 4", n)
+	}
+	if last, err := st.RecoveryCodeLastUsed(ctx, a.ID); !last.IsZero() || err != nil {
+		t.Fatalf("last used of a new set %v (%v), want none", last, err)
 	}
 	check(t, st.DisableTOTP(ctx, a.ID))
 	wantErr(t, "disabling an unknown account", st.DisableTOTP(ctx, "nobody"), store.ErrNotFound)

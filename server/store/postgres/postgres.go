@@ -660,6 +660,16 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, accountID string) (int, e
 	return n, err
 }
 
+// RecoveryCodeLastUsed implements store.Store.
+func (s *Store) RecoveryCodeLastUsed(ctx context.Context, accountID string) (time.Time, error) {
+	var last *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT max(used_at) FROM recovery_codes WHERE account_id = $1`, accountID).Scan(&last)
+	if err != nil || last == nil {
+		return time.Time{}, err
+	}
+	return last.UTC(), nil
+}
+
 // PutChallenge implements store.Store.
 func (s *Store) PutChallenge(ctx context.Context, idHash []byte, c store.Challenge) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, device_id, expires_at)

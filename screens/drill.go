@@ -1,0 +1,176 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+	"sesame/recovery"
+)
+
+// newBackupDrill is the backup drill: the wallet password (which unlocks
+// the wallet), then the words at 3 random positions typed from the paper.
+func newBackupDrill(s *Shell) *view {
+	v := newView(lang.L("drill.title"))
+	pw := newPasswordEntry(lang.L("unlock.password"))
+	var f *form
+	f = newForm(s, v, lang.L("drill.start"), func() bool { return pw.Text != "" }, func() {
+		password, a := pw.Text, s.App
+		var d *app.Drill
+		f.run(func(ctx context.Context) error {
+			var err error
+			d, err = a.StartDrill(ctx, password)
+			return err
+		}, func() {
+			pw.SetText("")
+			s.Push(drillWords(s, d))
+		}, nil)
+	})
+	f.watch(pw)
+	v.content = container.NewVBox(paragraph(lang.L("drill.intro")), pw, f.actions(), widget.NewSeparator(), drillScheduleChoice(s))
+	v.focus = pw
+	closeAlso(v, func() { pw.SetText("") })
+	return v
+}
+
+// drillWords asks the words at the drill's positions. A miss names the
+// positions and offers to show the phrase again.
+func drillWords(s *Shell, d *app.Drill) *view {
+	v := newView(lang.L("drill.title"))
+	fields := make([]*entry, len(d.Positions))
+	var rows []fieldRow
+	for i, p := range d.Positions {
+		label := lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)})
+		fields[i] = newEntry()
+		fields[i].SetPlaceHolder(label)
+		rows = append(rows, fieldRow{label, fields[i]})
+	}
+	missed := paragraph("")
+	missed.Importance = widget.DangerImportance
+	again := newIconButton(lang.L("drill.show_phrase"), theme.VisibilityIcon(), func() { s.Push(drillPhrase(d.Phrase())) })
+	miss := container.NewVBox(missed, again)
+	miss.Hide()
+	var step, done *fyne.Container
+	var f *form
+	f = newForm(s, v, lang.L("drill.check"), func() bool {
+		for _, e := range fields {
+			if strings.TrimSpace(e.Text) == "" {
+				return false
+			}
+		}
+		return true
+	}, func() {
+		answers := make([]string, len(fields))
+		for i, e := range fields {
+			answers[i] = e.Text
+		}
+		miss.Hide()
+		f.run(func(context.Context) error { return d.Check(answers) }, func() {
+			d.Forget()
+			step.Hide()
+			done.Show()
+		}, func(err error) bool {
+			var qe *recovery.QuizError
+			if !errors.As(err, &qe) {
+				return false
+			}
+			var at []string
+			for i, p := range d.Positions {
+				for _, w := range qe.Wrong {
+					if w == p {
+						fields[i].SetText("")
+						at = append(at, strconv.Itoa(p))
+					}
+				}
+			}
+			missed.SetText(lang.LocalizeKey("drill.missed", "", map[string]any{"Positions": strings.Join(at, ", ")}))
+			miss.Show()
+			return true
+		})
+	})
+	for _, e := range fields {
+		f.watch(e)
+	}
+	step = container.NewVBox(paragraph(lang.L("drill.words_intro")), labelled(rows...), f.actions(), miss)
+	done = securityDone(s, lang.L("drill.done"))
+	done.Hide()
+	v.content = container.NewVBox(step, done)
+	v.focus = fields[0]
+	closeAlso(v, func() {
+		d.Forget()
+		for _, e := range fields {
+			e.SetText("")
+		}
+	})
+	return v
+}
+
+// drillPhrase shows the phrase again, numbered, after a miss.
+func drillPhrase(m recovery.Mnemonic) *view {
+	v := newView(lang.L("drill.phrase_title"))
+	grid := container.NewGridWithColumns(3)
+	for i, w := range m.Words {
+		l := widget.NewLabelWithStyle(strconv.Itoa(i+1)+". "+w, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		grid.Add(l)
+	}
+	v.content = container.NewVBox(paragraph(lang.L("drill.phrase_help")), grid)
+	closeAlso(v, func() {
+		for _, o := range grid.Objects {
+			o.(*widget.Label).SetText("")
+		}
+		clear(m.Words)
+	})
+	return v
+}
+
+// drillSchedules are the schedules the user can choose, by their text's
+// key; an empty one turns the drills off.
+var drillSchedules = []struct {
+	key  string
+	days []int
+}{
+	{"drill.schedule_default", app.DefaultDrillSchedule},
+	{"drill.schedule_monthly", []int{30}},
+	{"drill.schedule_quarterly", []int{91}},
+	{"drill.schedule_half_yearly", []int{182}},
+	{"drill.schedule_off", nil},
+}
+
+// drillScheduleChoice chooses when home asks for a drill; a choice is
+// saved at once (beside the vault, no password needed).
+func drillScheduleChoice(s *Shell) fyne.CanvasObject {
+	var names []string
+	for _, d := range drillSchedules {
+		names = append(names, lang.L(d.key))
+	}
+	choice := widget.NewSelect(names, nil)
+	if st, err := s.App.BackupDrill(); err == nil {
+		for _, d := range drillSchedules {
+			if slices.Equal(d.days, st.Schedule) {
+				choice.SetSelected(lang.L(d.key))
+			}
+		}
+	}
+	fail := paragraph("")
+	fail.Importance = widget.DangerImportance
+	fail.Hide()
+	choice.OnChanged = func(name string) {
+		i := slices.Index(names, name)
+		if err := s.App.SetDrillSchedule(drillSchedules[i].days); err != nil {
+			fail.SetText(lang.L("error." + app.ErrorCode(err)))
+			fail.Show()
+			return
+		}
+		fail.Hide()
+	}
+	return container.NewVBox(heading(lang.L("drill.schedule")), choice, fail)
+}

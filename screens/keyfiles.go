@@ -1,0 +1,219 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
+)
+
+// errNoFile: the user closed the file dialog without a file.
+var errNoFile = errors.New("no file chosen")
+
+// maxKeyFile bounds what an import reads.
+const maxKeyFile = 64 << 10
+
+// saveFile saves data where the user chooses (Options.SaveFile, else a
+// Fyne dialog); done runs on the UI thread.
+func (s *Shell) saveFile(name string, data []byte, done func(error)) {
+	if s.Opts.SaveFile != nil {
+		s.Opts.SaveFile(name, data, done)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err == nil && w == nil {
+			err = errNoFile
+		}
+		if err == nil {
+			_, err = w.Write(data)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+		}
+		done(err)
+	}, s.Win)
+	d.SetFileName(name)
+	d.Show()
+}
+
+// openFile reads a file the user chooses (Options.OpenFile, else a Fyne
+// dialog); done runs on the UI thread.
+func (s *Shell) openFile(done func([]byte, error)) {
+	if s.Opts.OpenFile != nil {
+		s.Opts.OpenFile(done)
+		return
+	}
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err == nil && r == nil {
+			err = errNoFile
+		}
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+			r.Close()
+		}
+		done(data, err)
+	}, s.Win)
+}
+
+// newKeyFiles lists the unlocked wallet's Ethereum accounts, each with an
+// export to a keystore file, and imports one.
+func newKeyFiles(s *Shell) *view {
+	v := newView(lang.L("keyfiles.title"))
+	box := container.NewVBox(paragraph(lang.L("keyfiles.intro")))
+	accounts, err := s.App.EthereumAccounts() // from memory
+	if err != nil {
+		fail := newFailureBox(s, v)
+		fail.Show(err)
+		box.Add(fail.box)
+	}
+	for _, acc := range accounts {
+		name := lang.L("keyfiles.from_phrase")
+		if acc.Imported {
+			name = lang.L("keyfiles.imported")
+		}
+		label := widget.NewLabel(name)
+		label.Importance = widget.LowImportance
+		label.Wrapping = fyne.TextWrapWord
+		addr := widget.NewLabelWithStyle(acc.Address, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		addr.Selectable = true
+		addr.Wrapping = fyne.TextWrapBreak
+		export := newButton(lang.L("keyfiles.export"), func() { s.Push(newKeyExport(s, acc)) })
+		box.Add(container.NewBorder(nil, nil, nil, container.NewCenter(export), container.NewVBox(label, addr)))
+	}
+	imp := newIconButton(lang.L("keyfiles.import"), theme.FolderOpenIcon(), func() { s.Push(newKeyImport(s)) })
+	box.Add(widget.NewSeparator())
+	box.Add(imp)
+	v.content = box
+	return v
+}
+
+// keyFileName is geth's name of a key file: UTC--<time>--<address>.
+func keyFileName(address string, at time.Time) string {
+	return "UTC--" + strings.ReplaceAll(at.UTC().Format("2006-01-02T15:04:05.000000000Z"), ":", "-") + "--" +
+		strings.ToLower(strings.TrimPrefix(address, "0x"))
+}
+
+// newKeyExport writes an account as a keystore file under a password of
+// its own, then saves it where the user chooses.
+func newKeyExport(s *Shell, acc app.EthereumAccount) *view {
+	v := newView(lang.L("keyfiles.export_title"))
+	pw := newWalletPassword(s.App)
+	saved := paragraph("")
+	saved.Importance = widget.SuccessImportance
+	saved.Hide()
+	var f *form
+	f = newForm(s, v, lang.L("keyfiles.export_submit"), pw.Valid, func() {
+		first, second, a := pw.first.Text, pw.second.Text, s.App
+		var data []byte
+		f.run(func(context.Context) error {
+			var err error
+			data, err = a.ExportKeyFile(acc.Address, first, second)
+			return err
+		}, func() {
+			pw.Clear()
+			s.saveFile(keyFileName(acc.Address, time.Now()), data, func(err error) {
+				clear(data)
+				switch {
+				case errors.Is(err, errNoFile):
+				case err != nil:
+					f.fail.Show(err)
+				default:
+					saved.SetText(lang.L("keyfiles.exported"))
+					saved.Show()
+				}
+			})
+		}, nil)
+	})
+	for _, field := range pw.Fields() {
+		f.watch(field)
+	}
+	addr := widget.NewLabelWithStyle(acc.Address, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	addr.Wrapping = fyne.TextWrapBreak
+	v.content = container.NewVBox(
+		paragraph(lang.L("keyfiles.export_intro")), addr,
+		labelled(pw.Rows(lang.L("field.label_password"), lang.L("field.label_repeat"))...),
+		f.actions(), saved)
+	v.focus = pw.first
+	closeAlso(v, pw.Clear)
+	return v
+}
+
+// newKeyImport reads a keystore file, then adds its key to the wallet with
+// the file's password and the wallet's.
+func newKeyImport(s *Shell) *view {
+	v := newView(lang.L("keyfiles.import_title"))
+	var data []byte
+	chosen := paragraph("")
+	chosen.Hide()
+	filePw := newPasswordEntry(lang.L("keyfiles.file_password"))
+	walletPw := newPasswordEntry(lang.L("unlock.password"))
+	var step, done *fyne.Container
+	var f *form
+	f = newForm(s, v, lang.L("keyfiles.import_submit"), func() bool {
+		return data != nil && filePw.Text != "" && walletPw.Text != ""
+	}, func() {
+		file, fp, wp, a := data, filePw.Text, walletPw.Text, s.App
+		var acc app.EthereumAccount
+		f.run(func(ctx context.Context) error {
+			var err error
+			acc, err = a.ImportKeyFile(ctx, file, fp, wp)
+			return err
+		}, func() {
+			filePw.SetText("")
+			walletPw.SetText("")
+			step.Hide()
+			done.Objects[0].(*widget.Label).SetText(lang.LocalizeKey("keyfiles.import_done", "", map[string]any{"Address": acc.Address}))
+			done.Show()
+		}, nil)
+	})
+	f.watch(filePw, walletPw)
+	choose := newIconButton(lang.L("keyfiles.choose"), theme.FolderOpenIcon(), func() {
+		s.openFile(func(b []byte, err error) {
+			if errors.Is(err, errNoFile) {
+				return
+			}
+			var addr string
+			if err == nil {
+				addr, err = app.KeyFileAddress(b)
+			}
+			if err != nil {
+				data = nil
+				chosen.Hide()
+				f.fail.Show(err)
+				f.check()
+				return
+			}
+			f.fail.Clear()
+			data = b
+			if addr == "" {
+				addr = lang.L("keyfiles.no_address")
+			}
+			chosen.SetText(lang.LocalizeKey("keyfiles.chosen", "", map[string]any{"Address": addr}))
+			chosen.Show()
+			f.check()
+		})
+	})
+	step = container.NewVBox(paragraph(lang.L("keyfiles.import_intro")), choose, chosen,
+		labelled(fieldRow{lang.L("keyfiles.file_password"), filePw}, fieldRow{lang.L("field.label_password"), walletPw}),
+		f.actions())
+	done = securityDone(s, "")
+	done.Hide()
+	v.content = container.NewVBox(step, done)
+	closeAlso(v, func() {
+		filePw.SetText("")
+		walletPw.SetText("")
+		data = nil
+	})
+	return v
+}

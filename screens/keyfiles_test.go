@@ -1,0 +1,77 @@
+package screens
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"sesame/wallet/keyfile"
+)
+
+// An account goes to a keystore file and one comes in from another
+// wallet's file, marked imported.
+func TestKeyFiles(t *testing.T) {
+	f := newFixture(t)
+	unlockVault(f)
+	if _, err := f.app.UnlockWallet(context.Background(), unlockPassword); err != nil {
+		t.Fatal(err)
+	}
+	var saved []byte
+	var savedName string
+	f.shell.Opts.SaveFile = func(name string, data []byte, done func(error)) {
+		savedName, saved = name, bytes.Clone(data)
+		done(nil)
+	}
+	f.shell.Push(newKeyFiles(f.shell))
+	f.waitTop("keyfiles.title")
+	if !f.shows("0x9858EfFD232B4033E47d90003D41EC34EcaEda94") || f.shows(tr("keyfiles.imported")) {
+		t.Fatalf("accounts:\n%s", f.texts())
+	}
+	f.tap("keyfiles.export") // the first account's
+	f.waitTop("keyfiles.export_title")
+	f.typeIn("field.new_password", "file pw 12345")
+	f.typeIn("field.repeat_password", "file pw 12345")
+	f.tap("keyfiles.export_submit")
+	f.waitFor("the saved file", func() bool { return f.shows(tr("keyfiles.exported")) })
+	k, err := keyfile.Decrypt(saved, []byte("file pw 12345"))
+	if err != nil || hex.EncodeToString(k.Private) != "1ab42cc412b618bdea3a599e3c9bae199ebf030895b039e9db1e30dafb12b727" ||
+		!strings.HasPrefix(savedName, "UTC--") || !strings.HasSuffix(savedName, "--9858effd232b4033e47d90003d41ec34ecaeda94") {
+		t.Fatalf("saved %s: %v", savedName, err)
+	}
+
+	priv, _ := hex.DecodeString("7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d")
+	file, err := keyfile.Encrypt(priv, []byte("other wallet pw"), keyfile.Scrypt{N: 2, R: 8, P: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.shell.Opts.OpenFile = func(done func([]byte, error)) { done(file, nil) }
+	f.shell.Back()
+	f.waitTop("keyfiles.title")
+	f.tap("keyfiles.import")
+	f.waitTop("keyfiles.import_title")
+	f.tap("keyfiles.choose")
+	const addr = "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b"
+	if !f.shows(lang.LocalizeKey("keyfiles.chosen", "", map[string]any{"Address": addr})) {
+		t.Fatalf("chosen file:\n%s", f.texts())
+	}
+	f.typeIn("keyfiles.file_password", "other wallet pX")
+	f.typeIn("unlock.password", unlockPassword)
+	f.tap("keyfiles.import_submit")
+	f.waitFor("the refusal", func() bool { return f.shows(tr("error.keyfile_wrong_password")) })
+	f.entry("keyfiles.file_password").SetText("")
+	f.typeIn("keyfiles.file_password", "other wallet pw")
+	f.tap("keyfiles.import_submit")
+	f.waitFor("the import", func() bool {
+		return f.shows(lang.LocalizeKey("keyfiles.import_done", "", map[string]any{"Address": addr}))
+	})
+	f.shell.Back()
+	f.shell.Push(newKeyFiles(f.shell))
+	f.waitTop("keyfiles.title")
+	if !f.shows(addr) || !f.shows(tr("keyfiles.imported")) {
+		t.Fatalf("accounts after the import:\n%s", f.texts())
+	}
+}

@@ -3,6 +3,7 @@ package recovery
 import (
 	"crypto/subtle"
 	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"unicode"
@@ -285,4 +286,23 @@ func unspacedPhrase(wl *wordlist, rs []rune) bool {
 		}
 	}
 	return false
+}
+
+// RandomWords returns n words of the list of l drawn from random, for a
+// phrase that people read out (a support request's staff phrase): words
+// of a list are easy to read and to say.
+func RandomWords(l Language, n int, random io.Reader) ([]string, error) {
+	wl := list(l)
+	if wl == nil {
+		return nil, ErrUnknownLanguage
+	}
+	out := make([]string, n)
+	for i := range out {
+		j, err := intn(random, len(wl.display))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = wl.display[j]
+	}
+	return out, nil
 }

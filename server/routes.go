@@ -39,6 +39,12 @@ func (s *Server) table() []route {
 		{Route{"GET", "/v1/me/activity", true}, s.authed(s.listActivity)},
 		{Route{"GET", PathWasntMe, false}, s.wasntMePage},
 		{Route{"POST", PathWasntMe, false}, s.wasntMe},
+		{Route{"POST", "/v1/support-requests/code", false}, s.startSupport},
+		{Route{"POST", "/v1/support-requests/verify", false}, s.verifySupport},
+		{Route{"POST", "/v1/support-requests", false}, s.fileSupportRequest},
+		{Route{"GET", "/v1/support-requests", false}, s.listSupportRequests},
+		{Route{"POST", "/v1/me/support-requests", true}, s.authed(s.fileMySupportRequest)},
+		{Route{"GET", "/v1/me/support-requests", true}, s.authed(s.listMySupportRequests)},
 	}
 }
 

@@ -48,6 +48,15 @@ const (
 	// KindRecoveryCodeUsed tells that a recovery code was spent, and how
 	// many are left (Data.Count).
 	KindRecoveryCodeUsed
+	// KindSupportCode carries the code that opens the support requests of
+	// an account whose owner cannot sign in.
+	KindSupportCode
+	// KindSupportReceived confirms a support request (Data.Ticket) and
+	// names the phrase staff will quote (Data.StaffPhrase).
+	KindSupportReceived
+	// KindSupportReply carries the staff's reply (Data.Reply) to a
+	// support request (Data.Ticket, Data.StaffPhrase).
+	KindSupportReply
 )
 
 // kindNames names each kind, in logs and in its templates' file names
@@ -64,6 +73,9 @@ var kindNames = map[Kind]string{
 	KindLocked:            "account_locked",
 	KindTwoFactorFailed:   "two_factor_failed",
 	KindRecoveryCodeUsed:  "recovery_code_used",
+	KindSupportCode:       "support_code",
+	KindSupportReceived:   "support_received",
+	KindSupportReply:      "support_reply",
 }
 
 // String names the kind for logs.
@@ -109,6 +121,11 @@ type Data struct {
 	LockedUntil time.Time
 	// Count is a number the mail tells, such as the recovery codes left.
 	Count int
+	// Ticket is the number of a support request, StaffPhrase the phrase
+	// staff quote with it, Reply the staff's reply.
+	Ticket      string
+	StaffPhrase string
+	Reply       string
 }
 
 // view is what the templates see: the data, its text made safe for one

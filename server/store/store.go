@@ -96,8 +96,9 @@ func (l Lockout) Locked(now time.Time) bool { return now.Before(l.LockedUntil) }
 
 // Code purposes.
 const (
-	PurposeVerify = "verify"
-	PurposeReset  = "reset"
+	PurposeVerify  = "verify"
+	PurposeReset   = "reset"
+	PurposeSupport = "support"
 )
 
 // CodeBudget bounds the wrong mailed codes of one address, verification and

@@ -13,8 +13,7 @@ import (
 // the operator's reason) and outcome; ErrUnknownAction for an action
 // that is not a ticket's, or a reply with no text.
 func TicketAnswer(number, text string, e AuditEntry) (status, reason, outcome string, err error) {
-	reason = strings.TrimSpace("ticket " + number + "; " + e.Reason)
-	reason = strings.TrimSuffix(reason, ";")
+	reason = TicketReason(number, e.Reason)
 	switch {
 	case e.Action == ActionTicketReply && text != "":
 		return authapi.TicketAnswered, reason, "replied", nil
@@ -24,4 +23,13 @@ func TicketAnswer(number, text string, e AuditEntry) (status, reason, outcome st
 		return authapi.TicketClosed, reason, "closed", nil
 	}
 	return "", "", "", ErrUnknownAction
+}
+
+// TicketReason is the audit log's reason of an action taken from the
+// ticket number: the number, then the operator's reason, if any.
+func TicketReason(number, reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return "ticket " + number + "; " + reason
+	}
+	return "ticket " + number
 }

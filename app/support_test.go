@@ -45,7 +45,7 @@ func TestSupportLockedOut(t *testing.T) {
 	var se *recovery.SecretError
 	for text, kind := range map[string]authapi.SecretKind{
 		"my phrase is legal winner thank year wave sausage worth useful legal winner thank yellow": authapi.SecretRecoveryPhrase,
-		"I typed " + password + " and it fails":                                                     authapi.SecretPassword,
+		"I typed " + password + " and it fails":                                                    authapi.SecretPassword,
 	} {
 		if _, err := f.app.SendSupportRequest(ctx, login, authapi.TopicLocked, text, report, password); !errors.As(err, &se) || se.Kind != kind {
 			t.Fatalf("%q: %v", text, err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -14,6 +15,27 @@ import (
 // signed-in account's requests, or, given a [SupportLogin], those of a
 // user who cannot sign in and proved her address with a mailed code
 // ([App.StartSupport], then [SupportLogin.Verify]).
+
+// SupportTicket is a support request with its replies; SecretKind names
+// the secret a text was refused for.
+type (
+	SupportTicket = authapi.SupportTicket
+	SecretKind    = authapi.SecretKind
+)
+
+// SecretKindOf is the secret err refused a support request for: the
+// guard's (*recovery.SecretError) or the server's (secret_in_request);
+// "" for another error.
+func SecretKindOf(err error) SecretKind {
+	var se *recovery.SecretError
+	if errors.As(err, &se) {
+		return se.Kind
+	}
+	if p, ok := authapi.ProblemOf(err); ok && p.Code == authapi.CodeSecretInRequest {
+		return p.Secret
+	}
+	return ""
+}
 
 // SupportTopics are the topics of a request, in the form's order.
 func SupportTopics() []string { return authapi.SupportTopics }

@@ -105,3 +105,17 @@ func TestSupportSignedIn(t *testing.T) {
 	f.tap("support.send")
 	f.waitTop("support.sent.title")
 }
+
+// TestSupportChinese renders the first step and the form in Chinese.
+func TestSupportChinese(t *testing.T) {
+	fixedReport(t)
+	f := newFixture(t)
+	f.setLanguage("zh_Hans")
+	f.shell.Push(newSupport(f.shell, "zh@example.org"))
+	f.waitTop("support.title")
+	f.golden("support/email_zh.xml")
+	f.shell.Push(newSupportForm(f.shell, nil))
+	f.waitTop("support.form.title")
+	f.waitText("Sesame connection report")
+	f.golden("support/form_zh.xml")
+}

@@ -44,6 +44,7 @@ func TestSupportLockedOut(t *testing.T) {
 	f.typeIn("field.email_placeholder", email)
 	n := f.mails(email)
 	f.tap("support.send_code")
+	f.waitFor("the code step", func() bool { return f.hasButton("mailcode.resend") })
 	code := f.code(email, "support", n)
 	f.typeCode(code)
 	f.waitTop("support.requests.title")

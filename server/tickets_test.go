@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"sesame/authapi"
 	"sesame/server"
@@ -247,4 +248,36 @@ func TestSupportCapped(t *testing.T) {
 	// The locked-out way counts against the same caps.
 	e.call("POST", "/v1/support-requests", supportRequest, "", withToken(e.supportToken(email))...).expect(t, 429, authapi.CodeRateLimited)
 	e.waitMails(email, n+3+1) // three confirmations and the code
+}
+
+// TestSupportInChinese: an account whose mails are in Chinese gets a staff
+// phrase of four Chinese characters, and the confirmation and the staff's
+// reply in Chinese.
+func TestSupportInChinese(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	e.call("PUT", "/v1/me/language", authapi.LanguageRequest{Language: "zh-Hans"}, tok.AccessToken).ok(t, 204, nil)
+	var tk authapi.SupportTicket
+	e.call("POST", "/v1/me/support-requests", supportRequest, tok.AccessToken).ok(t, 201, &tk)
+	if r := []rune(tk.StaffPhrase); len(r) != 4 || !unicode.Is(unicode.Han, r[0]) {
+		t.Fatalf("staff phrase %q", tk.StaffPhrase)
+	}
+	m := e.waitMail(email, "Sesame 客服已收到您的请求 "+tk.Number)
+	if !strings.Contains(m.Text, "«"+tk.StaffPhrase+"»") || !strings.Contains(m.Text, "助记词") {
+		t.Fatalf("the confirmation:\n%s", m.Text)
+	}
+	a, err := e.store.AccountByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.store.Ticket(t.Context(), tk.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := server.TicketReplyMail(a, st, "您的账户已解锁。")
+	if reply.To != email || reply.Subject != "Sesame 客服已回复您的请求 "+tk.Number || !strings.Contains(reply.Text, "您的账户已解锁。") ||
+		!strings.Contains(reply.HTML, "您的账户已解锁。") {
+		t.Fatalf("the reply mail: %+v", reply)
+	}
 }

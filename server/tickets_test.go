@@ -281,3 +281,20 @@ func TestSupportInChinese(t *testing.T) {
 		t.Fatalf("the reply mail: %+v", reply)
 	}
 }
+
+// TestSupportMailsShareTheDailyCap: a stranger who asks for support codes
+// floods no mailbox: they count with the reset codes against the
+// address's daily cap of code mails, past which nothing is sent.
+func TestSupportMailsShareTheDailyCap(t *testing.T) {
+	// The registration's code is the first of the three.
+	e := newEnv(t, func(cfg *server.Config) { cfg.MailsPerDay = 3 })
+	email, _ := e.account()
+	n := e.mails(email)
+	e.startReset(email)
+	e.supportToken(email)
+	e.call("POST", "/v1/support-requests/code", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+	e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+	if got := len(e.mailbox(email)); got != n+2 {
+		t.Fatalf("%d code mails, want 2", got-n)
+	}
+}

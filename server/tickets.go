@@ -209,7 +209,7 @@ func (s *Server) fileTicket(w http.ResponseWriter, r *http.Request, a store.Acco
 	d.Ticket, d.StaffPhrase = t.Number, t.StaffPhrase
 	s.sendMail(mail.Compose(mail.KindSupportReceived, a.Email, d))
 	t.Replies = []store.TicketReply{}
-	return writeJSON(w, http.StatusCreated, ticketView(t))
+	return writeJSON(w, http.StatusCreated, TicketView(t))
 }
 
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, a store.Account) error {
@@ -219,14 +219,14 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, a store.Acc
 	}
 	out := authapi.SupportTicketList{Tickets: []authapi.SupportTicket{}}
 	for _, t := range list {
-		out.Tickets = append(out.Tickets, ticketView(t))
+		out.Tickets = append(out.Tickets, TicketView(t))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// ticketView is a ticket as its owner sees it: the staff's replies without
+// TicketView is a ticket as its owner sees it: the staff's replies without
 // their names.
-func ticketView(t store.Ticket) authapi.SupportTicket {
+func TicketView(t store.Ticket) authapi.SupportTicket {
 	v := authapi.SupportTicket{Number: t.Number, StaffPhrase: t.StaffPhrase, Topic: t.Topic, Description: t.Description,
 		Status: t.Status, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Replies: []authapi.SupportReply{}}
 	for _, rp := range t.Replies {

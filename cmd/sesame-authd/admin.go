@@ -353,6 +353,8 @@ type (
 		Sessions           []sessionJSON           `json:"sessions"`
 		Devices            []deviceJSON            `json:"devices"`
 		Activity           []authapi.ActivityEvent `json:"activity"`
+		// SupportRequests are hers as the app shows them.
+		SupportRequests []authapi.SupportTicket `json:"support_requests"`
 	}
 	auditJSON struct {
 		Seq       int64     `json:"seq"`
@@ -529,6 +531,9 @@ func adminExport(ctx context.Context, a *adminRun) error {
 	}
 	v := exportJSON{ExportedAt: time.Now().UTC(), Account: accountView(acct), AntiPhishingPhrase: acct.AntiPhishing}
 	if v.Sessions, v.Devices, v.Activity, v.RecoveryCodesLeft, err = a.accountData(ctx, acct, math.MaxInt32); err != nil {
+		return err
+	}
+	if v.SupportRequests, err = a.supportRequests(ctx, acct); err != nil {
 		return err
 	}
 	if _, err := a.administer(ctx, acct); err != nil {

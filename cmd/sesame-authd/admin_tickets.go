@@ -51,7 +51,7 @@ type (
 	}
 )
 
-func ticketView(t store.Ticket) ticketJSON {
+func ticketRow(t store.Ticket) ticketJSON {
 	return ticketJSON{Number: t.Number, Status: t.Status, Topic: t.Topic, AccountID: t.AccountID, Email: t.Email,
 		Language: t.Language, SignedIn: t.SignedIn, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
@@ -94,7 +94,7 @@ func ticketsList(ctx context.Context, a *adminRun) error {
 	}
 	out := []ticketJSON{}
 	for _, t := range list {
-		out = append(out, ticketView(t))
+		out = append(out, ticketRow(t))
 	}
 	return a.emit(out, func(w io.Writer) {
 		fmt.Fprintln(w, "NUMBER\tSTATUS\tTOPIC\tEMAIL\tCREATED\tUPDATED")
@@ -109,7 +109,7 @@ func ticketsShow(ctx context.Context, a *adminRun) error {
 	if err != nil {
 		return err
 	}
-	v := ticketShowJSON{ticketJSON: ticketView(t), StaffPhrase: t.StaffPhrase, Description: t.Description, Report: t.Report, Replies: []replyJSON{}}
+	v := ticketShowJSON{ticketJSON: ticketRow(t), StaffPhrase: t.StaffPhrase, Description: t.Description, Report: t.Report, Replies: []replyJSON{}}
 	for _, r := range t.Replies {
 		v.Replies = append(v.Replies, replyJSON{At: r.At, Operator: r.Operator, Text: r.Text})
 	}
@@ -193,4 +193,18 @@ func ticketsAdminister(ctx context.Context, a *adminRun) error {
 		return err
 	}
 	return a.emit(auditView(e), func(w io.Writer) { fmt.Fprintf(w, "%s %s (%s): %s\n", a.cmd.name, t.Number, e.Email, e.Outcome) })
+}
+
+// supportRequests are the account's support requests as the app shows
+// them to her, for the export.
+func (a *adminRun) supportRequests(ctx context.Context, acct store.Account) ([]authapi.SupportTicket, error) {
+	list, err := a.st.Tickets(ctx, acct.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []authapi.SupportTicket{}
+	for _, t := range list {
+		out = append(out, server.TicketView(t))
+	}
+	return out, nil
 }

@@ -474,6 +474,7 @@ var errorCodes = []struct {
 	{recovery.ErrChecksum, "phrase_checksum"},
 	{recovery.ErrMixedLanguages, "phrase_mixed_languages"},
 	{recovery.ErrQuizWrong, "quiz_wrong"},
+	{recovery.ErrSecret, string(authapi.CodeSecretInRequest)},
 	{ErrNotSignedIn, "not_signed_in"},
 	{ErrSignedIn, "signed_in"},
 	{ErrPasswordsDiffer, "passwords_differ"},

@@ -163,6 +163,7 @@ var sentinels = map[Code]error{
 	CodeUnauthorized: ErrUnauthorized, CodeResetTokenExpired: ErrResetTokenExpired,
 	CodeTwoFactorAlreadyEnabled: ErrTwoFactorAlreadyEnabled, CodeTwoFactorNotEnabled: ErrTwoFactorNotEnabled,
 	CodeTwoFactorNotPending: ErrTwoFactorNotPending, CodeRateLimited: ErrRateLimited,
+	CodeSecretInRequest: ErrSecretInRequest, CodeSupportLimit: ErrSupportLimit, CodeSupportTokenExpired: ErrSupportTokenExpired,
 	CodeMaintenance: ErrMaintenance, CodeOverloaded: ErrOverloaded, CodeClientOutdated: ErrClientOutdated,
 	CodeInternal: ErrInternal,
 }

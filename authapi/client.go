@@ -288,6 +288,7 @@ type call struct {
 	want         int      // the success status
 	out          any      // decodes the success body; nil when it has none
 	need         []string // members the success body must hold
+	header       http.Header
 }
 
 var tokenMembers = []string{"access_token", "refresh_token"}
@@ -382,6 +383,9 @@ func (c *Client) send(ctx context.Context, r call, body []byte, access string) (
 	}
 	if access != "" {
 		req.Header.Set("Authorization", TokenTypeBearer+" "+access)
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

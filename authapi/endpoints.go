@@ -265,3 +265,54 @@ func (c *Client) RemovePhone(ctx context.Context, password string) error {
 	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/me/phone", in: PasswordRequest{Password: password}, auth: true,
 		want: http.StatusNoContent})
 }
+
+// StartSupport mails a code that opens the support requests of email, if
+// it has an account, to its owner who cannot sign in.
+func (c *Client) StartSupport(ctx context.Context, email string) error {
+	return c.do(ctx, call{method: http.MethodPost, path: "/v1/support-requests/code",
+		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+}
+
+// VerifySupport trades the mailed code for a support token.
+func (c *Client) VerifySupport(ctx context.Context, req EmailCodeRequest) (*SupportAccess, error) {
+	var out SupportAccess
+	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/support-requests/verify", in: req,
+		want: http.StatusOK, out: &out, need: []string{"support_token", "expires_in"}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// supportCall is a call on the support requests: of the signed-in account
+// when token is empty, else of the address the support token opens.
+func supportCall(method, token string) call {
+	if token == "" {
+		return call{method: method, path: "/v1/me/support-requests", auth: true}
+	}
+	return call{method: method, path: "/v1/support-requests", header: http.Header{HeaderSupportToken: {token}}}
+}
+
+// CreateSupportRequest files a support request (see supportCall for
+// token) and returns it with its number and staff phrase.
+func (c *Client) CreateSupportRequest(ctx context.Context, token string, req SupportRequest) (*SupportTicket, error) {
+	var out SupportTicket
+	r := supportCall(http.MethodPost, token)
+	r.in, r.want, r.out, r.need = req, http.StatusCreated, &out, []string{"number", "staff_phrase"}
+	if err := c.do(ctx, r); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SupportRequests lists the support requests (see supportCall for token)
+// with their replies, the newest first.
+func (c *Client) SupportRequests(ctx context.Context, token string) ([]SupportTicket, error) {
+	var out SupportTicketList
+	r := supportCall(http.MethodGet, token)
+	r.retry, r.want, r.out, r.need = true, http.StatusOK, &out, []string{"tickets"}
+	if err := c.do(ctx, r); err != nil {
+		return nil, err
+	}
+	return out.Tickets, nil
+}

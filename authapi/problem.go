@@ -59,6 +59,14 @@ const (
 	CodeTwoFactorNotEnabled     Code = "two_factor_not_enabled"
 	CodeTwoFactorNotPending     Code = "two_factor_not_pending"
 
+	// Support requests. CodeSecretInRequest: the description or the
+	// report holds a secret (Problem.Secret names it); CodeSupportLimit:
+	// the account has as many open requests as it may;
+	// CodeSupportTokenExpired: the support token expired or is not one.
+	CodeSecretInRequest     Code = "secret_in_request"
+	CodeSupportLimit        Code = "support_limit"
+	CodeSupportTokenExpired Code = "support_token_expired"
+
 	// Service state.
 	CodeRateLimited    Code = "rate_limited"
 	CodeMaintenance    Code = "maintenance"
@@ -76,6 +84,7 @@ var Codes = []Code{
 	CodeInvalidTwoFactorCode, CodeChallengeExpired, CodeInvalidRefreshToken,
 	CodeRefreshTokenReused, CodeUnauthorized, CodeResetTokenExpired,
 	CodeTwoFactorAlreadyEnabled, CodeTwoFactorNotEnabled, CodeTwoFactorNotPending,
+	CodeSecretInRequest, CodeSupportLimit, CodeSupportTokenExpired,
 	CodeRateLimited, CodeMaintenance, CodeOverloaded, CodeClientOutdated, CodeInternal,
 }
 
@@ -106,6 +115,8 @@ type Problem struct {
 	Methods            []string   `json:"methods,omitempty"`
 	// Reasons lists why a password was refused (Reason values).
 	Reasons []Reason `json:"reasons,omitempty"`
+	// Secret names the secret a support request was refused for.
+	Secret SecretKind `json:"secret,omitempty"`
 	// MinVersion and DownloadURL tell an outdated client what to install.
 	MinVersion  string `json:"min_version,omitempty"`
 	DownloadURL string `json:"download_url,omitempty"`
@@ -204,6 +215,9 @@ var (
 	ErrTwoFactorAlreadyEnabled = &Problem{Code: CodeTwoFactorAlreadyEnabled}
 	ErrTwoFactorNotEnabled     = &Problem{Code: CodeTwoFactorNotEnabled}
 	ErrTwoFactorNotPending     = &Problem{Code: CodeTwoFactorNotPending}
+	ErrSecretInRequest         = &Problem{Code: CodeSecretInRequest}
+	ErrSupportLimit            = &Problem{Code: CodeSupportLimit}
+	ErrSupportTokenExpired     = &Problem{Code: CodeSupportTokenExpired}
 	ErrRateLimited             = &Problem{Code: CodeRateLimited}
 	ErrMaintenance             = &Problem{Code: CodeMaintenance}
 	ErrOverloaded              = &Problem{Code: CodeOverloaded}

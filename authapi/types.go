@@ -315,3 +315,78 @@ const (
 	MethodTOTP         = "totp"
 	MethodRecoveryCode = "recovery_code"
 )
+
+// Support requests.
+
+// HeaderSupportToken carries the token of POST /v1/support-requests/verify
+// on the support requests of an address whose owner is not signed in.
+const HeaderSupportToken = "Sesame-Support-Token"
+
+// The topics of a support request.
+const (
+	TopicSignIn        = "sign_in"
+	TopicLocked        = "locked"
+	TopicPasswordReset = "password_reset"
+	TopicTwoFactor     = "two_factor"
+	TopicMail          = "mail"
+	TopicWallet        = "wallet"
+	TopicOther         = "other"
+)
+
+// SupportTopics lists the topics, in the order a form offers them.
+var SupportTopics = []string{TopicSignIn, TopicLocked, TopicPasswordReset, TopicTwoFactor, TopicMail, TopicWallet, TopicOther}
+
+// The largest description and report of a support request, in bytes.
+const (
+	MaxSupportDescription = 4000
+	MaxSupportReport      = 8000
+)
+
+// SupportRequest is the body of POST /v1/me/support-requests and of
+// POST /v1/support-requests: a topic of SupportTopics, the user's
+// description and the app's redacted report. Neither may hold a secret
+// (recovery.FindSecret): the server answers secret_in_request.
+type SupportRequest struct {
+	Topic       string `json:"topic"`
+	Description string `json:"description"`
+	Report      string `json:"report,omitempty"`
+}
+
+// SupportAccess answers POST /v1/support-requests/verify: the token that
+// files and lists the address's support requests for ExpiresIn seconds.
+type SupportAccess struct {
+	SupportToken string `json:"support_token"`
+	ExpiresIn    int    `json:"expires_in"`
+}
+
+// The states of a support request.
+const (
+	TicketOpen     = "open"
+	TicketAnswered = "answered"
+	TicketClosed   = "closed"
+)
+
+// SupportReply is the staff's answer to a support request.
+type SupportReply struct {
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+}
+
+// SupportTicket is a support request as its owner sees it. Staff quote
+// its Number and StaffPhrase, so that she knows they are Sesame's.
+type SupportTicket struct {
+	Number      string         `json:"number"`
+	StaffPhrase string         `json:"staff_phrase"`
+	Topic       string         `json:"topic"`
+	Description string         `json:"description"`
+	Status      string         `json:"status"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	Replies     []SupportReply `json:"replies"`
+}
+
+// SupportTicketList answers GET /v1/me/support-requests and
+// GET /v1/support-requests, the newest first.
+type SupportTicketList struct {
+	Tickets []SupportTicket `json:"tickets"`
+}

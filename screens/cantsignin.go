@@ -55,6 +55,8 @@ func newCantSignIn(s *Shell, runCheck bool) *view {
 			theme.DocumentIcon(), func() { s.Push(newLostPhrase(s)) }),
 		choice(lang.L("cantsignin.choice.connect"), lang.L("cantsignin.choice.connect_hint"),
 			theme.SearchIcon(), func() { s.Push(newConnectionCheck(s)) }),
+		choice(lang.L("cantsignin.choice.support"), lang.L("cantsignin.choice.support_hint"),
+			theme.MailComposeIcon(), func() { s.Push(newSupport(s, email)) }),
 	)
 	return v
 }

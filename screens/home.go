@@ -331,6 +331,9 @@ func (h *home) showSecurity(st homeState) {
 	row(lang.L("home.password"), paragraph(lang.L("home.password_hint")),
 		newButton(lang.L("home.password_change"), func() { s.Push(newChangePassword(s)) }))
 
+	row(lang.L("home.support"), paragraph(lang.L("home.support_hint")),
+		newButton(lang.L("home.support_open"), func() { s.Push(newSupport(s, "")) }))
+
 	h.security.Objects = rows
 	h.security.Show()
 	h.security.Refresh()

@@ -164,7 +164,7 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	if err := s.smsOn(); err != nil {
 		return err
 	}
-	return s.resetCode(w, r, func(ctx context.Context, a store.Account, code string) error {
+	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code string) error {
 		number, err := s.phoneNumber(ctx, a.ID)
 		if err != nil || number == "" {
 			s.sendMail(s.codeMail(mail.KindReset, a.Email, code, accountData(a)))

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -14,56 +13,9 @@ import (
 // resetTTL is how long a verified reset waits for the new password.
 const resetTTL = 15 * time.Minute
 
-// startReset answers 202 with an empty body whatever the address; a known
-// account gets a mailed code, an unknown address a decoy code that never
-// matches, so that its code answers go as a known one's do (both do the
-// same reads and write; the mail goes in the background). Past the
-// address's daily mail cap it does nothing, silently.
+// startReset mails a reset code: see startCode.
 func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
-	return s.resetCode(w, r, func(ctx context.Context, a store.Account, code string) error {
-		s.sendMail(s.codeMail(mail.KindReset, a.Email, code, accountData(a)))
-		return nil
-	})
-}
-
-// resetCode answers as startReset describes, with deliver sending the code
-// of a known account in the background.
-func (s *Server) resetCode(w http.ResponseWriter, r *http.Request, deliver func(ctx context.Context, a store.Account, code string) error) error {
-	var req authapi.EmailRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	email, err := s.emailOf(req.Email)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	if err := s.limit(ctx, s.mailRate, mailKey(email)); err != nil {
-		return err
-	}
-	if ok, _, err := s.cfg.Store.TakeToken(ctx, dailyMailKey(email), s.dailyMail, s.cfg.Now()); err != nil {
-		return err
-	} else if !ok {
-		w.WriteHeader(http.StatusAccepted)
-		return nil
-	}
-	a, err := s.cfg.Store.AccountByEmail(ctx, email)
-	known := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	code, hash := newCode(), decoyHash()
-	if known {
-		hash = s.codeHash(store.PurposeReset, email, code)
-	}
-	if err := s.cfg.Store.PutCode(ctx, email, store.PurposeReset, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
-		return err
-	}
-	if known {
-		s.background(func(ctx context.Context) error { return deliver(ctx, a, code) })
-	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return s.startCode(w, r, store.PurposeReset, s.mailsCode(mail.KindReset))
 }
 
 func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {

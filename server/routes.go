@@ -44,6 +44,12 @@ func (s *Server) table() []route {
 		{Route{"POST", "/v1/me/phone/verify", true}, s.authed(s.verifyPhone)},
 		{Route{"DELETE", "/v1/me/phone", true}, s.authed(s.removePhone)},
 		{Route{"POST", "/v1/password-resets/sms", false}, s.startResetSMS},
+		{Route{"POST", "/v1/support-requests/code", false}, s.startSupport},
+		{Route{"POST", "/v1/support-requests/verify", false}, s.verifySupport},
+		{Route{"POST", "/v1/support-requests", false}, s.fileSupportRequest},
+		{Route{"GET", "/v1/support-requests", false}, s.listSupportRequests},
+		{Route{"POST", "/v1/me/support-requests", true}, s.authed(s.fileMySupportRequest)},
+		{Route{"GET", "/v1/me/support-requests", true}, s.authed(s.listMySupportRequests)},
 	}
 }
 

@@ -79,6 +79,10 @@ type Config struct {
 	// every account together; past it nothing more is sent that day. 0
 	// takes the default, negative is unlimited.
 	SMSPerDay int
+	// TicketsPerDay caps the support requests of one account a day, and
+	// MaxOpenTickets the ones not closed; 0 takes the default, a negative
+	// TicketsPerDay is unlimited.
+	TicketsPerDay, MaxOpenTickets int
 	// PurgeEvery is how often the store's expired rows are deleted (at
 	// start, then every PurgeEvery until Close); negative is never.
 	PurgeEvery time.Duration
@@ -186,16 +190,20 @@ type Server struct {
 	dailySMS store.Limit
 	// codeKey keys the stored hashes of mailed codes; linkKey signs the
 	// "this wasn't me" links.
-	codeKey  []byte
-	linkKey  []byte
-	mails    sync.WaitGroup
-	stop     func() // ends the purge
-	purged   sync.WaitGroup
-	mailFail atomic.Int64 // unix seconds of the last failed delivery
-	totp     sealer
-	public   publicHost
-	metrics  *metrics
-	health   health
+	codeKey []byte
+	linkKey []byte
+	// supportKey signs support tokens; ticketRate caps an account's new
+	// support requests a day.
+	supportKey []byte
+	ticketRate store.Limit
+	mails      sync.WaitGroup
+	stop       func() // ends the purge
+	purged     sync.WaitGroup
+	mailFail   atomic.Int64 // unix seconds of the last failed delivery
+	totp       sealer
+	public     publicHost
+	metrics    *metrics
+	health     health
 
 	maint struct {
 		sync.Mutex
@@ -235,6 +243,7 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.MailsPerDay, def.MailsPerDay)
 	fill(&cfg.SMSPerDay, def.SMSPerDay)
 	fill(&cfg.PurgeEvery, def.PurgeEvery)
+	supportDefaults(&cfg)
 	fill(&cfg.MinClientVersion, def.MinClientVersion)
 	fill(&cfg.LatestClientVersion, def.LatestClientVersion)
 	fill(&cfg.DownloadURL, def.DownloadURL)
@@ -263,6 +272,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	supportKey, err := deriveKey(cfg.TOTPKey, supportKeyInfo)
+	if err != nil {
+		return nil, err
+	}
 	var public publicHost
 	switch cfg.ForwardedHeader {
 	case "":
@@ -277,23 +290,25 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		minVer:    minVer,
-		dummy:     sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
-		hashq:     newHashQueue(cfg.MaxHashes, cfg.Now),
-		ipRate:    limitOf(cfg.RateIP),
-		acctRate:  limitOf(cfg.RateAccount),
-		mailRate:  limitOf(cfg.RateMail),
-		authRate:  limitOf(cfg.RateAuth),
-		sessRate:  limitOf(cfg.RateRefresh),
-		dailyMail: dailyLimit(cfg.MailsPerDay),
-		dailySMS:  dailyLimit(cfg.SMSPerDay),
-		codeKey:   codeKey,
-		linkKey:   linkKey,
-		totp:      sl,
-		public:    public,
-		metrics:   newMetrics(),
+		cfg:        cfg,
+		log:        cfg.Logger,
+		minVer:     minVer,
+		dummy:      sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
+		hashq:      newHashQueue(cfg.MaxHashes, cfg.Now),
+		ipRate:     limitOf(cfg.RateIP),
+		acctRate:   limitOf(cfg.RateAccount),
+		mailRate:   limitOf(cfg.RateMail),
+		authRate:   limitOf(cfg.RateAuth),
+		sessRate:   limitOf(cfg.RateRefresh),
+		dailyMail:  dailyLimit(cfg.MailsPerDay),
+		dailySMS:   dailyLimit(cfg.SMSPerDay),
+		codeKey:    codeKey,
+		linkKey:    linkKey,
+		supportKey: supportKey,
+		ticketRate: dailyLimit(cfg.TicketsPerDay),
+		totp:       sl,
+		public:     public,
+		metrics:    newMetrics(),
 	}
 	if cfg.PlainTOTPSecrets {
 		s.log.Warn("TOTP secrets are kept plain in the database and mailed codes are hashed under a fixed development key: for development only")

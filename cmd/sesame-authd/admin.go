@@ -52,6 +52,17 @@ var adminCommands = []adminCommand{
 	{name: "export", args: "EMAIL|ID", help: "the account's data as JSON (never a password hash, TOTP secret, token or code);\n" +
 		"recorded in the audit log", action: store.ActionExport, flags: []string{"operator", "reason"}, run: adminExport},
 	{name: "log", help: "the audit log, the newest first", flags: []string{"limit", "account"}, run: adminLog},
+	{name: "tickets list", help: "the support requests of --status, the least recently updated first", flags: []string{"limit", "status"}, run: ticketsList},
+	{name: "tickets show", args: "NUMBER", help: "a support request: its account, description, the app's report and the replies", run: ticketsShow},
+	{name: "tickets reply", args: "NUMBER", help: "reply --text to a support request; the reply is mailed in the account's language\n" +
+		"(--smtp or --local-mailbox, as for the server) and shown in the app", action: store.ActionTicketReply,
+		flags: []string{"operator", "reason", "text", "mail"}, run: ticketsAnswer},
+	{name: "tickets close", args: "NUMBER", help: "close a support request, with a last reply when --text is given (mailed as by reply)",
+		action: store.ActionTicketClose, flags: []string{"operator", "reason", "text", "mail"}, run: ticketsAnswer},
+	{name: "tickets unlock", args: "NUMBER", help: "unlock the account of a support request (see unlock)", action: store.ActionUnlock,
+		flags: []string{"operator", "reason"}, run: ticketsAdminister},
+	{name: "tickets unsuspend", args: "NUMBER", help: "reinstate the suspended account of a support request", action: store.ActionUnsuspend,
+		flags: []string{"operator", "reason"}, run: ticketsAdminister},
 }
 
 const adminUsage = `Usage: sesame-authd admin COMMAND [flags] [EMAIL|ID|TEXT]
@@ -82,6 +93,10 @@ type adminOptions struct {
 	db, operator, reason, account string
 	json, yes                     bool
 	limit                         int
+	// status and text are of the tickets commands; smtp, mailFrom and
+	// local choose the delivery of a reply's mail.
+	status, text, smtp, mailFrom string
+	local                        bool
 }
 
 // adminRun is one admin command being run.
@@ -106,7 +121,7 @@ func adminHelp(w io.Writer) {
 
 // adminFlagNames are the flags of the admin commands besides --db and
 // --json.
-var adminFlagNames = []string{"operator", "reason", "yes", "limit", "account"}
+var adminFlagNames = []string{"operator", "reason", "yes", "limit", "account", "status", "text", "mail"}
 
 // adminFlags defines --db and --json and the flags named in only.
 func adminFlags(o *adminOptions, only []string, out io.Writer) *flag.FlagSet {
@@ -130,6 +145,17 @@ func adminFlags(o *adminOptions, only []string, out io.Writer) *flag.FlagSet {
 	if takes("account") {
 		fs.StringVar(&o.account, "account", "", "only the entries of the account `EMAIL|ID` (of a deleted account, by its id)")
 	}
+	if takes("status") {
+		fs.StringVar(&o.status, "status", authapi.TicketOpen, "the support requests' `status`: open, answered, closed or all")
+	}
+	if takes("text") {
+		fs.StringVar(&o.text, "text", "", "the reply (`text`) to the user; never ask for a password, a code or a recovery phrase")
+	}
+	if takes("mail") {
+		fs.StringVar(&o.smtp, "smtp", "", "mail the reply through this SMTP `URL`, as the server does ($SESAME_SMTP_URL when unset)")
+		fs.StringVar(&o.mailFrom, "mail-from", "Sesame <no-reply@localhost>", "sender `address` of the reply's mail")
+		fs.BoolVar(&o.local, "local-mailbox", false, "keep the reply's mail in the database's local outbox, as the server does")
+	}
 	return fs
 }
 
@@ -142,14 +168,19 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return flag.ErrHelp
 	}
+	name := args[0]
+	if name == "tickets" && len(args) > 1 {
+		// The tickets commands are two words.
+		name, args = name+" "+args[1], args[1:]
+	}
 	var cmd *adminCommand
 	for i := range adminCommands {
-		if adminCommands[i].name == args[0] {
+		if adminCommands[i].name == name {
 			cmd = &adminCommands[i]
 		}
 	}
 	if cmd == nil {
-		return fmt.Errorf("unknown admin command %q (see sesame-authd admin --help)", args[0])
+		return fmt.Errorf("unknown admin command %q (see sesame-authd admin --help)", name)
 	}
 	a := &adminRun{cmd: *cmd, stdout: stdout}
 	fs := adminFlags(&a.o, cmd.flags, stderr)
@@ -209,7 +240,7 @@ func (a *adminRun) check() error {
 	case slices.Contains(a.cmd.flags, "limit") && (a.o.limit < 1 || a.o.limit > 1000):
 		return errors.New("--limit must be 1 to 1000")
 	}
-	return nil
+	return a.checkTickets()
 }
 
 // account finds the account named by an email address or an id.
@@ -322,6 +353,8 @@ type (
 		Sessions           []sessionJSON           `json:"sessions"`
 		Devices            []deviceJSON            `json:"devices"`
 		Activity           []authapi.ActivityEvent `json:"activity"`
+		// SupportRequests are hers as the app shows them.
+		SupportRequests []authapi.SupportTicket `json:"support_requests"`
 	}
 	auditJSON struct {
 		Seq       int64     `json:"seq"`
@@ -498,6 +531,9 @@ func adminExport(ctx context.Context, a *adminRun) error {
 	}
 	v := exportJSON{ExportedAt: time.Now().UTC(), Account: accountView(acct), AntiPhishingPhrase: acct.AntiPhishing}
 	if v.Sessions, v.Devices, v.Activity, v.RecoveryCodesLeft, err = a.accountData(ctx, acct, math.MaxInt32); err != nil {
+		return err
+	}
+	if v.SupportRequests, err = a.supportRequests(ctx, acct); err != nil {
 		return err
 	}
 	if _, err := a.administer(ctx, acct); err != nil {

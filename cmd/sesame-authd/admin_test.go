@@ -306,6 +306,11 @@ func TestAdminExportHoldsNoSecret(t *testing.T) {
 		t.Fatalf("devices %v", err)
 	}
 
+	if s, _ := e.call("POST", "/v1/me/support-requests", authapi.SupportRequest{Topic: authapi.TopicOther, Description: "Where is my wallet?"},
+		tok.AccessToken, nil); s != 201 {
+		t.Fatalf("support request: %d", s)
+	}
+
 	out, err := e.admin("export", email)
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +319,8 @@ func TestAdminExportHoldsNoSecret(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &x); err != nil {
 		t.Fatalf("the export is no JSON: %v", err)
 	}
-	if x.Account.Email != email || !x.Account.TwoFactor || x.RecoveryCodesLeft != 10 || len(x.Sessions) != 1 || len(x.Devices) != 1 || len(x.Activity) == 0 {
+	if x.Account.Email != email || !x.Account.TwoFactor || x.RecoveryCodesLeft != 10 || len(x.Sessions) != 1 || len(x.Devices) != 1 || len(x.Activity) == 0 ||
+		len(x.SupportRequests) != 1 || x.SupportRequests[0].Description != "Where is my wallet?" {
 		t.Fatalf("the export: %+v", x)
 	}
 	secrets := map[string]string{

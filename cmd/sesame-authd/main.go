@@ -294,29 +294,10 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 		return err
 	}
 	loopback := isLoopback(ln.Addr())
-	var mailer mail.Mailer
-	var mailFrom string // the local mailbox has no sender to name
-	if o.smtpURL == "" {
-		o.smtpURL = os.Getenv("SESAME_SMTP_URL")
-	}
-	switch {
-	case o.localMailbox && o.smtpURL != "":
+	mailer, mailFrom, err := newMailer(st, o.smtpURL, o.mailFrom, o.localMailbox)
+	if err != nil {
 		ln.Close()
-		return errors.New("choose --smtp or --local-mailbox, not both")
-	case o.localMailbox:
-		mailer = mail.NewOutbox(st)
-	case o.smtpURL != "":
-		if mailer, err = mail.NewSMTP(o.smtpURL, o.mailFrom); err != nil {
-			ln.Close()
-			return err
-		}
-		if mailFrom, err = senderAddress(o.mailFrom); err != nil {
-			ln.Close()
-			return err
-		}
-	default:
-		ln.Close()
-		return errors.New("no mail delivery: give --smtp URL or --local-mailbox")
+		return err
 	}
 
 	texter, err := smsSender(o, st)
@@ -640,6 +621,29 @@ func parseProxies(s string) ([]netip.Prefix, error) {
 func isLoopback(a net.Addr) bool {
 	t, ok := a.(*net.TCPAddr)
 	return ok && t.IP.IsLoopback()
+}
+
+// newMailer is the mail delivery of --smtp (or $SESAME_SMTP_URL) and
+// --mail-from, or of --local-mailbox, and the sender's address to announce
+// (none for the local mailbox).
+func newMailer(st store.Store, smtpURL, from string, local bool) (mail.Mailer, string, error) {
+	if smtpURL == "" {
+		smtpURL = os.Getenv("SESAME_SMTP_URL")
+	}
+	switch {
+	case local && smtpURL != "":
+		return nil, "", errors.New("choose --smtp or --local-mailbox, not both")
+	case local:
+		return mail.NewOutbox(st), "", nil
+	case smtpURL != "":
+		mailer, err := mail.NewSMTP(smtpURL, from)
+		if err != nil {
+			return nil, "", err
+		}
+		sender, err := senderAddress(from)
+		return mailer, sender, err
+	}
+	return nil, "", errors.New("no mail delivery: give --smtp URL or --local-mailbox")
 }
 
 // senderAddress is the address of a --mail-from value, without its display

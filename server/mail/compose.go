@@ -53,6 +53,15 @@ const (
 	KindPhoneAdded
 	// KindPhoneRemoved tells that the account's phone number was removed.
 	KindPhoneRemoved
+	// KindSupportCode carries the code that opens the support requests of
+	// an account whose owner cannot sign in.
+	KindSupportCode
+	// KindSupportReceived confirms a support request (Data.Ticket) and
+	// names the phrase staff will quote (Data.StaffPhrase).
+	KindSupportReceived
+	// KindSupportReply carries the staff's reply (Data.Reply) to a
+	// support request (Data.Ticket, Data.StaffPhrase).
+	KindSupportReply
 )
 
 // kindNames names each kind, in logs and in its templates' file names
@@ -71,6 +80,9 @@ var kindNames = map[Kind]string{
 	KindRecoveryCodeUsed:  "recovery_code_used",
 	KindPhoneAdded:        "phone_added",
 	KindPhoneRemoved:      "phone_removed",
+	KindSupportCode:       "support_code",
+	KindSupportReceived:   "support_received",
+	KindSupportReply:      "support_reply",
 }
 
 // String names the kind for logs.
@@ -116,6 +128,11 @@ type Data struct {
 	LockedUntil time.Time
 	// Count is a number the mail tells, such as the recovery codes left.
 	Count int
+	// Ticket is the number of a support request, StaffPhrase the phrase
+	// staff quote with it, Reply the staff's reply.
+	Ticket      string
+	StaffPhrase string
+	Reply       string
 }
 
 // view is what the templates see: the data, its text made safe for one

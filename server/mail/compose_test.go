@@ -101,7 +101,7 @@ var composeCases = []struct {
 	},
 }
 
-var codeKinds = map[Kind]bool{KindVerify: true, KindReset: true}
+var codeKinds = map[Kind]bool{KindVerify: true, KindReset: true, KindSupportCode: true}
 
 func TestCompose(t *testing.T) {
 	for _, tc := range composeCases {
@@ -174,7 +174,7 @@ func TestNoPasswordField(t *testing.T) {
 		}
 		return out
 	}
-	if got, want := fields(Data{}), []string{"Language", "Code", "ValidMinutes", "Phrase", "At", "Device", "IP", "Link", "LockedUntil", "Count"}; !reflect.DeepEqual(got, want) {
+	if got, want := fields(Data{}), []string{"Language", "Code", "ValidMinutes", "Phrase", "At", "Device", "IP", "Link", "LockedUntil", "Count", "Ticket", "StaffPhrase", "Reply"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Data fields = %v, want %v", got, want)
 	}
 	if got, want := fields(Message{}), []string{"To", "Subject", "Text", "HTML"}; !reflect.DeepEqual(got, want) {

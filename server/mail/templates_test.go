@@ -48,7 +48,7 @@ func TestTemplateFiles(t *testing.T) {
 			}
 		}
 	}
-	if len(Kinds()) != int(KindPhoneRemoved) {
+	if len(Kinds()) != int(KindSupportReply) {
 		t.Errorf("Kinds() = %v", Kinds())
 	}
 }

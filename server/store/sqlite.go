@@ -1291,3 +1291,135 @@ func (s *SQLite) ConfirmPhone(ctx context.Context, accountID, number string, now
 func (s *SQLite) RemovePhone(ctx context.Context, accountID string) error {
 	return one(s.db.ExecContext(ctx, `DELETE FROM phones WHERE account_id = ?`, accountID))
 }
+
+// Tickets.
+
+const ticketCols = `number, account_id, email, language, topic, description, report, staff_phrase, status, signed_in, created_at, updated_at`
+
+func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
+	var t Ticket
+	var created, updated int64
+	err := row.Scan(&t.Number, &t.AccountID, &t.Email, &t.Language, &t.Topic, &t.Description, &t.Report, &t.StaffPhrase,
+		&t.Status, &t.SignedIn, &created, &updated)
+	t.CreatedAt, t.UpdatedAt = fromMS(created), fromMS(updated)
+	return t, notFound(err)
+}
+
+// CreateTicket implements Store.
+func (s *SQLite) CreateTicket(ctx context.Context, t Ticket, maxOpen int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tickets WHERE account_id = ? AND status != ?`,
+			t.AccountID, authapi.TicketClosed).Scan(&open); err != nil {
+			return err
+		}
+		if open >= maxOpen {
+			return ErrTicketLimit
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.Number, t.AccountID, t.Email, t.Language, t.Topic, t.Description, t.Report, t.StaffPhrase, t.Status, t.SignedIn,
+			ms(t.CreatedAt), ms(t.UpdatedAt))
+		var se *sqlite.Error
+		if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
+			return ErrExists
+		}
+		return err
+	})
+}
+
+// tickets reads the tickets of a query, with their replies when replies.
+func (s *SQLite) tickets(ctx context.Context, replies bool, query string, args ...any) ([]Ticket, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || !replies {
+		return out, err
+	}
+	for i := range out {
+		if out[i].Replies, err = s.replies(ctx, out[i].Number); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *SQLite) replies(ctx context.Context, number string) ([]TicketReply, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, operator, body FROM ticket_replies WHERE number = ? ORDER BY seq`, number)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []TicketReply{}
+	for rows.Next() {
+		var r TicketReply
+		var at int64
+		if err := rows.Scan(&at, &r.Operator, &r.Text); err != nil {
+			return nil, err
+		}
+		r.At = fromMS(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Tickets implements Store.
+func (s *SQLite) Tickets(ctx context.Context, accountID string) ([]Ticket, error) {
+	return s.tickets(ctx, true, `WHERE account_id = ? ORDER BY created_at DESC, number`, accountID)
+}
+
+// Ticket implements Store.
+func (s *SQLite) Ticket(ctx context.Context, number string) (Ticket, error) {
+	list, err := s.tickets(ctx, true, `WHERE number = ?`, number)
+	if err == nil && len(list) == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Ticket{}, err
+	}
+	return list[0], nil
+}
+
+// FindTickets implements Store.
+func (s *SQLite) FindTickets(ctx context.Context, status string, limit int) ([]Ticket, error) {
+	return s.tickets(ctx, false, `WHERE ?1 = '' OR status = ?1 ORDER BY updated_at, number LIMIT ?2`, status, limit)
+}
+
+// AnswerTicket implements Store.
+func (s *SQLite) AnswerTicket(ctx context.Context, number, text string, e AuditEntry) (AuditEntry, error) {
+	status, reason, outcome, err := TicketAnswer(number, text, e)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	e.Reason, e.Outcome = reason, outcome
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE tickets SET status = ?, updated_at = ? WHERE number = ? RETURNING account_id, email`,
+			status, ms(e.At), number).Scan(&e.AccountID, &e.Email)
+		if err != nil {
+			return notFound(err)
+		}
+		if text != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_replies (number, at, operator, body) VALUES (?, ?, ?, ?)`,
+				number, ms(e.At), e.Operator, text); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`, ms(e.At), e.Operator, e.Action, e.AccountID, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
+	})
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	e.At = fromMS(ms(e.At))
+	return e, nil
+}

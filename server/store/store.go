@@ -43,6 +43,9 @@ var (
 	ErrUnknownAction = errors.New("store: unknown administration action")
 	// ErrUsed reports a single-use token presented again.
 	ErrUsed = errors.New("store: already used")
+	// ErrTicketLimit reports an account with as many open support
+	// requests as it may have.
+	ErrTicketLimit = errors.New("store: too many open support requests")
 )
 
 // LimitedError reports a Charge refused: its bucket has a token again
@@ -96,7 +99,8 @@ const (
 	PurposeVerify = "verify"
 	PurposeReset  = "reset"
 	// PurposePhone: the code texted to a phone number being added.
-	PurposePhone = "phone"
+	PurposePhone   = "phone"
+	PurposeSupport = "support"
 )
 
 // CodeBudget bounds the wrong mailed codes of one address, verification and
@@ -300,7 +304,45 @@ const (
 	// ActionExport changes nothing: it records that the account's data
 	// was exported.
 	ActionExport = "export"
+	// ActionTicketReply adds the staff's reply to a support request of
+	// the account (see Store.AnswerTicket); ActionTicketClose closes one,
+	// with a last reply or none.
+	ActionTicketReply = "ticket-reply"
+	ActionTicketClose = "ticket-close"
 )
+
+// Ticket is a support request of an account.
+type Ticket struct {
+	// Number is the request's public name, random (see server).
+	Number    string
+	AccountID string
+	// Email is the account's address when the request was made.
+	Email string
+	// Language is the tag of the mails about it.
+	Language    string
+	Topic       string
+	Description string
+	// Report is the app's redacted report, as the user saw it.
+	Report string
+	// StaffPhrase is what staff quote, so that the user knows them.
+	StaffPhrase string
+	// Status is authapi.TicketOpen, TicketAnswered or TicketClosed.
+	Status string
+	// SignedIn: made in a session, not after a mailed code.
+	SignedIn  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Replies are the staff's, oldest first; the lists of FindTickets
+	// leave them out.
+	Replies []TicketReply
+}
+
+// TicketReply is one reply of the staff to a ticket.
+type TicketReply struct {
+	At       time.Time
+	Operator string
+	Text     string
+}
 
 // Limit is a token bucket: it holds Burst tokens at most (at least one),
 // refilled PerSecond; a request takes one. PerSecond 0 is no limit.
@@ -532,4 +574,27 @@ type Store interface {
 	// RemovePhone removes the account's verified and pending numbers;
 	// ErrNotFound when it had neither.
 	RemovePhone(ctx context.Context, accountID string) error
+
+	// Tickets: support requests.
+
+	// CreateTicket stores t, whose Status is authapi.TicketOpen, unless its
+	// account has maxOpen tickets that are not closed: ErrTicketLimit.
+	// ErrExists: its number is taken.
+	CreateTicket(ctx context.Context, t Ticket, maxOpen int) error
+	// Tickets lists the tickets of an account with their replies, the
+	// newest first.
+	Tickets(ctx context.Context, accountID string) ([]Ticket, error)
+	// Ticket returns a ticket with its replies; ErrNotFound.
+	Ticket(ctx context.Context, number string) (Ticket, error)
+	// FindTickets lists at most limit tickets of status (every status when
+	// empty) without their replies, the least recently updated first.
+	FindTickets(ctx context.Context, status string, limit int) ([]Ticket, error)
+	// AnswerTicket does e.Action to the ticket number at e.At: with
+	// ActionTicketReply, adds the reply text (not empty) and makes it
+	// answered; with ActionTicketClose, adds text when not empty and
+	// closes it. In the same transaction it writes e to the audit log with
+	// the ticket's account and address, the ticket's number in front of
+	// e.Reason, and the outcome, and returns the entry. ErrNotFound: no
+	// such ticket, and nothing is written.
+	AnswerTicket(ctx context.Context, number, text string, e AuditEntry) (AuditEntry, error)
 }

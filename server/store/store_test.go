@@ -84,6 +84,8 @@ var behaviours = []struct {
 	{"concurrent takes of a rate limit", testConcurrentRateLimit},
 	{"concurrent notice claims", testConcurrentNotices},
 	{"phones", testPhones},
+	{"tickets", testTickets},
+	{"concurrent tickets stay within the cap", testConcurrentTickets},
 }
 
 var ctx = context.Background()
@@ -1929,6 +1931,9 @@ func testAdminDelete(t *testing.T, db testdb.DB) {
 		check(t, st.SetPendingPhone(ctx, x.ID, "+8613800138000"))
 		_, err = st.ClaimNotice(ctx, x.ID, "new_device", now)
 		check(t, err)
+		newTicket(t, st, x, "T-"+x.ID)
+		_, err = st.AnswerTicket(ctx, "T-"+x.ID, "a reply", store.AuditEntry{At: now, Operator: "root", Action: store.ActionTicketReply})
+		check(t, err)
 		admin(t, st, store.ActionUnlock, x)
 	}
 	if hits := db.Mentions(t, a.ID, a.Email); len(hits) < 10 {
@@ -2105,5 +2110,112 @@ func testPhones(t *testing.T, db testdb.DB) {
 	check(t, st.AddMail(ctx, authapi.Mail{ID: "mail", To: "+8613912345678", Subject: "s", Text: "t", SentAt: now}))
 	if m, err := st.Mails(ctx, "+8613912345678"); err != nil || len(m) != 2 || m[0].SMS || !m[1].SMS {
 		t.Fatalf("the outbox: %+v (%v)", m, err)
+	}
+}
+
+// newTicket files the open ticket number of a.
+func newTicket(t *testing.T, st store.Store, a store.Account, number string) store.Ticket {
+	t.Helper()
+	tk := store.Ticket{Number: number, AccountID: a.ID, Email: a.Email, Language: a.Language, Topic: authapi.TopicLocked,
+		Description: "locked out of " + number, Report: "report", StaffPhrase: "alpha beta gamma", Status: authapi.TicketOpen,
+		CreatedAt: now, UpdatedAt: now}
+	check(t, st.CreateTicket(ctx, tk, 3))
+	tk.Replies = []store.TicketReply{}
+	return tk
+}
+
+func testTickets(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a, b := newAccount(t, st, "ann"), newAccount(t, st, "bob")
+	first := newTicket(t, st, a, "T-1")
+	wantErr(t, "a number taken", st.CreateTicket(ctx, first, 3), store.ErrExists)
+	now := now.Add(time.Minute) // the second ticket is newer
+	second := first
+	second.Number, second.CreatedAt, second.UpdatedAt, second.SignedIn = "T-2", now, now, true
+	check(t, st.CreateTicket(ctx, second, 3))
+	third := second
+	third.Number = "T-3"
+	wantErr(t, "past the cap", st.CreateTicket(ctx, third, 2), store.ErrTicketLimit)
+	newTicket(t, st, b, "T-B")
+
+	list, err := st.Tickets(ctx, a.ID)
+	check(t, err)
+	if len(list) != 2 || list[0].Number != "T-2" || !list[0].SignedIn || list[1].Number != "T-1" || list[1].SignedIn {
+		t.Fatalf("the account's tickets: %+v", list)
+	}
+	if got, _ := st.Ticket(ctx, "T-1"); fmt.Sprint(got) != fmt.Sprint(first) {
+		t.Fatalf("ticket %+v, want %+v", got, first)
+	}
+	_, err = st.Ticket(ctx, "T-none")
+	wantErr(t, "an unknown ticket", err, store.ErrNotFound)
+
+	// A reply answers it and is in the audit log, with the ticket's number.
+	later := now.Add(time.Minute)
+	e, err := st.AnswerTicket(ctx, "T-1", "try again now", store.AuditEntry{At: later, Operator: "root", Action: store.ActionTicketReply, Reason: "unlocked"})
+	check(t, err)
+	if e.Seq == 0 || e.AccountID != a.ID || e.Email != a.Email || e.Reason != "ticket T-1; unlocked" || e.Outcome != "replied" || !e.At.Equal(later) {
+		t.Fatalf("the reply's entry: %+v", e)
+	}
+	got, err := st.Ticket(ctx, "T-1")
+	check(t, err)
+	if got.Status != authapi.TicketAnswered || !got.UpdatedAt.Equal(later) || len(got.Replies) != 1 ||
+		got.Replies[0].Text != "try again now" || got.Replies[0].Operator != "root" || !got.Replies[0].At.Equal(later) {
+		t.Fatalf("the answered ticket: %+v", got)
+	}
+	// Answered is still open: the cap counts it.
+	wantErr(t, "an answered ticket counts", st.CreateTicket(ctx, third, 2), store.ErrTicketLimit)
+	e, err = st.AnswerTicket(ctx, "T-1", "", store.AuditEntry{At: later, Operator: "root", Action: store.ActionTicketClose})
+	check(t, err)
+	if e.Outcome != "closed" || e.Reason != "ticket T-1" {
+		t.Fatalf("the closing's entry: %+v", e)
+	}
+	check(t, st.CreateTicket(ctx, third, 2))
+
+	_, err = st.AnswerTicket(ctx, "T-none", "hello", store.AuditEntry{At: later, Operator: "root", Action: store.ActionTicketReply})
+	wantErr(t, "a reply to no ticket", err, store.ErrNotFound)
+	_, err = st.AnswerTicket(ctx, "T-2", "", store.AuditEntry{At: later, Operator: "root", Action: store.ActionTicketReply})
+	wantErr(t, "an empty reply", err, store.ErrUnknownAction)
+	_, err = st.AnswerTicket(ctx, "T-2", "x", store.AuditEntry{At: later, Operator: "root", Action: store.ActionUnlock})
+	wantErr(t, "an account's action", err, store.ErrUnknownAction)
+	if log, _ := st.AuditLog(ctx, a.Email, 10); len(log) != 2 {
+		t.Fatalf("the audit log: %+v", log)
+	}
+
+	open, err := st.FindTickets(ctx, authapi.TicketOpen, 10)
+	check(t, err)
+	if len(open) != 3 || open[0].Number != "T-B" || open[0].Replies != nil {
+		t.Fatalf("the open tickets: %+v", open)
+	}
+	all, err := st.FindTickets(ctx, "", 10)
+	check(t, err)
+	if len(all) != 4 || all[len(all)-1].Number != "T-1" {
+		t.Fatalf("every ticket, the least recently updated first: %+v", all)
+	}
+	if some, _ := st.FindTickets(ctx, "", 1); len(some) != 1 {
+		t.Fatalf("limit 1: %+v", some)
+	}
+}
+
+func testConcurrentTickets(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	var wg sync.WaitGroup
+	var made atomic.Int64
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk := store.Ticket{Number: fmt.Sprint("T-", i), AccountID: a.ID, Email: a.Email, Language: "en", Topic: "other",
+				Status: authapi.TicketOpen, CreatedAt: now, UpdatedAt: now}
+			if err := st.CreateTicket(ctx, tk, 3); err == nil {
+				made.Add(1)
+			} else if !errors.Is(err, store.ErrTicketLimit) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if made.Load() != 3 {
+		t.Fatalf("%d tickets made, the cap is 3", made.Load())
 	}
 }

@@ -1238,3 +1238,122 @@ func (s *Store) ConfirmPhone(ctx context.Context, accountID, number string, now 
 func (s *Store) RemovePhone(ctx context.Context, accountID string) error {
 	return one(s.pool.Exec(ctx, `DELETE FROM phones WHERE account_id = $1`, accountID))
 }
+
+// Tickets.
+
+const ticketCols = `number, account_id, email, language, topic, description, report, staff_phrase, status, signed_in, created_at, updated_at`
+
+func scanTicket(row pgx.Row) (store.Ticket, error) {
+	var t store.Ticket
+	err := row.Scan(&t.Number, &t.AccountID, &t.Email, &t.Language, &t.Topic, &t.Description, &t.Report, &t.StaffPhrase,
+		&t.Status, &t.SignedIn, &t.CreatedAt, &t.UpdatedAt)
+	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+	return t, notFound(err)
+}
+
+// CreateTicket implements store.Store. The account's row is locked, so
+// that concurrent requests count each other's tickets.
+func (s *Store) CreateTicket(ctx context.Context, t store.Ticket, maxOpen int) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, t.AccountID); err != nil {
+			return err
+		}
+		var open int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM tickets WHERE account_id = $1 AND status <> $2`,
+			t.AccountID, authapi.TicketClosed).Scan(&open); err != nil {
+			return err
+		}
+		if open >= maxOpen {
+			return store.ErrTicketLimit
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO tickets (`+ticketCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			t.Number, t.AccountID, t.Email, t.Language, t.Topic, t.Description, t.Report, t.StaffPhrase, t.Status, t.SignedIn,
+			t.CreatedAt, t.UpdatedAt)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" {
+			return store.ErrExists
+		}
+		return err
+	})
+}
+
+// tickets reads the tickets of a query, with their replies when replies.
+func (s *Store) tickets(ctx context.Context, replies bool, query string, args ...any) ([]store.Ticket, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+ticketCols+` FROM tickets `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Ticket, error) { return scanTicket(r) })
+	if err != nil || !replies {
+		return out, err
+	}
+	for i := range out {
+		rows, err := s.pool.Query(ctx, `SELECT at, operator, body FROM ticket_replies WHERE number = $1 ORDER BY seq`, out[i].Number)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Replies, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.TicketReply, error) {
+			var rp store.TicketReply
+			err := r.Scan(&rp.At, &rp.Operator, &rp.Text)
+			rp.At = rp.At.UTC()
+			return rp, err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Tickets implements store.Store.
+func (s *Store) Tickets(ctx context.Context, accountID string) ([]store.Ticket, error) {
+	return s.tickets(ctx, true, `WHERE account_id = $1 ORDER BY created_at DESC, number`, accountID)
+}
+
+// Ticket implements store.Store.
+func (s *Store) Ticket(ctx context.Context, number string) (store.Ticket, error) {
+	list, err := s.tickets(ctx, true, `WHERE number = $1`, number)
+	if err == nil && len(list) == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	return list[0], nil
+}
+
+// FindTickets implements store.Store.
+func (s *Store) FindTickets(ctx context.Context, status string, limit int) ([]store.Ticket, error) {
+	return s.tickets(ctx, false, `WHERE $1 = '' OR status = $1 ORDER BY updated_at, number LIMIT $2`, status, limit)
+}
+
+// AnswerTicket implements store.Store.
+func (s *Store) AnswerTicket(ctx context.Context, number, text string, e store.AuditEntry) (store.AuditEntry, error) {
+	status, reason, outcome, err := store.TicketAnswer(number, text, e)
+	if err != nil {
+		return store.AuditEntry{}, err
+	}
+	e.Reason, e.Outcome = reason, outcome
+	in := e
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		e = in
+		err := tx.QueryRow(ctx, `UPDATE tickets SET status = $1, updated_at = $2 WHERE number = $3 RETURNING account_id, email`,
+			status, e.At, number).Scan(&e.AccountID, &e.Email)
+		if err != nil {
+			return notFound(err)
+		}
+		if text != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO ticket_replies (number, at, operator, body) VALUES ($1, $2, $3, $4)`,
+				number, e.At, e.Operator, text); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`, e.At, e.Operator, e.Action, e.AccountID, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
+	})
+	if err != nil {
+		return store.AuditEntry{}, err
+	}
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	return e, nil
+}

@@ -1,0 +1,308 @@
+package recovery
+
+import (
+	"crypto/subtle"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"sesame/authapi"
+)
+
+// The guard: FindSecret finds in a text meant for support (a support
+// request's description) what must never be given away: a recovery
+// phrase, a recovery code, a mailed or authenticator code, a password.
+
+// ErrSecret reports a text that holds a secret; the error is a
+// [*SecretError].
+var ErrSecret = errors.New("the text holds a secret")
+
+// SecretError names the secret a text holds.
+type SecretError struct{ Kind authapi.SecretKind }
+
+func (e *SecretError) Error() string {
+	return "the text holds a " + strings.ReplaceAll(string(e.Kind), "_", " ")
+}
+
+func (e *SecretError) Unwrap() error { return ErrSecret }
+
+// PhraseRun is the least number of consecutive words of one list that
+// FindSecret takes for a recovery phrase or a part of one: the 2048 words
+// of a list are common ones, and ordinary English has runs of 6 (the
+// app's own texts do). A word is a
+// token between spaces or punctuation (numbering such as "1." separates
+// too); Japanese kana written without spaces are cut into the list's
+// words. Chinese characters count one word each when written apart
+// ("的 一 是"); ordinary Chinese text is nearly all made of the 2048
+// characters of the Chinese lists, so that an unspaced run of characters
+// counts only as a whole phrase: 12 to 24 listed characters whose BIP39
+// checksum holds and of which two thirds or more are not among the
+// list's 512 commonest (ordinary text scarcely has such a run; about 5 of
+// 6 random phrases have; the rest are missed).
+const PhraseRun = 7
+
+// rareFrom is the index from which a word of a Chinese list counts as
+// rare.
+const rareFrom = 512
+
+// codeWindow is how near (in characters) to a keyword a 6-digit number is
+// taken for a code.
+const codeWindow = 30
+
+// codeWords are the keywords next to which 6 digits are a code.
+var codeWords = []string{"code", "otp", "验证码", "驗證碼", "校验码", "动态码", "确认码"}
+
+var (
+	alnumRun = regexp.MustCompile(`[0-9A-Za-z]+`)
+	digitRun = regexp.MustCompile(`[0-9]+`)
+)
+
+// FindSecret returns a *SecretError when text holds a recovery phrase (or
+// PhraseRun words of one), a recovery code, a 6-digit number near the word
+// "code" (or 验证码), or one of passwords (compared in constant time; those
+// shorter than 4 characters are ignored); else nil. It is the one check of
+// the app's support form and of the server.
+func FindSecret(text string, passwords ...string) error {
+	folded := norm.NFKC.String(text) // full-width digits and letters narrowed
+	switch {
+	case hasPassword(folded, passwords):
+		return &SecretError{authapi.SecretPassword}
+	case hasPhrase(text):
+		return &SecretError{authapi.SecretRecoveryPhrase}
+	case hasRecoveryCode(folded):
+		return &SecretError{authapi.SecretRecoveryCode}
+	case hasCode(folded):
+		return &SecretError{authapi.SecretCode}
+	}
+	return nil
+}
+
+// hasPassword reports whether a password of 4 characters or more occurs
+// in text, comparing every window in constant time.
+func hasPassword(text string, passwords []string) bool {
+	found := 0
+	for _, p := range passwords {
+		p = authapi.NormalizePassword(p)
+		if len([]rune(p)) < 4 {
+			continue
+		}
+		for i := 0; i+len(p) <= len(text); i++ {
+			found |= subtle.ConstantTimeCompare([]byte(text[i:i+len(p)]), []byte(p))
+		}
+	}
+	return found == 1
+}
+
+// hasRecoveryCode reports a recovery code written whole (12 characters)
+// or in three groups of four joined by a space or a dash, that holds a
+// digit or is written in upper case (a word of 12 letters is not a code).
+func hasRecoveryCode(text string) bool {
+	runs := alnumRun.FindAllStringIndex(text, -1)
+	for i, r := range runs {
+		cand := text[r[0]:r[1]]
+		if len(cand) != authapi.RecoveryCodeChars {
+			cand = ""
+			if i+2 < len(runs) && grouped(text, runs[i:i+3]) {
+				cand = text[r[0]:runs[i+2][1]]
+			}
+		}
+		if cand == "" {
+			continue
+		}
+		if _, err := authapi.NormalizeRecoveryCode(cand); err == nil && distinct(cand) >= 4 &&
+			(strings.ContainsAny(cand, "0123456789") || strings.ToUpper(cand) == cand) {
+			return true
+		}
+	}
+	return false
+}
+
+// distinct counts the different characters of s, so that a placeholder
+// such as XXXX-XXXX-XXXX is not a code.
+func distinct(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			seen[unicode.ToUpper(r)] = true
+		}
+	}
+	return len(seen)
+}
+
+// grouped reports three runs of four characters joined by one space or
+// dash each.
+func grouped(text string, runs [][]int) bool {
+	for i, r := range runs {
+		if r[1]-r[0] != 4 {
+			return false
+		}
+		if i > 0 && !joiner(text[runs[i-1][1]:r[0]]) {
+			return false
+		}
+	}
+	return true
+}
+
+func joiner(s string) bool {
+	rs := []rune(s)
+	return len(rs) == 1 && (rs[0] == ' ' || unicode.Is(unicode.Pd, rs[0]))
+}
+
+// hasCode reports 6 digits (or 3 and 3 joined by a space or a dash) within
+// codeWindow characters of a keyword of codeWords.
+func hasCode(text string) bool {
+	lower := strings.ToLower(text)
+	runs := digitRun.FindAllStringIndex(lower, -1)
+	for i, r := range runs {
+		start, end := r[0], r[1]
+		switch {
+		case end-start == 6:
+		case end-start == 3 && i+1 < len(runs) && runs[i+1][1]-runs[i+1][0] == 3 && joiner(lower[end:runs[i+1][0]]):
+			end = runs[i+1][1]
+		default:
+			continue
+		}
+		before := []rune(lower[:start])
+		after := []rune(lower[end:])
+		near := string(before[max(0, len(before)-codeWindow):]) + " " + string(after[:min(len(after), codeWindow)])
+		for _, w := range codeWords {
+			if strings.Contains(near, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPhrase reports PhraseRun consecutive words of one list, or an
+// unspaced Chinese phrase (see PhraseRun).
+func hasPhrase(text string) bool {
+	tokens := strings.FieldsFunc(normWord(text), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
+	for _, l := range Languages() {
+		wl, run := lists()[l], 0
+		for _, tok := range tokens {
+			n := 0
+			switch {
+			case isHan(tok) && len([]rune(tok)) > 1:
+				if (l == ChineseSimplified || l == ChineseTraditional) && unspacedPhrase(wl, []rune(tok)) {
+					return true
+				}
+			case l == Japanese && isKana(tok):
+				var longest int
+				n, longest = tile(wl, []rune(tok))
+				if longest >= PhraseRun {
+					return true
+				}
+			default:
+				if _, ok := wl.index[tok]; ok {
+					n = 1
+				}
+			}
+			if n == 0 {
+				run = 0
+				continue
+			}
+			if run += n; run >= PhraseRun {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isHan(tok string) bool {
+	for _, r := range tok {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isKana(tok string) bool {
+	for _, r := range tok {
+		if !unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Mn) && r != 'ー' {
+			return false
+		}
+	}
+	return true
+}
+
+// tile cuts rs into words of wl: whole is how many words make all of rs
+// (0 when they cannot), longest the most consecutive words found anywhere
+// in it.
+func tile(wl *wordlist, rs []rune) (whole, longest int) {
+	// chain[i] is the most words ending at i, -1 for none; from[i] the
+	// most words that make rs[:i] whole, -1 when they cannot.
+	chain, from := make([]int, len(rs)+1), make([]int, len(rs)+1)
+	for i := 1; i <= len(rs); i++ {
+		chain[i], from[i] = 0, -1
+		for j := max(0, i-12); j < i; j++ {
+			if _, ok := wl.index[string(rs[j:i])]; !ok {
+				continue
+			}
+			chain[i] = max(chain[i], chain[j]+1)
+			if from[j] >= 0 {
+				from[i] = max(from[i], from[j]+1)
+			}
+		}
+		longest = max(longest, chain[i])
+	}
+	return max(from[len(rs)], 0), longest
+}
+
+// unspacedPhrase reports a window of rs of a valid word count whose
+// characters are all words of wl, whose checksum holds and of which two
+// thirds or more are not among its first rareFrom (the lists are in order
+// of frequency).
+func unspacedPhrase(wl *wordlist, rs []rune) bool {
+	for _, k := range WordCounts() {
+		for i := 0; i+k <= len(rs); i++ {
+			idx, rare := make([]int, k), 0
+			for j, r := range rs[i : i+k] {
+				v, ok := wl.index[string(r)]
+				if !ok {
+					idx = nil
+					break
+				}
+				idx[j] = v
+				if v >= rareFrom {
+					rare++
+				}
+			}
+			if idx == nil || 3*rare < 2*k {
+				continue
+			}
+			var buf [33]byte
+			_, ok := pack(idx, &buf)
+			clear(buf[:])
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RandomWords returns n words of the list of l drawn from random, for a
+// phrase that people read out (a support request's staff phrase): words
+// of a list are easy to read and to say.
+func RandomWords(l Language, n int, random io.Reader) ([]string, error) {
+	wl := list(l)
+	if wl == nil {
+		return nil, ErrUnknownLanguage
+	}
+	out := make([]string, n)
+	for i := range out {
+		j, err := intn(random, len(wl.display))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = wl.display[j]
+	}
+	return out, nil
+}

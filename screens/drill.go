@@ -117,15 +117,14 @@ func drillWords(s *Shell, d *app.Drill) *view {
 // drillPhrase shows the phrase again, numbered, after a miss.
 func drillPhrase(m recovery.Mnemonic) *view {
 	v := newView(lang.L("drill.phrase_title"))
-	grid := container.NewGridWithColumns(3)
+	grid, cells := wordGrid(len(m.Words))
 	for i, w := range m.Words {
-		l := widget.NewLabelWithStyle(strconv.Itoa(i+1)+". "+w, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		grid.Add(l)
+		cells[i].SetText(w)
 	}
 	v.content = container.NewVBox(paragraph(lang.L("drill.phrase_help")), grid)
 	closeAlso(v, func() {
-		for _, o := range grid.Objects {
-			o.(*widget.Label).SetText("")
+		for _, l := range cells {
+			l.SetText("")
 		}
 		clear(m.Words)
 	})

@@ -173,7 +173,7 @@ func newKeyImport(s *Shell) *view {
 			filePw.SetText("")
 			walletPw.SetText("")
 			step.Hide()
-			done.Objects[0].(*widget.Label).SetText(lang.LocalizeKey("keyfiles.import_done", "", map[string]any{"Address": acc.Address}))
+			done.Objects[0].(*wrapLabel).SetText(lang.LocalizeKey("keyfiles.import_done", "", map[string]any{"Address": acc.Address}))
 			done.Show()
 		}, nil)
 	})

@@ -175,20 +175,15 @@ func warningRow(text string) fyne.CanvasObject {
 // bottom, the first before the second.
 const wordColumns = 2
 
-// wordsView shows the words in numbered rows that read top to bottom, in
-// wordColumns columns, hidden until revealed, neither selectable nor
-// copyable.
-func (c *createFlow) wordsView() *view {
-	s := c.s
-	v := newView(c.title)
-	words := c.draft.Mnemonic.Words
-	cells := make([]*widget.Label, len(words))
-	// Each column is a form layout: its numbers end flush, its words
-	// start flush.
-	rows := (len(words) + wordColumns - 1) / wordColumns
+// wordGrid is n numbered cells for words, in rows that read top to bottom
+// in wordColumns columns; each column is a form layout, so that its
+// numbers end flush and its words start flush. The cells show hiddenWord.
+func wordGrid(n int) (*fyne.Container, []*widget.Label) {
+	cells := make([]*widget.Label, n)
+	rows := (n + wordColumns - 1) / wordColumns
 	grid := container.NewGridWithColumns(wordColumns)
 	var column *fyne.Container
-	for i := range words {
+	for i := range cells {
 		if i%rows == 0 {
 			column = container.New(layout.NewFormLayout())
 			grid.Add(column)
@@ -199,6 +194,17 @@ func (c *createFlow) wordsView() *view {
 		column.Add(number)
 		column.Add(cells[i])
 	}
+	return grid, cells
+}
+
+// wordsView shows the words in numbered rows that read top to bottom, in
+// wordColumns columns, hidden until revealed, neither selectable nor
+// copyable.
+func (c *createFlow) wordsView() *view {
+	s := c.s
+	v := newView(c.title)
+	words := c.draft.Mnemonic.Words
+	grid, cells := wordGrid(len(words))
 	revealed, seen := false, false
 	var toggle *button
 	var f *form

@@ -74,6 +74,10 @@ func TestPasswordTypingWarnings(t *testing.T) {
 
 	f.shell.Push(walletPasswordView(f.shell, "wallet", nil, "save", false, nil, nil))
 	checkAll("wallet password", "field.new_password", "field.repeat_password")
+	f.shell.Push(newRestoreWallet(f.shell))
+	f.check("wallet_restore.passphrase_use").SetChecked(true)
+	checkAll("restore passphrase", "wallet_restore.passphrase")
+	f.shell.Back()
 	if !f.warnsTyping("field.new_password", testPassword, app.WarnAccountPassword) {
 		t.Errorf("the wallet password does not warn of the account password")
 	}

@@ -93,7 +93,7 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 	r.problem = newPhraseProblem(s, r.applyFix)
 	r.pass = newPasswordEntry(lang.L("wallet_restore.passphrase"))
 	passHelp := paragraph(lang.L("wallet_restore.passphrase_help"))
-	passBox := container.NewVBox(passHelp, r.pass)
+	passBox := container.NewVBox(passHelp, r.pass.framed())
 	passBox.Hide()
 	r.usePass = newCheck(lang.L("wallet_restore.passphrase_use"), func(on bool) {
 		if on {

@@ -128,7 +128,7 @@ func breakParagraph(para []widget.RichTextSegment, width float32, th fyne.Theme)
 		default:
 			return para
 		}
-		for _, r := range []rune(s.Textual()) {
+		for _, r := range s.Textual() {
 			text = append(text, r)
 			owner = append(owner, i)
 		}

@@ -122,9 +122,12 @@ const (
 	CauseKeychainLocked      = "keychain_locked"
 	CauseKeychainTimeout     = "keychain_timeout"
 	CauseKeychainFailed      = "keychain_failed"
-	CauseSlow                = "slow"     // the median round trip is over SlowLatency
-	CauseNotRun              = "not_run"  // skipped: an earlier step failed
-	CauseCanceled            = "canceled" // skipped: the caller stopped the check
+	// Windows' Credential Manager: an error, or no logon session.
+	CauseCredentialManagerFailed    = "credential_manager_failed"
+	CauseCredentialManagerNoSession = "credential_manager_no_session"
+	CauseSlow                       = "slow"     // the median round trip is over SlowLatency
+	CauseNotRun                     = "not_run"  // skipped: an earlier step failed
+	CauseCanceled                   = "canceled" // skipped: the caller stopped the check
 )
 
 // Causes lists every cause, for the translation tests of the screens.
@@ -135,7 +138,8 @@ var Causes = []string{CauseOffline, CauseNetworkUnknown, CauseInvalidServer, Cau
 	CauseDegraded, CauseMaintenance, CauseRateLimited, CauseOverloaded, CauseServerError,
 	CauseStatusUnknown, CauseClientOutdated, CauseUpdateAvailable, CauseVersionUnknown,
 	CauseClockSkew, CauseKeychainNoBus, CauseKeychainNoProvider, CauseKeychainNoKeyring,
-	CauseKeychainLocked, CauseKeychainTimeout, CauseKeychainFailed, CauseSlow, CauseNotRun,
+	CauseKeychainLocked, CauseKeychainTimeout, CauseKeychainFailed, CauseCredentialManagerFailed,
+	CauseCredentialManagerNoSession, CauseSlow, CauseNotRun,
 	CauseCanceled}
 
 // Step is the result of one step of the connection check. Its Figure and
@@ -725,18 +729,14 @@ func (r *run) keychainStep(ctx context.Context) Step {
 	select {
 	case err = <-r.keychain:
 	case <-ctx.Done():
-		return Step{Verdict: VerdictProblem, Cause: CauseKeychainTimeout}
+		return Step{Verdict: VerdictProblem, Cause: keychainCause(keystore.ReasonTimedOut)}
 	}
 	var ue *keystore.UnavailableError
 	switch {
 	case err == nil:
 		return Step{Verdict: VerdictOK, Figure: "available"}
 	case errors.As(err, &ue):
-		cause, ok := keychainCauses[ue.Reason]
-		if !ok {
-			cause = CauseKeychainFailed
-		}
-		return Step{Verdict: VerdictProblem, Cause: cause, Figure: ue.Reason.String()}
+		return Step{Verdict: VerdictProblem, Cause: keychainCause(ue.Reason), Figure: ue.Reason.String()}
 	case errors.Is(err, context.Canceled):
 		return Step{Verdict: VerdictSkipped, Cause: CauseCanceled}
 	}

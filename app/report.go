@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -181,6 +182,12 @@ func (s Step) Text() (title, fix string) {
 			rememberOff + `It may be waiting for you: look for an unlock prompt, or unlock the "Login" keyring in "Passwords and Keys" (GNOME) or the wallet in kwalletmanager (KDE).`
 	case CauseKeychainFailed:
 		return "The keychain answered with an error", rememberOff + "Log out and in again to restart the keyring service."
+	case CauseCredentialManagerFailed:
+		return "The Windows Credential Manager answered with an error",
+			rememberOff + `Open Credential Manager (Control Panel, "User Accounts") and check that "Windows Credentials" opens; if it does not, sign out of Windows and in again.`
+	case CauseCredentialManagerNoSession:
+		return "This Windows session has no Credential Manager",
+			rememberOff + "Start Sesame from your own desktop session: a service, a scheduled task or a remote shell (SSH) runs without your user profile, whose Credential Manager keeps the sign-in."
 	case CauseSlow:
 		return "The server answers slowly (" + s.Figure + ")", "Signing in works but may take a while; a VPN or a busy network may be the cause."
 	}
@@ -517,10 +524,7 @@ func ErrorCode(err error) string {
 	}
 	var ue *keystore.UnavailableError
 	if errors.As(err, &ue) {
-		if c, ok := keychainCauses[ue.Reason]; ok {
-			return c
-		}
-		return CauseKeychainFailed
+		return keychainCause(ue.Reason)
 	}
 	for _, c := range errorCodes {
 		if errors.Is(err, c.err) {
@@ -530,14 +534,38 @@ func ErrorCode(err error) string {
 	return "other"
 }
 
-// keychainCauses names the keychain's reasons.
-var keychainCauses = map[keystore.Reason]string{
-	keystore.ReasonOther:        CauseKeychainFailed,
-	keystore.ReasonNoSessionBus: CauseKeychainNoBus,
-	keystore.ReasonNoProvider:   CauseKeychainNoProvider,
-	keystore.ReasonNoKeyring:    CauseKeychainNoKeyring,
-	keystore.ReasonLocked:       CauseKeychainLocked,
-	keystore.ReasonTimedOut:     CauseKeychainTimeout,
+// keychainCauses names the keychain's reasons on each system ("" for
+// the Secret Service of Linux and the BSDs); Windows' Credential Manager
+// has causes of its own, whose fixes speak of it.
+var keychainCauses = map[string]map[keystore.Reason]string{
+	"": {
+		keystore.ReasonOther:        CauseKeychainFailed,
+		keystore.ReasonNoSessionBus: CauseKeychainNoBus,
+		keystore.ReasonNoProvider:   CauseKeychainNoProvider,
+		keystore.ReasonNoKeyring:    CauseKeychainNoKeyring,
+		keystore.ReasonLocked:       CauseKeychainLocked,
+		keystore.ReasonTimedOut:     CauseKeychainTimeout,
+	},
+	"windows": {
+		keystore.ReasonOther:          CauseCredentialManagerFailed,
+		keystore.ReasonNoLogonSession: CauseCredentialManagerNoSession,
+	},
+}
+
+// keychainCause is the cause of reason r of this system's keychain.
+func keychainCause(r keystore.Reason) string { return keychainCauseOn(runtime.GOOS, r) }
+
+// keychainCauseOn is the cause of reason r on the system goos; a reason
+// the system's table lacks is its ReasonOther's.
+func keychainCauseOn(goos string, r keystore.Reason) string {
+	table, ok := keychainCauses[goos]
+	if !ok {
+		table = keychainCauses[""]
+	}
+	if c, ok := table[r]; ok {
+		return c
+	}
+	return table[keystore.ReasonOther]
 }
 
 // codeLocalServerKeychain: the built-in server could not read the key of
@@ -608,6 +636,7 @@ var errorCodes = []struct {
 	{authapi.ErrInvalidPhrase, string(authapi.CodeInvalidPhrase)},
 	{authapi.ErrInvalidRecoveryCode, "invalid_recovery_code"},
 	{keystore.ErrNotFound, "keychain_not_found"},
+	{keystore.ErrTooLarge, "keychain_too_large"},
 	{keystore.ErrWrongPasswordOrCorrupt, "wallet_wrong_password"},
 	{keystore.ErrEmptyPassword, "wallet_password_empty"},
 	{recovery.ErrEmpty, "phrase_empty"},

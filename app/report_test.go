@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,7 @@ func TestErrorCode(t *testing.T) {
 		{fmt.Errorf("signing in: %w", &authapi.TimeoutError{Host: "[::1]:80"}), "local_timeout"},
 		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, app.CauseKeychainLocked},
 		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, app.CauseKeychainFailed},
+		{fmt.Errorf("remember me: %w", &keystore.TooLargeError{Op: "save", What: "secret", Size: 3000, Max: keystore.MaxSecretBytes}), "keychain_too_large"},
 		{&recovery.ChecksumError{}, "phrase_checksum"},
 		{app.ErrPasswordsDiffer, "passwords_differ"},
 		{fmt.Errorf("%w: %w", app.ErrLocalServer, errors.New("port taken")), "local_server_failed"},
@@ -245,5 +247,34 @@ func TestReportHasNoSecrets(t *testing.T) {
 	text := app.Report(d, lastErrors, userPassword)
 	if !strings.Contains(text, "Account: none\n") || !strings.Contains(text, "Last errors: invalid_credentials, invalid_two_factor_code (9 unknown entries left out)\n") {
 		t.Errorf("report:\n%s", text)
+	}
+}
+
+// On Windows every keychain failure is the Credential Manager's, and
+// `sesame doctor` names it and how to fix it there; elsewhere the Secret
+// Service's causes stay.
+func TestKeychainCauseWindows(t *testing.T) {
+	reasons := []keystore.Reason{keystore.ReasonOther, keystore.ReasonNoSessionBus, keystore.ReasonNoProvider,
+		keystore.ReasonNoKeyring, keystore.ReasonLocked, keystore.ReasonTimedOut, keystore.ReasonNoLogonSession, keystore.Reason(99)}
+	for _, r := range reasons {
+		cause := app.KeychainCauseOn("windows", r)
+		title, fix := app.Step{ID: app.StepKeychain, Verdict: app.VerdictProblem, Cause: cause}.Text()
+		if !strings.Contains(title+fix, "Credential Manager") || strings.Contains(fix, "GNOME") {
+			t.Errorf("windows, %v: %s: %q %q", r, cause, title, fix)
+		}
+		if !slices.Contains(app.Causes, cause) {
+			t.Errorf("windows, %v: %s is not in Causes", r, cause)
+		}
+	}
+	if got := app.KeychainCauseOn("windows", keystore.ReasonNoLogonSession); got != app.CauseCredentialManagerNoSession {
+		t.Errorf("no logon session: %s", got)
+	}
+	for goos, want := range map[string]string{"linux": app.CauseKeychainLocked, "freebsd": app.CauseKeychainLocked} {
+		if got := app.KeychainCauseOn(goos, keystore.ReasonLocked); got != want {
+			t.Errorf("%s: %s, want %s", goos, got, want)
+		}
+	}
+	if got := app.KeychainCauseOn("linux", keystore.ReasonNoLogonSession); got != app.CauseKeychainFailed {
+		t.Errorf("linux, no logon session: %s", got)
 	}
 }

@@ -42,6 +42,11 @@ need_postgresql() {
 APP_PACKAGES=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick)
 
+# Packages cross-building the app for Windows (MinGW), zipping it, and
+# running it in the Windows test (internal/wintest) need: Wine, and Xvfb,
+# xdotool and imagemagick of APP_PACKAGES.
+WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 zip wine wine64)
+
 # Build tags of the desktop app: no_emoji leaves out Fyne's 10 MB colour
 # emoji font, which Sesame never draws and which every text style would
 # otherwise load at start.

@@ -17,8 +17,11 @@ need() {
 
 # Packages the tests and the app need (PostgreSQL: need_postgresql; HAProxy
 # for the multi-replica tests of internal/cluster; Chromium and a CJK font
-# for the pages' browser tests of internal/browsertest).
-TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy chromium fonts-wqy-microhei)
+# for the pages' browser tests of internal/browsertest; appstreamcli and
+# desktop-file-validate for the desktop package's test of
+# internal/packagetest).
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy chromium fonts-wqy-microhei
+	appstream desktop-file-utils)
 
 # need_postgresql installs PostgreSQL's server for scripts/postgres-session,
 # which makes and removes a cluster of its own, without the "main" cluster

@@ -1,11 +1,16 @@
 package wintest
 
 import (
+	"bytes"
+	"debug/pe"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 const (
@@ -112,4 +117,64 @@ func TestCredentialManager(t *testing.T) {
 			t.Errorf("%s did not pass", name)
 		}
 	}
+}
+
+// The zip's Sesame.exe carries what `fyne package` embeds for Windows:
+// the icon, the version information (with the app's version) and the
+// manifest, and is a GUI program (no console window).
+func TestPackagedResources(t *testing.T) {
+	need(t)
+	exe, _ := build(t)
+	f, err := pe.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if oh, ok := f.OptionalHeader.(*pe.OptionalHeader64); !ok || oh.Subsystem != pe.IMAGE_SUBSYSTEM_WINDOWS_GUI {
+		t.Errorf("Sesame.exe is not a 64-bit Windows GUI program")
+	}
+	rsrc := f.Section(".rsrc")
+	if rsrc == nil {
+		t.Fatal("Sesame.exe has no resources")
+	}
+	data, err := rsrc.Data()
+	if err != nil || len(data) < 16 {
+		t.Fatalf("reading the resources: %v", err)
+	}
+	// The root directory: 16 bytes, then named and ID entries of 8 bytes
+	// whose IDs are the resource types.
+	types := map[uint32]bool{}
+	n := int(binary.LittleEndian.Uint16(data[12:])) + int(binary.LittleEndian.Uint16(data[14:]))
+	for i := range n {
+		if off := 16 + 8*i; off+8 <= len(data) {
+			types[binary.LittleEndian.Uint32(data[off:])] = true
+		}
+	}
+	for id, what := range map[uint32]string{3: "icon", 14: "icon group", 16: "version information", 24: "manifest"} {
+		if !types[id] {
+			t.Errorf("Sesame.exe has no %s (resource type %d): %v", what, id, types)
+		}
+	}
+	version := regexp.MustCompile(`(?m)^Version = "([^"]+)"`).FindSubmatch(readFile(t, filepath.Join(built.moduleRoot, "FyneApp.toml")))
+	if version == nil || !bytes.Contains(data, utf16le(string(version[1]))) {
+		t.Errorf("the version information lacks FyneApp.toml's version %s", version)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// utf16le is s as the version information stores it.
+func utf16le(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = binary.LittleEndian.AppendUint16(b, u)
+	}
+	return b
 }

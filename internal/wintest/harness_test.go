@@ -290,7 +290,7 @@ func newWindows(t *testing.T) *windows {
 		}
 		w.home, w.prefix = shared.home, filepath.Join(shared.home, "prefix")
 		for _, args := range [][]string{{"wineboot", "--init"}, {"wineserver", "--wait"}} {
-			if out, err := w.wineErr(3*time.Minute, args...); err != nil {
+			if out, err := w.wine(3*time.Minute, args...); err != nil {
 				shared.err = fmt.Errorf("%v: %v\n%s", args, err, out)
 				return
 			}
@@ -318,7 +318,7 @@ func newWindows(t *testing.T) *windows {
 	t.Cleanup(func() {
 		w.quit()
 		// Every program of the prefix ends with its wineserver.
-		w.wineErr(time.Minute, "wineserver", "-k")
+		w.wine(time.Minute, "wineserver", "-k")
 	})
 	return w
 }
@@ -349,18 +349,9 @@ func (w *windows) env() []string {
 		"LANG=en_US.UTF-8", "LC_ALL=", "LANGUAGE=")
 }
 
-// wine runs a Wine command of the prefix to its end and returns its
-// standard output; it fails the test after limit.
-func (w *windows) wine(limit time.Duration, args ...string) string {
-	w.t.Helper()
-	out, err := w.wineErr(limit, args...)
-	if err != nil {
-		w.t.Fatalf("%v: %v\n%s", args, err, out)
-	}
-	return out
-}
-
-func (w *windows) wineErr(limit time.Duration, args ...string) (string, error) {
+// wine runs a Wine command of the prefix to its end, killed after
+// limit, and returns its standard output, or both outputs and the error.
+func (w *windows) wine(limit time.Duration, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
@@ -440,7 +431,7 @@ func (w *windows) quit() {
 		return
 	}
 	w.running = nil
-	if out, err := w.wineErr(time.Minute, "wine", "taskkill", "/im", filepath.Base(w.exe)); err != nil {
+	if out, err := w.wine(time.Minute, "wine", "taskkill", "/im", filepath.Base(w.exe)); err != nil {
 		w.t.Errorf("taskkill: %v %s", err, out)
 	}
 	select {
@@ -449,7 +440,7 @@ func (w *windows) quit() {
 			w.t.Errorf("the app ended with %v\n%s", err, w.log.String())
 		}
 	case <-time.After(30 * time.Second):
-		w.wineErr(time.Minute, "wine", "taskkill", "/f", "/im", filepath.Base(w.exe))
+		w.wine(time.Minute, "wine", "taskkill", "/f", "/im", filepath.Base(w.exe))
 		w.t.Errorf("the app did not end within 30 s of WM_CLOSE\n%s", w.log.String())
 	}
 }
@@ -614,7 +605,7 @@ func (w *windows) code(addr string, after int) string {
 // credtool; "" when there is none.
 func (w *windows) credential(service, user string) string {
 	w.t.Helper()
-	out, err := w.wineErr(time.Minute, "wine", w.cred, service, user)
+	out, err := w.wine(time.Minute, "wine", w.cred, service, user)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() == 3 {
 		return ""

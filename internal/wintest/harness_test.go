@@ -160,6 +160,9 @@ func packageApp(src, dir string) error {
 	zip := filepath.Join(src, lines[len(lines)-1])
 	tmp := dir + ".tmp"
 	os.RemoveAll(tmp)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
 	if out, err := exec.Command("unzip", "-d", tmp, zip, "Sesame.exe").CombinedOutput(); err != nil {
 		return fmt.Errorf("unzip %s: %v\n%s", zip, err, out)
 	}

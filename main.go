@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesame", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.server, "server", os.Getenv("SESAME_SERVER"), "the auth server's `URL` (default: $SESAME_SERVER, else the settings, else the built-in local server)")
-	fs.StringVar(&o.data, "data", "", "the data `folder` (default: $XDG_DATA_HOME/sesame or ~/.local/share/sesame)")
+	fs.StringVar(&o.data, "data", "", "the data `folder` (default: %LOCALAPPDATA%\\Sesame on Windows, ~/Library/Application Support/Sesame on macOS, else $XDG_DATA_HOME/sesame or ~/.local/share/sesame)")
 	fs.StringVar(&o.localAddr, "local-addr", localserver.Addr, "the loopback `address` of the built-in server; another one runs a separate local setup beside the usual one")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {

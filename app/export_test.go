@@ -12,3 +12,6 @@ func SetKeyfileScrypt(s keyfile.Scrypt) (restore func()) {
 
 // KeyfileScrypt is the cost exported key files use.
 func KeyfileScrypt() keyfile.Scrypt { return keyfileScrypt }
+
+// DataDirOn is DataDir on another system, with its environment and home.
+var DataDirOn = dataDir

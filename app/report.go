@@ -466,6 +466,7 @@ var errorCodes = []struct {
 	{authapi.ErrPhoneInvalid, "phone_invalid"},
 	{authapi.ErrPhoneNotMobile, "phone_not_mobile"},
 	{keystore.ErrNotFound, "keychain_not_found"},
+	{keystore.ErrTooLarge, "keychain_too_large"},
 	{keystore.ErrWrongPasswordOrCorrupt, "wallet_wrong_password"},
 	{keystore.ErrEmptyPassword, "wallet_password_empty"},
 	{recovery.ErrEmpty, "phrase_empty"},

@@ -150,6 +150,7 @@ func TestErrorCode(t *testing.T) {
 		{fmt.Errorf("signing in: %w", &authapi.TimeoutError{Host: "[::1]:80"}), "local_timeout"},
 		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, string(check.CauseKeychainLocked)},
 		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, string(check.CauseKeychainFailed)},
+		{fmt.Errorf("remember me: %w", &keystore.TooLargeError{Op: "save", What: "secret", Size: 3000, Max: keystore.MaxSecretBytes}), "keychain_too_large"},
 		{&recovery.ChecksumError{}, "phrase_checksum"},
 		{app.ErrPasswordsDiffer, "passwords_differ"},
 		{fmt.Errorf("%w: %w", app.ErrLocalServer, errors.New("port taken")), "local_server_failed"},

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"sesame/keystore"
 )
@@ -65,15 +66,41 @@ func SaveSettings(dir string, s Settings) error {
 	return nil
 }
 
-// DataDir is the user's data folder of Sesame: $XDG_DATA_HOME/sesame, or
-// ~/.local/share/sesame.
+// ErrNoDataDir reports that the platform names no data folder for the user
+// ($HOME, or %LOCALAPPDATA% on Windows, is unset).
+var ErrNoDataDir = errors.New("the user's data folder is unknown")
+
+// DataDir is the user's data folder of Sesame, which holds the settings,
+// the wallet vault and the built-in server's database.
 func DataDir() (string, error) {
-	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+	return dataDir(runtime.GOOS, os.Getenv, os.UserHomeDir)
+}
+
+// dataDir is DataDir on the system goos:
+//   - windows: %LOCALAPPDATA%\Sesame. Local, not roaming (%APPDATA%): a
+//     roaming profile would copy the vault and the database to the
+//     domain's file server and other computers. Files created there are
+//     private to the user by the folder's inherited ACL.
+//   - darwin: ~/Library/Application Support/Sesame.
+//   - others: $XDG_DATA_HOME/sesame when absolute, else
+//     ~/.local/share/sesame.
+func dataDir(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if goos == "windows" {
+		d := getenv("LOCALAPPDATA")
+		if !filepath.IsAbs(d) {
+			return "", fmt.Errorf("%w: %%LOCALAPPDATA%% is not set", ErrNoDataDir)
+		}
+		return filepath.Join(d, "Sesame"), nil
+	}
+	if d := getenv("XDG_DATA_HOME"); goos != "darwin" && filepath.IsAbs(d) {
 		return filepath.Join(d, "sesame"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("finding the home folder: %w", err)
+	h, err := home()
+	if err != nil || h == "" {
+		return "", fmt.Errorf("%w: no home folder: %v", ErrNoDataDir, err)
 	}
-	return filepath.Join(home, ".local", "share", "sesame"), nil
+	if goos == "darwin" {
+		return filepath.Join(h, "Library", "Application Support", "Sesame"), nil
+	}
+	return filepath.Join(h, ".local", "share", "sesame"), nil
 }

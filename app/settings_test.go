@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"testing"
 
 	"sesame/app"
@@ -48,13 +49,42 @@ func TestSettingsDamaged(t *testing.T) {
 
 func TestDataDir(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "/srv/data")
-	if d, _ := app.DataDir(); d != "/srv/data/sesame" {
+	if d, _ := app.DataDir(); runtime.GOOS == "linux" && d != "/srv/data/sesame" {
 		t.Fatalf("got %q", d)
 	}
-	t.Setenv("XDG_DATA_HOME", "relative")
-	t.Setenv("HOME", "/home/ada")
-	if d, _ := app.DataDir(); d != "/home/ada/.local/share/sesame" {
-		t.Fatalf("a relative XDG_DATA_HOME must be ignored: got %q", d)
+}
+
+// The data folder of each system, from its environment and home folder.
+func TestDataDirOn(t *testing.T) {
+	abs := t.TempDir() // absolute on the system running the test
+	home := func() (string, error) { return filepath.Join(abs, "home"), nil }
+	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
+	for _, c := range []struct {
+		goos string
+		env  map[string]string
+		home func() (string, error)
+		want string // "" for ErrNoDataDir
+	}{
+		{"linux", map[string]string{"XDG_DATA_HOME": filepath.Join(abs, "xdg")}, home, filepath.Join(abs, "xdg", "sesame")},
+		{"linux", map[string]string{"XDG_DATA_HOME": "relative"}, home, filepath.Join(abs, "home", ".local", "share", "sesame")},
+		{"linux", nil, home, filepath.Join(abs, "home", ".local", "share", "sesame")},
+		{"freebsd", nil, home, filepath.Join(abs, "home", ".local", "share", "sesame")},
+		{"linux", nil, noHome, ""},
+		{"windows", map[string]string{"LOCALAPPDATA": filepath.Join(abs, "Local"), "APPDATA": filepath.Join(abs, "Roaming"), "XDG_DATA_HOME": filepath.Join(abs, "xdg")}, home, filepath.Join(abs, "Local", "Sesame")},
+		{"windows", map[string]string{"APPDATA": filepath.Join(abs, "Roaming")}, home, ""},
+		{"darwin", map[string]string{"XDG_DATA_HOME": filepath.Join(abs, "xdg")}, home, filepath.Join(abs, "home", "Library", "Application Support", "Sesame")},
+		{"darwin", nil, noHome, ""},
+	} {
+		got, err := app.DataDirOn(c.goos, func(k string) string { return c.env[k] }, c.home)
+		if c.want == "" {
+			if !errors.Is(err, app.ErrNoDataDir) {
+				t.Errorf("%s %v: got %q %v, want ErrNoDataDir", c.goos, c.env, got, err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s %v: got %q %v, want %q", c.goos, c.env, got, err, c.want)
+		}
 	}
 }
 

@@ -707,3 +707,27 @@ func TestLanguage(t *testing.T) {
 		}
 	}
 }
+
+// On Windows every keychain failure is the Credential Manager's, whose
+// fixes speak of it; elsewhere the Secret Service's causes stay.
+func TestKeychainCauseOn(t *testing.T) {
+	for _, r := range []keystore.Reason{keystore.ReasonOther, keystore.ReasonNoSessionBus, keystore.ReasonNoProvider,
+		keystore.ReasonNoKeyring, keystore.ReasonLocked, keystore.ReasonTimedOut, keystore.ReasonNoLogonSession, keystore.Reason(99)} {
+		got := check.KeychainCauseOn("windows", &keystore.UnavailableError{Reason: r})
+		want := check.CauseCredentialManagerFailed
+		if r == keystore.ReasonNoLogonSession {
+			want = check.CauseCredentialManagerNoSession
+		}
+		if got != want {
+			t.Errorf("windows, %v: %s, want %s", r, got, want)
+		}
+	}
+	for goos, want := range map[string]check.Cause{"linux": check.CauseKeychainLocked, "freebsd": check.CauseKeychainLocked} {
+		if got := check.KeychainCauseOn(goos, &keystore.UnavailableError{Reason: keystore.ReasonLocked}); got != want {
+			t.Errorf("%s: %s, want %s", goos, got, want)
+		}
+	}
+	if got := check.KeychainCauseOn("linux", &keystore.UnavailableError{Reason: keystore.ReasonNoLogonSession}); got != check.CauseKeychainFailed {
+		t.Errorf("linux, no logon session: %s", got)
+	}
+}

@@ -88,6 +88,9 @@ const (
 	CauseKeychainLocked     Cause = "keychain_locked"
 	CauseKeychainTimeout    Cause = "keychain_timeout"
 	CauseKeychainFailed     Cause = "keychain_failed"
+	// Windows' Credential Manager: an error, or no logon session.
+	CauseCredentialManagerFailed    Cause = "credential_manager_failed"
+	CauseCredentialManagerNoSession Cause = "credential_manager_no_session"
 
 	CauseSlow Cause = "slow" // the median round trip is over SlowLatency
 )
@@ -118,7 +121,8 @@ var Steps = []Def{
 	{ID: StepClock, run: (*run).clock, needs: func(r *run) bool { return r.hasOffset }, Blocks: true,
 		Causes: []Cause{CauseClockSkew, CauseClockTimeZone}, Details: []string{"offset", "offset_seconds", "hours", "server_time_offset", "two_factor"}},
 	{ID: StepKeychain, run: (*run).keychainStep, needs: always,
-		Causes:  []Cause{CauseKeychainNoBus, CauseKeychainNoProvider, CauseKeychainNoKeyring, CauseKeychainLocked, CauseKeychainTimeout, CauseKeychainFailed},
+		Causes: []Cause{CauseKeychainNoBus, CauseKeychainNoProvider, CauseKeychainNoKeyring, CauseKeychainLocked, CauseKeychainTimeout, CauseKeychainFailed,
+			CauseCredentialManagerFailed, CauseCredentialManagerNoSession},
 		Details: []string{"platform"}},
 	{ID: StepLatency, run: (*run).latency, needs: answered,
 		Causes: []Cause{CauseSlow}, Details: []string{"median_ms", "limit"}},
@@ -680,24 +684,41 @@ func signed(d time.Duration) string {
 	return "+" + d.String()
 }
 
-// KeychainCause names a keychain failure.
-func KeychainCause(err error) Cause {
+// KeychainCause names a keychain failure of this system.
+func KeychainCause(err error) Cause { return KeychainCauseOn(runtime.GOOS, err) }
+
+// KeychainCauseOn names a keychain failure on the system goos; a reason
+// the system's table lacks is its ReasonOther's.
+func KeychainCauseOn(goos string, err error) Cause {
+	table, ok := keychainCauses[goos]
+	if !ok {
+		table = keychainCauses[""]
+	}
 	var ue *keystore.UnavailableError
 	if errors.As(err, &ue) {
-		if c, ok := keychainCauses[ue.Reason]; ok {
+		if c, ok := table[ue.Reason]; ok {
 			return c
 		}
 	}
-	return CauseKeychainFailed
+	return table[keystore.ReasonOther]
 }
 
-var keychainCauses = map[keystore.Reason]Cause{
-	keystore.ReasonOther:        CauseKeychainFailed,
-	keystore.ReasonNoSessionBus: CauseKeychainNoBus,
-	keystore.ReasonNoProvider:   CauseKeychainNoProvider,
-	keystore.ReasonNoKeyring:    CauseKeychainNoKeyring,
-	keystore.ReasonLocked:       CauseKeychainLocked,
-	keystore.ReasonTimedOut:     CauseKeychainTimeout,
+// keychainCauses names the keychain's reasons on each system ("" for the
+// Secret Service of Linux and the BSDs); Windows' Credential Manager has
+// causes of its own, whose fixes speak of it.
+var keychainCauses = map[string]map[keystore.Reason]Cause{
+	"": {
+		keystore.ReasonOther:        CauseKeychainFailed,
+		keystore.ReasonNoSessionBus: CauseKeychainNoBus,
+		keystore.ReasonNoProvider:   CauseKeychainNoProvider,
+		keystore.ReasonNoKeyring:    CauseKeychainNoKeyring,
+		keystore.ReasonLocked:       CauseKeychainLocked,
+		keystore.ReasonTimedOut:     CauseKeychainTimeout,
+	},
+	"windows": {
+		keystore.ReasonOther:          CauseCredentialManagerFailed,
+		keystore.ReasonNoLogonSession: CauseCredentialManagerNoSession,
+	},
 }
 
 // keychainStep reports the keychain's failures as warnings: only

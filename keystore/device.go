@@ -24,6 +24,9 @@ func (k Keychain) SaveDeviceToken(ctx context.Context, server, account, token st
 	if token == "" {
 		return fmt.Errorf("keystore: save: %w", ErrEmptyToken)
 	}
+	if err := checkSize(key, token); err != nil {
+		return err
+	}
 	svc := k.deviceService()
 	_, err = k.do(ctx, "save", func() (string, error) { return "", keyring.Set(svc, key, token) })
 	return err

@@ -51,3 +51,5 @@ func SetSyncDir(seen func(dir string)) (restore func()) {
 	}
 	return func() { syncDir = old }
 }
+
+var DiagnoseCredential = diagnoseCredential

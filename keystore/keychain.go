@@ -62,6 +62,10 @@ const (
 	// ReasonTimedOut: the keychain did not answer in time, for instance
 	// while an unlock prompt waits for the user.
 	ReasonTimedOut
+	// ReasonNoLogonSession: Windows' Credential Manager has no logon
+	// session to keep items in (a service, a scheduled task or a remote
+	// shell without the user's profile loaded).
+	ReasonNoLogonSession
 )
 
 var reasonNames = [...]string{
@@ -71,6 +75,8 @@ var reasonNames = [...]string{
 	ReasonNoKeyring:    "no default keyring",
 	ReasonLocked:       "locked",
 	ReasonTimedOut:     "timed out",
+
+	ReasonNoLogonSession: "no logon session",
 }
 
 func (r Reason) String() string {
@@ -158,6 +164,9 @@ func (k Keychain) SaveRefreshToken(ctx context.Context, server, account, token s
 	if token == "" {
 		return fmt.Errorf("keystore: save: %w", ErrEmptyToken)
 	}
+	if err := errors.Join(checkSize(tokenKey, token), checkSize(indexKey, account)); err != nil {
+		return err
+	}
 	svc := k.service()
 	_, err = k.do(ctx, "save", func() (string, error) {
 		if err := keyring.Set(svc, tokenKey, token); err != nil {
@@ -233,6 +242,9 @@ func (k Keychain) SavePhrase(ctx context.Context, server, account, phrase string
 	svc := k.phraseService()
 	if phrase == "" {
 		_, err = k.do(ctx, "delete", func() (string, error) { return "", deleteItem(svc, key) })
+		return err
+	}
+	if err := checkSize(key, phrase); err != nil {
 		return err
 	}
 	_, err = k.do(ctx, "save", func() (string, error) { return "", keyring.Set(svc, key, phrase) })

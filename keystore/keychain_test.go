@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -342,5 +343,65 @@ func TestKeychainNoKeyring(t *testing.T) {
 		if got, want := runKeychainChild(t, op, 10*time.Second, "DBUS_SESSION_BUS_ADDRESS="+addr), unavailable(keystore.ReasonNoKeyring, op); got != want {
 			t.Errorf("%s: %q, want %q", op, got, want)
 		}
+	}
+}
+
+// Items over the Windows Credential Manager's limits are refused on every
+// system before the keychain is reached, with sizes and no secret in the
+// error; these run with or without a Secret Service.
+func TestKeychainTooLarge(t *testing.T) {
+	k := keystore.Keychain{Service: "Sesame-test"}
+	ctx := context.Background()
+	const srv, acct = "https://auth.example.com", "alice@example.com"
+	big := strings.Repeat("t", keystore.MaxSecretBytes+1)
+	longServer := "https://auth.example.com/" + strings.Repeat("p", keystore.MaxNameChars)
+	for _, c := range []struct {
+		name string
+		save func() error
+		what string
+		size int
+	}{
+		{"refresh token", func() error { return k.SaveRefreshToken(ctx, srv, acct, big) }, "secret", len(big)},
+		{"device token", func() error { return k.SaveDeviceToken(ctx, srv, acct, big) }, "secret", len(big)},
+		{"phrase", func() error { return k.SavePhrase(ctx, srv, acct, big) }, "secret", len(big)},
+		{"named secret", func() error { return k.SaveSecret(ctx, "key", big) }, "secret", len(big)},
+		{"long server", func() error { return k.SaveRefreshToken(ctx, longServer, acct, "tok") }, "name", 0},
+		// A secret is limited in bytes, whatever its characters.
+		{"multi-byte", func() error {
+			return k.SaveRefreshToken(ctx, srv, acct, strings.Repeat("é", keystore.MaxSecretBytes/2)+"x")
+		}, "secret", keystore.MaxSecretBytes + 1},
+	} {
+		err := c.save()
+		var tl *keystore.TooLargeError
+		if !errors.Is(err, keystore.ErrTooLarge) || !errors.As(err, &tl) || errors.Is(err, keystore.ErrKeychainUnavailable) {
+			t.Errorf("%s: %v, want a TooLargeError", c.name, err)
+			continue
+		}
+		if tl.What != c.what || (c.size != 0 && tl.Size != c.size) || tl.Op != "save" {
+			t.Errorf("%s: %+v, want %s of %d", c.name, tl, c.what, c.size)
+		}
+		if strings.Contains(err.Error(), "ttttt") || strings.Contains(err.Error(), "ppppp") {
+			t.Errorf("%s: the error holds the item: %v", c.name, err)
+		}
+	}
+}
+
+// The Credential Manager's errors name their reasons: the table the
+// Windows build reads.
+func TestDiagnoseCredential(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want keystore.Reason
+	}{
+		{fmt.Errorf("CredWriteW: %w", syscall.Errno(1312)), keystore.ReasonNoLogonSession},
+		{syscall.Errno(5), keystore.ReasonOther},
+		{errors.New("anything else"), keystore.ReasonOther},
+	} {
+		if got := keystore.DiagnoseCredential(c.err); got != c.want {
+			t.Errorf("%v: %v, want %v", c.err, got, c.want)
+		}
+	}
+	if got := keystore.ReasonNoLogonSession.String(); got != "no logon session" {
+		t.Errorf("name %q", got)
 	}
 }

@@ -230,3 +230,22 @@ func unlockLogin(t *testing.T, svc dbus.BusObject, password string) {
 		t.Fatalf("unlocking the login keyring: %v", err)
 	}
 }
+
+// A token of exactly MaxSecretBytes is kept whole; one byte more is
+// refused and leaves the kept token as it was.
+func TestRealKeychainSizeLimit(t *testing.T) {
+	k := realKeychain(t)
+	ctx := context.Background()
+	const srv, acct = "https://auth.example.com", "alice@example.com"
+	t.Cleanup(func() { k.DeleteRefreshToken(ctx, srv, acct) })
+	full := strings.Repeat("a", keystore.MaxSecretBytes)
+	if err := k.SaveRefreshToken(ctx, srv, acct, full); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SaveRefreshToken(ctx, srv, acct, full+"b"); !errors.Is(err, keystore.ErrTooLarge) {
+		t.Fatalf("one byte over: %v, want ErrTooLarge", err)
+	}
+	if got, err := k.RefreshToken(ctx, srv, acct); err != nil || got != full {
+		t.Fatalf("after the refused save: %d bytes, %v; want the %d kept", len(got), err, len(full))
+	}
+}

@@ -27,6 +27,9 @@ func (k Keychain) SaveSecret(ctx context.Context, name, value string) error {
 	if value == "" {
 		return fmt.Errorf("keystore: save: %w", ErrInvalidSecret)
 	}
+	if err := checkSize(name, value); err != nil {
+		return err
+	}
 	svc := k.secretService()
 	_, err := k.do(ctx, "save", func() (string, error) { return "", keyring.Set(svc, name, value) })
 	return err

@@ -17,8 +17,11 @@ need() {
 
 # Packages the tests and the app need (PostgreSQL: need_postgresql; HAProxy
 # for the multi-replica tests of internal/cluster; Chromium and a CJK font
-# for the pages' browser tests of internal/browsertest).
-TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy chromium fonts-wqy-microhei)
+# for the pages' browser tests of internal/browsertest; appstreamcli and
+# desktop-file-validate for the desktop package's test of
+# internal/packagetest).
+TEST_PACKAGES=(gcc libc6-dev dbus gnome-keyring libsecret-tools haproxy chromium fonts-wqy-microhei
+	appstream desktop-file-utils)
 
 # need_postgresql installs PostgreSQL's server for scripts/postgres-session,
 # which makes and removes a cluster of its own, without the "main" cluster
@@ -41,6 +44,11 @@ need_postgresql() {
 # ships its own CJK font.
 APP_PACKAGES=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick)
+
+# Packages cross-building the app for Windows (MinGW), zipping it, and
+# running it in the Windows test (internal/wintest) need: Wine, and Xvfb,
+# xdotool and imagemagick of APP_PACKAGES.
+WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 zip wine wine64)
 
 # Build tags of the desktop app: no_emoji leaves out Fyne's 10 MB colour
 # emoji font, which Sesame never draws and which every text style would

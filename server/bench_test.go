@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -213,11 +212,10 @@ func limitsOnAndOff(b *testing.B, unit string, setup func(e *env) func(w int)) {
 // cpuTime is the CPU time this process has used, and on PostgreSQL the
 // backends of e's database too.
 func cpuTime(b *testing.B, e *env) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	t, err := processCPU()
+	if err != nil {
 		b.Fatal(err)
 	}
-	t := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	if e.dbPath != "" {
 		return t
 	}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package packagetest
 
 import (
@@ -162,12 +164,19 @@ func TestDebianPackage(t *testing.T) {
 // build runs `scripts/package server` (with $SESAME_VERSION when v is not
 // empty) and returns the .deb's path.
 func build(t *testing.T, v string) string {
+	return buildPackage(t, "server", v)
+}
+
+// buildPackage runs `scripts/package what` (with $SESAME_VERSION when v
+// is not empty), checks the SHA-256 checksum beside each artifact it
+// made, and returns the path of the last.
+func buildPackage(t *testing.T, what, v string) string {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(root, "scripts/package"), "server")
+	cmd := exec.Command(filepath.Join(root, "scripts/package"), what)
 	cmd.Env = os.Environ()
 	if v != "" {
 		cmd.Env = append(cmd.Env, "SESAME_VERSION="+v)
@@ -176,9 +185,16 @@ func build(t *testing.T, v string) string {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("scripts/package server: %v\n%s", err, stderr.Bytes())
+		t.Fatalf("scripts/package %s: %v\n%s", what, err, stderr.Bytes())
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for _, artifact := range lines {
+		sum := exec.Command("sha256sum", "--check", "--strict", filepath.Base(artifact)+".sha256")
+		sum.Dir = filepath.Join(root, filepath.Dir(artifact))
+		if out, err := sum.CombinedOutput(); err != nil {
+			t.Errorf("the checksum of %s: %v\n%s", artifact, err, out)
+		}
+	}
 	return filepath.Join(root, lines[len(lines)-1])
 }
 
@@ -424,8 +440,11 @@ func version(t *testing.T, deb string) string {
 	return strings.TrimSpace(run(t, "dpkg-deb", "-f", deb, "Version"))
 }
 
-func installed(t *testing.T) bool {
-	out, _ := exec.Command("dpkg-query", "-W", "-f=${Status}", pkg).Output()
+func installed(t *testing.T) bool { return isInstalled(pkg) }
+
+// isInstalled reports whether dpkg lists name as installed.
+func isInstalled(name string) bool {
+	out, _ := exec.Command("dpkg-query", "-W", "-f=${Status}", name).Output()
 	return bytes.Contains(out, []byte("installed")) && !bytes.Contains(out, []byte("not-installed"))
 }
 

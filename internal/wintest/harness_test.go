@@ -1,0 +1,666 @@
+package wintest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// mingw is the C compiler of the cross-build.
+const mingw = "x86_64-w64-mingw32-gcc"
+
+// need skips the test unless the Wine run is asked for, and fails it when
+// asked for but a tool is missing.
+func need(t *testing.T) {
+	t.Helper()
+	if os.Getenv("SESAME_WINE_TEST") != "1" {
+		t.Skip("set SESAME_WINE_TEST=1 inside xvfb-run (scripts/test does)")
+	}
+	if os.Getenv("DISPLAY") == "" {
+		t.Fatal("$DISPLAY is not set")
+	}
+	for _, tool := range []string{"wine", "wineboot", "wineserver", mingw, "xdotool", "import", "compare"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is not installed", tool)
+		}
+	}
+}
+
+// root is the module's folder.
+func root(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatalf("go list -m: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// inputs hashes what the packaged Sesame.exe is made of: the Go
+// toolchain, and the name and content of every Go source but tests,
+// go.mod, go.sum, embedded asset and packaging script of the module
+// (tracked or not, as `git ls-files` lists them).
+func inputs(t testing.TB, dir string) string {
+	t.Helper()
+	cmd := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--",
+		"*.go", ":!*_test.go", "go.mod", "go.sum", "assets/", "FyneApp.toml", "scripts/package", "scripts/lib.sh")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s windows/amd64\x00", runtime.Version())
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) { // deleted, not yet staged
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:24]
+}
+
+// cacheDir is where the cross-built programs are kept between runs.
+func cacheDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("SESAME_WINTEST_CACHE"); d != "" {
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(d, "sesame", "wintest")
+}
+
+// built holds the cross-built programs, made once for every test of the run.
+var built struct {
+	once       sync.Once
+	dir        string
+	bin        string
+	err        error
+	cached     bool
+	buildTime  time.Duration
+	moduleRoot string
+}
+
+// build returns Sesame.exe out of the zip that `scripts/package windows`
+// makes (the app as shipped), from the cache when its inputs did not
+// change, and the folder of the test's other Windows programs.
+func build(t testing.TB) (exe, bin string) {
+	t.Helper()
+	built.once.Do(func() {
+		dir := root(t)
+		built.moduleRoot = dir
+		built.dir = filepath.Join(cacheDir(t), inputs(t, dir))
+		start := time.Now()
+		if built.bin, built.err = os.MkdirTemp("", "sesame-wintest-bin-"); built.err != nil {
+			return
+		}
+		if built.err = buildTools(dir, built.bin); built.err != nil {
+			return
+		}
+		if _, err := os.Stat(filepath.Join(built.dir, "Sesame.exe")); err == nil {
+			built.cached = true
+			return
+		}
+		if built.err = packageApp(dir, built.dir); built.err != nil {
+			return
+		}
+		built.buildTime = time.Since(start)
+		prune(filepath.Dir(built.dir), built.dir)
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	if built.cached {
+		t.Logf("Sesame.exe from the cache: %s", built.dir)
+	} else {
+		t.Logf("Sesame.exe packaged in %s: %s", built.buildTime.Round(time.Second), built.dir)
+	}
+	return filepath.Join(built.dir, "Sesame.exe"), built.bin
+}
+
+// packageApp runs `scripts/package windows` in the module src and unzips
+// Sesame.exe into dir, which it makes.
+func packageApp(src, dir string) error {
+	cmd := exec.Command(filepath.Join(src, "scripts", "package"), "windows")
+	cmd.Dir = src
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("scripts/package windows: %v\n%s", err, stderr.Bytes())
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	zip := filepath.Join(src, lines[len(lines)-1])
+	tmp := dir + ".tmp"
+	os.RemoveAll(tmp)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	if out, err := exec.Command("unzip", "-d", tmp, zip, "Sesame.exe").CombinedOutput(); err != nil {
+		return fmt.Errorf("unzip %s: %v\n%s", zip, err, out)
+	}
+	return os.Rename(tmp, dir)
+}
+
+// buildTools builds credtool.exe and the keystore's tests,
+// keystore.test.exe, for Windows into dir: pure Go, quick with Go's
+// build cache.
+func buildTools(src, dir string) error {
+	for _, args := range [][]string{
+		{"build", "-o", filepath.Join(dir, "credtool.exe"), "sesame/internal/wintest/credtool"},
+		{"test", "-c", "-o", filepath.Join(dir, "keystore.test.exe"), "sesame/keystore"},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = src
+		cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go %v for Windows: %v\n%s", args, err, out)
+		}
+	}
+	return nil
+}
+
+// keepBuilds is how many builds the cache keeps, the newest.
+const keepBuilds = 3
+
+// prune removes the cache's builds but the newest keepBuilds and keep.
+func prune(cache, keep string) {
+	entries, _ := os.ReadDir(cache)
+	type build struct {
+		path string
+		mod  time.Time
+	}
+	var builds []build
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && e.IsDir() && filepath.Join(cache, e.Name()) != keep {
+			builds = append(builds, build{filepath.Join(cache, e.Name()), fi.ModTime()})
+		}
+	}
+	slices.SortFunc(builds, func(a, b build) int { return b.mod.Compare(a.mod) })
+	for i, b := range builds {
+		if i >= keepBuilds-1 {
+			os.RemoveAll(b.path)
+		}
+	}
+}
+
+// processPrng builds the stand-in bcryptprimitives.dll of
+// ../shared/tools/wine into dir: Debian 12's Wine lacks the ProcessPrng
+// that Go's runtime needs.
+func processPrng(dir string) (string, error) {
+	src := filepath.Join(built.moduleRoot, "..", "shared", "tools", "wine", "processprng.c")
+	dll := filepath.Join(dir, "bcryptprimitives.dll")
+	if out, err := exec.Command(mingw, "-shared", "-O2", "-o", dll, src).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building %s: %v\n%s", src, err, out)
+	}
+	return dll, nil
+}
+
+// syncBuffer is a bytes.Buffer that the app's output and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// windows is one Windows computer of the test: a Wine prefix (its C:
+// drive and registry) with a Linux home of its own, on the X display.
+type windows struct {
+	t       *testing.T
+	bin     string
+	exe     string
+	cred    string
+	prefix  string
+	home    string
+	addr    string
+	shots   string
+	step    int
+	running *exec.Cmd
+	exited  chan error
+	window  string
+	log     syncBuffer
+	tokens  map[string]bool
+}
+
+// shared is the Wine prefix of the run, made once: wineboot takes half a
+// minute.
+var shared struct {
+	once sync.Once
+	home string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range []string{shared.home, built.bin} {
+		if d != "" {
+			os.RemoveAll(d)
+		}
+	}
+	os.Exit(code)
+}
+
+// newWindows returns the run's Wine prefix (made with the stand-in DLL at
+// the first call), a free loopback port for the built-in server, and the
+// folder of the test's screenshots.
+func newWindows(t *testing.T) *windows {
+	t.Helper()
+	need(t)
+	exe, bin := build(t)
+	w := &windows{t: t, exe: exe, cred: filepath.Join(bin, "credtool.exe"), bin: bin, addr: freeAddr(t)}
+	shared.once.Do(func() {
+		start := time.Now()
+		if shared.home, shared.err = os.MkdirTemp("", "sesame-wintest-"); shared.err != nil {
+			return
+		}
+		w.home, w.prefix = shared.home, filepath.Join(shared.home, "prefix")
+		for _, args := range [][]string{{"wineboot", "--init"}, {"wineserver", "--wait"}} {
+			if out, err := w.wine(3*time.Minute, args...); err != nil {
+				shared.err = fmt.Errorf("%v: %v\n%s", args, err, out)
+				return
+			}
+		}
+		dll, err := processPrng(shared.home)
+		if err == nil {
+			err = copyFile(dll, filepath.Join(w.prefix, "drive_c", "windows", "system32", "bcryptprimitives.dll"))
+		}
+		shared.err = err
+		t.Logf("Wine prefix made in %s", time.Since(start).Round(time.Second))
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	w.home, w.prefix = shared.home, filepath.Join(shared.home, "prefix")
+	w.shots = os.Getenv("SESAME_SCREENSHOTS")
+	if w.shots == "" {
+		w.shots = filepath.Join(built.moduleRoot, "build", "screenshots")
+	}
+	w.shots = filepath.Join(w.shots, t.Name())
+	os.RemoveAll(w.shots)
+	if err := os.MkdirAll(w.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		w.quit()
+		// Every program of the prefix ends with its wineserver.
+		w.wine(time.Minute, "wineserver", "-k")
+	})
+	return w
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
+
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// env is the environment of every Wine program of the prefix: no Mono or
+// Gecko install prompt, no Wine debug output, English.
+func (w *windows) env() []string {
+	return append(os.Environ(), "WINEPREFIX="+w.prefix, "HOME="+w.home, "WINEDEBUG=-all",
+		"WINEDLLOVERRIDES=mscoree,mshtml=", "XDG_CONFIG_HOME="+filepath.Join(w.home, "config"),
+		"XDG_DATA_HOME="+filepath.Join(w.home, "data"), "XDG_CACHE_HOME="+filepath.Join(w.home, "cache"),
+		"LANG=en_US.UTF-8", "LC_ALL=", "LANGUAGE=")
+}
+
+// wine runs a Wine command of the prefix to its end, killed after
+// limit, and returns its standard output, or both outputs and the error.
+func (w *windows) wine(limit time.Duration, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Env = w.env()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out) + stderr.String(), err
+	}
+	return string(out), nil
+}
+
+// start runs sesame.exe with no --data (the app picks its Windows folders)
+// and waits for its window.
+func (w *windows) start() {
+	w.t.Helper()
+	cmd := exec.Command("wine", w.exe, "--local-addr", w.addr)
+	cmd.Env = w.env()
+	cmd.Stdout, cmd.Stderr = &w.log, &w.log
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.running = cmd
+	w.exited = make(chan error, 1)
+	go func() { w.exited <- cmd.Wait() }()
+	w.window = ""
+	w.until(2*time.Minute, "the app's window", func() bool {
+		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Sesame$").Output()
+		if f := strings.Fields(string(out)); len(f) > 0 {
+			w.window = f[len(f)-1]
+		}
+		return w.window != ""
+	})
+	w.focus()
+}
+
+// focus gives the app's window the keyboard: Xvfb has no window manager.
+func (w *windows) focus() {
+	w.t.Helper()
+	w.xdotool("windowfocus", "--sync", w.window)
+}
+
+// running reports whether the app still runs.
+func (w *windows) alive() bool {
+	select {
+	case err := <-w.exited:
+		w.exited <- err
+		return false
+	default:
+		return true
+	}
+}
+
+// until polls cond every 200 ms until it holds; it fails the test after
+// limit, or when the app ended.
+func (w *windows) until(limit time.Duration, what string, cond func() bool) {
+	w.t.Helper()
+	for deadline := time.Now().Add(limit); ; time.Sleep(200 * time.Millisecond) {
+		if cond() {
+			return
+		}
+		if w.running != nil && !w.alive() {
+			w.t.Fatalf("waiting for %s: the app ended\napp log:\n%s", what, w.log.String())
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("no %s within %s\napp log:\n%s", what, limit, w.log.String())
+		}
+	}
+}
+
+// quit closes the app the way Windows does at sign-out: taskkill without
+// /f posts WM_CLOSE to its window; it waits for the app to end.
+func (w *windows) quit() {
+	w.t.Helper()
+	if w.running == nil {
+		return
+	}
+	w.running = nil
+	if out, err := w.wine(time.Minute, "wine", "taskkill", "/im", filepath.Base(w.exe)); err != nil {
+		w.t.Errorf("taskkill: %v %s", err, out)
+	}
+	select {
+	case err := <-w.exited:
+		if err != nil {
+			w.t.Errorf("the app ended with %v\n%s", err, w.log.String())
+		}
+	case <-time.After(30 * time.Second):
+		w.wine(time.Minute, "wine", "taskkill", "/f", "/im", filepath.Base(w.exe))
+		w.t.Errorf("the app did not end within 30 s of WM_CLOSE\n%s", w.log.String())
+	}
+}
+
+// xdotool runs xdotool and returns its output; it fails the test after 20 s.
+func (w *windows) xdotool(args ...string) string {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "xdotool", args...).Output()
+	if err != nil {
+		w.t.Fatalf("xdotool %v: %v\napp log:\n%s", args, err, w.log.String())
+	}
+	return string(out)
+}
+
+// keys presses keys, such as "Tab" or "Return", in the focused window,
+// through XTEST as a keyboard does.
+func (w *windows) keys(keys ...string) {
+	w.t.Helper()
+	w.xdotool(append([]string{"key", "--delay", "80"}, keys...)...)
+}
+
+// typeText types text into the focused field.
+func (w *windows) typeText(text string) {
+	w.t.Helper()
+	w.xdotool("type", "--delay", "40", text)
+}
+
+// capture saves a screenshot of the window to path.
+func (w *windows) capture(path string) error {
+	out, err := exec.Command("import", "-window", w.window, path).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("import: %v %s", err, out)
+	}
+	return nil
+}
+
+// differ counts the pixels in which two screenshots differ; -1 when they
+// cannot be compared (sizes differ).
+func differ(a, b string) int {
+	out, _ := exec.Command("compare", "-metric", "AE", a, b, "null:").CombinedOutput()
+	n, err := strconv.Atoi(strings.Fields(string(out) + " x")[0])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// A screen has changed when a screenshot differs from the last one in
+// over changedMin pixels, and settled when the next one is within
+// caretMax pixels of it (a text caret blinks).
+const (
+	caretMax   = 600
+	changedMin = 2000
+)
+
+// shot waits for a new settled screen (unlike the last one saved) and
+// saves it as NN-name.png.
+func (w *windows) shot(name string) string {
+	w.t.Helper()
+	dir := w.t.TempDir()
+	last := w.lastShot()
+	var path string
+	n := 0
+	w.until(time.Minute, "new screen ("+name+")", func() bool {
+		n++
+		cur := filepath.Join(dir, fmt.Sprintf("%d.png", n))
+		if err := w.capture(cur); err != nil {
+			return false
+		}
+		if !drawn(cur) || (last != "" && differ(cur, last) >= 0 && differ(cur, last) < changedMin) {
+			return false
+		}
+		if path != "" && differ(cur, path) >= 0 && differ(cur, path) <= caretMax {
+			return true
+		}
+		path = cur
+		return false
+	})
+	w.step++
+	out := filepath.Join(w.shots, fmt.Sprintf("%02d-%s.png", w.step, name))
+	if err := copyFile(path, out); err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+// same saves a screenshot of the window once it settles, whether or not
+// it changed.
+func (w *windows) same(name string) string {
+	w.t.Helper()
+	dir := w.t.TempDir()
+	var prev string
+	n := 0
+	w.until(time.Minute, "settled screen ("+name+")", func() bool {
+		n++
+		cur := filepath.Join(dir, fmt.Sprintf("%d.png", n))
+		if w.capture(cur) != nil || !drawn(cur) {
+			return false
+		}
+		ok := prev != "" && differ(cur, prev) >= 0 && differ(cur, prev) <= caretMax
+		prev = cur
+		return ok
+	})
+	w.step++
+	out := filepath.Join(w.shots, fmt.Sprintf("%02d-%s.png", w.step, name))
+	if err := copyFile(prev, out); err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+// lastShot is the newest screenshot saved, or "".
+func (w *windows) lastShot() string {
+	m, _ := filepath.Glob(filepath.Join(w.shots, fmt.Sprintf("%02d-*.png", w.step)))
+	if len(m) == 0 {
+		return ""
+	}
+	return m[0]
+}
+
+// drawn reports whether a screenshot shows more than one colour over a
+// few pixels: a window before its first frame is a flat colour.
+func drawn(path string) bool {
+	out, err := exec.Command("convert", path, "-format", "%k", "info:").Output()
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	return err == nil && n > 8
+}
+
+var codeRE = regexp.MustCompile(`\b\d{6}\b`)
+
+// code waits for mail number after+1 to addr in the built-in server's
+// mailbox and returns the 6-digit code of the newest.
+func (w *windows) code(addr string, after int) string {
+	w.t.Helper()
+	var code string
+	w.until(time.Minute, "mail to "+addr, func() bool {
+		req, _ := http.NewRequest("GET", "http://"+w.addr+"/v1/dev/mailbox?to="+url.QueryEscape(addr), nil)
+		req.Header.Set("Sesame-Client-Version", "0.1.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var box struct {
+			Mails []struct{ Text string } `json:"mails"`
+		}
+		if json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&box) != nil || len(box.Mails) <= after {
+			return false
+		}
+		code = codeRE.FindString(box.Mails[0].Text)
+		return code != ""
+	})
+	return code
+}
+
+// credential reads an item of the prefix's Credential Manager with
+// credtool; "" when there is none.
+func (w *windows) credential(service, user string) string {
+	w.t.Helper()
+	out, err := w.wine(time.Minute, "wine", w.cred, service, user)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 3 {
+		return ""
+	}
+	if err != nil {
+		w.t.Fatalf("credtool %s %s: %v\n%s", service, user, err, out)
+	}
+	return out
+}
+
+// waitToken waits until the Credential Manager holds a refresh token for
+// account that differs from any seen before, and returns it.
+func (w *windows) waitToken(account string) string {
+	w.t.Helper()
+	user := "refresh-token http://" + w.addr + " " + account
+	var token string
+	w.until(time.Minute, "new refresh token in the Credential Manager", func() bool {
+		token = w.credential("Sesame", user)
+		return token != "" && !w.tokens[token]
+	})
+	if w.tokens == nil {
+		w.tokens = map[string]bool{}
+	}
+	w.tokens[token] = true
+	return token
+}
+
+// user is the prefix's Windows user folder, C:\users\<name>.
+func (w *windows) user() string {
+	w.t.Helper()
+	m, _ := filepath.Glob(filepath.Join(w.prefix, "drive_c", "users", "*", "AppData", "Local"))
+	if len(m) != 1 {
+		w.t.Fatalf("no single user with AppData\\Local in the prefix: %v", m)
+	}
+	return filepath.Dir(filepath.Dir(m[0]))
+}
+
+// filesContaining lists the files of the prefix's users and the Linux
+// home that hold s.
+func (w *windows) filesContaining(s string) []string {
+	var found []string
+	filepath.WalkDir(w.home, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !e.Type().IsRegular() {
+			return nil
+		}
+		if strings.HasPrefix(path, filepath.Join(w.prefix, "drive_c", "windows")) {
+			return nil
+		}
+		if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte(s)) {
+			found = append(found, path)
+		}
+		return nil
+	})
+	return found
+}

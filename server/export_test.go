@@ -44,6 +44,19 @@ func HoldHashes(t testing.TB, s *Server) (free func()) { return holdSlots(t, s.h
 // WaitHashQueue waits until n requests of s wait for a hashing slot.
 func WaitHashQueue(t testing.TB, s *Server, n int) { waitQueue(t, s.hashq, n) }
 
+// Waiting lists the keys of the requests of s that wait for a hashing
+// slot, in arrival order.
+func Waiting(s *Server) [][]string {
+	q := s.hashq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	keys := make([][]string, len(q.waiting))
+	for i, w := range q.waiting {
+		keys[i] = w.keys
+	}
+	return keys
+}
+
 // WaitBackground waits for the work that s runs in the background (mails,
 // notices) for the answers given so far.
 func WaitBackground(s *Server) { s.mails.Wait() }

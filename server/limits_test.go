@@ -131,3 +131,14 @@ func TestLimitsWhenTheStoreFails(t *testing.T) {
 	e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: email}, "").expect(t, 500, authapi.CodeInternal)
 	ip.call("POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: "x"}, "").expect(t, 500, authapi.CodeInternal)
 }
+
+// TestMailboxSpendsNoBudget: the local mailbox, which the app's Mailbox
+// window polls every few seconds, spends none of the address's budget, so
+// that the user's own requests to the built-in server are not refused.
+func TestMailboxSpendsNoBudget(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.RateIP = server.Rate{PerMinute: 1, Burst: 2} })
+	for range 5 {
+		e.call("GET", "/v1/dev/mailbox?to=x@example.org", nil, "").ok(t, 200, nil)
+	}
+	e.call("POST", "/v1/password-resets", authapi.EmailRequest{Email: "x@example.org"}, "").ok(t, 202, nil)
+}

@@ -492,8 +492,14 @@ func (s *Server) gate(rt route, r *http.Request) error {
 	switch {
 	case rt.Pattern == "/v1/status":
 		return nil
-	case rt.Pattern == "/v1/dev/mailbox" && (!s.cfg.DevMailbox || !localOnly(r)):
-		return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
+	case rt.Pattern == "/v1/dev/mailbox":
+		// The local outbox, for this computer only. It spends no budget
+		// of the address: the Mailbox window polls it, and would spend the
+		// budget of the user's own sign-ins on the built-in server.
+		if !s.cfg.DevMailbox || !localOnly(r) {
+			return problem(http.StatusNotFound, authapi.CodeNotFound, "There is no such endpoint.")
+		}
+		return nil
 	case !strings.HasPrefix(rt.Pattern, "/v1/") && rt.Method != "":
 		// A page for browsers: no client version, and no maintenance, so
 		// that an owner can always sign an intruder out.

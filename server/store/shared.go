@@ -29,8 +29,6 @@ type Admin interface {
 	ClearFailures(ctx context.Context, email string) error
 }
 
-var _ Admin = (*SQLite)(nil)
-
 // Fail counts one more failure on l at now: the MaxFailures-th failure in
 // a row locks the address for Base, doubled for each lock before it, at
 // most Max, and starts the count again.

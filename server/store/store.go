@@ -3,10 +3,11 @@
 // the activity log, the local outbox, the maintenance switch, the audit
 // log of the operator's actions and the rate limits' token buckets.
 //
-// [Store] is the interface the server uses; [OpenSQLite] is the embedded
-// default, a pure-Go SQLite file with its migrations in the binary, and
-// package server/store/postgres the store for servers on several machines
-// sharing one PostgreSQL database. Every
+// [Store] is the interface the server uses. Package server/store/sqlite is
+// the embedded default, a pure-Go SQLite file with its migrations in the
+// binary, and package server/store/postgres the store for servers on
+// several machines sharing one PostgreSQL database; both return the errors
+// declared here. Every
 // method that must be exact under concurrency (failure counting, code
 // attempts, TOTP steps, recovery codes, refresh rotation, rate limits) is
 // one transaction, so it stays exact across several processes sharing one
@@ -46,6 +47,11 @@ var (
 	// ErrTicketLimit reports an account with as many open support
 	// requests as it may have.
 	ErrTicketLimit = errors.New("store: too many open support requests")
+	// ErrOldValuesKept reports that RewriteTOTPSecrets rewrote the values
+	// but the old ones may stay in the database's files for a while (a
+	// write-ahead log another connection reads, a table the database user
+	// may not compact).
+	ErrOldValuesKept = errors.New("store: the old values may stay in the database's files for a while")
 )
 
 // LimitedError reports a Charge refused: its bucket has a token again

@@ -307,12 +307,9 @@ func (s *Store) ReserveAttempt(ctx context.Context, email string, now time.Time,
 			email, ms(now)).Scan(&inFlight); err != nil {
 			return err
 		}
-		if err := p.Check(l, inFlight, now); err != nil {
+		if sweep, err := p.Reserve(l, inFlight, now); err != nil {
 			return err
-		}
-		if inFlight == 0 {
-			// Reservations left by crashed processes go with the first
-			// attempt that has none in flight.
+		} else if sweep {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE email = ?`, email); err != nil {
 				return err
 			}
@@ -392,32 +389,27 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, n
 		if err != nil {
 			return err
 		}
-		var hashes [][]byte
-		var lefts []int
-		var hash []byte
+		var c store.Code
 		var expires int64
-		var left int
 		err = tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes WHERE email = ? AND purpose = ?`,
-			email, purpose).Scan(&hash, &expires, &left)
+			email, purpose).Scan(&c.Hash, &expires, &c.AttemptsLeft)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err == nil && ms(now) < expires && left > 0 {
-			hashes, lefts = [][]byte{hash}, []int{left}
-		}
-		var i int
-		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i]) })
-		if err != nil {
+		c.ExpiresAt = fromMS(expires)
+		var left int
+		use, left, err = b.Use(n, c, now, match)
+		switch {
+		case err != nil:
 			return err
-		}
-		if i == 0 {
+		case use.OK:
 			_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
 			return err
 		}
 		if err := miss(ctx, tx, budgetKey, now, b); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, lefts[0], email, purpose)
+		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, left, email, purpose)
 		return err
 	})
 	return use, err
@@ -475,24 +467,20 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 		if err != nil {
 			return err
 		}
-		var pws, langs []string
-		var hashes [][]byte
-		var lefts []int
+		var rs []store.Registration
 		for rows.Next() {
-			var pw, lang string
-			var h []byte
-			var left int
-			if err := rows.Scan(&pw, &h, &left, &lang); err != nil {
+			var r store.Registration
+			if err := rows.Scan(&r.PasswordHash, &r.CodeHash, &r.Attempts, &r.Language); err != nil {
 				rows.Close()
 				return err
 			}
-			pws, hashes, lefts, langs = append(pws, pw), append(hashes, h), append(lefts, left), append(langs, lang)
+			rs = append(rs, r)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i], pws[i]) })
+		use, i, err = b.Verify(n, rs, match)
 		switch {
 		case err != nil:
 			return err
@@ -502,11 +490,9 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET attempts_left = attempts_left - 1`+liveRegistrationCodes, email, ms(now))
 			return err
-		case pws[i] == "":
-			return store.ErrNotFound // a decoy never becomes an account
 		}
 		if err := one(tx.ExecContext(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at, language) VALUES (?, ?, ?, 1, ?, ?)
-			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], ms(now), langs[i])); err != nil {
+			ON CONFLICT (email) DO NOTHING`, accountID, email, rs[i].PasswordHash, ms(now), rs[i].Language)); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return store.ErrExists
 			}
@@ -1137,11 +1123,10 @@ func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.Audit
 		// keys picks the lockout and code budget keys of the account.
 		const keys = `(email IN (?1, ?2) OR email IN (SELECT ?3 || id FROM devices WHERE account_id = ?4))`
 		keyArgs := []any{e.Email, store.ResetKeyPrefix + e.Email, store.DeviceKeyPrefix, id}
-		changed, n := false, 0
+		n := 0
 		switch e.Action {
 		case store.ActionSuspend, store.ActionRevokeSessions:
 			if e.Action == store.ActionSuspend {
-				changed = !suspended
 				err = execAll(ctx, tx, stmt{`UPDATE accounts SET suspended = 1 WHERE id = ?`, []any{id}}, stmt{untrustDevices, []any{id}})
 			}
 			if err == nil {
@@ -1151,7 +1136,6 @@ func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.Audit
 				err = execAll(ctx, tx, stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}})
 			}
 		case store.ActionUnsuspend:
-			changed = suspended
 			_, err = tx.ExecContext(ctx, `UPDATE accounts SET suspended = 0 WHERE id = ?`, id)
 		case store.ActionUnlock:
 			n, err = count(tx.ExecContext(ctx, `UPDATE lockouts SET failures = 0, locked_until = 0
@@ -1178,7 +1162,7 @@ func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.Audit
 		if err != nil {
 			return err
 		}
-		e.Outcome = store.Outcome(e.Action, changed, n)
+		e.Outcome = store.Outcome(e.Action, suspended, n)
 		return tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`, ms(e.At), e.Operator, e.Action, id, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
 	})

@@ -227,3 +227,22 @@ func TestTicketAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshTokenSpendable pins when a refresh token may be spent: a
+// reuse is named before an expiry.
+func TestRefreshTokenSpendable(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		rt   store.RefreshToken
+		want error
+	}{
+		{"live", store.RefreshToken{ExpiresAt: at.Add(time.Millisecond)}, nil},
+		{"expired", store.RefreshToken{ExpiresAt: at}, store.ErrNotFound},
+		{"spent", store.RefreshToken{ExpiresAt: at.Add(time.Hour), Used: true}, store.ErrReused},
+		{"spent and expired", store.RefreshToken{ExpiresAt: at, Used: true}, store.ErrReused},
+	} {
+		if err := c.rt.Spendable(at); !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}

@@ -204,6 +204,25 @@ const DeviceKeyPrefix = "device:"
 // knows only the address cannot stop its owner's reset.
 const ResetKeyPrefix = "reset:"
 
+// RefreshToken is the state of a refresh token.
+type RefreshToken struct {
+	ExpiresAt time.Time
+	Used      bool
+}
+
+// Spendable reports why the token cannot be spent at now: ErrReused when
+// it was spent before (its session is then revoked), or ErrNotFound when
+// it expired.
+func (t RefreshToken) Spendable(now time.Time) error {
+	switch {
+	case t.Used:
+		return ErrReused
+	case !now.Before(t.ExpiresAt):
+		return ErrNotFound
+	}
+	return nil
+}
+
 // Tokens are the hashes of a session's current token pair.
 type Tokens struct {
 	Access         []byte

@@ -768,20 +768,19 @@ func rotate(ctx context.Context, tx pgx.Tx, hash []byte, now time.Time, next sto
 	if *se, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 FOR UPDATE`, sessionID)); err != nil {
 		return err
 	}
-	var expires time.Time
-	var usedAt *time.Time
-	if err := tx.QueryRow(ctx, `SELECT expires_at, used_at FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
-		Scan(&expires, &usedAt); err != nil {
+	var rt store.RefreshToken
+	if err := tx.QueryRow(ctx, `SELECT expires_at, used_at IS NOT NULL FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
+		Scan(&rt.ExpiresAt, &rt.Used); err != nil {
 		return notFound(err)
 	}
-	if usedAt != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); err != nil {
-			return err
+	if err := rt.Spendable(now); err != nil {
+		// A token spent before revokes its session.
+		if errors.Is(err, store.ErrReused) {
+			if _, derr := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); derr != nil {
+				return derr
+			}
 		}
-		return store.ErrReused
-	}
-	if !now.Before(expires) {
-		return store.ErrNotFound
+		return err
 	}
 	t := per.Take(now)
 	b := &pgx.Batch{}

@@ -800,14 +800,14 @@ func (s *Store) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.Ti
 	if *se, err = scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, sessionID)); err != nil {
 		return err
 	}
-	if used.Valid {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); err != nil {
-			return err
+	if err := (store.RefreshToken{ExpiresAt: fromMS(expires), Used: used.Valid}).Spendable(now); err != nil {
+		// A token spent before revokes its session.
+		if errors.Is(err, store.ErrReused) {
+			if _, derr := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); derr != nil {
+				return derr
+			}
 		}
-		return store.ErrReused
-	}
-	if ms(now) >= expires {
-		return store.ErrNotFound
+		return err
 	}
 	t := per.Take(now)
 	n, err := count(tx.ExecContext(ctx, `UPDATE sessions SET access_hash = ?, access_expires = ?, last_seen_at = ?,

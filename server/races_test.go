@@ -9,6 +9,7 @@ import (
 	"sesame/authapi"
 	"sesame/server"
 	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 // burst sends the requests at once and counts the answers' statuses.
@@ -128,7 +129,7 @@ func TestStaleHashesAreRefused(t *testing.T) {
 func TestDatabasePathIsTakenLiterally(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "odd #name% 41?x.db")
-	st, err := store.OpenSQLite(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,14 +12,14 @@ import (
 
 	"sesame/authapi"
 	"sesame/server/mail"
-	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 // TestRateLimitComesBeforeHashing occupies every hashing slot: a request
 // within its rate waits for a slot and is answered 503 overloaded; one over
 // its rate is answered 429 without reaching the hashing step.
 func TestRateLimitComesBeforeHashing(t *testing.T) {
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"sesame/server/store"
 	"sesame/server/store/postgres"
+	"sesame/server/store/sqlite"
 )
 
 // keywordDSN matches a PostgreSQL connection string of key=value pairs
@@ -47,5 +48,5 @@ func openStore(ctx context.Context, fs *flag.FlagSet, db string) (store.Store, e
 		}
 		return st, nil
 	}
-	return store.OpenSQLite(ctx, db)
+	return sqlite.Open(ctx, db)
 }

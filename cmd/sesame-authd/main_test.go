@@ -24,6 +24,7 @@ import (
 	"sesame/server"
 	"sesame/server/sms"
 	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
@@ -307,7 +308,7 @@ func TestWrongTOTPKeyStopsTheStart(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "authd.db")
 	const secret = "JBSWY3DPEHPK3PXP"
-	st, err := store.OpenSQLite(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,10 @@ var rules = map[string][]string{
 	// go-ethereum checks the key files in tests; no program carries it.
 	"sesame": {"github.com/ethereum/go-ethereum"},
 
+	// The stores side by side: neither carries the other's driver.
+	"sesame/server/store/sqlite":   {"github.com/jackc/", "sesame/server/store/postgres"},
+	"sesame/server/store/postgres": {"modernc.org/", "sesame/server/store/sqlite"},
+
 	"sesame/internal/clocale":     {"fyne.io/", "sesame/"}, // its init must run before Fyne's
 	"sesame/internal/localserver": {"fyne.io/", "sesame/app", "sesame/screens", "sesame/internal/test"},
 	"sesame/internal/testcert":    {"fyne.io/", "sesame/"},

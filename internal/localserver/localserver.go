@@ -30,7 +30,7 @@ import (
 	"sesame/server"
 	"sesame/server/mail"
 	"sesame/server/sms"
-	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 // Addr is where the built-in server listens. It is fixed because the
@@ -68,7 +68,7 @@ type Server struct {
 	// Shared is set when another Sesame on this computer already ran the
 	// server over the same database, and this one uses it.
 	Shared bool
-	store  *store.SQLite
+	store  *sqlite.Store
 	http   *http.Server
 	srv    *server.Server
 }
@@ -102,7 +102,7 @@ func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, erro
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the data folder: %w", err)
 	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(dataDir, DBName))
+	st, err := sqlite.Open(ctx, filepath.Join(dataDir, DBName))
 	if err != nil {
 		return nil, fmt.Errorf("opening the built-in server's database: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"sesame/server/store"
 	"sesame/server/store/postgres"
+	"sesame/server/store/sqlite"
 )
 
 // The kinds of store.
@@ -117,7 +118,7 @@ func (d DB) Connect() (store.Admin, error) {
 	if d.Kind == Postgres {
 		st, err = postgres.Open(context.Background(), d.Source)
 	} else {
-		st, err = store.OpenSQLite(context.Background(), d.Source)
+		st, err = sqlite.Open(context.Background(), d.Source)
 	}
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"sesame/server/sms"
-	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 func TestComposeEveryLanguage(t *testing.T) {
@@ -126,7 +126,7 @@ func TestNewGatewayRefusesURLs(t *testing.T) {
 // TestOutboxStores: the outbox keeps a message in the store's outbox,
 // marked as a text message.
 func TestOutboxStores(t *testing.T) {
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "sesame.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sesame.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

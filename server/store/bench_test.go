@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 // busy client, whose takes queue on its row); and a take refused, which
 // reads the bucket again for the wait.
 func BenchmarkRateCheck(b *testing.B) {
+	ctx := context.Background()
 	for _, kind := range testdb.Kinds {
 		b.Run(kind, func(b *testing.B) {
 			testdb.Require(b, kind)

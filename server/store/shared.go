@@ -1,8 +1,9 @@
 package store
 
-// What the SQLite and PostgreSQL stores share: the operator's interface,
-// the lock policy's and the rate limits' arithmetic, the audit log's outcomes
-// and the running of
+// What the SQLite and PostgreSQL stores share, as pure functions that the
+// SQL of each calls: the operator's interface, the lock policy and its
+// reservations, the attempts on mailed codes and registrations, the rate
+// limits' arithmetic, the audit log's outcomes and the running of
 // migrations.
 
 import (
@@ -29,8 +30,6 @@ type Admin interface {
 	ClearFailures(ctx context.Context, email string) error
 }
 
-var _ Admin = (*SQLite)(nil)
-
 // Fail counts one more failure on l at now: the MaxFailures-th failure in
 // a row locks the address for Base, doubled for each lock before it, at
 // most Max, and starts the count again.
@@ -48,35 +47,36 @@ func (p LockPolicy) Fail(l Lockout, now time.Time) Lockout {
 	return l
 }
 
-// Check answers whether one more attempt may be checked at now, with l the
-// address's lockout and inFlight its attempts being checked: ErrLocked
-// while it is locked, ErrBusy while the failures counted plus the
-// attempts in flight reach the limit.
-func (p LockPolicy) Check(l Lockout, inFlight int, now time.Time) error {
+// Reserve decides a reservation of one more attempt at now, with l the
+// address's lockout and inFlight its live reservations: ErrLocked while it
+// is locked, ErrBusy while the failures counted plus the attempts in
+// flight reach the limit. sweep: none is in flight, so the address's
+// stored reservations are those crashed processes left, and go first.
+func (p LockPolicy) Reserve(l Lockout, inFlight int, now time.Time) (sweep bool, err error) {
 	if l.Locked(now) {
-		return ErrLocked
+		return false, ErrLocked
 	}
 	if l.Failures+inFlight >= p.MaxFailures {
-		return ErrBusy
+		return false, ErrBusy
 	}
-	return nil
+	return inFlight == 0, nil
 }
 
-// Spend decides one attempt on the live codes of an address (their hashes
-// and attempts left) that missed misses times in the budget's window. It
-// answers ErrCodesLocked when the budget is spent, ErrNotFound when no code
-// is live, else the index of the code that match(i) accepts (-1 on a miss, which counts
-// down every code's attempts in lefts). Every code is compared, so that
-// the work does not depend on which matched.
-func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func(i int) bool) (CodeUse, int, error) {
+// spend decides one attempt on the live codes of an address (their
+// attempts left) that missed misses times in the budget's window. It
+// answers ErrCodesLocked when the budget is spent, ErrNotFound when no
+// code is live, else the index of the code that match(i) accepts (-1 on a
+// miss, which counts down every code's attempts in lefts). Every code is
+// compared, so that the work does not depend on which matched.
+func (b CodeBudget) spend(misses int, lefts []int, match func(i int) bool) (CodeUse, int, error) {
 	if misses >= b.Misses {
 		return CodeUse{}, -1, ErrCodesLocked
 	}
-	if len(hashes) == 0 {
+	if len(lefts) == 0 {
 		return CodeUse{}, -1, ErrNotFound
 	}
 	found := -1
-	for i := range hashes {
+	for i := range lefts {
 		if match(i) && found < 0 {
 			found = i
 		}
@@ -93,19 +93,62 @@ func (b CodeBudget) Spend(misses int, hashes [][]byte, lefts []int, match func(i
 	return CodeUse{AttemptsLeft: min(most, left), Exhausted: left == 0}, -1, nil
 }
 
-// Outcome is what an action did, as the audit log says it: changed
-// whether the account's state changed (for ActionSuspend and
-// ActionUnsuspend), n the sessions ended (ActionSuspend,
-// ActionRevokeSessions) or the lockout keys cleared (ActionUnlock).
-func Outcome(action string, changed bool, n int) string {
+// Code is a mailed code as a store keeps it.
+type Code struct {
+	Hash         []byte
+	ExpiresAt    time.Time
+	AttemptsLeft int
+}
+
+// Use decides one attempt at now on c, the stored code of an address (the
+// zero Code when it has none), that missed misses times in the budget's
+// window: ErrCodesLocked when the budget is spent, ErrNotFound when c is
+// not live; a match (use.OK) spends the code, a miss leaves it left
+// attempts and counts against the budget.
+func (b CodeBudget) Use(misses int, c Code, now time.Time, match func(hash []byte) bool) (use CodeUse, left int, err error) {
+	var lefts []int
+	if now.Before(c.ExpiresAt) && c.AttemptsLeft > 0 {
+		lefts = []int{c.AttemptsLeft}
+	}
+	use, _, err = b.spend(misses, lefts, func(int) bool { return match(c.Hash) })
+	if err != nil || use.OK {
+		return use, 0, err
+	}
+	return use, lefts[0], nil
+}
+
+// Verify decides one attempt on rs, the registrations of an address whose
+// code is live, that missed misses times in the budget's window:
+// ErrCodesLocked when the budget is spent, ErrNotFound when rs is empty,
+// else the index of the registration that match accepts, which becomes the
+// account, or -1 on a miss, which spends an attempt of every code in rs
+// and counts against the budget. A decoy (no password hash) that matches
+// answers ErrNotFound: it never becomes an account.
+func (b CodeBudget) Verify(misses int, rs []Registration, match func(codeHash []byte, passwordHash string) bool) (CodeUse, int, error) {
+	lefts := make([]int, len(rs))
+	for i, r := range rs {
+		lefts[i] = r.Attempts
+	}
+	use, i, err := b.spend(misses, lefts, func(i int) bool { return match(rs[i].CodeHash, rs[i].PasswordHash) })
+	if err == nil && i >= 0 && rs[i].PasswordHash == "" {
+		return CodeUse{}, -1, ErrNotFound
+	}
+	return use, i, err
+}
+
+// Outcome is what an action did, as the audit log says it: suspended
+// whether the account was suspended before it, n the sessions ended
+// (ActionSuspend, ActionRevokeSessions) or the lockout keys cleared
+// (ActionUnlock).
+func Outcome(action string, suspended bool, n int) string {
 	switch action {
 	case ActionSuspend:
-		if changed {
+		if !suspended {
 			return fmt.Sprintf("suspended; %d sessions ended", n)
 		}
 		return fmt.Sprintf("was suspended already; %d sessions ended", n)
 	case ActionUnsuspend:
-		if changed {
+		if suspended {
 			return "reinstated"
 		}
 		return "was not suspended"

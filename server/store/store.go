@@ -3,10 +3,11 @@
 // the activity log, the local outbox, the maintenance switch, the audit
 // log of the operator's actions and the rate limits' token buckets.
 //
-// [Store] is the interface the server uses; [OpenSQLite] is the embedded
-// default, a pure-Go SQLite file with its migrations in the binary, and
-// package server/store/postgres the store for servers on several machines
-// sharing one PostgreSQL database. Every
+// [Store] is the interface the server uses. Package server/store/sqlite is
+// the embedded default, a pure-Go SQLite file with its migrations in the
+// binary, and package server/store/postgres the store for servers on
+// several machines sharing one PostgreSQL database; both return the errors
+// declared here. Every
 // method that must be exact under concurrency (failure counting, code
 // attempts, TOTP steps, recovery codes, refresh rotation, rate limits) is
 // one transaction, so it stays exact across several processes sharing one
@@ -46,6 +47,11 @@ var (
 	// ErrTicketLimit reports an account with as many open support
 	// requests as it may have.
 	ErrTicketLimit = errors.New("store: too many open support requests")
+	// ErrOldValuesKept reports that RewriteTOTPSecrets rewrote the values
+	// but the old ones may stay in the database's files for a while (a
+	// write-ahead log another connection reads, a table the database user
+	// may not compact).
+	ErrOldValuesKept = errors.New("store: the old values may stay in the database's files for a while")
 )
 
 // LimitedError reports a Charge refused: its bucket has a token again
@@ -197,6 +203,25 @@ const DeviceKeyPrefix = "device:"
 // not the address's own key, so that wrong passwords from a stranger who
 // knows only the address cannot stop its owner's reset.
 const ResetKeyPrefix = "reset:"
+
+// RefreshToken is the state of a refresh token.
+type RefreshToken struct {
+	ExpiresAt time.Time
+	Used      bool
+}
+
+// Spendable reports why the token cannot be spent at now: ErrReused when
+// it was spent before (its session is then revoked), or ErrNotFound when
+// it expired.
+func (t RefreshToken) Spendable(now time.Time) error {
+	switch {
+	case t.Used:
+		return ErrReused
+	case !now.Before(t.ExpiresAt):
+		return ErrNotFound
+	}
+	return nil
+}
 
 // Tokens are the hashes of a session's current token pair.
 type Tokens struct {

@@ -295,12 +295,9 @@ func (s *Store) ReserveAttempt(ctx context.Context, email string, now time.Time,
 			Scan(&inFlight); err != nil {
 			return err
 		}
-		if err := p.Check(l, inFlight, now); err != nil {
+		if sweep, err := p.Reserve(l, inFlight, now); err != nil {
 			return err
-		}
-		if inFlight == 0 {
-			// Reservations left by crashed processes go with the first
-			// attempt that has none in flight.
+		} else if sweep {
 			if _, err := tx.Exec(ctx, `DELETE FROM attempts WHERE email = $1`, email); err != nil {
 				return err
 			}
@@ -388,30 +385,23 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, n
 		if err != nil {
 			return err
 		}
-		var hashes [][]byte
-		var lefts []int
-		var hash []byte
-		var expires time.Time
-		var left int
+		var c store.Code
 		err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes`+where, email, purpose).
-			Scan(&hash, &expires, &left)
+			Scan(&c.Hash, &c.ExpiresAt, &c.AttemptsLeft)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		if err == nil && now.Before(expires) && left > 0 {
-			hashes, lefts = [][]byte{hash}, []int{left}
-		}
-		var i int
-		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i]) })
+		var left int
+		use, left, err = b.Use(n, c, now, match)
 		switch {
 		case err != nil:
 			return err
-		case i == 0:
+		case use.OK:
 			_, err = tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
 			return err
 		}
 		return batch(ctx, tx, countMiss(budgetKey, now, b),
-			stmt{`UPDATE codes SET attempts_left = $3` + where, []any{email, purpose, lefts[0]}})
+			stmt{`UPDATE codes SET attempts_left = $3` + where, []any{email, purpose, left}})
 	})
 	return use, err
 }
@@ -490,31 +480,25 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 		if err != nil {
 			return err
 		}
-		var pws, langs []string
-		var hashes [][]byte
-		var lefts []int
-		var pw, lang string
-		var h []byte
-		var left int
-		if _, err := pgx.ForEachRow(rows, []any{&pw, &h, &left, &lang}, func() error {
-			pws, hashes, lefts, langs = append(pws, pw), append(hashes, h), append(lefts, left), append(langs, lang)
+		var rs []store.Registration
+		var r store.Registration
+		if _, err := pgx.ForEachRow(rows, []any{&r.PasswordHash, &r.CodeHash, &r.Attempts, &r.Language}, func() error {
+			rs = append(rs, r)
 			return nil
 		}); err != nil {
 			return err
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i], pws[i]) })
+		use, i, err = b.Verify(n, rs, match)
 		switch {
 		case err != nil:
 			return err
 		case i < 0:
 			return batch(ctx, tx, countMiss(email, now, b),
 				stmt{`UPDATE registrations SET attempts_left = attempts_left - 1` + liveRegistrationCodes, []any{email, now}})
-		case pws[i] == "":
-			return store.ErrNotFound // a decoy never becomes an account
 		}
 		if err := one(tx.Exec(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at, language) VALUES ($1, $2, $3, true, $4, $5)
-			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], now, langs[i])); err != nil {
+			ON CONFLICT (email) DO NOTHING`, accountID, email, rs[i].PasswordHash, now, rs[i].Language)); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return store.ErrExists
 			}
@@ -784,20 +768,19 @@ func rotate(ctx context.Context, tx pgx.Tx, hash []byte, now time.Time, next sto
 	if *se, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 FOR UPDATE`, sessionID)); err != nil {
 		return err
 	}
-	var expires time.Time
-	var usedAt *time.Time
-	if err := tx.QueryRow(ctx, `SELECT expires_at, used_at FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
-		Scan(&expires, &usedAt); err != nil {
+	var rt store.RefreshToken
+	if err := tx.QueryRow(ctx, `SELECT expires_at, used_at IS NOT NULL FROM refresh_tokens WHERE hash = $1 FOR UPDATE`, hash).
+		Scan(&rt.ExpiresAt, &rt.Used); err != nil {
 		return notFound(err)
 	}
-	if usedAt != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); err != nil {
-			return err
+	if err := rt.Spendable(now); err != nil {
+		// A token spent before revokes its session.
+		if errors.Is(err, store.ErrReused) {
+			if _, derr := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID); derr != nil {
+				return derr
+			}
 		}
-		return store.ErrReused
-	}
-	if !now.Before(expires) {
-		return store.ErrNotFound
+		return err
 	}
 	t := per.Take(now)
 	b := &pgx.Batch{}
@@ -1083,11 +1066,10 @@ func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.Audit
 		// keys picks the lockout and code budget keys of the account.
 		const keys = `(email IN ($1, $2) OR email IN (SELECT $3::text || id FROM devices WHERE account_id = $4))`
 		keyArgs := []any{e.Email, store.ResetKeyPrefix + e.Email, store.DeviceKeyPrefix, id}
-		changed, n := false, 0
+		n := 0
 		switch e.Action {
 		case store.ActionSuspend, store.ActionRevokeSessions:
 			if e.Action == store.ActionSuspend {
-				changed = !suspended
 				err = batch(ctx, tx, stmt{`UPDATE accounts SET suspended = true WHERE id = $1`, []any{id}}, stmt{untrustDevices, []any{id}})
 			}
 			if err == nil {
@@ -1097,7 +1079,6 @@ func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.Audit
 				_, err = tx.Exec(ctx, `DELETE FROM challenges WHERE account_id = $1`, id)
 			}
 		case store.ActionUnsuspend:
-			changed = suspended
 			_, err = tx.Exec(ctx, `UPDATE accounts SET suspended = false WHERE id = $1`, id)
 		case store.ActionUnlock:
 			n, err = count(tx.Exec(ctx, `UPDATE lockouts SET failures = 0, locked_until = NULL
@@ -1124,7 +1105,7 @@ func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.Audit
 		if err != nil {
 			return err
 		}
-		e.Outcome = store.Outcome(e.Action, changed, n)
+		e.Outcome = store.Outcome(e.Action, suspended, n)
 		return tx.QueryRow(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`, e.At, e.Operator, e.Action, id, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
 	})

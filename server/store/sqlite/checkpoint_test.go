@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 // TestRewriteTOTPSecretsCheckpointBusy: when another connection reads the
@@ -20,7 +21,7 @@ func TestRewriteTOTPSecretsCheckpointBusy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sesame.db")
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package store
+// Package sqlite is the auth server's embedded store: a pure-Go SQLite
+// file with its migrations in the binary, shareable by several server
+// processes on one machine. [Open] opens it.
+package sqlite
 
 import (
 	"cmp"
@@ -16,29 +19,29 @@ import (
 	"time"
 
 	"sesame/authapi"
+	"sesame/server/store"
 
-	sqlite "modernc.org/sqlite"
+	driver "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// SQLite is the embedded Store: one database file, shareable by several
-// server processes on one machine.
-type SQLite struct {
+// Store is the SQLite store: one database file.
+type Store struct {
 	db *sql.DB
 	// take is TakeToken's statement, prepared once: parsing it would be
 	// a fifth of its cost.
 	take *sql.Stmt
 }
 
-var _ Store = (*SQLite)(nil)
+var _ store.Admin = (*Store)(nil)
 
-// OpenSQLite opens (creating if needed) the database at path and applies the
+// Open opens (creating if needed) the database at path and applies the
 // embedded migrations it lacks. The file and its -wal and -shm files are
 // readable by their owner only.
-func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+func Open(ctx context.Context, path string) (*Store, error) {
 	if err := ownerOnly(path); err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
@@ -57,12 +60,12 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// Go instead of in SQLite's sleeping busy handler, which keeps the tail
 	// latency low. Other processes on the file still wait on busy_timeout.
 	db.SetMaxOpenConns(1)
-	s := &SQLite{db: db}
+	s := &Store{db: db}
 	// Servers opening a new file at once meet its switch to WAL, which
 	// answers SQLITE_BUSY at once rather than wait; they try again.
 	for try := 1; ; try++ {
 		err = s.migrate(ctx)
-		var se *sqlite.Error
+		var se *driver.Error
 		if err == nil || try == 100 || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
 			break
 		}
@@ -105,13 +108,13 @@ func ownerOnly(path string) error {
 	return nil
 }
 
-func (s *SQLite) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var version int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return fmt.Errorf("reading schema version: %w", err)
 		}
-		version, err := Migrate(migrations, version, func(body string) error {
+		version, err := store.Migrate(migrations, version, func(body string) error {
 			_, err := tx.ExecContext(ctx, body)
 			return err
 		})
@@ -124,10 +127,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.db.Close() }
 
 // tx runs f in one immediate transaction.
-func (s *SQLite) tx(ctx context.Context, f func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -146,7 +149,7 @@ func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 func one(res sql.Result, err error) error {
 	n, err := count(res, err)
 	if err == nil && n == 0 {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	return err
 }
@@ -162,27 +165,27 @@ func count(res sql.Result, err error) (int, error) {
 
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	return err
 }
 
 // CreateAccount implements Store.
-func (s *SQLite) CreateAccount(ctx context.Context, a Account) error {
+func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	_, err := s.db.ExecContext(ctx,
 		`INSERT INTO accounts (id, email, password_hash, verified, suspended, created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Email, a.PasswordHash, a.Verified, a.Suspended, ms(a.CreatedAt), cmp.Or(a.Language, authapi.DefaultLanguage))
-	var se *sqlite.Error
+	var se *driver.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
-		return ErrExists
+		return store.ErrExists
 	}
 	return err
 }
 
 const accountCols = `id, email, password_hash, verified, suspended, created_at, totp_secret, totp_pending, totp_enabled, anti_phishing, language, reset_required`
 
-func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
-	var a Account
+func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
+	var a store.Account
 	var created int64
 	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Verified, &a.Suspended, &created,
 		&a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled, &a.AntiPhishing, &a.Language, &a.ResetRequired)
@@ -190,26 +193,26 @@ func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	return a, notFound(err)
 }
 
-func (s *SQLite) account(ctx context.Context, where string, arg any) (Account, error) {
+func (s *Store) account(ctx context.Context, where string, arg any) (store.Account, error) {
 	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg))
 }
 
 // AccountByEmail implements Store.
-func (s *SQLite) AccountByEmail(ctx context.Context, email string) (Account, error) {
+func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account, error) {
 	return s.account(ctx, "email", email)
 }
 
 // AccountByID implements Store.
-func (s *SQLite) AccountByID(ctx context.Context, id string) (Account, error) {
+func (s *Store) AccountByID(ctx context.Context, id string) (store.Account, error) {
 	return s.account(ctx, "id", id)
 }
 
-func (s *SQLite) setAccount(ctx context.Context, id, set string, v any) error {
+func (s *Store) setAccount(ctx context.Context, id, set string, v any) error {
 	return one(s.db.ExecContext(ctx, `UPDATE accounts SET `+set+` = ? WHERE id = ?`, v, id))
 }
 
 // SetSuspended implements Admin.
-func (s *SQLite) SetSuspended(ctx context.Context, id string, suspended bool) error {
+func (s *Store) SetSuspended(ctx context.Context, id string, suspended bool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := one(tx.ExecContext(ctx, `UPDATE accounts SET suspended = ? WHERE id = ?`, suspended, id)); err != nil || !suspended {
 			return err
@@ -241,12 +244,12 @@ func execAll(ctx context.Context, tx *sql.Tx, stmts ...stmt) error {
 }
 
 // ReplacePasswordHash implements Store.
-func (s *SQLite) ReplacePasswordHash(ctx context.Context, id, old, new string) error {
+func (s *Store) ReplacePasswordHash(ctx context.Context, id, old, new string) error {
 	return one(s.db.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old))
 }
 
 // ChangePassword implements Store.
-func (s *SQLite) ChangePassword(ctx context.Context, id, old, new, keepSession string) error {
+func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := one(tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old)); err != nil {
 			return err
@@ -260,24 +263,24 @@ func (s *SQLite) ChangePassword(ctx context.Context, id, old, new, keepSession s
 }
 
 // SetAntiPhishing implements Store.
-func (s *SQLite) SetAntiPhishing(ctx context.Context, id, phrase string) error {
+func (s *Store) SetAntiPhishing(ctx context.Context, id, phrase string) error {
 	return s.setAccount(ctx, id, "anti_phishing", phrase)
 }
 
 // SetLanguage implements Store.
-func (s *SQLite) SetLanguage(ctx context.Context, id, language string) error {
+func (s *Store) SetLanguage(ctx context.Context, id, language string) error {
 	return s.setAccount(ctx, id, "language", language)
 }
 
 func lockout(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, email string) (Lockout, error) {
-	var l Lockout
+}, email string) (store.Lockout, error) {
+	var l store.Lockout
 	var until int64
 	err := q.QueryRowContext(ctx, `SELECT failures, lock_count, locked_until FROM lockouts WHERE email = ?`, email).
 		Scan(&l.Failures, &l.LockCount, &until)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Lockout{}, nil
+		return store.Lockout{}, nil
 	}
 	if until != 0 {
 		l.LockedUntil = fromMS(until)
@@ -286,14 +289,14 @@ func lockout(ctx context.Context, q interface {
 }
 
 // Lockout implements Store.
-func (s *SQLite) Lockout(ctx context.Context, email string) (Lockout, error) {
+func (s *Store) Lockout(ctx context.Context, email string) (store.Lockout, error) {
 	return lockout(ctx, s.db, email)
 }
 
 // ReserveAttempt implements Store.
-func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time, ttl time.Duration, p LockPolicy) (string, Lockout, error) {
+func (s *Store) ReserveAttempt(ctx context.Context, email string, now time.Time, ttl time.Duration, p store.LockPolicy) (string, store.Lockout, error) {
 	id := newID()
-	var l Lockout
+	var l store.Lockout
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if l, err = lockout(ctx, tx, email); err != nil {
@@ -304,12 +307,9 @@ func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time
 			email, ms(now)).Scan(&inFlight); err != nil {
 			return err
 		}
-		if err := p.Check(l, inFlight, now); err != nil {
+		if sweep, err := p.Reserve(l, inFlight, now); err != nil {
 			return err
-		}
-		if inFlight == 0 {
-			// Reservations left by crashed processes go with the first
-			// attempt that has none in flight.
+		} else if sweep {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE email = ?`, email); err != nil {
 				return err
 			}
@@ -321,8 +321,8 @@ func (s *SQLite) ReserveAttempt(ctx context.Context, email string, now time.Time
 }
 
 // FinishAttempt implements Store.
-func (s *SQLite) FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p LockPolicy) (Lockout, error) {
-	var l Lockout
+func (s *Store) FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p store.LockPolicy) (store.Lockout, error) {
+	var l store.Lockout
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE id = ?`, id); err != nil {
 			return err
@@ -355,13 +355,13 @@ func newID() string {
 // ClearFailures forgets the failure count and any lock of an address, as a
 // successful sign-in does. The lock count stays, so the next lock still
 // lasts longer.
-func (s *SQLite) ClearFailures(ctx context.Context, email string) error {
+func (s *Store) ClearFailures(ctx context.Context, email string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE lockouts SET failures = 0, locked_until = 0 WHERE email = ?`, email)
 	return err
 }
 
 // PutCode implements Store.
-func (s *SQLite) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
+func (s *Store) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES (?, ?, ?, ?, ?)`,
 		email, purpose, hash, ms(expires), attempts)
 	return err
@@ -376,76 +376,71 @@ func misses(ctx context.Context, tx *sql.Tx, key string, now time.Time) (int, er
 
 // miss counts a wrong code on a budget's key (an address or a device) for
 // the budget's window.
-func miss(ctx context.Context, tx *sql.Tx, key string, now time.Time, b CodeBudget) error {
+func miss(ctx context.Context, tx *sql.Tx, key string, now time.Time, b store.CodeBudget) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO code_misses (email, expires_at) VALUES (?, ?)`, key, ms(now.Add(b.Window)))
 	return err
 }
 
 // UseCode implements Store.
-func (s *SQLite) UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b CodeBudget, match func([]byte) bool) (CodeUse, error) {
-	var use CodeUse
+func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
+	var use store.CodeUse
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n, err := misses(ctx, tx, budgetKey, now)
 		if err != nil {
 			return err
 		}
-		var hashes [][]byte
-		var lefts []int
-		var hash []byte
+		var c store.Code
 		var expires int64
-		var left int
 		err = tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes WHERE email = ? AND purpose = ?`,
-			email, purpose).Scan(&hash, &expires, &left)
+			email, purpose).Scan(&c.Hash, &expires, &c.AttemptsLeft)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err == nil && ms(now) < expires && left > 0 {
-			hashes, lefts = [][]byte{hash}, []int{left}
-		}
-		var i int
-		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i]) })
-		if err != nil {
+		c.ExpiresAt = fromMS(expires)
+		var left int
+		use, left, err = b.Use(n, c, now, match)
+		switch {
+		case err != nil:
 			return err
-		}
-		if i == 0 {
+		case use.OK:
 			_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
 			return err
 		}
 		if err := miss(ctx, tx, budgetKey, now, b); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, lefts[0], email, purpose)
+		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, left, email, purpose)
 		return err
 	})
 	return use, err
 }
 
 // PutRegistration implements Store.
-func (s *SQLite) PutRegistration(ctx context.Context, r Registration) error {
+func (s *Store) PutRegistration(ctx context.Context, r store.Registration) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO registrations (email, password_hash, code_hash, code_expires_at, attempts_left, created_at, expires_at, language)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Email, r.PasswordHash, r.CodeHash, ms(r.CodeExpiresAt), r.Attempts,
-			ms(r.CreatedAt), ms(r.CreatedAt.Add(RegistrationTTL)), cmp.Or(r.Language, authapi.DefaultLanguage))
+			ms(r.CreatedAt), ms(r.CreatedAt.Add(store.RegistrationTTL)), cmp.Or(r.Language, authapi.DefaultLanguage))
 		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM registrations WHERE email = ?1 AND id NOT IN
-			(SELECT id FROM registrations WHERE email = ?1 ORDER BY id DESC LIMIT ?2)`, r.Email, MaxRegistrations)
+			(SELECT id FROM registrations WHERE email = ?1 ORDER BY id DESC LIMIT ?2)`, r.Email, store.MaxRegistrations)
 		return err
 	})
 }
 
 // Registrations implements Store.
-func (s *SQLite) Registrations(ctx context.Context, email string, now time.Time) ([]Registration, error) {
+func (s *Store) Registrations(ctx context.Context, email string, now time.Time) ([]store.Registration, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT email, password_hash, code_hash, code_expires_at, attempts_left, created_at, language
 		FROM registrations WHERE email = ? AND expires_at > ? AND password_hash != '' ORDER BY id DESC`, email, ms(now))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Registration
+	var out []store.Registration
 	for rows.Next() {
-		var r Registration
+		var r store.Registration
 		var codeExp, created int64
 		if err := rows.Scan(&r.Email, &r.PasswordHash, &r.CodeHash, &codeExp, &r.Attempts, &created, &r.Language); err != nil {
 			return nil, err
@@ -461,8 +456,8 @@ func (s *SQLite) Registrations(ctx context.Context, email string, now time.Time)
 const liveRegistrationCodes = ` WHERE email = ?1 AND expires_at > ?2 AND code_expires_at > ?2 AND attempts_left > 0`
 
 // VerifyRegistration implements Store.
-func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.Time, b CodeBudget, match func(codeHash []byte, passwordHash string) bool, accountID string) (CodeUse, error) {
-	var use CodeUse
+func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.Time, b store.CodeBudget, match func(codeHash []byte, passwordHash string) bool, accountID string) (store.CodeUse, error) {
+	var use store.CodeUse
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n, err := misses(ctx, tx, email, now)
 		if err != nil {
@@ -472,24 +467,20 @@ func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.
 		if err != nil {
 			return err
 		}
-		var pws, langs []string
-		var hashes [][]byte
-		var lefts []int
+		var rs []store.Registration
 		for rows.Next() {
-			var pw, lang string
-			var h []byte
-			var left int
-			if err := rows.Scan(&pw, &h, &left, &lang); err != nil {
+			var r store.Registration
+			if err := rows.Scan(&r.PasswordHash, &r.CodeHash, &r.Attempts, &r.Language); err != nil {
 				rows.Close()
 				return err
 			}
-			pws, hashes, lefts, langs = append(pws, pw), append(hashes, h), append(lefts, left), append(langs, lang)
+			rs = append(rs, r)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		var i int
-		use, i, err = b.Spend(n, hashes, lefts, func(i int) bool { return match(hashes[i], pws[i]) })
+		use, i, err = b.Verify(n, rs, match)
 		switch {
 		case err != nil:
 			return err
@@ -499,13 +490,11 @@ func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET attempts_left = attempts_left - 1`+liveRegistrationCodes, email, ms(now))
 			return err
-		case pws[i] == "":
-			return ErrNotFound // a decoy never becomes an account
 		}
 		if err := one(tx.ExecContext(ctx, `INSERT INTO accounts (id, email, password_hash, verified, created_at, language) VALUES (?, ?, ?, 1, ?, ?)
-			ON CONFLICT (email) DO NOTHING`, accountID, email, pws[i], ms(now), langs[i])); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return ErrExists
+			ON CONFLICT (email) DO NOTHING`, accountID, email, rs[i].PasswordHash, ms(now), rs[i].Language)); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return store.ErrExists
 			}
 			return err
 		}
@@ -516,7 +505,7 @@ func (s *SQLite) VerifyRegistration(ctx context.Context, email string, now time.
 }
 
 // Purge implements Store.
-func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
+func (s *Store) Purge(ctx context.Context, now time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM codes WHERE expires_at <= ?1`,
@@ -530,11 +519,11 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 			`DELETE FROM attempts WHERE expires_at <= ?1`,
 			// 0 is no lock; the lock count goes with the row.
 			`DELETE FROM lockouts WHERE failures = 0 AND locked_until <= ?1 - 86400000`,
-			`DELETE FROM devices WHERE last_seen_at <= ?1 - ` + fmt.Sprint(DeviceIdle.Milliseconds()) + `
+			`DELETE FROM devices WHERE last_seen_at <= ?1 - ` + fmt.Sprint(store.DeviceIdle.Milliseconds()) + `
 				AND (trusted_until IS NULL OR trusted_until <= ?1)`,
 			`DELETE FROM rate_limits WHERE full_at <= ?1 * 1000`,
 			`DELETE FROM wasnt_me_tokens WHERE expires_at <= ?1`,
-			`DELETE FROM notices WHERE sent_at <= ?1 - ` + fmt.Sprint(NoticeEvery.Milliseconds()),
+			`DELETE FROM notices WHERE sent_at <= ?1 - ` + fmt.Sprint(store.NoticeEvery.Milliseconds()),
 		} {
 			if _, err := tx.ExecContext(ctx, q, ms(now)); err != nil {
 				return err
@@ -545,14 +534,14 @@ func (s *SQLite) Purge(ctx context.Context, now time.Time) error {
 }
 
 // SetPendingTOTP implements Store.
-func (s *SQLite) SetPendingTOTP(ctx context.Context, accountID, secret string) error {
+func (s *Store) SetPendingTOTP(ctx context.Context, accountID, secret string) error {
 	return s.setAccount(ctx, accountID, "totp_pending", secret)
 }
 
 // RewriteTOTPSecrets implements Store. The rewrite runs with secure_delete
 // on and is followed by a WAL checkpoint, so that no old value stays in a
 // free page of the file or in its write-ahead log.
-func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error) {
+func (s *Store) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(accountID, value string) (string, error)) (int, error) {
 	n := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// secure_delete is the connection's: on for this transaction's
@@ -600,14 +589,14 @@ func (s *SQLite) RewriteTOTPSecrets(ctx context.Context, prefix string, f func(a
 		var busy, logged, moved int
 		err = s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved)
 		if err == nil && busy != 0 {
-			err = fmt.Errorf("%w: another connection is reading the write-ahead log", ErrOldValuesKept)
+			err = fmt.Errorf("%w: another connection is reading the write-ahead log", store.ErrOldValuesKept)
 		}
 	}
 	return n, err
 }
 
 // SealedTOTPSecret implements Store.
-func (s *SQLite) SealedTOTPSecret(ctx context.Context, prefix string) (accountID, value string, err error) {
+func (s *Store) SealedTOTPSecret(ctx context.Context, prefix string) (accountID, value string, err error) {
 	err = s.db.QueryRowContext(ctx, `
 		SELECT id, totp_secret FROM accounts WHERE totp_secret != '' AND substr(totp_secret, 1, length(?1)) = ?1
 		UNION ALL
@@ -616,13 +605,8 @@ func (s *SQLite) SealedTOTPSecret(ctx context.Context, prefix string) (accountID
 	return accountID, value, notFound(err)
 }
 
-// ErrOldValuesKept: RewriteTOTPSecrets rewrote the values, but the old ones
-// may stay in the database's files for a while (a write-ahead log another
-// connection reads, a table the database user may not compact).
-var ErrOldValuesKept = errors.New("store: the old values may stay in the database's files for a while")
-
 // EnableTOTP implements Store.
-func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {
+func (s *Store) EnableTOTP(ctx context.Context, accountID, secret string, codeHashes [][]byte) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = totp_pending, totp_pending = '', totp_enabled = 1
 			WHERE id = ? AND totp_pending = ? AND totp_pending != ''`, accountID, secret))
@@ -637,7 +621,7 @@ func (s *SQLite) EnableTOTP(ctx context.Context, accountID, secret string, codeH
 }
 
 // DisableTOTP implements Store.
-func (s *SQLite) DisableTOTP(ctx context.Context, accountID string) error {
+func (s *Store) DisableTOTP(ctx context.Context, accountID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = '', totp_pending = '', totp_enabled = 0 WHERE id = ?`, accountID))
 		if err != nil {
@@ -650,19 +634,19 @@ func (s *SQLite) DisableTOTP(ctx context.Context, accountID string) error {
 }
 
 // UseTOTPStep implements Store.
-func (s *SQLite) UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error) {
+func (s *Store) UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error) {
 	err := one(s.db.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, accountID, step))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
 // UseRecoveryCode implements Store.
-func (s *SQLite) UseRecoveryCode(ctx context.Context, accountID string, hash []byte, now time.Time) (bool, error) {
+func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, hash []byte, now time.Time) (bool, error) {
 	err := one(s.db.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL`,
 		ms(now), accountID, hash))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
@@ -681,19 +665,19 @@ func replaceCodes(ctx context.Context, tx *sql.Tx, accountID string, hashes [][]
 }
 
 // ReplaceRecoveryCodes implements Store.
-func (s *SQLite) ReplaceRecoveryCodes(ctx context.Context, accountID string, hashes [][]byte) error {
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, accountID string, hashes [][]byte) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return replaceCodes(ctx, tx, accountID, hashes) })
 }
 
 // RecoveryCodesLeft implements Store.
-func (s *SQLite) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
+func (s *Store) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL`, accountID).Scan(&n)
 	return n, err
 }
 
 // RecoveryCodeLastUsed implements Store.
-func (s *SQLite) RecoveryCodeLastUsed(ctx context.Context, accountID string) (time.Time, error) {
+func (s *Store) RecoveryCodeLastUsed(ctx context.Context, accountID string) (time.Time, error) {
 	var last sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT max(used_at) FROM recovery_codes WHERE account_id = ?`, accountID).Scan(&last)
 	if err != nil || !last.Valid {
@@ -703,15 +687,15 @@ func (s *SQLite) RecoveryCodeLastUsed(ctx context.Context, accountID string) (ti
 }
 
 // PutChallenge implements Store.
-func (s *SQLite) PutChallenge(ctx context.Context, idHash []byte, c Challenge) error {
+func (s *Store) PutChallenge(ctx context.Context, idHash []byte, c store.Challenge) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO challenges (id_hash, account_id, device_name, device_id, expires_at) VALUES (?, ?, ?, NULLIF(?, ''), ?)`,
 		idHash, c.AccountID, c.DeviceName, c.DeviceID, ms(c.ExpiresAt))
 	return err
 }
 
 // Challenge implements Store.
-func (s *SQLite) Challenge(ctx context.Context, idHash []byte, now time.Time) (Challenge, error) {
-	var c Challenge
+func (s *Store) Challenge(ctx context.Context, idHash []byte, now time.Time) (store.Challenge, error) {
+	var c store.Challenge
 	var exp int64
 	err := s.db.QueryRowContext(ctx, `SELECT account_id, device_name, COALESCE(device_id, ''), expires_at FROM challenges WHERE id_hash = ?`, idHash).
 		Scan(&c.AccountID, &c.DeviceName, &c.DeviceID, &exp)
@@ -720,18 +704,18 @@ func (s *SQLite) Challenge(ctx context.Context, idHash []byte, now time.Time) (C
 	}
 	c.ExpiresAt = fromMS(exp)
 	if !now.Before(c.ExpiresAt) {
-		return Challenge{}, ErrNotFound
+		return store.Challenge{}, store.ErrNotFound
 	}
 	return c, nil
 }
 
 // DeleteChallenge implements Store.
-func (s *SQLite) DeleteChallenge(ctx context.Context, idHash []byte) error {
+func (s *Store) DeleteChallenge(ctx context.Context, idHash []byte) error {
 	return one(s.db.ExecContext(ctx, `DELETE FROM challenges WHERE id_hash = ?`, idHash))
 }
 
 // CreateSession implements Store.
-func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
+func (s *Store) CreateSession(ctx context.Context, n store.NewSession) error {
 	se, t, d := n.Session, n.Tokens, n.Device
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var trusted, token any
@@ -774,8 +758,8 @@ func (s *SQLite) CreateSession(ctx context.Context, n NewSession) error {
 
 const sessionCols = `id, account_id, device_name, COALESCE(device_id, ''), ip, created_at, last_seen_at`
 
-func scanSession(row interface{ Scan(...any) error }) (Session, error) {
-	var se Session
+func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {
+	var se store.Session
 	var created, seen int64
 	err := row.Scan(&se.ID, &se.AccountID, &se.DeviceName, &se.DeviceID, &se.IP, &created, &seen)
 	se.CreatedAt, se.LastSeenAt = fromMS(created), fromMS(seen)
@@ -783,17 +767,17 @@ func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 }
 
 // SessionByAccess implements Store.
-func (s *SQLite) SessionByAccess(ctx context.Context, hash []byte, now time.Time) (Session, error) {
+func (s *Store) SessionByAccess(ctx context.Context, hash []byte, now time.Time) (store.Session, error) {
 	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE access_hash = ? AND access_expires > ?`,
 		hash, ms(now)))
 }
 
 // RotateRefresh implements Store.
-func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next Tokens, per Limit, junk Charge) (Session, error) {
-	var se Session
+func (s *Store) RotateRefresh(ctx context.Context, hash []byte, now time.Time, next store.Tokens, per store.Limit, junk store.Charge) (store.Session, error) {
+	var se store.Session
 	var answer error
-	err := s.tx(ctx, Answered(&answer, func(tx *sql.Tx) error {
-		return ChargeJunk(s.rotate(ctx, tx, hash, now, next, per, &se), func() (bool, time.Duration, error) {
+	err := s.tx(ctx, store.Answered(&answer, func(tx *sql.Tx) error {
+		return store.ChargeJunk(s.rotate(ctx, tx, hash, now, next, per, &se), func() (bool, time.Duration, error) {
 			return s.takeToken(ctx, tx, junk.Key, junk.Limit, now)
 		})
 	}))
@@ -804,7 +788,7 @@ func (s *SQLite) RotateRefresh(ctx context.Context, hash []byte, now time.Time, 
 }
 
 // rotate is RotateRefresh's work in tx, but for junk's token.
-func (s *SQLite) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.Time, next Tokens, per Limit, se *Session) error {
+func (s *Store) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.Time, next store.Tokens, per store.Limit, se *store.Session) error {
 	var sessionID string
 	var expires int64
 	var used sql.NullInt64
@@ -816,14 +800,14 @@ func (s *SQLite) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.T
 	if *se, err = scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, sessionID)); err != nil {
 		return err
 	}
-	if used.Valid {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); err != nil {
-			return err
+	if err := (store.RefreshToken{ExpiresAt: fromMS(expires), Used: used.Valid}).Spendable(now); err != nil {
+		// A token spent before revokes its session.
+		if errors.Is(err, store.ErrReused) {
+			if _, derr := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID); derr != nil {
+				return derr
+			}
 		}
-		return ErrReused
-	}
-	if ms(now) >= expires {
-		return ErrNotFound
+		return err
 	}
 	t := per.Take(now)
 	n, err := count(tx.ExecContext(ctx, `UPDATE sessions SET access_hash = ?, access_expires = ?, last_seen_at = ?,
@@ -837,7 +821,7 @@ func (s *SQLite) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.T
 		if err := tx.QueryRowContext(ctx, `SELECT refresh_full_at FROM sessions WHERE id = ?`, sessionID).Scan(&full); err != nil {
 			return err
 		}
-		return &LimitedError{Wait: t.Wait(full)}
+		return &store.LimitedError{Wait: t.Wait(full)}
 	}
 	se.LastSeenAt = now
 	return execAll(ctx, tx,
@@ -846,13 +830,13 @@ func (s *SQLite) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.T
 }
 
 // Sessions implements Store.
-func (s *SQLite) Sessions(ctx context.Context, accountID string) ([]Session, error) {
+func (s *Store) Sessions(ctx context.Context, accountID string) ([]store.Session, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE account_id = ? ORDER BY created_at DESC`, accountID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Session
+	var out []store.Session
 	for rows.Next() {
 		se, err := scanSession(rows)
 		if err != nil {
@@ -864,19 +848,19 @@ func (s *SQLite) Sessions(ctx context.Context, accountID string) ([]Session, err
 }
 
 // RevokeSession implements Store.
-func (s *SQLite) RevokeSession(ctx context.Context, accountID, id string) error {
+func (s *Store) RevokeSession(ctx context.Context, accountID, id string) error {
 	return one(s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND account_id = ?`, id, accountID))
 }
 
 // RevokeSessions implements Store.
-func (s *SQLite) RevokeSessions(ctx context.Context, accountID, except string) (int, error) {
+func (s *Store) RevokeSessions(ctx context.Context, accountID, except string) (int, error) {
 	return count(s.db.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, accountID, except))
 }
 
 const deviceCols = `id, account_id, token_hash, device_name, created_at, last_seen_at, COALESCE(trusted_until, 0)`
 
-func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
-	var d Device
+func scanDevice(row interface{ Scan(...any) error }) (store.Device, error) {
+	var d store.Device
 	var created, seen, trusted int64
 	err := row.Scan(&d.ID, &d.AccountID, &d.TokenHash, &d.DeviceName, &created, &seen, &trusted)
 	d.CreatedAt, d.LastSeenAt = fromMS(created), fromMS(seen)
@@ -887,19 +871,19 @@ func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 }
 
 // DeviceByToken implements Store.
-func (s *SQLite) DeviceByToken(ctx context.Context, hash []byte) (Device, error) {
+func (s *Store) DeviceByToken(ctx context.Context, hash []byte) (store.Device, error) {
 	return scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = ?`, hash))
 }
 
 // Devices implements Store.
-func (s *SQLite) Devices(ctx context.Context, accountID string) ([]Device, error) {
+func (s *Store) Devices(ctx context.Context, accountID string) ([]store.Device, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE account_id = ?
 		ORDER BY last_seen_at DESC, created_at DESC`, accountID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Device
+	var out []store.Device
 	for rows.Next() {
 		d, err := scanDevice(rows)
 		if err != nil {
@@ -911,33 +895,33 @@ func (s *SQLite) Devices(ctx context.Context, accountID string) ([]Device, error
 }
 
 // ForgetDevice implements Store.
-func (s *SQLite) ForgetDevice(ctx context.Context, accountID, id string) (string, error) {
+func (s *Store) ForgetDevice(ctx context.Context, accountID, id string) (string, error) {
 	var name string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `DELETE FROM devices WHERE id = ? AND account_id = ? RETURNING device_name`, id, accountID).Scan(&name)
 		if err != nil {
 			return notFound(err)
 		}
-		return execAll(ctx, tx, stmt{`DELETE FROM lockouts WHERE email = ?`, []any{DeviceKeyPrefix + id}})
+		return execAll(ctx, tx, stmt{`DELETE FROM lockouts WHERE email = ?`, []any{store.DeviceKeyPrefix + id}})
 	})
 	return name, err
 }
 
 // PutResetToken implements Store.
-func (s *SQLite) PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error {
+func (s *Store) PutResetToken(ctx context.Context, hash []byte, accountID string, expires time.Time) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO reset_tokens (hash, account_id, expires_at) VALUES (?, ?, ?)`, hash, accountID, ms(expires))
 	return err
 }
 
 // ResetToken implements Store.
-func (s *SQLite) ResetToken(ctx context.Context, hash []byte, now time.Time) (string, error) {
+func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (string, error) {
 	var id string
 	err := s.db.QueryRowContext(ctx, `SELECT account_id FROM reset_tokens WHERE hash = ? AND expires_at > ?`, hash, ms(now)).Scan(&id)
 	return id, notFound(err)
 }
 
 // CompleteReset implements Store.
-func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `DELETE FROM reset_tokens WHERE hash = ? AND account_id = ? AND expires_at > ?`,
 			tokenHash, accountID, ms(now)))
@@ -950,17 +934,17 @@ func (s *SQLite) CompleteReset(ctx context.Context, tokenHash []byte, now time.T
 			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM lockouts WHERE email IN (?, ?) OR email IN (SELECT ? || id FROM devices WHERE account_id = ?)`,
-				[]any{email, ResetKeyPrefix + email, DeviceKeyPrefix, accountID}},
+				[]any{email, store.ResetKeyPrefix + email, store.DeviceKeyPrefix, accountID}},
 			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
 	})
 }
 
 // ClaimNotice implements Store: the upsert changes no row when the last
 // notice is too recent.
-func (s *SQLite) ClaimNotice(ctx context.Context, accountID, kind string, now time.Time) (bool, error) {
+func (s *Store) ClaimNotice(ctx context.Context, accountID, kind string, now time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO notices (account_id, kind, sent_at) VALUES (?1, ?2, ?3)
 		ON CONFLICT (account_id, kind) DO UPDATE SET sent_at = excluded.sent_at WHERE sent_at <= ?4`,
-		accountID, kind, ms(now), ms(now.Add(-NoticeEvery)))
+		accountID, kind, ms(now), ms(now.Add(-store.NoticeEvery)))
 	if err != nil {
 		return false, err
 	}
@@ -969,21 +953,21 @@ func (s *SQLite) ClaimNotice(ctx context.Context, accountID, kind string, now ti
 }
 
 // PutWasntMeToken implements Store.
-func (s *SQLite) PutWasntMeToken(ctx context.Context, hash []byte, t WasntMeToken) error {
+func (s *Store) PutWasntMeToken(ctx context.Context, hash []byte, t store.WasntMeToken) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO wasnt_me_tokens (hash, account_id, expires_at) VALUES (?, ?, ?)`,
 		hash, t.AccountID, ms(t.ExpiresAt))
 	return err
 }
 
 // WasntMeToken implements Store.
-func (s *SQLite) WasntMeToken(ctx context.Context, hash []byte) (WasntMeToken, error) {
+func (s *Store) WasntMeToken(ctx context.Context, hash []byte) (store.WasntMeToken, error) {
 	return wasntMeToken(ctx, s.db, hash)
 }
 
 func wasntMeToken(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, hash []byte) (WasntMeToken, error) {
-	var t WasntMeToken
+}, hash []byte) (store.WasntMeToken, error) {
+	var t store.WasntMeToken
 	var exp int64
 	var used sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT account_id, expires_at, used_at FROM wasnt_me_tokens WHERE hash = ?`, hash).
@@ -996,7 +980,7 @@ func wasntMeToken(ctx context.Context, q interface {
 }
 
 // SecureAccount implements Store.
-func (s *SQLite) SecureAccount(ctx context.Context, hash []byte, now time.Time, e authapi.ActivityEvent) (string, error) {
+func (s *Store) SecureAccount(ctx context.Context, hash []byte, now time.Time, e authapi.ActivityEvent) (string, error) {
 	var id string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := wasntMeToken(ctx, tx, hash)
@@ -1014,7 +998,7 @@ func (s *SQLite) SecureAccount(ctx context.Context, hash []byte, now time.Time, 
 			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}},
 			stmt{untrustDevices, []any{id}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{id}},
-			stmt{`DELETE FROM codes WHERE purpose = ? AND email = (SELECT email FROM accounts WHERE id = ?)`, []any{PurposeReset, id}},
+			stmt{`DELETE FROM codes WHERE purpose = ? AND email = (SELECT email FROM accounts WHERE id = ?)`, []any{store.PurposeReset, id}},
 			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES (?, ?, ?, ?, ?, ?)`,
 				[]any{id, ms(e.At), e.IP, e.DeviceName, e.Result, e.Claimed}})
 	})
@@ -1025,14 +1009,14 @@ func (s *SQLite) SecureAccount(ctx context.Context, hash []byte, now time.Time, 
 }
 
 // AddActivity implements Store.
-func (s *SQLite) AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error {
+func (s *Store) AddActivity(ctx context.Context, accountID string, e authapi.ActivityEvent) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES (?, ?, ?, ?, ?, ?)`,
 		accountID, ms(e.At), e.IP, e.DeviceName, e.Result, e.Claimed)
 	return err
 }
 
 // Activity implements Store.
-func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error) {
+func (s *Store) Activity(ctx context.Context, accountID string, limit int) ([]authapi.ActivityEvent, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT at, ip, device_name, result, claimed FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?`,
 		accountID, limit)
 	if err != nil {
@@ -1053,14 +1037,14 @@ func (s *SQLite) Activity(ctx context.Context, accountID string, limit int) ([]a
 }
 
 // AddMail implements Store.
-func (s *SQLite) AddMail(ctx context.Context, m authapi.Mail) error {
+func (s *Store) AddMail(ctx context.Context, m authapi.Mail) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO outbox (id, rcpt, subject, body, html, sent_at, sms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, strings.ToLower(m.To), m.Subject, m.Text, m.HTML, ms(m.SentAt), m.SMS)
 	return err
 }
 
 // Mails implements Store.
-func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
+func (s *Store) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 	// Two queries, so that one address's mails are found through the
 	// outbox_rcpt index.
 	query, args := `SELECT id, rcpt, subject, body, html, sent_at, sms FROM outbox ORDER BY seq DESC LIMIT 100`, []any{}
@@ -1087,8 +1071,8 @@ func (s *SQLite) Mails(ctx context.Context, to string) ([]authapi.Mail, error) {
 }
 
 // Maintenance implements Store.
-func (s *SQLite) Maintenance(ctx context.Context) (Maintenance, error) {
-	var m Maintenance
+func (s *Store) Maintenance(ctx context.Context) (store.Maintenance, error) {
+	var m store.Maintenance
 	var until sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT active, message, until FROM maintenance WHERE one = 1`).Scan(&m.On, &m.Message, &until)
 	if until.Valid {
@@ -1099,7 +1083,7 @@ func (s *SQLite) Maintenance(ctx context.Context) (Maintenance, error) {
 }
 
 // SetMaintenance implements Store.
-func (s *SQLite) SetMaintenance(ctx context.Context, m Maintenance) error {
+func (s *Store) SetMaintenance(ctx context.Context, m store.Maintenance) error {
 	var until any
 	if m.Until != nil {
 		until = ms(*m.Until)
@@ -1109,14 +1093,14 @@ func (s *SQLite) SetMaintenance(ctx context.Context, m Maintenance) error {
 }
 
 // FindAccounts implements Store.
-func (s *SQLite) FindAccounts(ctx context.Context, text string, limit int) ([]Account, error) {
+func (s *Store) FindAccounts(ctx context.Context, text string, limit int) ([]store.Account, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE instr(email, ?) > 0
 		ORDER BY created_at DESC, id LIMIT ?`, text, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Account
+	var out []store.Account
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
@@ -1128,7 +1112,7 @@ func (s *SQLite) FindAccounts(ctx context.Context, text string, limit int) ([]Ac
 }
 
 // Administer implements Store.
-func (s *SQLite) Administer(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+func (s *Store) Administer(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var suspended bool
 		err := tx.QueryRowContext(ctx, `SELECT email, suspended FROM accounts WHERE id = ?`, e.AccountID).Scan(&e.Email, &suspended)
@@ -1138,12 +1122,11 @@ func (s *SQLite) Administer(ctx context.Context, e AuditEntry) (AuditEntry, erro
 		id := e.AccountID
 		// keys picks the lockout and code budget keys of the account.
 		const keys = `(email IN (?1, ?2) OR email IN (SELECT ?3 || id FROM devices WHERE account_id = ?4))`
-		keyArgs := []any{e.Email, ResetKeyPrefix + e.Email, DeviceKeyPrefix, id}
-		changed, n := false, 0
+		keyArgs := []any{e.Email, store.ResetKeyPrefix + e.Email, store.DeviceKeyPrefix, id}
+		n := 0
 		switch e.Action {
-		case ActionSuspend, ActionRevokeSessions:
-			if e.Action == ActionSuspend {
-				changed = !suspended
+		case store.ActionSuspend, store.ActionRevokeSessions:
+			if e.Action == store.ActionSuspend {
 				err = execAll(ctx, tx, stmt{`UPDATE accounts SET suspended = 1 WHERE id = ?`, []any{id}}, stmt{untrustDevices, []any{id}})
 			}
 			if err == nil {
@@ -1152,16 +1135,15 @@ func (s *SQLite) Administer(ctx context.Context, e AuditEntry) (AuditEntry, erro
 			if err == nil {
 				err = execAll(ctx, tx, stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}})
 			}
-		case ActionUnsuspend:
-			changed = suspended
+		case store.ActionUnsuspend:
 			_, err = tx.ExecContext(ctx, `UPDATE accounts SET suspended = 0 WHERE id = ?`, id)
-		case ActionUnlock:
+		case store.ActionUnlock:
 			n, err = count(tx.ExecContext(ctx, `UPDATE lockouts SET failures = 0, locked_until = 0
 				WHERE `+keys+` AND (failures > 0 OR locked_until > ?5)`, append(keyArgs, ms(e.At))...))
 			if err == nil {
 				err = execAll(ctx, tx, stmt{`DELETE FROM code_misses WHERE ` + keys, keyArgs})
 			}
-		case ActionDelete:
+		case store.ActionDelete:
 			err = execAll(ctx, tx,
 				stmt{`DELETE FROM lockouts WHERE ` + keys, keyArgs},
 				stmt{`DELETE FROM code_misses WHERE ` + keys, keyArgs},
@@ -1173,35 +1155,35 @@ func (s *SQLite) Administer(ctx context.Context, e AuditEntry) (AuditEntry, erro
 				// Its other rows go by the foreign keys' cascades.
 				stmt{`DELETE FROM accounts WHERE id = ?`, []any{id}})
 			e.Email = ""
-		case ActionExport:
+		case store.ActionExport:
 		default:
-			return ErrUnknownAction
+			return store.ErrUnknownAction
 		}
 		if err != nil {
 			return err
 		}
-		e.Outcome = Outcome(e.Action, changed, n)
+		e.Outcome = store.Outcome(e.Action, suspended, n)
 		return tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, operator, action, account_id, email, reason, outcome)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`, ms(e.At), e.Operator, e.Action, id, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
 	})
 	if err != nil {
-		return AuditEntry{}, err
+		return store.AuditEntry{}, err
 	}
 	e.At = fromMS(ms(e.At))
 	return e, nil
 }
 
 // AuditLog implements Store.
-func (s *SQLite) AuditLog(ctx context.Context, account string, limit int) ([]AuditEntry, error) {
+func (s *Store) AuditLog(ctx context.Context, account string, limit int) ([]store.AuditEntry, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, operator, action, account_id, email, reason, outcome FROM audit_log
 		WHERE ?1 = '' OR account_id = ?1 OR email = ?1 ORDER BY seq DESC LIMIT ?2`, account, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []store.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e store.AuditEntry
 		var at int64
 		if err := rows.Scan(&e.Seq, &at, &e.Operator, &e.Action, &e.AccountID, &e.Email, &e.Reason, &e.Outcome); err != nil {
 			return nil, err
@@ -1214,7 +1196,7 @@ func (s *SQLite) AuditLog(ctx context.Context, account string, limit int) ([]Aud
 
 // Ping implements Store: a query of the maintenance row, since a database
 // handle answers a ping without reading the file.
-func (s *SQLite) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	return s.db.QueryRowContext(ctx, `SELECT 1 FROM maintenance WHERE one = 1`).Scan(&one)
 }
@@ -1226,12 +1208,12 @@ const takeSQL = `INSERT INTO rate_limits (key, full_at) VALUES (?1, ?2 + ?3)
 	RETURNING full_at`
 
 // TakeToken implements Store.
-func (s *SQLite) TakeToken(ctx context.Context, key string, l Limit, now time.Time) (bool, time.Duration, error) {
+func (s *Store) TakeToken(ctx context.Context, key string, l store.Limit, now time.Time) (bool, time.Duration, error) {
 	return s.takeToken(ctx, nil, key, l, now)
 }
 
 // takeToken takes a token in tx, or on its own when tx is nil.
-func (s *SQLite) takeToken(ctx context.Context, tx *sql.Tx, key string, l Limit, now time.Time) (bool, time.Duration, error) {
+func (s *Store) takeToken(ctx context.Context, tx *sql.Tx, key string, l store.Limit, now time.Time) (bool, time.Duration, error) {
 	if l.PerSecond <= 0 {
 		return true, 0, nil
 	}
@@ -1239,7 +1221,7 @@ func (s *SQLite) takeToken(ctx context.Context, tx *sql.Tx, key string, l Limit,
 	if tx != nil {
 		take, q = tx.StmtContext(ctx, s.take), tx
 	}
-	t, k := l.Take(now), LimitKey(key)
+	t, k := l.Take(now), store.LimitKey(key)
 	var full int64
 	err := take.QueryRowContext(ctx, k, t.Now, t.Interval, t.Latest).Scan(&full)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
@@ -1260,20 +1242,20 @@ type queryer interface {
 // Phones.
 
 // SetPendingPhone implements Store.
-func (s *SQLite) SetPendingPhone(ctx context.Context, accountID, number string) error {
+func (s *Store) SetPendingPhone(ctx context.Context, accountID, number string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO phones (account_id, pending) VALUES (?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET pending = excluded.pending`, accountID, number)
 	return err
 }
 
 // Phone implements Store.
-func (s *SQLite) Phone(ctx context.Context, accountID string) (Phone, error) {
-	var p Phone
+func (s *Store) Phone(ctx context.Context, accountID string) (store.Phone, error) {
+	var p store.Phone
 	var at int64
 	err := s.db.QueryRowContext(ctx, `SELECT number, verified_at, pending FROM phones WHERE account_id = ?`, accountID).
 		Scan(&p.Number, &at, &p.Pending)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Phone{}, nil
+		return store.Phone{}, nil
 	}
 	if p.Number != "" {
 		p.VerifiedAt = fromMS(at)
@@ -1282,13 +1264,13 @@ func (s *SQLite) Phone(ctx context.Context, accountID string) (Phone, error) {
 }
 
 // ConfirmPhone implements Store.
-func (s *SQLite) ConfirmPhone(ctx context.Context, accountID, number string, now time.Time) error {
+func (s *Store) ConfirmPhone(ctx context.Context, accountID, number string, now time.Time) error {
 	return one(s.db.ExecContext(ctx, `UPDATE phones SET number = pending, pending = '', verified_at = ?
 		WHERE account_id = ? AND pending = ? AND pending <> ''`, ms(now), accountID, number))
 }
 
 // RemovePhone implements Store.
-func (s *SQLite) RemovePhone(ctx context.Context, accountID string) error {
+func (s *Store) RemovePhone(ctx context.Context, accountID string) error {
 	return one(s.db.ExecContext(ctx, `DELETE FROM phones WHERE account_id = ?`, accountID))
 }
 
@@ -1296,8 +1278,8 @@ func (s *SQLite) RemovePhone(ctx context.Context, accountID string) error {
 
 const ticketCols = `number, account_id, email, language, topic, description, report, staff_phrase, status, signed_in, created_at, updated_at`
 
-func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
-	var t Ticket
+func scanTicket(row interface{ Scan(...any) error }) (store.Ticket, error) {
+	var t store.Ticket
 	var created, updated int64
 	err := row.Scan(&t.Number, &t.AccountID, &t.Email, &t.Language, &t.Topic, &t.Description, &t.Report, &t.StaffPhrase,
 		&t.Status, &t.SignedIn, &created, &updated)
@@ -1306,7 +1288,7 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 }
 
 // CreateTicket implements Store.
-func (s *SQLite) CreateTicket(ctx context.Context, t Ticket, maxOpen int) error {
+func (s *Store) CreateTicket(ctx context.Context, t store.Ticket, maxOpen int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tickets WHERE account_id = ? AND status != ?`,
@@ -1314,26 +1296,26 @@ func (s *SQLite) CreateTicket(ctx context.Context, t Ticket, maxOpen int) error 
 			return err
 		}
 		if open >= maxOpen {
-			return ErrTicketLimit
+			return store.ErrTicketLimit
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Number, t.AccountID, t.Email, t.Language, t.Topic, t.Description, t.Report, t.StaffPhrase, t.Status, t.SignedIn,
 			ms(t.CreatedAt), ms(t.UpdatedAt))
-		var se *sqlite.Error
+		var se *driver.Error
 		if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
-			return ErrExists
+			return store.ErrExists
 		}
 		return err
 	})
 }
 
 // tickets reads the tickets of a query, with their replies when replies.
-func (s *SQLite) tickets(ctx context.Context, replies bool, query string, args ...any) ([]Ticket, error) {
+func (s *Store) tickets(ctx context.Context, replies bool, query string, args ...any) ([]store.Ticket, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets `+query, args...)
 	if err != nil {
 		return nil, err
 	}
-	out := []Ticket{}
+	out := []store.Ticket{}
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
@@ -1354,15 +1336,15 @@ func (s *SQLite) tickets(ctx context.Context, replies bool, query string, args .
 	return out, nil
 }
 
-func (s *SQLite) replies(ctx context.Context, number string) ([]TicketReply, error) {
+func (s *Store) replies(ctx context.Context, number string) ([]store.TicketReply, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT at, operator, body FROM ticket_replies WHERE number = ? ORDER BY seq`, number)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []TicketReply{}
+	out := []store.TicketReply{}
 	for rows.Next() {
-		var r TicketReply
+		var r store.TicketReply
 		var at int64
 		if err := rows.Scan(&at, &r.Operator, &r.Text); err != nil {
 			return nil, err
@@ -1374,32 +1356,32 @@ func (s *SQLite) replies(ctx context.Context, number string) ([]TicketReply, err
 }
 
 // Tickets implements Store.
-func (s *SQLite) Tickets(ctx context.Context, accountID string) ([]Ticket, error) {
+func (s *Store) Tickets(ctx context.Context, accountID string) ([]store.Ticket, error) {
 	return s.tickets(ctx, true, `WHERE account_id = ? ORDER BY created_at DESC, number`, accountID)
 }
 
 // Ticket implements Store.
-func (s *SQLite) Ticket(ctx context.Context, number string) (Ticket, error) {
+func (s *Store) Ticket(ctx context.Context, number string) (store.Ticket, error) {
 	list, err := s.tickets(ctx, true, `WHERE number = ?`, number)
 	if err == nil && len(list) == 0 {
-		err = ErrNotFound
+		err = store.ErrNotFound
 	}
 	if err != nil {
-		return Ticket{}, err
+		return store.Ticket{}, err
 	}
 	return list[0], nil
 }
 
 // FindTickets implements Store.
-func (s *SQLite) FindTickets(ctx context.Context, status string, limit int) ([]Ticket, error) {
+func (s *Store) FindTickets(ctx context.Context, status string, limit int) ([]store.Ticket, error) {
 	return s.tickets(ctx, false, `WHERE ?1 = '' OR status = ?1 ORDER BY updated_at, number LIMIT ?2`, status, limit)
 }
 
 // AnswerTicket implements Store.
-func (s *SQLite) AnswerTicket(ctx context.Context, number, text string, e AuditEntry) (AuditEntry, error) {
-	status, reason, outcome, err := TicketAnswer(number, text, e)
+func (s *Store) AnswerTicket(ctx context.Context, number, text string, e store.AuditEntry) (store.AuditEntry, error) {
+	status, reason, outcome, err := store.TicketAnswer(number, text, e)
 	if err != nil {
-		return AuditEntry{}, err
+		return store.AuditEntry{}, err
 	}
 	e.Reason, e.Outcome = reason, outcome
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -1418,7 +1400,7 @@ func (s *SQLite) AnswerTicket(ctx context.Context, number, text string, e AuditE
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`, ms(e.At), e.Operator, e.Action, e.AccountID, e.Email, e.Reason, e.Outcome).Scan(&e.Seq)
 	})
 	if err != nil {
-		return AuditEntry{}, err
+		return store.AuditEntry{}, err
 	}
 	e.At = fromMS(ms(e.At))
 	return e, nil

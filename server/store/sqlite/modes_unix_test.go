@@ -1,6 +1,6 @@
 //go:build unix
 
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"sesame/server/store"
+	"sesame/server/store/sqlite"
 )
 
 // TestFilesAreOwnerOnly checks that a new database file and its -wal and
@@ -34,7 +35,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 		}
 		return m
 	}
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st, err = store.OpenSQLite(ctx, path)
+	st, err = sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -775,7 +775,12 @@ func (e *env) signedIn(opts ...authapi.Option) *authapi.Client {
 // never came; the client must not present the spent token again.
 func TestRefreshWhoseAnswerIsLost(t *testing.T) {
 	e := newEnv(t)
-	c := e.signedIn(authapi.WithTimeout(500 * time.Millisecond))
+	// Signed in with the default timeout (a sign-in hashes, which takes
+	// long under the race detector), then the session in a client that
+	// waits 500 ms.
+	tokens, _ := e.signedIn().Tokens()
+	c := e.client(authapi.WithTimeout(500 * time.Millisecond))
+	c.SetTokens(tokens)
 	ctx := context.Background()
 	e.hold()
 	e.lose.Store(true)

@@ -40,8 +40,6 @@ var (
 	// ErrLocalServer: the built-in server could not start (its port is
 	// taken by another program, or its database cannot be opened).
 	ErrLocalServer = errors.New("the built-in server could not start")
-	// ErrChallengeExpired: the two-factor step came after its challenge ended.
-	ErrChallengeExpired = errors.New("the two-factor sign-in expired; sign in again")
 	// ErrSignedIn: signing in needs signing out first.
 	ErrSignedIn = errors.New("already signed in; sign out first")
 	// ErrStepOrder: a flow's step was called before the step it needs.

@@ -13,7 +13,8 @@ import (
 
 func TestValidateServer(t *testing.T) {
 	for _, c := range []struct {
-		address, code string
+		address string
+		code    app.Code
 	}{
 		{"https://auth.example.com", ""},
 		{"https://auth.example.com:8443/sesame", ""},

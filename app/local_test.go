@@ -35,6 +35,7 @@ func TestValidateServer(t *testing.T) {
 }
 
 func TestDeleteWallet(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if err := f.app.DeleteWallet(); err != nil {
@@ -69,6 +70,7 @@ func TestDeleteWallet(t *testing.T) {
 }
 
 func TestForgetRememberedSignIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("remembered@example.org", true)

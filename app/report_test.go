@@ -180,7 +180,6 @@ func TestErrorCode(t *testing.T) {
 // recovery code, a TOTP secret, a refresh token and a recovery phrase, as
 // last errors, as the account and in the server address.
 func TestReportHasNoSecrets(t *testing.T) {
-	keystore.MockInit()
 	const (
 		userPassword = "Tr0ub4dor&3 horse"
 		code         = "493817"
@@ -209,7 +208,7 @@ func TestReportHasNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := diagPlain(t, h)
-	d := check.Run(context.Background(), check.Config{Server: srv, Version: diagVersion}, nil)
+	d := check.Run(context.Background(), check.Config{Server: srv, Version: diagVersion, Keychain: newMemKeychain()}, nil)
 	if s, _ := d.Step(check.StepStatus); s.Cause != check.CauseMaintenance || !strings.Contains(s.Detail["message"], code) {
 		t.Fatalf("the server's message did not reach the diagnosis: %+v", s)
 	}

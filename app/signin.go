@@ -39,7 +39,7 @@ type Challenge struct {
 // ClockSkewed reports whether this computer's clock is far enough off the
 // server's for two-factor codes to fail.
 func (c *Challenge) ClockSkewed() bool {
-	return c.ClockOffset > ClockSkewLimit || c.ClockOffset < -ClockSkewLimit
+	return isSkewed(c.ClockOffset)
 }
 
 // SignIn is the first step of signing in. It checks the form locally, then

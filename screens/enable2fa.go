@@ -128,7 +128,7 @@ func (e *enrolment) show(enr *app.Enrolment) {
 		copied,
 		private,
 	}
-	if off, ok := s.App.Client().ClockOffset(); ok && (off > app.ClockSkewLimit || off < -app.ClockSkewLimit) {
+	if off, skewed := s.App.ClockSkew(); skewed {
 		objs = append(objs, clockWarning(off))
 	}
 	objs = append(objs, paragraph(lang.L("enable2fa.step_code")), code, f.actions(), restart)

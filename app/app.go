@@ -166,8 +166,17 @@ func New(cfg Config) (*App, error) {
 
 func (a *App) now() time.Time { return a.cfg.Now() }
 
-// Client returns the API client, for the connection check and the status.
+// Client returns the API client, for the tests.
 func (a *App) Client() *authapi.Client { return a.client }
+
+// Answers reports whether the server answers its status, within a step's
+// time: nil, or the transport's or the server's error.
+func (a *App) Answers(ctx context.Context) error {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	_, err := a.client.Status(sctx)
+	return err
+}
 
 // ClockSkew returns the server's clock minus this computer's, measured
 // from the server's latest answer, and whether it is past ClockSkewLimit

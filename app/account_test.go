@@ -35,6 +35,7 @@ func setMaintenance(srv *testserver.Server, c *authapi.Client, on bool) error {
 // accepted it, so when the sign-in after it fails, Verify with the same
 // code only signs in again.
 func TestVerifyRetryAfterFailedSignIn(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	var probe *authapi.Client
 	var armed atomic.Bool
@@ -79,6 +80,7 @@ func TestVerifyRetryAfterFailedSignIn(t *testing.T) {
 // Verify with the same code signs in if the server had accepted (and spent)
 // it, and sends it again if the server never handled it.
 func TestVerifyRetryAfterLostAnswer(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	// handled tells whether the next verify request reaches the server
 	// before its connection breaks.

@@ -5,8 +5,8 @@
 // create with a backup quiz, restore from a recovery phrase, unlock, change
 // its password.
 //
-// [New] builds an [App] over an [authapi.Client], a [keystore.Keychain] and
-// a data folder. Every flow is a set of explicit steps ([App.SignIn] then
+// [New] builds an [App] over an [authapi.Client], a [Keychain] (the OS
+// keychain: [keystore.Keychain]) and a data folder. Every flow is a set of explicit steps ([App.SignIn] then
 // [App.CompleteTwoFactor]; [App.Register] then [Registration.Verify]; ...)
 // that validate their input with the validators the server uses, run every
 // wait under a context with a time limit, and return typed errors the
@@ -28,7 +28,6 @@ import (
 
 	"sesame/authapi"
 	"sesame/check"
-	"sesame/keystore"
 )
 
 // Expected failures of the flows.
@@ -40,8 +39,6 @@ var (
 	// ErrLocalServer: the built-in server could not start (its port is
 	// taken by another program, or its database cannot be opened).
 	ErrLocalServer = errors.New("the built-in server could not start")
-	// ErrChallengeExpired: the two-factor step came after its challenge ended.
-	ErrChallengeExpired = errors.New("the two-factor sign-in expired; sign in again")
 	// ErrSignedIn: signing in needs signing out first.
 	ErrSignedIn = errors.New("already signed in; sign out first")
 	// ErrStepOrder: a flow's step was called before the step it needs.
@@ -64,13 +61,37 @@ var (
 // ClockSkewLimit is the clock offset past which two-factor codes may fail.
 const ClockSkewLimit = check.ClockSkewLimit
 
+// isSkewed reports whether a clock offset is past ClockSkewLimit either way.
+func isSkewed(offset time.Duration) bool {
+	return offset > ClockSkewLimit || offset < -ClockSkewLimit
+}
+
+// Keychain is what App keeps in the OS keychain ([keystore.Keychain]):
+// the methods and errors are keystore's, [keystore.ErrNotFound] for an item
+// that is not there and [keystore.ErrKeychainUnavailable] for a keychain
+// that cannot be used.
+type Keychain interface {
+	SaveRefreshToken(ctx context.Context, server, account, token string) error
+	RefreshToken(ctx context.Context, server, account string) (string, error)
+	RememberedAccount(ctx context.Context, server string) (string, error)
+	DeleteRefreshToken(ctx context.Context, server, account string) error
+	SavePhrase(ctx context.Context, server, account, phrase string) error
+	Phrase(ctx context.Context, server, account string) (string, error)
+	ForgetPhrases(ctx context.Context) error
+	SaveDeviceToken(ctx context.Context, server, account, token string) error
+	DeviceToken(ctx context.Context, server, account string) (string, error)
+	ForgetDeviceTokens(ctx context.Context) error
+	// Check is the connection check's probe (check.Keychain).
+	Check(ctx context.Context) error
+}
+
 // Config builds an App.
 type Config struct {
 	// Client talks to the auth server.
 	Client *authapi.Client
-	// Keychain keeps the "remember me" refresh token and the device
-	// tokens.
-	Keychain keystore.Keychain
+	// Keychain keeps the "remember me" refresh token, the anti-phishing
+	// phrases and the device tokens.
+	Keychain Keychain
 	// DataDir holds the wallet vaults; it is created 0700 when needed.
 	DataDir string
 	// DeviceName names this computer in the account's session list.
@@ -123,6 +144,9 @@ func New(cfg Config) (*App, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("app: a client is required")
 	}
+	if cfg.Keychain == nil {
+		return nil, errors.New("app: a keychain is required")
+	}
 	if cfg.DataDir == "" {
 		return nil, errors.New("app: a data folder is required")
 	}
@@ -142,8 +166,25 @@ func New(cfg Config) (*App, error) {
 
 func (a *App) now() time.Time { return a.cfg.Now() }
 
-// Client returns the API client, for the connection check and the status.
+// Client returns the API client, for the tests.
 func (a *App) Client() *authapi.Client { return a.client }
+
+// Answers reports whether the server answers its status, within a step's
+// time: nil, or the transport's or the server's error.
+func (a *App) Answers(ctx context.Context) error {
+	sctx, cancel := a.step(ctx)
+	defer cancel()
+	_, err := a.client.Status(sctx)
+	return err
+}
+
+// ClockSkew returns the server's clock minus this computer's, measured
+// from the server's latest answer, and whether it is past ClockSkewLimit
+// (two-factor codes may then be refused); before any answer it is 0, false.
+func (a *App) ClockSkew() (offset time.Duration, skewed bool) {
+	offset, ok := a.client.ClockOffset()
+	return offset, ok && isSkewed(offset)
+}
 
 // Server returns the auth server's base URL.
 func (a *App) Server() string { return a.client.BaseURL() }

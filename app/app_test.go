@@ -21,7 +21,7 @@ import (
 )
 
 // fixture is the reference server over loopback HTTP with a SQLite file,
-// and an App talking to it. The keychain is go-keyring's in-memory mock:
+// and an App talking to it. The keychain is the test's own, in memory:
 // these are tests of the keychain's caller; keystore's own tests use the
 // real Secret Service.
 type fixture struct {
@@ -30,7 +30,7 @@ type fixture struct {
 	dataDir string
 	client  *authapi.Client
 	app     *app.App
-	kc      keystore.Keychain
+	kc      *memKeychain
 	// clock is the apps' clock of the backup drills, moved by the tests.
 	clock time.Time
 }
@@ -44,8 +44,7 @@ func newFixture(t *testing.T) *fixture {
 // reference server of the test's own.
 func serveFixture(t *testing.T, h http.Handler) *fixture {
 	t.Helper()
-	keystore.MockInit()
-	f := &fixture{t: t, url: testserver.Serve(t, h).URL, dataDir: t.TempDir(), clock: time.Now()}
+	f := &fixture{t: t, url: testserver.Serve(t, h).URL, dataDir: t.TempDir(), kc: newMemKeychain(), clock: time.Now()}
 	f.client, f.app = f.newApp()
 	return f
 }
@@ -117,6 +116,7 @@ func (f *fixture) signOut() {
 }
 
 func TestRegisterRememberResumeSignOut(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if _, err := f.app.Register(ctx, "bad address", password, password); !errors.Is(err, authapi.ErrInvalidEmail) {
@@ -167,6 +167,7 @@ func TestRegisterRememberResumeSignOut(t *testing.T) {
 }
 
 func TestSignInErrorsAreTyped(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("bob@example.org", false)
@@ -202,11 +203,12 @@ func TestSignInErrorsAreTyped(t *testing.T) {
 }
 
 func TestRememberWithoutKeychain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("carol@example.org", false)
 	f.signOut()
-	keystore.MockInitWithError(errors.New("the name org.freedesktop.secrets was not provided by any .service files"))
+	f.kc.breakWith(&keystore.UnavailableError{Reason: keystore.ReasonNoProvider, Op: "save"})
 	res, err := f.app.SignIn(ctx, "carol@example.org", password, true)
 	if err != nil || !res.SignedIn() {
 		t.Fatalf("sign-in: %v", err)
@@ -220,6 +222,7 @@ func TestRememberWithoutKeychain(t *testing.T) {
 }
 
 func TestTwoFactorEnrolAndSignIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("dave@example.org", false)
@@ -290,6 +293,7 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 }
 
 func TestWalletCreateQuizUnlock(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if s, err := f.app.WalletState(); s != app.WalletNone || err != nil {
@@ -340,6 +344,7 @@ func TestWalletCreateQuizUnlock(t *testing.T) {
 }
 
 func TestWalletRestore(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	d, _ := f.app.NewWallet(recovery.English, 12)
@@ -375,5 +380,31 @@ func TestWalletRestore(t *testing.T) {
 	addrs, err := f.app.UnlockWallet(ctx, "wallet pw 3")
 	if err != nil || addrs[0].Address != preview[0].Address {
 		t.Fatalf("unlock the restored wallet: %v", err)
+	}
+}
+
+// TestClockSkew: the offset the screens warn of is the server's latest
+// answer's, and it counts only past ClockSkewLimit.
+func TestClockSkew(t *testing.T) {
+	t.Parallel()
+	ts := testserver.New(t)
+	f := serveFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", ts.Clock.Now().UTC().Format(http.TimeFormat))
+		ts.Handler.ServeHTTP(w, r)
+	}))
+	if off, skewed := f.app.ClockSkew(); off != 0 || skewed {
+		t.Fatalf("before any answer: %v, %v", off, skewed)
+	}
+	for _, c := range []struct {
+		advance time.Duration
+		skewed  bool
+	}{{0, false}, {2 * time.Minute, true}, {-2*time.Minute - app.ClockSkewLimit/2, false}} {
+		ts.Clock.Advance(c.advance)
+		if _, err := f.client.Status(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if off, skewed := f.app.ClockSkew(); skewed != c.skewed {
+			t.Errorf("server clock moved by %v: offset %v, skewed %v", c.advance, off, skewed)
+		}
 	}
 }

@@ -19,7 +19,7 @@ type CodeCheck struct {
 
 // ClockOff reports whether the offset is past ClockSkewLimit.
 func (c CodeCheck) ClockOff() bool {
-	return c.OffsetKnown && (c.ClockOffset > ClockSkewLimit || c.ClockOffset < -ClockSkewLimit)
+	return c.OffsetKnown && isSkewed(c.ClockOffset)
 }
 
 // CheckAuthenticatorCode checks a code of the account's authenticator

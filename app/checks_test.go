@@ -16,6 +16,7 @@ import (
 // without signing in, with the clock offset; the recovery codes left and
 // when one was last used.
 func TestSecurityChecks(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("erin@example.org", false)

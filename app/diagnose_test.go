@@ -207,6 +207,7 @@ func TestDoctorUsage(t *testing.T) {
 // TestCheckConfigTwoFactor: the check knows whether the signed-in account
 // uses two-factor, and not knowing counts when signed out.
 func TestCheckConfigTwoFactor(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if cfg := f.app.CheckConfig(ctx, diagVersion); cfg.TwoFactor != check.TwoFactorUnknown || cfg.Server != f.url || cfg.Version != diagVersion {

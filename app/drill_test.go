@@ -52,6 +52,7 @@ func (f *fixture) drill(pw, phrase string, wrongPos int) error {
 // months after a passed drill; a missed drill says which position and
 // does not count; a wrong password is refused before any word.
 func TestBackupDrillSchedule(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if _, err := f.app.BackupDrill(); !errors.Is(err, app.ErrNoWallet) {
 		t.Fatalf("no wallet: %v", err)
@@ -129,6 +130,7 @@ func TestBackupDrillSchedule(t *testing.T) {
 }
 
 func TestBackupDrillScheduleChange(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	start := f.clock
 	f.restore(phraseA, "wallet pw 1")

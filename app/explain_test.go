@@ -17,6 +17,7 @@ import (
 // TestExplainCarriesCodesAndFigures takes real failures of the flows
 // against the reference server and checks what the screens are given.
 func TestExplainCarriesCodesAndFigures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("erin@example.org", false)

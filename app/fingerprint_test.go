@@ -40,6 +40,7 @@ func (f *fixture) fingerprintHere(want string) {
 // The fingerprint is kept beside the vault and read while locked, by a
 // new run too; a vault without it gets it back at its next unlock.
 func TestWalletFingerprintKept(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if fp, err := f.app.WalletFingerprint(); !fp.IsZero() || err != nil {
 		t.Fatalf("no wallet: %s %v", fp, err)
@@ -92,6 +93,7 @@ func TestWalletFingerprintKept(t *testing.T) {
 // before anything is overwritten; over the same wallet it is the plain
 // confirmation.
 func TestRestoreOverAnotherWallet(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	addrA := f.restore(phraseA, "wallet pw 1")
@@ -143,6 +145,7 @@ func TestRestoreOverAnotherWallet(t *testing.T) {
 // The preview compares with the fingerprint the user typed and the wallet
 // here, and with a passphrase gives the fingerprint without it too.
 func TestPreviewRestoreFingerprint(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := mnemonicOf(t, phraseA)
 	p, err := f.app.PreviewRestore(m, "", "")

@@ -42,7 +42,7 @@ func TestExportKeyFile(t *testing.T) {
 	if _, err := f.app.ExportKeyFile(addr, "file pw 123", "file pw 124"); !errors.Is(err, app.ErrPasswordsDiffer) {
 		t.Errorf("confirmation differs: %v", err)
 	}
-	if _, err := f.app.ExportKeyFile(addr, "", ""); !errors.Is(err, app.ErrWalletPasswordEmpty) {
+	if _, err := f.app.ExportKeyFile(addr, "", ""); !errors.Is(err, keystore.ErrEmptyPassword) {
 		t.Errorf("empty password: %v", err)
 	}
 	if _, err := f.app.ExportKeyFile("0x0000000000000000000000000000000000000001", "file pw 123", "file pw 123"); !errors.Is(err, app.ErrNoAccount) {

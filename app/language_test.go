@@ -10,6 +10,7 @@ import (
 // changes the account at once, a switch while signed out at the next
 // sign-in.
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	const email = "lin@example.org"

@@ -13,7 +13,8 @@ import (
 
 func TestValidateServer(t *testing.T) {
 	for _, c := range []struct {
-		address, code string
+		address string
+		code    app.Code
 	}{
 		{"https://auth.example.com", ""},
 		{"https://auth.example.com:8443/sesame", ""},
@@ -34,6 +35,7 @@ func TestValidateServer(t *testing.T) {
 }
 
 func TestDeleteWallet(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if err := f.app.DeleteWallet(); err != nil {
@@ -68,6 +70,7 @@ func TestDeleteWallet(t *testing.T) {
 }
 
 func TestForgetRememberedSignIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("remembered@example.org", true)

@@ -61,6 +61,7 @@ func TestMailSubjectsMatchTheServer(t *testing.T) {
 // TestMailedNamesTheSender: a flow that mailed a code knows the sender the
 // server announces, and none when it announces none.
 func TestMailedNamesTheSender(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := serveFixture(t, testserver.New(t, func(c *server.Config) { c.MailFrom = "no-reply@sesame.example" }).Handler)
 	reg, err := f.app.Register(ctx, "carol@example.org", password, password)

@@ -30,6 +30,7 @@ func (f *fixture) text(number string, after int) string {
 // Chinese; the code texted to it binds it to the account, shown masked;
 // the password removes it.
 func TestPhoneAddedAndRemoved(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("pat@example.org", false)
@@ -69,6 +70,7 @@ func TestPhoneAddedAndRemoved(t *testing.T) {
 // TestResetBySMS: the reset mail does not arrive; the code sent by SMS
 // instead resets the password.
 func TestResetBySMS(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("sam@example.org", false)

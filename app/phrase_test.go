@@ -46,6 +46,7 @@ func (f *fixture) setPhraseElsewhere(email, phrase string) {
 // phrase and reading the account remember it in the keychain for the next
 // start; signing out keeps it; clearing the local data forgets it.
 func TestKnownPhrase(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	const alice = "alice@example.org"
@@ -103,6 +104,7 @@ func TestKnownPhrase(t *testing.T) {
 // learnt by the first reading of the account after signing in or resuming;
 // an account without a phrase forgets a stale one.
 func TestKnownPhraseAfterSignInAndResume(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	const carol, dave, erin = "carol@example.org", "dave@example.org", "erin@example.org"
@@ -154,6 +156,7 @@ func TestKnownPhraseAfterSignInAndResume(t *testing.T) {
 // me" keeps no new phrase on this computer, but updates one kept before, so
 // that the sign-in screen never shows a stale one.
 func TestKnownPhraseNeedsRememberMe(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	const gina, hal = "gina@example.org", "hal@example.org"
@@ -184,11 +187,12 @@ func TestKnownPhraseNeedsRememberMe(t *testing.T) {
 // TestKnownPhraseWithoutKeychain: with no keychain the phrase is neither
 // remembered nor written anywhere else, and the flows go on.
 func TestKnownPhraseWithoutKeychain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	const frank, phrase = "frank@example.org", "Frank's secret garden"
 	f.register(frank, true)
-	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonNoProvider, Op: "test"})
+	f.kc.breakWith(&keystore.UnavailableError{Reason: keystore.ReasonNoProvider, Op: "test"})
 	if err := f.app.SetAntiPhishingPhrase(ctx, phrase, password); err != nil {
 		t.Fatal(err)
 	}
@@ -212,18 +216,18 @@ func TestKnownPhraseWithoutKeychain(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The keychain back, empty: this start kept nothing in memory either.
-	keystore.MockInit()
+	f.kc.breakWith(nil)
 	if p, err := f.app.KnownPhrase(ctx, frank); p != "" || err != nil {
 		t.Fatalf("with the keychain back: %q, %v", p, err)
 	}
 
 	// A keychain that timed out is not asked for phrases again in this
 	// run, so that it cannot hold up each reading of the account.
-	keystore.MockInitWithError(&keystore.UnavailableError{Reason: keystore.ReasonTimedOut, Op: "test"})
+	f.kc.breakWith(&keystore.UnavailableError{Reason: keystore.ReasonTimedOut, Op: "test"})
 	if _, err := f.app.KnownPhrase(ctx, "gina@example.org"); !errors.Is(err, keystore.ErrKeychainUnavailable) {
 		t.Fatalf("a keychain that times out: %v", err)
 	}
-	keystore.MockInit()
+	f.kc.breakWith(nil)
 	if _, err := f.app.KnownPhrase(ctx, "hal@example.org"); !errors.Is(err, keystore.ErrKeychainUnavailable) {
 		t.Fatalf("the keychain was asked again after it timed out: %v", err)
 	}

@@ -45,7 +45,7 @@ type PhraseAddress struct {
 // fix (ErrorCode's code, the English texts of the screens) and the typed
 // errors' figures.
 type PhraseProblem struct {
-	Code     string `json:"code"`
+	Code     Code   `json:"code"`
 	Message  string `json:"message"`
 	Remedy   string `json:"remedy"`
 	Position int    `json:"position,omitempty"` // 1-based, of an unknown word
@@ -106,7 +106,7 @@ func CheckPhrase(phrase, passphrase string, count int) (PhraseReport, error) {
 
 func phraseProblem(err error) *PhraseProblem {
 	code := ErrorCode(err)
-	p := &PhraseProblem{Code: code, Message: englishText("error." + code), Remedy: englishText("remedy." + code)}
+	p := &PhraseProblem{Code: code, Message: englishText("error." + string(code)), Remedy: englishText("remedy." + string(code))}
 	var uw *recovery.UnknownWordError
 	var wc *recovery.WordCountError
 	var ce *recovery.ChecksumError

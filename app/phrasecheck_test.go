@@ -66,9 +66,10 @@ func TestPhraseCheckJSON(t *testing.T) {
 func TestPhraseCheckInvalid(t *testing.T) {
 	english := englishTexts(t)
 	cases := []struct {
-		name, phrase, code string
-		check              func(p *app.PhraseProblem) bool
-		typed              string // must not be printed back
+		name, phrase string
+		code         app.Code
+		check        func(p *app.PhraseProblem) bool
+		typed        string // must not be printed back
 	}{
 		{"typo", strings.Replace(phraseA, "abandon", "abandonn", 1), "phrase_unknown_word",
 			func(p *app.PhraseProblem) bool {
@@ -91,7 +92,7 @@ func TestPhraseCheckInvalid(t *testing.T) {
 			}
 			p := r.Problem
 			if r.Valid || p == nil || p.Code != c.code || !c.check(p) ||
-				p.Message != english["error."+c.code] || p.Remedy != english["remedy."+c.code] || p.Message == "" {
+				p.Message != english["error."+string(c.code)] || p.Remedy != english["remedy."+string(c.code)] || p.Message == "" {
 				t.Fatalf("report %+v %+v", r, p)
 			}
 			code, text, _ := runPhrase(t, c.phrase+"\n", "check")

@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -24,10 +23,7 @@ import (
 
 	"sesame/authapi"
 	"sesame/check"
-	"sesame/keystore"
 	"sesame/recovery"
-	"sesame/wallet"
-	"sesame/wallet/keyfile"
 )
 
 // verdictSymbols mark a step's verdict in Doctor's text.
@@ -213,7 +209,7 @@ const maxReportErrors = 20
 // reportData builds the report's fields from d, the last error codes (as
 // made by ErrorCode; anything else is dropped) and the signed-in or typed
 // account (kept only masked, and only when it is an email address).
-func reportData(d check.Diagnosis, lastErrors []string, account string) ReportData {
+func reportData(d check.Diagnosis, lastErrors []Code, account string) ReportData {
 	// The server's own host name is kept as is, however it looks.
 	var host string
 	if u, err := url.Parse(strings.TrimSpace(d.Server)); err == nil {
@@ -232,7 +228,7 @@ func reportData(d check.Diagnosis, lastErrors []string, account string) ReportDa
 			continue
 		}
 		c := check.Step{ID: s.ID, Verdict: s.Verdict, Cause: s.Cause}
-		if !isKnownCode(string(c.Cause)) {
+		if !knownCodes[Code(c.Cause)] {
 			c.Cause = ""
 		}
 		for k, v := range s.Detail {
@@ -247,8 +243,8 @@ func reportData(d check.Diagnosis, lastErrors []string, account string) ReportDa
 		r.Steps = append(r.Steps, c)
 	}
 	for _, e := range lastErrors {
-		if isKnownCode(e) {
-			r.LastErrors = append(r.LastErrors, e)
+		if knownCodes[e] {
+			r.LastErrors = append(r.LastErrors, string(e))
 		} else {
 			r.Dropped++
 		}
@@ -264,7 +260,7 @@ func reportData(d check.Diagnosis, lastErrors []string, account string) ReportDa
 // English title, the last error codes and the masked account. It never
 // holds a password, a code, a token, a secret or a recovery phrase (see
 // redact).
-func Report(d check.Diagnosis, lastErrors []string, account string) string {
+func Report(d check.Diagnosis, lastErrors []Code, account string) string {
 	r := reportData(d, lastErrors, account)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Sesame connection report\n")
@@ -299,7 +295,7 @@ func Report(d check.Diagnosis, lastErrors []string, account string) string {
 }
 
 // ReportJSON returns the report of Report as JSON, for support tools.
-func ReportJSON(d check.Diagnosis, lastErrors []string, account string) ([]byte, error) {
+func ReportJSON(d check.Diagnosis, lastErrors []Code, account string) ([]byte, error) {
 	var b strings.Builder
 	err := writeJSON(&b, reportData(d, lastErrors, account))
 	return []byte(b.String()), err
@@ -345,180 +341,6 @@ func maskPart(s string, keepLast bool) string {
 	}
 	return out
 }
-
-// ErrorCode returns the stable code of an error of the flows, for the
-// report's last errors: the problem code of an API answer, or the name of
-// a transport, keychain, recovery-phrase, wallet or flow failure; "other"
-// for anything else. It never returns text from the error's message.
-func ErrorCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	// The built-in server's failures come first: one for want of the
-	// keychain would otherwise read as a keychain problem, whose text says
-	// that signing in still works.
-	if errors.Is(err, ErrLocalServer) {
-		var ue *keystore.UnavailableError
-		if errors.As(err, &ue) {
-			return codeLocalServerKeychain
-		}
-		return "local_server_failed"
-	}
-	if c := localCode(err); c != "" {
-		return c
-	}
-	// A step's own names for a problem come before the problem's code.
-	for _, c := range recheckCodes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	if p, ok := authapi.ProblemOf(err); ok {
-		if isKnownCode(string(p.Code)) {
-			return string(p.Code)
-		}
-		return "api_problem"
-	}
-	var tlsErr *authapi.TLSError
-	if errors.As(err, &tlsErr) {
-		return string(check.TLSCause(tlsErr.Reason))
-	}
-	var ue *keystore.UnavailableError
-	if errors.As(err, &ue) {
-		return string(check.KeychainCause(ue))
-	}
-	for _, c := range errorCodes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return "other"
-}
-
-// codeLocalServerKeychain: the built-in server could not read the key of
-// its two-factor secrets from the keychain.
-const codeLocalServerKeychain = "local_server_keychain"
-
-// The codes of a server on this computer that refuses the connection or
-// accepts it and never answers: no network is involved, so the advice is
-// not about Wi-Fi or cables.
-const (
-	codeLocalUnreachable = "local_unreachable"
-	codeLocalTimeout     = "local_timeout"
-)
-
-// localCode is the code of err when it is a refused or unanswered
-// connection to a server on this computer, else "".
-func localCode(err error) string {
-	var oe *authapi.OfflineError
-	var te *authapi.TimeoutError
-	switch {
-	case errors.As(err, &oe) && check.IsLoopback(hostOnly(oe.Host)):
-		return codeLocalUnreachable
-	case errors.As(err, &te) && check.IsLoopback(hostOnly(te.Host)):
-		return codeLocalTimeout
-	}
-	return ""
-}
-
-// hostOnly is host without its port, if it has one.
-func hostOnly(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		return h
-	}
-	return host
-}
-
-// recheckCodes name a problem in a step's own words: a step that re-checks
-// the password or a two-factor code outside the sign-in (see recheck), a
-// refused recovery code (see recoveryRefused).
-var recheckCodes = []struct {
-	err  error
-	code string
-}{
-	{ErrWrongPassword, "wrong_password"},
-	{ErrAttemptsLocked, "attempts_locked"},
-	{ErrRecoveryCodeRefused, "recovery_code_refused"},
-}
-
-// errorCodes names the sentinels of the packages app uses, first match wins.
-var errorCodes = []struct {
-	err  error
-	code string
-}{
-	{context.Canceled, string(check.CauseCanceled)},
-	{context.DeadlineExceeded, string(check.CauseTimeout)},
-	{authapi.ErrOffline, string(check.CauseOffline)},
-	{authapi.ErrDNS, string(check.CauseDNSFailed)},
-	{authapi.ErrTimeout, string(check.CauseTimeout)},
-	{authapi.ErrNotAPI, "not_api"},
-	{authapi.ErrInsecureRedirect, string(check.CauseInsecureRedirect)},
-	{authapi.ErrNetwork, string(check.CauseNetworkFailed)},
-	{authapi.ErrNoSession, "no_session"},
-	{authapi.ErrInvalidBaseURL, string(check.CauseInvalidServer)},
-	{authapi.ErrPlainHTTP, string(check.CausePlainHTTP)},
-	{authapi.ErrInvalidEmail, string(authapi.CodeInvalidEmail)},
-	{authapi.ErrWeakPassword, string(authapi.CodeWeakPassword)},
-	{authapi.ErrInvalidCode, string(authapi.CodeInvalidCode)},
-	{authapi.ErrInvalidPhrase, string(authapi.CodeInvalidPhrase)},
-	{authapi.ErrInvalidRecoveryCode, "invalid_recovery_code"},
-	{authapi.ErrPhoneCountry, "phone_country"},
-	{authapi.ErrPhoneInvalid, "phone_invalid"},
-	{authapi.ErrPhoneNotMobile, "phone_not_mobile"},
-	{keystore.ErrNotFound, "keychain_not_found"},
-	{keystore.ErrTooLarge, "keychain_too_large"},
-	{keystore.ErrWrongPasswordOrCorrupt, "wallet_wrong_password"},
-	{keystore.ErrEmptyPassword, "wallet_password_empty"},
-	{recovery.ErrEmpty, "phrase_empty"},
-	{recovery.ErrUnknownWord, "phrase_unknown_word"},
-	{recovery.ErrWordCount, "phrase_word_count"},
-	{recovery.ErrChecksum, "phrase_checksum"},
-	{recovery.ErrMixedLanguages, "phrase_mixed_languages"},
-	{recovery.ErrQuizWrong, "quiz_wrong"},
-	{recovery.ErrSecret, string(authapi.CodeSecretInRequest)},
-	{ErrNotSignedIn, "not_signed_in"},
-	{ErrSignedIn, "signed_in"},
-	{ErrPasswordsDiffer, "passwords_differ"},
-	{ErrLocalServer, "local_server_failed"},
-	{ErrChallengeExpired, string(authapi.CodeChallengeExpired)},
-	{ErrStepOrder, "step_order"},
-	{ErrFingerprintMismatch, "fingerprint_mismatch"},
-	{keyfile.ErrMAC, "keyfile_wrong_password"},
-	{keyfile.ErrMalformed, "keyfile_invalid"},
-	{keyfile.ErrVersion, "keyfile_invalid"},
-	{keyfile.ErrAddress, "keyfile_invalid"},
-	{keyfile.ErrKey, "keyfile_invalid"},
-	{keyfile.ErrUnsupportedKDF, "keyfile_unsupported"},
-	{keyfile.ErrUnsupportedCipher, "keyfile_unsupported"},
-	{keyfile.ErrKDFParams, "keyfile_unsupported"},
-	{ErrKeyHere, "key_here"},
-	{ErrNoAccount, "no_account"},
-	{wallet.ErrFingerprint, "fingerprint_invalid"},
-	{ErrNoWallet, "no_wallet"},
-	{ErrWalletExists, "wallet_exists"},
-	{ErrWalletLocked, "wallet_locked"},
-	{ErrQuizNotPassed, "quiz_not_passed"},
-	{ErrWalletPasswordEmpty, "wallet_password_empty"},
-}
-
-// knownCodes are the codes a report may carry: the API's problem codes,
-// the check's causes and the codes of ErrorCode.
-var knownCodes = func() map[string]bool {
-	m := map[string]bool{"other": true, "api_problem": true, codeLocalServerKeychain: true,
-		codeLocalUnreachable: true, codeLocalTimeout: true}
-	for _, c := range authapi.Codes {
-		m[string(c)] = true
-	}
-	for _, c := range check.Causes() {
-		m[string(c)] = true
-	}
-	for _, c := range append(recheckCodes, errorCodes...) {
-		m[c.code] = true
-	}
-	return m
-}()
-
-func isKnownCode(s string) bool { return knownCodes[s] }
 
 // What redact drops from a free-text field, each replaced by "[redacted]":
 //   - a run of 6 or more digits (a mailed or authenticator code);

@@ -22,7 +22,7 @@ import (
 )
 
 // reportOf returns the JSON report of d, parsed.
-func reportOf(t testing.TB, d check.Diagnosis, lastErrors []string, account string) map[string]any {
+func reportOf(t testing.TB, d check.Diagnosis, lastErrors []app.Code, account string) map[string]any {
 	t.Helper()
 	b, err := app.ReportJSON(d, lastErrors, account)
 	if err != nil {
@@ -134,7 +134,7 @@ func TestErrorCodeRecoveryRefused(t *testing.T) {
 func TestErrorCode(t *testing.T) {
 	cases := []struct {
 		err  error
-		code string
+		code app.Code
 	}{
 		{nil, ""},
 		{fmt.Errorf("signing in: %w", authapi.ErrInvalidCredentials), "invalid_credentials"},
@@ -142,23 +142,23 @@ func TestErrorCode(t *testing.T) {
 		{fmt.Errorf("x: %w: %w", app.ErrAttemptsLocked, &authapi.Problem{Status: 423, Code: authapi.CodeAccountLocked}), "attempts_locked"},
 		{fmt.Errorf("x: %w: %w", app.ErrWrongPassword, authapi.ErrInvalidCredentials), "wrong_password"},
 		{&authapi.Problem{Status: 400, Code: "a secret 493817"}, "api_problem"},
-		{&authapi.TLSError{Reason: authapi.TLSWrongHost, Host: "h"}, string(check.CauseTLSWrongHost)},
-		{&authapi.TimeoutError{Host: "h"}, string(check.CauseTimeout)},
+		{&authapi.TLSError{Reason: authapi.TLSWrongHost, Host: "h"}, app.Code(check.CauseTLSWrongHost)},
+		{&authapi.TimeoutError{Host: "h"}, app.Code(check.CauseTimeout)},
 		{&authapi.NotAPIError{Status: 200}, "not_api"},
-		{&authapi.OfflineError{Host: "h"}, string(check.CauseOffline)},
+		{&authapi.OfflineError{Host: "h"}, app.Code(check.CauseOffline)},
 		{&authapi.OfflineError{Host: "127.0.0.1:8443"}, "local_unreachable"},
 		{fmt.Errorf("signing in: %w", &authapi.TimeoutError{Host: "[::1]:80"}), "local_timeout"},
-		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, string(check.CauseKeychainLocked)},
-		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, string(check.CauseKeychainFailed)},
+		{&keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "save"}, app.Code(check.CauseKeychainLocked)},
+		{&keystore.UnavailableError{Reason: keystore.Reason(99), Op: "save"}, app.Code(check.CauseKeychainFailed)},
 		{fmt.Errorf("remember me: %w", &keystore.TooLargeError{Op: "save", What: "secret", Size: 3000, Max: keystore.MaxSecretBytes}), "keychain_too_large"},
 		{&recovery.ChecksumError{}, "phrase_checksum"},
 		{app.ErrPasswordsDiffer, "passwords_differ"},
 		{fmt.Errorf("%w: %w", app.ErrLocalServer, errors.New("port taken")), "local_server_failed"},
 		{fmt.Errorf("%w: %w", app.ErrLocalServer, &keystore.UnavailableError{Reason: keystore.ReasonLocked, Op: "read"}), "local_server_keychain"},
-		{context.Canceled, string(check.CauseCanceled)},
+		{context.Canceled, app.Code(check.CauseCanceled)},
 		{errors.New("wrong password hunter2 for alice@example.org"), "other"},
 	}
-	var codes []string
+	var codes []app.Code
 	for _, tc := range cases {
 		got := app.ErrorCode(tc.err)
 		if got != tc.code {
@@ -181,7 +181,6 @@ func TestErrorCode(t *testing.T) {
 // recovery code, a TOTP secret, a refresh token and a recovery phrase, as
 // last errors, as the account and in the server address.
 func TestReportHasNoSecrets(t *testing.T) {
-	keystore.MockInit()
 	const (
 		userPassword = "Tr0ub4dor&3 horse"
 		code         = "493817"
@@ -210,14 +209,15 @@ func TestReportHasNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := diagPlain(t, h)
-	d := check.Run(context.Background(), check.Config{Server: srv, Version: diagVersion}, nil)
+	d := check.Run(context.Background(), check.Config{Server: srv, Version: diagVersion, Keychain: newMemKeychain()}, nil)
 	if s, _ := d.Step(check.StepStatus); s.Cause != check.CauseMaintenance || !strings.Contains(s.Detail["message"], code) {
 		t.Fatalf("the server's message did not reach the diagnosis: %+v", s)
 	}
 	d.OS += " " + zhPhrase
 	d.Server = strings.Replace(srv, "http://", "http://alice:"+code+"@", 1) + "/?token=" + token
 
-	lastErrors := []string{"invalid_credentials", userPassword, code, totpSecret, token, shown, recoveryCode, phrase, zhPhrase, email, "invalid_two_factor_code"}
+	lastErrors := []app.Code{"invalid_credentials", app.Code(userPassword), app.Code(code), app.Code(totpSecret), app.Code(token), app.Code(shown),
+		app.Code(recoveryCode), app.Code(phrase), app.Code(zhPhrase), app.Code(email), "invalid_two_factor_code"}
 	secrets := []string{userPassword, code, totpSecret, token, shown, recoveryCode, phrase, zhPhrase, email, "alice.liddell", "Tr0ub4dor"}
 	for _, w := range [][]string{strings.Fields(phrase), strings.Fields(zhPhrase)} {
 		for i := 0; i+3 <= len(w); i++ {

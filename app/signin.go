@@ -39,7 +39,7 @@ type Challenge struct {
 // ClockSkewed reports whether this computer's clock is far enough off the
 // server's for two-factor codes to fail.
 func (c *Challenge) ClockSkewed() bool {
-	return c.ClockOffset > ClockSkewLimit || c.ClockOffset < -ClockSkewLimit
+	return isSkewed(c.ClockOffset)
 }
 
 // SignIn is the first step of signing in. It checks the form locally, then
@@ -88,7 +88,7 @@ func (a *App) CompleteTwoFactor(ctx context.Context, ch *Challenge, code string,
 		return SignInResult{}, ErrSignedIn
 	}
 	if !ch.ExpiresAt.IsZero() && time.Now().Add(ch.ClockOffset).After(ch.ExpiresAt) {
-		return SignInResult{}, ErrChallengeExpired
+		return SignInResult{}, fmt.Errorf("two-factor sign-in: %w", authapi.ErrChallengeExpired)
 	}
 	req := authapi.TwoFactorSessionRequest{ChallengeID: ch.ID, TrustDevice: trust}
 	if err := secondFactor(code, &req.TOTPCode, &req.RecoveryCode); err != nil {

@@ -17,6 +17,7 @@ import (
 // request with her report, and reads the operator's reply; a phrase or
 // her password in the description is refused before anything is sent.
 func TestSupportLockedOut(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	f := serveFixture(t, srv.Handler)
 	ctx := context.Background()
@@ -69,6 +70,7 @@ func TestSupportLockedOut(t *testing.T) {
 // TestSupportSignedIn: signed in, a request is tied to the account with no
 // code; signed out, it needs a login.
 func TestSupportSignedIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.register("in@example.org", false)

@@ -126,7 +126,7 @@ func templateFields(t *testing.T, name, key string, forms []string) []string {
 func wantedTranslationKeys() []string {
 	var want []string
 	for _, c := range app.ErrorCodes() {
-		want = append(want, "error."+c, "remedy."+c)
+		want = append(want, "error."+string(c), "remedy."+string(c))
 	}
 	asked := func(key string, _ map[string]any) string {
 		want = append(want, key)
@@ -263,9 +263,8 @@ func TestErrorCodes(t *testing.T) {
 		keystore.ErrNotFound, keystore.ErrWrongPasswordOrCorrupt, keystore.ErrEmptyPassword,
 		recovery.ErrEmpty, recovery.ErrUnknownWord, recovery.ErrWordCount, recovery.ErrChecksum,
 		recovery.ErrMixedLanguages, recovery.ErrQuizWrong,
-		app.ErrNotSignedIn, app.ErrPasswordsDiffer, app.ErrChallengeExpired, app.ErrStepOrder,
+		app.ErrNotSignedIn, app.ErrPasswordsDiffer, authapi.ErrChallengeExpired, app.ErrStepOrder,
 		app.ErrNoWallet, app.ErrWalletExists, app.ErrWalletLocked, app.ErrQuizNotPassed,
-		app.ErrWalletPasswordEmpty,
 	}
 	for _, r := range []authapi.TLSReason{authapi.TLSUnknownAuthority, authapi.TLSExpired,
 		authapi.TLSWrongHost, authapi.TLSOther, "unheard_of"} {
@@ -283,7 +282,7 @@ func TestErrorCodes(t *testing.T) {
 			t.Errorf("ErrorCode(%v) = %q, not in ErrorCodes", err, code)
 		}
 	}
-	for _, want := range []string{"other", "api_problem", string(check.CauseTLSFailed), string(check.CauseKeychainNoBus), "wallet_wrong_password"} {
+	for _, want := range []app.Code{"other", "api_problem", app.Code(check.CauseTLSFailed), app.Code(check.CauseKeychainNoBus), "wallet_wrong_password"} {
 		if !slices.Contains(codes, want) {
 			t.Errorf("ErrorCodes lacks %q", want)
 		}

@@ -66,6 +66,7 @@ func FuzzCheckTyping(f *testing.F) {
 // signed in with is recognised as a wallet password, another is not, and
 // nothing is known after signing out or after a resumed session.
 func TestWalletPasswordWarnings(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	reused := []app.TypingWarning{app.WarnAccountPassword}

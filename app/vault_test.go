@@ -58,6 +58,7 @@ func (f *fixture) wallet(state app.WalletState, pw, want string) {
 // Two accounts on one computer each have their own wallet: signed in as
 // the second, home does not offer the first's.
 func TestWalletPerAccount(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.register("alice@example.org", false)
 	f.wallet(app.WalletNone, "", "")
@@ -99,6 +100,7 @@ func TestWalletPerAccount(t *testing.T) {
 // account without a wallet, and becomes the wallet of the one that opens
 // it; an account with a wallet of its own keeps seeing its own.
 func TestUnownedWalletMigrates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.register("alice@example.org", false)
 	addrA := f.restore(phraseA, "alice wallet 1")
@@ -141,6 +143,7 @@ func TestUnownedWalletMigrates(t *testing.T) {
 // account signed in next, still unlocked; it is locked, not shown, when
 // that account has a wallet of its own.
 func TestWalletRestoredSignedOutFollowsSignIn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.register("alice@example.org", false)
 	addrA := f.restore(phraseA, "alice wallet 1")

@@ -23,8 +23,6 @@ var (
 	ErrWalletLocked = errors.New("the wallet is locked")
 	// ErrQuizNotPassed: the backup quiz must be passed before saving.
 	ErrQuizNotPassed = errors.New("the backup quiz is not passed")
-	// ErrWalletPasswordEmpty: a wallet password is required.
-	ErrWalletPasswordEmpty = errors.New("a wallet password is required")
 	// ErrFingerprintMismatch: a restored phrase and passphrase make
 	// another wallet than the one expected; see FingerprintMismatchError.
 	ErrFingerprintMismatch = errors.New("the restored wallet's fingerprint is not the expected one")
@@ -467,11 +465,11 @@ func (a *App) Unlocked() bool {
 }
 
 // CheckWalletPassword applies the password policy to a new wallet password
-// (as to an account password, without an email): ErrWalletPasswordEmpty,
+// (as to an account password, without an email): keystore.ErrEmptyPassword,
 // or a *WeakPasswordError with the reasons. The screens and the app call it.
 func CheckWalletPassword(password string) error {
 	if password == "" {
-		return ErrWalletPasswordEmpty
+		return keystore.ErrEmptyPassword
 	}
 	return authapi.CheckPassword(password, "")
 }

@@ -170,8 +170,9 @@ type Config struct {
 	// HTTPClient, when set, carries the API calls, and its transport's
 	// RootCAs (if any) verify the TLS step.
 	HTTPClient *http.Client
-	// Keychain is checked with a probe item.
-	Keychain keystore.Keychain
+	// Keychain is checked with a probe item; nil means the OS keychain
+	// (keystore.Keychain{}).
+	Keychain Keychain
 	// Resolver resolves the host for the DNS and connection steps; nil
 	// means net.DefaultResolver.
 	Resolver *net.Resolver
@@ -180,6 +181,13 @@ type Config struct {
 	// TwoFactor: whether the account uses two-factor sign-in, which a
 	// clock off by more than ClockSkewLimit blocks.
 	TwoFactor TwoFactor
+}
+
+// Keychain is the keychain the check probes.
+type Keychain interface {
+	// Check writes, reads back and deletes a probe item; its error
+	// matches keystore.ErrKeychainUnavailable.
+	Check(ctx context.Context) error
 }
 
 // Run runs the steps of Steps in order, calling progress (if not nil)
@@ -199,11 +207,15 @@ func Run(ctx context.Context, cfg Config, progress func(Step)) Diagnosis {
 
 	// The keychain is independent of the network: it is checked meanwhile.
 	kc := cfg.Keychain
-	if kc.Timeout <= 0 || kc.Timeout > cfg.StepTimeout {
-		kc.Timeout = cfg.StepTimeout
+	if kc == nil {
+		kc = keystore.Keychain{}
 	}
 	keychainDone := make(chan error, 1)
-	go func() { keychainDone <- kc.Check(ctx) }()
+	go func() {
+		kctx, kcancel := context.WithTimeout(ctx, cfg.StepTimeout)
+		defer kcancel()
+		keychainDone <- kc.Check(kctx)
+	}()
 	r.keychain = keychainDone
 
 	for _, def := range Steps {

@@ -72,7 +72,8 @@ func newChallenge(s *Shell, ch *app.Challenge, byRecovery bool) *view {
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch app.ErrorCode(err) {
-			case "invalid_two_factor_code", "recovery_code_refused", "invalid_code", "invalid_recovery_code", "account_locked", "challenge_expired":
+			case app.CodeInvalidTwoFactorCode, app.CodeRecoveryCodeRefused, app.CodeInvalidCode, app.CodeInvalidRecoveryCode,
+				app.CodeAccountLocked, app.CodeChallengeExpired:
 				// A refused code is not tried again: a new one is typed.
 				typed.SetText("")
 				s.Win.Canvas().Focus(typed)

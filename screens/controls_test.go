@@ -372,7 +372,7 @@ func TestFormRetryRunsLastAction(t *testing.T) {
 	v.content = fm.actions()
 	f.shell.Push(v)
 	failedAgain := func(s, r int) func() bool {
-		return func() bool { return submits == s && reloads == r && fm.fail.Code() == string(authapi.CodeOverloaded) }
+		return func() bool { return submits == s && reloads == r && fm.fail.Code() == app.CodeOverloaded }
 	}
 
 	test.Tap(fm.submit)

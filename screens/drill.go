@@ -165,7 +165,7 @@ func drillScheduleChoice(s *Shell) fyne.CanvasObject {
 	choice.OnChanged = func(name string) {
 		i := slices.Index(names, name)
 		if err := s.App.SetDrillSchedule(drillSchedules[i].days); err != nil {
-			fail.SetText(lang.L("error." + app.ErrorCode(err)))
+			fail.SetText(lang.L("error." + string(app.ErrorCode(err))))
 			fail.Show()
 			return
 		}

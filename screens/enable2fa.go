@@ -107,9 +107,9 @@ func (e *enrolment) show(enr *app.Enrolment) {
 			s.Reset(newEnrolmentCodes(s, codes))
 		}, func(err error) bool {
 			switch {
-			case isCode(err, "invalid_two_factor_code"):
+			case isCode(err, app.CodeInvalidTwoFactorCode):
 				code.SetText("")
-			case isCode(err, "two_factor_not_pending"):
+			case isCode(err, app.CodeTwoFactorNotPending):
 				code.SetText("")
 				restart.Show()
 			}
@@ -128,7 +128,7 @@ func (e *enrolment) show(enr *app.Enrolment) {
 		copied,
 		private,
 	}
-	if off, ok := s.App.Client().ClockOffset(); ok && (off > app.ClockSkewLimit || off < -app.ClockSkewLimit) {
+	if off, skewed := s.App.ClockSkew(); skewed {
 		objs = append(objs, clockWarning(off))
 	}
 	objs = append(objs, paragraph(lang.L("enable2fa.step_code")), code, f.actions(), restart)

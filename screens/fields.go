@@ -219,7 +219,7 @@ func (m *strengthMeter) Set(level int, empty bool) {
 // own text ("field_error.<code>"), else the failure's.
 func fieldProblem(err error) string {
 	code := app.ErrorCode(err)
-	return lang.LocalizeKey("field_error."+code, lang.LocalizeKey("error."+code, lang.L("error.other")))
+	return lang.LocalizeKey("field_error."+string(code), lang.LocalizeKey("error."+string(code), lang.L("error.other")))
 }
 
 // fieldRow is a field and the text of its label ("" for none).

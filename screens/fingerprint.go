@@ -57,11 +57,11 @@ func restoreFingerprint(p app.RestorePreview) fyne.CanvasObject {
 		case err == nil:
 			verdict.SetText(lang.L("wallet_restore.fingerprint_matches"))
 			verdict.Importance = widget.SuccessImportance
-		case code == "fingerprint_mismatch":
-			verdict.SetText(lang.L("error."+code) + " " + lang.L("remedy."+code))
+		case code == app.CodeFingerprintMismatch:
+			verdict.SetText(lang.L("error."+string(code)) + " " + lang.L("remedy."+string(code)))
 			verdict.Importance = widget.DangerImportance
 		default:
-			verdict.SetText(lang.L("error." + code))
+			verdict.SetText(lang.L("error." + string(code)))
 			verdict.Importance = widget.MediumImportance
 		}
 		verdict.Show()

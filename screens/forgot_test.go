@@ -343,7 +343,7 @@ func TestForgotOffline(t *testing.T) {
 	f.waitFor("a failure", func() bool { return len(f.shell.LastErrors()) > 0 })
 	code := f.shell.LastErrors()[0]
 	t.Logf("the failure is %s", code)
-	want := lang.LocalizeKey("error."+code, "", map[string]any{"Host": f.shell.Host()})
+	want := lang.LocalizeKey("error."+string(code), "", map[string]any{"Host": f.shell.Host()})
 	if !f.shows(want) || !f.hasButton("action.connection_check") || f.shows(addr) && !strings.Contains(want, addr) {
 		t.Fatalf("offline (%s): %q", code, f.texts())
 	}

@@ -204,7 +204,7 @@ func newFailureBox(s *Shell, v *view) *failureBox {
 }
 
 // Code is the code of the failure shown, or "".
-func (b *failureBox) Code() string {
+func (b *failureBox) Code() app.Code {
 	if !b.box.Visible() {
 		return ""
 	}
@@ -258,7 +258,7 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 // language, with its figures filled in.
 func (s *Shell) failureText(f app.Failure) (message, fix string) {
 	data := map[string]any{"Host": s.Host(), "Until": clock(f.Until), "MinVersion": f.MinVersion}
-	return lang.LocalizeKey("error."+f.Code, "error.other", data), lang.LocalizeKey("remedy."+f.Code, "", data)
+	return lang.LocalizeKey("error."+string(f.Code), "error.other", data), lang.LocalizeKey("remedy."+string(f.Code), "", data)
 }
 
 // defaultRetry is the wait before a retry when the server named none.
@@ -309,7 +309,7 @@ func (b *failureBox) act() {
 
 // sharedCount are the codes of a refused second factor: the server counts
 // them with wrong passwords toward the account's lock, and the hint says so.
-var sharedCount = map[string]bool{"invalid_two_factor_code": true, "recovery_code_refused": true}
+var sharedCount = map[app.Code]bool{app.CodeInvalidTwoFactorCode: true, app.CodeRecoveryCodeRefused: true}
 
 // updateHints writes the figures of the failure; it runs each second while
 // a countdown runs.
@@ -408,12 +408,12 @@ func duration(d time.Duration) string {
 }
 
 // isCode reports whether err has the given code.
-func isCode(err error, code string) bool { return err != nil && app.ErrorCode(err) == code }
+func isCode(err error, code app.Code) bool { return err != nil && app.ErrorCode(err) == code }
 
 // codeRefused reports whether err refused a typed two-factor code, wrong
 // or past the attempts that lock: the field is cleared for a new one.
 func codeRefused(err error) bool {
-	return isCode(err, "invalid_two_factor_code") || isCode(err, "recovery_code_refused") || isCode(err, "attempts_locked")
+	return isCode(err, app.CodeInvalidTwoFactorCode) || isCode(err, app.CodeRecoveryCodeRefused) || isCode(err, app.CodeAttemptsLocked)
 }
 
 // passwordRefused empties and focuses field when err refused the password
@@ -421,7 +421,7 @@ func codeRefused(err error) bool {
 // is typed afresh; the failure is still shown.
 func passwordRefused(s *Shell, field *entry) func(error) bool {
 	return func(err error) bool {
-		if isCode(err, "wrong_password") || isCode(err, "attempts_locked") {
+		if isCode(err, app.CodeWrongPassword) || isCode(err, app.CodeAttemptsLocked) {
 			field.SetText("")
 			s.Win.Canvas().Focus(field)
 		}

@@ -353,7 +353,7 @@ func (h *home) doSignOut() {
 	}, func(err error) {
 		s.Reset(newSignIn(s, nil))
 		if code := keychainCode(err); code != "" {
-			s.noteError(string(code))
+			s.noteError(app.Code(code))
 			msg := lang.L("signout.keychain_body") + "\n\n" +
 				diag.Step{ID: diag.StepKeychain, Verdict: diag.VerdictWarning, Cause: code}.Text(diagText).Title
 			dialog.ShowInformation(lang.L("signout.keychain_title"), msg, s.Win)

@@ -57,7 +57,7 @@ func newAddPhone(s *Shell) *view {
 			check.Hide()
 			done.Show()
 		}, func(err error) bool {
-			if codeRefused(err) || isCode(err, "invalid_code") {
+			if codeRefused(err) || isCode(err, app.CodeInvalidCode) {
 				code.SetText("")
 			}
 			return false

@@ -85,8 +85,7 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 				return err
 			}
 			// Switch only to a server that answers.
-			_, err = next.Client().Status(ctx)
-			return err
+			return next.Answers(ctx)
 		}, func() {
 			s.App.LockWallet()
 			s.Connect(next, opts)

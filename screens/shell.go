@@ -122,7 +122,7 @@ type Shell struct {
 
 	// lastErrors are the codes of the latest failures, for the report.
 	mu         sync.Mutex
-	lastErrors []string
+	lastErrors []app.Code
 }
 
 // NewShell builds the screens into win and shows the first one: home when a
@@ -396,7 +396,7 @@ func (s *Shell) OpenURL(link string) {
 }
 
 // noteError keeps the code of a failure for the report of "Can't sign in?".
-func (s *Shell) noteError(code string) {
+func (s *Shell) noteError(code app.Code) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lastErrors = append(s.lastErrors, code)
@@ -406,10 +406,10 @@ func (s *Shell) noteError(code string) {
 }
 
 // LastErrors returns the codes of the latest failures, oldest first.
-func (s *Shell) LastErrors() []string {
+func (s *Shell) LastErrors() []app.Code {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.lastErrors...)
+	return append([]app.Code(nil), s.lastErrors...)
 }
 
 // Connect switches the app to another server and starts over at sign-in.

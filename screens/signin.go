@@ -70,10 +70,10 @@ func newSignInFrom(s *Shell, start signInStart) *view {
 			finishSignIn(s, res)
 		}, func(err error) bool {
 			switch app.ErrorCode(err) {
-			case "invalid_credentials", "account_locked", "password_reset_required":
+			case app.CodeInvalidCredentials, app.CodeAccountLocked, app.CodePasswordResetRequired:
 				password.SetText("")
 				s.Win.Canvas().Focus(password)
-			case "account_not_verified":
+			case app.CodeAccountNotVerified:
 				f.fail.actions[app.RemedyVerifyEmail] = f.action(func() {
 					reg := a.PendingRegistration(mail, pw)
 					f.run(reg.Resend, func() {
@@ -245,9 +245,9 @@ func finishSignIn(s *Shell, res app.SignInResult) {
 	}
 	f := app.Explain(res.RememberErr)
 	s.noteError(f.Code)
-	if !strings.HasPrefix(f.Code, "keychain_") {
+	if !strings.HasPrefix(string(f.Code), "keychain_") {
 		// The dialog is about the keychain, whatever stopped it.
-		f = app.Failure{Code: string(diag.CauseKeychainFailed)}
+		f = app.Failure{Code: app.CodeKeychainFailed}
 	}
 	message, fix := s.failureText(f)
 	dialog.ShowInformation(lang.L("signin.keychain_title"), message+"\n\n"+fix, s.Win)

@@ -11,6 +11,7 @@ import (
 
 	"sesame/app"
 	"sesame/authapi"
+	"sesame/keystore"
 )
 
 // unlockPassword is the wallet password of unlockVault.
@@ -39,7 +40,7 @@ func unlockVault(f *fixture) {
 			unlockVaultErr = err
 			return
 		}
-		a, err := app.New(app.Config{Client: c, DataDir: dir})
+		a, err := app.New(app.Config{Client: c, Keychain: keystore.Keychain{}, DataDir: dir})
 		if err != nil {
 			unlockVaultErr = err
 			return

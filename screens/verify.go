@@ -88,7 +88,7 @@ func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed 
 		code := c.entry.Text
 		c.resent.Hide()
 		c.form.run(func(ctx context.Context) error { return check(ctx, code) }, ok, func(err error) bool {
-			if isCode(err, "invalid_code") {
+			if isCode(err, app.CodeInvalidCode) {
 				c.entry.SetText("")
 			}
 			c.update()

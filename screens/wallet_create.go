@@ -446,7 +446,7 @@ func walletPasswordView(s *Shell, title string, step fyne.CanvasObject, label st
 			addrs = a
 			return err
 		}, func() { saved(addrs) }, func(err error) bool {
-			if !isCode(err, "wallet_exists") {
+			if !isCode(err, app.CodeWalletExists) {
 				return false
 			}
 			ow.require()

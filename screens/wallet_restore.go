@@ -387,7 +387,7 @@ type phraseProblem struct {
 	fix     *wrapLabel
 	choices *fyne.Container
 	apply   func(pos int, word string)
-	code    string
+	code    app.Code
 }
 
 func newPhraseProblem(s *Shell, apply func(pos int, word string)) *phraseProblem {

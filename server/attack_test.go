@@ -1,0 +1,51 @@
+package server_test
+
+import (
+	"testing"
+
+	"sesame/authapi"
+)
+
+// TestSupportGuardBypasses: a support request cannot smuggle a secret past
+// the guard by writing it in another form: zero-width characters or soft
+// hyphens inside words and codes, a Spanish phrase without its accents, a
+// code's digits on separate lines, spaced or dotted, a recovery code's
+// groups joined by new lines or other punctuation.
+func TestSupportGuardBypasses(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	for _, tc := range []struct {
+		text string
+		want authapi.SecretKind
+	}{
+		{"le\u200bgal win\u200bner th\u200bank ye\u200bar wa\u200bve sau\u200bsage wo\u200brth", authapi.SecretRecoveryPhrase},
+		{"le\u00adgal win\u00adner th\u00adank ye\u00adar wa\u00adve sau\u00adsage wo\u00adrth", authapi.SecretRecoveryPhrase},
+		{"le\u034fgal winner thank year wave sausage worth", authapi.SecretRecoveryPhrase},
+		{"abaco abdomen abeja abierto abogado abono aborto", authapi.SecretRecoveryPhrase},
+		{"the code 123\u200b456", authapi.SecretCode},
+		{"co\u200bde 123456", authapi.SecretCode},
+		{"the code:\n123\n456", authapi.SecretCode},
+		{"code 1 2 3 4 5 6", authapi.SecretCode},
+		{"code 123.456", authapi.SecretCode},
+		{"K7Q2\u200b9XMD\u200b4TRA", authapi.SecretRecoveryCode},
+		{"K7Q2\n9XMD\n4TRA", authapi.SecretRecoveryCode},
+		{"K7Q2 / 9XMD / 4TRA", authapi.SecretRecoveryCode},
+		{"K7Q2_9XMD_4TRA", authapi.SecretRecoveryCode},
+		{"K7Q2\u22129XMD\u22124TRA", authapi.SecretRecoveryCode},
+	} {
+		req := supportRequest
+		req.Description = "Please help. " + tc.text
+		a := e.call("POST", "/v1/me/support-requests", req, tok.AccessToken)
+		if a.status != 400 {
+			t.Errorf("%q: status %d", tc.text, a.status)
+			continue
+		}
+		if p := a.problem(t); p.Code != authapi.CodeSecretInRequest || p.Secret != tc.want {
+			t.Errorf("%q: %s %s", tc.text, p.Code, p.Secret)
+		}
+	}
+	if list := e.tickets(tok.AccessToken, ""); len(list) != 0 {
+		t.Fatalf("%d requests with secrets were stored", len(list))
+	}
+}

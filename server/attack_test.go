@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"sesame/authapi"
+	"sesame/internal/testserver"
 )
 
 // TestSupportGuardBypasses: a support request cannot smuggle a secret past
@@ -47,5 +48,44 @@ func TestSupportGuardBypasses(t *testing.T) {
 	}
 	if list := e.tickets(tok.AccessToken, ""); len(list) != 0 {
 		t.Fatalf("%d requests with secrets were stored", len(list))
+	}
+}
+
+// TestSupportTokenEndsWithThePassword: a support token taken through a
+// stolen mailbox stops working once the owner takes her account back:
+// after a password reset, a password change or "this wasn't me"; and it
+// opens no other account's requests.
+func TestSupportTokenEndsWithThePassword(t *testing.T) {
+	e := newEnvOn(t, testserver.StartPublic)
+	email, pw := e.account()
+	list := func(token string) answer { return e.call("GET", "/v1/support-requests", nil, "", withToken(token)...) }
+
+	stolen := e.supportToken(email)
+	list(stolen).ok(t, 200, nil)
+	pw2 := secret(pw + " reset")
+	e.reset(email, pw2, nil)
+	list(stolen).expect(t, 410, authapi.CodeSupportTokenExpired)
+	e.call("POST", "/v1/support-requests", supportRequest, "", withToken(stolen)...).expect(t, 410, authapi.CodeSupportTokenExpired)
+
+	stolen = e.supportToken(email)
+	tok := e.signIn(email, pw2)
+	e.call("POST", "/v1/me/password", authapi.ChangePasswordRequest{CurrentPassword: pw2, NewPassword: secret(pw2 + " changed")},
+		tok.AccessToken).ok(t, 204, nil)
+	list(stolen).expect(t, 410, authapi.CodeSupportTokenExpired)
+
+	// "This wasn't me" ends them as it ends the sessions.
+	stolen = e.supportToken(email)
+	e.page("POST", e.link(email, "en")).shows(t, 200)
+	list(stolen).expect(t, 410, authapi.CodeSupportTokenExpired)
+	list(e.supportToken(email)).ok(t, 200, nil)
+
+	// A token is the account's own: another's tickets stay closed to it.
+	other, opw := e.account()
+	var tk authapi.SupportTicket
+	e.call("POST", "/v1/me/support-requests", supportRequest, e.signIn(other, opw).AccessToken).ok(t, 201, &tk)
+	var mine authapi.SupportTicketList
+	list(e.supportToken(email)).ok(t, 200, &mine)
+	if len(mine.Tickets) != 0 {
+		t.Fatalf("a support token lists another account's tickets: %+v", mine.Tickets)
 	}
 }

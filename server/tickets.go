@@ -80,13 +80,17 @@ func (s *Server) verifySupport(w http.ResponseWriter, r *http.Request) error {
 		return errors.New("a support code matched for an address without an account")
 	}
 	return writeJSON(w, http.StatusOK, authapi.SupportAccess{
-		SupportToken: s.supportToken(acct.ID, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
+		SupportToken: s.supportToken(*acct, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
 }
 
-// supportToken signs the account's id and the token's expiry.
-func (s *Server) supportToken(accountID string, expires time.Time) string {
+// stampSize is the length of a support token's stamp.
+const stampSize = 16
+
+// supportToken signs the token's expiry, the account's stamp and its id.
+func (s *Server) supportToken(a store.Account, expires time.Time) string {
 	payload := binary.BigEndian.AppendUint64(nil, uint64(expires.Unix()))
-	payload = append(payload, accountID...)
+	payload = append(payload, s.supportStamp(a)...)
+	payload = append(payload, a.ID...)
 	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(s.supportMAC(payload))
 }
 
@@ -96,22 +100,31 @@ func (s *Server) supportMAC(payload []byte) []byte {
 	return m.Sum(nil)
 }
 
+// supportStamp binds a support token to the account's password hash and
+// its ResetRequired: a password change or reset, or a "this wasn't me",
+// ends the tokens given before, as it ends the sessions (a token taken
+// through a stolen mailbox must not outlive the owner's taking her
+// account back).
+func (s *Server) supportStamp(a store.Account) []byte {
+	return s.supportMAC(fmt.Appendf(nil, "stamp\x00%s\x00%t", a.PasswordHash, a.ResetRequired))[:stampSize]
+}
+
 // supportAccount is the account whose support token the request carries:
-// 410 support_token_expired for a token that is not one, has expired or
-// names an account that is gone.
+// 410 support_token_expired for a token that is not one, has expired,
+// names an account that is gone or whose stamp has changed.
 func (s *Server) supportAccount(r *http.Request) (store.Account, error) {
 	expired := problem(http.StatusGone, authapi.CodeSupportTokenExpired,
 		"The support token expired or is not valid: ask for a new code.")
 	p, mac, ok := strings.Cut(r.Header.Get(authapi.HeaderSupportToken), ".")
 	payload, err1 := base64.RawURLEncoding.DecodeString(p)
 	sum, err2 := base64.RawURLEncoding.DecodeString(mac)
-	if !ok || err1 != nil || err2 != nil || len(payload) <= 8 || !hmac.Equal(sum, s.supportMAC(payload)) ||
+	if !ok || err1 != nil || err2 != nil || len(payload) <= 8+stampSize || !hmac.Equal(sum, s.supportMAC(payload)) ||
 		!s.cfg.Now().Before(time.Unix(int64(binary.BigEndian.Uint64(payload)), 0)) {
 		return store.Account{}, expired
 	}
-	a, err := s.cfg.Store.AccountByID(r.Context(), string(payload[8:]))
-	if errors.Is(err, store.ErrNotFound) {
-		return a, expired
+	a, err := s.cfg.Store.AccountByID(r.Context(), string(payload[8+stampSize:]))
+	if errors.Is(err, store.ErrNotFound) || err == nil && !hmac.Equal(payload[8:8+stampSize], s.supportStamp(a)) {
+		return store.Account{}, expired
 	}
 	return a, err
 }

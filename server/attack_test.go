@@ -1,10 +1,18 @@
 package server_test
 
 import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"strings"
 	"testing"
+	"time"
 
 	"sesame/authapi"
 	"sesame/internal/testserver"
+	"sesame/server"
 )
 
 // TestSupportGuardBypasses: a support request cannot smuggle a secret past
@@ -88,4 +96,28 @@ func TestSupportTokenEndsWithThePassword(t *testing.T) {
 	if len(mine.Tickets) != 0 {
 		t.Fatalf("a support token lists another account's tickets: %+v", mine.Tickets)
 	}
+}
+
+// TestSupportTokenNotForgedOnADevelopmentServer: a server without a TOTP
+// key (Config.PlainTOTPSecrets) signs support tokens with no key that its
+// source code gives away: one who held a token once cannot push its
+// expiry a year on with the development key.
+func TestSupportTokenNotForgedOnADevelopmentServer(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.TOTPKey, c.PlainTOTPSecrets = nil, true })
+	email, _ := e.account()
+	p, _, _ := strings.Cut(e.supportToken(email), ".")
+	payload, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.BigEndian.PutUint64(payload, uint64(e.clock.Now().AddDate(1, 0, 0).Unix()))
+	key, err := hkdf.Key(sha256.New, []byte("sesame development mailed codes!"), nil, "sesame support tokens v1", sha256.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(payload)
+	forged := base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	e.clock.Advance(time.Hour)
+	e.call("GET", "/v1/support-requests", nil, "", withToken(forged)...).expect(t, 410, authapi.CodeSupportTokenExpired)
 }

@@ -83,6 +83,17 @@ func (s *Server) verifySupport(w http.ResponseWriter, r *http.Request) error {
 		SupportToken: s.supportToken(*acct, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
 }
 
+// supportKeyOf is the key that signs support tokens: derived from the
+// TOTP key, so that the replicas take each other's tokens; random without
+// one (development), since devKey is in the source code and a token need
+// not outlive the process.
+func supportKeyOf(totpKey []byte) ([]byte, error) {
+	if len(totpKey) == 0 {
+		return []byte(randomToken()), nil
+	}
+	return deriveKey(totpKey, supportKeyInfo)
+}
+
 // stampSize is the length of a support token's stamp.
 const stampSize = 16
 

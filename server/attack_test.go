@@ -121,3 +121,22 @@ func TestSupportTokenNotForgedOnADevelopmentServer(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	e.call("GET", "/v1/support-requests", nil, "", withToken(forged)...).expect(t, 410, authapi.CodeSupportTokenExpired)
 }
+
+// TestWasntMeRemovesTheThiefsPhone: a thief who phished the password signs
+// in and binds his phone; the owner answers the new-device notice with
+// "this wasn't me". The thief's phone must not stay a way back in: his
+// reset by SMS is texted to no phone, its code goes to the owner's
+// mailbox.
+func TestWasntMeRemovesTheThiefsPhone(t *testing.T) {
+	e := newEnvOn(t, testserver.StartPublic)
+	email, pw := e.account()
+	thief := e.signIn(email, pw)
+	e.addPhone(thief.AccessToken, pw, evePhone)
+	e.page("POST", e.link(email, "en")).shows(t, 200)
+	n, texts := e.mails(email), len(e.texts(evePhone))
+	e.resetBySMS(email).ok(t, 202, nil)
+	if got := len(e.texts(evePhone)); got != texts {
+		t.Fatalf("after \"this wasn't me\", the thief's phone got the reset code (%d text messages, were %d)", got, texts)
+	}
+	e.mailCode(email, "reset", n)
+}

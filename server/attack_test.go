@@ -140,3 +140,24 @@ func TestWasntMeRemovesTheThiefsPhone(t *testing.T) {
 	}
 	e.mailCode(email, "reset", n)
 }
+
+// TestPhoneAddedNoticeTakesThePhoneBack: the notice of a phone number
+// bound to the account is the owner's first word of a thief who knows her
+// password: it tells when, from which device and address, and its "this
+// wasn't me" link removes the thief's phone in one step, before he can
+// take a reset by SMS.
+func TestPhoneAddedNoticeTakesThePhoneBack(t *testing.T) {
+	e := newEnvOn(t, testserver.StartPublic)
+	email, pw := e.account()
+	from := e.clock.Now()
+	thief := e.signInAs(email, pw, "thief laptop", "")
+	e.addPhone(thief.AccessToken, pw, evePhone)
+	m := e.waitMail(email, "A phone number was added to your Sesame account")
+	e.checkNotice(m, "en", "thief laptop", from, e.clock.Now())
+	e.page("POST", linkRE.FindStringSubmatch(m.Text)[1]).shows(t, 200)
+	texts := len(e.texts(evePhone))
+	e.resetBySMS(email).ok(t, 202, nil)
+	if got := len(e.texts(evePhone)); got != texts {
+		t.Fatalf("the thief's phone got the reset code after the owner's link")
+	}
+}

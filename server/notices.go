@@ -11,7 +11,8 @@ import (
 
 // Security notices tell an account's owner of a sign-in from a new device,
 // a lock, the right password followed by a wrong two-factor code, a spent
-// recovery code and a spent budget of mailed codes. Each is sent in the
+// recovery code, a spent budget of mailed codes and a phone number bound
+// to the account. Each is sent in the
 // background, so that it neither delays nor changes an answer, at most
 // once per store.NoticeEvery of its kind, with the time, the device, the
 // client's address and a "this wasn't me" link. None goes for what the

@@ -127,7 +127,9 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal
 		return err
 	}
 	s.activity(ctx, a.ID, r, p.Session.DeviceName, authapi.ResultPhoneAdded)
-	s.sendMail(notice(mail.KindPhoneAdded, a))
+	// A notice with its "this wasn't me" link: a thief who knows the
+	// password binds his phone to take the next reset.
+	s.notify(r, mail.KindPhoneAdded, a, p.Session.DeviceName, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -12,11 +12,11 @@ import (
 // Security notices tell an account's owner of a sign-in from a new device,
 // a lock, the right password followed by a wrong two-factor code, a spent
 // recovery code, a spent budget of mailed codes and a phone number bound
-// to the account. Each is sent in the
-// background, so that it neither delays nor changes an answer, at most
-// once per store.NoticeEvery of its kind, with the time, the device, the
-// client's address and a "this wasn't me" link. None goes for what the
-// owner's trusted device does.
+// to the account. Each is sent in the background, so that it neither
+// delays nor changes an answer, at most once per store.NoticeEvery of its
+// kind, with the time, the device, the client's address and a "this
+// wasn't me" link. None goes for what the owner's trusted device does,
+// but a bound phone number, which can reset the password.
 
 // errNoNews stops a notice that would tell the owner nothing.
 var errNoNews = errors.New("server: nothing to tell")

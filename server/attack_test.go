@@ -161,3 +161,28 @@ func TestPhoneAddedNoticeTakesThePhoneBack(t *testing.T) {
 		t.Fatalf("the thief's phone got the reset code after the owner's link")
 	}
 }
+
+// TestSupportRequestControlCharacters: a description or report with a NUL
+// or another control character (but a line break or tab) is refused
+// alike on every store; PostgreSQL cannot store a NUL, which made it a
+// 500.
+func TestSupportRequestControlCharacters(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	for _, bad := range []string{"my wallet\x00 is gone", "beep\x07", "escape \x1b[2J"} {
+		req := supportRequest
+		req.Description = bad
+		if p := e.call("POST", "/v1/me/support-requests", req, tok.AccessToken).expect(t, 400, authapi.CodeInvalidRequest); p.Field != "description" {
+			t.Errorf("%q: field %q", bad, p.Field)
+		}
+		req = supportRequest
+		req.Report = bad
+		if p := e.call("POST", "/v1/me/support-requests", req, tok.AccessToken).expect(t, 400, authapi.CodeInvalidRequest); p.Field != "report" {
+			t.Errorf("%q: field %q", bad, p.Field)
+		}
+	}
+	req := supportRequest
+	req.Description = "Two lines\r\nand\ta tab."
+	e.call("POST", "/v1/me/support-requests", req, tok.AccessToken).ok(t, 201, nil)
+}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"sesame/authapi"
 	"sesame/recovery"
@@ -166,7 +167,8 @@ func (s *Server) listMySupportRequests(w http.ResponseWriter, r *http.Request, p
 
 // checkSupportRequest answers 400 for a request with a topic not of
 // authapi.SupportTopics, no description, a description or report too
-// long, or one that holds a secret (secret_in_request, naming it).
+// long or with a control character, or one that holds a secret
+// (secret_in_request, naming it).
 func checkSupportRequest(req authapi.SupportRequest) error {
 	if !slices.Contains(authapi.SupportTopics, req.Topic) {
 		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "topic",
@@ -183,6 +185,10 @@ func checkSupportRequest(req authapi.SupportRequest) error {
 			return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, f.name,
 				fmt.Sprintf("The member %q is longer than %d bytes.", f.name, f.max))
 		}
+		if strings.ContainsFunc(f.text, control) {
+			return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, f.name,
+				fmt.Sprintf("The member %q holds a control character other than a line break or tab.", f.name))
+		}
 		var se *recovery.SecretError
 		if errors.As(recovery.FindSecret(f.text), &se) {
 			p := problemField(http.StatusBadRequest, authapi.CodeSecretInRequest, f.name,
@@ -193,6 +199,10 @@ func checkSupportRequest(req authapi.SupportRequest) error {
 	}
 	return nil
 }
+
+// control reports a control character that is not a line break or tab
+// (PostgreSQL stores no NUL).
+func control(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }
 
 // fileTicket stores a support request of a and answers 201 with its
 // number and staff phrase; the confirmation is mailed. 409 support_limit

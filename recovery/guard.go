@@ -69,16 +69,23 @@ var (
 // PhraseRun words of one), a recovery code, a 6-digit number near the word
 // "code" (or 验证码), or one of passwords (compared in constant time; those
 // shorter than 4 characters are ignored); else nil. It is the one check of
-// the app's support form and of the server. Invisible format characters
-// (zero-width space, soft hyphen, word joiner) are read both as nothing,
-// as inside a word, and as spaces, as between words.
+// the app's support form and of the server. Invisible characters (see
+// ignorable) are read both as nothing, as inside a word, and as spaces, as
+// between words.
 func FindSecret(text string, passwords ...string) error {
-	drop := strings.Map(func(r rune) rune { return cond(unicode.Is(unicode.Cf, r), -1, r) }, text)
-	space := strings.Map(func(r rune) rune { return cond(unicode.Is(unicode.Cf, r), ' ', r) }, text)
+	drop := strings.Map(func(r rune) rune { return cond(ignorable(r), -1, r) }, text)
+	space := strings.Map(func(r rune) rune { return cond(ignorable(r), ' ', r) }, text)
 	if err := findSecret(drop, passwords); err != nil || drop == text {
 		return err
 	}
 	return findSecret(space, passwords)
+}
+
+// ignorable reports a character that shows nothing: a format character
+// (zero-width space and joiners, soft hyphen, word joiner), a variation
+// selector or another default-ignorable one (Hangul fillers).
+func ignorable(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 func cond(c bool, yes, no rune) rune {

@@ -71,6 +71,9 @@ var guardCases = []struct {
 	{"recovery code slashed", "K7Q2 / 9XMD / 4TRA", nil, authapi.SecretRecoveryCode},
 	{"recovery code underscored", "K7Q2_9XMD_4TRA", nil, authapi.SecretRecoveryCode},
 	{"recovery code minus signs", "K7Q2\u22129XMD\u22124TRA", nil, authapi.SecretRecoveryCode},
+	{"Hangul fillers between words", "legal\u3164winner\u3164thank\u3164year\u3164wave\u3164sausage\u3164worth", nil, authapi.SecretRecoveryPhrase},
+	{"code with a Hangul filler", "code 123\u3164456", nil, authapi.SecretCode},
+	{"code with variation selectors", "code 1\ufe0f2\ufe0f3\ufe0f4\ufe0f5\ufe0f6", nil, authapi.SecretCode},
 	{"recovery code zero-width", "K7Q2\u200b9XMD\u200b4TRA", nil, authapi.SecretRecoveryCode},
 }
 

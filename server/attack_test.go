@@ -42,6 +42,7 @@ func TestSupportGuardBypasses(t *testing.T) {
 		{"K7Q2 / 9XMD / 4TRA", authapi.SecretRecoveryCode},
 		{"K7Q2_9XMD_4TRA", authapi.SecretRecoveryCode},
 		{"K7Q2\u22129XMD\u22124TRA", authapi.SecretRecoveryCode},
+		{"legal\u3164winner\u3164thank\u3164year\u3164wave\u3164sausage\u3164worth", authapi.SecretRecoveryPhrase},
 	} {
 		req := supportRequest
 		req.Description = "Please help. " + tc.text

@@ -187,3 +187,37 @@ func TestSupportRequestControlCharacters(t *testing.T) {
 	req.Description = "Two lines\r\nand\ta tab."
 	e.call("POST", "/v1/me/support-requests", req, tok.AccessToken).ok(t, 201, nil)
 }
+
+// TestTwoFactorCheckIsNoGuessingOracle: a thief with a stolen access token
+// guesses authenticator codes through the check. His guesses are the
+// sign-in's: they lock the session's device for sign-in too, each further
+// lock is longer (a handful of guesses per doubling wait, against a
+// million codes that change every 30 seconds), and the owner's other
+// device still signs in.
+func TestTwoFactorCheckIsNoGuessingOracle(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	phone := e.device(email, pw, "phone")
+	laptop := e.device(email, pw, "laptop")
+	sec, _ := e.enableTwoFactor(laptop.AccessToken, pw)
+	lock := func() time.Duration {
+		wrong := wrongCode(e.totp(sec, 0))
+		for range e.cfg.Lock.MaxFailures - 1 {
+			e.call("POST", "/v1/me/two-factor/check", authapi.TOTPRequest{TOTPCode: wrong}, laptop.AccessToken).
+				expect(t, 401, authapi.CodeInvalidTwoFactorCode)
+		}
+		p := e.call("POST", "/v1/me/two-factor/check", authapi.TOTPRequest{TOTPCode: wrong}, laptop.AccessToken).
+			expect(t, 423, authapi.CodeAccountLocked)
+		return p.LockedUntil.Sub(e.clock.Now())
+	}
+	first := lock()
+	e.signInOn(email, pw, "laptop", laptop.DeviceToken).expect(t, 423, authapi.CodeAccountLocked)
+	e.signInOn(email, pw, "phone", phone.DeviceToken).expect(t, 401, authapi.CodeTwoFactorRequired)
+	e.clock.Advance(first + time.Second)
+	e.call("POST", "/v1/tokens/refresh", authapi.RefreshRequest{RefreshToken: laptop.RefreshToken}, "").ok(t, 200, &laptop)
+	secret(laptop.AccessToken)
+	secret(laptop.RefreshToken)
+	if second := lock(); second < 2*first-time.Second {
+		t.Fatalf("the second lock lasts %v, the first %v", second, first)
+	}
+}

@@ -55,7 +55,7 @@ const rareFrom = 512
 const codeWindow = 30
 
 // codeWords are the keywords next to which 6 digits are a code.
-var codeWords = []string{"code", "otp", "验证码", "驗證碼", "校验码", "动态码", "确认码"}
+var codeWords = []string{"code", "otp", "2fa", "authenticator", "two-factor", "验证码", "驗證碼", "校验码", "动态码", "确认码", "验证器", "双重验证"}
 
 var (
 	alnumRun = regexp.MustCompile(`[0-9A-Za-z]+`)

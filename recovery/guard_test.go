@@ -74,6 +74,11 @@ var guardCases = []struct {
 	{"Hangul fillers between words", "legal\u3164winner\u3164thank\u3164year\u3164wave\u3164sausage\u3164worth", nil, authapi.SecretRecoveryPhrase},
 	{"code with a Hangul filler", "code 123\u3164456", nil, authapi.SecretCode},
 	{"code with variation selectors", "code 1\ufe0f2\ufe0f3\ufe0f4\ufe0f5\ufe0f6", nil, authapi.SecretCode},
+	{"authenticator", "my authenticator shows 123456 but it fails", nil, authapi.SecretCode},
+	{"2FA", "2FA: 654 321", nil, authapi.SecretCode},
+	{"two-factor", "the two-factor app says 123456", nil, authapi.SecretCode},
+	{"Chinese authenticator", "身份验证器显示 123456", nil, authapi.SecretCode},
+	{"Chinese two-factor", "双重验证：123456", nil, authapi.SecretCode},
 	{"recovery code zero-width", "K7Q2\u200b9XMD\u200b4TRA", nil, authapi.SecretRecoveryCode},
 }
 

@@ -221,3 +221,24 @@ func TestTwoFactorCheckIsNoGuessingOracle(t *testing.T) {
 		t.Fatalf("the second lock lasts %v, the first %v", second, first)
 	}
 }
+
+// TestSpentTextCapDoesNotStopTheReset: a stranger with an account of his
+// own spends the day's text messages of the owner's number by asking to
+// add it to his account; the owner's reset by SMS then comes by mail
+// instead of not at all.
+func TestSpentTextCapDoesNotStopTheReset(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.SMSPerDay = 3 })
+	email, pw := e.account()
+	e.addPhone(e.signIn(email, pw).AccessToken, pw, annPhone)
+	eve, evePW := e.account()
+	eveTok := e.signIn(eve, evePW)
+	for range 2 {
+		e.call("POST", "/v1/me/phone", authapi.PhoneRequest{Phone: annPhone, Password: evePW}, eveTok.AccessToken).ok(t, 202, nil)
+	}
+	texts, n := len(e.texts(annPhone)), e.mails(email)
+	e.resetBySMS(email).ok(t, 202, nil)
+	if got := len(e.texts(annPhone)); got != texts {
+		t.Fatalf("the number got a text past its cap")
+	}
+	e.mailCode(email, "reset", n)
+}

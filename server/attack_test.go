@@ -242,3 +242,28 @@ func TestSpentTextCapDoesNotStopTheReset(t *testing.T) {
 	}
 	e.mailCode(email, "reset", n)
 }
+
+// TestNewEndpointsRefuseOversizedBodies: every endpoint of this round reads
+// at most server.MaxBody, whoever sends it.
+func TestNewEndpointsRefuseOversizedBodies(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	support := e.supportToken(email)
+	big := `{"description":"` + strings.Repeat("a", server.MaxBody) + `"}`
+	for _, c := range []struct{ method, path, access, support string }{
+		{"POST", "/v1/support-requests/code", "", ""},
+		{"POST", "/v1/support-requests/verify", "", ""},
+		{"POST", "/v1/support-requests", "", support},
+		{"POST", "/v1/me/support-requests", tok.AccessToken, ""},
+		{"POST", "/v1/me/phone", tok.AccessToken, ""},
+		{"POST", "/v1/me/phone/verify", tok.AccessToken, ""},
+		{"DELETE", "/v1/me/phone", tok.AccessToken, ""},
+		{"POST", "/v1/password-resets/sms", "", ""},
+		{"POST", "/v1/me/two-factor/check", tok.AccessToken, ""},
+	} {
+		if a := e.call(c.method, c.path, big, c.access, withToken(c.support)...); a.status != 413 {
+			t.Errorf("%s %s: status %d", c.method, c.path, a.status)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sesame/authapi"
 	"sesame/internal/testserver"
 	"sesame/server"
+	"sesame/server/store"
 )
 
 // TestSupportGuardBypasses: a support request cannot smuggle a secret past
@@ -266,4 +267,27 @@ func TestNewEndpointsRefuseOversizedBodies(t *testing.T) {
 			t.Errorf("%s %s: status %d", c.method, c.path, a.status)
 		}
 	}
+}
+
+// TestSupportTokenEndsWithTheAccount: a support token of an account the
+// operator deleted opens nothing, not even the account registered again
+// at the same address.
+func TestSupportTokenEndsWithTheAccount(t *testing.T) {
+	e := newEnv(t)
+	email, _ := e.account()
+	token := e.supportToken(email)
+	a, err := e.store.AccountByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Administer(t.Context(), store.AuditEntry{At: e.clock.Now(), Operator: "root", Action: store.ActionDelete, AccountID: a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.call("GET", "/v1/support-requests", nil, "", withToken(token)...).expect(t, 410, authapi.CodeSupportTokenExpired)
+	pw := secret("a new account's password 7")
+	n := e.mails(email)
+	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: pw}, "").ok(t, 202, nil)
+	code, _ := e.mailCode(email, "confirm", n)
+	e.call("POST", "/v1/accounts/verify", authapi.VerifyAccountRequest{Email: email, Code: code, Password: pw}, "").ok(t, 204, nil)
+	e.call("POST", "/v1/support-requests", supportRequest, "", withToken(token)...).expect(t, 410, authapi.CodeSupportTokenExpired)
 }

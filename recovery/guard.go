@@ -186,13 +186,12 @@ func joiner(s string) bool {
 	})
 }
 
-// hasCode reports 6 digits within codeWindow characters of a keyword of
-// codeWords: a codeRun of 6 digits in all, or holding a group of 6 or two
-// groups of 3 one after the other.
+// hasCode reports a code (see codeLike) within codeWindow characters of a
+// keyword of codeWords.
 func hasCode(text string) bool {
 	lower := strings.ToLower(text)
 	for _, r := range codeRun.FindAllStringIndex(lower, -1) {
-		if !codeLike(digitRun.FindAllString(lower[r[0]:r[1]], -1)) {
+		if !codeLike(lower[r[0]:r[1]]) {
 			continue
 		}
 		before := []rune(lower[:r[0]])
@@ -207,16 +206,24 @@ func hasCode(text string) bool {
 	return false
 }
 
-// codeLike reports digit groups that hold a code: see hasCode.
-func codeLike(groups []string) bool {
-	n := 0
+// codeLike reports a codeRun that holds a code: 6 digits together, two
+// groups of 3 one after the other, or 6 single digits; with dots only
+// "123.456" (more groups are an IP address or a version).
+func codeLike(run string) bool {
+	groups := digitRun.FindAllString(run, -1)
+	if strings.Contains(run, ".") {
+		return len(groups) == 2 && len(groups[0]) == 3 && len(groups[1]) == 3
+	}
+	ones := 0
 	for i, g := range groups {
-		n += len(g)
 		if len(g) == 6 || i > 0 && len(g) == 3 && len(groups[i-1]) == 3 {
 			return true
 		}
+		if len(g) == 1 {
+			ones++
+		}
 	}
-	return n == 6
+	return ones == 6 && len(groups) == 6
 }
 
 // hasPhrase reports PhraseRun consecutive words of one list, or an

@@ -132,9 +132,13 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal
 		return err
 	}
 	s.activity(ctx, a.ID, r, p.Session.DeviceName, authapi.ResultPhoneAdded)
-	// A notice with its "this wasn't me" link: a thief who knows the
-	// password binds his phone to take the next reset.
-	s.notify(r, mail.KindPhoneAdded, a, p.Session.DeviceName, nil)
+	// A notice with its "this wasn't me" link, every time: a thief who
+	// knows the password binds his phone to take the next reset.
+	d := s.noticeData(r, p.Session.DeviceName)
+	s.background(func(ctx context.Context) error {
+		s.mailNotice(ctx, mail.KindPhoneAdded, a, d)
+		return nil
+	})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -54,19 +55,47 @@ const rareFrom = 512
 const codeWindow = 30
 
 // codeWords are the keywords next to which 6 digits are a code.
-var codeWords = []string{"code", "otp", "验证码", "驗證碼", "校验码", "动态码", "确认码"}
+var codeWords = []string{"code", "otp", "2fa", "authenticator", "two-factor", "验证码", "驗證碼", "校验码", "动态码", "确认码", "验证器", "双重验证"}
 
 var (
 	alnumRun = regexp.MustCompile(`[0-9A-Za-z]+`)
 	digitRun = regexp.MustCompile(`[0-9]+`)
+	// codeRun is digits joined by single spaces, line breaks, dashes or
+	// dots, as a code is written ("123 456", "1 2 3 4 5 6", "123.456").
+	codeRun = regexp.MustCompile(`[0-9](?:[\s\p{Pd}.]?[0-9])*`)
 )
 
 // FindSecret returns a *SecretError when text holds a recovery phrase (or
 // PhraseRun words of one), a recovery code, a 6-digit number near the word
 // "code" (or 验证码), or one of passwords (compared in constant time; those
 // shorter than 4 characters are ignored); else nil. It is the one check of
-// the app's support form and of the server.
+// the app's support form and of the server. Invisible characters (see
+// ignorable) are read both as nothing, as inside a word, and as spaces, as
+// between words.
 func FindSecret(text string, passwords ...string) error {
+	drop := strings.Map(func(r rune) rune { return cond(ignorable(r), -1, r) }, text)
+	space := strings.Map(func(r rune) rune { return cond(ignorable(r), ' ', r) }, text)
+	if err := findSecret(drop, passwords); err != nil || drop == text {
+		return err
+	}
+	return findSecret(space, passwords)
+}
+
+// ignorable reports a character that shows nothing: a format character
+// (zero-width space and joiners, soft hyphen, word joiner), a variation
+// selector or another default-ignorable one (Hangul fillers).
+func ignorable(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
+}
+
+func cond(c bool, yes, no rune) rune {
+	if c {
+		return yes
+	}
+	return no
+}
+
+func findSecret(text string, passwords []string) error {
 	folded := norm.NFKC.String(text) // full-width digits and letters narrowed
 	switch {
 	case hasPassword(folded, passwords):
@@ -107,7 +136,7 @@ func hasRecoveryCode(text string) bool {
 		if len(cand) != authapi.RecoveryCodeChars {
 			cand = ""
 			if i+2 < len(runs) && grouped(text, runs[i:i+3]) {
-				cand = text[r[0]:runs[i+2][1]]
+				cand = text[r[0]:r[1]] + text[runs[i+1][0]:runs[i+1][1]] + text[runs[i+2][0]:runs[i+2][1]]
 			}
 		}
 		if cand == "" {
@@ -133,8 +162,8 @@ func distinct(s string) int {
 	return len(seen)
 }
 
-// grouped reports three runs of four characters joined by one space or
-// dash each.
+// grouped reports three runs of four characters joined by a joiner
+// each.
 func grouped(text string, runs [][]int) bool {
 	for i, r := range runs {
 		if r[1]-r[0] != 4 {
@@ -147,27 +176,26 @@ func grouped(text string, runs [][]int) bool {
 	return true
 }
 
+// joiner reports what may join a recovery code's groups: one to three
+// spaces, line breaks, punctuation marks or math symbols ("-", " / ",
+// "_", "\n", U+2212 minus).
 func joiner(s string) bool {
 	rs := []rune(s)
-	return len(rs) == 1 && (rs[0] == ' ' || unicode.Is(unicode.Pd, rs[0]))
+	return len(rs) >= 1 && len(rs) <= 3 && !strings.ContainsFunc(s, func(r rune) bool {
+		return !unicode.IsSpace(r) && !unicode.IsPunct(r) && !unicode.Is(unicode.Sm, r)
+	})
 }
 
-// hasCode reports 6 digits (or 3 and 3 joined by a space or a dash) within
-// codeWindow characters of a keyword of codeWords.
+// hasCode reports a code (see codeLike) within codeWindow characters of a
+// keyword of codeWords.
 func hasCode(text string) bool {
 	lower := strings.ToLower(text)
-	runs := digitRun.FindAllStringIndex(lower, -1)
-	for i, r := range runs {
-		start, end := r[0], r[1]
-		switch {
-		case end-start == 6:
-		case end-start == 3 && i+1 < len(runs) && runs[i+1][1]-runs[i+1][0] == 3 && joiner(lower[end:runs[i+1][0]]):
-			end = runs[i+1][1]
-		default:
+	for _, r := range codeRun.FindAllStringIndex(lower, -1) {
+		if !codeLike(lower[r[0]:r[1]]) {
 			continue
 		}
-		before := []rune(lower[:start])
-		after := []rune(lower[end:])
+		before := []rune(lower[:r[0]])
+		after := []rune(lower[r[1]:])
 		near := string(before[max(0, len(before)-codeWindow):]) + " " + string(after[:min(len(after), codeWindow)])
 		for _, w := range codeWords {
 			if strings.Contains(near, w) {
@@ -176,6 +204,26 @@ func hasCode(text string) bool {
 		}
 	}
 	return false
+}
+
+// codeLike reports a codeRun that holds a code: 6 digits together, two
+// groups of 3 one after the other, or 6 single digits; with dots only
+// "123.456" (more groups are an IP address or a version).
+func codeLike(run string) bool {
+	groups := digitRun.FindAllString(run, -1)
+	if strings.Contains(run, ".") {
+		return len(groups) == 2 && len(groups[0]) == 3 && len(groups[1]) == 3
+	}
+	ones := 0
+	for i, g := range groups {
+		if len(g) == 6 || i > 0 && len(g) == 3 && len(groups[i-1]) == 3 {
+			return true
+		}
+		if len(g) == 1 {
+			ones++
+		}
+	}
+	return ones == 6 && len(groups) == 6
 }
 
 // hasPhrase reports PhraseRun consecutive words of one list, or an
@@ -198,7 +246,7 @@ func hasPhrase(text string) bool {
 					return true
 				}
 			default:
-				if _, ok := wl.index[tok]; ok {
+				if _, ok := wl.index[tok]; ok || bareWords()[l][stripMarks(tok)] {
 					n = 1
 				}
 			}
@@ -213,6 +261,20 @@ func hasPhrase(text string) bool {
 	}
 	return false
 }
+
+// bareWords holds each list's words without combining marks: a phrase
+// written without its accents ("abaco" for "ábaco") or with marks slipped
+// into its words gives the wallet away as well.
+var bareWords = sync.OnceValue(func() map[Language]map[string]bool {
+	out := map[Language]map[string]bool{}
+	for _, l := range Languages() {
+		out[l] = map[string]bool{}
+		for _, w := range lists()[l].bare {
+			out[l][w] = true
+		}
+	}
+	return out
+})
 
 func isHan(tok string) bool {
 	for _, r := range tok {

@@ -11,11 +11,14 @@ import (
 
 // Security notices tell an account's owner of a sign-in from a new device,
 // a lock, the right password followed by a wrong two-factor code, a spent
-// recovery code and a spent budget of mailed codes. Each is sent in the
-// background, so that it neither delays nor changes an answer, at most
-// once per store.NoticeEvery of its kind, with the time, the device, the
-// client's address and a "this wasn't me" link. None goes for what the
-// owner's trusted device does.
+// recovery code, a spent budget of mailed codes and a phone number bound
+// to the account. Each is sent in the background, so that it neither
+// delays nor changes an answer, with the time, the device, the client's
+// address and a "this wasn't me" link; at most once per
+// store.NoticeEvery of its kind and none for what the owner's trusted
+// device does, but for a bound phone number, told every time (addPhone's
+// mail caps bound them): a thief's number must not hide behind the
+// owner's.
 
 // errNoNews stops a notice that would tell the owner nothing.
 var errNoNews = errors.New("server: nothing to tell")
@@ -49,6 +52,13 @@ func (s *Server) sendNotice(ctx context.Context, k mail.Kind, a store.Account, d
 	if err != nil || !send {
 		return err
 	}
+	s.mailNotice(ctx, k, a, d)
+	return nil
+}
+
+// mailNotice mails the notice k with d to a, with a "this wasn't me" link.
+func (s *Server) mailNotice(ctx context.Context, k mail.Kind, a store.Account, d mail.Data) {
+	var err error
 	ad := accountData(a)
 	d.Language, d.Phrase = ad.Language, ad.Phrase
 	// A notice without its link still tells.
@@ -56,7 +66,6 @@ func (s *Server) sendNotice(ctx context.Context, k mail.Kind, a store.Account, d
 		s.log.Error("making a \"this wasn't me\" link failed", "kind", k, "err", err)
 	}
 	s.sendMail(mail.Compose(k, a.Email, d))
-	return nil
 }
 
 // notifyNewDevice tells of a sign-in that made a new device, unless it is

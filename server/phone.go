@@ -32,21 +32,23 @@ func (s *Server) smsOn() error {
 	return nil
 }
 
-// sendSMS delivers m in the background, unless its number has had its
-// daily cap of messages.
-func (s *Server) sendSMS(ctx context.Context, m sms.Message) error {
+// sendSMS delivers m, unless its number has had its daily cap of
+// messages; sent is false when it did not go (capped, or the delivery
+// failed).
+func (s *Server) sendSMS(ctx context.Context, m sms.Message) (sent bool, err error) {
 	ok, _, err := s.cfg.Store.TakeToken(ctx, dailySMSKey(m.To), s.dailySMS, s.cfg.Now())
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !ok {
 		s.log.Warn("text message not sent: the number had its daily cap")
-		return nil
+		return false, nil
 	}
 	if err := s.cfg.SMS.Send(ctx, m); err != nil {
 		s.log.Warn("text message delivery failed", "err", err)
+		return false, nil
 	}
-	return nil
+	return true, nil
 }
 
 // phoneNumber is the verified number of an account, "" when it has none.
@@ -90,7 +92,10 @@ func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) e
 		return err
 	}
 	m := sms.Compose(sms.KindVerifyPhone, number, a.Language, code, int(s.cfg.CodeTTL.Minutes()))
-	s.background(func(ctx context.Context) error { return s.sendSMS(ctx, m) })
+	s.background(func(ctx context.Context) error {
+		_, err := s.sendSMS(ctx, m)
+		return err
+	})
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
@@ -127,7 +132,13 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal
 		return err
 	}
 	s.activity(ctx, a.ID, r, p.Session.DeviceName, authapi.ResultPhoneAdded)
-	s.sendMail(notice(mail.KindPhoneAdded, a))
+	// A notice with its "this wasn't me" link, every time: a thief who
+	// knows the password binds his phone to take the next reset.
+	d := s.noticeData(r, p.Session.DeviceName)
+	s.background(func(ctx context.Context) error {
+		s.mailNotice(ctx, mail.KindPhoneAdded, a, d)
+		return nil
+	})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -159,17 +170,23 @@ func (s *Server) removePhone(w http.ResponseWriter, r *http.Request, p principal
 
 // startResetSMS answers as startReset does, with the same caps and
 // enumeration rules: a known account's code goes by SMS to its verified
-// number, or by mail when it has none; the request names no number.
+// number, or by mail when it has none or the text did not go (the
+// number's daily cap, which anyone can spend by typing the number to add
+// it, or a failed delivery); the request names no number.
 func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	if err := s.smsOn(); err != nil {
 		return err
 	}
 	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code string) error {
 		number, err := s.phoneNumber(ctx, a.ID)
-		if err != nil || number == "" {
-			s.sendMail(s.codeMail(mail.KindReset, a.Email, code, accountData(a)))
-			return err
+		if err == nil && number != "" {
+			var sent bool
+			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
+			if sent {
+				return nil
+			}
 		}
-		return s.sendSMS(ctx, sms.Compose(sms.KindReset, number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
+		s.sendMail(s.codeMail(mail.KindReset, a.Email, code, accountData(a)))
+		return err
 	})
 }

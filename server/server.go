@@ -272,7 +272,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	supportKey, err := deriveKey(cfg.TOTPKey, supportKeyInfo)
+	supportKey, err := supportKeyOf(cfg.TOTPKey)
 	if err != nil {
 		return nil, err
 	}

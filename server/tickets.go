@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"sesame/authapi"
 	"sesame/recovery"
@@ -80,13 +81,28 @@ func (s *Server) verifySupport(w http.ResponseWriter, r *http.Request) error {
 		return errors.New("a support code matched for an address without an account")
 	}
 	return writeJSON(w, http.StatusOK, authapi.SupportAccess{
-		SupportToken: s.supportToken(acct.ID, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
+		SupportToken: s.supportToken(*acct, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
 }
 
-// supportToken signs the account's id and the token's expiry.
-func (s *Server) supportToken(accountID string, expires time.Time) string {
+// supportKeyOf is the key that signs support tokens: derived from the
+// TOTP key, so that the replicas take each other's tokens; random without
+// one (development), since devKey is in the source code and a token need
+// not outlive the process.
+func supportKeyOf(totpKey []byte) ([]byte, error) {
+	if len(totpKey) == 0 {
+		return []byte(randomToken()), nil
+	}
+	return deriveKey(totpKey, supportKeyInfo)
+}
+
+// stampSize is the length of a support token's stamp.
+const stampSize = 16
+
+// supportToken signs the token's expiry, the account's stamp and its id.
+func (s *Server) supportToken(a store.Account, expires time.Time) string {
 	payload := binary.BigEndian.AppendUint64(nil, uint64(expires.Unix()))
-	payload = append(payload, accountID...)
+	payload = append(payload, s.supportStamp(a)...)
+	payload = append(payload, a.ID...)
 	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(s.supportMAC(payload))
 }
 
@@ -96,22 +112,31 @@ func (s *Server) supportMAC(payload []byte) []byte {
 	return m.Sum(nil)
 }
 
+// supportStamp binds a support token to the account's password hash and
+// its ResetRequired: a password change or reset, or a "this wasn't me",
+// ends the tokens given before, as it ends the sessions (a token taken
+// through a stolen mailbox must not outlive the owner's taking her
+// account back).
+func (s *Server) supportStamp(a store.Account) []byte {
+	return s.supportMAC(fmt.Appendf(nil, "stamp\x00%s\x00%t", a.PasswordHash, a.ResetRequired))[:stampSize]
+}
+
 // supportAccount is the account whose support token the request carries:
-// 410 support_token_expired for a token that is not one, has expired or
-// names an account that is gone.
+// 410 support_token_expired for a token that is not one, has expired,
+// names an account that is gone or whose stamp has changed.
 func (s *Server) supportAccount(r *http.Request) (store.Account, error) {
 	expired := problem(http.StatusGone, authapi.CodeSupportTokenExpired,
 		"The support token expired or is not valid: ask for a new code.")
 	p, mac, ok := strings.Cut(r.Header.Get(authapi.HeaderSupportToken), ".")
 	payload, err1 := base64.RawURLEncoding.DecodeString(p)
 	sum, err2 := base64.RawURLEncoding.DecodeString(mac)
-	if !ok || err1 != nil || err2 != nil || len(payload) <= 8 || !hmac.Equal(sum, s.supportMAC(payload)) ||
+	if !ok || err1 != nil || err2 != nil || len(payload) <= 8+stampSize || !hmac.Equal(sum, s.supportMAC(payload)) ||
 		!s.cfg.Now().Before(time.Unix(int64(binary.BigEndian.Uint64(payload)), 0)) {
 		return store.Account{}, expired
 	}
-	a, err := s.cfg.Store.AccountByID(r.Context(), string(payload[8:]))
-	if errors.Is(err, store.ErrNotFound) {
-		return a, expired
+	a, err := s.cfg.Store.AccountByID(r.Context(), string(payload[8+stampSize:]))
+	if errors.Is(err, store.ErrNotFound) || err == nil && !hmac.Equal(payload[8:8+stampSize], s.supportStamp(a)) {
+		return store.Account{}, expired
 	}
 	return a, err
 }
@@ -142,7 +167,8 @@ func (s *Server) listMySupportRequests(w http.ResponseWriter, r *http.Request, p
 
 // checkSupportRequest answers 400 for a request with a topic not of
 // authapi.SupportTopics, no description, a description or report too
-// long, or one that holds a secret (secret_in_request, naming it).
+// long or with a control character, or one that holds a secret
+// (secret_in_request, naming it).
 func checkSupportRequest(req authapi.SupportRequest) error {
 	if !slices.Contains(authapi.SupportTopics, req.Topic) {
 		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "topic",
@@ -159,6 +185,10 @@ func checkSupportRequest(req authapi.SupportRequest) error {
 			return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, f.name,
 				fmt.Sprintf("The member %q is longer than %d bytes.", f.name, f.max))
 		}
+		if strings.ContainsFunc(f.text, control) {
+			return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, f.name,
+				fmt.Sprintf("The member %q holds a control character other than a line break or tab.", f.name))
+		}
 		var se *recovery.SecretError
 		if errors.As(recovery.FindSecret(f.text), &se) {
 			p := problemField(http.StatusBadRequest, authapi.CodeSecretInRequest, f.name,
@@ -169,6 +199,10 @@ func checkSupportRequest(req authapi.SupportRequest) error {
 	}
 	return nil
 }
+
+// control reports a control character that is not a line break or tab
+// (PostgreSQL stores no NUL).
+func control(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }
 
 // fileTicket stores a support request of a and answers 201 with its
 // number and staff phrase; the confirmation is mailed. 409 support_limit

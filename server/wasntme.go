@@ -162,8 +162,9 @@ func (s *Server) wasntMePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // wasntMe spends the token of form field t: it signs out every session,
-// ends every device's trust, cancels pending resets and requires a
-// password reset before the next sign-in (see store.SecureAccount).
+// ends every device's trust, cancels pending resets, removes the phone
+// number and requires a password reset before the next sign-in (see
+// store.SecureAccount).
 func (s *Server) wasntMe(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	tok := ""

@@ -1075,6 +1075,8 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	for _, acct := range []store.Account{a, bob} {
 		check(t, st.PutResetToken(ctx, []byte("reset-"+acct.ID), acct.ID, now.Add(time.Hour)))
 		check(t, st.PutCode(ctx, acct.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
+		check(t, st.SetPendingPhone(ctx, acct.ID, "+8613800138000"))
+		check(t, st.ConfirmPhone(ctx, acct.ID, "+8613800138000", now))
 	}
 	check(t, st.PutCode(ctx, a.Email, store.PurposeVerify, []byte("v"), now.Add(time.Hour), 5))
 	exp := now.Add(store.WasntMeTTL)
@@ -1112,6 +1114,9 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	if u, err := st.UseCode(ctx, a.Email, store.PurposeVerify, a.Email, now, budget, is("v")); !u.OK || err != nil {
 		t.Fatalf("the verification code went too: %+v %v", u, err)
 	}
+	if p, err := st.Phone(ctx, a.ID); err != nil || p.Number != "" || p.Pending != "" {
+		t.Fatalf("the phone stayed: %+v %v", p, err)
+	}
 	if acts, _ := st.Activity(ctx, a.ID, 1); len(acts) != 1 || !acts[0].At.Equal(now) || acts[0].IP != e.IP || acts[0].Result != e.Result {
 		t.Fatalf("activity %+v, want %+v", acts, e)
 	}
@@ -1125,6 +1130,9 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	got, _ = st.AccountByID(ctx, bob.ID)
 	ss, _ = st.Sessions(ctx, bob.ID)
 	_, errReset = st.ResetToken(ctx, []byte("reset-bob"), now)
+	if p, _ := st.Phone(ctx, bob.ID); p.Number != "+8613800138000" {
+		t.Fatalf("another account's phone went: %+v", p)
+	}
 	if got.ResetRequired || len(ss) != 3 || len(trustedIDs(t, st, bob)) != 3 || errReset != nil {
 		t.Fatalf("another account changed: %+v, %d sessions, reset token %v", got, len(ss), errReset)
 	}

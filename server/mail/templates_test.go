@@ -245,7 +245,7 @@ Time: 2026-12-07 06:05 UTC
 Device: Ann's phone
 IP address: 203.0.113.7
 
-Was this not you? The link below signs out every session, ends the trust of every device and asks for a password reset before the next sign-in. It works once.
+Was this not you? The link below signs out every session, ends the trust of every device, removes the phone number and asks for a password reset before the next sign-in. It works once.
 https://sesame.example/wasnt-me?t=x
 
 — Sesame

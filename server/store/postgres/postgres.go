@@ -961,6 +961,7 @@ func (s *Store) SecureAccount(ctx context.Context, hash []byte, now time.Time, e
 			stmt{untrustDevices, []any{id}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{id}},
 			stmt{`DELETE FROM codes WHERE purpose = $1 AND email = (SELECT email FROM accounts WHERE id = $2)`, []any{store.PurposeReset, id}},
+			stmt{`DELETE FROM phones WHERE account_id = $1`, []any{id}},
 			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES ($1, $2, $3, $4, $5, $6)`,
 				[]any{id, e.At, e.IP, e.DeviceName, e.Result, e.Claimed}})
 	})

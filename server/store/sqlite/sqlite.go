@@ -999,6 +999,7 @@ func (s *Store) SecureAccount(ctx context.Context, hash []byte, now time.Time, e
 			stmt{untrustDevices, []any{id}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{id}},
 			stmt{`DELETE FROM codes WHERE purpose = ? AND email = (SELECT email FROM accounts WHERE id = ?)`, []any{store.PurposeReset, id}},
+			stmt{`DELETE FROM phones WHERE account_id = ?`, []any{id}},
 			stmt{`INSERT INTO activity (account_id, at, ip, device_name, result, claimed) VALUES (?, ?, ?, ?, ?, ?)`,
 				[]any{id, ms(e.At), e.IP, e.DeviceName, e.Result, e.Claimed}})
 	})

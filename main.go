@@ -12,6 +12,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -98,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		o.data = d
 	}
-	if err := desktop(ctx, o); err != nil {
+	if err := (&desktop{ctx: ctx, o: o}).run(); err != nil {
 		fmt.Fprintln(stderr, "sesame:", err)
 		return 1
 	}
@@ -121,21 +122,6 @@ func doctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // port 1 on loopback, where nothing serves.
 const unreachable = "http://127.0.0.1:1"
 
-// session is the app connected to one server, and the built-in server when
-// it runs.
-type session struct {
-	app   *app.App
-	opts  screens.Options
-	local *localserver.Server
-}
-
-func (s *session) close() {
-	if s.local != nil {
-		s.local.Close()
-		s.local = nil
-	}
-}
-
 // uiLanguage is the language the app shows for the settings' tag: the
 // tag, or the system's locale for "".
 func uiLanguage(tag string) string {
@@ -145,12 +131,120 @@ func uiLanguage(tag string) string {
 	return tag
 }
 
-// desktop opens the window and runs until it closes.
-func desktop(ctx context.Context, o options) error {
-	settings, err := app.LoadSettings(o.data)
+// desktop is the running app: its settings, the app of the server it
+// talks to, and the built-in server when that is the one.
+type desktop struct {
+	ctx context.Context
+	o   options
+
+	// mu guards what follows: the screens switch servers and languages
+	// off the UI thread.
+	mu       sync.Mutex
+	settings app.Settings
+	app      *app.App
+	local    *localserver.Server
+}
+
+// connect makes the app of server ("" is the built-in one, started here);
+// d.mu is held.
+func (d *desktop) connect(server string) (screens.Connection, error) {
+	var c screens.Connection
+	if server == "" {
+		local, err := localserver.Start(d.ctx, d.o.data, d.o.localAddr)
+		if err != nil {
+			// The window still opens, to say so and offer Settings; its
+			// client points at a port nothing serves, so no password goes
+			// to whatever holds the built-in port.
+			fmt.Fprintln(os.Stderr, "sesame:", err)
+			c.StartupError = fmt.Errorf("%w: %w", app.ErrLocalServer, err)
+			server = unreachable
+		} else {
+			d.local, server = local, local.URL
+			c.Local, c.Mails = true, local.Mails
+		}
+	}
+	client, err := authapi.NewClient(server, authapi.WithVersion(version))
+	if err == nil {
+		c.App, err = app.New(app.Config{Client: client, Keychain: keystore.Keychain{}, DataDir: d.o.data})
+	}
+	if err != nil {
+		d.closeLocal()
+		return screens.Connection{}, err
+	}
+	c.App.SetLanguage(uiLanguage(d.settings.Language))
+	d.app = c.App
+	return c, nil
+}
+
+// closeLocal stops the built-in server, if it runs; d.mu is held.
+func (d *desktop) closeLocal() {
+	if d.local != nil {
+		d.local.Close()
+		d.local = nil
+	}
+}
+
+// switchServer is the settings' choice of another server: saved, then
+// connected to.
+func (d *desktop) switchServer(next string) (screens.Connection, error) {
+	if next != "" {
+		if err := app.ValidateServer(next); err != nil {
+			return screens.Connection{}, err
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	saved := d.settings
+	saved.Server = next
+	if err := app.SaveSettings(d.o.data, saved); err != nil {
+		return screens.Connection{}, err
+	}
+	d.settings = saved
+	// A built-in server frees its port before the next one takes it.
+	d.closeLocal()
+	return d.connect(next)
+}
+
+// setLanguage is the settings' choice of language ("" the system's): the
+// screens switch at once; the account's mails and the settings follow.
+func (d *desktop) setLanguage(tag string) {
+	screens.SetLanguage(tag)
+	go func() {
+		d.mu.Lock()
+		a := d.app
+		d.settings.Language = tag
+		err := app.SaveSettings(d.o.data, d.settings)
+		d.mu.Unlock()
+		if err == nil {
+			err = a.SwitchLanguage(d.ctx, uiLanguage(tag))
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sesame:", err)
+		}
+	}()
+}
+
+// saveWindowSize keeps w's size for the next start.
+func (d *desktop) saveWindowSize(w fyne.Window) {
+	size, ok := screens.WindowSize(w)
+	if !ok {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.settings.Window = &size
+	if err := app.SaveSettings(d.o.data, d.settings); err != nil {
+		fmt.Fprintln(os.Stderr, "sesame:", err)
+	}
+}
+
+// run opens the window and runs until it closes.
+func (d *desktop) run() error {
+	settings, err := app.LoadSettings(d.o.data)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sesame:", err, "- using the defaults")
 	}
+	d.settings = settings
 	screens.ChooseLanguage(settings.Language)
 	fyneapp.SetMetadata(fyne.AppMetadata{
 		ID: appID, Name: "Sesame", Version: version, Build: 1,
@@ -174,92 +268,14 @@ func desktop(ctx context.Context, o options) error {
 		screens.WarmFonts()
 		warm <- err
 	})
-
-	server := settings.Server
-	if o.server != "" {
-		server = o.server
-	}
-	// mu guards settings and cur: Connect runs off the UI thread.
-	var mu sync.Mutex
-	var cur *session
-	var connect func(server string) (*session, error)
-	connect = func(server string) (*session, error) {
-		s := &session{}
-		if server == "" {
-			local, err := localserver.Start(ctx, o.data, o.localAddr)
-			if err != nil {
-				// The window still opens, to say so and offer Settings;
-				// its client points at a port nothing serves, so no
-				// password goes to whatever holds the built-in port.
-				fmt.Fprintln(os.Stderr, "sesame:", err)
-				s.opts.StartupError = fmt.Errorf("%w: %w", app.ErrLocalServer, err)
-				server = unreachable
-			} else {
-				s.local, server = local, local.URL
-				s.opts.Local = true
-				s.opts.Mails = func(ctx context.Context) ([]app.Mail, error) { return local.Mails(ctx) }
-			}
-		}
-		client, err := authapi.NewClient(server, authapi.WithVersion(version))
-		if err != nil {
-			s.close()
-			return nil, err
-		}
-		s.app, err = app.New(app.Config{Client: client, Keychain: keystore.Keychain{}, DataDir: o.data})
-		if err != nil {
-			s.close()
-			return nil, err
-		}
-		s.app.SetLanguage(uiLanguage(settings.Language))
-		s.opts.Version = version
-		s.opts.Connect = func(next string) (*app.App, screens.Options, error) {
-			if next != "" {
-				if err := app.ValidateServer(next); err != nil {
-					return nil, screens.Options{}, err
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			saved := settings
-			saved.Server = next
-			if err := app.SaveSettings(o.data, saved); err != nil {
-				return nil, screens.Options{}, err
-			}
-			settings = saved
-			// The old session goes first: a built-in server must free
-			// its port before the next one takes it.
-			cur.close()
-			n, err := connect(next)
-			if err != nil {
-				return nil, screens.Options{}, err
-			}
-			cur = n
-			return n.app, n.opts, nil
-		}
-		s.opts.Language = func(tag string) {
-			screens.SetLanguage(tag)
-			go func() {
-				if err := s.app.SwitchLanguage(ctx, uiLanguage(tag)); err != nil {
-					fmt.Fprintln(os.Stderr, "sesame:", err)
-				}
-			}()
-			go func() {
-				mu.Lock()
-				defer mu.Unlock()
-				settings.Language = tag
-				if err := app.SaveSettings(o.data, settings); err != nil {
-					fmt.Fprintln(os.Stderr, "sesame:", err)
-				}
-			}()
-		}
-		return s, nil
-	}
-	// The built-in server starts while the fonts load and the window is
-	// created; the window gets its content once both are done.
+	server := cmp.Or(d.o.server, settings.Server)
+	var conn screens.Connection
 	connected := make(chan error, 1)
 	inBackground(func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
 		var err error
-		cur, err = connect(server)
+		conn, err = d.connect(server)
 		connected <- err
 	})
 
@@ -271,13 +287,13 @@ func desktop(ctx context.Context, o options) error {
 		return err
 	}
 	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		cur.close()
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.closeLocal()
 	}()
-	// Start-up parses fonts and translations; once the first
-	// screen is up, the collector runs again and that garbage goes back
-	// to the system instead of staying resident.
+	// Start-up parses fonts and translations; once the first screen is
+	// up, the collector runs again and that garbage goes back to the
+	// system instead of staying resident.
 	var restored sync.Once
 	restore := func() {
 		restored.Do(func() {
@@ -286,28 +302,25 @@ func desktop(ctx context.Context, o options) error {
 			debug.FreeOSMemory()
 		})
 	}
-	cur.opts.Started = func() { go restore() }
 	time.AfterFunc(10*time.Second, restore)
 	if err := <-warm; err != nil {
 		return fmt.Errorf("loading the translations: %w", err)
 	}
-	screens.NewShell(cur.app, cur.opts, w)
+	screens.NewShell(conn, screens.Options{
+		Version:  version,
+		Connect:  d.switchServer,
+		Language: d.setLanguage,
+		Started:  func() { go restore() },
+	}, w)
 	go func() {
-		<-ctx.Done()
+		<-d.ctx.Done()
 		fyne.Do(a.Quit)
 	}()
 	a.Run()
 	// The window's size is saved once Run has returned, before the
 	// process ends: the window closed, Quit, or SIGTERM (Fyne's driver
-	// quits on it by itself). Fyne's own stopped hooks run on a queue
-	// of theirs that the process may not wait for.
-	if size, ok := screens.WindowSize(w); ok {
-		mu.Lock()
-		defer mu.Unlock()
-		settings.Window = &size
-		if err := app.SaveSettings(o.data, settings); err != nil {
-			fmt.Fprintln(os.Stderr, "sesame:", err)
-		}
-	}
+	// quits on it by itself). Fyne's own stopped hooks run on a queue of
+	// theirs that the process may not wait for.
+	d.saveWindowSize(w)
 	return nil
 }

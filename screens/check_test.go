@@ -43,7 +43,7 @@ func blocked(titleKey string, data map[string]any) string {
 // waits for the first screen.
 func (f *fixture) connectTo(server string) {
 	f.t.Helper()
-	f.shell.Connect(f.appAt(server, ""), f.options())
+	f.shell.Connect(f.local(f.appAt(server, "")))
 	f.waitFor("the first screen", func() bool { return f.shell.Top() != tr("app.name") })
 }
 

@@ -317,7 +317,7 @@ func TestConnectRefreshesHeader(t *testing.T) {
 		t.Fatal("no mailbox with the built-in server")
 	}
 	a := f.appAt("https://auth.example.com", "")
-	f.shell.Connect(a, Options{Version: "1.0.0"})
+	f.shell.Connect(Connection{App: a})
 	f.waitTop("signin.title")
 	if f.shell.mailbox != nil || f.hasButton("action.open_mailbox") || f.shows(tr("server.local")) || !f.shows("auth.example.com") {
 		t.Fatalf("header after the switch:\n%s", f.texts())

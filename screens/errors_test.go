@@ -101,7 +101,7 @@ func silentServer(t *testing.T) string {
 // offers Cancel, which gives the form back at once.
 func TestWaitingSaysWhatAndCancels(t *testing.T) {
 	f := newSignInFixture(t)
-	o := f.other(f.appAt(silentServer(t), ""), Options{Version: "1.0.0"})
+	o := f.other(Connection{App: f.appAt(silentServer(t), "")})
 	o.fillSignIn("hal@example.org", testPassword)
 	o.tap("signin.submit")
 	want := lang.LocalizeKey("form.waiting", "", map[string]any{"Host": "127.0.0.1"})

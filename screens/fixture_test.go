@@ -83,7 +83,7 @@ func newFixture(t *testing.T, tweak ...func(*server.Config)) *fixture {
 	f.client, f.app = f.newApp()
 	f.win = test.NewTempWindow(t, nil)
 	f.win.Resize(fixtureSize)
-	f.shell = f.newShell(f.app, f.options(), f.win)
+	f.shell = f.newShell(f.local(f.app), f.win)
 	return f
 }
 
@@ -148,24 +148,24 @@ func (q *uiQueue) run() {
 	}
 }
 
-// newShell builds a shell for a in win, closed when the test ends, and
+// newShell builds a shell for c in win, closed when the test ends, and
 // waits for its first screen after the resume attempt.
-func (f *fixture) newShell(a *app.App, opts Options, win fyne.Window) *Shell {
+func (f *fixture) newShell(c Connection, win fyne.Window) *Shell {
 	f.t.Helper()
-	s := NewShell(a, opts, win)
+	s := NewShell(c, f.options(), win)
 	f.t.Cleanup(s.closeAll)
 	f.waitFor("the first screen", func() bool { return s.Top() != tr("app.name") })
 	return s
 }
 
-// other is the fixture seen through a second window, whose shell runs a.
-func (f *fixture) other(a *app.App, opts Options) *fixture {
+// other is the fixture seen through a second window, whose shell runs c.
+func (f *fixture) other(c Connection) *fixture {
 	f.t.Helper()
 	o := *f
-	o.app, o.client = a, a.Client()
+	o.app, o.client = c.App, c.App.Client()
 	o.win = test.NewTempWindow(f.t, nil)
 	o.win.Resize(fixtureSize)
-	o.shell = f.newShell(a, opts, o.win)
+	o.shell = f.newShell(c, o.win)
 	return &o
 }
 
@@ -181,13 +181,17 @@ func (f *fixture) setLanguage(tag string) {
 	f.shell.refreshBadge()
 }
 
+// local is a running on the fixture's server as the built-in one, whose
+// outbox the Mailbox shows.
+func (f *fixture) local(a *app.App) Connection {
+	return Connection{App: a, Local: true, Mails: func(ctx context.Context) ([]app.Mail, error) {
+		return f.srv.Store.Mails(ctx, "")
+	}}
+}
+
 func (f *fixture) options() Options {
 	return Options{
 		Version: "1.0.0",
-		Local:   true,
-		Mails: func(ctx context.Context) ([]app.Mail, error) {
-			return f.srv.Store.Mails(ctx, "")
-		},
 		OpenURL: func(u *url.URL) error {
 			f.opened = append(f.opened, u.String())
 			return nil

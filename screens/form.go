@@ -52,7 +52,7 @@ func newForm(s *Shell, v *view, label string, valid func() bool, onSubmit func()
 	f.busy.Hide()
 	closeAlso(v, f.busy.Stop)
 	key := "form.waiting"
-	if s.Opts.Local {
+	if s.Local {
 		key = "form.waiting_local"
 	}
 	waitText := paragraph(lang.LocalizeKey(key, "", map[string]any{"Host": s.Host()}))

@@ -28,7 +28,7 @@ func TestVerifyRetrySignsIn(t *testing.T) {
 			}
 		}
 	}))
-	o := f.other(f.appAt(wrapped.URL, ""), f.options())
+	o := f.other(f.local(f.appAt(wrapped.URL, "")))
 	const email = "retry@example.org"
 	reg, err := o.app.Register(context.Background(), email, testPassword, testPassword)
 	if err != nil {

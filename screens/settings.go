@@ -46,7 +46,7 @@ func newSettings(s *Shell) *view {
 func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 	builtin, other := lang.L("settings.server_builtin"), lang.L("settings.server_other")
 	current := paragraph(lang.L("settings.server_current_local"))
-	if !s.Opts.Local {
+	if !s.Local {
 		current.SetText(lang.LocalizeKey("settings.server_current", "", map[string]any{"Server": s.App.Server()}))
 	}
 	choice := widget.NewRadioGroup([]string{builtin, other}, nil)
@@ -63,10 +63,10 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 	target := func() (string, bool) {
 		switch choice.Selected {
 		case builtin:
-			return "", !s.Opts.Local
+			return "", !s.Local
 		case other:
 			a := strings.TrimSpace(address.Text)
-			return a, a != "" && app.ValidateServer(a) == nil && (s.Opts.Local || a != s.App.Server())
+			return a, a != "" && app.ValidateServer(a) == nil && (s.Local || a != s.App.Server())
 		}
 		return "", false
 	}
@@ -76,19 +76,18 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		return ok
 	}, func() {
 		addr, _ := target()
-		var next *app.App
-		var opts Options
+		var next Connection
 		connect := s.Opts.Connect
 		f.run(func(ctx context.Context) error {
 			var err error
-			if next, opts, err = connect(addr); err != nil {
+			if next, err = connect(addr); err != nil {
 				return err
 			}
 			// Switch only to a server that answers.
-			return next.Answers(ctx)
+			return next.App.Answers(ctx)
 		}, func() {
 			s.App.LockWallet()
-			s.Connect(next, opts)
+			s.Connect(next)
 		}, nil)
 	})
 	update := func() {
@@ -109,7 +108,7 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 	}
 	address.OnChanged = func(string) { update() }
 	f.watch(address)
-	if s.Opts.Local {
+	if s.Local {
 		choice.Selected = builtin
 	} else {
 		choice.Selected = other

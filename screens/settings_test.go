@@ -270,19 +270,17 @@ func TestSettingsServer(t *testing.T) {
 	var asked []string
 	var next *app.App
 	fail := errors.New("cannot start")
-	f.shell.Opts.Connect = func(server string) (*app.App, Options, error) {
+	f.shell.Opts.Connect = func(server string) (Connection, error) {
 		asked = append(asked, server)
 		if server == "https://down.example.com" {
-			return nil, Options{}, fail
+			return Connection{}, fail
 		}
 		if server == "https://dead.example.com" {
 			// The app builds, but nothing answers at its address.
-			return f.appAt("http://127.0.0.1:1", ""), Options{}, nil
+			return Connection{App: f.appAt("http://127.0.0.1:1", "")}, nil
 		}
 		_, next = f.newApp()
-		opts := f.options()
-		opts.Local = false
-		return next, opts, nil
+		return Connection{App: next}, nil
 	}
 	settingsOpen(f)
 	if !f.shows(tr("settings.server_current_local")) {
@@ -323,7 +321,7 @@ func TestSettingsServer(t *testing.T) {
 	f.entry("settings.server_placeholder").SetText("https://dead.example.com")
 	f.tap("settings.server_connect")
 	f.waitText(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": f.shell.Host()}))
-	if f.shell.Top() != tr("settings.title") || !f.shell.Opts.Local {
+	if f.shell.Top() != tr("settings.title") || !f.shell.Local {
 		t.Fatalf("switched to a dead server: %q", f.shell.Top())
 	}
 
@@ -339,7 +337,7 @@ func TestSettingsServer(t *testing.T) {
 // in Chinese.
 func TestSettingsGoldens(t *testing.T) {
 	f := newFixture(t)
-	f.shell.Opts.Connect = func(string) (*app.App, Options, error) { return nil, Options{}, errors.New("not in this test") }
+	f.shell.Opts.Connect = func(string) (Connection, error) { return Connection{}, errors.New("not in this test") }
 	f.shell.Opts.Language = func(tag string) { SetLanguage(tag) }
 	settingsOpen(f)
 	f.golden("settings/en.xml")

@@ -15,18 +15,27 @@ import (
 	"sesame/app"
 )
 
-// Options is what the program tells the screens about where they run.
-type Options struct {
-	// Version is this build's version, shown in settings and reports.
-	Version string
+// Connection is the app connected to one server, as the program made it.
+type Connection struct {
+	App *app.App
 	// Local is set when the app talks to its built-in server.
 	Local bool
 	// Mails lists the built-in server's outbox, newest first; nil when
 	// the server is remote.
 	Mails func(ctx context.Context) ([]app.Mail, error)
-	// Connect builds the app for another server ("" is the built-in one),
-	// for the settings screen. Nil hides the choice.
-	Connect func(server string) (*app.App, Options, error)
+	// StartupError, when set, is why the app cannot talk to a server
+	// (the built-in one did not start): sign-in shows it at once.
+	StartupError error
+}
+
+// Options is what the program tells the screens about where they run,
+// whichever server they talk to.
+type Options struct {
+	// Version is this build's version, shown in settings and reports.
+	Version string
+	// Connect connects the app to another server ("" is the built-in
+	// one), for the settings screen. Nil hides the choice.
+	Connect func(server string) (Connection, error)
 	// Language switches the translations to tag ("en", "zh_Hans", or ""
 	// for the system's language); nil hides the choice.
 	Language func(tag string)
@@ -39,9 +48,6 @@ type Options struct {
 	// dialogs. Both run on the UI thread and call done there.
 	SaveFile func(name string, data []byte, done func(error))
 	OpenFile func(done func(data []byte, err error))
-	// StartupError, when set, is why the app cannot talk to a server
-	// (the built-in one did not start): sign-in shows it at once.
-	StartupError error
 	// Started runs once, on the UI thread, when the first screen after
 	// the resume attempt is up; nil does nothing.
 	Started func()
@@ -104,7 +110,7 @@ func closeAlso(v *view, fn func()) {
 // Shell is the main window: a header with the way back and the server
 // badge, and a stack of views. Its methods run on the UI thread.
 type Shell struct {
-	App  *app.App
+	Connection
 	Opts Options
 	Win  fyne.Window
 
@@ -127,8 +133,8 @@ type Shell struct {
 
 // NewShell builds the screens into win and shows the first one: home when a
 // remembered session resumes (tried off the UI thread), sign-in otherwise.
-func NewShell(a *app.App, opts Options, win fyne.Window) *Shell {
-	s := &Shell{App: a, Opts: opts, Win: win}
+func NewShell(c Connection, opts Options, win fyne.Window) *Shell {
+	s := &Shell{Connection: c, Opts: opts, Win: win}
 	s.back = newIconButton("", theme.NavigateBackIcon(), s.Back)
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// A long title ends in "…" instead of widening the window.
@@ -332,7 +338,7 @@ func (s *Shell) reveal(v *view, o fyne.CanvasObject) {
 func (s *Shell) refreshBadge() {
 	text := lang.L("server.local")
 	icon := theme.ComputerIcon()
-	if !s.Opts.Local {
+	if !s.Local {
 		u, err := url.Parse(s.App.Server())
 		text = s.App.Server()
 		if err == nil {
@@ -345,7 +351,7 @@ func (s *Shell) refreshBadge() {
 		}
 	}
 	s.badge.Objects = []fyne.CanvasObject{widget.NewIcon(icon), widget.NewLabel(text)}
-	if s.Opts.Mails != nil {
+	if s.Mails != nil {
 		s.badge.Objects = append(s.badge.Objects, newIconButton(lang.L("action.open_mailbox"), theme.MailComposeIcon(), s.OpenMailbox))
 	}
 	s.badge.Refresh()
@@ -354,7 +360,7 @@ func (s *Shell) refreshBadge() {
 // OpenMailbox shows the built-in server's mailbox in a window of its own,
 // or brings it forward when it is open.
 func (s *Shell) OpenMailbox() {
-	if s.Opts.Mails == nil {
+	if s.Mails == nil {
 		return
 	}
 	if s.mailbox != nil {
@@ -362,7 +368,7 @@ func (s *Shell) OpenMailbox() {
 		return
 	}
 	w := fyne.CurrentApp().NewWindow(lang.L("mailbox.title"))
-	m := NewMailbox(w, s.Opts.Mails)
+	m := NewMailbox(w, s.Mails)
 	s.mailbox = m
 	w.SetOnClosed(func() {
 		m.Stop()
@@ -414,13 +420,13 @@ func (s *Shell) LastErrors() []app.Code {
 
 // Connect switches the app to another server and starts over at sign-in.
 // The mailbox of the old server closes.
-func (s *Shell) Connect(a *app.App, opts Options) {
+func (s *Shell) Connect(c Connection) {
 	if m := s.mailbox; m != nil {
 		s.mailbox = nil
 		m.Stop()
 		m.Win.Close()
 	}
-	s.App, s.Opts = a, opts
+	s.Connection = c
 	s.refreshBadge()
 	s.Start()
 }

@@ -265,7 +265,7 @@ func TestSignInClientOutdated(t *testing.T) {
 func TestSignInOffline(t *testing.T) {
 	f := newSignInFixture(t)
 	f.setLanguage("zh_Hans")
-	o := f.other(f.appAt("http://127.0.0.1:1", ""), Options{Version: "1.0.0"})
+	o := f.other(Connection{App: f.appAt("http://127.0.0.1:1", "")})
 	o.fillSignIn("hal@example.org", testPassword)
 	o.tap("signin.submit")
 	// A server on this computer gets no advice about Wi-Fi.

@@ -21,7 +21,7 @@ func newResuming(s *Shell) *view {
 	// replaces the view, always comes after it was shown.
 	v.shown = func() {
 		v.shown = nil
-		a, startErr := s.App, s.Opts.StartupError
+		a, startErr := s.App, s.StartupError
 		s.Go(v, func(ctx context.Context) error {
 			if startErr != nil {
 				return startErr

@@ -99,7 +99,7 @@ func TestVerifyResendRetry(t *testing.T) {
 		}
 		f.srv.Handler.ServeHTTP(w, r)
 	}))
-	o := f.other(f.appAt(wrapped.URL, ""), f.options())
+	o := f.other(f.local(f.appAt(wrapped.URL, "")))
 	o.shell.Push(newVerifyEmail(o.shell, o.app.PendingRegistration(email, testPassword), false))
 
 	o.maintenance(store.Maintenance{On: true})

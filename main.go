@@ -213,13 +213,12 @@ func (d *desktop) setLanguage(tag string) {
 		d.mu.Lock()
 		a := d.app
 		d.settings.Language = tag
-		err := app.SaveSettings(d.o.data, d.settings)
+		saved := app.SaveSettings(d.o.data, d.settings)
 		d.mu.Unlock()
-		if err == nil {
-			err = a.SwitchLanguage(d.ctx, uiLanguage(tag))
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sesame:", err)
+		for _, err := range []error{saved, a.SwitchLanguage(d.ctx, uiLanguage(tag))} {
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sesame:", err)
+			}
 		}
 	}()
 }

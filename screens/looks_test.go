@@ -1,7 +1,10 @@
 package screens
 
 import (
+	"bytes"
+	"image"
 	"image/color"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -73,10 +76,11 @@ func TestSignInLogo(t *testing.T) {
 		f.setLanguage(tag)
 		f.shell.Retranslate()
 		f.waitSignIn()
-		logo := must(f, "logo", func(i *canvas.Image) bool {
-			return i.Resource != nil && i.Resource.Name() == assets.IconName
-		})
-		if string(logo.Resource.Content()) != string(assets.Icon) {
+		logo := must(f, "logo", func(i *canvas.Image) bool { return i.Image == logoImage() })
+		if b := logo.Image.Bounds(); b.Dx() != 2*logoSize || b.Dy() != 2*logoSize {
+			t.Errorf("%s: the logo's picture is %v, not the icon scaled to twice its size", tag, b)
+		}
+		if !sameColours(logo.Image, assets.Icon) {
 			t.Errorf("%s: the logo is not the app's icon", tag)
 		}
 		if s := logo.Size(); s.Width < logoSize || s.Height < logoSize {
@@ -148,4 +152,34 @@ func TestHomeLongEmail(t *testing.T) {
 	if w := f.win.Content().MinSize().Width; w > fixtureSize.Width {
 		t.Errorf("home of %s asks for %.0f px in a %.0f px window", email, w, fixtureSize.Width)
 	}
+}
+
+// sameColours reports whether img looks like the PNG icon scaled: their
+// mean colours match within a few levels.
+func sameColours(img image.Image, icon []byte) bool {
+	src, err := png.Decode(bytes.NewReader(icon))
+	if err != nil {
+		return false
+	}
+	a, b := meanColour(img), meanColour(src)
+	for i := range a {
+		if a[i] > b[i]+4 || b[i] > a[i]+4 {
+			return false
+		}
+	}
+	return true
+}
+
+// meanColour is img's mean red, green, blue and alpha, 0–255.
+func meanColour(img image.Image) [4]uint32 {
+	var sum [4]uint64
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c0, c1, c2, c3 := img.At(x, y).RGBA()
+			sum[0], sum[1], sum[2], sum[3] = sum[0]+uint64(c0), sum[1]+uint64(c1), sum[2]+uint64(c2), sum[3]+uint64(c3)
+		}
+	}
+	n := uint64(r.Dx()*r.Dy()) * 257
+	return [4]uint32{uint32(sum[0] / n), uint32(sum[1] / n), uint32(sum[2] / n), uint32(sum[3] / n)}
 }

@@ -1,8 +1,12 @@
 package screens
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/image/draw"
 
 	"sesame/app"
 	"sesame/assets"
@@ -141,11 +146,24 @@ const logoSize = 72
 
 // signinLogo is the app's icon, centred.
 func signinLogo() fyne.CanvasObject {
-	logo := canvas.NewImageFromResource(fyne.NewStaticResource(assets.IconName, assets.Icon))
+	logo := canvas.NewImageFromImage(logoImage())
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSize(logoSize, logoSize))
 	return container.NewCenter(logo)
 }
+
+// logoImage is the icon scaled to twice logoSize (sharp at a scale of 2):
+// the 512-pixel icon itself would stay decoded, and in the painter's
+// texture, for as long as the app runs (3 MB of its start-up memory).
+var logoImage = sync.OnceValue(func() image.Image {
+	icon, err := png.Decode(bytes.NewReader(assets.Icon))
+	if err != nil {
+		panic("the embedded icon: " + err.Error()) // assets' tests decode it
+	}
+	small := image.NewNRGBA(image.Rect(0, 0, 2*logoSize, 2*logoSize))
+	draw.CatmullRom.Scale(small, small.Bounds(), icon, icon.Bounds(), draw.Src, nil)
+	return small
+})
 
 // phraseWait is how long the email field rests before the phrase
 // remembered for it is looked up, so typing does not ask the keychain at

@@ -205,7 +205,7 @@ func newKeyImport(s *Shell) *view {
 		})
 	})
 	step = container.NewVBox(paragraph(lang.L("keyfiles.import_intro")), choose, chosen,
-		labelled(fieldRow{lang.L("keyfiles.file_password"), filePw}, fieldRow{lang.L("field.label_password"), walletPw}),
+		labelled(fieldRow{lang.L("keyfiles.file_password"), filePw}, fieldRow{lang.L("unlock.password"), walletPw}),
 		f.actions())
 	done = securityDone(s, "")
 	done.Hide()

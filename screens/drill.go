@@ -32,7 +32,8 @@ func newBackupDrill(s *Shell) *view {
 			return err
 		}, func() {
 			pw.SetText("")
-			s.Push(drillWords(s, d))
+			// Replaced, so that Done and Back lead to where the drill began.
+			s.Replace(drillWords(s, d))
 		}, nil)
 	})
 	f.watch(pw)

@@ -40,6 +40,7 @@ func (f *fixture) typeWord(p int, w string) {
 func TestBackupDrill(t *testing.T) {
 	f := newFixture(t)
 	unlockVault(f)
+	began := f.shell.Top()
 	f.shell.Push(newBackupDrill(f.shell))
 	f.waitTop("drill.title")
 	if !f.button("drill.start").Disabled() {
@@ -86,6 +87,9 @@ func TestBackupDrill(t *testing.T) {
 	if s, err := f.app.BackupDrill(); err != nil || s.Checked.IsZero() || time.Since(s.Checked) > time.Minute {
 		t.Fatalf("the drill was not recorded: %+v %v", s, err)
 	}
+	// Done leads back to where the drill began, not to its password step.
+	f.tap("security.done")
+	f.waitFor("the screen the drill began on", func() bool { return f.shell.Top() == began })
 }
 
 // Home shows the wallet's fingerprint and when the phrase was checked, and

@@ -74,6 +74,9 @@ func TestBackupDrill(t *testing.T) {
 	f.tap("drill.check")
 	missed := lang.LocalizeKey("drill.missed", "", map[string]any{"Positions": strconv.Itoa(positions[1])})
 	f.waitFor("the miss", func() bool { return f.shows(missed) })
+	if e, ok := f.win.Canvas().Focused().(*entry); !ok || e.PlaceHolder != drillWord(positions[1]) {
+		t.Fatalf("after the miss the keyboard is in %#v, not in word %d", f.win.Canvas().Focused(), positions[1])
+	}
 	f.tap("drill.show_phrase")
 	f.waitTop("drill.phrase_title")
 	if !f.shows("12.") || !f.shows("about") || !f.shows("abandon") {

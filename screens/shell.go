@@ -34,10 +34,11 @@ type Options struct {
 	OpenURL func(*url.URL) error
 	// Now is the clock of countdowns; nil is time.Now.
 	Now func() time.Time
-	// SaveFile saves data under a suggested name where the user chooses,
-	// and OpenFile reads a file the user chooses; nil uses Fyne's file
-	// dialogs. Both run on the UI thread and call done there.
-	SaveFile func(name string, data []byte, done func(error))
+	// SaveFile saves data under a suggested name where the user chooses
+	// and calls done with the file's path, and OpenFile reads a file the
+	// user chooses; nil uses Fyne's file dialogs. Both run on the UI
+	// thread and call done there.
+	SaveFile func(name string, data []byte, done func(path string, err error))
 	OpenFile func(done func(data []byte, err error))
 	// StartupError, when set, is why the app cannot talk to a server
 	// (the built-in one did not start): sign-in shows it at once.

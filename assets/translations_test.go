@@ -181,3 +181,24 @@ func TestTranslations(t *testing.T) {
 		}
 	}
 }
+
+// chineseTight is a Han character touching a Latin letter or a digit.
+var chineseTight = regexp.MustCompile(`\p{Han}[A-Za-z0-9]|[A-Za-z0-9]\p{Han}`)
+
+// TestChineseSpacing checks that the Chinese texts set a space between
+// Chinese and Latin letters, digits or a figure ("向 {{.Email}} 发送 6 位验证码"),
+// as most of them do, so that no screen mixes the two styles. A brand
+// written as one word (QQ邮箱) is the exception.
+func TestChineseSpacing(t *testing.T) {
+	actions := regexp.MustCompile(`{{[^}]*}}`)
+	for k, m := range loadTranslations(t, "zh_Hans.json") {
+		for form, s := range m {
+			// A figure reads as a Latin word; other actions part branches.
+			s = placeholderPattern.ReplaceAllString(s, "X")
+			s = strings.ReplaceAll(actions.ReplaceAllString(s, "\n"), "QQ邮箱", "")
+			if loc := chineseTight.FindStringIndex(s); loc != nil {
+				t.Errorf("zh_Hans.json: %q form %q: no space in %q", k, form, s[loc[0]:loc[1]])
+			}
+		}
+	}
+}

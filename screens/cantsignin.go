@@ -62,12 +62,13 @@ func newCantSignIn(s *Shell, runCheck bool) *view {
 }
 
 // choice is one answer of the decision tree: a button and a line that
-// tells it from the others.
+// tells it from the others, in grey at the size of all text (at caption
+// size, Chinese is hard to read).
 func choice(label, hint string, icon fyne.Resource, tapped func()) fyne.CanvasObject {
 	b := newIconButton(label, icon, tapped)
 	b.Alignment = widget.ButtonAlignLeading
 	h := paragraph(hint)
-	h.SizeName = theme.SizeNameCaptionText
+	h.Importance = widget.LowImportance
 	return container.NewVBox(b, h)
 }
 

@@ -2,6 +2,9 @@ package screens
 
 import (
 	"testing"
+
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // openTree shows the decision tree of "Can't sign in?" over sign-in.
@@ -140,4 +143,16 @@ func TestCantSignInGolden(t *testing.T) {
 	f.shell.Retranslate()
 	f.openTree()
 	f.golden("cantsignin/tree_zh.xml")
+}
+
+// The line under each answer is at the size of all text, in grey: at
+// caption size Chinese is hard to read.
+func TestCantSignInHintsReadable(t *testing.T) {
+	f := newFixture(t)
+	f.setLanguage("zh_Hans")
+	f.openTree()
+	h := must(f, "the hint", func(l *wrapLabel) bool { return l.Text == tr("cantsignin.choice.phrase_hint") })
+	if h.SizeName != "" && h.SizeName != theme.SizeNameText || h.Importance != widget.LowImportance {
+		t.Errorf("the hint is at size %q, importance %d", h.SizeName, h.Importance)
+	}
 }

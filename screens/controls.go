@@ -300,7 +300,12 @@ func (c *check) watchedBy(f *form) {
 // button is a button; Space taps it.
 type button struct {
 	widget.Button
+	// least is the smallest size it keeps whatever its label says.
+	least fyne.Size
 }
+
+// MinSize is the size of the label, at least least.
+func (b *button) MinSize() fyne.Size { return b.Button.MinSize().Max(b.least) }
 
 // newButton is a button labelled label.
 func newButton(label string, tapped func()) *button {
@@ -318,7 +323,8 @@ var copiedAfter = func(d time.Duration, fn func()) {
 
 // newCopyButton is a button labelled label with the copy icon: a tap runs
 // put, which puts something on the clipboard, then the button says
-// "Copied" with a tick for copiedFor.
+// "Copied" with a tick for copiedFor. It is as wide as the wider of the
+// two, so that nothing moves when it says "Copied".
 func newCopyButton(label string, put func()) *button {
 	var b *button
 	taps := 0
@@ -335,6 +341,7 @@ func newCopyButton(label string, put func()) *button {
 			}
 		})
 	})
+	b.least = b.Button.MinSize().Max(newIconButton(lang.L("action.copied"), theme.ConfirmIcon(), nil).MinSize())
 	return b
 }
 

@@ -32,7 +32,8 @@ func newBackupDrill(s *Shell) *view {
 			return err
 		}, func() {
 			pw.SetText("")
-			s.Push(drillWords(s, d))
+			// Replaced, so that Done and Back lead to where the drill began.
+			s.Replace(drillWords(s, d))
 		}, nil)
 	})
 	f.watch(pw)
@@ -88,6 +89,10 @@ func drillWords(s *Shell, d *app.Drill) *view {
 				for _, w := range qe.Wrong {
 					if w == p {
 						fields[i].SetText("")
+						if at == nil {
+							// The keyboard goes to the first word to type again.
+							s.Win.Canvas().Focus(fields[i])
+						}
 						at = append(at, strconv.Itoa(p))
 					}
 				}

@@ -40,6 +40,7 @@ func (f *fixture) typeWord(p int, w string) {
 func TestBackupDrill(t *testing.T) {
 	f := newFixture(t)
 	unlockVault(f)
+	began := f.shell.Top()
 	f.shell.Push(newBackupDrill(f.shell))
 	f.waitTop("drill.title")
 	if !f.button("drill.start").Disabled() {
@@ -73,6 +74,9 @@ func TestBackupDrill(t *testing.T) {
 	f.tap("drill.check")
 	missed := lang.LocalizeKey("drill.missed", "", map[string]any{"Positions": strconv.Itoa(positions[1])})
 	f.waitFor("the miss", func() bool { return f.shows(missed) })
+	if e, ok := f.win.Canvas().Focused().(*entry); !ok || e.PlaceHolder != drillWord(positions[1]) {
+		t.Fatalf("after the miss the keyboard is in %#v, not in word %d", f.win.Canvas().Focused(), positions[1])
+	}
 	f.tap("drill.show_phrase")
 	f.waitTop("drill.phrase_title")
 	if !f.shows("12.") || !f.shows("about") || !f.shows("abandon") {
@@ -86,6 +90,9 @@ func TestBackupDrill(t *testing.T) {
 	if s, err := f.app.BackupDrill(); err != nil || s.Checked.IsZero() || time.Since(s.Checked) > time.Minute {
 		t.Fatalf("the drill was not recorded: %+v %v", s, err)
 	}
+	// Done leads back to where the drill began, not to its password step.
+	f.tap("security.done")
+	f.waitFor("the screen the drill began on", func() bool { return f.shell.Top() == began })
 }
 
 // Home shows the wallet's fingerprint and when the phrase was checked, and
@@ -102,7 +109,8 @@ func TestHomeFingerprintAndDrill(t *testing.T) {
 	}
 	f.shell.Reset(newHome(f.shell))
 	f.waitFor("the fingerprint", func() bool { return f.shows("73c5da0a") })
-	if f.hasButton("home.drill_start") || !f.shows(plural("home.drill_checked", 0)) {
+	// Checked today, not "0 days ago".
+	if f.hasButton("home.drill_start") || !f.shows(tr("home.drill_checked_today")) || f.shows(plural("home.drill_checked", 0)) {
 		t.Fatalf("a new wallet's drill:\n%s", f.texts())
 	}
 

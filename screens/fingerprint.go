@@ -46,10 +46,14 @@ func restoreFingerprint(p app.RestorePreview) fyne.CanvasObject {
 	}
 	typed := newEntry()
 	typed.SetPlaceHolder("73c5da0a")
-	verdict := paragraph("")
+	// The verdict and, below it, what to do: two paragraphs, as a failure
+	// shows them, since sentences join differently by language.
+	verdict, fix := paragraph(""), paragraph("")
 	verdict.Hide()
+	fix.Hide()
 	typed.OnChanged = func(text string) {
 		err := app.CompareFingerprint(strings.TrimSpace(text), p.Fingerprint, !p.WithoutPassphrase.IsZero())
+		fix.Hide()
 		switch code := app.ErrorCode(err); {
 		case strings.TrimSpace(text) == "":
 			verdict.Hide()
@@ -57,17 +61,20 @@ func restoreFingerprint(p app.RestorePreview) fyne.CanvasObject {
 		case err == nil:
 			verdict.SetText(lang.L("wallet_restore.fingerprint_matches"))
 			verdict.Importance = widget.SuccessImportance
-		case code == app.CodeFingerprintMismatch:
-			verdict.SetText(lang.L("error."+string(code)) + " " + lang.L("remedy."+string(code)))
-			verdict.Importance = widget.DangerImportance
 		default:
 			verdict.SetText(lang.L("error." + string(code)))
 			verdict.Importance = widget.MediumImportance
+			if code == app.CodeFingerprintMismatch {
+				verdict.Importance = widget.DangerImportance
+			}
+			fix.SetText(lang.L("remedy." + string(code)))
+			fix.Show()
 		}
 		verdict.Show()
 		verdict.Refresh()
 	}
 	box.Add(labelled(fieldRow{lang.L("wallet_restore.compare"), typed}))
 	box.Add(verdict)
+	box.Add(fix)
 	return box
 }

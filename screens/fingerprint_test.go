@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
@@ -30,16 +31,19 @@ func TestWalletRestoreFingerprint(t *testing.T) {
 		t.Fatalf("preview:\n%s", f.texts())
 	}
 	compare := must(f, "the fingerprint field", func(e *entry) bool { return e.PlaceHolder == "73c5da0a" })
-	for _, c := range []struct{ typed, want string }{
-		{"73C5DA0A", tr("wallet_restore.fingerprint_matches")},
-		{"b8688df1", tr("error.fingerprint_mismatch")},
-		{"73c5", tr("error.fingerprint_invalid")},
+	// The verdict and the remedy are paragraphs of their own: joined with
+	// a space, Chinese sentences read "。 ".
+	line := func(s string) bool { return strings.Contains("\n"+f.texts(), "\n"+s+"\n") }
+	for _, c := range []struct{ typed, want, fix string }{
+		{"73C5DA0A", tr("wallet_restore.fingerprint_matches"), ""},
+		{"b8688df1", tr("error.fingerprint_mismatch"), tr("remedy.fingerprint_mismatch")},
+		{"73c5", tr("error.fingerprint_invalid"), tr("remedy.fingerprint_invalid")},
 	} {
 		compare.SetText("")
 		f.win.Canvas().Focus(compare)
 		test.Type(compare, c.typed)
-		if !f.shows(c.want) {
-			t.Fatalf("typed %q: no %q:\n%s", c.typed, c.want, f.texts())
+		if !line(c.want) || (c.fix != "" && !line(c.fix)) {
+			t.Fatalf("typed %q: no line %q then %q:\n%s", c.typed, c.want, c.fix, f.texts())
 		}
 	}
 	test.Tap(f.check("wallet_setup.overwrite_confirm"))

@@ -52,7 +52,17 @@ func newForgotCode(s *Shell, reset *app.PasswordReset) *view {
 		reset.Resend,
 		reset.Verify,
 		func() { s.Replace(newForgotNewPassword(s, reset)) })
-	intro := paragraph(lang.LocalizeKey("forgot.code_sent", "", map[string]any{"Email": reset.Email}))
+	// The intro says where the live code went: by mail, or by SMS.
+	intro := paragraph("")
+	setIntro := func() {
+		key := "forgot.code_sent"
+		if reset.BySMS {
+			key = "forgot.code_sent_sms"
+		}
+		intro.SetText(lang.LocalizeKey(key, "", map[string]any{"Email": reset.Email}))
+	}
+	setIntro()
+	c.sent = setIntro
 	// When the mail does not arrive, the code may come by SMS instead.
 	sms := c.alternative(lang.L("forgot.sms_intro"), lang.L("forgot.sms_send"), lang.L("forgot.sms_sent"), reset.SendBySMS)
 	v.content = container.NewVBox(intro, c.object(), widget.NewSeparator(), sms)

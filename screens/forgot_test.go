@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"sesame/app"
@@ -130,8 +131,18 @@ func TestForgotResendCooldown(t *testing.T) {
 	if !f.button("mailcode.resend").Disabled() || !(waits("1:00") || waits("0:59")) {
 		t.Fatalf("resend is offered during its cooldown: %q", f.texts())
 	}
+	resendAt := func() fyne.Position {
+		f.settle("the code step")
+		b := must(f, "resend", func(b *button) bool { return b.Text == tr("mailcode.resend") })
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+	}
+	at := resendAt()
 	clock.advance(61 * time.Second)
 	f.waitFor("resend enabled", func() bool { return !f.button("mailcode.resend").Disabled() })
+	// The countdown's line says so, and the button stays where it was.
+	if now := resendAt(); now != at || !f.shows(tr("mailcode.resend_now")) {
+		t.Fatalf("resend moved from %v to %v:\n%s", at, now, f.texts())
+	}
 	f.tap("mailcode.resend")
 	f.waitText(tr("mailcode.resent"))
 	second := f.code(email, "reset", before+1)
@@ -156,8 +167,18 @@ func TestForgotRateLimited(t *testing.T) {
 	clock := f.useClock()
 	const email = "busy@example.org"
 	acctForgotToCode(f, email)
+	resendAt := func() fyne.Position {
+		f.settle("the code step")
+		b := must(f, "resend", func(b *button) bool { return b.Text == tr("mailcode.resend") })
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+	}
+	at := resendAt()
 	clock.advance(61 * time.Second)
 	f.waitFor("resend enabled", func() bool { return !f.button("mailcode.resend").Disabled() })
+	// The countdown's line says so, and the button stays where it was.
+	if now := resendAt(); now != at || !f.shows(tr("mailcode.resend_now")) {
+		t.Fatalf("resend moved from %v to %v:\n%s", at, now, f.texts())
+	}
 	f.tap("mailcode.resend")
 	// Back to the real time, so the server's wait counts down.
 	clock.advance(-61 * time.Second)

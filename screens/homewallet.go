@@ -46,13 +46,16 @@ func daysSince(t, now time.Time) int { return max(0, int(now.Sub(t)/(24*time.Hou
 
 // drillText says when the recovery phrase was last checked: by a drill,
 // else when the wallet was saved (after the backup quiz, or typed in by a
-// restore).
+// restore); "today" within the first day.
 func drillText(d app.DrillStatus, now time.Time) string {
 	last := d.Checked
 	if last.IsZero() {
 		last = d.Since
 	}
-	return plural("home.drill_checked", daysSince(last, now))
+	if days := daysSince(last, now); days > 0 {
+		return plural("home.drill_checked", days)
+	}
+	return lang.L("home.drill_checked_today")
 }
 
 // codesLastUsed says when a recovery code was last used, "" when none was.

@@ -24,8 +24,8 @@ var errNoFile = errors.New("no file chosen")
 const maxKeyFile = 64 << 10
 
 // saveFile saves data where the user chooses (Options.SaveFile, else a
-// Fyne dialog); done runs on the UI thread.
-func (s *Shell) saveFile(name string, data []byte, done func(error)) {
+// Fyne dialog); done runs on the UI thread with the file's path.
+func (s *Shell) saveFile(name string, data []byte, done func(path string, err error)) {
 	if s.Opts.SaveFile != nil {
 		s.Opts.SaveFile(name, data, done)
 		return
@@ -34,13 +34,15 @@ func (s *Shell) saveFile(name string, data []byte, done func(error)) {
 		if err == nil && w == nil {
 			err = errNoFile
 		}
+		var path string
 		if err == nil {
+			path = w.URI().Path()
 			_, err = w.Write(data)
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
 		}
-		done(err)
+		done(path, err)
 	}, s.Win)
 	d.SetFileName(name)
 	d.Show()
@@ -122,14 +124,14 @@ func newKeyExport(s *Shell, acc app.EthereumAccount) *view {
 			return err
 		}, func() {
 			pw.Clear()
-			s.saveFile(keyFileName(acc.Address, time.Now()), data, func(err error) {
+			s.saveFile(keyFileName(acc.Address, time.Now()), data, func(path string, err error) {
 				clear(data)
 				switch {
 				case errors.Is(err, errNoFile):
 				case err != nil:
 					f.fail.Show(err)
 				default:
-					saved.SetText(lang.L("keyfiles.exported"))
+					saved.SetText(lang.LocalizeKey("keyfiles.exported", "", map[string]any{"Path": path}))
 					saved.Show()
 				}
 			})
@@ -205,7 +207,7 @@ func newKeyImport(s *Shell) *view {
 		})
 	})
 	step = container.NewVBox(paragraph(lang.L("keyfiles.import_intro")), choose, chosen,
-		labelled(fieldRow{lang.L("keyfiles.file_password"), filePw}, fieldRow{lang.L("field.label_password"), walletPw}),
+		labelled(fieldRow{lang.L("keyfiles.file_password"), filePw}, fieldRow{lang.L("unlock.password"), walletPw}),
 		f.actions())
 	done = securityDone(s, "")
 	done.Hide()

@@ -22,9 +22,9 @@ func TestKeyFiles(t *testing.T) {
 	}
 	var saved []byte
 	var savedName string
-	f.shell.Opts.SaveFile = func(name string, data []byte, done func(error)) {
+	f.shell.Opts.SaveFile = func(name string, data []byte, done func(string, error)) {
 		savedName, saved = name, bytes.Clone(data)
-		done(nil)
+		done("/home/me/"+name, nil)
 	}
 	f.shell.Push(newKeyFiles(f.shell))
 	f.waitTop("keyfiles.title")
@@ -36,7 +36,10 @@ func TestKeyFiles(t *testing.T) {
 	f.typeIn("field.new_password", "file pw 12345")
 	f.typeIn("field.repeat_password", "file pw 12345")
 	f.tap("keyfiles.export_submit")
-	f.waitFor("the saved file", func() bool { return f.shows(tr("keyfiles.exported")) })
+	// The message names the file, so that it can be found.
+	f.waitFor("the saved file", func() bool {
+		return f.shows(lang.LocalizeKey("keyfiles.exported", "", map[string]any{"Path": "/home/me/" + savedName}))
+	})
 	k, err := keyfile.Decrypt(saved, []byte("file pw 12345"))
 	if err != nil || hex.EncodeToString(k.Private) != "1ab42cc412b618bdea3a599e3c9bae199ebf030895b039e9db1e30dafb12b727" ||
 		!strings.HasPrefix(savedName, "UTC--") || !strings.HasSuffix(savedName, "--9858effd232b4033e47d90003d41ec34ecaeda94") {

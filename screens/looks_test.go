@@ -183,3 +183,25 @@ func meanColour(img image.Image) [4]uint32 {
 	n := uint64(r.Dx()*r.Dy()) * 257
 	return [4]uint32{uint32(sum[0] / n), uint32(sum[1] / n), uint32(sum[2] / n), uint32(sum[3] / n)}
 }
+
+// TestCopiedKeepsWidth taps a short copy button in both languages: saying
+// Copied, 已复制, it keeps its size, so that nothing beside it moves.
+func TestCopiedKeepsWidth(t *testing.T) {
+	f := newSignInFixture(t)
+	for _, tag := range []string{"en", "zh_Hans"} {
+		f.setLanguage(tag)
+		b := newCopyButton(tr("home.copy"), func() {})
+		before := b.MinSize()
+		test.Tap(b)
+		if b.Text != tr("action.copied") || b.MinSize() != before {
+			t.Errorf("%s: %q is %v, %q was %v", tag, b.Text, b.MinSize(), tr("home.copy"), before)
+		}
+		for _, fn := range f.uncopied {
+			fn()
+		}
+		f.uncopied = nil
+		if b.MinSize() != before {
+			t.Errorf("%s: back to %q, %v, not %v", tag, b.Text, b.MinSize(), before)
+		}
+	}
+}

@@ -133,6 +133,11 @@ func TestForgotBySMS(t *testing.T) {
 	if !reset.BySMS {
 		t.Fatal("the reset does not know its code went by SMS")
 	}
+	// The intro no longer says the code went by mail.
+	if sms, mail := lang.LocalizeKey("forgot.code_sent_sms", "", map[string]any{"Email": email}),
+		lang.LocalizeKey("forgot.code_sent", "", map[string]any{"Email": email}); !f.shows(sms) || f.shows(mail) {
+		t.Fatalf("after the SMS:\n%s", f.texts())
+	}
 	f.typeCode(f.text("+447400123456", 1))
 	f.waitFor("the new password step", func() bool { return f.hasButton("forgot.change") })
 }

@@ -43,10 +43,11 @@ type Options struct {
 	OpenURL func(*url.URL) error
 	// Now is the clock of countdowns; nil is time.Now.
 	Now func() time.Time
-	// SaveFile saves data under a suggested name where the user chooses,
-	// and OpenFile reads a file the user chooses; nil uses Fyne's file
-	// dialogs. Both run on the UI thread and call done there.
-	SaveFile func(name string, data []byte, done func(error))
+	// SaveFile saves data under a suggested name where the user chooses
+	// and calls done with the file's path, and OpenFile reads a file the
+	// user chooses; nil uses Fyne's file dialogs. Both run on the UI
+	// thread and call done there.
+	SaveFile func(name string, data []byte, done func(path string, err error))
 	OpenFile func(done func(data []byte, err error))
 	// Started runs once, on the UI thread, when the first screen after
 	// the resume attempt is up; nil does nothing.

@@ -95,12 +95,18 @@ func newSupportRequests(s *Shell, login *app.SupportLogin) *view {
 			for _, t := range tickets {
 				objs = append(objs, widget.NewSeparator(), supportTicket(t))
 			}
+			// With no request there is no reply to check for.
+			f.submit.Show()
 			if len(objs) == 0 {
 				objs = append(objs, paragraph(lang.L("support.requests.empty")))
+				f.submit.Hide()
 			}
 			list.Objects = objs
 			list.Refresh()
-		}, nil)
+		}, func(error) bool {
+			f.submit.Show() // to try again
+			return false
+		})
 	})
 	f.submit.Importance = widget.MediumImportance
 	// An expired code starts again at the address.

@@ -49,6 +49,9 @@ func TestSupportLockedOut(t *testing.T) {
 	f.typeCode(code)
 	f.waitTop("support.requests.title")
 	f.waitText(tr("support.requests.empty"))
+	if f.hasButton("support.requests.refresh") {
+		t.Fatal("with no request, the page offers to check for replies")
+	}
 
 	f.tap("support.requests.new")
 	f.waitTop("support.form.title")
@@ -81,7 +84,7 @@ func TestSupportLockedOut(t *testing.T) {
 	f.tap("support.sent.requests")
 	f.waitTop("support.requests.title")
 	f.waitText("Your account is unlocked.")
-	if !f.shows(tk.Number+" – "+tr("support.status.answered")) || !f.shows(tk.StaffPhrase) {
+	if !f.shows(tk.Number+" – "+tr("support.status.answered")) || !f.shows(tk.StaffPhrase) || !f.hasButton("support.requests.refresh") {
 		t.Fatalf("the requests:\n%s", f.texts())
 	}
 }

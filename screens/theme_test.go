@@ -173,8 +173,9 @@ var (
 
 // TestThemeContrast checks that every text colour of the theme reaches
 // WCAG AA, 4.5:1 (the app draws no large text), on every background it is
-// drawn on, and each filled button's text on its fill, in both variants
-// and through the forced light and dark themes of the settings.
+// drawn on, each filled button's text on its fill, and the outline of
+// fields and boxes 3:1 on its backgrounds, in both variants and through
+// the forced light and dark themes of the settings.
 func TestThemeContrast(t *testing.T) {
 	themes := map[string]fyne.Theme{"system": NewTheme(), "light": themeFor("light"), "dark": themeFor("dark")}
 	variants := map[string][]fyne.ThemeVariant{
@@ -188,6 +189,13 @@ func TestThemeContrast(t *testing.T) {
 					if r := contrast(th.Color(fg, v), th.Color(bg, v)); r < 4.5 {
 						t.Errorf("%s theme, variant %d: %s on %s has contrast %.2f, want at least 4.5", name, v, fg, bg, r)
 					}
+				}
+			}
+			// Fields, unticked boxes and radio buttons: WCAG 1.4.11.
+			for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameOverlayBackground,
+				theme.ColorNameInputBackground, theme.ColorNameMenuBackground, theme.ColorNameHeaderBackground} {
+				if r := contrast(th.Color(theme.ColorNameInputBorder, v), th.Color(bg, v)); r < 3 {
+					t.Errorf("%s theme, variant %d: the outline of fields and boxes on %s has contrast %.2f, want at least 3", name, v, bg, r)
 				}
 			}
 			for fill, fg := range onColors {

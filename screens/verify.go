@@ -191,11 +191,17 @@ func (c *mailedCodeStep) update() {
 		}
 		c.expiry.Show()
 	}
-	if cooldown > 0 {
+	// Once a code was sent the line stays, so that the buttons below it do
+	// not move up when they become active.
+	switch {
+	case cooldown > 0:
 		c.wait.SetText(lang.LocalizeKey("mailcode.resend_in", "", map[string]any{"Left": duration(ceilSecond(cooldown))}))
 		c.wait.Show()
-	} else {
+	case c.times.SentAt.IsZero():
 		c.wait.Hide()
+	default:
+		c.wait.SetText(lang.L("mailcode.resend_now"))
+		c.wait.Show()
 	}
 	for _, b := range append([]*button{c.again}, c.others...) {
 		if cooldown > 0 || c.form.running {

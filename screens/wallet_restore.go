@@ -77,7 +77,7 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 		w.pasted = r.paste
 		r.fields[i] = w
 	}
-	r.grid = container.NewGridWithColumns(3)
+	r.grid = container.NewGridWithColumns(restoreColumns)
 	labels := make([]string, len(counts))
 	for i, n := range counts {
 		labels[i] = strconv.Itoa(n)
@@ -123,6 +123,9 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 	r.update()
 	return v, r
 }
+
+// restoreColumns is how many word fields a row of the restore holds.
+const restoreColumns = 3
 
 // setCount shows the fields of n words.
 func (r *restoreFlow) setCount(n int) {

@@ -442,3 +442,17 @@ func TestWalletRestoreErrorClears(t *testing.T) {
 		}
 	}
 }
+
+// The word fields of a column line up: the number "10." takes no more
+// room than "1.".
+func TestWalletRestoreFieldsAligned(t *testing.T) {
+	f := newFixture(t)
+	r := openRestore(f)
+	d := fyne.CurrentApp().Driver()
+	for i := 0; i+restoreColumns < r.count; i++ {
+		a, b := r.fields[i].entry, r.fields[i+restoreColumns].entry
+		if pa, pb := d.AbsolutePositionForObject(a), d.AbsolutePositionForObject(b); pa.X != pb.X || a.Size().Width != b.Size().Width {
+			t.Errorf("word %d at x=%v, %v wide; word %d below it at x=%v, %v wide", i+1, pa.X, a.Size().Width, i+1+restoreColumns, pb.X, b.Size().Width)
+		}
+	}
+}

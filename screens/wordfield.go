@@ -1,12 +1,14 @@
 package screens
 
 import (
+	"image/color"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -77,10 +79,14 @@ func newWordField(n int, lang func() recovery.Language, bar *suggestionBar) *wor
 		w.complete()
 		w.entered(w)
 	}
-	w.number = widget.NewLabel("")
+	w.number = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
 	if n > 0 {
 		w.number.SetText(strconv.Itoa(n) + ".")
-		w.obj = container.NewBorder(nil, nil, w.number, nil, w.entry)
+		// Every number is as wide as "24.", so that the fields of a
+		// column line up from word 1 to word 24.
+		width := canvas.NewRectangle(color.Transparent)
+		width.SetMinSize(widget.NewLabel("24.").MinSize())
+		w.obj = container.NewBorder(nil, nil, container.NewStack(width, w.number), nil, w.entry)
 	} else {
 		w.obj = w.entry
 	}

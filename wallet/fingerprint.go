@@ -43,9 +43,10 @@ func (f Fingerprint) IsZero() bool { return f == Fingerprint{} }
 func (f Fingerprint) Uint32() uint32 { return binary.BigEndian.Uint32(f[:]) }
 
 // ParseFingerprint reads 8 hex digits, in either case, with spaces around
-// or a "0x" prefix allowed, as a user copies them from paper.
+// or between them (as in "73c5 da0a") or a "0x" prefix allowed, as a user
+// copies them from paper.
 func ParseFingerprint(s string) (Fingerprint, error) {
-	s = strings.TrimSpace(s)
+	s = strings.Join(strings.Fields(s), "")
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 	var f Fingerprint
 	if len(s) != 2*len(f) {

@@ -56,13 +56,13 @@ func TestMasterFingerprintSeedLength(t *testing.T) {
 }
 
 func TestParseFingerprint(t *testing.T) {
-	for _, s := range []string{"73c5da0a", " 73C5DA0A ", "0x73c5da0a"} {
+	for _, s := range []string{"73c5da0a", " 73C5DA0A ", "0x73c5da0a", "73c5 da0a", "73 C5 DA 0A"} {
 		f, err := ParseFingerprint(s)
 		if err != nil || f.String() != "73c5da0a" {
 			t.Errorf("ParseFingerprint(%q) = %s, %v", s, f, err)
 		}
 	}
-	for _, s := range []string{"", "73c5da0", "73c5da0a0", "73c5da0g", "73c5 da0a"} {
+	for _, s := range []string{"", "73c5da0", "73c5da0a0", "73c5da0g", "73c5-da0a", "0x 73c5da0a0"} {
 		if _, err := ParseFingerprint(s); !errors.Is(err, ErrFingerprint) {
 			t.Errorf("ParseFingerprint(%q) error = %v, want ErrFingerprint", s, err)
 		}

@@ -18,35 +18,11 @@ import (
 	"sesame/internal/clocale"
 	"sesame/internal/testserver"
 	"sesame/keystore"
-	"sesame/server"
 )
 
 // diagVersion is the app version the checks run as; the reference server's
 // default minimum and latest versions equal it.
 const diagVersion = "0.1.0"
-
-// diagServer starts the reference server over SQLite, development mailbox
-// off, with cfg changed by edit, behind wrap (when not nil).
-func diagServer(t *testing.T, edit func(*server.Config), wrap func(http.Handler) http.Handler) (http.Handler, *testserver.Server) {
-	t.Helper()
-	ts := testserver.New(t, func(c *server.Config) {
-		c.DevMailbox = false
-		if edit != nil {
-			edit(c)
-		}
-	})
-	var h http.Handler = ts.Handler
-	if wrap != nil {
-		h = wrap(ts.Handler)
-	}
-	return h, ts
-}
-
-// diagPlain serves h over loopback HTTP.
-func diagPlain(t *testing.T, h http.Handler) string {
-	t.Helper()
-	return testserver.Serve(t, h).URL
-}
 
 // diagDoctorOutput pins the schema of `sesame doctor --json`.
 type diagDoctorOutput struct {
@@ -91,8 +67,8 @@ var portalPage = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func TestDoctorText(t *testing.T) {
 	keystore.MockInit()
 	english(t)
-	h, _ := diagServer(t, nil, nil)
-	healthy := diagPlain(t, h)
+	h, _ := testserver.Behind(t, nil, nil)
+	healthy := testserver.Serve(t, h).URL
 	code, out, _ := diagDoctor(t, "--server", healthy)
 	if code != 0 || !strings.HasPrefix(out, "Sesame 0.1.0 connection check of "+healthy+"\n") ||
 		!strings.Contains(out, "✓ Network        The server is on this computer") ||
@@ -103,7 +79,7 @@ func TestDoctorText(t *testing.T) {
 		t.Errorf("%d lines:\n%s", n, out)
 	}
 
-	wrong := diagPlain(t, portalPage)
+	wrong := testserver.Serve(t, portalPage).URL
 	code, out, _ = diagDoctor(t, "--server", wrong)
 	if code != 1 || !strings.Contains(out, "✗ Answer         Another server answers at this address — HTTP 200 text/html\n") ||
 		!strings.Contains(out, "\n    Check the server address, port and scheme") ||
@@ -127,7 +103,7 @@ func TestDoctorText(t *testing.T) {
 // in 简体中文; the JSON keeps its ids and causes.
 func TestDoctorChinese(t *testing.T) {
 	keystore.MockInit()
-	srv := diagPlain(t, portalPage)
+	srv := testserver.Serve(t, portalPage).URL
 	for _, env := range []map[string]string{
 		{"LANG": "zh_CN.UTF-8"},
 		{"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"},
@@ -159,8 +135,8 @@ func TestDoctorChinese(t *testing.T) {
 func TestDoctorJSON(t *testing.T) {
 	keystore.MockInit()
 	english(t)
-	h, _ := diagServer(t, nil, nil)
-	srv := diagPlain(t, h)
+	h, _ := testserver.Behind(t, nil, nil)
+	srv := testserver.Serve(t, h).URL
 	code, stdout, stderr := diagDoctor(t, "--server", srv, "--json")
 	var out diagDoctorOutput
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 {
@@ -236,14 +212,14 @@ func TestDoctorClock(t *testing.T) {
 	keystore.MockInit()
 	english(t)
 	var ts *testserver.Server
-	h, ts := diagServer(t, nil, func(next http.Handler) http.Handler {
+	h, ts := testserver.Behind(t, nil, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Date", ts.Clock.Now().UTC().Format(http.TimeFormat))
 			next.ServeHTTP(w, r)
 		})
 	})
 	ts.Clock.Advance(2*time.Hour + 10*time.Second)
-	code, out, _ := diagDoctor(t, "--server", diagPlain(t, h))
+	code, out, _ := diagDoctor(t, "--server", testserver.Serve(t, h).URL)
 	if code != 1 || !strings.Contains(out, "✗ Clock          This computer's clock is +2 h off the server's: likely a time zone or dual-boot clock problem") ||
 		!strings.Contains(out, "timedatectl set-local-rtc 0") {
 		t.Errorf("%d\n%s", code, out)

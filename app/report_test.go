@@ -16,6 +16,7 @@ import (
 	"sesame/app"
 	"sesame/authapi"
 	"sesame/check"
+	"sesame/internal/testserver"
 	"sesame/keystore"
 	"sesame/recovery"
 	"sesame/server/store"
@@ -202,13 +203,13 @@ func TestReportHasNoSecrets(t *testing.T) {
 	}
 	phrase, zhPhrase := en.String(), zh.String()
 
-	h, ts := diagServer(t, nil, nil)
+	h, ts := testserver.Behind(t, nil, nil)
 	until := time.Now().Add(time.Hour)
 	msg := "Back soon. Your code " + code + ", recovery " + shown + ", token " + token + ", phrase " + phrase
 	if err := ts.Store.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: msg, Until: &until}); err != nil {
 		t.Fatal(err)
 	}
-	srv := diagPlain(t, h)
+	srv := testserver.Serve(t, h).URL
 	d := check.Run(context.Background(), check.Config{Server: srv, Version: diagVersion, Keychain: newMemKeychain()}, nil)
 	if s, _ := d.Step(check.StepStatus); s.Cause != check.CauseMaintenance || !strings.Contains(s.Detail["message"], code) {
 		t.Fatalf("the server's message did not reach the diagnosis: %+v", s)

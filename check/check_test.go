@@ -31,30 +31,6 @@ import (
 // default minimum and latest versions equal it.
 const diagVersion = "0.1.0"
 
-// diagServer starts the reference server over SQLite, development mailbox
-// off, with cfg changed by edit, behind wrap (when not nil). It returns the
-// handler to serve and the test server.
-func diagServer(t *testing.T, edit func(*server.Config), wrap func(http.Handler) http.Handler) (http.Handler, *testserver.Server) {
-	t.Helper()
-	ts := testserver.New(t, func(c *server.Config) {
-		c.DevMailbox = false
-		if edit != nil {
-			edit(c)
-		}
-	})
-	var h http.Handler = ts.Handler
-	if wrap != nil {
-		h = wrap(ts.Handler)
-	}
-	return h, ts
-}
-
-// diagPlain serves h over loopback HTTP.
-func diagPlain(t *testing.T, h http.Handler) string {
-	t.Helper()
-	return testserver.Serve(t, h).URL
-}
-
 // diagTLS serves h over TLS with c.
 func diagTLS(t *testing.T, c tls.Certificate, h http.Handler) string {
 	t.Helper()
@@ -123,14 +99,14 @@ func diagStatus(h http.HandlerFunc) func(http.Handler) http.Handler {
 func diagClock(t *testing.T, off time.Duration) string {
 	t.Helper()
 	var ts *testserver.Server
-	h, ts := diagServer(t, nil, func(next http.Handler) http.Handler {
+	h, ts := testserver.Behind(t, nil, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Date", ts.Clock.Now().UTC().Format(http.TimeFormat))
 			next.ServeHTTP(w, r)
 		})
 	})
 	ts.Clock.Advance(off)
-	return diagPlain(t, h)
+	return testserver.Serve(t, h).URL
 }
 
 // html answers every request with status and a page.
@@ -178,7 +154,7 @@ func onLAN(name string, h http.Handler, want string) diagCase {
 func onLoopback(name string, h http.Handler, want string) diagCase {
 	return diagCase{
 		name:     name,
-		start:    func(t *testing.T) (string, *http.Client) { return diagPlain(t, h), nil },
+		start:    func(t *testing.T) (string, *http.Client) { return testserver.Serve(t, h).URL, nil },
 		want:     "network=ok:loopback dns=ok tcp=ok tls=skipped:plain_http_loopback portal=" + want + " " + notReached,
 		blocking: true,
 	}
@@ -188,8 +164,8 @@ var diagCases = []diagCase{
 	{
 		name: "healthy over loopback HTTP",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, nil)
-			return diagPlain(t, h), nil
+			h, _ := testserver.Behind(t, nil, nil)
+			return testserver.Serve(t, h).URL, nil
 		},
 		want: allOK,
 		check: func(t *testing.T, s map[check.StepID]check.Step) {
@@ -201,7 +177,7 @@ var diagCases = []diagCase{
 	{
 		name: "healthy over TLS",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, nil)
+			h, _ := testserver.Behind(t, nil, nil)
 			ca, now := testcert.NewCA(t), time.Now()
 			return diagTLS(t, ca.Leaf(t, nil, testcert.Loopback, now.Add(-time.Hour), now.Add(time.Hour)), h), ca.Client()
 		},
@@ -268,7 +244,7 @@ var diagCases = []diagCase{
 	{
 		name: "self-signed certificate",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, nil)
+			h, _ := testserver.Behind(t, nil, nil)
 			now := time.Now()
 			return diagTLS(t, testcert.SelfSigned(t, nil, testcert.Loopback, now.Add(-time.Hour), now.Add(time.Hour)), h), nil
 		},
@@ -283,7 +259,7 @@ var diagCases = []diagCase{
 	{
 		name: "expired certificate",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, nil)
+			h, _ := testserver.Behind(t, nil, nil)
 			ca, now := testcert.NewCA(t), time.Now()
 			return diagTLS(t, ca.Leaf(t, nil, testcert.Loopback, now.Add(-48*time.Hour), now.Add(-24*time.Hour)), h), ca.Client()
 		},
@@ -299,7 +275,7 @@ var diagCases = []diagCase{
 	{
 		name: "certificate for another host",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, nil)
+			h, _ := testserver.Behind(t, nil, nil)
 			ca, now := testcert.NewCA(t), time.Now()
 			return diagTLS(t, ca.Leaf(t, []string{"other.example"}, nil, now.Add(-time.Hour), now.Add(time.Hour)), h), ca.Client()
 		},
@@ -351,8 +327,8 @@ var diagCases = []diagCase{
 	{
 		name: "plain HTTP on an https:// address",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, nil)
-			return strings.Replace(diagPlain(t, h), "http://", "https://", 1), nil
+			h, _ := testserver.Behind(t, nil, nil)
+			return strings.Replace(testserver.Serve(t, h).URL, "http://", "https://", 1), nil
 		},
 		want:     "network=ok:loopback dns=ok tcp=ok tls=problem:not_tls portal=skipped:not_run " + notReached,
 		blocking: true,
@@ -360,14 +336,14 @@ var diagCases = []diagCase{
 	{
 		name: "maintenance",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, ts := diagServer(t, nil, nil)
+			h, ts := testserver.Behind(t, nil, nil)
 			// Set before the first request, so the server's one-second
 			// cache of the switch holds it from the start.
 			until := time.Date(2031, 5, 1, 22, 0, 0, 0, time.UTC)
 			if err := ts.Store.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: "Moving to a new database", Until: &until}); err != nil {
 				t.Fatal(err)
 			}
-			return diagPlain(t, h), nil
+			return testserver.Serve(t, h).URL, nil
 		},
 		want:     strings.Replace(allOK, "status=ok", "status=problem:maintenance", 1),
 		blocking: true,
@@ -381,11 +357,11 @@ var diagCases = []diagCase{
 	{
 		name: "degraded",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, diagStatus(func(w http.ResponseWriter, r *http.Request) {
+			h, _ := testserver.Behind(t, nil, diagStatus(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Write([]byte(`{"status":"degraded","message":"Mail delivery is failing","min_client_version":"0.1.0","latest_client_version":"0.1.0"}`))
 			}))
-			return diagPlain(t, h), nil
+			return testserver.Serve(t, h).URL, nil
 		},
 		want: strings.Replace(allOK, "status=ok", "status=warning:degraded", 1),
 		check: func(t *testing.T, s map[check.StepID]check.Step) {
@@ -397,11 +373,11 @@ var diagCases = []diagCase{
 	{
 		name: "rate limited with Retry-After",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, diagStatus(func(w http.ResponseWriter, r *http.Request) {
+			h, _ := testserver.Behind(t, nil, diagStatus(func(w http.ResponseWriter, r *http.Request) {
 				authapi.WriteProblem(w, &authapi.Problem{Status: http.StatusTooManyRequests, Code: authapi.CodeRateLimited,
 					Detail: "Too many requests.", RetryAfterSeconds: authapi.Int(30)})
 			}))
-			return diagPlain(t, h), nil
+			return testserver.Serve(t, h).URL, nil
 		},
 		want: "network=ok:loopback dns=ok tcp=ok tls=skipped:plain_http_loopback portal=ok status=warning:rate_limited " +
 			"version=skipped:not_run clock=ok keychain=ok latency=ok",
@@ -414,10 +390,10 @@ var diagCases = []diagCase{
 	{
 		name: "below the minimum version",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, func(c *server.Config) {
+			h, _ := testserver.Behind(t, func(c *server.Config) {
 				c.MinClientVersion, c.LatestClientVersion, c.DownloadURL = "9.0.0", "9.1.0", "https://sesame.example/get"
 			}, nil)
-			return diagPlain(t, h), nil
+			return testserver.Serve(t, h).URL, nil
 		},
 		want:     strings.Replace(allOK, "version=ok", "version=problem:client_outdated", 1),
 		blocking: true,
@@ -431,11 +407,11 @@ var diagCases = []diagCase{
 	{
 		name: "426 from the status endpoint",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, nil, diagStatus(func(w http.ResponseWriter, r *http.Request) {
+			h, _ := testserver.Behind(t, nil, diagStatus(func(w http.ResponseWriter, r *http.Request) {
 				authapi.WriteProblem(w, &authapi.Problem{Status: http.StatusUpgradeRequired, Code: authapi.CodeClientOutdated,
 					Detail: "Too old.", MinVersion: "2.0.0", DownloadURL: "https://sesame.example/get"})
 			}))
-			return diagPlain(t, h), nil
+			return testserver.Serve(t, h).URL, nil
 		},
 		want: "network=ok:loopback dns=ok tcp=ok tls=skipped:plain_http_loopback portal=ok status=skipped:client_outdated " +
 			"version=problem:client_outdated clock=ok keychain=ok latency=ok",
@@ -449,8 +425,8 @@ var diagCases = []diagCase{
 	{
 		name: "update available",
 		start: func(t *testing.T) (string, *http.Client) {
-			h, _ := diagServer(t, func(c *server.Config) { c.LatestClientVersion = "0.2.0" }, nil)
-			return diagPlain(t, h), nil
+			h, _ := testserver.Behind(t, func(c *server.Config) { c.LatestClientVersion = "0.2.0" }, nil)
+			return testserver.Serve(t, h).URL, nil
 		},
 		want: strings.Replace(allOK, "version=ok", "version=warning:update_available", 1),
 	},
@@ -656,8 +632,8 @@ func TestKeychainFaults(t *testing.T) {
 		diagKeychainChild(t, mode)
 		return
 	}
-	h, _ := diagServer(t, nil, nil)
-	srv := diagPlain(t, h)
+	h, _ := testserver.Behind(t, nil, nil)
+	srv := testserver.Serve(t, h).URL
 	t.Cleanup(keystore.MockInit)
 	tr := english(t)
 	for name, cause := range map[string]check.Cause{

@@ -138,3 +138,21 @@ func (l *LogBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// Behind starts the reference server as a deployed one (its development
+// mailbox off), with its config changed by edit, and returns its handler
+// behind wrap (when not nil), to serve as the test needs.
+func Behind(t testing.TB, edit func(*server.Config), wrap func(http.Handler) http.Handler) (http.Handler, *Server) {
+	t.Helper()
+	ts := New(t, func(c *server.Config) {
+		c.DevMailbox = false
+		if edit != nil {
+			edit(c)
+		}
+	})
+	var h http.Handler = ts.Handler
+	if wrap != nil {
+		h = wrap(ts.Handler)
+	}
+	return h, ts
+}

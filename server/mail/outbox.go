@@ -26,20 +26,19 @@ func NewOutbox(store OutboxStore) *Outbox {
 	return &Outbox{store: store}
 }
 
-// Send stores m under a fresh random ID, sent now (UTC).
+// Send stores m in the outbox.
 func (o *Outbox) Send(ctx context.Context, m Message) error {
-	var id [16]byte
-	rand.Read(id[:]) // never fails
-	err := o.store.AddMail(ctx, authapi.Mail{
-		ID:      hex.EncodeToString(id[:]),
-		To:      m.To,
-		Subject: m.Subject,
-		Text:    m.Text,
-		HTML:    m.HTML,
-		SentAt:  time.Now().UTC(),
-	})
-	if err != nil {
+	if err := o.Keep(ctx, authapi.Mail{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}); err != nil {
 		return fmt.Errorf("storing mail in the outbox: %w", err)
 	}
 	return nil
+}
+
+// Keep stores m under a fresh random ID, sent now (UTC); the outbox of
+// text messages keeps its messages here too.
+func (o *Outbox) Keep(ctx context.Context, m authapi.Mail) error {
+	var id [16]byte
+	rand.Read(id[:]) // never fails
+	m.ID, m.SentAt = hex.EncodeToString(id[:]), time.Now().UTC()
+	return o.store.AddMail(ctx, m)
 }

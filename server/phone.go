@@ -170,7 +170,8 @@ func (s *Server) removePhone(w http.ResponseWriter, r *http.Request, p principal
 
 // startResetSMS answers as startReset does, with the same caps and
 // enumeration rules: a known account's code goes by SMS to its verified
-// number, or by mail when it has none or the text did not go (the
+// number, or by mail when it has none, it is the account's for less than
+// Config.PhoneSettle, or the text did not go (the
 // number's daily cap, which anyone can spend by typing the number to add
 // it, or a failed delivery); the request names no number.
 func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
@@ -178,10 +179,11 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code string) error {
-		number, err := s.phoneNumber(ctx, a.ID)
-		if err == nil && number != "" {
+		p, err := s.cfg.Store.Phone(ctx, a.ID)
+		settled := s.cfg.PhoneSettle < 0 || !s.cfg.Now().Before(p.VerifiedAt.Add(s.cfg.PhoneSettle))
+		if err == nil && p.Number != "" && settled {
 			var sent bool
-			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
+			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
 			if sent {
 				return nil
 			}

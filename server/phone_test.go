@@ -314,3 +314,32 @@ func TestPhonesOffWithoutSMS(t *testing.T) {
 	e.call("POST", "/v1/me/phone/verify", authapi.CodeRequest{Code: "123456"}, tok.AccessToken).expect(t, 404, authapi.CodeNotFound)
 	e.resetBySMS(email).expect(t, 404, authapi.CodeNotFound)
 }
+
+// TestNewPhoneSettles: a thief with the password adds his number; the
+// owner resets her password by mail. Until the number has been the
+// account's for a week, the thief's reset by SMS sends its code to her
+// mailbox, not to his phone; after that week (when the notice of the
+// number, with its "this wasn't me" link, has long reached her) it goes
+// by SMS.
+func TestNewPhoneSettles(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.PhoneSettle = 0 }) // the default, a week
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	e.addPhone(tok.AccessToken, pw, annPhone)
+	texts, mails := len(e.texts(annPhone)), e.mails(email)
+	e.resetBySMS(email).ok(t, 202, nil)
+	e.mailCode(email, "reset", mails)
+	if n := len(e.texts(annPhone)); n != texts {
+		t.Fatalf("a number added a moment ago got the reset code (%d texts, %d before)", n, texts)
+	}
+	e.clock.Advance(server.DefaultConfig().PhoneSettle - time.Minute)
+	mails = e.mails(email)
+	e.resetBySMS(email).ok(t, 202, nil)
+	e.mailCode(email, "reset", mails)
+	if n := len(e.texts(annPhone)); n != texts {
+		t.Fatalf("a number added less than a week ago got the reset code")
+	}
+	e.clock.Advance(time.Minute)
+	e.resetBySMS(email).ok(t, 202, nil)
+	e.textCode(annPhone, texts)
+}

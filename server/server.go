@@ -79,6 +79,13 @@ type Config struct {
 	// every account together; past it nothing more is sent that day. 0
 	// takes the default, negative is unlimited.
 	SMSPerDay int
+	// PhoneSettle is how long a number is the account's before reset
+	// codes go to it by SMS; until then they are mailed. A thief who adds
+	// his number with a stolen password cannot take the account back by
+	// SMS after the owner resets her password by mail, before the notice
+	// of the new number (whose "this wasn't me" link removes it) has
+	// reached her. 0 takes the default, negative is none.
+	PhoneSettle time.Duration
 	// TicketsPerDay caps the support requests of one account a day, and
 	// MaxOpenTickets the ones not closed; 0 takes the default, a negative
 	// TicketsPerDay is unlimited.
@@ -158,6 +165,7 @@ func DefaultConfig() Config {
 		CodeBudget:          store.CodeBudget{Misses: 10, Window: 24 * time.Hour},
 		MailsPerDay:         20,
 		SMSPerDay:           5,
+		PhoneSettle:         7 * 24 * time.Hour,
 		PurgeEvery:          time.Hour,
 		MinClientVersion:    "0.1.0",
 		LatestClientVersion: "0.1.0",
@@ -242,6 +250,7 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.CodeBudget, def.CodeBudget)
 	fill(&cfg.MailsPerDay, def.MailsPerDay)
 	fill(&cfg.SMSPerDay, def.SMSPerDay)
+	fill(&cfg.PhoneSettle, def.PhoneSettle)
 	fill(&cfg.PurgeEvery, def.PurgeEvery)
 	supportDefaults(&cfg)
 	fill(&cfg.MinClientVersion, def.MinClientVersion)

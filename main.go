@@ -264,7 +264,7 @@ func (d *desktop) run() error {
 	warm := make(chan error, 1)
 	inBackground(func() {
 		err := screens.LoadTranslations()
-		screens.WarmFonts()
+		screens.Warm()
 		warm <- err
 	})
 	server := cmp.Or(d.o.server, settings.Server)

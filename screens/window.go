@@ -71,12 +71,14 @@ func WindowSize(w fyne.Window) (app.WindowSize, bool) {
 // minSaved is the smallest width and height kept as the window's size.
 const minSaved = 200
 
-// WarmFonts loads the faces of the text styles the first screen draws, so
-// that building it finds them cached; main runs it while the window is
-// being created. Fyne's font caches are safe for concurrent use.
-func WarmFonts() {
+// Warm loads what the first screen draws: the faces of its text styles
+// and sign-in's logo, so that building it on the UI thread finds them
+// ready; main runs it while the window is being created. Fyne's font
+// caches are safe for concurrent use, and the logo is made once.
+func Warm() {
 	size := theme.Current().Size(theme.SizeNameText)
 	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
 		fyne.MeasureText("Sesame 登录", size, style)
 	}
+	logoImage()
 }

@@ -161,3 +161,83 @@ func (s *Server) codesLocked(ctx context.Context, email string, d mail.Data, own
 	}
 	return s.sendNotice(ctx, mail.KindCodesLocked, a, d)
 }
+
+// startCode answers 202 with an empty body whatever the address; the
+// account of a known address gets a code of purpose, which deliver sends in
+// the background, an unknown address a decoy code that never matches, so
+// that its code answers go as a known one's do (both do the same reads and
+// write). Past the address's daily mail cap it does nothing, silently.
+func (s *Server) startCode(w http.ResponseWriter, r *http.Request, purpose string,
+	deliver func(ctx context.Context, a store.Account, code string) error) error {
+	var req authapi.EmailRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := s.emailOf(req.Email)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := s.limit(ctx, s.mailRate, mailKey(email)); err != nil {
+		return err
+	}
+	if ok, _, err := s.cfg.Store.TakeToken(ctx, dailyMailKey(email), s.dailyMail, s.cfg.Now()); err != nil {
+		return err
+	} else if !ok {
+		w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
+	a, err := s.cfg.Store.AccountByEmail(ctx, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	code, hash := newCode(), decoyHash()
+	if known {
+		hash = s.codeHash(purpose, email, code)
+	}
+	if err := s.cfg.Store.PutCode(ctx, email, purpose, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
+		return err
+	}
+	if known {
+		s.background(func(ctx context.Context) error { return deliver(ctx, a, code) })
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// mailsCode is startCode's delivery of a code in a mail of kind.
+func (s *Server) mailsCode(kind mail.Kind) func(context.Context, store.Account, string) error {
+	return func(_ context.Context, a store.Account, code string) error {
+		s.sendMail(s.codeMail(kind, a.Email, code, accountData(a)))
+		return nil
+	}
+}
+
+// useMailedCode checks the code of purpose that the request's body
+// (authapi.EmailCodeRequest) carries, on the budgets of every mailed code,
+// and returns the account it opens.
+func (s *Server) useMailedCode(w http.ResponseWriter, r *http.Request, purpose string) (store.Account, error) {
+	var req authapi.EmailCodeRequest
+	if err := decode(w, r, &req); err != nil {
+		return store.Account{}, err
+	}
+	ctx := r.Context()
+	email, err := s.codeRequest(ctx, req, purpose)
+	if err != nil {
+		return store.Account{}, err
+	}
+	acct, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
+	if err != nil {
+		return store.Account{}, err
+	}
+	use, err := s.cfg.Store.UseCode(ctx, email, purpose, lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
+		s.matchCode(purpose, email, req.Code))
+	if err := s.codeAnswer(r, email, dev, use, err); err != nil {
+		return store.Account{}, err
+	}
+	if acct == nil {
+		return store.Account{}, fmt.Errorf("a %s code matched for an address without an account", purpose)
+	}
+	return *acct, nil
+}

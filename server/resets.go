@@ -18,29 +18,12 @@ func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
 	return s.startCode(w, r, store.PurposeReset, s.mailsCode(mail.KindReset))
 }
 
+// verifyReset trades a mailed reset code for a reset token.
 func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
-	var req authapi.EmailCodeRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	email, err := s.codeRequest(r.Context(), req, store.PurposeReset)
+	a, err := s.useMailedCode(w, r, store.PurposeReset)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	acct, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
-	if err != nil {
-		return err
-	}
-	use, err := s.cfg.Store.UseCode(ctx, email, store.PurposeReset, lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
-		s.matchCode(store.PurposeReset, email, req.Code))
-	if err := s.codeAnswer(r, email, dev, use, err); err != nil {
-		return err
-	}
-	if acct == nil {
-		return errors.New("a reset code matched for an address without an account")
-	}
-	a := *acct
 	token := randomToken()
 	if err := s.cfg.Store.PutResetToken(r.Context(), digest("reset", token), a.ID, s.cfg.Now().Add(resetTTL)); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -59,29 +58,12 @@ func (s *Server) startSupport(w http.ResponseWriter, r *http.Request) error {
 // verifySupport trades a mailed support code for a support token, as
 // verifyReset does for a reset token.
 func (s *Server) verifySupport(w http.ResponseWriter, r *http.Request) error {
-	var req authapi.EmailCodeRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	email, err := s.codeRequest(ctx, req, store.PurposeSupport)
+	a, err := s.useMailedCode(w, r, store.PurposeSupport)
 	if err != nil {
 		return err
-	}
-	acct, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
-	if err != nil {
-		return err
-	}
-	use, err := s.cfg.Store.UseCode(ctx, email, store.PurposeSupport, lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
-		s.matchCode(store.PurposeSupport, email, req.Code))
-	if err := s.codeAnswer(r, email, dev, use, err); err != nil {
-		return err
-	}
-	if acct == nil {
-		return errors.New("a support code matched for an address without an account")
 	}
 	return writeJSON(w, http.StatusOK, authapi.SupportAccess{
-		SupportToken: s.supportToken(*acct, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
+		SupportToken: s.supportToken(a, s.cfg.Now().Add(supportTTL)), ExpiresIn: int(supportTTL.Seconds())})
 }
 
 // supportKeyOf is the key that signs support tokens: derived from the
@@ -295,58 +277,6 @@ func TicketReplyMail(a store.Account, t store.Ticket, text string) mail.Message 
 	d := accountData(a)
 	d.Ticket, d.StaffPhrase, d.Reply = t.Number, t.StaffPhrase, text
 	return mail.Compose(mail.KindSupportReply, a.Email, d)
-}
-
-// startCode answers 202 with an empty body whatever the address; the
-// account of a known address gets a code of purpose, which deliver sends in
-// the background, an unknown address a decoy code that never matches, so
-// that its code answers go as a known one's do (both do the same reads and
-// write). Past the address's daily mail cap it does nothing, silently.
-func (s *Server) startCode(w http.ResponseWriter, r *http.Request, purpose string,
-	deliver func(ctx context.Context, a store.Account, code string) error) error {
-	var req authapi.EmailRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	email, err := s.emailOf(req.Email)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	if err := s.limit(ctx, s.mailRate, mailKey(email)); err != nil {
-		return err
-	}
-	if ok, _, err := s.cfg.Store.TakeToken(ctx, dailyMailKey(email), s.dailyMail, s.cfg.Now()); err != nil {
-		return err
-	} else if !ok {
-		w.WriteHeader(http.StatusAccepted)
-		return nil
-	}
-	a, err := s.cfg.Store.AccountByEmail(ctx, email)
-	known := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	code, hash := newCode(), decoyHash()
-	if known {
-		hash = s.codeHash(purpose, email, code)
-	}
-	if err := s.cfg.Store.PutCode(ctx, email, purpose, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
-		return err
-	}
-	if known {
-		s.background(func(ctx context.Context) error { return deliver(ctx, a, code) })
-	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
-}
-
-// mailsCode is startCode's delivery of a code in a mail of kind.
-func (s *Server) mailsCode(kind mail.Kind) func(context.Context, store.Account, string) error {
-	return func(_ context.Context, a store.Account, code string) error {
-		s.sendMail(s.codeMail(kind, a.Email, code, accountData(a)))
-		return nil
-	}
 }
 
 // supportDefaults fills the support fields of cfg.

@@ -43,43 +43,43 @@ func setPhraseElsewhere(t *testing.T, addr, phrase string) {
 func TestRememberMe(t *testing.T) {
 	d := newDesktop(t, "en")
 	d.start()
-	d.shot("sign-in")
+	d.Shot("sign-in")
 
 	// Sign-in's fields in Tab order: email, password, remember me, then
 	// (the button being disabled) the links: forgot, create account.
-	d.keys("Tab", "Tab", "Tab", "Tab", "space")
-	d.shot("create-account")
-	d.typeText(email)
-	d.keys("Tab")
-	d.typeText(password)
-	d.keys("Tab")
-	d.typeText(password)
-	d.keys("Tab", "space")
-	d.shot("create-account-filled")
-	d.keys("Tab", "space")
+	d.Keys("Tab", "Tab", "Tab", "Tab", "space")
+	d.NewShot("create-account")
+	d.Type(email)
+	d.Keys("Tab")
+	d.Type(password)
+	d.Keys("Tab")
+	d.Type(password)
+	d.Keys("Tab", "space")
+	d.NewShot("create-account-filled")
+	d.Keys("Tab", "space")
 
 	code := d.code(email, 0)
-	d.shot("activation-code")
+	d.NewShot("activation-code")
 	// The header's Mailbox button (Shift+Tab from the code field, past
 	// the settings button) opens the built-in server's mailbox window.
-	d.keys("shift+Tab", "shift+Tab", "space")
+	d.Keys("shift+Tab", "shift+Tab", "space")
 	d.shotOther("Mailbox", "mailbox")
-	d.xdotool("windowfocus", "--sync", d.window)
-	d.keys("Tab", "Tab")
-	d.typeText(code) // the field sends itself when full
+	d.Focus()
+	d.Keys("Tab", "Tab")
+	d.Type(code) // the field sends itself when full
 	first := d.waitToken()
-	d.shot("home")
+	d.Shot("home")
 
 	// The window keeps the size the user gave it.
-	d.xdotool("windowsize", "--sync", d.window, "560", "760")
-	d.waitRepainted(560, 760)
+	d.Xdotool("windowsize", "--sync", d.Window, "560", "760")
+	d.WaitDrawnAt(560, 760)
 	d.quit()
 	if settings := d.settings(); !strings.Contains(settings, `"width": 560`) || !strings.Contains(settings, `"height": 760`) {
 		t.Errorf("the window's size is not in the settings after quitting: %s", settings)
 	}
 	d.start()
-	d.shot("home-after-restart")
-	if geo := d.xdotool("getwindowgeometry", d.window); !strings.Contains(geo, "560x760") {
+	d.Shot("home-after-restart")
+	if geo := d.Xdotool("getwindowgeometry", d.Window); !strings.Contains(geo, "560x760") {
 		t.Errorf("the window did not keep its size: %s\nsettings: %s", geo, d.settings())
 	}
 	second := d.waitToken()
@@ -118,11 +118,11 @@ func TestRememberMe(t *testing.T) {
 		t.Fatalf("secret-tool clear: %v %s", err, out)
 	}
 	d.start() // the sign-in screen, with the remembered address filled in
-	d.shot("sign-in-with-phrase")
+	d.Shot("sign-in-with-phrase")
 	d.quit()
 	d.lang = "zh_CN" // the same screen in 简体中文
 	d.start()
-	d.shot("sign-in-with-phrase-zh")
+	d.Shot("sign-in-with-phrase-zh")
 	d.lang = "en"
 
 	// The connection check in a terminal, against the running built-in
@@ -149,20 +149,20 @@ func TestRememberMe(t *testing.T) {
 func TestChinese(t *testing.T) {
 	d := newDesktop(t, "zh_CN")
 	d.start()
-	signIn := d.shot("sign-in-zh")
-	d.keys("Tab", "Tab", "Tab", "Tab", "Tab", "space")
-	d.shot("cant-sign-in-zh")
-	d.keys("Escape")
-	d.sameScreen(d.shot("back-to-sign-in-zh"), signIn)
-	d.keys("Tab", "Tab", "Tab", "Tab", "space") // create account
-	d.typeText("weak")
-	d.keys("Tab")
-	d.typeText("abc")
-	d.shot("create-account-zh")
-	d.keys("Escape") // from the focused password field
-	d.sameScreen(d.shot("back-again-zh"), signIn)
-	if strings.Contains(d.log.String(), "panic") {
-		t.Fatalf("the app panicked:\n%s", d.log.String())
+	signIn := d.Shot("sign-in-zh")
+	d.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "space")
+	d.NewShot("cant-sign-in-zh")
+	d.Keys("Escape")
+	d.SameScreen(d.NewShot("back-to-sign-in-zh"), signIn)
+	d.Keys("Tab", "Tab", "Tab", "Tab", "space") // create account
+	d.Type("weak")
+	d.Keys("Tab")
+	d.Type("abc")
+	d.NewShot("create-account-zh")
+	d.Keys("Escape") // from the focused password field
+	d.SameScreen(d.NewShot("back-again-zh"), signIn)
+	if strings.Contains(d.Log(), "panic") {
+		t.Fatalf("the app panicked:\n%s", d.Log())
 	}
 }
 
@@ -172,9 +172,9 @@ func TestChinese(t *testing.T) {
 func TestCLocale(t *testing.T) {
 	d := newDesktop(t, "")
 	d.start()
-	d.shot("sign-in-c-locale")
+	d.Shot("sign-in-c-locale")
 	d.quit()
-	if strings.Contains(d.log.String(), "user locale") {
-		t.Fatalf("the app logged a locale error:\n%s", d.log.String())
+	if strings.Contains(d.Log(), "user locale") {
+		t.Fatalf("the app logged a locale error:\n%s", d.Log())
 	}
 }

@@ -2,11 +2,9 @@ package desktoptest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"image"
-	"image/png"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,31 +12,26 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"sesame/app"
+	"sesame/internal/xwindow"
 )
 
 // desktop is one computer of the test: an X display, a keyring, and a home
 // of its own for the app's data, preferences and cache.
 type desktop struct {
-	t       *testing.T
-	bin     string
-	home    string
-	data    string
-	addr    string
-	shots   string
-	step    int
-	lang    string
-	running *exec.Cmd
-	window  string
-	log     bytes.Buffer
-	tokens  map[string]bool
+	*xwindow.Driver
+	t      *testing.T
+	bin    string
+	home   string
+	data   string
+	addr   string
+	lang   string
+	tokens map[string]bool
 }
 
 // need skips the test unless the real-window run is asked for, and fails
@@ -48,16 +41,10 @@ func need(t *testing.T) {
 	if os.Getenv("SESAME_WINDOW_TEST") != "1" {
 		t.Skip("set SESAME_WINDOW_TEST=1 inside dbus-run-session, scripts/keyring-session and xvfb-run (scripts/test does)")
 	}
-	for _, env := range []string{"DISPLAY", "DBUS_SESSION_BUS_ADDRESS"} {
-		if os.Getenv(env) == "" {
-			t.Fatalf("$%s is not set", env)
-		}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("$DBUS_SESSION_BUS_ADDRESS is not set")
 	}
-	for _, tool := range []string{"xdotool", "import", "secret-tool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is not installed", tool)
-		}
-	}
+	xwindow.Need(t, "secret-tool")
 }
 
 // appTags are the app's build tags, as scripts/lib.sh's APP_TAGS.
@@ -109,16 +96,7 @@ func newDesktop(t *testing.T, lang string) *desktop {
 	t.Helper()
 	need(t)
 	home := t.TempDir()
-	d := &desktop{t: t, bin: build(t), home: home, data: filepath.Join(home, "data"), addr: freeAddr(t), lang: lang}
-	d.shots = os.Getenv("SESAME_SCREENSHOTS")
-	if d.shots == "" {
-		d.shots = filepath.Join("..", "..", "build", "screenshots")
-	}
-	d.shots = filepath.Join(d.shots, t.Name())
-	os.RemoveAll(d.shots)
-	if err := os.MkdirAll(d.shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	d := &desktop{Driver: xwindow.New(t), t: t, bin: build(t), home: home, data: filepath.Join(home, "data"), addr: freeAddr(t), lang: lang}
 	t.Cleanup(d.quit)
 	return d
 }
@@ -132,7 +110,7 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// start runs the app and waits for its window to show a painted frame.
+// start runs the app and waits for its window to show a still frame.
 func (d *desktop) start() {
 	d.t.Helper()
 	cmd := exec.Command(d.bin, "--data", d.data, "--local-addr", d.addr)
@@ -140,184 +118,36 @@ func (d *desktop) start() {
 		"XDG_CONFIG_HOME="+filepath.Join(d.home, "config"),
 		"XDG_CACHE_HOME="+filepath.Join(d.home, "cache"),
 		"LANG=C.UTF-8", "LC_ALL=", "LANGUAGE="+d.lang)
-	d.log.Reset()
-	cmd.Stdout, cmd.Stderr = &d.log, &d.log
-	if err := cmd.Start(); err != nil {
-		d.t.Fatal(err)
-	}
-	d.running = cmd
-	out := d.xdotool("search", "--sync", "--onlyvisible", "--pid", fmt.Sprint(cmd.Process.Pid))
-	d.window = strings.Fields(out)[0]
-	// Xvfb has no window manager: focus the window directly.
-	d.xdotool("windowfocus", "--sync", d.window)
-	d.settle() // the first frames and the resume attempt
+	d.Run(cmd)
+	d.Window = d.Find(time.Minute, "the app's window", "--pid", fmt.Sprint(d.Pid()))
+	d.Focus()
+	d.Settle() // the first frames and the resume attempt
 }
 
 // quit ends the app as the desktop session does at log-out (SIGTERM) and
 // waits for it to end.
 func (d *desktop) quit() {
-	if d.running == nil {
+	if !d.Running() {
 		return
 	}
-	cmd := d.running
-	d.running = nil
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-done
+	syscall.Kill(d.Pid(), syscall.SIGTERM)
+	err := d.Wait(10 * time.Second)
+	if errors.Is(err, xwindow.ErrStillRunning) {
+		syscall.Kill(d.Pid(), syscall.SIGKILL)
+		d.Wait(time.Minute)
 		d.t.Errorf("the app did not quit within 10 s of SIGTERM")
 		return
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 0 {
-		d.t.Errorf("the app exited with status %d\n%s", code, d.log.String())
-	}
-}
-
-// xdotool runs xdotool and returns its output; it fails the test after 20 s.
-func (d *desktop) xdotool(args ...string) string {
-	d.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "xdotool", args...).Output()
 	if err != nil {
-		d.t.Fatalf("xdotool %v: %v\napp log:\n%s", args, err, d.log.String())
+		d.t.Errorf("the app exited with %v\n%s", err, d.Log())
 	}
-	return string(out)
-}
-
-// keys presses keys in the app's window, such as "Tab" or "Return".
-func (d *desktop) keys(keys ...string) {
-	d.t.Helper()
-	for _, k := range keys {
-		d.xdotool("key", "--window", d.window, "--delay", "60", k)
-		time.Sleep(80 * time.Millisecond)
-	}
-}
-
-// typeText types text into the focused field.
-func (d *desktop) typeText(text string) {
-	d.t.Helper()
-	d.xdotool("type", "--window", d.window, "--delay", "30", text)
-	time.Sleep(100 * time.Millisecond)
-}
-
-// shot saves a screenshot of the window as NN-name.png.
-func (d *desktop) shot(name string) string {
-	d.t.Helper()
-	return d.shotWindow(d.window, name)
-}
-
-// shotWindow saves a screenshot of the window id as NN-name.png once it
-// has settled.
-func (d *desktop) shotWindow(id, name string) string {
-	d.t.Helper()
-	d.step++
-	path := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.step, name))
-	// Without a window manager, windows stack as opened and a picture of
-	// one shows what lies above it: raise it first.
-	d.xdotool("windowraise", id)
-	d.settleWindow(id)
-	if out, err := exec.Command("import", "-window", id, path).CombinedOutput(); err != nil {
-		d.t.Fatalf("screenshot %s: %v %s", name, err, out)
-	}
-	return path
-}
-
-// waitRepainted waits until the app has drawn its window at w×h: the
-// corner that the resize added shows the background that the opposite
-// corner shows, not what X left there before the app's next frame.
-func (d *desktop) waitRepainted(w, h int) {
-	d.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		img, err := d.capture(d.window)
-		if err != nil || img.Bounds().Dx() != w || img.Bounds().Dy() != h {
-			continue
-		}
-		if img.At(w-3, h-3) == img.At(2, h-3) {
-			return
-		}
-	}
-	d.t.Fatalf("the app did not redraw its window at %dx%d", w, h)
-}
-
-// settle waits until the app's window has drawn a screen and nothing on it
-// moves (a progress bar, a screen being replaced): two pictures of it in a
-// row, 250 ms apart, differ in at most a text caret's pixels.
-func (d *desktop) settle() {
-	d.t.Helper()
-	d.settleWindow(d.window)
-}
-
-func (d *desktop) settleWindow(id string) {
-	d.t.Helper()
-	var prev image.Image
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		img, err := d.capture(id)
-		if err != nil || blank(img) {
-			continue
-		}
-		if prev != nil && differentPixels(prev, img) <= caretPixels {
-			return
-		}
-		prev = img
-	}
-	d.t.Fatalf("the window %s did not settle within 20 s", id)
-}
-
-// caretPixels is the most pixels two pictures of a still screen differ in:
-// a blinking text caret.
-const caretPixels = 400
-
-// capture is a picture of the window id.
-func (d *desktop) capture(id string) (image.Image, error) {
-	out, err := exec.Command("import", "-window", id, "png:-").Output()
-	if err != nil {
-		return nil, err
-	}
-	return png.Decode(bytes.NewReader(out))
-}
-
-// blank reports a picture of one colour: a window not drawn yet.
-func blank(img image.Image) bool {
-	b := img.Bounds()
-	first := img.At(b.Min.X, b.Min.Y)
-	for y := b.Min.Y; y < b.Max.Y; y += 4 {
-		for x := b.Min.X; x < b.Max.X; x += 4 {
-			if img.At(x, y) != first {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// differentPixels counts the pixels in which a and b differ; pictures of
-// different sizes differ everywhere.
-func differentPixels(a, b image.Image) int {
-	if a.Bounds() != b.Bounds() {
-		return a.Bounds().Dx() * a.Bounds().Dy()
-	}
-	n := 0
-	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
-		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
-			if a.At(x, y) != b.At(x, y) {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // shotOther waits for the app's window whose title has name and saves a
 // screenshot of it.
 func (d *desktop) shotOther(name, file string) {
 	d.t.Helper()
-	out := d.xdotool("search", "--sync", "--all", "--onlyvisible", "--pid", fmt.Sprint(d.running.Process.Pid), "--name", name)
-	d.shotWindow(strings.Fields(out)[0], file)
+	d.ShotOf(d.Find(time.Minute, name+" window", "--pid", fmt.Sprint(d.Pid()), "--name", name), file)
 }
 
 var codeRE = regexp.MustCompile(`\b\d{6}\b`)
@@ -376,7 +206,7 @@ func (d *desktop) waitToken() string {
 			return string(out)
 		}
 	}
-	d.t.Fatalf("no new refresh token for %s in the keychain\napp log:\n%s", email, d.log.String())
+	d.t.Fatalf("no new refresh token for %s in the keychain\napp log:\n%s", email, d.Log())
 	return ""
 }
 
@@ -390,7 +220,7 @@ func (d *desktop) waitSecret(service, user, want string) {
 			return
 		}
 	}
-	d.t.Fatalf("the keychain holds %q for %s %s, not %q\napp log:\n%s", got, service, user, want, d.log.String())
+	d.t.Fatalf("the keychain holds %q for %s %s, not %q\napp log:\n%s", got, service, user, want, d.Log())
 }
 
 // waitAnySecret waits until the keychain holds a secret under service and
@@ -402,7 +232,7 @@ func (d *desktop) waitAnySecret(service, user string) string {
 			return string(got)
 		}
 	}
-	d.t.Fatalf("the keychain holds nothing for %s %s\napp log:\n%s", service, user, d.log.String())
+	d.t.Fatalf("the keychain holds nothing for %s %s\napp log:\n%s", service, user, d.Log())
 	return ""
 }
 
@@ -413,15 +243,4 @@ func (d *desktop) settings() string {
 		return err.Error()
 	}
 	return string(b)
-}
-
-// sameScreen fails the test unless two screenshots show the same screen:
-// at most a few hundred pixels apart (a text caret blinks).
-func (d *desktop) sameScreen(a, b string) {
-	d.t.Helper()
-	out, _ := exec.Command("compare", "-metric", "AE", a, b, "null:").CombinedOutput()
-	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
-	if err != nil || n > 400 {
-		d.t.Errorf("%s and %s differ in %s pixels: not the same screen", filepath.Base(a), filepath.Base(b), strings.TrimSpace(string(out)))
-	}
 }

@@ -19,11 +19,12 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"sesame/internal/xwindow"
 )
 
 // mingw is the C compiler of the cross-build.
@@ -36,14 +37,7 @@ func need(t *testing.T) {
 	if os.Getenv("SESAME_WINE_TEST") != "1" {
 		t.Skip("set SESAME_WINE_TEST=1 inside xvfb-run (scripts/test does)")
 	}
-	if os.Getenv("DISPLAY") == "" {
-		t.Fatal("$DISPLAY is not set")
-	}
-	for _, tool := range []string{"wine", "wineboot", "wineserver", mingw, "xdotool", "import", "compare"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is not installed", tool)
-		}
-	}
+	xwindow.Need(t, "wine", "wineboot", "wineserver", mingw)
 }
 
 // root is the module's folder.
@@ -59,11 +53,12 @@ func root(t testing.TB) string {
 // inputs hashes what the packaged Sesame.exe is made of: the Go
 // toolchain, and the name and content of every Go source but tests,
 // go.mod, go.sum, embedded asset and packaging script of the module
-// (tracked or not, as `git ls-files` lists them).
+// (tracked or not, as `git ls-files` lists them), but the window-test
+// harness internal/xwindow, which the app does not carry.
 func inputs(t testing.TB, dir string) string {
 	t.Helper()
 	cmd := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--",
-		"*.go", ":!*_test.go", "go.mod", "go.sum", "assets/", "FyneApp.toml", "scripts/package", "scripts/lib.sh")
+		"*.go", ":!*_test.go", "go.mod", "go.sum", "assets/", "FyneApp.toml", "scripts/package", "scripts/lib.sh", ":!internal/xwindow/")
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if err != nil {
@@ -223,41 +218,18 @@ func processPrng(dir string) (string, error) {
 	return dll, nil
 }
 
-// syncBuffer is a bytes.Buffer that the app's output and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // windows is one Windows computer of the test: a Wine prefix (its C:
 // drive and registry) with a Linux home of its own, on the X display.
 type windows struct {
-	t       *testing.T
-	bin     string
-	exe     string
-	cred    string
-	prefix  string
-	home    string
-	addr    string
-	shots   string
-	step    int
-	running *exec.Cmd
-	exited  chan error
-	window  string
-	log     syncBuffer
-	tokens  map[string]bool
+	*xwindow.Driver
+	t      *testing.T
+	bin    string
+	exe    string
+	cred   string
+	prefix string
+	home   string
+	addr   string
+	tokens map[string]bool
 }
 
 // shared is the Wine prefix of the run, made once: wineboot takes half a
@@ -309,15 +281,7 @@ func newWindows(t *testing.T) *windows {
 		t.Fatal(shared.err)
 	}
 	w.home, w.prefix = shared.home, filepath.Join(shared.home, "prefix")
-	w.shots = os.Getenv("SESAME_SCREENSHOTS")
-	if w.shots == "" {
-		w.shots = filepath.Join(built.moduleRoot, "build", "screenshots")
-	}
-	w.shots = filepath.Join(w.shots, t.Name())
-	os.RemoveAll(w.shots)
-	if err := os.MkdirAll(w.shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	w.Driver = xwindow.New(t)
 	t.Cleanup(func() {
 		w.quit()
 		// Every program of the prefix ends with its wineserver.
@@ -374,207 +338,29 @@ func (w *windows) start() {
 	w.t.Helper()
 	cmd := exec.Command("wine", w.exe, "--local-addr", w.addr)
 	cmd.Env = w.env()
-	cmd.Stdout, cmd.Stderr = &w.log, &w.log
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	w.running = cmd
-	w.exited = make(chan error, 1)
-	go func() { w.exited <- cmd.Wait() }()
-	w.window = ""
-	w.until(2*time.Minute, "the app's window", func() bool {
-		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Sesame$").Output()
-		if f := strings.Fields(string(out)); len(f) > 0 {
-			w.window = f[len(f)-1]
-		}
-		return w.window != ""
-	})
-	w.focus()
-}
-
-// focus gives the app's window the keyboard: Xvfb has no window manager.
-func (w *windows) focus() {
-	w.t.Helper()
-	w.xdotool("windowfocus", "--sync", w.window)
-}
-
-// running reports whether the app still runs.
-func (w *windows) alive() bool {
-	select {
-	case err := <-w.exited:
-		w.exited <- err
-		return false
-	default:
-		return true
-	}
-}
-
-// until polls cond every 200 ms until it holds; it fails the test after
-// limit, or when the app ended.
-func (w *windows) until(limit time.Duration, what string, cond func() bool) {
-	w.t.Helper()
-	for deadline := time.Now().Add(limit); ; time.Sleep(200 * time.Millisecond) {
-		if cond() {
-			return
-		}
-		if w.running != nil && !w.alive() {
-			w.t.Fatalf("waiting for %s: the app ended\napp log:\n%s", what, w.log.String())
-		}
-		if time.Now().After(deadline) {
-			w.t.Fatalf("no %s within %s\napp log:\n%s", what, limit, w.log.String())
-		}
-	}
+	w.Run(cmd)
+	w.Window = w.Find(2*time.Minute, "the app's window", "--name", "^Sesame$")
+	w.Focus()
 }
 
 // quit closes the app the way Windows does at sign-out: taskkill without
 // /f posts WM_CLOSE to its window; it waits for the app to end.
 func (w *windows) quit() {
 	w.t.Helper()
-	if w.running == nil {
+	if !w.Running() {
 		return
 	}
-	w.running = nil
 	if out, err := w.wine(time.Minute, "wine", "taskkill", "/im", filepath.Base(w.exe)); err != nil {
 		w.t.Errorf("taskkill: %v %s", err, out)
 	}
-	select {
-	case err := <-w.exited:
-		if err != nil {
-			w.t.Errorf("the app ended with %v\n%s", err, w.log.String())
-		}
-	case <-time.After(30 * time.Second):
+	switch err := w.Wait(30 * time.Second); {
+	case errors.Is(err, xwindow.ErrStillRunning):
 		w.wine(time.Minute, "wine", "taskkill", "/f", "/im", filepath.Base(w.exe))
-		w.t.Errorf("the app did not end within 30 s of WM_CLOSE\n%s", w.log.String())
+		w.Wait(time.Minute)
+		w.t.Errorf("the app did not end within 30 s of WM_CLOSE\n%s", w.Log())
+	case err != nil:
+		w.t.Errorf("the app ended with %v\n%s", err, w.Log())
 	}
-}
-
-// xdotool runs xdotool and returns its output; it fails the test after 20 s.
-func (w *windows) xdotool(args ...string) string {
-	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "xdotool", args...).Output()
-	if err != nil {
-		w.t.Fatalf("xdotool %v: %v\napp log:\n%s", args, err, w.log.String())
-	}
-	return string(out)
-}
-
-// keys presses keys, such as "Tab" or "Return", in the focused window,
-// through XTEST as a keyboard does.
-func (w *windows) keys(keys ...string) {
-	w.t.Helper()
-	w.xdotool(append([]string{"key", "--delay", "80"}, keys...)...)
-}
-
-// typeText types text into the focused field.
-func (w *windows) typeText(text string) {
-	w.t.Helper()
-	w.xdotool("type", "--delay", "40", text)
-}
-
-// capture saves a screenshot of the window to path.
-func (w *windows) capture(path string) error {
-	out, err := exec.Command("import", "-window", w.window, path).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("import: %v %s", err, out)
-	}
-	return nil
-}
-
-// differ counts the pixels in which two screenshots differ; -1 when they
-// cannot be compared (sizes differ).
-func differ(a, b string) int {
-	out, _ := exec.Command("compare", "-metric", "AE", a, b, "null:").CombinedOutput()
-	n, err := strconv.Atoi(strings.Fields(string(out) + " x")[0])
-	if err != nil {
-		return -1
-	}
-	return n
-}
-
-// A screen has changed when a screenshot differs from the last one in
-// over changedMin pixels, and settled when the next one is within
-// caretMax pixels of it (a text caret blinks).
-const (
-	caretMax   = 600
-	changedMin = 2000
-)
-
-// shot waits for a new settled screen (unlike the last one saved) and
-// saves it as NN-name.png.
-func (w *windows) shot(name string) string {
-	w.t.Helper()
-	dir := w.t.TempDir()
-	last := w.lastShot()
-	var path string
-	n := 0
-	w.until(time.Minute, "new screen ("+name+")", func() bool {
-		n++
-		cur := filepath.Join(dir, fmt.Sprintf("%d.png", n))
-		if err := w.capture(cur); err != nil {
-			return false
-		}
-		if !drawn(cur) || (last != "" && differ(cur, last) >= 0 && differ(cur, last) < changedMin) {
-			return false
-		}
-		if path != "" && differ(cur, path) >= 0 && differ(cur, path) <= caretMax {
-			return true
-		}
-		path = cur
-		return false
-	})
-	w.step++
-	out := filepath.Join(w.shots, fmt.Sprintf("%02d-%s.png", w.step, name))
-	if err := copyFile(path, out); err != nil {
-		w.t.Fatal(err)
-	}
-	return out
-}
-
-// same saves a screenshot of the window once it settles, whether or not
-// it changed.
-func (w *windows) same(name string) string {
-	w.t.Helper()
-	dir := w.t.TempDir()
-	var prev string
-	n := 0
-	w.until(time.Minute, "settled screen ("+name+")", func() bool {
-		n++
-		cur := filepath.Join(dir, fmt.Sprintf("%d.png", n))
-		if w.capture(cur) != nil || !drawn(cur) {
-			return false
-		}
-		ok := prev != "" && differ(cur, prev) >= 0 && differ(cur, prev) <= caretMax
-		prev = cur
-		return ok
-	})
-	w.step++
-	out := filepath.Join(w.shots, fmt.Sprintf("%02d-%s.png", w.step, name))
-	if err := copyFile(prev, out); err != nil {
-		w.t.Fatal(err)
-	}
-	return out
-}
-
-// lastShot is the newest screenshot saved, or "".
-func (w *windows) lastShot() string {
-	m, _ := filepath.Glob(filepath.Join(w.shots, fmt.Sprintf("%02d-*.png", w.step)))
-	if len(m) == 0 {
-		return ""
-	}
-	return m[0]
-}
-
-// drawn reports whether a screenshot shows more than one colour over a
-// few pixels: a window before its first frame is a flat colour.
-func drawn(path string) bool {
-	out, err := exec.Command("convert", path, "-format", "%k", "info:").Output()
-	if err != nil {
-		return false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
-	return err == nil && n > 8
 }
 
 var codeRE = regexp.MustCompile(`\b\d{6}\b`)
@@ -584,7 +370,7 @@ var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 func (w *windows) code(addr string, after int) string {
 	w.t.Helper()
 	var code string
-	w.until(time.Minute, "mail to "+addr, func() bool {
+	w.Until(time.Minute, "mail to "+addr, func() bool {
 		req, _ := http.NewRequest("GET", "http://"+w.addr+"/v1/dev/mailbox?to="+url.QueryEscape(addr), nil)
 		req.Header.Set("Sesame-Client-Version", "0.1.0")
 		resp, err := http.DefaultClient.Do(req)
@@ -625,7 +411,7 @@ func (w *windows) waitToken(account string) string {
 	w.t.Helper()
 	user := "refresh-token http://" + w.addr + " " + account
 	var token string
-	w.until(time.Minute, "new refresh token in the Credential Manager", func() bool {
+	w.Until(time.Minute, "new refresh token in the Credential Manager", func() bool {
 		token = w.credential("Sesame", user)
 		return token != "" && !w.tokens[token]
 	})

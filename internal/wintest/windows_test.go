@@ -29,25 +29,25 @@ const (
 func TestWindows(t *testing.T) {
 	w := newWindows(t)
 	w.start()
-	w.same("sign-in")
+	w.Shot("sign-in")
 
 	// Sign-in's fields in Tab order: email, password, remember me, then
 	// (the button being disabled) the links: forgot, create account.
-	w.keys("Tab", "Tab", "Tab", "Tab", "space")
-	w.shot("create-account")
-	w.typeText(email)
-	w.keys("Tab")
-	w.typeText(password)
-	w.keys("Tab")
-	w.typeText(password)
-	w.keys("Tab", "space") // remember me
-	w.shot("create-account-filled")
-	w.keys("Tab", "space")
+	w.Keys("Tab", "Tab", "Tab", "Tab", "space")
+	w.NewShot("create-account")
+	w.Type(email)
+	w.Keys("Tab")
+	w.Type(password)
+	w.Keys("Tab")
+	w.Type(password)
+	w.Keys("Tab", "space") // remember me
+	w.NewShot("create-account-filled")
+	w.Keys("Tab", "space")
 	code := w.code(email, 0)
-	w.shot("activation-code")
-	w.typeText(code) // the field sends itself when full
+	w.NewShot("activation-code")
+	w.Type(code) // the field sends itself when full
 	first := w.waitToken(email)
-	w.shot("home")
+	w.NewShot("home")
 
 	local := filepath.Join(w.user(), "AppData", "Local", "Sesame")
 	for _, f := range []string{"local-server.db", "local-server.key-id"} {
@@ -58,7 +58,7 @@ func TestWindows(t *testing.T) {
 	// The key of the built-in server's two-factor secrets went to the
 	// Credential Manager: no key file beside the database.
 	if _, err := os.Stat(filepath.Join(local, "local-server.totp-key")); err == nil {
-		t.Errorf("the built-in server's key is in a file, not in the Credential Manager\napp log:\n%s", w.log.String())
+		t.Errorf("the built-in server's key is in a file, not in the Credential Manager\napp log:\n%s", w.Log())
 	}
 	w.quit()
 	settings, err := os.ReadFile(filepath.Join(local, "settings.json"))
@@ -80,7 +80,7 @@ func TestWindows(t *testing.T) {
 	if second == first {
 		t.Fatal("the second start did not resume the session: the remembered token was not rotated")
 	}
-	w.same("home-after-restart")
+	w.Shot("home-after-restart")
 	if files := w.filesContaining(second); len(files) > 0 {
 		t.Fatalf("the refresh token is written in files: %v", files)
 	}
@@ -93,8 +93,8 @@ func TestWindows(t *testing.T) {
 		t.Fatalf("the device token is written in files: %v", files)
 	}
 	w.quit()
-	if strings.Contains(w.log.String(), "panic") {
-		t.Fatalf("the app panicked:\n%s", w.log.String())
+	if strings.Contains(w.Log(), "panic") {
+		t.Fatalf("the app panicked:\n%s", w.Log())
 	}
 }
 

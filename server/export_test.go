@@ -60,3 +60,7 @@ func Waiting(s *Server) [][]string {
 // WaitBackground waits for the work that s runs in the background (mails,
 // notices) for the answers given so far.
 func WaitBackground(s *Server) { s.mails.Wait() }
+
+// MaintenanceRead is how long the server keeps a reading of the
+// maintenance switch.
+const MaintenanceRead = maintenanceRead

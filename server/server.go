@@ -545,7 +545,7 @@ func (s *Server) checkVersion(r *http.Request) error {
 }
 
 // maintenance answers 503 while the switch in the store is on. The switch
-// is read at most once a second.
+// is read at most once a second of the server's clock.
 func (s *Server) maintenance(ctx context.Context) error {
 	m, err := s.maintenanceState(ctx)
 	if err != nil || !m.On {
@@ -553,7 +553,7 @@ func (s *Server) maintenance(ctx context.Context) error {
 	}
 	wait := 300
 	if m.Until != nil {
-		if d := int(time.Until(*m.Until).Seconds()) + 1; d > 0 {
+		if d := int(m.Until.Sub(s.cfg.Now()).Seconds()) + 1; d > 0 {
 			wait = d
 		}
 	}
@@ -562,10 +562,14 @@ func (s *Server) maintenance(ctx context.Context) error {
 	return p
 }
 
+// maintenanceRead is how long a reading of the maintenance switch stands.
+const maintenanceRead = time.Second
+
 func (s *Server) maintenanceState(ctx context.Context) (store.Maintenance, error) {
 	s.maint.Lock()
 	defer s.maint.Unlock()
-	if time.Since(s.maint.at) < time.Second {
+	now := s.cfg.Now()
+	if now.Sub(s.maint.at) < maintenanceRead {
 		return s.maint.val, nil
 	}
 	m, err := s.cfg.Store.Maintenance(ctx)
@@ -577,7 +581,7 @@ func (s *Server) maintenanceState(ctx context.Context) (store.Maintenance, error
 		}
 		return m, err
 	}
-	s.maint.at, s.maint.val = time.Now(), m
+	s.maint.at, s.maint.val = now, m
 	return m, nil
 }
 

@@ -647,7 +647,7 @@ func TestMaintenanceAndVersions(t *testing.T) {
 	if err := e.store.SetMaintenance(context.Background(), store.Maintenance{On: true, Message: "Upgrading the database", Until: &until}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1100 * time.Millisecond) // the switch is read once a second
+	e.clock.Advance(server.MaintenanceRead) // the switch is read once a second of the clock
 	for _, r := range server.Routes() {
 		// The pages for browsers stay open (see TestWasntMeInMaintenance).
 		if r.Pattern == "/v1/status" || !strings.HasPrefix(r.Pattern, "/v1/") {

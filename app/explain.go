@@ -111,6 +111,20 @@ const (
 	CodeKeychainFailed      = Code(check.CauseKeychainFailed)
 )
 
+// keychainCodes are the codes of keychain failures: the keychain step's
+// causes (Secret Service and Credential Manager) and the keystore's own.
+var keychainCodes = func() map[Code]bool {
+	m := map[Code]bool{CodeKeychainNotFound: true, CodeKeychainTooLarge: true}
+	def, _ := check.Lookup(check.StepKeychain)
+	for _, c := range def.Causes {
+		m[Code(c)] = true
+	}
+	return m
+}()
+
+// Keychain reports whether c names a failure of the OS keychain.
+func (c Code) Keychain() bool { return keychainCodes[c] }
+
 // Remedy is the action that fixes a failure, offered as a button.
 type Remedy int
 

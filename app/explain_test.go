@@ -11,6 +11,7 @@ import (
 
 	"sesame/app"
 	"sesame/authapi"
+	"sesame/check"
 	"sesame/keystore"
 )
 
@@ -86,5 +87,30 @@ func TestLocalServerSilent(t *testing.T) {
 	_, err = c.Status(ctx)
 	if got := app.Explain(err); got.Code != "local_timeout" || got.Remedy != app.RemedyConnectionCheck {
 		t.Fatalf("a silent local server: %+v (%v)", got, err)
+	}
+}
+
+// TestKeychainCodes: the codes of keychain failures on every system, the
+// Credential Manager's too, say so; no other code does, not even the
+// built-in server's failure for want of the keychain.
+func TestKeychainCodes(t *testing.T) {
+	keychain := map[app.Code]bool{app.CodeKeychainNotFound: true, app.CodeKeychainTooLarge: true}
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		for r := keystore.Reason(0); r <= keystore.ReasonTimedOut+1; r++ {
+			keychain[app.Code(check.KeychainCauseOn(goos, &keystore.UnavailableError{Reason: r, Op: "set"}))] = true
+		}
+	}
+	for _, c := range []app.Code{app.CodeKeychainFailed, app.Code(check.CauseCredentialManagerNoSession), app.Code(check.CauseCredentialManagerFailed)} {
+		if !keychain[c] {
+			t.Fatalf("%s is no keychain cause of any system", c)
+		}
+	}
+	for _, c := range app.ErrorCodes() {
+		if c.Keychain() != keychain[c] {
+			t.Errorf("%s.Keychain() = %v", c, c.Keychain())
+		}
+	}
+	if app.CodeLocalServerKeychain.Keychain() || app.CodeWalletWrongPassword.Keychain() {
+		t.Error("a code of another failure says it is the keychain's")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"image"
 	"image/png"
-	"strings"
 	"sync"
 	"time"
 
@@ -263,7 +262,7 @@ func finishSignIn(s *Shell, res app.SignInResult) {
 	}
 	f := app.Explain(res.RememberErr)
 	s.noteError(f.Code)
-	if !strings.HasPrefix(string(f.Code), "keychain_") {
+	if !f.Code.Keychain() {
 		// The dialog is about the keychain, whatever stopped it.
 		f = app.Failure{Code: app.CodeKeychainFailed}
 	}

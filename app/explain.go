@@ -70,6 +70,7 @@ const (
 	CodeKeyfileWrongPassword Code = "keyfile_wrong_password" // keyfile.ErrMAC
 	CodeKeyfileInvalid       Code = "keyfile_invalid"        // a malformed key file
 	CodeKeyfileUnsupported   Code = "keyfile_unsupported"    // a key file of a KDF or cipher not supported
+	CodeKeyfilePasswordEmpty Code = "keyfile_password_empty" // keyfile.ErrEmptyPassword
 
 	// The server's problem codes this app names.
 	CodeInvalidEmail          = Code(authapi.CodeInvalidEmail)
@@ -244,6 +245,7 @@ var errorCodes = []struct {
 	{keyfile.ErrUnsupportedKDF, CodeKeyfileUnsupported},
 	{keyfile.ErrUnsupportedCipher, CodeKeyfileUnsupported},
 	{keyfile.ErrKDFParams, CodeKeyfileUnsupported},
+	{keyfile.ErrEmptyPassword, CodeKeyfilePasswordEmpty},
 	{ErrKeyHere, CodeKeyHere},
 	{ErrNoAccount, CodeNoAccount},
 	{wallet.ErrFingerprint, CodeFingerprintInvalid},

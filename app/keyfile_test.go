@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -137,5 +138,14 @@ func TestImportKeyFile(t *testing.T) {
 	f.wallet(app.WalletLocked, "wallet pw 2", addr0)
 	if accs, _ := f.app.EthereumAccounts(); len(accs) != app.AddressCount {
 		t.Fatalf("the restored vault holds an imported key: %+v", accs)
+	}
+}
+
+// TestKeyFileEmptyPassword: the key file's refusal of an empty password
+// has its code, whose texts TestCodes finds in both languages.
+func TestKeyFileEmptyPassword(t *testing.T) {
+	_, err := keyfile.Encrypt(make([]byte, 32), nil, lightScrypt)
+	if got := app.ErrorCode(fmt.Errorf("writing the key file: %w", err)); got != app.CodeKeyfilePasswordEmpty {
+		t.Errorf("%v: code %q", err, got)
 	}
 }

@@ -3,16 +3,14 @@ package app
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"sync"
 
-	"sesame/assets"
+	"sesame/check"
 	"sesame/recovery"
 	"sesame/wallet"
 )
@@ -42,8 +40,8 @@ type PhraseAddress struct {
 }
 
 // PhraseProblem says why a phrase is not valid, with the app's message and
-// fix (ErrorCode's code, the English texts of the screens) and the typed
-// errors' figures.
+// fix (ErrorCode's code, its English texts through check.Translations, as
+// `sesame doctor` reads them) and the typed errors' figures.
 type PhraseProblem struct {
 	Code     Code   `json:"code"`
 	Message  string `json:"message"`
@@ -105,8 +103,10 @@ func CheckPhrase(phrase, passphrase string, count int) (PhraseReport, error) {
 }
 
 func phraseProblem(err error) *PhraseProblem {
-	code := ErrorCode(err)
-	p := &PhraseProblem{Code: code, Message: englishText("error." + string(code)), Remedy: englishText("remedy." + string(code))}
+	p := &PhraseProblem{Code: ErrorCode(err)}
+	if en, err := check.Translations(check.Languages[0]); err == nil {
+		p.Message, p.Remedy = en("error."+string(p.Code), nil), en("remedy."+string(p.Code), nil)
+	}
 	var uw *recovery.UnknownWordError
 	var wc *recovery.WordCountError
 	var ce *recovery.ChecksumError
@@ -122,22 +122,6 @@ func phraseProblem(err error) *PhraseProblem {
 		}
 	}
 	return p
-}
-
-// english is the app's English translations, read once.
-var english = sync.OnceValue(func() map[string]json.RawMessage {
-	m := map[string]json.RawMessage{}
-	if data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/en.json"); err == nil {
-		_ = json.Unmarshal(data, &m)
-	}
-	return m
-})
-
-// englishText is the English text of a translation key, "" if none.
-func englishText(key string) string {
-	var s string
-	_ = json.Unmarshal(english()[key], &s)
-	return s
 }
 
 // Exit statuses of PhraseCommand.

@@ -58,7 +58,7 @@ func TestRememberMe(t *testing.T) {
 	d.NewShot("create-account-filled")
 	d.Keys("Tab", "space")
 
-	code := d.code(email, 0)
+	code := d.MailCode("http://"+d.addr, email)
 	d.NewShot("activation-code")
 	// The header's Mailbox button (Shift+Tab from the code field, past
 	// the settings button) opens the built-in server's mailbox window.

@@ -2,16 +2,12 @@ package desktoptest
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"syscall"
 	"testing"
@@ -119,7 +115,7 @@ func (d *desktop) start() {
 		"XDG_CACHE_HOME="+filepath.Join(d.home, "cache"),
 		"LANG=C.UTF-8", "LC_ALL=", "LANGUAGE="+d.lang)
 	d.Run(cmd)
-	d.Window = d.Find(time.Minute, "the app's window", "--pid", fmt.Sprint(d.Pid()))
+	d.Window = d.Find(time.Minute, "the app's window", "--pid", fmt.Sprint(d.Process().Pid))
 	d.Focus()
 	d.Settle() // the first frames and the resume attempt
 }
@@ -130,10 +126,10 @@ func (d *desktop) quit() {
 	if !d.Running() {
 		return
 	}
-	syscall.Kill(d.Pid(), syscall.SIGTERM)
+	d.Process().Signal(syscall.SIGTERM)
 	err := d.Wait(10 * time.Second)
 	if errors.Is(err, xwindow.ErrStillRunning) {
-		syscall.Kill(d.Pid(), syscall.SIGKILL)
+		d.Process().Kill()
 		d.Wait(time.Minute)
 		d.t.Errorf("the app did not quit within 10 s of SIGTERM")
 		return
@@ -147,33 +143,7 @@ func (d *desktop) quit() {
 // screenshot of it.
 func (d *desktop) shotOther(name, file string) {
 	d.t.Helper()
-	d.ShotOf(d.Find(time.Minute, name+" window", "--pid", fmt.Sprint(d.Pid()), "--name", name), file)
-}
-
-var codeRE = regexp.MustCompile(`\b\d{6}\b`)
-
-// code waits for the newest mail to addr in the built-in server's mailbox
-// and returns its 6-digit code.
-func (d *desktop) code(addr string, after int) string {
-	d.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		req, _ := http.NewRequest("GET", "http://"+d.addr+"/v1/dev/mailbox?to="+url.QueryEscape(addr), nil)
-		req.Header.Set("Sesame-Client-Version", "0.1.0")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			continue
-		}
-		var box struct {
-			Mails []struct{ Text string } `json:"mails"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&box)
-		resp.Body.Close()
-		if err == nil && len(box.Mails) > after {
-			return codeRE.FindString(box.Mails[0].Text)
-		}
-	}
-	d.t.Fatalf("no mail to %s", addr)
-	return ""
+	d.ShotOf(d.Find(time.Minute, name+" window", "--pid", fmt.Sprint(d.Process().Pid), "--name", name), file)
 }
 
 // filesContaining lists the files under the app's home that hold s.

@@ -5,18 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -361,33 +356,6 @@ func (w *windows) quit() {
 	case err != nil:
 		w.t.Errorf("the app ended with %v\n%s", err, w.Log())
 	}
-}
-
-var codeRE = regexp.MustCompile(`\b\d{6}\b`)
-
-// code waits for mail number after+1 to addr in the built-in server's
-// mailbox and returns the 6-digit code of the newest.
-func (w *windows) code(addr string, after int) string {
-	w.t.Helper()
-	var code string
-	w.Until(time.Minute, "mail to "+addr, func() bool {
-		req, _ := http.NewRequest("GET", "http://"+w.addr+"/v1/dev/mailbox?to="+url.QueryEscape(addr), nil)
-		req.Header.Set("Sesame-Client-Version", "0.1.0")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var box struct {
-			Mails []struct{ Text string } `json:"mails"`
-		}
-		if json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&box) != nil || len(box.Mails) <= after {
-			return false
-		}
-		code = codeRE.FindString(box.Mails[0].Text)
-		return code != ""
-	})
-	return code
 }
 
 // credential reads an item of the prefix's Credential Manager with

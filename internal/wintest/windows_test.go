@@ -43,7 +43,7 @@ func TestWindows(t *testing.T) {
 	w.Keys("Tab", "space") // remember me
 	w.NewShot("create-account-filled")
 	w.Keys("Tab", "space")
-	code := w.code(email, 0)
+	code := w.MailCode("http://"+w.addr, email)
 	w.NewShot("activation-code")
 	w.Type(code) // the field sends itself when full
 	first := w.waitToken(email)

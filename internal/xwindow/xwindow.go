@@ -3,9 +3,9 @@
 // saves numbered pictures of them taken with ImageMagick's import: the
 // harness of the real-window tests of the Linux app (internal/desktoptest)
 // and of the Windows app under Wine (internal/wintest). Every wait polls
-// for a condition (a window shown, a picture that stops changing) and
-// fails the test at its limit or when the app has ended. Start with [New],
-// run the app with [Driver.Run].
+// for a condition (a window shown, a picture that stops changing, a mail
+// in the built-in server's mailbox) and fails the test at its limit or
+// when the app has ended. Start with [New], run the app with [Driver.Run].
 package xwindow
 
 import (
@@ -18,10 +18,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"sesame/authapi"
 )
 
 // Need fails the test when $DISPLAY is unset or xdotool, import or a tool
@@ -126,8 +129,8 @@ func (d *Driver) Run(cmd *exec.Cmd) {
 // Running reports whether Run started an app that Wait has not seen end.
 func (d *Driver) Running() bool { return d.exited != nil }
 
-// Pid is the process id of the app Run started last.
-func (d *Driver) Pid() int { return d.app.Process.Pid }
+// Process is the app Run started last.
+func (d *Driver) Process() *os.Process { return d.app.Process }
 
 // Log is what the app Run started last has printed so far.
 func (d *Driver) Log() string { return d.log.String() }
@@ -373,6 +376,27 @@ func differentPixels(a, b image.Image) int {
 		}
 	}
 	return n
+}
+
+var codeRE = regexp.MustCompile(`\b\d{6}\b`)
+
+// MailCode waits for a mail to addr in the mailbox of the app's built-in
+// server at the base URL server, and returns the newest mail's 6-digit
+// code.
+func (d *Driver) MailCode(server, addr string) string {
+	d.t.Helper()
+	c, err := authapi.NewClient(server)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	var code string
+	d.Until(time.Minute, "mail to "+addr, func() bool {
+		if mails, err := c.Mailbox(context.Background(), addr); err == nil && len(mails) > 0 {
+			code = codeRE.FindString(mails[0].Text)
+		}
+		return code != ""
+	})
+	return code
 }
 
 // syncBuffer is a bytes.Buffer that the app's output and the test share.

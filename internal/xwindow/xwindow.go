@@ -56,8 +56,8 @@ const (
 )
 
 // A picture has changed when it differs from another in over changedMin
-// pixels, and is still when the next one is within caretPixels of it (a
-// text caret blinks).
+// pixels, and is still while the pictures after it differ from it in at
+// most caretPixels (a text caret blinks).
 const (
 	caretPixels = 600
 	changedMin  = 2000

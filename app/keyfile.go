@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"sesame/authapi"
 	"sesame/keystore"
 	"sesame/recovery"
 	"sesame/wallet"
@@ -85,7 +86,10 @@ func (a *App) EthereumAccounts() ([]EthereumAccount, error) {
 // CheckWalletPassword), at geth's standard scrypt cost: key derivation,
 // call it off the UI thread. The file is the caller's to save.
 func (a *App) ExportKeyFile(address, password, confirm string) ([]byte, error) {
-	if err := CheckWalletPassword(password); err != nil {
+	if password == "" {
+		return nil, keyfile.ErrEmptyPassword
+	}
+	if err := authapi.CheckPassword(password, ""); err != nil {
 		return nil, err
 	}
 	if !same(password, confirm) {

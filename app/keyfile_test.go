@@ -40,11 +40,11 @@ func TestExportKeyFile(t *testing.T) {
 	if err != nil || hex.EncodeToString(k.Private) != abandonKey0 || k.Address != addr {
 		t.Fatalf("exported file: %+v %v", k, err)
 	}
+	if _, err := f.app.ExportKeyFile(addr, "", ""); !errors.Is(err, keyfile.ErrEmptyPassword) || app.ErrorCode(err) != app.CodeKeyfilePasswordEmpty {
+		t.Errorf("an empty key-file password: %v (%s), want the key file's own code", err, app.ErrorCode(err))
+	}
 	if _, err := f.app.ExportKeyFile(addr, "file pw 123", "file pw 124"); !errors.Is(err, app.ErrPasswordsDiffer) {
 		t.Errorf("confirmation differs: %v", err)
-	}
-	if _, err := f.app.ExportKeyFile(addr, "", ""); !errors.Is(err, keystore.ErrEmptyPassword) {
-		t.Errorf("empty password: %v", err)
 	}
 	if _, err := f.app.ExportKeyFile("0x0000000000000000000000000000000000000001", "file pw 123", "file pw 123"); !errors.Is(err, app.ErrNoAccount) {
 		t.Errorf("another address: %v", err)

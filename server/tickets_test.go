@@ -99,6 +99,9 @@ func TestSupportRefusesSecrets(t *testing.T) {
 		{"description", "the recovery code K7Q2-9XMD-4TRA failed", authapi.SecretRecoveryCode},
 		{"description", "验证码 123456 不对", authapi.SecretCode},
 		{"report", "the code 654321 did not work", authapi.SecretCode},
+		{"description", "my phrase: leg\u0430l winner th\u0430nk ye\u0430r w\u0430ve \u0455\u0430usage w\u03bfrth", authapi.SecretRecoveryPhrase},
+		{"description", "code 1\u03322\u03323\u03324\u03325\u03326\u0332", authapi.SecretCode},
+		{"description", "my recovery code kxqm-hntr-vbwp fails", authapi.SecretRecoveryCode},
 	} {
 		req := supportRequest
 		if tc.field == "report" {

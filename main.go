@@ -2,7 +2,7 @@
 // reset and the wallet's recovery phrase, in English and 简体中文.
 //
 //	sesame [--server URL] [--data DIR]    open the app
-//	sesame doctor [--server URL] [--json] check the connection in a terminal
+//	sesame doctor [--server URL] [--json] [--report] check the connection in a terminal
 //	sesame phrase check [--json]          check a recovery phrase, offline
 //
 // With no server configured (flag, $SESAME_SERVER or the settings screen)
@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sesame [--server URL] [--data DIR]")
-		fmt.Fprintln(stderr, "       sesame doctor [--server URL] [--json]")
+		fmt.Fprintln(stderr, "       sesame doctor [--server URL] [--json] [--report]")
 		fmt.Fprintln(stderr, "       sesame phrase check [--passphrase] [--count N] [--json]")
 		fs.PrintDefaults()
 	}

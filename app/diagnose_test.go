@@ -97,6 +97,18 @@ func TestDoctorText(t *testing.T) {
 	if code := app.Doctor(context.Background(), []string{"--json"}, &buf, io.Discard, diagVersion, healthy, "en"); code != 0 {
 		t.Errorf("default server: %d %s", code, buf.String())
 	}
+
+	// The report for support, in English only; as JSON with --json.
+	code, out, _ = diagDoctor(t, "--server", healthy, "--report")
+	if code != 0 || !strings.HasPrefix(out, "Sesame connection report\n") || !strings.Contains(out, "Blocks signing in: no\n") ||
+		strings.Count(out, "Sesame connection report") != 1 || strings.Contains(out, "✓") {
+		t.Errorf("the report: %d\n%s", code, out)
+	}
+	var data app.ReportData
+	code, out, _ = diagDoctor(t, "--server", healthy, "--report", "--json")
+	if err := json.Unmarshal([]byte(out), &data); err != nil || code != 0 || len(data.Steps) != len(check.Steps) || data.AppVersion != diagVersion {
+		t.Errorf("the report as JSON: %d %v\n%s", code, err, out)
+	}
 }
 
 // TestDoctorChinese: a Chinese locale, however it is named, gets the check
@@ -126,6 +138,13 @@ func TestDoctorChinese(t *testing.T) {
 		}
 		if p := got.Steps[4]; p.ID != "portal" || p.Verdict != "problem" || p.Cause != "wrong_server" || p.Title != "在此地址作答的是另一个服务器" {
 			t.Errorf("%v: portal %+v", env, p)
+		}
+		// The report for support: in Chinese, then in English for staff.
+		code, report, _ := diagDoctor(t, "--server", srv, "--report")
+		if code != 1 || !strings.HasPrefix(report, "Sesame 连接报告\n") || !strings.Contains(report, "妨碍登录：是\n") ||
+			!strings.Contains(report, "problem  portal    wrong_server") || !strings.Contains(report, "— 在此地址作答的是另一个服务器\n") ||
+			!strings.Contains(report, "\nSesame connection report\n") || !strings.Contains(report, "— Another server answers at this address\n") {
+			t.Errorf("%v: the report: %d\n%s", env, code, report)
 		}
 	}
 }

@@ -1,10 +1,11 @@
 package app
 
 // The connection check in words: `sesame doctor` ([Doctor]) in the
-// locale's language, and the redacted report behind "Copy report"
-// ([Report], [ReportJSON]).
+// locale's language, and the redacted report behind "Copy report" and
+// attached to support requests ([Report], [ReportJSON]).
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,12 +30,13 @@ import (
 // verdictSymbols mark a step's verdict in Doctor's text.
 var verdictSymbols = map[check.Verdict]string{check.VerdictOK: "✓", check.VerdictWarning: "!", check.VerdictProblem: "✗", check.VerdictSkipped: "-"}
 
-// Doctor is `sesame doctor [--server URL] [--json]`: it runs the connection
-// check against --server, else $SESAME_SERVER, else defaultServer (the
-// built-in local server main runs), and prints each step as a line of text
-// in the language of locale (as clocale.Messages reads it from the
-// environment: "zh_CN.UTF-8" gives 简体中文), or the whole check as JSON
-// for support tools. It returns
+// Doctor is `sesame doctor [--server URL] [--json] [--report]`: it runs the
+// connection check against --server, else $SESAME_SERVER, else
+// defaultServer (the built-in local server main runs), and prints each step
+// as a line of text in the language of locale (as clocale.Messages reads it
+// from the environment: "zh_CN.UTF-8" gives 简体中文), or the whole check
+// as JSON for support tools; with --report, the report for support instead
+// ([Report] in that language, or [ReportJSON]). It returns
 // the exit status: 0 when nothing blocks signing in, 1 when something
 // does, 2 for bad usage. It needs no display.
 //
@@ -51,8 +53,9 @@ func Doctor(ctx context.Context, args []string, stdout, stderr io.Writer, versio
 	}
 	server := fs.String("server", defaultServer, "the auth server's `URL` (default: $SESAME_SERVER, else the built-in local server)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	report := fs.Bool("report", false, "print the report for support, as the app's \"Copy report\" does (no password, code or phrase)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sesame doctor [--server URL] [--json]")
+		fmt.Fprintln(stderr, "usage: sesame doctor [--server URL] [--json] [--report]")
 		fmt.Fprintln(stderr, "Checks the connection to the auth server; exits 1 when something blocks signing in.")
 		fs.PrintDefaults()
 	}
@@ -83,18 +86,24 @@ func Doctor(ctx context.Context, args []string, stdout, stderr io.Writer, versio
 
 	cfg := check.Config{Server: *server, Version: version}
 	var progress func(check.Step)
-	if !*asJSON {
+	if !*asJSON && !*report {
 		fmt.Fprintln(stdout, tr("diag.doctor.header", map[string]any{"version": version, "server": serverHost(*server)}))
 		progress = func(s check.Step) { writeStep(stdout, s.Text(tr), s.Verdict) }
 	}
 	d := check.Run(ctx, cfg, progress)
-	if *asJSON {
-		if err := writeJSON(stdout, doctorJSON(d, tr)); err != nil {
-			fmt.Fprintln(stderr, "sesame doctor:", err)
-			return 2
-		}
-	} else {
+	switch {
+	case *report && *asJSON:
+		err = writeJSON(stdout, reportData(d, nil, ""))
+	case *report:
+		_, err = fmt.Fprint(stdout, Report(d, nil, "", tr))
+	case *asJSON:
+		err = writeJSON(stdout, doctorJSON(d, tr))
+	default:
 		fmt.Fprintln(stdout, Summary(d, tr))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sesame doctor:", err)
+		return 2
 	}
 	if d.Blocking() {
 		return 1
@@ -255,42 +264,55 @@ func reportData(d check.Diagnosis, lastErrors []Code, account string) ReportData
 	return r
 }
 
-// Report returns the plain-text report of "Copy report": the app version,
-// the OS, the server's host, each step's verdict, cause, details and
-// English title, the last error codes and the masked account. It never
+// Report returns the plain-text report that goes to support, put on the
+// clipboard by "Copy report" and attached to a support request, as the
+// user sees it first: the app version, the OS, the server's host, each
+// step's verdict, cause and details (the same words in every language)
+// and title, the last error codes and the masked account, in the language
+// of tr; when that is not English, the same report in English follows for
+// support staff, without the steps' details, which stand above (it would
+// double the report's size, bounded by authapi.MaxSupportReport). It never
 // holds a password, a code, a token, a secret or a recovery phrase (see
 // redact).
-func Report(d check.Diagnosis, lastErrors []Code, account string) string {
+func Report(d check.Diagnosis, lastErrors []Code, account string, tr check.Translate) string {
 	r := reportData(d, lastErrors, account)
+	text := reportText(r, tr, true)
+	if en, _ := check.Translations(check.Languages[0]); en != nil && reportText(r, en, true) != text {
+		text += "\n" + tr("report.english", nil) + "\n\n" + reportText(r, en, false)
+	}
+	return text
+}
+
+// reportText is the report of r in the language of tr, with the steps'
+// details when details.
+func reportText(r ReportData, tr check.Translate, details bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Sesame connection report\n")
-	fmt.Fprintf(&b, "App version: %s\nOS: %s\nServer: %s\nChecked: %s\n", r.AppVersion, r.OS, r.Server, r.Started.Format(time.RFC3339))
-	fmt.Fprintf(&b, "Blocks signing in: %s\n", map[bool]string{true: "yes", false: "no"}[r.Blocking])
-	// Each step's title, in English for support, from its redacted data.
-	en, _ := check.Translations(check.Languages[0])
+	line := func(key string, value any) { b.WriteString(tr(key, map[string]any{"Value": value}) + "\n") }
+	line("report.title", nil)
+	line("report.app_version", r.AppVersion)
+	line("report.os", r.OS)
+	line("report.server", r.Server)
+	line("report.checked", r.Started.Format(time.RFC3339))
+	line(map[bool]string{true: "report.blocking", false: "report.not_blocking"}[r.Blocking], nil)
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "%-8s %-9s %s", s.Verdict, s.ID, s.Cause)
 		for _, k := range sortedKeys(s.Detail) {
+			if !details {
+				break
+			}
 			fmt.Fprintf(&b, " %s=%q", k, s.Detail[k])
 		}
-		if en != nil && (s.Cause != "" || s.Verdict == check.VerdictOK) {
-			b.WriteString(" — " + s.Text(en).Title)
+		if s.Cause != "" || s.Verdict == check.VerdictOK {
+			b.WriteString(" — " + s.Text(tr).Title)
 		}
 		b.WriteString("\n")
 	}
-	errs := strings.Join(r.LastErrors, ", ")
-	if errs == "" {
-		errs = "none"
-	}
+	errs := cmp.Or(strings.Join(r.LastErrors, ", "), tr("report.none", nil))
 	if r.Dropped > 0 {
-		errs += fmt.Sprintf(" (%d unknown entries left out)", r.Dropped)
+		errs += " " + tr("report.dropped", map[string]any{"Count": r.Dropped})
 	}
-	fmt.Fprintf(&b, "Last errors: %s\n", errs)
-	account = r.Account
-	if account == "" {
-		account = "none"
-	}
-	fmt.Fprintf(&b, "Account: %s\n", account)
+	line("report.last_errors", errs)
+	line("report.account", cmp.Or(r.Account, tr("report.none", nil)))
 	return b.String()
 }
 

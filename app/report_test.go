@@ -226,12 +226,15 @@ func TestReportHasNoSecrets(t *testing.T) {
 		}
 	}
 	for _, account := range []string{email, userPassword, phrase} {
-		text := app.Report(d, lastErrors, account)
 		js, err := app.ReportJSON(d, lastErrors, account)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, out := range []string{text, string(js)} {
+		outs := []string{string(js)}
+		for _, l := range check.Languages {
+			outs = append(outs, app.Report(d, lastErrors, account, translations(t, l)))
+		}
+		for _, out := range outs {
 			for _, s := range secrets {
 				if strings.Contains(out, s) {
 					t.Errorf("the report holds %q:\n%s", s, out)
@@ -247,8 +250,8 @@ func TestReportHasNoSecrets(t *testing.T) {
 			}
 		}
 	}
-	text := app.Report(d, lastErrors, userPassword)
-	if !strings.Contains(text, "Account: none\n") || !strings.Contains(text, "Last errors: invalid_credentials, invalid_two_factor_code (9 unknown entries left out)\n") {
+	text := app.Report(d, lastErrors, userPassword, translations(t, "en"))
+	if !strings.Contains(text, "Account: none\n") || !strings.Contains(text, "Last errors: invalid_credentials, invalid_two_factor_code (unknown entries left out: 9)\n") {
 		t.Errorf("report:\n%s", text)
 	}
 }
@@ -256,10 +259,7 @@ func TestReportHasNoSecrets(t *testing.T) {
 // TestReportHasEveryStep: every step of the check reaches the report with
 // its cause, every detail its check.Def declares and its English title.
 func TestReportHasEveryStep(t *testing.T) {
-	en, err := check.Translations("en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	en := translations(t, "en")
 	d := check.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion}
 	for _, def := range check.Steps {
 		detail := map[string]string{}
@@ -268,7 +268,7 @@ func TestReportHasEveryStep(t *testing.T) {
 		}
 		d.Steps = append(d.Steps, check.Step{ID: def.ID, Verdict: check.VerdictWarning, Cause: def.Causes[0], Detail: detail})
 	}
-	lines := strings.Split(app.Report(d, nil, ""), "\n")
+	lines := strings.Split(app.Report(d, nil, "", en), "\n")
 	for _, s := range d.Steps {
 		prefix := fmt.Sprintf("warning  %-9s %s", s.ID, s.Cause)
 		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, prefix) })
@@ -284,5 +284,53 @@ func TestReportHasEveryStep(t *testing.T) {
 		if title := s.Text(en).Title; !strings.HasSuffix(lines[i], " — "+title) {
 			t.Errorf("%s: the report lacks the title %q: %q", s.ID, title, lines[i])
 		}
+	}
+}
+
+// translations are the shipped translations of language.
+func translations(t testing.TB, language string) check.Translate {
+	t.Helper()
+	tr, err := check.Translations(language)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// TestReportLanguage: the report is in the user's language, its steps'
+// words and data as in English; a Chinese one is followed by the same
+// report in English for support staff, without the details, an English
+// one is not. Neither is taken for a secret by the server's guard.
+func TestReportLanguage(t *testing.T) {
+	d := check.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion, OS: "linux/amd64",
+		Started: time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC), Steps: []check.Step{
+			{ID: check.StepStatus, Verdict: check.VerdictProblem, Cause: check.CauseMaintenance, Detail: map[string]string{"message": "Back soon."}},
+		}}
+	errs := []app.Code{"invalid_credentials", "hunter2"}
+	en, zh := translations(t, "en"), translations(t, "zh-Hans")
+	english := app.Report(d, errs, "", en)
+	if strings.Contains(english, en("report.english", nil)) || strings.Count(english, en("report.title", nil)) != 1 {
+		t.Fatalf("the English report:\n%s", english)
+	}
+	chinese := app.Report(d, errs, "", zh)
+	mine, staff, ok := strings.Cut(chinese, "\n"+zh("report.english", nil)+"\n\n")
+	if !ok || staff != strings.Replace(english, ` message="Back soon."`, "", 1) {
+		t.Fatalf("the Chinese report is not followed by the English one:\n%s", chinese)
+	}
+	for _, text := range []string{english, chinese} {
+		if err := recovery.FindSecret(text); err != nil {
+			t.Errorf("%v in\n%s", err, text)
+		}
+	}
+	step, _ := d.Step(check.StepStatus)
+	for _, want := range []string{"Sesame 连接报告\n", "应用版本：" + diagVersion + "\n", "妨碍登录：是\n",
+		"problem  status    maintenance message=\"Back soon.\" — " + step.Text(zh).Title + "\n",
+		"最近的错误：invalid_credentials " + zh("report.dropped", map[string]any{"Count": 1}) + "\n", "账户：无\n"} {
+		if !strings.Contains(mine, want) {
+			t.Errorf("the Chinese report lacks %q:\n%s", want, mine)
+		}
+	}
+	if strings.Contains(mine, "connection report") || strings.Contains(mine, step.Text(en).Title) {
+		t.Errorf("the Chinese report holds English:\n%s", mine)
 	}
 }

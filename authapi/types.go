@@ -386,7 +386,8 @@ type SupportTicket struct {
 }
 
 // SupportTicketList answers GET /v1/me/support-requests and
-// GET /v1/support-requests, the newest first.
+// GET /v1/support-requests, the newest first; a request closed longer than
+// the server's ticket retention is purged and not listed.
 type SupportTicketList struct {
 	Tickets []SupportTicket `json:"tickets"`
 }

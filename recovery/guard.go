@@ -95,16 +95,20 @@ func cond(c bool, yes, no rune) rune {
 	return no
 }
 
+// findSecret looks for passwords in text as written (narrowed), and for
+// the other secrets in text with its look-alike letters read as Latin
+// (see latin) and, for codes, without combining marks ("1̲2̲3̲…").
 func findSecret(text string, passwords []string) error {
-	folded := norm.NFKC.String(text) // full-width digits and letters narrowed
+	lat := latin(text)
+	bare := stripMarks(norm.NFKC.String(lat)) // full-width digits and letters narrowed
 	switch {
-	case hasPassword(folded, passwords):
+	case hasPassword(norm.NFKC.String(text), passwords):
 		return &SecretError{authapi.SecretPassword}
-	case hasPhrase(text):
+	case hasPhrase(lat):
 		return &SecretError{authapi.SecretRecoveryPhrase}
-	case hasRecoveryCode(folded):
+	case hasRecoveryCode(bare):
 		return &SecretError{authapi.SecretRecoveryCode}
-	case hasCode(folded):
+	case hasCode(bare):
 		return &SecretError{authapi.SecretCode}
 	}
 	return nil
@@ -128,7 +132,8 @@ func hasPassword(text string, passwords []string) bool {
 
 // hasRecoveryCode reports a recovery code written whole (12 characters)
 // or in three groups of four joined by a space or a dash, that holds a
-// digit or is written in upper case (a word of 12 letters is not a code).
+// digit, is written in upper case, or is written in lower case with
+// letters a word scarcely has (see codeLetters).
 func hasRecoveryCode(text string) bool {
 	runs := alnumRun.FindAllStringIndex(text, -1)
 	for i, r := range runs {
@@ -143,11 +148,22 @@ func hasRecoveryCode(text string) bool {
 			continue
 		}
 		if _, err := authapi.NormalizeRecoveryCode(cand); err == nil && distinct(cand) >= 4 &&
-			(strings.ContainsAny(cand, "0123456789") || strings.ToUpper(cand) == cand) {
+			(strings.ContainsAny(cand, "0123456789") || strings.ToUpper(cand) == cand ||
+				strings.ToLower(cand) == cand && codeLetters(cand)) {
 			return true
 		}
 	}
 	return false
+}
+
+// codeLetters reports letters that a word of 12 letters
+// scarcely has and most codes of letters only have: none of I, L, O and U
+// (a code is shown without them) and at most two of the vowels A and E
+// (about 9 codes in 10 without a digit have so few; "strengthened" and
+// "transparency" have three).
+func codeLetters(s string) bool {
+	s = strings.ToUpper(s)
+	return !strings.ContainsAny(s, "ILOU") && strings.Count(s, "A")+strings.Count(s, "E") <= 2
 }
 
 // distinct counts the different characters of s, so that a placeholder

@@ -84,6 +84,33 @@ var guardCases = []struct {
 	{"Chinese authenticator", "身份验证器显示 123456", nil, authapi.SecretCode},
 	{"Chinese two-factor", "双重验证：123456", nil, authapi.SecretCode},
 	{"recovery code zero-width", "K7Q2\u200b9XMD\u200b4TRA", nil, authapi.SecretRecoveryCode},
+	{"Cyrillic look-alikes", "leg\u0430l winner th\u0430nk ye\u0430r w\u0430ve \u0455\u0430usage worth", nil, authapi.SecretRecoveryPhrase},
+	{"Cyrillic a in abandon", "\u0430bandon ability able about above absent absorb", nil, authapi.SecretRecoveryPhrase},
+	{"Greek omicron", "legal winner thank year wave sausage w\u03bfrth", nil, authapi.SecretRecoveryPhrase},
+	{"Cyrillic small capitals", "legal winner thank year wave sausage wor\u0442\u043d", nil, authapi.SecretRecoveryPhrase},
+	{"mathematical Greek alpha", "\U0001d6c2bandon ability able about above absent absorb", nil, authapi.SecretRecoveryPhrase},
+	{"mathematical letters", "\U0001d425\U0001d41e\U0001d420\U0001d41a\U0001d425 winner thank year wave sausage worth", nil, authapi.SecretRecoveryPhrase},
+	{"look-alike recovery code", "\u041a7Q2-9\u0425MD-4TR\u0410", nil, authapi.SecretRecoveryCode},
+	{"look-alike keyword", "\u0441\u043ed\u0435 123456", nil, authapi.SecretCode},
+	{"code with low lines", "code 1\u03322\u03323\u03324\u03325\u03326\u0332", nil, authapi.SecretCode},
+	{"code with acute accents", "code 1\u03012\u03013\u03014\u03015\u03016\u0301", nil, authapi.SecretCode},
+	{"code of keycaps", "code 1\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e34\ufe0f\u20e35\ufe0f\u20e36\ufe0f\u20e3", nil, authapi.SecretCode},
+	{"keyword with a mark", "co\u0332de 123456", nil, authapi.SecretCode},
+	{"recovery code with low lines", "K\u03327\u0332Q\u03322\u0332-9XMD-4TRA", nil, authapi.SecretRecoveryCode},
+	{"lower-case recovery code of letters", "my recovery code kxqm-hntr-vbwp fails", nil, authapi.SecretRecoveryCode},
+	{"lower-case recovery code whole", "kxqmhntrvbwp", nil, authapi.SecretRecoveryCode},
+	{"lower-case recovery code spaced", "kxqm hntr vbwp", nil, authapi.SecretRecoveryCode},
+	{"mixed case around a placeholder", "groups of four (XXXX-XXXX-XXXX). Type one", nil, ""},
+	{"twelve-letter words", "the transparency of the process strengthened my trust", nil, ""},
+	{"words in fours", "a tech-news-feed and the best-case plan", nil, ""},
+	{"2FA does not work", "I lost my phone, code 2FA doesn't work", nil, ""},
+	{"address", "My address is 221B Baker Street, London NW1 6XE, phone +44 20 7946 0958.", nil, ""},
+	{"order number", "order number 123456-789 was charged twice, invoice INV-2026-000123", nil, ""},
+	{"Chinese lost phone", "我的手机丢了，2FA验证码收不到，怎么办？", nil, ""},
+	{"Chinese address and order", "地址：北京市朝阳区建国路88号，订单号 2026120712345。", nil, ""},
+	{"pinyin", "wo de zhanghao bei suoding le, qing bangbang wo", nil, ""},
+	{"Russian", "Здравствуйте! Не могу войти в аккаунт, код из письма не приходит.", nil, ""},
+	{"Greek", "Καλησπέρα, δεν μπορώ να συνδεθώ στον λογαριασμό μου.", nil, ""},
 }
 
 func TestFindSecret(t *testing.T) {
@@ -183,4 +210,51 @@ func FuzzFindSecret(f *testing.F) {
 			t.Fatalf("%q holds a secret, doubled it does not", text)
 		}
 	})
+}
+
+// TestFindSecretLowerCaseCodes: recovery codes typed in lower case are
+// found, but for the rare one of letters only with three vowels or more
+// (see codeLetters).
+func TestFindSecretLowerCaseCodes(t *testing.T) {
+	const n = 2000
+	missed := 0
+	for range n {
+		code := strings.ToLower(authapi.FormatRecoveryCode(authapi.NewRecoveryCode()))
+		if FindSecret("my code: "+code) == nil {
+			if strings.ContainsAny(code, "0123456789") {
+				t.Fatalf("%q not found", code)
+			}
+			missed++
+		}
+	}
+	if missed*100 > n {
+		t.Errorf("%d of %d lower-case codes missed", missed, n)
+	}
+}
+
+// TestLatin pins the look-alike table by mappings of TR39's
+// confusables.txt (17.0.0) and by those lookalike_gen.go derives.
+func TestLatin(t *testing.T) {
+	for in, want := range map[string]string{
+		"\u0430":     "a", // 0430 ; 0061 ; MA # ( а → a ) CYRILLIC SMALL LETTER A
+		"\u0455":     "s", // 0455 ; 0073 ; MA # ( ѕ → s ) CYRILLIC SMALL LETTER DZE
+		"\u03bf":     "o", // 03BF ; 006F ; MA # ( ο → o ) GREEK SMALL LETTER OMICRON
+		"\u041a":     "K", // 041A ; 004B ; MA # ( К → K ) CYRILLIC CAPITAL LETTER KA
+		"\u0417":     "3", // 0417 ; 0033 ; MA # ( З → 3 ) CYRILLIC CAPITAL LETTER ZE
+		"\u03bd":     "v", // 03BD ; 0076 ; MA # ( ν → v ) GREEK SMALL LETTER NU
+		"\u039d":     "N", // 039D ; 004E ; MA # ( Ν → N ) GREEK CAPITAL LETTER NU
+		"\U0001d6c2": "a", // 1D6C2 ; 0061 ; MA # ( 𝛂 → a ) MATHEMATICAL BOLD SMALL ALPHA
+		"\u0399":     "I", // 0399 ; 006C ; MA # ( Ι → l ): an upper-case l is an I
+		"\u03b7":     "n", // 03B7 ; 006E 0329 ; MA # ( η → n̩ ): marks dropped
+		"\u043a":     "k", // 043A ; 0138 ; MA # ( к → ĸ ): the upper case's, lowered
+		"\uff10":     "0", // NFKC: full-width zero is 0, not TR39's O
+		"\U0001d7ce": "0", // NFKC: 𝟎 is 0
+		"\u03a3":     "\u03a3",
+		"\u4e00":     "\u4e00",
+		"l":          "l",
+	} {
+		if got := latin(in); got != want {
+			t.Errorf("latin(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

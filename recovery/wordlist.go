@@ -85,8 +85,8 @@ func normWord(s string) string {
 	return norm.NFKD.String(strings.ToLower(s))
 }
 
-// stripMarks drops combining marks (accents, kana voicing marks) from an
-// NFKD string.
+// stripMarks drops combining marks (accents, kana voicing marks, the
+// enclosing keycap) from an NFKD or NFKC string.
 func stripMarks(s string) string {
 	if !strings.ContainsFunc(s, isMark) {
 		return s
@@ -99,7 +99,7 @@ func stripMarks(s string) string {
 	}, s)
 }
 
-func isMark(r rune) bool { return unicode.Is(unicode.Mn, r) }
+func isMark(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me) }
 
 // splitWords normalises input and splits it at any run of white space
 // (ASCII, U+3000 ideographic space, no-break space, …) or zero-width space.

@@ -151,7 +151,7 @@ func (c *connCheck) copyReport() {
 	if c.diag == nil {
 		return
 	}
-	fyne.CurrentApp().Clipboard().SetContent(app.Report(*c.diag, c.s.LastErrors(), c.account))
+	fyne.CurrentApp().Clipboard().SetContent(app.Report(*c.diag, c.s.LastErrors(), c.account, diagText))
 	c.copied.Show()
 }
 

@@ -189,7 +189,7 @@ func newSupportForm(s *Shell, login *app.SupportLogin) *view {
 		if login != nil {
 			account = login.Email
 		}
-		reportText = app.Report(d, s.LastErrors(), account)
+		reportText = app.Report(d, s.LastErrors(), account, diagText)
 		return nil
 	}, func(error) {
 		ready = true

@@ -120,6 +120,6 @@ func TestSupportChinese(t *testing.T) {
 	f.golden("support/email_zh.xml")
 	f.shell.Push(newSupportForm(f.shell, nil))
 	f.waitTop("support.form.title")
-	f.waitText("Sesame connection report")
+	f.waitText("Sesame 连接报告")
 	f.golden("support/form_zh.xml")
 }

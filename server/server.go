@@ -90,6 +90,10 @@ type Config struct {
 	// MaxOpenTickets the ones not closed; 0 takes the default, a negative
 	// TicketsPerDay is unlimited.
 	TicketsPerDay, MaxOpenTickets int
+	// TicketRetention is how long after its closing a support request
+	// keeps its text, report and replies (see store.PurgeTickets): the
+	// purge deletes them. 0 takes the default, negative keeps them.
+	TicketRetention time.Duration
 	// PurgeEvery is how often the store's expired rows are deleted (at
 	// start, then every PurgeEvery until Close); negative is never.
 	PurgeEvery time.Duration
@@ -365,7 +369,7 @@ func (s *Server) startPurge() {
 		t := time.NewTicker(s.cfg.PurgeEvery)
 		defer t.Stop()
 		for {
-			if err := s.cfg.Store.Purge(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+			if err := s.purge(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("purging expired rows failed", "err", err)
 			}
 			select {
@@ -375,6 +379,20 @@ func (s *Server) startPurge() {
 			}
 		}
 	}()
+}
+
+// purge deletes the store's expired rows and the text of the tickets
+// closed for TicketRetention.
+func (s *Server) purge(ctx context.Context) error {
+	now := s.cfg.Now()
+	if err := s.cfg.Store.Purge(ctx, now); err != nil || s.cfg.TicketRetention < 0 {
+		return err
+	}
+	n, err := s.cfg.Store.PurgeTickets(ctx, now.Add(-s.cfg.TicketRetention), now)
+	if n > 0 {
+		s.log.Info("purged the text of closed support requests", "count", n, "retention", s.cfg.TicketRetention)
+	}
+	return err
 }
 
 func fill[T comparable](v *T, def T) {

@@ -46,6 +46,9 @@ const (
 	defaultMaxOpenTickets = 5
 )
 
+// DefaultTicketRetention is the default of Config.TicketRetention.
+const DefaultTicketRetention = 90 * 24 * time.Hour
+
 // ticketKey is the key of the daily limit of an account's new tickets.
 func ticketKey(accountID string) string { return "tickets:" + accountID }
 
@@ -283,4 +286,5 @@ func TicketReplyMail(a store.Account, t store.Ticket, text string) mail.Message 
 func supportDefaults(cfg *Config) {
 	fill(&cfg.TicketsPerDay, defaultTicketsPerDay)
 	fill(&cfg.MaxOpenTickets, defaultMaxOpenTickets)
+	fill(&cfg.TicketRetention, DefaultTicketRetention)
 }

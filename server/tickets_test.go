@@ -83,6 +83,55 @@ func TestSupportSignedIn(t *testing.T) {
 	e.call("GET", "/v1/me/support-requests", nil, "").expect(t, 401, authapi.CodeUnauthorized)
 }
 
+// TestSupportPurgesClosed: the server's purge deletes the text, report
+// and replies of a ticket closed Config.TicketRetention (90 days) ago, and
+// its owner no longer sees it; an open ticket and one closed later keep
+// theirs.
+func TestSupportPurgesClosed(t *testing.T) {
+	e := newEnv(t, func(cfg *server.Config) { cfg.PurgeEvery = 10 * time.Millisecond })
+	ctx := t.Context()
+	email, pw := e.account()
+	file := func() string {
+		var tk authapi.SupportTicket
+		e.call("POST", "/v1/me/support-requests", supportRequest, e.signIn(email, pw).AccessToken).ok(t, 201, &tk)
+		return tk.Number
+	}
+	closeTicket := func(number string) {
+		_, err := e.store.AnswerTicket(ctx, number, "Unlocked: sign in again.", store.AuditEntry{At: e.clock.Now(), Operator: "root",
+			Action: store.ActionTicketClose})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	open, old := file(), file()
+	closeTicket(old)
+	e.clock.Advance(60 * 24 * time.Hour)
+	recent := file()
+	closeTicket(recent)
+	e.clock.Advance(30*24*time.Hour + time.Minute)
+
+	deadline := time.Now().Add(10 * time.Second)
+	tk, err := e.store.Ticket(ctx, old)
+	for err == nil && tk.PurgedAt.IsZero() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		tk, err = e.store.Ticket(ctx, old)
+	}
+	if err != nil || tk.PurgedAt.IsZero() || tk.Description != "" || tk.Report != "" || len(tk.Replies) != 0 ||
+		tk.Status != authapi.TicketClosed || tk.CreatedAt.IsZero() {
+		t.Fatalf("the ticket closed 90 days ago: %+v (%v)", tk, err)
+	}
+	for _, number := range []string{open, recent} {
+		if tk, err := e.store.Ticket(ctx, number); err != nil || tk.Description != supportRequest.Description ||
+			tk.Report != supportRequest.Report || !tk.PurgedAt.IsZero() {
+			t.Fatalf("%s was purged: %+v (%v)", number, tk, err)
+		}
+	}
+	list := e.tickets(e.signIn(email, pw).AccessToken, "")
+	if len(list) != 2 || list[0].Number != recent || list[1].Number != open {
+		t.Fatalf("the owner's tickets: %+v", list)
+	}
+}
+
 // TestSupportRefusesSecrets: a description or report that holds a recovery
 // phrase, a recovery code or a mailed code is refused with 400
 // secret_in_request naming it, and nothing is stored.
@@ -99,6 +148,9 @@ func TestSupportRefusesSecrets(t *testing.T) {
 		{"description", "the recovery code K7Q2-9XMD-4TRA failed", authapi.SecretRecoveryCode},
 		{"description", "验证码 123456 不对", authapi.SecretCode},
 		{"report", "the code 654321 did not work", authapi.SecretCode},
+		{"description", "my phrase: leg\u0430l winner th\u0430nk ye\u0430r w\u0430ve \u0455\u0430usage w\u03bfrth", authapi.SecretRecoveryPhrase},
+		{"description", "code 1\u03322\u03323\u03324\u03325\u03326\u0332", authapi.SecretCode},
+		{"description", "my recovery code kxqm-hntr-vbwp fails", authapi.SecretRecoveryCode},
 	} {
 		req := supportRequest
 		if tc.field == "report" {

@@ -32,6 +32,9 @@ type (
 		SignedIn  bool      `json:"signed_in"`
 		CreatedAt time.Time `json:"created_at"`
 		UpdatedAt time.Time `json:"updated_at"`
+		// PurgedAt is when its text, report and replies were deleted, or
+		// null.
+		PurgedAt *time.Time `json:"purged_at"`
 	}
 	replyJSON struct {
 		At       time.Time `json:"at"`
@@ -52,8 +55,19 @@ type (
 )
 
 func ticketRow(t store.Ticket) ticketJSON {
-	return ticketJSON{Number: t.Number, Status: t.Status, Topic: t.Topic, AccountID: t.AccountID, Email: t.Email,
+	v := ticketJSON{Number: t.Number, Status: t.Status, Topic: t.Topic, AccountID: t.AccountID, Email: t.Email,
 		Language: t.Language, SignedIn: t.SignedIn, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	if !t.PurgedAt.IsZero() {
+		v.PurgedAt = &t.PurgedAt
+	}
+	return v
+}
+
+// purged is what the text form of the tickets commands says of a purged
+// ticket.
+func purged(t ticketJSON) string {
+	return fmt.Sprintf("%s was purged on %s: its text, report and replies were deleted after its closing on %s",
+		t.Number, when(t.PurgedAt), when(&t.UpdatedAt))
 }
 
 // checkTickets refuses the tickets commands' wrong flags before the
@@ -97,9 +111,10 @@ func ticketsList(ctx context.Context, a *adminRun) error {
 		out = append(out, ticketRow(t))
 	}
 	return a.emit(out, func(w io.Writer) {
-		fmt.Fprintln(w, "NUMBER\tSTATUS\tTOPIC\tEMAIL\tCREATED\tUPDATED")
+		fmt.Fprintln(w, "NUMBER\tSTATUS\tTOPIC\tEMAIL\tCREATED\tUPDATED\tPURGED")
 		for _, t := range out {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.Status, t.Topic, t.Email, when(&t.CreatedAt), when(&t.UpdatedAt))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.Status, t.Topic, t.Email, when(&t.CreatedAt), when(&t.UpdatedAt),
+				when(t.PurgedAt))
 		}
 	})
 }
@@ -127,6 +142,9 @@ func ticketsShow(ctx context.Context, a *adminRun) error {
 		return err
 	}
 	return a.emit(v, func(w io.Writer) {
+		if v.PurgedAt != nil {
+			fmt.Fprintln(w, purged(v.ticketJSON)+".")
+		}
 		fmt.Fprintf(w, "Ticket\t%s\nStatus\t%s\nTopic\t%s\nEmail\t%s\nAccount\t%s\nLanguage\t%s\nStaff phrase\t%s\nFiled\t%s (%s)\n",
 			v.Number, v.Status, v.Topic, v.Email, v.AccountID, v.Language, v.StaffPhrase, when(&v.CreatedAt),
 			map[bool]string{true: "signed in", false: "after a mailed code"}[v.SignedIn])
@@ -149,6 +167,9 @@ func ticketsAnswer(ctx context.Context, a *adminRun) error {
 	if err != nil {
 		return err
 	}
+	if !t.PurgedAt.IsZero() {
+		return fmt.Errorf("%w: %s: the user files a new request", store.ErrTicketPurged, purged(ticketRow(t)))
+	}
 	text := strings.TrimSpace(a.o.text)
 	var send func(context.Context) error
 	if text != "" {
@@ -167,6 +188,8 @@ func ticketsAnswer(ctx context.Context, a *adminRun) error {
 		Action: a.cmd.action, Reason: a.o.reason})
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%w: %s", errNoTicket, t.Number)
+	} else if errors.Is(err, store.ErrTicketPurged) {
+		return fmt.Errorf("%w: %s", err, t.Number)
 	} else if err != nil {
 		return err
 	}

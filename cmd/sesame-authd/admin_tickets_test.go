@@ -11,6 +11,7 @@ import (
 
 	"sesame/authapi"
 	"sesame/internal/testdb"
+	"sesame/server/store"
 )
 
 // support proves email with a mailed support code, files a request and
@@ -166,6 +167,24 @@ func TestAdminTickets(t *testing.T) {
 			}
 			if out, err := e.admin("tickets", "show", tk.Number); err != nil || !strings.Contains(out, reply) {
 				t.Fatalf("tickets show as text: %q %v", out, err)
+			}
+
+			// Purged, it shows its number and dates, and takes no reply.
+			purgedAt := time.Now().UTC().Truncate(time.Millisecond)
+			if n, err := e.db.Open(t).PurgeTickets(t.Context(), purgedAt.Add(time.Hour), purgedAt); err != nil || n != 1 {
+				t.Fatalf("purge: %d %v", n, err)
+			}
+			e.adminJSON(&shown, "tickets", "show", tk.Number)
+			if shown.PurgedAt == nil || !shown.PurgedAt.Equal(purgedAt) || shown.Description != "" || shown.Report != "" ||
+				len(shown.Replies) != 0 || shown.Number != tk.Number || shown.Status != "closed" {
+				t.Fatalf("tickets show of a purged ticket: %+v", shown)
+			}
+			out, err := e.admin("tickets", "show", tk.Number)
+			if err != nil || !strings.Contains(out, tk.Number+" was purged on "+purgedAt.Format(time.RFC3339)) || strings.Contains(out, reply) {
+				t.Fatalf("tickets show as text of a purged ticket: %q %v", out, err)
+			}
+			if _, err := e.admin("tickets", "reply", tk.Number, "--local-mailbox", "--text", "Hello again."); !errors.Is(err, store.ErrTicketPurged) {
+				t.Fatalf("a reply to a purged ticket: %v", err)
 			}
 		})
 	}

@@ -77,6 +77,7 @@ type options struct {
 	rateAuth, mailsPerDay         int
 	rateRefresh                   int
 	sessionMaxAge                 time.Duration
+	ticketRetention               time.Duration
 	logLevel, logFormat           string
 	shutdownWait, drainWait       time.Duration
 	metricsListen                 string
@@ -154,6 +155,8 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.rateRefresh, "rate-refresh", def.RateRefresh.PerMinute, "refreshes per minute (`n`) of one session (after a burst of 10); 0 turns the limit off")
 	fs.IntVar(&o.mailsPerDay, "mails-per-day", def.MailsPerDay, "code mails a day (`n`) to one address, besides --rate-mail; 0 turns the cap off")
 	fs.DurationVar(&o.sessionMaxAge, "session-max-age", def.SessionMaxAge, "longest life of a session from its sign-in, however often it is refreshed")
+	fs.DurationVar(&o.ticketRetention, "ticket-retention", server.DefaultTicketRetention, "how long after its closing a support request keeps its text, the app's report and\n"+
+		"the replies; then they are deleted, and its number and dates stay for the audit log. 0 keeps them")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.DurationVar(&o.shutdownWait, "shutdown-wait", 30*time.Second, "how long a shutdown waits for requests in flight")
@@ -319,6 +322,10 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	if o.mailsPerDay == 0 {
 		cfg.MailsPerDay = -1
 	}
+	cfg.TicketRetention = o.ticketRetention
+	if o.ticketRetention == 0 {
+		cfg.TicketRetention = -1
+	}
 	cfg.MinClientVersion, cfg.LatestClientVersion, cfg.DownloadURL = o.minVersion, o.latestVersion, o.downloadURL
 	cfg.DevMailbox = o.localMailbox && loopback
 	cfg.TOTPKey, cfg.PlainTOTPSecrets = totpKey, o.devPlainTOTP
@@ -331,6 +338,10 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	if o.sessionMaxAge <= 0 {
 		ln.Close()
 		return errors.New("--session-max-age must be positive")
+	}
+	if o.ticketRetention < 0 {
+		ln.Close()
+		return errors.New("--ticket-retention must not be negative")
 	}
 	if o.lockFailures < 1 || o.lockBase <= 0 || o.lockMax < o.lockBase {
 		ln.Close()

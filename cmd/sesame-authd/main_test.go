@@ -62,6 +62,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--min-client-version", "one"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--lock-failures", "0"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--session-max-age", "0s"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--ticket-retention", "-1h"},
 		{"--db", db, "--local-mailbox", "stray"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "10.0.0.0/8,proxy.example"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--trusted-proxies", "0.0.0.0/0"},

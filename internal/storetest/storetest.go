@@ -84,6 +84,7 @@ var behaviours = []struct {
 	{"concurrent notice claims", testConcurrentNotices},
 	{"phones", testPhones},
 	{"tickets", testTickets},
+	{"closed tickets purged", testTicketPurge},
 	{"concurrent tickets stay within the cap", testConcurrentTickets},
 }
 
@@ -2146,6 +2147,82 @@ func testTickets(t *testing.T, db testdb.DB) {
 	}
 	if some, _ := st.FindTickets(ctx, "", 1); len(some) != 1 {
 		t.Fatalf("limit 1: %+v", some)
+	}
+}
+
+// testTicketPurge: PurgeTickets empties the tickets closed before its
+// time, once, and keeps their number, account, status and dates; an open
+// or answered ticket, however old, and one closed later keep everything.
+func testTicketPurge(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	a := newAccount(t, st, "ann")
+	day := 24 * time.Hour
+	old := now.Add(-100 * day)
+	file := func(number string, at time.Time, action, text string) {
+		t.Helper()
+		tk := store.Ticket{Number: number, AccountID: a.ID, Email: a.Email, Language: a.Language, Topic: authapi.TopicLocked,
+			Description: "locked out of " + number, Report: "report", StaffPhrase: "alpha beta gamma", Status: authapi.TicketOpen,
+			CreatedAt: old, UpdatedAt: old}
+		check(t, st.CreateTicket(ctx, tk, 10))
+		if action != "" {
+			_, err := st.AnswerTicket(ctx, number, text, store.AuditEntry{At: at, Operator: "root", Action: action})
+			check(t, err)
+		}
+	}
+	file("T-open", old, "", "")
+	file("T-answered", old, store.ActionTicketReply, "try again")
+	file("T-old", old, store.ActionTicketClose, "unlocked, bye")
+	file("T-recent", now.Add(-10*day), store.ActionTicketClose, "bye")
+	before, err := st.Ticket(ctx, "T-old")
+	check(t, err)
+
+	n, err := st.PurgeTickets(ctx, now.Add(-90*day), now)
+	check(t, err)
+	if n != 1 {
+		t.Fatalf("%d tickets purged, want 1", n)
+	}
+	got, err := st.Ticket(ctx, "T-old")
+	check(t, err)
+	want := before
+	want.Email, want.Description, want.Report, want.StaffPhrase, want.PurgedAt, want.Replies = "", "", "", "", now, []store.TicketReply{}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the purged ticket: %+v, want %+v", got, want)
+	}
+	for _, number := range []string{"T-open", "T-answered", "T-recent"} {
+		if tk, err := st.Ticket(ctx, number); err != nil || tk.Description == "" || tk.Report == "" || tk.StaffPhrase == "" ||
+			tk.Email == "" || !tk.PurgedAt.IsZero() || tk.Status != authapi.TicketOpen && len(tk.Replies) != 1 {
+			t.Fatalf("%s was purged: %+v (%v)", number, tk, err)
+		}
+	}
+	if n, err := st.PurgeTickets(ctx, now.Add(-90*day), now.Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("purged again: %d %v", n, err)
+	}
+	if tk, _ := st.Ticket(ctx, "T-old"); !tk.PurgedAt.Equal(now) {
+		t.Fatalf("the purge date moved: %v", tk.PurgedAt)
+	}
+
+	// The owner's list leaves it out; the operator's keeps it.
+	mine, err := st.Tickets(ctx, a.ID)
+	check(t, err)
+	if len(mine) != 3 || slices.ContainsFunc(mine, func(tk store.Ticket) bool { return tk.Number == "T-old" }) {
+		t.Fatalf("the owner's tickets: %+v", mine)
+	}
+	closed, err := st.FindTickets(ctx, authapi.TicketClosed, 10)
+	check(t, err)
+	if len(closed) != 2 || closed[0].Number != "T-old" || !closed[0].PurgedAt.Equal(now) || !closed[1].PurgedAt.IsZero() {
+		t.Fatalf("the closed tickets: %+v", closed)
+	}
+
+	// It takes no more replies, and nothing is written.
+	logged, err := st.AuditLog(ctx, a.Email, 10)
+	check(t, err)
+	_, err = st.AnswerTicket(ctx, "T-old", "hello again", store.AuditEntry{At: now, Operator: "root", Action: store.ActionTicketReply})
+	wantErr(t, "a reply to a purged ticket", err, store.ErrTicketPurged)
+	if after, _ := st.AuditLog(ctx, a.Email, 10); len(after) != len(logged) {
+		t.Fatalf("the refused reply is in the audit log: %+v", after)
+	}
+	if tk, _ := st.Ticket(ctx, "T-old"); tk.Status != authapi.TicketClosed || len(tk.Replies) != 0 {
+		t.Fatalf("the refused reply changed it: %+v", tk)
 	}
 }
 

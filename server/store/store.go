@@ -47,6 +47,9 @@ var (
 	// ErrTicketLimit reports an account with as many open support
 	// requests as it may have.
 	ErrTicketLimit = errors.New("store: too many open support requests")
+	// ErrTicketPurged reports a support request whose text PurgeTickets
+	// deleted: it takes no more replies.
+	ErrTicketPurged = errors.New("store: the support request was purged")
 	// ErrOldValuesKept reports that RewriteTOTPSecrets rewrote the values
 	// but the old ones may stay in the database's files for a while (a
 	// write-ahead log another connection reads, a table the database user
@@ -356,7 +359,10 @@ type Ticket struct {
 	// SignedIn: made in a session, not after a mailed code.
 	SignedIn  bool
 	CreatedAt time.Time
+	// UpdatedAt is the last reply or closing: a closed ticket's closing.
 	UpdatedAt time.Time
+	// PurgedAt is when PurgeTickets emptied it, or zero.
+	PurgedAt time.Time
 	// Replies are the staff's, oldest first; the lists of FindTickets
 	// leave them out.
 	Replies []TicketReply
@@ -607,8 +613,8 @@ type Store interface {
 	// account has maxOpen tickets that are not closed: ErrTicketLimit.
 	// ErrExists: its number is taken.
 	CreateTicket(ctx context.Context, t Ticket, maxOpen int) error
-	// Tickets lists the tickets of an account with their replies, the
-	// newest first.
+	// Tickets lists the tickets of an account that are not purged, with
+	// their replies, the newest first.
 	Tickets(ctx context.Context, accountID string) ([]Ticket, error)
 	// Ticket returns a ticket with its replies; ErrNotFound.
 	Ticket(ctx context.Context, number string) (Ticket, error)
@@ -621,6 +627,12 @@ type Store interface {
 	// closes it. In the same transaction it writes e to the audit log with
 	// the ticket's account and address, the ticket's number in front of
 	// e.Reason, and the outcome, and returns the entry. ErrNotFound: no
-	// such ticket, and nothing is written.
+	// such ticket, ErrTicketPurged: a purged one; nothing is written.
 	AnswerTicket(ctx context.Context, number, text string, e AuditEntry) (AuditEntry, error)
+	// PurgeTickets empties the tickets closed before closedBefore (their
+	// UpdatedAt) that are not purged yet: it deletes their description,
+	// report, staff phrase, address and replies, and sets PurgedAt to now.
+	// Their number, account, topic, status and dates stay, since the
+	// audit log names the number. It returns how many it purged.
+	PurgeTickets(ctx context.Context, closedBefore, now time.Time) (int, error)
 }

@@ -1225,11 +1225,13 @@ func (s *Store) RemovePhone(ctx context.Context, accountID string) error {
 
 const ticketCols = `number, account_id, email, language, topic, description, report, staff_phrase, status, signed_in, created_at, updated_at`
 
+// scanTicket reads the ticketCols and purged_at of a row.
 func scanTicket(row pgx.Row) (store.Ticket, error) {
 	var t store.Ticket
+	var purged *time.Time
 	err := row.Scan(&t.Number, &t.AccountID, &t.Email, &t.Language, &t.Topic, &t.Description, &t.Report, &t.StaffPhrase,
-		&t.Status, &t.SignedIn, &t.CreatedAt, &t.UpdatedAt)
-	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+		&t.Status, &t.SignedIn, &t.CreatedAt, &t.UpdatedAt, &purged)
+	t.CreatedAt, t.UpdatedAt, t.PurgedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC(), fromNil(purged)
 	return t, notFound(err)
 }
 
@@ -1261,7 +1263,7 @@ func (s *Store) CreateTicket(ctx context.Context, t store.Ticket, maxOpen int) e
 
 // tickets reads the tickets of a query, with their replies when replies.
 func (s *Store) tickets(ctx context.Context, replies bool, query string, args ...any) ([]store.Ticket, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+ticketCols+` FROM tickets `+query, args...)
+	rows, err := s.pool.Query(ctx, `SELECT `+ticketCols+`, purged_at FROM tickets `+query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -1289,7 +1291,7 @@ func (s *Store) tickets(ctx context.Context, replies bool, query string, args ..
 
 // Tickets implements store.Store.
 func (s *Store) Tickets(ctx context.Context, accountID string) ([]store.Ticket, error) {
-	return s.tickets(ctx, true, `WHERE account_id = $1 ORDER BY created_at DESC, number`, accountID)
+	return s.tickets(ctx, true, `WHERE account_id = $1 AND purged_at IS NULL ORDER BY created_at DESC, number`, accountID)
 }
 
 // Ticket implements store.Store.
@@ -1319,10 +1321,16 @@ func (s *Store) AnswerTicket(ctx context.Context, number, text string, e store.A
 	in := e
 	err = s.tx(ctx, func(tx pgx.Tx) error {
 		e = in
+		var purged bool
+		if err := tx.QueryRow(ctx, `SELECT purged_at IS NOT NULL FROM tickets WHERE number = $1 FOR UPDATE`, number).Scan(&purged); err != nil {
+			return notFound(err)
+		} else if purged {
+			return store.ErrTicketPurged
+		}
 		err := tx.QueryRow(ctx, `UPDATE tickets SET status = $1, updated_at = $2 WHERE number = $3 RETURNING account_id, email`,
 			status, e.At, number).Scan(&e.AccountID, &e.Email)
 		if err != nil {
-			return notFound(err)
+			return err
 		}
 		if text != "" {
 			if _, err := tx.Exec(ctx, `INSERT INTO ticket_replies (number, at, operator, body) VALUES ($1, $2, $3, $4)`,
@@ -1338,4 +1346,21 @@ func (s *Store) AnswerTicket(ctx context.Context, number, text string, e store.A
 	}
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	return e, nil
+}
+
+// PurgeTickets implements store.Store.
+func (s *Store) PurgeTickets(ctx context.Context, closedBefore, now time.Time) (int, error) {
+	const which = `status = $1 AND updated_at < $2 AND purged_at IS NULL`
+	var n int
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM ticket_replies WHERE number IN (SELECT number FROM tickets WHERE `+which+` FOR UPDATE)`,
+			authapi.TicketClosed, closedBefore); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE tickets SET description = '', report = '', staff_phrase = '', email = '', purged_at = $3
+			WHERE `+which, authapi.TicketClosed, closedBefore, now)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
 }

@@ -1279,12 +1279,17 @@ func (s *Store) RemovePhone(ctx context.Context, accountID string) error {
 
 const ticketCols = `number, account_id, email, language, topic, description, report, staff_phrase, status, signed_in, created_at, updated_at`
 
+// scanTicket reads the ticketCols and purged_at of a row.
 func scanTicket(row interface{ Scan(...any) error }) (store.Ticket, error) {
 	var t store.Ticket
 	var created, updated int64
+	var purged sql.NullInt64
 	err := row.Scan(&t.Number, &t.AccountID, &t.Email, &t.Language, &t.Topic, &t.Description, &t.Report, &t.StaffPhrase,
-		&t.Status, &t.SignedIn, &created, &updated)
+		&t.Status, &t.SignedIn, &created, &updated, &purged)
 	t.CreatedAt, t.UpdatedAt = fromMS(created), fromMS(updated)
+	if purged.Valid {
+		t.PurgedAt = fromMS(purged.Int64)
+	}
 	return t, notFound(err)
 }
 
@@ -1312,7 +1317,7 @@ func (s *Store) CreateTicket(ctx context.Context, t store.Ticket, maxOpen int) e
 
 // tickets reads the tickets of a query, with their replies when replies.
 func (s *Store) tickets(ctx context.Context, replies bool, query string, args ...any) ([]store.Ticket, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets `+query, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+`, purged_at FROM tickets `+query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -1358,7 +1363,7 @@ func (s *Store) replies(ctx context.Context, number string) ([]store.TicketReply
 
 // Tickets implements Store.
 func (s *Store) Tickets(ctx context.Context, accountID string) ([]store.Ticket, error) {
-	return s.tickets(ctx, true, `WHERE account_id = ? ORDER BY created_at DESC, number`, accountID)
+	return s.tickets(ctx, true, `WHERE account_id = ? AND purged_at IS NULL ORDER BY created_at DESC, number`, accountID)
 }
 
 // Ticket implements Store.
@@ -1386,10 +1391,16 @@ func (s *Store) AnswerTicket(ctx context.Context, number, text string, e store.A
 	}
 	e.Reason, e.Outcome = reason, outcome
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var purged bool
+		if err := tx.QueryRowContext(ctx, `SELECT purged_at IS NOT NULL FROM tickets WHERE number = ?`, number).Scan(&purged); err != nil {
+			return notFound(err)
+		} else if purged {
+			return store.ErrTicketPurged
+		}
 		err := tx.QueryRowContext(ctx, `UPDATE tickets SET status = ?, updated_at = ? WHERE number = ? RETURNING account_id, email`,
 			status, ms(e.At), number).Scan(&e.AccountID, &e.Email)
 		if err != nil {
-			return notFound(err)
+			return err
 		}
 		if text != "" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_replies (number, at, operator, body) VALUES (?, ?, ?, ?)`,
@@ -1405,4 +1416,21 @@ func (s *Store) AnswerTicket(ctx context.Context, number, text string, e store.A
 	}
 	e.At = fromMS(ms(e.At))
 	return e, nil
+}
+
+// PurgeTickets implements Store.
+func (s *Store) PurgeTickets(ctx context.Context, closedBefore, now time.Time) (int, error) {
+	const which = `status = ? AND updated_at < ? AND purged_at IS NULL`
+	var n int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_replies WHERE number IN (SELECT number FROM tickets WHERE `+which+`)`,
+			authapi.TicketClosed, ms(closedBefore)); err != nil {
+			return err
+		}
+		var err error
+		n, err = count(tx.ExecContext(ctx, `UPDATE tickets SET description = '', report = '', staff_phrase = '', email = '', purged_at = ?
+			WHERE `+which, ms(now), authapi.TicketClosed, ms(closedBefore)))
+		return err
+	})
+	return n, err
 }

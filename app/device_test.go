@@ -90,7 +90,7 @@ func TestResetFromAKnownDeviceOutlivesAStranger(t *testing.T) {
 	}
 	// The owner's code is mailed after the stranger's mails (two codes and
 	// a warning of too many wrong ones), which are sent in the background.
-	for deadline := time.Now().Add(5 * time.Second); f.mails(email) < 4; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); f.mails(email) < 4; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the stranger's mails: %d of 4", f.mails(email))
 		}

@@ -13,7 +13,7 @@ import (
 // returns its code.
 func (f *fixture) text(number string, after int) string {
 	f.t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		msgs, err := f.client.Mailbox(context.Background(), number)
 		if err != nil {
 			f.t.Fatal(err)

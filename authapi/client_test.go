@@ -105,7 +105,7 @@ var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 // code was not taken yet, and returns the code.
 func (e *env) code(c *authapi.Client, addr, subject string) string {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		mails, err := c.Mailbox(context.Background(), addr)
 		if err != nil {
@@ -758,10 +758,10 @@ func TestClockOffset(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing after 5 s.
+// waitFor polls cond until it holds, failing after 30 s.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached")
 		}
@@ -872,7 +872,7 @@ func TestAcceptLanguage(t *testing.T) {
 	if err := c.CreateAccount(ctx, authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		mails, err := c.Mailbox(ctx, email)
 		if err != nil {
 			t.Fatal(err)

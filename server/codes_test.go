@@ -174,7 +174,7 @@ func TestWrongCodeBudget(t *testing.T) {
 	e.clock.Advance(23 * time.Hour)
 	verifyReset(e.startReset(email)).expect(t, 410, authapi.CodeCodeExpired)
 	// The owner got one mail, with the phrase, and an activity entry.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var locked []authapi.Mail
 	for len(locked) == 0 && time.Now().Before(deadline) {
 		var box authapi.Mailbox
@@ -412,7 +412,7 @@ func TestPurgeAtStartAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for count() != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -214,7 +214,7 @@ var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 // it, so the newest mail need not be the one.
 func (e *env) mailCode(addr, subject string, after int) (string, authapi.Mail) {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		var box authapi.Mailbox
 		e.call("GET", "/v1/dev/mailbox?to="+addr, nil, "").ok(e.t, 200, &box)
@@ -244,7 +244,7 @@ func (e *env) mails(addr string) int {
 // waitMails waits until addr has n mails.
 func (e *env) waitMails(addr string, n int) []authapi.Mail {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var box authapi.Mailbox
 		e.call("GET", "/v1/dev/mailbox?to="+addr, nil, "").ok(e.t, 200, &box)

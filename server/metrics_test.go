@@ -54,7 +54,7 @@ func metricsOf(t testing.TB, e *env) string {
 // waitMetric waits until series reaches want.
 func waitMetric(t testing.TB, url, series string, want float64) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got := scrape(t, url)[series]
 		if got >= want {

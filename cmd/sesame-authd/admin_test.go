@@ -86,7 +86,7 @@ func (e *adminEnv) signUp(email, pw string) {
 		e.t.Fatalf("sign-up: %d", s)
 	}
 	code := ""
-	for deadline := time.Now().Add(5 * time.Second); code == "" && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(30 * time.Second); code == "" && time.Now().Before(deadline); {
 		var box authapi.Mailbox
 		e.call("GET", "/v1/dev/mailbox?to="+email, nil, "", &box)
 		if len(box.Mails) > 0 {

@@ -22,7 +22,7 @@ func (e *adminEnv) support(email string) (authapi.SupportTicket, string) {
 		e.t.Fatalf("support code: %d", s)
 	}
 	var code string
-	for deadline := time.Now().Add(5 * time.Second); code == "" && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(30 * time.Second); code == "" && time.Now().Before(deadline); {
 		for _, m := range e.mailbox(email) {
 			if strings.Contains(m.Subject, "contact Sesame support") {
 				code = sixDigits.FindString(m.Text)

@@ -271,21 +271,32 @@ func reportData(d check.Diagnosis, lastErrors []Code, account string) ReportData
 // and title, the last error codes and the masked account, in the language
 // of tr; when that is not English, the same report in English follows for
 // support staff, without the steps' details, which stand above (it would
-// double the report's size, bounded by authapi.MaxSupportReport). It never
-// holds a password, a code, a token, a secret or a recovery phrase (see
-// redact).
+// double the report's size). It fits authapi.MaxSupportReport: the
+// details are cut shorter, to none, until it does. It never holds a
+// password, a code, a token, a secret or a recovery phrase (see redact).
 func Report(d check.Diagnosis, lastErrors []Code, account string, tr check.Translate) string {
 	r := reportData(d, lastErrors, account)
-	text := reportText(r, tr, true)
-	if en, _ := check.Translations(check.Languages[0]); en != nil && reportText(r, en, true) != text {
-		text += "\n" + tr("report.english", nil) + "\n\n" + reportText(r, en, false)
+	en, _ := check.Translations(check.Languages[0])
+	var text string
+	for _, n := range reportDetailCuts {
+		text = reportText(r, tr, n)
+		if en != nil && reportText(r, en, n) != text {
+			text += "\n" + tr("report.english", nil) + "\n\n" + reportText(r, en, 0)
+		}
+		if len(text) <= authapi.MaxSupportReport {
+			break
+		}
 	}
 	return text
 }
 
+// reportDetailCuts are the lengths in bytes the report's details are cut
+// to, in turn, until it fits authapi.MaxSupportReport; 0 leaves them out.
+var reportDetailCuts = []int{300, 100, 30, 0}
+
 // reportText is the report of r in the language of tr, with the steps'
-// details when details.
-func reportText(r ReportData, tr check.Translate, details bool) string {
+// details cut to cut bytes ("…" marks a cut one), none when cut is 0.
+func reportText(r ReportData, tr check.Translate, cut int) string {
 	var b strings.Builder
 	line := func(key string, value any) { b.WriteString(tr(key, map[string]any{"Value": value}) + "\n") }
 	line("report.title", nil)
@@ -297,10 +308,14 @@ func reportText(r ReportData, tr check.Translate, details bool) string {
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "%-8s %-9s %s", s.Verdict, s.ID, s.Cause)
 		for _, k := range sortedKeys(s.Detail) {
-			if !details {
+			if cut == 0 {
 				break
 			}
-			fmt.Fprintf(&b, " %s=%q", k, s.Detail[k])
+			v := s.Detail[k]
+			if short := check.Clean(v, cut); short != v {
+				v = short + "…"
+			}
+			fmt.Fprintf(&b, " %s=%q", k, v)
 		}
 		if s.Cause != "" || s.Verdict == check.VerdictOK {
 			b.WriteString(" — " + s.Text(tr).Title)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"sesame/app"
 	"sesame/authapi"
@@ -332,5 +333,27 @@ func TestReportLanguage(t *testing.T) {
 	}
 	if strings.Contains(mine, "connection report") || strings.Contains(mine, step.Text(en).Title) {
 		t.Errorf("the Chinese report holds English:\n%s", mine)
+	}
+}
+
+// TestReportFits: a report whose every detail is at its longest fits the
+// size the server takes for a support request, in English and in Chinese
+// (followed by English), its details cut and marked; a short one keeps
+// them whole.
+func TestReportFits(t *testing.T) {
+	d := check.Diagnosis{Server: "https://auth.sesame.example", AppVersion: diagVersion}
+	for _, def := range check.Steps {
+		detail := map[string]string{}
+		for _, k := range def.Details {
+			detail[k] = strings.Repeat("down for a while ", 18)
+		}
+		d.Steps = append(d.Steps, check.Step{ID: def.ID, Verdict: check.VerdictWarning, Cause: def.Causes[0], Detail: detail})
+	}
+	errs := slices.Repeat([]app.Code{"invalid_credentials"}, 30)
+	for _, language := range []string{"en", "zh-Hans"} {
+		report := app.Report(d, errs, "someone@example.org", translations(t, language))
+		if len(report) > authapi.MaxSupportReport || !strings.Contains(report, "…\"") || !utf8.ValidString(report) {
+			t.Errorf("%s: a report of %d bytes (the limit is %d):\n%s", language, len(report), authapi.MaxSupportReport, report)
+		}
 	}
 }

@@ -33,10 +33,10 @@ func (s *Server) smsOn() error {
 }
 
 // sendSMS delivers m, unless its number has had its daily cap of
-// messages; sent is false when it did not go (capped, or the delivery
-// failed).
-func (s *Server) sendSMS(ctx context.Context, m sms.Message) (sent bool, err error) {
-	ok, _, err := s.cfg.Store.TakeToken(ctx, dailySMSKey(m.To), s.dailySMS, s.cfg.Now())
+// messages (slot's share of it: see startCode); sent is false when it did
+// not go (capped, or the delivery failed).
+func (s *Server) sendSMS(ctx context.Context, m sms.Message, slot string) (sent bool, err error) {
+	ok, _, err := s.cfg.Store.TakeToken(ctx, slotKey(dailySMSKey(m.To), slot), s.dailySMS, s.cfg.Now())
 	if err != nil {
 		return false, err
 	}
@@ -86,14 +86,14 @@ func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) e
 	if err := s.cfg.Store.SetPendingPhone(ctx, a.ID, number); err != nil {
 		return err
 	}
-	err = s.cfg.Store.PutCode(ctx, a.Email, store.PurposePhone, s.codeHash(phonePurpose(number), a.Email, code),
+	err = s.cfg.Store.PutCode(ctx, a.Email, store.PurposePhone, store.AnySlot, s.codeHash(phonePurpose(number), a.Email, code),
 		s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts)
 	if err != nil {
 		return err
 	}
 	m := sms.Compose(sms.KindVerifyPhone, number, a.Language, code, int(s.cfg.CodeTTL.Minutes()))
 	s.background(func(ctx context.Context) error {
-		_, err := s.sendSMS(ctx, m)
+		_, err := s.sendSMS(ctx, m, store.AnySlot)
 		return err
 	})
 	w.WriteHeader(http.StatusAccepted)
@@ -121,7 +121,7 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal
 	}
 	use, err := store.CodeUse{}, store.ErrNotFound
 	if ph.Pending != "" {
-		use, err = s.cfg.Store.UseCode(ctx, email, store.PurposePhone, lockKey(email, p.Session.DeviceID), s.cfg.Now(), s.cfg.CodeBudget,
+		use, err = s.cfg.Store.UseCode(ctx, email, store.PurposePhone, store.AnySlot, lockKey(email, p.Session.DeviceID), s.cfg.Now(), s.cfg.CodeBudget,
 			s.matchCode(phonePurpose(ph.Pending), email, req.Code))
 	}
 	if err == nil && use.OK {
@@ -178,12 +178,12 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	if err := s.smsOn(); err != nil {
 		return err
 	}
-	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code string) error {
+	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code, slot string) error {
 		p, err := s.cfg.Store.Phone(ctx, a.ID)
 		settled := s.cfg.PhoneSettle < 0 || !s.cfg.Now().Before(p.VerifiedAt.Add(s.cfg.PhoneSettle))
 		if err == nil && p.Number != "" && settled {
 			var sent bool
-			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
+			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())), slot)
 			if sent {
 				return nil
 			}

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +118,73 @@ func TestStrangerCannotSpendTheOwnersTexts(t *testing.T) {
 	code, _ := e.textCode(annPhone, texts)
 	e.strangerAsks(sms, email, store.KeptCodes)
 	e.useCode("/v1/password-resets/verify", email, code, tok.DeviceToken).ok(t, 200, nil)
+}
+
+// TestServerWideTextBudget: against toll fraud, the server texts at most
+// SMSPerDayTotal messages a day to every number together, and only the
+// numbers of SMSCountries; a reset code that may not be texted is mailed,
+// and the metrics and the log say why, without the number.
+func TestServerWideTextBudget(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.SMSPerDayTotal, c.SMSCountries = 3, []string{"cn"} })
+	metrics := metricsOf(t, e)
+	const other = "+8613912345678"
+	var emails []string
+	for _, number := range []string{annPhone, other} {
+		email, pw := e.account()
+		e.addPhone(e.signIn(email, pw).AccessToken, pw, number)
+		emails = append(emails, email)
+	}
+	e.resetBySMS(emails[0]).ok(t, 202, nil)
+	e.textCode(annPhone, 1)
+	n := e.mails(emails[1])
+	e.resetBySMS(emails[1]).ok(t, 202, nil)
+	e.mailCode(emails[1], "reset", n)
+	if got := len(e.texts(other)); got != 1 {
+		t.Fatalf("%d texts past the server's total, want its verification only", got)
+	}
+	waitMetric(t, metrics, `sesame_sms_withheld_total{reason="total"}`, 1)
+
+	// A number of another country cannot be added, and a verified one
+	// (the countries changed since) gets its reset codes by mail.
+	email, pw := e.account()
+	tok := e.signIn(email, pw)
+	p := e.call("POST", "/v1/me/phone", authapi.PhoneRequest{Phone: evePhone, Password: pw}, tok.AccessToken).
+		expect(t, 400, authapi.CodeInvalidRequest)
+	if p.Field != "phone" {
+		t.Fatalf("field %q, want phone", p.Field)
+	}
+	ctx := context.Background()
+	a, _ := e.store.AccountByEmail(ctx, email)
+	if err := e.store.SetPendingPhone(ctx, a.ID, evePhone); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.ConfirmPhone(ctx, a.ID, evePhone, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n = e.mails(email)
+	e.resetBySMS(email).ok(t, 202, nil)
+	e.mailCode(email, "reset", n)
+	if got := len(e.texts(evePhone)); got != 0 {
+		t.Fatalf("a number of another country got %d texts", got)
+	}
+	waitMetric(t, metrics, `sesame_sms_withheld_total{reason="country"}`, 1)
+	out := logs.String()
+	if !strings.Contains(out, `"reason":"total"`) || !strings.Contains(out, `"reason":"country"`) {
+		t.Fatal("the log does not say why texts were withheld")
+	}
+	for _, number := range []string{other, evePhone, strings.TrimPrefix(other, "+")} {
+		if strings.Contains(out, number) {
+			t.Fatal("a phone number is in the log")
+		}
+	}
+}
+
+// TestSMSCountriesChecked: a server refuses to start with a country that
+// is not one.
+func TestSMSCountriesChecked(t *testing.T) {
+	cfg := newEnv(t).cfg
+	cfg.SMSCountries = []string{"CN", "XX"}
+	if _, err := server.New(cfg); err == nil || !strings.Contains(err.Error(), "XX") {
+		t.Fatalf("New with the country XX: %v", err)
+	}
 }

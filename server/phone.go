@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"sesame/authapi"
 	"sesame/server/mail"
@@ -18,8 +20,33 @@ import (
 // verified number of an account (a reset), never a number a stranger
 // names, and at most SMSPerDay messages a day to any number.
 
-// dailySMSKey is the key of a phone number's daily cap of text messages.
+// dailySMSKey is the key of a phone number's daily cap of text messages,
+// totalSMSKey the server's.
 func dailySMSKey(number string) string { return "sms-day:" + number }
+
+const totalSMSKey = "sms-day-total"
+
+// smsCountriesOf is the set of the regions of Config.SMSCountries, nil
+// for all; an unknown region is an error.
+func smsCountriesOf(regions []string) (map[string]bool, error) {
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	set := map[string]bool{}
+	for _, r := range regions {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		if !authapi.IsPhoneRegion(r) {
+			return nil, fmt.Errorf("server: %q is not a country of phone numbers (ISO 3166, such as CN)", r)
+		}
+		set[r] = true
+	}
+	return set, nil
+}
+
+// textable reports whether the server texts number's country.
+func (s *Server) textable(number string) bool {
+	return s.smsCountries == nil || s.smsCountries[authapi.PhoneRegion(number)]
+}
 
 // phonePurpose binds a texted code to the number it went to.
 func phonePurpose(number string) string { return store.PurposePhone + ":" + number }
@@ -32,23 +59,43 @@ func (s *Server) smsOn() error {
 	return nil
 }
 
-// sendSMS delivers m, unless its number has had its daily cap of
-// messages (slot's share of it: see startCode); sent is false when it did
-// not go (capped, or the delivery failed).
+// sendSMS delivers m, unless the server does not text its country, the
+// number had its daily cap of messages (slot's share of it: see
+// startCode) or the server its daily total; sent is false when it did not
+// go (withheld, or the delivery failed), which the log and the metrics
+// tell by reason.
 func (s *Server) sendSMS(ctx context.Context, m sms.Message, slot string) (sent bool, err error) {
-	ok, _, err := s.cfg.Store.TakeToken(ctx, slotKey(dailySMSKey(m.To), slot), s.dailySMS, s.cfg.Now())
+	reason, err := s.smsWithheld(ctx, m.To, slot)
 	if err != nil {
 		return false, err
 	}
-	if !ok {
-		s.log.Warn("text message not sent: the number had its daily cap")
-		return false, nil
+	var failure error
+	if reason == "" {
+		if failure = s.cfg.SMS.Send(ctx, m); failure == nil {
+			return true, nil
+		}
+		reason = smsFailed
 	}
-	if err := s.cfg.SMS.Send(ctx, m); err != nil {
-		s.log.Warn("text message delivery failed", "err", err)
-		return false, nil
+	s.metrics.smsWithheld.WithLabelValues(reason).Inc()
+	s.log.Warn("text message not sent", "reason", reason, "err", failure)
+	return false, nil
+}
+
+// smsWithheld is why a text to number may not go ("" when it may): the
+// reason of the first cap that has no token left, whose token it takes.
+func (s *Server) smsWithheld(ctx context.Context, number, slot string) (string, error) {
+	if !s.textable(number) {
+		return smsCountry, nil
 	}
-	return true, nil
+	for _, c := range []struct {
+		reason, key string
+		limit       store.Limit
+	}{{smsNumber, slotKey(dailySMSKey(number), slot), s.dailySMS}, {smsTotal, totalSMSKey, s.totalSMS}} {
+		if ok, _, err := s.cfg.Store.TakeToken(ctx, c.key, c.limit, s.cfg.Now()); err != nil || !ok {
+			return c.reason, err
+		}
+	}
+	return "", nil
 }
 
 // phoneNumber is the verified number of an account, "" when it has none.
@@ -59,7 +106,8 @@ func (s *Server) phoneNumber(ctx context.Context, accountID string) (string, err
 
 // addPhone texts a code to the number that is to be the account's; the
 // password re-authenticates the request, since the number can reset it.
-// The account's mail caps bound the messages it has sent.
+// The account's mail caps bound the messages it has sent; a number of a
+// country the server does not text (Config.SMSCountries) answers 400.
 func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) error {
 	if err := s.smsOn(); err != nil {
 		return err
@@ -72,6 +120,10 @@ func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) e
 	if err != nil {
 		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "phone",
 			"The phone number must be a mobile number in E.164, such as +8613800138000.")
+	}
+	if !s.textable(number) {
+		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "phone",
+			"This server sends no text messages to the number's country.")
 	}
 	at, err := s.reauthenticate(r, p, "password", req.Password)
 	if err != nil {

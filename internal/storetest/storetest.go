@@ -1123,7 +1123,7 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	trusted(t, st, bob)
 	for _, acct := range []store.Account{a, bob} {
 		check(t, st.PutResetToken(ctx, []byte("reset-"+acct.ID), acct.ID, now.Add(time.Hour)))
-		check(t, st.PutCode(ctx, acct.Email, store.PurposeReset, store.AnySlot, []byte("c"), now.Add(time.Hour), 5))
+		check(t, st.PutCode(ctx, acct.Email, store.PurposeReset, "d1", []byte("c"), now.Add(time.Hour), 5))
 		check(t, st.SetPendingPhone(ctx, acct.ID, "+8613800138000"))
 		check(t, st.ConfirmPhone(ctx, acct.ID, "+8613800138000", now))
 	}
@@ -1154,7 +1154,7 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	ss, _ := st.Sessions(ctx, a.ID)
 	_, errCh := st.Challenge(ctx, []byte("ann-ch"), now)
 	_, errReset := st.ResetToken(ctx, []byte("reset-ann"), now)
-	_, errCode := st.UseCode(ctx, a.Email, store.PurposeReset, store.AnySlot, a.Email, now, budget, is("c"))
+	_, errCode := st.UseCode(ctx, a.Email, store.PurposeReset, "d1", a.Email, now, budget, is("c"))
 	if !got.ResetRequired || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 ||
 		!errors.Is(errReset, store.ErrNotFound) || !errors.Is(errCode, store.ErrNotFound) {
 		t.Fatalf("after the link: %+v, %d sessions, challenge %v, trusted %v, reset token %v, reset code %v",

@@ -549,7 +549,7 @@ type Store interface {
 	// was used, ErrNotFound when it is unknown or expired at now, and
 	// nothing changes) and, in the same transaction, ends every session
 	// and challenge of its account and the trust of every device of it,
-	// deletes its reset tokens, the address's mailed reset code and its
+	// deletes its reset tokens, the address's mailed reset codes and its
 	// phone number (verified or pending: a thief's phone would take the
 	// next reset), sets ResetRequired and records e in its activity. It
 	// returns the account's id.

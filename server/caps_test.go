@@ -149,7 +149,7 @@ func TestServerWideTextBudget(t *testing.T) {
 	email, pw := e.account()
 	tok := e.signIn(email, pw)
 	p := e.call("POST", "/v1/me/phone", authapi.PhoneRequest{Phone: evePhone, Password: pw}, tok.AccessToken).
-		expect(t, 400, authapi.CodeInvalidRequest)
+		expect(t, 400, authapi.CodePhoneNotServed)
 	if p.Field != "phone" {
 		t.Fatalf("field %q, want phone", p.Field)
 	}

@@ -122,7 +122,7 @@ func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) e
 			"The phone number must be a mobile number in E.164, such as +8613800138000.")
 	}
 	if !s.textable(number) {
-		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "phone",
+		return problemField(http.StatusBadRequest, authapi.CodePhoneNotServed, "phone",
 			"This server sends no text messages to the number's country.")
 	}
 	at, err := s.reauthenticate(r, p, "password", req.Password)

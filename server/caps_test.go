@@ -103,19 +103,26 @@ func TestStrangerCannotReplaceTheOwnersCode(t *testing.T) {
 }
 
 // TestStrangerCannotSpendTheOwnersTexts: a stranger asks for reset codes
-// by SMS until the number's daily cap is spent, then more to replace the
-// owner's; her request from her known device still gets a texted code
-// that works.
+// by SMS right after the owner, then until the number's daily cap is
+// spent, then more to replace the owner's. Her texted code outlives
+// store.KeptCodes-1 of his requests, and her request from her known device
+// still gets a texted code that works.
 func TestStrangerCannotSpendTheOwnersTexts(t *testing.T) {
 	e := newEnv(t, productionCaps)
 	email, pw := e.account()
 	tok := e.device(email, pw, "laptop")
 	e.addPhone(tok.AccessToken, pw, annPhone)
 	const sms = "/v1/password-resets/sms"
-	e.strangerAsks(sms, email, server.DefaultConfig().SMSPerDay)
 	texts := len(e.texts(annPhone))
-	e.call("POST", sms, authapi.EmailRequest{Email: email, DeviceToken: tok.DeviceToken}, "").ok(t, 202, nil)
+	e.resetBySMS(email).ok(t, 202, nil)
 	code, _ := e.textCode(annPhone, texts)
+	e.strangerAsks(sms, email, store.KeptCodes-1)
+	e.useCode("/v1/password-resets/verify", email, code, "").ok(t, 200, nil)
+
+	e.strangerAsks(sms, email, server.DefaultConfig().SMSPerDay)
+	texts = len(e.texts(annPhone))
+	e.call("POST", sms, authapi.EmailRequest{Email: email, DeviceToken: tok.DeviceToken}, "").ok(t, 202, nil)
+	code, _ = e.textCode(annPhone, texts)
 	e.strangerAsks(sms, email, store.KeptCodes)
 	e.useCode("/v1/password-resets/verify", email, code, tok.DeviceToken).ok(t, 200, nil)
 }

@@ -167,9 +167,10 @@ func (a *App) StartPasswordReset(ctx context.Context, email string) (*PasswordRe
 
 // Resend asks for a new reset code.
 func (r *PasswordReset) Resend(ctx context.Context) error {
+	req := r.a.codeRequest(ctx, r.Email)
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	if err := r.a.client.StartPasswordReset(sctx, r.Email); err != nil {
+	if err := r.a.client.StartPasswordReset(sctx, req); err != nil {
 		return fmt.Errorf("asking for a reset code: %w", err)
 	}
 	r.sent(ctx, r.a)

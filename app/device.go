@@ -10,9 +10,11 @@ import (
 )
 
 // The device token of a sign-in is the server's name for this device and
-// account: sent with each sign-in of the account and with a reset's
-// completion, it lets this device sign in while failures from elsewhere
-// lock the account, and it carries "trust this computer". It is kept in
+// account: sent with each sign-in of the account, each request for a
+// mailed code and its check, and a reset's completion, it lets this device
+// sign in while failures from elsewhere lock the account, gets its codes
+// while strangers spend the address's caps, and it carries "trust this
+// computer". It is kept in
 // the keychain only, whether or not "remember me" is ticked (it signs
 // nobody in), and a keychain that fails never stops a sign-in: the sign-in
 // then goes on without it.
@@ -34,6 +36,12 @@ func (a *App) deviceToken(ctx context.Context, email string) string {
 	}
 	a.keepDevice(email, t)
 	return t
+}
+
+// codeRequest is the request for a code mailed (or texted) to email, with
+// this device's token of the account.
+func (a *App) codeRequest(ctx context.Context, email string) authapi.EmailRequest {
+	return authapi.EmailRequest{Email: email, DeviceToken: a.deviceToken(ctx, email)}
 }
 
 // saveDeviceToken keeps the device token a sign-in of email answered, if

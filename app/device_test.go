@@ -14,7 +14,9 @@ import (
 
 	"sesame/app"
 	"sesame/authapi"
+	"sesame/internal/testserver"
 	"sesame/keystore"
+	"sesame/server"
 )
 
 // deviceToken returns the device token the keychain keeps for email, or "".
@@ -81,7 +83,7 @@ func TestResetFromAKnownDeviceOutlivesAStranger(t *testing.T) {
 	f.signOut()
 	stranger, _ := f.newApp()
 	for range 2 {
-		if err := stranger.StartPasswordReset(ctx, email); err != nil {
+		if err := stranger.StartPasswordReset(ctx, authapi.EmailRequest{Email: email}); err != nil {
 			t.Fatal(err)
 		}
 		for range 5 {
@@ -109,6 +111,53 @@ func TestResetFromAKnownDeviceOutlivesAStranger(t *testing.T) {
 	}
 	if err := r.Complete(ctx, password+"!", password+"!", ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A stranger who knows only the address asks for its codes until its
+// daily cap of code mails is spent: this computer, whose device token the
+// requests send, still gets a reset code (by mail, and by SMS for an
+// account without a phone) and a support code that work.
+func TestCodesFromAKnownDeviceOutliveAStrangersRequests(t *testing.T) {
+	t.Parallel()
+	const perDay = 20
+	f := serveFixture(t, testserver.New(t, func(c *server.Config) { c.MailsPerDay = perDay }).Handler)
+	ctx := context.Background()
+	const email = "asked-too-often@example.org"
+	f.register(email, false) // the first mail of the day
+	f.signOut()
+	stranger, _ := f.newApp()
+	for range perDay {
+		if err := stranger.StartPasswordReset(ctx, authapi.EmailRequest{Email: email}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); f.mails(email) < perDay; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the stranger's mails: %d of %d", f.mails(email)-1, perDay-1)
+		}
+	}
+	n := f.mails(email)
+	r, err := f.app.StartPasswordReset(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.code(email, "reset", n)
+	n = f.mails(email)
+	if err := r.SendBySMS(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code := f.code(email, "reset", n)
+	if err := r.Verify(ctx, code); err != nil {
+		t.Fatalf("the reset code of this computer past the address's cap: %v", err)
+	}
+	n = f.mails(email)
+	l, err := f.app.StartSupport(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Verify(ctx, f.code(email, "support", n)); err != nil {
+		t.Fatalf("the support code of this computer past the address's cap: %v", err)
 	}
 }
 

@@ -82,12 +82,13 @@ func (a *App) RemovePhone(ctx context.Context, password string) error {
 
 // SendBySMS asks for a new reset code by SMS to the phone number of the
 // account, for when the mail does not arrive; an account without one gets
-// it by mail. The new code replaces the one mailed before. The server
-// answers alike for every address.
+// it by mail. The codes mailed before still work. The server answers
+// alike for every address.
 func (r *PasswordReset) SendBySMS(ctx context.Context) error {
+	req := r.a.codeRequest(ctx, r.Email)
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	if err := r.a.client.StartPasswordResetSMS(sctx, r.Email); err != nil {
+	if err := r.a.client.StartPasswordResetSMS(sctx, req); err != nil {
 		return fmt.Errorf("asking for a reset code by SMS: %w", err)
 	}
 	r.sent(ctx, r.a)

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"sesame/app"
+	"sesame/authapi"
+	"sesame/internal/testserver"
+	"sesame/server"
 )
 
 // text waits for the newest text message to number beyond after and
@@ -96,5 +99,17 @@ func TestResetBySMS(t *testing.T) {
 	}
 	if res, err := f.app.SignIn(ctx, "sam@example.org", "new sturdy password 8", false); err != nil || !res.SignedIn() {
 		t.Fatalf("sign-in after the reset: %v", err)
+	}
+}
+
+// A number of a country the server does not text is refused with a code
+// of its own, which the screens explain.
+func TestPhoneOfACountryNotServed(t *testing.T) {
+	t.Parallel()
+	f := serveFixture(t, testserver.New(t, func(c *server.Config) { c.SMSCountries = []string{"CN"} }).Handler)
+	f.register("far-away@example.org", false)
+	_, err := f.app.AddPhone(context.Background(), "+447400123456", password)
+	if !errors.Is(err, authapi.ErrPhoneNotServed) || app.ErrorCode(err) != app.Code(authapi.CodePhoneNotServed) {
+		t.Fatalf("a number of another country: %v (%s)", err, app.ErrorCode(err))
 	}
 }

@@ -70,9 +70,10 @@ func (a *App) StartSupport(ctx context.Context, email string) (*SupportLogin, er
 
 // Resend asks for a new support code.
 func (l *SupportLogin) Resend(ctx context.Context) error {
+	req := l.a.codeRequest(ctx, l.Email)
 	sctx, cancel := l.a.step(ctx)
 	defer cancel()
-	if err := l.a.client.StartSupport(sctx, l.Email); err != nil {
+	if err := l.a.client.StartSupport(sctx, req); err != nil {
 		return fmt.Errorf("asking for a support code: %w", err)
 	}
 	l.sent(ctx, l.a)

@@ -164,7 +164,8 @@ var sentinels = map[Code]error{
 	CodeTwoFactorAlreadyEnabled: ErrTwoFactorAlreadyEnabled, CodeTwoFactorNotEnabled: ErrTwoFactorNotEnabled,
 	CodeTwoFactorNotPending: ErrTwoFactorNotPending, CodeRateLimited: ErrRateLimited,
 	CodeSecretInRequest: ErrSecretInRequest, CodeSupportLimit: ErrSupportLimit, CodeSupportTokenExpired: ErrSupportTokenExpired,
-	CodeMaintenance: ErrMaintenance, CodeOverloaded: ErrOverloaded, CodeClientOutdated: ErrClientOutdated,
+	CodePhoneNotServed: ErrPhoneNotServed,
+	CodeMaintenance:    ErrMaintenance, CodeOverloaded: ErrOverloaded, CodeClientOutdated: ErrClientOutdated,
 	CodeInternal: ErrInternal,
 }
 

@@ -361,7 +361,7 @@ func TestEveryEndpoint(t *testing.T) {
 	}
 
 	// Password reset.
-	if err := c.StartPasswordReset(ctx, email); err != nil {
+	if err := c.StartPasswordReset(ctx, authapi.EmailRequest{Email: email}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := c.VerifyPasswordReset(ctx, authapi.EmailCodeRequest{Email: email, Code: e.code(c, email, "Reset")})

@@ -96,18 +96,20 @@ func (c *Client) RevokeOtherSessions(ctx context.Context) error {
 		want: http.StatusNoContent})
 }
 
-// StartPasswordReset mails a reset code, if the account exists.
-func (c *Client) StartPasswordReset(ctx context.Context, email string) error {
+// StartPasswordReset mails a reset code, if the account exists. A request
+// with the device token of the account (req.DeviceToken) has the device's
+// own codes and caps, which strangers cannot spend.
+func (c *Client) StartPasswordReset(ctx context.Context, req EmailRequest) error {
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets",
-		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+		in: req, want: http.StatusAccepted})
 }
 
 // StartPasswordResetSMS sends a new reset code by SMS to the phone number
-// bound to the account, or by mail when it has none; the code replaces any
-// code sent before. The server answers the same whatever the address.
-func (c *Client) StartPasswordResetSMS(ctx context.Context, email string) error {
+// bound to the account, or by mail when it has none. The server answers
+// the same whatever the address.
+func (c *Client) StartPasswordResetSMS(ctx context.Context, req EmailRequest) error {
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/sms",
-		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+		in: req, want: http.StatusAccepted})
 }
 
 // VerifyPasswordReset trades a mailed reset code for a reset token.
@@ -268,9 +270,9 @@ func (c *Client) RemovePhone(ctx context.Context, password string) error {
 
 // StartSupport mails a code that opens the support requests of email, if
 // it has an account, to its owner who cannot sign in.
-func (c *Client) StartSupport(ctx context.Context, email string) error {
+func (c *Client) StartSupport(ctx context.Context, req EmailRequest) error {
 	return c.do(ctx, call{method: http.MethodPost, path: "/v1/support-requests/code",
-		in: EmailRequest{Email: email}, want: http.StatusAccepted})
+		in: req, want: http.StatusAccepted})
 }
 
 // VerifySupport trades the mailed code for a support token.

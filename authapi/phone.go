@@ -45,6 +45,20 @@ func ParsePhone(s, region string) (string, error) {
 	return "", ErrPhoneNotMobile
 }
 
+// PhoneRegion is the ISO 3166 region ("CN") of an E.164 number, "" when
+// it has none.
+func PhoneRegion(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(n)
+}
+
+// IsPhoneRegion reports whether region is an ISO 3166 region ("CN") that
+// has phone numbers.
+func IsPhoneRegion(region string) bool { return phonenumbers.GetCountryCodeForRegion(region) != 0 }
+
 // FormatPhone shows an E.164 number the international way of its country
 // (+86 138 0013 8000); a number it cannot read is shown as it is.
 func FormatPhone(e164 string) string {

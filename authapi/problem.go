@@ -67,6 +67,10 @@ const (
 	CodeSupportLimit        Code = "support_limit"
 	CodeSupportTokenExpired Code = "support_token_expired"
 
+	// Phone numbers. CodePhoneNotServed: the server texts no number of
+	// the number's country.
+	CodePhoneNotServed Code = "phone_not_served"
+
 	// Service state.
 	CodeRateLimited    Code = "rate_limited"
 	CodeMaintenance    Code = "maintenance"
@@ -84,7 +88,7 @@ var Codes = []Code{
 	CodeInvalidTwoFactorCode, CodeChallengeExpired, CodeInvalidRefreshToken,
 	CodeRefreshTokenReused, CodeUnauthorized, CodeResetTokenExpired,
 	CodeTwoFactorAlreadyEnabled, CodeTwoFactorNotEnabled, CodeTwoFactorNotPending,
-	CodeSecretInRequest, CodeSupportLimit, CodeSupportTokenExpired,
+	CodeSecretInRequest, CodeSupportLimit, CodeSupportTokenExpired, CodePhoneNotServed,
 	CodeRateLimited, CodeMaintenance, CodeOverloaded, CodeClientOutdated, CodeInternal,
 }
 
@@ -218,6 +222,7 @@ var (
 	ErrSecretInRequest         = &Problem{Code: CodeSecretInRequest}
 	ErrSupportLimit            = &Problem{Code: CodeSupportLimit}
 	ErrSupportTokenExpired     = &Problem{Code: CodeSupportTokenExpired}
+	ErrPhoneNotServed          = &Problem{Code: CodePhoneNotServed}
 	ErrRateLimited             = &Problem{Code: CodeRateLimited}
 	ErrMaintenance             = &Problem{Code: CodeMaintenance}
 	ErrOverloaded              = &Problem{Code: CodeOverloaded}

@@ -60,9 +60,14 @@ type EmailCodeRequest struct {
 	DeviceToken string `json:"device_token,omitempty"`
 }
 
-// EmailRequest is the body of POST /v1/password-resets.
+// EmailRequest is the body of POST /v1/password-resets, its /sms and POST
+// /v1/support-requests/code.
 type EmailRequest struct {
 	Email string `json:"email"`
+	// DeviceToken, as in CreateSessionRequest: the request of a known
+	// device of the account has a code slot and mail caps of its own,
+	// which a stranger who knows only the address cannot spend or fill.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // CreateSessionRequest is the body of POST /v1/sessions.

@@ -164,11 +164,15 @@ func (s *Server) codesLocked(ctx context.Context, email string, d mail.Data, own
 
 // startCode answers 202 with an empty body whatever the address; the
 // account of a known address gets a code of purpose, which deliver sends in
-// the background, an unknown address a decoy code that never matches, so
-// that its code answers go as a known one's do (both do the same reads and
-// write). Past the address's daily mail cap it does nothing, silently.
+// the background, an unknown address a decoy code that never matches,
+// so that its code answers go as a known one's do (both do the same reads
+// and writes). A request with the token of a known device of the account
+// (authapi.EmailRequest.DeviceToken) has a code slot and mail caps of the
+// device's own, which strangers' requests cannot spend or fill; the others
+// share the address's (store.AnySlot). Past the slot's daily mail cap it
+// does nothing, silently.
 func (s *Server) startCode(w http.ResponseWriter, r *http.Request, purpose string,
-	deliver func(ctx context.Context, a store.Account, code string) error) error {
+	deliver func(ctx context.Context, a store.Account, code, slot string) error) error {
 	var req authapi.EmailRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -178,37 +182,37 @@ func (s *Server) startCode(w http.ResponseWriter, r *http.Request, purpose strin
 		return err
 	}
 	ctx := r.Context()
-	if err := s.limit(ctx, s.mailRate, mailKey(email)); err != nil {
+	a, dev, err := s.accountAndDevice(ctx, email, req.DeviceToken)
+	if err != nil {
 		return err
 	}
-	if ok, _, err := s.cfg.Store.TakeToken(ctx, dailyMailKey(email), s.dailyMail, s.cfg.Now()); err != nil {
+	slot := deviceID(dev)
+	if err := s.limit(ctx, s.mailRate, slotKey(mailKey(email), slot)); err != nil {
+		return err
+	}
+	if ok, _, err := s.cfg.Store.TakeToken(ctx, slotKey(dailyMailKey(email), slot), s.dailyMail, s.cfg.Now()); err != nil {
 		return err
 	} else if !ok {
 		w.WriteHeader(http.StatusAccepted)
 		return nil
 	}
-	a, err := s.cfg.Store.AccountByEmail(ctx, email)
-	known := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
 	code, hash := newCode(), decoyHash()
-	if known {
+	if a != nil {
 		hash = s.codeHash(purpose, email, code)
 	}
-	if err := s.cfg.Store.PutCode(ctx, email, purpose, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
+	if err := s.cfg.Store.PutCode(ctx, email, purpose, slot, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
 		return err
 	}
-	if known {
-		s.background(func(ctx context.Context) error { return deliver(ctx, a, code) })
+	if a != nil {
+		s.background(func(ctx context.Context) error { return deliver(ctx, *a, code, slot) })
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
 
 // mailsCode is startCode's delivery of a code in a mail of kind.
-func (s *Server) mailsCode(kind mail.Kind) func(context.Context, store.Account, string) error {
-	return func(_ context.Context, a store.Account, code string) error {
+func (s *Server) mailsCode(kind mail.Kind) func(context.Context, store.Account, string, string) error {
+	return func(_ context.Context, a store.Account, code, _ string) error {
 		s.sendMail(s.codeMail(kind, a.Email, code, accountData(a)))
 		return nil
 	}
@@ -231,7 +235,7 @@ func (s *Server) useMailedCode(w http.ResponseWriter, r *http.Request, purpose s
 	if err != nil {
 		return store.Account{}, err
 	}
-	use, err := s.cfg.Store.UseCode(ctx, email, purpose, lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
+	use, err := s.cfg.Store.UseCode(ctx, email, purpose, deviceID(dev), lockKey(email, deviceID(dev)), s.cfg.Now(), s.cfg.CodeBudget,
 		s.matchCode(purpose, email, req.Code))
 	if err := s.codeAnswer(r, email, dev, use, err); err != nil {
 		return store.Account{}, err

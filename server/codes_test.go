@@ -395,7 +395,7 @@ func TestDailyMailCap(t *testing.T) {
 func TestPurgeAtStartAndClose(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.store.PutCode(ctx, "old@example.org", store.PurposeReset, []byte("x"), e.clock.Now().Add(-time.Minute), 5); err != nil {
+	if err := e.store.PutCode(ctx, "old@example.org", store.PurposeReset, store.AnySlot, []byte("x"), e.clock.Now().Add(-time.Minute), 5); err != nil {
 		t.Fatal(err)
 	}
 	db := e.rawDB()

@@ -28,6 +28,8 @@ type metrics struct {
 	hashWaiting prometheus.Gauge
 	hashWait    *prometheus.HistogramVec
 	mails       *prometheus.CounterVec
+	// smsWithheld counts the text messages that did not go, by reason.
+	smsWithheld *prometheus.CounterVec
 	dbErrors    *prometheus.CounterVec
 }
 
@@ -42,6 +44,11 @@ const (
 
 	mailSent   = "sent"
 	mailFailed = "failed"
+
+	smsCountry = "country" // the number's country is not of Config.SMSCountries
+	smsNumber  = "number"  // the number had its daily cap (Config.SMSPerDay)
+	smsTotal   = "total"   // the server had its daily total (Config.SMSPerDayTotal)
+	smsFailed  = "failed"  // the delivery failed
 
 	dbRequest = "request" // a request failed with an error that is no answer
 	dbReady   = "ready"   // the readiness check's ping failed
@@ -93,6 +100,10 @@ func newMetrics() *metrics {
 		mails: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "sesame_mail_deliveries_total", Help: "Mail deliveries, by result: sent or failed.",
 		}, []string{"result"}),
+		smsWithheld: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "sesame_sms_withheld_total",
+			Help: "Text messages not sent (a reset code is mailed instead), by reason: country (not allowed), number (its daily cap), total (the server's daily total) or failed (the delivery).",
+		}, []string{"reason"}),
 		dbErrors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "sesame_database_errors_total",
 			Help: "Database errors: request (a request failed with an error that is no answer: a 500), ready (the readiness ping failed).",
@@ -104,6 +115,9 @@ func newMetrics() *metrics {
 	}
 	for _, r := range []string{mailSent, mailFailed} {
 		m.mails.WithLabelValues(r)
+	}
+	for _, r := range []string{smsCountry, smsNumber, smsTotal, smsFailed} {
+		m.smsWithheld.WithLabelValues(r)
 	}
 	for _, s := range []string{dbRequest, dbReady} {
 		m.dbErrors.WithLabelValues(s)

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"sesame/authapi"
 	"sesame/server/mail"
@@ -18,8 +20,33 @@ import (
 // verified number of an account (a reset), never a number a stranger
 // names, and at most SMSPerDay messages a day to any number.
 
-// dailySMSKey is the key of a phone number's daily cap of text messages.
+// dailySMSKey is the key of a phone number's daily cap of text messages,
+// totalSMSKey the server's.
 func dailySMSKey(number string) string { return "sms-day:" + number }
+
+const totalSMSKey = "sms-day-total"
+
+// smsCountriesOf is the set of the regions of Config.SMSCountries, nil
+// for all; an unknown region is an error.
+func smsCountriesOf(regions []string) (map[string]bool, error) {
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	set := map[string]bool{}
+	for _, r := range regions {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		if !authapi.IsPhoneRegion(r) {
+			return nil, fmt.Errorf("server: %q is not a country of phone numbers (ISO 3166, such as CN)", r)
+		}
+		set[r] = true
+	}
+	return set, nil
+}
+
+// textable reports whether the server texts number's country.
+func (s *Server) textable(number string) bool {
+	return s.smsCountries == nil || s.smsCountries[authapi.PhoneRegion(number)]
+}
 
 // phonePurpose binds a texted code to the number it went to.
 func phonePurpose(number string) string { return store.PurposePhone + ":" + number }
@@ -32,23 +59,43 @@ func (s *Server) smsOn() error {
 	return nil
 }
 
-// sendSMS delivers m, unless its number has had its daily cap of
-// messages; sent is false when it did not go (capped, or the delivery
-// failed).
-func (s *Server) sendSMS(ctx context.Context, m sms.Message) (sent bool, err error) {
-	ok, _, err := s.cfg.Store.TakeToken(ctx, dailySMSKey(m.To), s.dailySMS, s.cfg.Now())
+// sendSMS delivers m, unless the server does not text its country, the
+// number had its daily cap of messages (slot's share of it: see
+// startCode) or the server its daily total; sent is false when it did not
+// go (withheld, or the delivery failed), which the log and the metrics
+// tell by reason.
+func (s *Server) sendSMS(ctx context.Context, m sms.Message, slot string) (sent bool, err error) {
+	reason, err := s.smsWithheld(ctx, m.To, slot)
 	if err != nil {
 		return false, err
 	}
-	if !ok {
-		s.log.Warn("text message not sent: the number had its daily cap")
-		return false, nil
+	var failure error
+	if reason == "" {
+		if failure = s.cfg.SMS.Send(ctx, m); failure == nil {
+			return true, nil
+		}
+		reason = smsFailed
 	}
-	if err := s.cfg.SMS.Send(ctx, m); err != nil {
-		s.log.Warn("text message delivery failed", "err", err)
-		return false, nil
+	s.metrics.smsWithheld.WithLabelValues(reason).Inc()
+	s.log.Warn("text message not sent", "reason", reason, "err", failure)
+	return false, nil
+}
+
+// smsWithheld is why a text to number may not go ("" when it may): the
+// reason of the first cap that has no token left, whose token it takes.
+func (s *Server) smsWithheld(ctx context.Context, number, slot string) (string, error) {
+	if !s.textable(number) {
+		return smsCountry, nil
 	}
-	return true, nil
+	for _, c := range []struct {
+		reason, key string
+		limit       store.Limit
+	}{{smsNumber, slotKey(dailySMSKey(number), slot), s.dailySMS}, {smsTotal, totalSMSKey, s.totalSMS}} {
+		if ok, _, err := s.cfg.Store.TakeToken(ctx, c.key, c.limit, s.cfg.Now()); err != nil || !ok {
+			return c.reason, err
+		}
+	}
+	return "", nil
 }
 
 // phoneNumber is the verified number of an account, "" when it has none.
@@ -59,7 +106,8 @@ func (s *Server) phoneNumber(ctx context.Context, accountID string) (string, err
 
 // addPhone texts a code to the number that is to be the account's; the
 // password re-authenticates the request, since the number can reset it.
-// The account's mail caps bound the messages it has sent.
+// The account's mail caps bound the messages it has sent; a number of a
+// country the server does not text (Config.SMSCountries) answers 400.
 func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) error {
 	if err := s.smsOn(); err != nil {
 		return err
@@ -72,6 +120,10 @@ func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) e
 	if err != nil {
 		return problemField(http.StatusBadRequest, authapi.CodeInvalidRequest, "phone",
 			"The phone number must be a mobile number in E.164, such as +8613800138000.")
+	}
+	if !s.textable(number) {
+		return problemField(http.StatusBadRequest, authapi.CodePhoneNotServed, "phone",
+			"This server sends no text messages to the number's country.")
 	}
 	at, err := s.reauthenticate(r, p, "password", req.Password)
 	if err != nil {
@@ -86,14 +138,14 @@ func (s *Server) addPhone(w http.ResponseWriter, r *http.Request, p principal) e
 	if err := s.cfg.Store.SetPendingPhone(ctx, a.ID, number); err != nil {
 		return err
 	}
-	err = s.cfg.Store.PutCode(ctx, a.Email, store.PurposePhone, s.codeHash(phonePurpose(number), a.Email, code),
+	err = s.cfg.Store.PutCode(ctx, a.Email, store.PurposePhone, store.AnySlot, s.codeHash(phonePurpose(number), a.Email, code),
 		s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts)
 	if err != nil {
 		return err
 	}
 	m := sms.Compose(sms.KindVerifyPhone, number, a.Language, code, int(s.cfg.CodeTTL.Minutes()))
 	s.background(func(ctx context.Context) error {
-		_, err := s.sendSMS(ctx, m)
+		_, err := s.sendSMS(ctx, m, store.AnySlot)
 		return err
 	})
 	w.WriteHeader(http.StatusAccepted)
@@ -121,7 +173,7 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal
 	}
 	use, err := store.CodeUse{}, store.ErrNotFound
 	if ph.Pending != "" {
-		use, err = s.cfg.Store.UseCode(ctx, email, store.PurposePhone, lockKey(email, p.Session.DeviceID), s.cfg.Now(), s.cfg.CodeBudget,
+		use, err = s.cfg.Store.UseCode(ctx, email, store.PurposePhone, store.AnySlot, lockKey(email, p.Session.DeviceID), s.cfg.Now(), s.cfg.CodeBudget,
 			s.matchCode(phonePurpose(ph.Pending), email, req.Code))
 	}
 	if err == nil && use.OK {
@@ -178,12 +230,12 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	if err := s.smsOn(); err != nil {
 		return err
 	}
-	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code string) error {
+	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code, slot string) error {
 		p, err := s.cfg.Store.Phone(ctx, a.ID)
 		settled := s.cfg.PhoneSettle < 0 || !s.cfg.Now().Before(p.VerifiedAt.Add(s.cfg.PhoneSettle))
 		if err == nil && p.Number != "" && settled {
 			var sent bool
-			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())))
+			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())), slot)
 			if sent {
 				return nil
 			}

@@ -38,3 +38,12 @@ func addrKey(ip string) string {
 // The keys of the per-minute and daily caps of code mails to an address.
 func mailKey(email string) string      { return "mail:" + email }
 func dailyMailKey(email string) string { return "mail-day:" + email }
+
+// slotKey is the key of a known device's own share of the limit key (see
+// startCode), or key itself for store.AnySlot.
+func slotKey(key, slot string) string {
+	if slot == store.AnySlot {
+		return key
+	}
+	return key + "@" + store.DeviceKeyPrefix + slot
+}

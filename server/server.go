@@ -79,6 +79,14 @@ type Config struct {
 	// every account together; past it nothing more is sent that day. 0
 	// takes the default, negative is unlimited.
 	SMSPerDay int
+	// SMSPerDayTotal caps the text messages the server sends a day, to
+	// every number together, against toll fraud (texts pumped to numbers
+	// that pay their sender); SMSCountries (ISO 3166 regions, "CN") are
+	// the countries it texts, empty for all. A reset code that may not be
+	// texted is mailed. SMSPerDayTotal 0 takes the default, negative is
+	// unlimited.
+	SMSPerDayTotal int
+	SMSCountries   []string
 	// PhoneSettle is how long a number is the account's before reset
 	// codes go to it by SMS; until then they are mailed. A thief who adds
 	// his number with a stolen password cannot take the account back by
@@ -169,6 +177,7 @@ func DefaultConfig() Config {
 		CodeBudget:          store.CodeBudget{Misses: 10, Window: 24 * time.Hour},
 		MailsPerDay:         20,
 		SMSPerDay:           5,
+		SMSPerDayTotal:      1000,
 		PhoneSettle:         7 * 24 * time.Hour,
 		PurgeEvery:          time.Hour,
 		MinClientVersion:    "0.1.0",
@@ -198,8 +207,11 @@ type Server struct {
 	// dailyMail caps the code mails to an address a day. The limits'
 	// buckets are kept in the store (see limit).
 	dailyMail store.Limit
-	// dailySMS caps the text messages to a phone number a day.
-	dailySMS store.Limit
+	// dailySMS caps the text messages to a phone number a day, totalSMS
+	// the server's; smsCountries are the regions it texts, nil for all.
+	dailySMS     store.Limit
+	totalSMS     store.Limit
+	smsCountries map[string]bool
 	// codeKey keys the stored hashes of mailed codes; linkKey signs the
 	// "this wasn't me" links.
 	codeKey []byte
@@ -254,6 +266,7 @@ func New(cfg Config) (*Server, error) {
 	fill(&cfg.CodeBudget, def.CodeBudget)
 	fill(&cfg.MailsPerDay, def.MailsPerDay)
 	fill(&cfg.SMSPerDay, def.SMSPerDay)
+	fill(&cfg.SMSPerDayTotal, def.SMSPerDayTotal)
 	fill(&cfg.PhoneSettle, def.PhoneSettle)
 	fill(&cfg.PurgeEvery, def.PurgeEvery)
 	supportDefaults(&cfg)
@@ -268,6 +281,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if err := cfg.Hash.Validate(); err != nil {
+		return nil, err
+	}
+	countries, err := smsCountriesOf(cfg.SMSCountries)
+	if err != nil {
 		return nil, err
 	}
 	minVer, err := authapi.ParseVersion(cfg.MinClientVersion)
@@ -303,25 +320,27 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{
-		cfg:        cfg,
-		log:        cfg.Logger,
-		minVer:     minVer,
-		dummy:      sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
-		hashq:      newHashQueue(cfg.MaxHashes, cfg.Now),
-		ipRate:     limitOf(cfg.RateIP),
-		acctRate:   limitOf(cfg.RateAccount),
-		mailRate:   limitOf(cfg.RateMail),
-		authRate:   limitOf(cfg.RateAuth),
-		sessRate:   limitOf(cfg.RateRefresh),
-		dailyMail:  dailyLimit(cfg.MailsPerDay),
-		dailySMS:   dailyLimit(cfg.SMSPerDay),
-		codeKey:    codeKey,
-		linkKey:    linkKey,
-		supportKey: supportKey,
-		ticketRate: dailyLimit(cfg.TicketsPerDay),
-		totp:       sl,
-		public:     public,
-		metrics:    newMetrics(),
+		cfg:          cfg,
+		log:          cfg.Logger,
+		minVer:       minVer,
+		dummy:        sync.OnceValue(func() string { return passhash.Hash(randomToken(), cfg.Hash) }),
+		hashq:        newHashQueue(cfg.MaxHashes, cfg.Now),
+		ipRate:       limitOf(cfg.RateIP),
+		acctRate:     limitOf(cfg.RateAccount),
+		mailRate:     limitOf(cfg.RateMail),
+		authRate:     limitOf(cfg.RateAuth),
+		sessRate:     limitOf(cfg.RateRefresh),
+		dailyMail:    dailyLimit(cfg.MailsPerDay),
+		dailySMS:     dailyLimit(cfg.SMSPerDay),
+		totalSMS:     dailyLimit(cfg.SMSPerDayTotal),
+		smsCountries: countries,
+		codeKey:      codeKey,
+		linkKey:      linkKey,
+		supportKey:   supportKey,
+		ticketRate:   dailyLimit(cfg.TicketsPerDay),
+		totp:         sl,
+		public:       public,
+		metrics:      newMetrics(),
 	}
 	if cfg.PlainTOTPSecrets {
 		s.log.Warn("TOTP secrets are kept plain in the database and mailed codes are hashed under a fixed development key: for development only")

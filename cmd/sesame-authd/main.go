@@ -66,7 +66,8 @@ type options struct {
 	localMailbox                  bool
 	smsGateway, smsToken          string
 	smsTimeout                    time.Duration
-	smsPerDay                     int
+	smsPerDay, smsPerDayTotal     int
+	smsCountries                  string
 	minVersion, latestVersion     string
 	downloadURL                   string
 	argonMemory, argonTime        uint
@@ -139,6 +140,10 @@ func flags(o *options, out io.Writer) *flag.FlagSet {
 		"out of the process list")
 	fs.DurationVar(&o.smsTimeout, "sms-timeout", sms.DefaultTimeout, "how long one delivery to the SMS gateway may take")
 	fs.IntVar(&o.smsPerDay, "sms-per-day", def.SMSPerDay, "text messages to one phone number a day, from every account together; 0 is unlimited")
+	fs.IntVar(&o.smsPerDayTotal, "sms-per-day-total", def.SMSPerDayTotal, "text messages (`n`) the server sends a day to every number together, against toll fraud;\n"+
+		"past it reset codes are mailed and sesame_sms_withheld_total{reason=\"total\"} counts; 0 is unlimited")
+	fs.StringVar(&o.smsCountries, "sms-countries", "", "the only countries whose numbers the server texts (`CC,...`, ISO 3166 codes such as CN,HK);\n"+
+		"empty for all; a number of another cannot be added, and a reset code for one is mailed")
 	fs.StringVar(&o.minVersion, "min-client-version", def.MinClientVersion, "oldest client `version` served; older clients get 426 client_outdated")
 	fs.StringVar(&o.latestVersion, "latest-client-version", def.LatestClientVersion, "newest client `version`, announced by /v1/status")
 	fs.StringVar(&o.downloadURL, "download-url", def.DownloadURL, "where outdated clients get a new version (`URL`)")
@@ -314,6 +319,10 @@ func runHurried(ctx context.Context, hurry <-chan struct{}, args []string, stdou
 	cfg.SMSPerDay = o.smsPerDay
 	if o.smsPerDay == 0 {
 		cfg.SMSPerDay = -1
+	}
+	cfg.SMSPerDayTotal = cmp.Or(o.smsPerDayTotal, -1)
+	if o.smsCountries != "" {
+		cfg.SMSCountries = strings.Split(o.smsCountries, ",")
 	}
 	cfg.Hash = passhash.Params{Memory: uint32(o.argonMemory), Time: uint32(o.argonTime), Threads: uint8(min(o.argonThreads, 255))}
 	cfg.Lock = store.LockPolicy{MaxFailures: o.lockFailures, Base: o.lockBase, Max: o.lockMax}

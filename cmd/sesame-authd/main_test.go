@@ -71,6 +71,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--public-url", "auth.example.org"},
 		{"--db", db, "--listen", "127.0.0.1:8089", "--local-mailbox", "--metrics-listen", "127.0.0.1:8089"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--drain-wait", "-1s"},
+		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--sms-countries", "CN,XX"},
 		{"--db", db, "--listen", "127.0.0.1:0", "--local-mailbox", "--metrics-listen", "127.0.0.1:99999"},
 		{"maintenance", "sideways", "--db", db},
 	} {

@@ -42,6 +42,7 @@ var behaviours = []struct {
 	{"lockout", testLockout},
 	{"attempts in flight", testAttemptsInFlight},
 	{"mailed codes", testCodes},
+	{"mailed codes in slots", testCodeSlots},
 	{"registrations", testRegistrations},
 	{"the budget of wrong codes", testCodeBudget},
 	{"purge", testPurge},
@@ -312,10 +313,10 @@ func testCodes(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	const email = "x@example.org"
 	use := func(purpose string, at time.Time, code string) (store.CodeUse, error) {
-		return st.UseCode(ctx, email, purpose, email, at, budget, is(code))
+		return st.UseCode(ctx, email, purpose, store.AnySlot, email, at, budget, is(code))
 	}
-	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("111111"), now.Add(time.Minute), 3))
-	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("222222"), now.Add(time.Minute), 3))
+	check(t, st.PutCode(ctx, email, store.PurposeVerify, store.AnySlot, []byte("111111"), now.Add(time.Minute), 3))
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.AnySlot, []byte("222222"), now.Add(time.Minute), 3))
 	for left := 2; left >= 0; left-- {
 		u, err := use(store.PurposeVerify, now, "000000")
 		if u.OK || u.AttemptsLeft != left || u.Exhausted || err != nil {
@@ -329,13 +330,61 @@ func testCodes(t *testing.T, db testdb.DB) {
 	}
 	_, err = use(store.PurposeReset, now, "222222")
 	wantErr(t, "a spent code", err, store.ErrNotFound)
-	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("333333"), now.Add(time.Minute), 3))
-	check(t, st.PutCode(ctx, email, store.PurposeVerify, []byte("444444"), now.Add(time.Minute), 3))
-	if u, _ := use(store.PurposeVerify, now, "333333"); u.OK || u.AttemptsLeft != 2 {
-		t.Fatal("a replaced code still matched")
-	}
+	check(t, st.PutCode(ctx, email, store.PurposeVerify, store.AnySlot, []byte("444444"), now.Add(time.Minute), 3))
 	_, err = use(store.PurposeVerify, now.Add(time.Minute), "444444")
 	wantErr(t, "an expired code", err, store.ErrNotFound)
+}
+
+// testCodeSlots: an address keeps its store.KeptCodes newest codes of a
+// purpose in each slot, any of which matches, and a match spends them
+// all; a device's slot is tried only by that device, and anyone's slot by
+// everyone.
+func testCodeSlots(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email, dev = "x@example.org", "d1"
+	put := func(slot, code string, attempts int) {
+		t.Helper()
+		check(t, st.PutCode(ctx, email, store.PurposeReset, slot, []byte(code), now.Add(time.Minute), attempts))
+	}
+	use := func(slot, code string) (store.CodeUse, error) {
+		return st.UseCode(ctx, email, store.PurposeReset, slot, email, now, store.CodeBudget{Misses: 100, Window: time.Hour}, is(code))
+	}
+	for _, c := range []string{"111111", "222222", "333333", "444444"} {
+		put(store.AnySlot, c, 3)
+	}
+	if u, err := use(store.AnySlot, "111111"); u.OK || err != nil {
+		t.Fatalf("a code beyond the kept ones: %+v %v, want a miss", u, err)
+	}
+	if u, err := use(store.AnySlot, "222222"); !u.OK || err != nil {
+		t.Fatalf("the oldest kept code: %+v %v", u, err)
+	}
+	_, err := use(store.AnySlot, "444444")
+	wantErr(t, "a code after another of the address matched", err, store.ErrNotFound)
+
+	// The device's code outlives anyone's requests and misses; anyone's
+	// code matches for the device too.
+	put(dev, "555555", 1)
+	for _, c := range []string{"666666", "777777", "888888", "999999"} {
+		put(store.AnySlot, c, 5)
+	}
+	for i, slot := range []string{store.AnySlot, "d2"} {
+		if u, err := use(slot, "555555"); u.OK || u.AttemptsLeft != 4-i || err != nil {
+			t.Fatalf("the device's code tried from slot %q: %+v %v, want a miss", slot, u, err)
+		}
+	}
+	if u, err := use(dev, "555555"); !u.OK || err != nil {
+		t.Fatalf("the device's code from the device: %+v %v", u, err)
+	}
+	put(dev, "555555", 5)
+	put(store.AnySlot, "666666", 1)
+	if u, err := use(dev, "000000"); u.OK || u.AttemptsLeft != 4 || err != nil {
+		t.Fatalf("a miss of the device: %+v %v, want 4 left", u, err)
+	}
+	_, err = use(store.AnySlot, "666666")
+	wantErr(t, "anyone's code after the device's miss spent it", err, store.ErrNotFound)
+	if u, err := use(dev, "555555"); !u.OK || err != nil {
+		t.Fatalf("the device's code after its miss: %+v %v", u, err)
+	}
 }
 
 // registration is a registration of email with the password hash pw and
@@ -427,7 +476,7 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 	st := db.Open(t)
 	const email = "x@example.org"
 	b := store.CodeBudget{Misses: 4, Window: time.Hour}
-	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("111111"), now.Add(2*time.Hour), 5))
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.AnySlot, []byte("111111"), now.Add(2*time.Hour), 5))
 	r := registration(email, "pw", "222222", now)
 	r.CodeExpiresAt = now.Add(2 * time.Hour)
 	check(t, st.PutRegistration(ctx, r))
@@ -439,7 +488,7 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 		var u store.CodeUse
 		var err error
 		if i%2 == 0 {
-			u, err = st.UseCode(ctx, email, store.PurposeReset, email, at, b, is("000000"))
+			u, err = st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, email, at, b, is("000000"))
 		} else {
 			u, err = st.VerifyRegistration(ctx, email, at, b, isReg("000000"), "acc")
 		}
@@ -450,25 +499,25 @@ func testCodeBudget(t *testing.T, db testdb.DB) {
 	// Past the budget even the right codes are refused, on both, until the
 	// first miss leaves the window; another address is not concerned.
 	for _, at := range []time.Time{now.Add(3 * time.Minute), now.Add(time.Hour - time.Millisecond)} {
-		_, err := st.UseCode(ctx, email, store.PurposeReset, email, at, b, is("111111"))
+		_, err := st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, email, at, b, is("111111"))
 		wantErr(t, "the right reset code past the budget", err, store.ErrCodesLocked)
 		_, err = st.VerifyRegistration(ctx, email, at, b, isReg("222222"), "acc")
 		wantErr(t, "the right registration code past the budget", err, store.ErrCodesLocked)
 	}
-	_, err := st.UseCode(ctx, "y@example.org", store.PurposeReset, "y@example.org", now, b, is("111111"))
+	_, err := st.UseCode(ctx, "y@example.org", store.PurposeReset, store.AnySlot, "y@example.org", now, b, is("111111"))
 	wantErr(t, "another address", err, store.ErrNotFound)
 	// A device's budget is its own: the address's spent budget does not
 	// stop it, and its misses count on it alone.
 	dev := store.DeviceKeyPrefix + "d1"
-	if u, err := st.UseCode(ctx, email, store.PurposeReset, dev, now.Add(4*time.Minute), b, is("000000")); u.OK || u.AttemptsLeft != 2 || err != nil {
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, dev, now.Add(4*time.Minute), b, is("000000")); u.OK || u.AttemptsLeft != 2 || err != nil {
 		t.Fatalf("a device's miss past the address's budget: %+v %v, want a miss", u, err)
 	}
-	if u, err := st.UseCode(ctx, email, store.PurposeReset, dev, now.Add(5*time.Minute), b, is("111111")); !u.OK || err != nil {
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, dev, now.Add(5*time.Minute), b, is("111111")); !u.OK || err != nil {
 		t.Fatalf("a device's right code past the address's budget: %+v %v", u, err)
 	}
-	check(t, st.PutCode(ctx, email, store.PurposeReset, []byte("111111"), now.Add(2*time.Hour), 5))
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.AnySlot, []byte("111111"), now.Add(2*time.Hour), 5))
 	// The first miss left the window: one more try.
-	if u, err := st.UseCode(ctx, email, store.PurposeReset, email, now.Add(time.Hour), b, is("111111")); !u.OK || err != nil {
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, email, now.Add(time.Hour), b, is("111111")); !u.OK || err != nil {
 		t.Fatalf("the right code after the first miss left the window: %+v %v", u, err)
 	}
 	_, err = st.VerifyRegistration(ctx, email, now.Add(time.Hour), b, isReg("000000"), "acc")
@@ -482,13 +531,13 @@ func testPurge(t *testing.T, db testdb.DB) {
 	a := newAccount(t, st, "ann")
 	// The purge runs at later: what ended by then goes, the rest stays.
 	later := now.Add(25 * time.Hour)
-	check(t, st.PutCode(ctx, "old@example.org", store.PurposeReset, []byte("c"), now.Add(time.Minute), 5))
-	check(t, st.PutCode(ctx, "new@example.org", store.PurposeReset, []byte("c"), later.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, "old@example.org", store.PurposeReset, store.AnySlot, []byte("c"), now.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, "new@example.org", store.PurposeReset, store.AnySlot, []byte("c"), later.Add(time.Minute), 5))
 	check(t, st.PutRegistration(ctx, registration("old@example.org", "pw", "c", later.Add(-store.RegistrationTTL))))
 	check(t, st.PutRegistration(ctx, registration("new@example.org", "pw", "c", later.Add(time.Millisecond-store.RegistrationTTL))))
-	_, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, "old@example.org", now, store.CodeBudget{Misses: 10, Window: time.Hour}, is("x"))
+	_, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, store.AnySlot, "old@example.org", now, store.CodeBudget{Misses: 10, Window: time.Hour}, is("x"))
 	check(t, err)
-	_, err = st.UseCode(ctx, "new@example.org", store.PurposeReset, "new@example.org", now, store.CodeBudget{Misses: 10, Window: 26 * time.Hour}, is("x"))
+	_, err = st.UseCode(ctx, "new@example.org", store.PurposeReset, store.AnySlot, "new@example.org", now, store.CodeBudget{Misses: 10, Window: 26 * time.Hour}, is("x"))
 	check(t, err)
 	check(t, st.PutChallenge(ctx, []byte("old"), store.Challenge{AccountID: a.ID, ExpiresAt: now.Add(time.Minute)}))
 	check(t, st.PutChallenge(ctx, []byte("new"), store.Challenge{AccountID: a.ID, ExpiresAt: later.Add(time.Minute)}))
@@ -518,10 +567,10 @@ func testPurge(t *testing.T, db testdb.DB) {
 
 	check(t, st.Purge(ctx, later))
 
-	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, "old@example.org", now, budget, is("c")); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, store.AnySlot, "old@example.org", now, budget, is("c")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("an expired code was not purged: %v", err)
 	}
-	if u, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, "new@example.org", later, budget, is("c")); !u.OK || err != nil {
+	if u, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, store.AnySlot, "new@example.org", later, budget, is("c")); !u.OK || err != nil {
 		t.Fatalf("a live code: %+v %v", u, err)
 	}
 	if rs, _ := st.Registrations(ctx, "old@example.org", now); len(rs) != 0 {
@@ -531,10 +580,10 @@ func testPurge(t *testing.T, db testdb.DB) {
 		t.Fatal("a live registration was purged")
 	}
 	// The old miss is purged, the new one still counts (its budget is 1).
-	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, "old@example.org", now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.UseCode(ctx, "old@example.org", store.PurposeReset, store.AnySlot, "old@example.org", now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a purged miss still counts: %v", err)
 	}
-	if _, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, "new@example.org", now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrCodesLocked) {
+	if _, err := st.UseCode(ctx, "new@example.org", store.PurposeReset, store.AnySlot, "new@example.org", now, store.CodeBudget{Misses: 1, Window: time.Hour}, is("c")); !errors.Is(err, store.ErrCodesLocked) {
 		t.Fatalf("a live miss was purged: %v", err)
 	}
 	if _, err := st.Challenge(ctx, []byte("new"), later); err != nil {
@@ -1075,11 +1124,11 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	trusted(t, st, bob)
 	for _, acct := range []store.Account{a, bob} {
 		check(t, st.PutResetToken(ctx, []byte("reset-"+acct.ID), acct.ID, now.Add(time.Hour)))
-		check(t, st.PutCode(ctx, acct.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
+		check(t, st.PutCode(ctx, acct.Email, store.PurposeReset, "d1", []byte("c"), now.Add(time.Hour), 5))
 		check(t, st.SetPendingPhone(ctx, acct.ID, "+8613800138000"))
 		check(t, st.ConfirmPhone(ctx, acct.ID, "+8613800138000", now))
 	}
-	check(t, st.PutCode(ctx, a.Email, store.PurposeVerify, []byte("v"), now.Add(time.Hour), 5))
+	check(t, st.PutCode(ctx, a.Email, store.PurposeVerify, store.AnySlot, []byte("v"), now.Add(time.Hour), 5))
 	exp := now.Add(store.WasntMeTTL)
 	check(t, st.PutWasntMeToken(ctx, []byte("t1"), store.WasntMeToken{AccountID: a.ID, ExpiresAt: exp}))
 	check(t, st.PutWasntMeToken(ctx, []byte("t2"), store.WasntMeToken{AccountID: a.ID, ExpiresAt: now.Add(time.Minute)}))
@@ -1106,13 +1155,13 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 	ss, _ := st.Sessions(ctx, a.ID)
 	_, errCh := st.Challenge(ctx, []byte("ann-ch"), now)
 	_, errReset := st.ResetToken(ctx, []byte("reset-ann"), now)
-	_, errCode := st.UseCode(ctx, a.Email, store.PurposeReset, a.Email, now, budget, is("c"))
+	_, errCode := st.UseCode(ctx, a.Email, store.PurposeReset, "d1", a.Email, now, budget, is("c"))
 	if !got.ResetRequired || len(ss) != 0 || !errors.Is(errCh, store.ErrNotFound) || len(trustedIDs(t, st, a)) != 0 ||
 		!errors.Is(errReset, store.ErrNotFound) || !errors.Is(errCode, store.ErrNotFound) {
 		t.Fatalf("after the link: %+v, %d sessions, challenge %v, trusted %v, reset token %v, reset code %v",
 			got, len(ss), errCh, trustedIDs(t, st, a), errReset, errCode)
 	}
-	if u, err := st.UseCode(ctx, a.Email, store.PurposeVerify, a.Email, now, budget, is("v")); !u.OK || err != nil {
+	if u, err := st.UseCode(ctx, a.Email, store.PurposeVerify, store.AnySlot, a.Email, now, budget, is("v")); !u.OK || err != nil {
 		t.Fatalf("the verification code went too: %+v %v", u, err)
 	}
 	if p, err := st.Phone(ctx, a.ID); err != nil || p.Number != "" || p.Pending != "" {
@@ -1408,17 +1457,17 @@ func testConcurrentAttempts(t *testing.T, db testdb.DB) {
 func testConcurrentCodes(t *testing.T, db testdb.DB) {
 	hs := replicas(t, db)
 	const email = "x@example.org"
-	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
+	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, store.AnySlot, []byte("c"), now.Add(time.Minute), 5))
 	if n := race(20, hs, func(st store.Admin, _ int) bool {
-		u, _ := st.UseCode(ctx, email, store.PurposeVerify, email, now, budget, func([]byte) bool { return true })
+		u, _ := st.UseCode(ctx, email, store.PurposeVerify, store.AnySlot, email, now, budget, func([]byte) bool { return true })
 		return u.OK
 	}); n != 1 {
 		t.Fatalf("a code matched %d times at once", n)
 	}
-	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, []byte("c"), now.Add(time.Minute), 5))
+	check(t, hs[0].PutCode(ctx, email, store.PurposeVerify, store.AnySlot, []byte("c"), now.Add(time.Minute), 5))
 	var lefts sync.Map
 	if n := race(20, hs, func(st store.Admin, _ int) bool {
-		u, err := st.UseCode(ctx, email, store.PurposeVerify, email, now, budget, func([]byte) bool { return false })
+		u, err := st.UseCode(ctx, email, store.PurposeVerify, store.AnySlot, email, now, budget, func([]byte) bool { return false })
 		if err == nil {
 			if _, dup := lefts.LoadOrStore(u.AttemptsLeft, true); dup {
 				t.Errorf("two misses both left %d attempts", u.AttemptsLeft)
@@ -1437,7 +1486,7 @@ func testConcurrentBudget(t *testing.T, db testdb.DB) {
 	hs := replicas(t, db)
 	const email = "x@example.org"
 	b := store.CodeBudget{Misses: 10, Window: time.Hour}
-	check(t, hs[0].PutCode(ctx, email, store.PurposeReset, []byte("c"), now.Add(time.Minute), 100))
+	check(t, hs[0].PutCode(ctx, email, store.PurposeReset, store.AnySlot, []byte("c"), now.Add(time.Minute), 100))
 	r := registration(email, "pw", "c", now)
 	r.Attempts = 100
 	check(t, hs[0].PutRegistration(ctx, r))
@@ -1446,7 +1495,7 @@ func testConcurrentBudget(t *testing.T, db testdb.DB) {
 		var u store.CodeUse
 		var err error
 		if i%4 < 2 {
-			u, err = st.UseCode(ctx, email, store.PurposeReset, email, now, b, is("x"))
+			u, err = st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, email, now, b, is("x"))
 		} else {
 			u, err = st.VerifyRegistration(ctx, email, now, b, isReg("x"), "acc")
 		}
@@ -1740,7 +1789,7 @@ func testMigrateRegistrations(t *testing.T, db testdb.DB) {
 	if _, err := st.AccountByEmail(ctx, verified.Email); err != nil {
 		t.Fatalf("the verified account: %v", err)
 	}
-	_, err = st.UseCode(ctx, verified.Email, store.PurposeReset, verified.Email, now, budget, is("c"))
+	_, err = st.UseCode(ctx, verified.Email, store.PurposeReset, store.AnySlot, verified.Email, now, budget, is("c"))
 	wantErr(t, "a code stored before", err, store.ErrNotFound)
 }
 
@@ -1868,10 +1917,10 @@ func testAdminUnlock(t *testing.T, db testdb.DB) {
 	trusted(t, st, a)
 	b := store.CodeBudget{Misses: 1, Window: time.Hour}
 	keys := []string{a.Email, store.ResetKeyPrefix + a.Email, store.DeviceKeyPrefix + "ann-d1"}
-	check(t, st.PutCode(ctx, a.Email, store.PurposeReset, []byte("111111"), now.Add(time.Hour), 5))
+	check(t, st.PutCode(ctx, a.Email, store.PurposeReset, store.AnySlot, []byte("111111"), now.Add(time.Hour), 5))
 	for _, key := range append(keys, "bob@example.org") {
 		lockOut(t, st, key)
-		u, err := st.UseCode(ctx, a.Email, store.PurposeReset, key, now, b, is("x"))
+		u, err := st.UseCode(ctx, a.Email, store.PurposeReset, store.AnySlot, key, now, b, is("x"))
 		if err != nil || !u.Exhausted {
 			t.Fatalf("a wrong code on %s: %+v %v", key, u, err)
 		}
@@ -1887,10 +1936,10 @@ func testAdminUnlock(t *testing.T, db testdb.DB) {
 	if l, _ := st.Lockout(ctx, "bob@example.org"); !l.Locked(now) {
 		t.Fatal("another address was unlocked")
 	}
-	if u, err := st.UseCode(ctx, a.Email, store.PurposeReset, a.Email, now, b, is("111111")); err != nil || !u.OK {
+	if u, err := st.UseCode(ctx, a.Email, store.PurposeReset, store.AnySlot, a.Email, now, b, is("111111")); err != nil || !u.OK {
 		t.Fatalf("the code after the unlock: %+v %v, want its budget back", u, err)
 	}
-	if _, err := st.UseCode(ctx, a.Email, store.PurposeReset, "bob@example.org", now, b, is("x")); !errors.Is(err, store.ErrCodesLocked) {
+	if _, err := st.UseCode(ctx, a.Email, store.PurposeReset, store.AnySlot, "bob@example.org", now, b, is("x")); !errors.Is(err, store.ErrCodesLocked) {
 		t.Fatalf("another key's budget: %v", err)
 	}
 }
@@ -1909,8 +1958,8 @@ func testAdminDelete(t *testing.T, db testdb.DB) {
 		check(t, st.ReplaceRecoveryCodes(ctx, x.ID, [][]byte{[]byte("rc-" + x.ID)}))
 		check(t, st.PutResetToken(ctx, []byte("rt-"+x.ID), x.ID, now.Add(time.Hour)))
 		check(t, st.AddActivity(ctx, x.ID, authapi.ActivityEvent{At: now, IP: "192.0.2.1", DeviceName: "d", Result: authapi.ResultSuccess}))
-		check(t, st.PutCode(ctx, x.Email, store.PurposeReset, []byte("c"), now.Add(time.Hour), 5))
-		_, err = st.UseCode(ctx, x.Email, store.PurposeReset, x.Email, now, store.CodeBudget{Misses: 5, Window: time.Hour}, is("x"))
+		check(t, st.PutCode(ctx, x.Email, store.PurposeReset, store.AnySlot, []byte("c"), now.Add(time.Hour), 5))
+		_, err = st.UseCode(ctx, x.Email, store.PurposeReset, store.AnySlot, x.Email, now, store.CodeBudget{Misses: 5, Window: time.Hour}, is("x"))
 		check(t, err)
 		check(t, st.PutRegistration(ctx, registration(x.Email, "pw", "222222", now)))
 		check(t, st.AddMail(ctx, authapi.Mail{ID: "m-" + x.ID, To: x.Email, Subject: "s", Text: "t", SentAt: now}))

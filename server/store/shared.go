@@ -93,28 +93,24 @@ func (b CodeBudget) spend(misses int, lefts []int, match func(i int) bool) (Code
 	return CodeUse{AttemptsLeft: min(most, left), Exhausted: left == 0}, -1, nil
 }
 
-// Code is a mailed code as a store keeps it.
+// Code is a live mailed code as a store keeps it.
 type Code struct {
 	Hash         []byte
-	ExpiresAt    time.Time
 	AttemptsLeft int
 }
 
-// Use decides one attempt at now on c, the stored code of an address (the
-// zero Code when it has none), that missed misses times in the budget's
-// window: ErrCodesLocked when the budget is spent, ErrNotFound when c is
-// not live; a match (use.OK) spends the code, a miss leaves it left
-// attempts and counts against the budget.
-func (b CodeBudget) Use(misses int, c Code, now time.Time, match func(hash []byte) bool) (use CodeUse, left int, err error) {
-	var lefts []int
-	if now.Before(c.ExpiresAt) && c.AttemptsLeft > 0 {
-		lefts = []int{c.AttemptsLeft}
+// Use decides one attempt on cs, the live codes of an address that it may
+// match, which missed misses times in the budget's window: ErrCodesLocked
+// when the budget is spent, ErrNotFound when cs is empty; a match
+// (use.OK) spends the codes, a miss counts each down and against the
+// budget.
+func (b CodeBudget) Use(misses int, cs []Code, match func(hash []byte) bool) (CodeUse, error) {
+	lefts := make([]int, len(cs))
+	for i, c := range cs {
+		lefts[i] = c.AttemptsLeft
 	}
-	use, _, err = b.spend(misses, lefts, func(int) bool { return match(c.Hash) })
-	if err != nil || use.OK {
-		return use, 0, err
-	}
-	return use, lefts[0], nil
+	use, _, err := b.spend(misses, lefts, func(i int) bool { return match(cs[i].Hash) })
+	return use, err
 }
 
 // Verify decides one attempt on rs, the registrations of an address whose

@@ -117,30 +117,32 @@ func TestLockPolicyReserve(t *testing.T) {
 	}
 }
 
-// TestCodeBudgetUse pins one attempt on a mailed code.
+// TestCodeBudgetUse pins one attempt on the live codes of an address.
 func TestCodeBudgetUse(t *testing.T) {
-	live := store.Code{Hash: []byte("right"), ExpiresAt: at.Add(time.Minute), AttemptsLeft: 3}
+	live := []store.Code{{Hash: []byte("new"), AttemptsLeft: 2}, {Hash: []byte("old"), AttemptsLeft: 3}}
 	for _, c := range []struct {
-		name     string
-		misses   int
-		code     store.Code
-		typed    string
-		want     store.CodeUse
-		wantLeft int
-		wantErr  error
+		name    string
+		misses  int
+		codes   []store.Code
+		typed   string
+		want    store.CodeUse
+		wantErr error
 	}{
-		{"a match", 0, live, "right", store.CodeUse{OK: true}, 0, nil},
-		{"a miss", 0, live, "wrong", store.CodeUse{AttemptsLeft: 2}, 2, nil},
-		{"a miss within the budget's last", 3, live, "wrong", store.CodeUse{AttemptsLeft: 1}, 2, nil},
-		{"the miss that spends the budget", 4, live, "wrong", store.CodeUse{Exhausted: true}, 2, nil},
-		{"the budget spent, even for the right code", 5, live, "right", store.CodeUse{}, 0, store.ErrCodesLocked},
-		{"no code", 0, store.Code{}, "right", store.CodeUse{}, 0, store.ErrNotFound},
-		{"an expired code", 0, store.Code{Hash: []byte("right"), ExpiresAt: at, AttemptsLeft: 3}, "right", store.CodeUse{}, 0, store.ErrNotFound},
-		{"a code with no attempt left", 0, store.Code{Hash: []byte("right"), ExpiresAt: at.Add(time.Minute)}, "right", store.CodeUse{}, 0, store.ErrNotFound},
+		{"the newest matches", 0, live, "new", store.CodeUse{OK: true}, nil},
+		{"an older one matches", 0, live, "old", store.CodeUse{OK: true}, nil},
+		{"a miss leaves the most any code has left", 0, live, "wrong", store.CodeUse{AttemptsLeft: 2}, nil},
+		{"a miss within the budget's last", 3, live, "wrong", store.CodeUse{AttemptsLeft: 1}, nil},
+		{"the miss that spends the budget", 4, live, "wrong", store.CodeUse{Exhausted: true}, nil},
+		{"the budget spent, even for the right code", 5, live, "new", store.CodeUse{}, store.ErrCodesLocked},
+		{"no live code", 0, nil, "new", store.CodeUse{}, store.ErrNotFound},
 	} {
-		use, left, err := budget.Use(c.misses, c.code, at, func(h []byte) bool { return string(h) == c.typed })
-		if use != c.want || left != c.wantLeft || !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
-			t.Errorf("%s: %+v, %d left, %v; want %+v, %d, %v", c.name, use, left, err, c.want, c.wantLeft, c.wantErr)
+		compared := 0
+		use, err := budget.Use(c.misses, c.codes, func(h []byte) bool { compared++; return string(h) == c.typed })
+		if use != c.want || !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
+			t.Errorf("%s: %+v, %v; want %+v, %v", c.name, use, err, c.want, c.wantErr)
+		}
+		if err == nil && compared != len(c.codes) {
+			t.Errorf("%s: %d codes compared, want all %d", c.name, compared, len(c.codes))
 		}
 	}
 }

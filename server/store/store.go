@@ -112,6 +112,17 @@ const (
 	PurposeSupport = "support"
 )
 
+// AnySlot is the code slot of the requests that no known device of the
+// account makes: anyone's, the owner's on a new computer and strangers'.
+// A known device's requests have a slot of their own, named by its id,
+// that strangers cannot fill.
+const AnySlot = ""
+
+// KeptCodes is how many codes of a purpose an address keeps in one slot:
+// the newest, any of which matches, so that a stranger's request does not
+// spend the code its owner is typing (see docs/security.md).
+const KeptCodes = 3
+
 // CodeBudget bounds the wrong mailed codes of one address, verification and
 // reset together: at most Misses in any Window.
 type CodeBudget struct {
@@ -419,15 +430,18 @@ type Store interface {
 	// locks the address when the count reaches the limit.
 	FinishAttempt(ctx context.Context, id, email string, failed bool, now time.Time, p LockPolicy) (Lockout, error)
 
-	// PutCode replaces the live code of an address and purpose.
-	PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error
-	// UseCode spends one attempt on the live code under the budget of
-	// budgetKey (the address, or a known device of its account, which a
-	// stranger's misses on the address do not stop): a match deletes it, a
-	// miss counts down (deleting it at zero) and counts against the budget.
-	// ErrNotFound: no live code; ErrCodesLocked: the budget is spent
-	// (checked first).
-	UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b CodeBudget, match func(stored []byte) bool) (CodeUse, error)
+	// PutCode adds a code of an address and purpose to slot (AnySlot, or
+	// a known device's id) and drops the oldest codes of the slot beyond
+	// KeptCodes.
+	PutCode(ctx context.Context, email, purpose, slot string, hash []byte, expires time.Time, attempts int) error
+	// UseCode spends one attempt, under the budget of budgetKey (the
+	// address, or a known device of its account, which a stranger's misses
+	// on the address do not stop), on the live codes of the address and
+	// purpose in AnySlot and in slot: a match deletes every code of the
+	// address and purpose, a miss counts each of those down and against
+	// the budget. ErrNotFound: no live code;
+	// ErrCodesLocked: the budget is spent (checked first).
+	UseCode(ctx context.Context, email, purpose, slot, budgetKey string, now time.Time, b CodeBudget, match func(stored []byte) bool) (CodeUse, error)
 
 	// PutRegistration stores a registration, expiring RegistrationTTL
 	// after its creation, and drops the oldest of the address beyond
@@ -541,7 +555,7 @@ type Store interface {
 	// was used, ErrNotFound when it is unknown or expired at now, and
 	// nothing changes) and, in the same transaction, ends every session
 	// and challenge of its account and the trust of every device of it,
-	// deletes its reset tokens, the address's mailed reset code and its
+	// deletes its reset tokens, the address's mailed reset codes and its
 	// phone number (verified or pending: a thief's phone would take the
 	// next reset), sets ResetRequired and records e in its activity. It
 	// returns the account's id.

@@ -344,17 +344,19 @@ func (s *Store) ClearFailures(ctx context.Context, email string) error {
 }
 
 // PutCode implements store.Store.
-// The address's advisory lock orders it with the attempts on the code it
-// replaces, which would otherwise count down or delete the new one.
-func (s *Store) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
+// The address's advisory lock orders it with the attempts on the codes,
+// which would otherwise count down or delete the new one.
+func (s *Store) PutCode(ctx context.Context, email, purpose, slot string, hash []byte, expires time.Time, attempts int) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := lockCodes(ctx, tx, email, email, expires); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (email, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left`,
-			email, purpose, hash, expires, attempts)
-		return err
+		return batch(ctx, tx,
+			stmt{`INSERT INTO codes (email, purpose, slot, code_hash, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5, $6)`,
+				[]any{email, purpose, slot, hash, expires, attempts}},
+			stmt{`DELETE FROM codes WHERE email = $1 AND purpose = $2 AND slot = $3 AND id NOT IN
+				(SELECT id FROM codes WHERE email = $1 AND purpose = $2 AND slot = $3 ORDER BY id DESC LIMIT $4)`,
+				[]any{email, purpose, slot, store.KeptCodes}})
 	})
 }
 
@@ -377,31 +379,37 @@ func countMiss(key string, now time.Time, b store.CodeBudget) stmt {
 }
 
 // UseCode implements store.Store.
-func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
+func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
 	var use store.CodeUse
-	const where = ` WHERE email = $1 AND purpose = $2`
+	// The live codes the attempt may match.
+	const tried = ` WHERE email = $1 AND purpose = $2 AND slot IN ('', $3) AND expires_at > $4 AND attempts_left > 0`
+	args := []any{email, purpose, slot, now}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		n, err := lockCodes(ctx, tx, email, budgetKey, now)
 		if err != nil {
 			return err
 		}
-		var c store.Code
-		err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes`+where, email, purpose).
-			Scan(&c.Hash, &c.ExpiresAt, &c.AttemptsLeft)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		rows, err := tx.Query(ctx, `SELECT code_hash, attempts_left FROM codes`+tried, args...)
+		if err != nil {
 			return err
 		}
-		var left int
-		use, left, err = b.Use(n, c, now, match)
+		var cs []store.Code
+		var c store.Code
+		if _, err := pgx.ForEachRow(rows, []any{&c.Hash, &c.AttemptsLeft}, func() error {
+			cs = append(cs, c)
+			return nil
+		}); err != nil {
+			return err
+		}
+		use, err = b.Use(n, cs, match)
 		switch {
 		case err != nil:
 			return err
 		case use.OK:
-			_, err = tx.Exec(ctx, `DELETE FROM codes`+where, email, purpose)
+			_, err = tx.Exec(ctx, `DELETE FROM codes WHERE email = $1 AND purpose = $2`, email, purpose)
 			return err
 		}
-		return batch(ctx, tx, countMiss(budgetKey, now, b),
-			stmt{`UPDATE codes SET attempts_left = $3` + where, []any{email, purpose, left}})
+		return batch(ctx, tx, countMiss(budgetKey, now, b), stmt{`UPDATE codes SET attempts_left = attempts_left - 1` + tried, args})
 	})
 	return use, err
 }

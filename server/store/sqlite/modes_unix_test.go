@@ -39,7 +39,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutCode(ctx, "a@example.org", store.PurposeReset, []byte("c"), time.Now(), 1); err != nil {
+	if err := st.PutCode(ctx, "a@example.org", store.PurposeReset, store.AnySlot, []byte("c"), time.Now(), 1); err != nil {
 		t.Fatal(err)
 	}
 	for name, m := range modes() {
@@ -58,7 +58,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.PutCode(ctx, "a@example.org", store.PurposeReset, []byte("c"), time.Now(), 1); err != nil {
+	if err := st.PutCode(ctx, "a@example.org", store.PurposeReset, store.AnySlot, []byte("c"), time.Now(), 1); err != nil {
 		t.Fatal(err)
 	}
 	for name, m := range modes() {

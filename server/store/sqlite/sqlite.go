@@ -361,10 +361,18 @@ func (s *Store) ClearFailures(ctx context.Context, email string) error {
 }
 
 // PutCode implements Store.
-func (s *Store) PutCode(ctx context.Context, email, purpose string, hash []byte, expires time.Time, attempts int) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO codes (email, purpose, code_hash, expires_at, attempts_left) VALUES (?, ?, ?, ?, ?)`,
-		email, purpose, hash, ms(expires), attempts)
-	return err
+func (s *Store) PutCode(ctx context.Context, email, purpose, slot string, hash []byte, expires time.Time, attempts int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO codes (email, purpose, slot, code_hash, expires_at, attempts_left) VALUES (?, ?, ?, ?, ?, ?)`,
+			email, purpose, slot, hash, ms(expires), attempts)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ?1 AND purpose = ?2 AND slot = ?3 AND id NOT IN
+			(SELECT id FROM codes WHERE email = ?1 AND purpose = ?2 AND slot = ?3 ORDER BY id DESC LIMIT ?4)`,
+			email, purpose, slot, store.KeptCodes)
+		return err
+	})
 }
 
 // misses counts the live code misses of an address.
@@ -382,23 +390,33 @@ func miss(ctx context.Context, tx *sql.Tx, key string, now time.Time, b store.Co
 }
 
 // UseCode implements Store.
-func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
+func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey string, now time.Time, b store.CodeBudget, match func([]byte) bool) (store.CodeUse, error) {
 	var use store.CodeUse
+	// The live codes the attempt may match.
+	const tried = ` WHERE email = ?1 AND purpose = ?2 AND slot IN ('', ?3) AND expires_at > ?4 AND attempts_left > 0`
+	args := []any{email, purpose, slot, ms(now)}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n, err := misses(ctx, tx, budgetKey, now)
 		if err != nil {
 			return err
 		}
-		var c store.Code
-		var expires int64
-		err = tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts_left FROM codes WHERE email = ? AND purpose = ?`,
-			email, purpose).Scan(&c.Hash, &expires, &c.AttemptsLeft)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		rows, err := tx.QueryContext(ctx, `SELECT code_hash, attempts_left FROM codes`+tried, args...)
+		if err != nil {
 			return err
 		}
-		c.ExpiresAt = fromMS(expires)
-		var left int
-		use, left, err = b.Use(n, c, now, match)
+		var cs []store.Code
+		for rows.Next() {
+			var c store.Code
+			if err := rows.Scan(&c.Hash, &c.AttemptsLeft); err != nil {
+				rows.Close()
+				return err
+			}
+			cs = append(cs, c)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		use, err = b.Use(n, cs, match)
 		switch {
 		case err != nil:
 			return err
@@ -409,7 +427,7 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, budgetKey string, n
 		if err := miss(ctx, tx, budgetKey, now, b); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = ? WHERE email = ? AND purpose = ?`, left, email, purpose)
+		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts_left = attempts_left - 1`+tried, args...)
 		return err
 	})
 	return use, err

@@ -478,3 +478,26 @@ func TestWordlistNames(t *testing.T) {
 		}
 	}
 }
+
+// TestPinyinWordsBeforeTheList: before the typed words say which Chinese
+// list, the bar offers the Simplified list's words first and the
+// Traditional list's own words after them; once the list is known, its
+// words only.
+func TestPinyinWordsBeforeTheList(t *testing.T) {
+	cases := []struct {
+		lang   recovery.Language
+		pinyin string
+		want   []string
+	}{
+		{0, "de", strings.Fields("的 地 得 德 等 灯 登 邓 燈 鄧")},
+		{0, "zhang", strings.Fields("长 张 章 掌 障 丈 胀 長 張 脹")},
+		{0, "zhe", strings.Fields("这 着 者 折 哲 浙 政 這 著 爭")},
+		{recovery.ChineseSimplified, "zhang", strings.Fields("长 张 章 掌 障 丈 胀 涨 仗 帐")},
+		{recovery.ChineseTraditional, "zhang", strings.Fields("長 張 章 掌 障 丈 脹 漲 仗 帳")},
+	}
+	for _, c := range cases {
+		if got := pinyinWords(c.lang, c.pinyin); !slices.Equal(got, c.want) {
+			t.Errorf("%v %q: %q, want %q", c.lang, c.pinyin, got, c.want)
+		}
+	}
+}

@@ -1,14 +1,11 @@
 package screens
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
-
-	"sesame/assets"
 )
 
 // TestTitlesFit shows every screen title, in both languages, in the header
@@ -19,15 +16,7 @@ func TestTitlesFit(t *testing.T) {
 	f.win.Resize(fyne.NewSize(defaultWidth, defaultHeight))
 	for tag, file := range map[string]string{"en": "en.json", "zh_Hans": "zh_Hans.json"} {
 		f.setLanguage(tag)
-		data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var texts map[string]any
-		if err := json.Unmarshal(data, &texts); err != nil {
-			t.Fatal(err)
-		}
-		for key, text := range texts {
+		for key, text := range translationFile(t, file) {
 			title, ok := text.(string)
 			if !ok || !strings.HasSuffix(key, ".title") || key == "mailbox.title" {
 				continue

@@ -25,7 +25,8 @@ type wrapLabel struct {
 	Alignment  fyne.TextAlign
 	// SizeName is the theme size of the text; "" is the text size.
 	SizeName fyne.ThemeSizeName
-	// Selectable lets the user select the text to copy it.
+	// Selectable lets the user select the text to copy it; set it before
+	// the label is shown.
 	Selectable bool
 
 	lines *widget.Label

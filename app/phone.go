@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"sesame/authapi"
 )
@@ -33,24 +34,69 @@ func (a *App) ParsePhone(number string) (string, error) {
 // 8000.
 var FormatPhone = authapi.FormatPhone
 
-// AddPhone texts a code to number (as typed), which VerifyPhone then binds
-// to the account; the password re-authenticates the request. It returns
-// the number as shown.
-func (a *App) AddPhone(ctx context.Context, number, password string) (string, error) {
+// PhoneChange is the adding of a phone number: [App.AddPhone] texts a
+// code to it, [PhoneChange.Verify] binds the number with the code, and
+// [PhoneChange.Resend] texts a new one, under the same cooldown as a
+// mailed code's.
+type PhoneChange struct {
+	// Phone is the number as shown.
+	Phone string
+	// Mailed holds the times of the code texted last (From stays empty).
+	Mailed
+	a      *App
+	number string
+	// password re-authenticates a resend; Verify and Forget clear it.
+	password string
+}
+
+// AddPhone texts a code to number (as typed), which the change's Verify
+// then binds to the account; the password re-authenticates the request,
+// and a resend.
+func (a *App) AddPhone(ctx context.Context, number, password string) (*PhoneChange, error) {
 	e164, err := a.ParsePhone(number)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if password == "" {
-		return "", fmt.Errorf("adding a phone number: %w", authapi.ErrWeakPassword)
+	p := &PhoneChange{Phone: FormatPhone(e164), a: a, number: e164, password: password}
+	if err := p.send(ctx); err != nil {
+		return nil, err
 	}
-	sctx, cancel := a.step(ctx)
-	defer cancel()
-	if err := a.client.AddPhone(sctx, authapi.PhoneRequest{Phone: e164, Password: password}); err != nil {
-		return "", a.checkSession(fmt.Errorf("adding a phone number: %w", recheck(err)))
-	}
-	return FormatPhone(e164), nil
+	return p, nil
 }
+
+// Resend texts a new code to the number; only the newest one works.
+func (p *PhoneChange) Resend(ctx context.Context) error {
+	if p.password == "" {
+		return ErrStepOrder // verified or forgotten
+	}
+	return p.send(ctx)
+}
+
+// send asks the server to text a code to the number.
+func (p *PhoneChange) send(ctx context.Context) error {
+	if p.password == "" {
+		return fmt.Errorf("adding a phone number: %w", authapi.ErrWeakPassword)
+	}
+	sctx, cancel := p.a.step(ctx)
+	defer cancel()
+	if err := p.a.client.AddPhone(sctx, authapi.PhoneRequest{Phone: p.number, Password: p.password}); err != nil {
+		return p.a.checkSession(fmt.Errorf("adding a phone number: %w", recheck(err)))
+	}
+	p.SentAt = time.Now()
+	return nil
+}
+
+// Verify binds the number to the account with the code texted last.
+func (p *PhoneChange) Verify(ctx context.Context, code string) error {
+	if err := p.a.VerifyPhone(ctx, code); err != nil {
+		return err
+	}
+	p.Forget()
+	return nil
+}
+
+// Forget drops the password kept for a resend.
+func (p *PhoneChange) Forget() { p.password = "" }
 
 // VerifyPhone binds the number AddPhone texted code to to the account, in
 // place of its number before.

@@ -49,12 +49,26 @@ func TestPhoneAddedAndRemoved(t *testing.T) {
 	if _, err := f.app.AddPhone(ctx, "138 0013 8000", "not the password"); !errors.Is(err, app.ErrWrongPassword) {
 		t.Fatalf("a wrong password: %v", err)
 	}
-	shown, err := f.app.AddPhone(ctx, "138 0013 8000", password)
-	if err != nil || shown != "+86 138 0013 8000" {
-		t.Fatalf("AddPhone: %q %v", shown, err)
+	change, err := f.app.AddPhone(ctx, "138 0013 8000", password)
+	if err != nil || change.Phone != "+86 138 0013 8000" {
+		t.Fatalf("AddPhone: %+v %v", change, err)
 	}
-	if err := f.app.VerifyPhone(ctx, f.text("+8613800138000", 0)); err != nil {
+	// A new code replaces the first.
+	first := f.text("+8613800138000", 0)
+	if err := change.Resend(ctx); err != nil {
 		t.Fatal(err)
+	}
+	second := f.text("+8613800138000", 1)
+	if first != second {
+		if err := change.Verify(ctx, first); app.ErrorCode(err) != "invalid_code" {
+			t.Fatalf("the first code after a resend: %v", err)
+		}
+	}
+	if err := change.Verify(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if err := change.Resend(ctx); !errors.Is(err, app.ErrStepOrder) {
+		t.Fatalf("a resend after the number was added: %v", err)
 	}
 	if me, err := f.app.Me(ctx); err != nil || me.Phone != "+86 138 **** 8000" {
 		t.Fatalf("me: %+v %v", me, err)

@@ -202,3 +202,19 @@ func TestChineseSpacing(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotes: each language quotes with its own marks: English with
+// straight double quotes (its curly ones are an em wide in the shipped CJK
+// font, see TestEnglishPunctuationIsProportional), Chinese with “” or 「」;
+// guillemets are neither's.
+func TestQuotes(t *testing.T) {
+	for _, file := range translationFiles {
+		for k, m := range loadTranslations(t, file) {
+			for form, s := range m {
+				if strings.ContainsAny(s, "«»‹›") {
+					t.Errorf("%s: %q form %q quotes with guillemets: %q", file, k, form, s)
+				}
+			}
+		}
+	}
+}

@@ -11,19 +11,31 @@ import (
 //go:generate go run pinyin_gen.go
 
 // pinyinTxt holds the tone-less readings of the characters a Chinese user
-// may type (see pinyin_gen.go): per line a reading, the characters that
-// have it in a modern dictionary and, after " / ", those that have it
-// only in the Hanyu Da Zidian's older readings. "ü" is written "v".
+// may type (see pinyin_gen.go): per line a reading, the characters for
+// which it is a standard reading, after " ; " those for which a modern
+// dictionary gives it as a rare one, and after " / " those that have it
+// only among the Hanyu Da Zidian's older readings. "ü" is written "v".
 //
 //go:embed pinyin.txt
 var pinyinTxt string
 
-// syllable is one reading and its characters.
+// syllable is one reading and its characters, by how common the reading
+// is for them.
 type syllable struct {
 	reading string
-	modern  []rune
-	old     []rune
+	chars   [numRarities][]rune
 }
+
+// rarity is how common a reading is for a character.
+type rarity int
+
+// The rarities, commonest first.
+const (
+	standardReading rarity = iota
+	rareReading
+	oldReading
+	numRarities
+)
 
 // pinyinTable is pinyinTxt parsed, on first use.
 var pinyinTable = sync.OnceValue(func() (t struct {
@@ -37,22 +49,29 @@ var pinyinTable = sync.OnceValue(func() (t struct {
 		}
 		reading, chars, _ := strings.Cut(strings.TrimSpace(line), " ")
 		modern, old, _ := strings.Cut(chars, " / ")
-		s := syllable{reading: reading, modern: []rune(modern), old: []rune(old)}
+		standard, rare, _ := strings.Cut(modern, " ; ")
+		s := syllable{reading: reading, chars: [numRarities][]rune{[]rune(standard), []rune(rare), []rune(old)}}
 		t.syllables = append(t.syllables, s)
-		for _, r := range s.modern {
+		for _, r := range s.modern() {
 			t.modern[r] = append(t.modern[r], reading)
 		}
 	}
 	return t
 })
 
+// modern are the characters a modern dictionary reads as s.
+func (s syllable) modern() []rune {
+	return append(slices.Clip(s.chars[standardReading]), s.chars[rareReading]...)
+}
+
 // PinyinCandidates returns up to n words of lang's list, Simplified or
 // Traditional Chinese, that read as input, tone-less pinyin such as "ai"
 // or "zhang" ("ü" typed as "v" or "u": "lv" and "lu" both find 绿).
-// Readings of a modern dictionary come before the older ones of the Hanyu
-// Da Zidian; among each, words whose reading is input before those whose
-// reading starts with it, then list order, which is by frequency of use. It returns
-// nil for other lists and for input that is not Latin letters.
+// Standard readings come first, then a modern dictionary's rare ones; the
+// Hanyu Da Zidian's old readings only when no other matches (chi finds 吃,
+// not 提). Among each, words whose reading is input come before those whose
+// reading starts with it, then list order, which is by frequency of use. It
+// returns nil for other lists and for input that is not Latin letters.
 func PinyinCandidates(lang Language, input string, n int) []string {
 	if otherChinese(lang) == 0 || n <= 0 {
 		return nil
@@ -61,7 +80,11 @@ func PinyinCandidates(lang Language, input string, n int) []string {
 	if len(key) == 0 || slices.ContainsFunc(key, func(r rune) bool { return r < 'a' || r > 'z' }) {
 		return nil
 	}
-	type cand struct{ prefix, old, index int }
+	type cand struct {
+		rarity rarity
+		prefix int
+		index  int
+	}
 	var cands []cand
 	wl := list(lang)
 	for _, s := range pinyinTable().syllables {
@@ -73,20 +96,23 @@ func PinyinCandidates(lang Language, input string, n int) []string {
 		default:
 			continue
 		}
-		for old, chars := range [][]rune{s.modern, s.old} {
+		for rank, chars := range s.chars {
 			for _, r := range chars {
 				if i, ok := wl.index[string(r)]; ok {
-					cands = append(cands, cand{prefix, old, i})
+					cands = append(cands, cand{rarity(rank), prefix, i})
 				}
 			}
 		}
 	}
 	slices.SortFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.old, b.old), cmp.Compare(a.prefix, b.prefix), cmp.Compare(a.index, b.index))
+		return cmp.Or(cmp.Compare(a.rarity, b.rarity), cmp.Compare(a.prefix, b.prefix), cmp.Compare(a.index, b.index))
 	})
 	var out []string
 	seen := map[int]bool{}
 	for _, c := range cands {
+		if c.rarity == oldReading && cands[0].rarity != oldReading {
+			break
+		}
 		if !seen[c.index] {
 			seen[c.index] = true
 			out = append(out, wl.display[c.index])
@@ -126,7 +152,7 @@ func homophones(l Language, key string) map[int]bool {
 		if !slices.Contains(t.modern[r[0]], s.reading) {
 			continue
 		}
-		for _, c := range s.modern {
+		for _, c := range s.modern() {
 			if i, ok := wl.index[string(c)]; ok && c != r[0] {
 				if out == nil {
 					out = map[int]bool{}

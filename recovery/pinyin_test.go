@@ -34,6 +34,17 @@ var pinyinCases = []struct {
 	{lang: ChineseSimplified, input: "zh", first: []string{"这", "中"}},
 	{lang: ChineseSimplified, input: "ru", first: []string{"如", "入"}, has: []string{"若"}},
 	{lang: ChineseSimplified, input: "de", first: []string{"的", "地", "得"}, n: 3},
+	// Standard readings first: a dictionary's rare ones after them (底 de,
+	// 广 an), old ones only when nothing else reads so (提 chi, 她 chi;
+	// 族 cou).
+	{lang: ChineseSimplified, input: "chi", first: []string{"持", "吃", "尺"}, has: []string{"迟", "齿"}, hasnt: []string{"提", "她"}},
+	{lang: ChineseTraditional, input: "chi", first: []string{"持", "吃", "尺"}, has: []string{"遲", "齒"}, hasnt: []string{"提", "她"}},
+	{lang: ChineseSimplified, input: "a", first: []string{"阿", "啊"}, has: []string{"安", "爱"}, hasnt: []string{"广", "厂", "呵"}, n: 10},
+	{lang: ChineseSimplified, input: "de", first: []string{"的", "地", "得", "德", "等", "灯", "登", "邓", "底"}},
+	{lang: ChineseSimplified, input: "cou", has: []string{"族", "奏", "趣"}},
+	// A Traditional character reads as its Simplified form does: 長 is
+	// cháng as 长 is, though the standard table lists 长 only.
+	{lang: ChineseTraditional, input: "chang", has: []string{"長"}, n: 10},
 	{lang: ChineseSimplified, input: "", none: true},
 	{lang: ChineseSimplified, input: "ai4", none: true},
 	{lang: ChineseSimplified, input: "爱", none: true},

@@ -1,13 +1,13 @@
 package screens
 
 import (
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -76,9 +76,10 @@ type entry struct {
 	// field has lost the focus; nil until framed.
 	problem *wrapLabel
 	// typing checks a password as typed (nil for other fields), and
-	// warning says under the field what it found.
+	// warning says on the line under the field what it found; the line
+	// is kept while empty, so that nothing below moves as it is typed.
 	typing  func(string) []app.TypingWarning
-	warning *wrapLabel
+	warning *widget.Label
 	focused bool
 }
 
@@ -97,9 +98,10 @@ func newSecretEntry() *entry {
 	e.Password = true
 	e.ActionItem = newRevealer(e)
 	e.typing = app.CheckTyping
-	e.warning = paragraph("")
+	e.warning = widget.NewLabel("")
 	e.warning.Importance = widget.WarningImportance
-	e.warning.Hide()
+	e.warning.SizeName = theme.SizeNameCaptionText
+	e.warning.Truncation = fyne.TextTruncateEllipsis
 	return e
 }
 
@@ -167,22 +169,18 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) { e.Entry.TypedShortcut(s); e.che
 // SetText replaces the text.
 func (e *entry) SetText(text string) { e.Entry.SetText(text); e.checkTyping() }
 
-// checkTyping shows the typing warnings of a password field.
+// checkTyping shows the typing warning of a password field.
 func (e *entry) checkTyping() {
 	if e.typing == nil {
 		return
 	}
-	warnings := e.typing(e.Text)
-	if len(warnings) == 0 {
-		e.warning.Hide()
-		return
+	// The first warning: the line holds one, and the next shows once the
+	// first is mended.
+	text := ""
+	if w := e.typing(e.Text); len(w) > 0 {
+		text = lang.L("typing." + string(w[0]))
 	}
-	lines := make([]string, len(warnings))
-	for i, w := range warnings {
-		lines[i] = lang.L("typing." + string(w))
-	}
-	e.warning.SetText(strings.Join(lines, "\n"))
-	e.warning.Show()
+	e.warning.SetText(text)
 }
 
 // Tapped is input.
@@ -209,7 +207,8 @@ func (e *entry) framed() fyne.CanvasObject {
 		objs = append(objs, e.problem)
 	}
 	if e.warning != nil {
-		objs = append(objs, e.warning)
+		// The caption's line, without the label's padding above it.
+		objs = append(objs, container.New(layout.NewCustomPaddedLayout(-theme.InnerPadding(), -theme.InnerPadding()/2, 0, 0), e.warning))
 	}
 	if len(objs) == 1 {
 		return e

@@ -50,10 +50,9 @@ func drillWords(s *Shell, d *app.Drill) *view {
 	fields := make([]*entry, len(d.Positions))
 	var rows []fieldRow
 	for i, p := range d.Positions {
-		label := lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)})
+		// The label names the word; a placeholder would say it again.
 		fields[i] = newEntry()
-		fields[i].SetPlaceHolder(label)
-		rows = append(rows, fieldRow{label, fields[i]})
+		rows = append(rows, fieldRow{lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)}), fields[i]})
 	}
 	missed := paragraph("")
 	missed.Importance = widget.DangerImportance

@@ -53,18 +53,25 @@ func TestEveryKeyTranslated(t *testing.T) {
 		keys["reason."+string(r)] = true
 	}
 	for _, file := range []string{"en.json", "zh_Hans.json"} {
-		data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			t.Fatal(err)
-		}
+		m := translationFile(t, file)
 		for k := range keys {
 			if _, ok := m[k]; !ok {
 				t.Errorf("%s has no %q", file, k)
 			}
 		}
 	}
+}
+
+// translationFile is a shipped translation file's content, key by key.
+func translationFile(t *testing.T, file string) map[string]any {
+	t.Helper()
+	data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

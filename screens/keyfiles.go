@@ -107,13 +107,12 @@ func keyFileName(address string, at time.Time) string {
 }
 
 // newKeyExport writes an account as a keystore file under a password of
-// its own, then saves it where the user chooses.
+// its own, then saves it where the user chooses; once saved, the form
+// gives way to where the file is.
 func newKeyExport(s *Shell, acc app.EthereumAccount) *view {
 	v := newView(lang.L("keyfiles.export_title"))
 	pw := newWalletPassword(s.App)
-	saved := paragraph("")
-	saved.Importance = widget.SuccessImportance
-	saved.Hide()
+	var step, done *fyne.Container
 	var f *form
 	f = newForm(s, v, lang.L("keyfiles.export_submit"), pw.Valid, func() {
 		first, second, a := pw.first.Text, pw.second.Text, s.App
@@ -123,7 +122,6 @@ func newKeyExport(s *Shell, acc app.EthereumAccount) *view {
 			data, err = a.ExportKeyFile(acc.Address, first, second)
 			return err
 		}, func() {
-			pw.Clear()
 			s.saveFile(keyFileName(acc.Address, time.Now()), data, func(path string, err error) {
 				clear(data)
 				switch {
@@ -131,8 +129,10 @@ func newKeyExport(s *Shell, acc app.EthereumAccount) *view {
 				case err != nil:
 					f.fail.Show(err)
 				default:
-					saved.SetText(lang.LocalizeKey("keyfiles.exported", "", map[string]any{"Path": path}))
-					saved.Show()
+					pw.Clear()
+					step.Hide()
+					done.Objects[0].(*wrapLabel).SetText(lang.LocalizeKey("keyfiles.exported", "", map[string]any{"Path": path}))
+					done.Show()
 				}
 			})
 		}, nil)
@@ -142,10 +142,12 @@ func newKeyExport(s *Shell, acc app.EthereumAccount) *view {
 	}
 	addr := widget.NewLabelWithStyle(acc.Address, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	addr.Wrapping = fyne.TextWrapBreak
-	v.content = container.NewVBox(
-		paragraph(lang.L("keyfiles.export_intro")), addr,
+	step = container.NewVBox(paragraph(lang.L("keyfiles.export_intro")), addr,
 		labelled(pw.Rows(lang.L("field.label_password"), lang.L("field.label_repeat"))...),
-		f.actions(), saved)
+		f.actions())
+	done = securityDone(s, "")
+	done.Hide()
+	v.content = container.NewVBox(step, done)
 	v.focus = pw.first
 	closeAlso(v, pw.Clear)
 	return v

@@ -35,11 +35,18 @@ func TestKeyFiles(t *testing.T) {
 	f.waitTop("keyfiles.export_title")
 	f.typeIn("field.new_password", "file pw 12345")
 	f.typeIn("field.repeat_password", "file pw 12345")
+	pw := f.entry("field.new_password")
 	f.tap("keyfiles.export_submit")
 	// The message names the file, so that it can be found.
 	f.waitFor("the saved file", func() bool {
 		return f.shows(lang.LocalizeKey("keyfiles.exported", "", map[string]any{"Path": "/home/me/" + savedName}))
 	})
+	// The form is gone, its passwords with it.
+	if _, ok := find(f, func(*entry) bool { return true }); ok || f.hasButton("keyfiles.export_submit") || pw.Text != "" {
+		t.Fatalf("the export form stays after the save:\n%s", f.texts())
+	}
+	f.tap("security.done")
+	f.waitTop("keyfiles.title")
 	k, err := keyfile.Decrypt(saved, []byte("file pw 12345"))
 	if err != nil || hex.EncodeToString(k.Private) != "1ab42cc412b618bdea3a599e3c9bae199ebf030895b039e9db1e30dafb12b727" ||
 		!strings.HasPrefix(savedName, "UTC--") || !strings.HasSuffix(savedName, "--9858effd232b4033e47d90003d41ec34ecaeda94") {
@@ -52,8 +59,6 @@ func TestKeyFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.shell.Opts.OpenFile = func(done func([]byte, error)) { done(file, nil) }
-	f.shell.Back()
-	f.waitTop("keyfiles.title")
 	f.tap("keyfiles.import")
 	f.waitTop("keyfiles.import_title")
 	f.tap("keyfiles.choose")

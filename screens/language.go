@@ -2,10 +2,12 @@ package screens
 
 import (
 	"os"
+	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
 	"sesame/assets"
+	"sesame/recovery"
 )
 
 // Languages are the tags SetLanguage takes, besides "" for the system's.
@@ -58,4 +60,10 @@ func ChooseLanguage(tag string) {
 	default:
 		os.Unsetenv("LANGUAGE")
 	}
+}
+
+// wordlistName is the name of a BIP39 wordlist in the interface's
+// language ("wordlist.<tag>"), such as 英语 for English in Chinese.
+func wordlistName(l recovery.Language) string {
+	return lang.L("wordlist." + strings.ToLower(strings.ReplaceAll(l.Tag(), "-", "_")))
 }

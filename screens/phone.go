@@ -15,7 +15,8 @@ import (
 // reset whose mail does not arrive, never a second factor.
 
 // newAddPhone adds a phone number (or replaces the one the account has):
-// the number and the account password, then the code texted to it.
+// the number and the account password, then the code texted to it
+// (newPhoneCode).
 func newAddPhone(s *Shell) *view {
 	v := newView(lang.L("security.phone.title"))
 	a := s.App
@@ -23,66 +24,54 @@ func newAddPhone(s *Shell) *view {
 	number.SetPlaceHolder(lang.L("security.phone.placeholder"))
 	number.Validator = func(t string) error { _, err := a.ParsePhone(t); return err }
 	password := newPasswordEntry(lang.L("security.account_password"))
-	var f, cf *form
-	var ask, check, done *fyne.Container
-	sent := paragraph("")
-	code := newCodeEntry(func(string) {
-		if cf != nil {
-			cf.submit.OnTapped()
-		}
-	})
+	var f *form
 	f = newForm(s, v, lang.L("security.phone.send"), func() bool {
 		_, err := a.ParsePhone(number.Text)
 		return err == nil && password.Text != ""
 	}, func() {
 		n, pw := number.Text, password.Text
-		var shown string
+		var change *app.PhoneChange
 		f.run(func(ctx context.Context) error {
 			var err error
-			shown, err = a.AddPhone(ctx, n, pw)
+			change, err = a.AddPhone(ctx, n, pw)
 			return err
 		}, func() {
 			password.SetText("")
-			sent.SetText(lang.LocalizeKey("security.phone.sent", "", map[string]any{"Phone": shown}))
-			ask.Hide()
-			check.Show()
-			s.Win.Canvas().Focus(code)
+			// Replaced: the code is on its way, a new one comes from there.
+			s.Replace(newPhoneCode(s, change))
 		}, passwordRefused(s, password))
 	})
 	f.watch(number, password)
 	f.fail.actions[app.RemedyResetPassword] = func() { s.Push(newForgotPassword(s, a.Account())) }
-	cf = newForm(s, v, lang.L("security.phone.verify"), func() bool { return app.ValidateCode(code.Text) == nil }, func() {
-		c := code.Text
-		cf.run(func(ctx context.Context) error { return a.VerifyPhone(ctx, c) }, func() {
-			check.Hide()
-			done.Show()
-		}, func(err error) bool {
-			if codeRefused(err) || isCode(err, app.CodeInvalidCode) {
-				code.SetText("")
-			}
-			return false
-		})
-	})
-	cf.watch(code)
-	// A new code: from the number again.
-	cf.fail.actions[app.RemedyNewCode] = func() { s.Replace(newAddPhone(s)) }
 	note := paragraph(lang.L("security.phone.not_second_factor"))
 	note.Importance = widget.LowImportance
-	ask = container.NewVBox(
+	v.content = container.NewVBox(
 		paragraph(lang.L("security.phone.intro")), note,
 		labelled(fieldRow{lang.L("field.label_phone"), number}, fieldRow{lang.L("field.label_password"), password}),
 		f.actions(),
 	)
-	check = container.NewVBox(sent, labelled(fieldRow{lang.L("field.label_code"), code}), cf.actions())
-	check.Hide()
+	v.focus = number
+	closeAlso(v, func() { password.SetText("") })
+	return v
+}
+
+// newPhoneCode is the code texted to the number being added, with its
+// expiry and resend under the cooldown, as a mailed code's step.
+func newPhoneCode(s *Shell, change *app.PhoneChange) *view {
+	v := newView(lang.L("security.phone.title"))
+	var step, done *fyne.Container
+	c := newMailedCodeStep(s, v, lang.L("security.phone.verify"), "", "",
+		func() app.Mailed { return change.Mailed }, change.Resend, change.Verify,
+		func() {
+			step.Hide()
+			done.Show()
+		})
+	step = container.NewVBox(paragraph(lang.LocalizeKey("security.phone.sent", "", map[string]any{"Phone": change.Phone})), c.object())
 	done = securityDone(s, lang.L("security.phone.added"))
 	done.Hide()
-	v.content = container.NewVBox(ask, check, done)
-	v.focus = number
-	closeAlso(v, func() {
-		password.SetText("")
-		code.SetText("")
-	})
+	v.content = container.NewVBox(step, done)
+	v.focus = c.entry
+	closeAlso(v, change.Forget)
 	return v
 }
 

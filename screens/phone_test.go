@@ -8,8 +8,10 @@ import (
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	"sesame/server"
 )
 
 // text waits for a text message to number newer than the after first ones
@@ -57,7 +59,6 @@ func TestSecurityPhone(t *testing.T) {
 		t.Fatalf("the code step does not name the number:\n%s", f.texts())
 	}
 	code := f.text("+8613800138000", 0)
-	f.golden("phone/check.xml")
 	f.typeCode(code)
 	f.waitFor("the number added", func() bool { return f.shows(tr("security.phone.added")) })
 	f.tap("security.done")
@@ -95,6 +96,54 @@ func TestSecurityPhoneChinese(t *testing.T) {
 	f.waitFor("the number added", func() bool { return f.shows(tr("security.phone.added")) })
 	f.shell.Push(newRemovePhone(f.shell, "+86 138 **** 8000"))
 	f.golden("phone/remove_zh.xml")
+}
+
+// TestPhoneCodeResend: the texted code's step counts down its expiry and
+// the resend cooldown as a mailed code's; a resend texts a new code, which
+// adds the number. A resend the server refuses as too many (429) waits
+// out its Retry-After.
+func TestPhoneCodeResend(t *testing.T) {
+	f := homeSignedIn(t, "phone-resend@example.com", func(c *server.Config) { c.MailsPerDay = 3 })
+	clock := f.useClock()
+	const number = "+447400123456"
+	change, err := f.app.AddPhone(context.Background(), "+44 7400 123456", testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.text(number, 0)
+	clock.freeze(change.SentAt)
+	f.shell.Push(newPhoneCode(f.shell, change))
+	f.waitTop("security.phone.title")
+	left := func(key, d string) string { return lang.LocalizeKey(key, "", map[string]any{"Left": d}) }
+	if !f.button("mailcode.resend").Disabled() || !f.shows(left("mailcode.resend_in", "1:00")) || !f.shows(left("mailcode.expires_in", "10:00")) {
+		t.Fatalf("the code step has no countdowns, or offers resend at once:\n%s", f.texts())
+	}
+	f.golden("phone/check.xml")
+	clock.freeze(change.SentAt.Add(61 * time.Second))
+	f.srv.Clock.Advance(61 * time.Second)
+	f.waitFor("resend enabled", func() bool { return !f.button("mailcode.resend").Disabled() })
+	f.tap("mailcode.resend")
+	f.waitFor("the resend", func() bool {
+		_, busy := find(f, func(b *widget.ProgressBarInfinite) bool { return b.Running() })
+		return !busy
+	})
+	if !f.shows(tr("mailcode.resent")) {
+		t.Fatalf("after the resend:\n%s", f.texts())
+	}
+	second := f.text(number, 1)
+
+	// The day's mails (the sign-up's and two texts) are spent: the
+	// server's wait outlasts the cooldown.
+	clock.freeze(change.SentAt.Add(61 * time.Second))
+	f.srv.Clock.Advance(61 * time.Second)
+	f.waitFor("resend enabled", func() bool { return !f.button("mailcode.resend").Disabled() })
+	f.tap("mailcode.resend")
+	f.waitText(tr("error.rate_limited"))
+	if !f.button("mailcode.resend").Disabled() || f.shows(tr("mailcode.resend_now")) {
+		t.Fatalf("a resend refused as too many is offered again at once:\n%s", f.texts())
+	}
+	f.typeCode(second)
+	f.waitFor("the number added", func() bool { return f.shows(tr("security.phone.added")) })
 }
 
 // TestForgotBySMS: the reset mail does not arrive; the code sent by SMS

@@ -147,7 +147,8 @@ func NewShell(c Connection, opts Options, win fyne.Window) *Shell {
 			s.Push(newSettings(s))
 		}
 	})
-	s.header = container.NewBorder(nil, nil, s.back, container.NewHBox(s.badge, s.settings), s.title)
+	s.header = container.New(&headerLayout{back: s.back, title: s.title, badge: s.badge, settings: s.settings},
+		s.back, s.title, s.badge, s.settings)
 	s.refreshBadge()
 	s.autoLock = startAutoLock(s)
 	win.SetContent(s.autoLock.watch(container.NewBorder(container.NewVBox(s.header, widget.NewSeparator()), nil, nil, nil, s.body)))
@@ -485,4 +486,68 @@ func (readableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	p := theme.Padding()
 	return m.AddWidthHeight(2*p, 2*p)
+}
+
+// headerLayout lays the header out on one row: the way back, the title,
+// the server badge and settings; when the title would not show whole
+// beside the badge, the badge moves to a row of its own under settings.
+type headerLayout struct {
+	back, settings, badge fyne.CanvasObject
+	title                 *widget.Label
+	// twoRows is the choice of the last layout, which the height follows.
+	twoRows bool
+}
+
+func (h *headerLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	p := theme.Padding()
+	row := h.rowHeight()
+	x := float32(0)
+	if h.back.Visible() {
+		w := h.back.MinSize().Width
+		place(h.back, 0, row, fyne.NewSize(w, row))
+		x = w + p
+	}
+	sw := h.settings.MinSize().Width
+	place(h.settings, size.Width-sw, row, fyne.NewSize(sw, row))
+	end := size.Width - sw - p
+	bw := h.badge.MinSize().Width
+	need := fyne.MeasureText(h.title.Text, theme.TextSize(), h.title.TextStyle).Width + 2*theme.InnerPadding()
+	h.twoRows = x+need+p+bw > end
+	if h.twoRows {
+		bh := h.badge.MinSize().Height
+		h.badge.Move(fyne.NewPos(size.Width-bw, row))
+		h.badge.Resize(fyne.NewSize(bw, bh))
+	} else {
+		end -= bw
+		place(h.badge, end, row, fyne.NewSize(bw, row))
+		end -= p
+	}
+	place(h.title, x, row, fyne.NewSize(end-x, h.title.MinSize().Height))
+}
+
+// place puts o at x, centred down a row of height row, at size.
+func place(o fyne.CanvasObject, x, row float32, size fyne.Size) {
+	o.Move(fyne.NewPos(x, (row-size.Height)/2))
+	o.Resize(size)
+}
+
+func (h *headerLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	p := theme.Padding()
+	w := h.title.MinSize().Width + p + h.settings.MinSize().Width
+	if h.back.Visible() {
+		w += h.back.MinSize().Width + p
+	}
+	height := h.rowHeight()
+	if h.twoRows {
+		height += h.badge.MinSize().Height
+		w = max(w, h.badge.MinSize().Width)
+	} else {
+		w += h.badge.MinSize().Width + p
+	}
+	return fyne.NewSize(w, height)
+}
+
+// rowHeight is the height of the first row.
+func (h *headerLayout) rowHeight() float32 {
+	return max(h.back.MinSize().Height, h.title.MinSize().Height, h.badge.MinSize().Height, h.settings.MinSize().Height)
 }

@@ -1,8 +1,10 @@
 package screens
 
 import (
+	"slices"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"sesame/app"
@@ -90,4 +92,38 @@ func TestPasswordTypingWarnings(t *testing.T) {
 	f.shell.Push(walletPasswordView(f.shell, "wallet", nil, "save", false, nil, nil))
 	f.typeIn("field.new_password", testPassword)
 	f.golden("wallet_create/password_reused_zh.xml")
+}
+
+// places are the window positions of the fields and buttons on screen.
+func (f *fixture) places() []fyne.Position {
+	d := fyne.CurrentApp().Driver()
+	var out []fyne.Position
+	for _, o := range f.objects() {
+		switch o.(type) {
+		case *entry, *button, *check:
+			out = append(out, d.AbsolutePositionForObject(o))
+		}
+	}
+	return out
+}
+
+// TestTypingWarningsKeepPlace: the fields and buttons under a password
+// field stay where they are as its typing warnings come and go.
+func TestTypingWarningsKeepPlace(t *testing.T) {
+	f := newSignInFixture(t)
+	f.shell.Push(newCreateAccount(f.shell, ""))
+	for _, key := range []string{"field.new_password", "field.repeat_password"} {
+		for _, text := range []string{"A STURDY PASSWORD", " ａ ｓｔｕｒｄｙ PASSWORD"} {
+			e := f.entry(key)
+			f.settle("the form")
+			before := f.places()
+			f.win.Canvas().Focus(e)
+			test.Type(e, text)
+			f.settle("the warning")
+			if after := f.places(); !slices.Equal(before, after) {
+				t.Errorf("%s, %q: the fields moved from %v to %v", key, text, before, after)
+			}
+			e.SetText("")
+		}
+	}
 }

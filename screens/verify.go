@@ -57,9 +57,13 @@ type mailedCodeStep struct {
 	// sent runs after a new code was sent.
 	sent  func()
 	times app.Mailed
+	// until is the end of the server's wait (Retry-After) before a new
+	// code, after it refused one as too many.
+	until time.Time
 
-	// subject is the mail's subject; find says it with the sender, spam
-	// names the folder of unwanted mail of email's provider.
+	// subject is the mail's subject, "" for a texted code; find says it
+	// with the sender, spam names the folder of unwanted mail of email's
+	// provider.
 	subject string
 	find    *wrapLabel
 	spam    *wrapLabel
@@ -76,8 +80,9 @@ type mailedCodeStep struct {
 }
 
 // newMailedCodeStep builds the code part of view v for the mail with
-// subject to email: check runs off the UI thread with the typed code, then
-// ok on the UI thread; resend asks for a new code.
+// subject to email, or for a texted code when both are "": check runs off
+// the UI thread with the typed code, then ok on the UI thread; resend asks
+// for a new code.
 func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed func() app.Mailed, resend func(context.Context) error,
 	check func(ctx context.Context, code string) error, ok func()) *mailedCodeStep {
 	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed(), subject: subject}
@@ -123,13 +128,13 @@ var spamHints = map[app.MailProvider]string{
 }
 
 // object lays the step out: field, expiry, submit and failure, then where
-// to look for the mail and resend.
+// to look for a mail and resend.
 func (c *mailedCodeStep) object() fyne.CanvasObject {
-	return container.NewVBox(
-		c.entry, c.expiry, c.form.actions(),
-		widget.NewSeparator(),
-		c.find, c.spam, c.wait, container.NewHBox(c.again), c.resent,
-	)
+	objs := []fyne.CanvasObject{c.entry, c.expiry, c.form.actions(), widget.NewSeparator()}
+	if c.subject != "" {
+		objs = append(objs, c.find, c.spam)
+	}
+	return container.NewVBox(append(objs, c.wait, container.NewHBox(c.again), c.resent)...)
 }
 
 // sendNew asks for a new code as the form's second action: it runs as the
@@ -167,23 +172,26 @@ func (c *mailedCodeStep) sendWith(send func(ctx context.Context) error, note *wr
 			c.sent()
 		}
 		c.update()
-	}, func(error) bool {
+	}, func(err error) bool {
 		c.times = c.mailed()
+		if f := app.Explain(err); f.Code == app.CodeRateLimited {
+			c.until = f.Until
+		}
 		c.update()
 		return false
 	})
 	c.update()
 }
 
-// update redraws the countdowns and enables resend once its cooldown
-// ended.
+// update redraws the countdowns and enables resend once its cooldown,
+// and the server's wait if it named one, ended.
 func (c *mailedCodeStep) update() {
 	now := c.s.now()
-	var cooldown time.Duration
+	cooldown := c.until.Sub(now)
 	if c.times.SentAt.IsZero() {
 		c.expiry.Hide()
 	} else {
-		cooldown = c.times.ResendAt().Sub(now)
+		cooldown = max(cooldown, c.times.ResendAt().Sub(now))
 		if left := c.times.ExpiresAt().Sub(now); left > 0 {
 			c.expiry.SetText(lang.LocalizeKey("mailcode.expires_in", "", map[string]any{"Left": duration(ceilSecond(left))}))
 		} else {
@@ -197,7 +205,7 @@ func (c *mailedCodeStep) update() {
 	case cooldown > 0:
 		c.wait.SetText(lang.LocalizeKey("mailcode.resend_in", "", map[string]any{"Left": duration(ceilSecond(cooldown))}))
 		c.wait.Show()
-	case c.times.SentAt.IsZero():
+	case c.times.SentAt.IsZero() && c.until.IsZero():
 		c.wait.Hide()
 	default:
 		c.wait.SetText(lang.L("mailcode.resend_now"))

@@ -87,10 +87,10 @@ func (c *createFlow) options() *view {
 	langs := recovery.Languages()
 	names := make([]string, len(langs))
 	for i, l := range langs {
-		names[i] = l.NativeName()
+		names[i] = wordlistName(l)
 	}
 	list := newDropDown(names, nil)
-	list.SetSelected(c.lang.NativeName())
+	list.SetSelected(wordlistName(c.lang))
 
 	var f *form
 	ow := newOverwriteCheck()

@@ -105,7 +105,7 @@ func TestWalletCreateFlow(t *testing.T) {
 	if !walletStep(f, 1) || f.button("wallet_create.continue").Disabled() {
 		t.Fatalf("options: step 1 with Continue enabled expected:\n%s", f.texts())
 	}
-	if sel := walletSelect(f); sel.Selected != recovery.English.NativeName() {
+	if sel := walletSelect(f); sel.Selected != wordlistName(recovery.English) {
 		t.Fatalf("default wordlist %q, want English", sel.Selected)
 	}
 	f.golden("wallet_create/options.xml")

@@ -188,7 +188,7 @@ func (r *restoreFlow) update() {
 		}
 	}
 	if r.lang.Valid() {
-		r.detected.SetText(lang.LocalizeKey("wallet_restore.language", "", map[string]any{"Language": r.lang.NativeName()}))
+		r.detected.SetText(lang.LocalizeKey("wallet_restore.language", "", map[string]any{"Language": wordlistName(r.lang)}))
 	} else {
 		r.detected.SetText(lang.L("wallet_restore.language_unknown"))
 	}

@@ -295,6 +295,9 @@ func TestWalletRestoreChinese(t *testing.T) {
 	if !f.shows("第 7 个词不在词表中") {
 		t.Fatalf("no Chinese unknown-word message:\n%s", f.texts())
 	}
+	if !f.shows("词表：英语") {
+		t.Fatalf("the English wordlist is not named in Chinese:\n%s", f.texts())
+	}
 	f.golden("wallet_restore/unknown_word_zh.xml")
 }
 
@@ -453,6 +456,48 @@ func TestWalletRestoreFieldsAligned(t *testing.T) {
 		a, b := r.fields[i].entry, r.fields[i+restoreColumns].entry
 		if pa, pb := d.AbsolutePositionForObject(a), d.AbsolutePositionForObject(b); pa.X != pb.X || a.Size().Width != b.Size().Width {
 			t.Errorf("word %d at x=%v, %v wide; word %d below it at x=%v, %v wide", i+1, pa.X, a.Size().Width, i+1+restoreColumns, pb.X, b.Size().Width)
+		}
+	}
+}
+
+// TestWordlistNames names every wordlist in the interface's language.
+func TestWordlistNames(t *testing.T) {
+	newFixture(t)
+	want := map[string][]string{
+		"en":      {"English", "Chinese (Simplified)", "Chinese (Traditional)", "Czech", "French", "Italian", "Japanese", "Korean", "Portuguese", "Spanish"},
+		"zh_Hans": {"英语", "简体中文", "繁体中文", "捷克语", "法语", "意大利语", "日语", "韩语", "葡萄牙语", "西班牙语"},
+	}
+	for tag, names := range want {
+		if err := SetLanguage(tag); err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range recovery.Languages() {
+			if got := wordlistName(l); got != names[i] {
+				t.Errorf("%s: wordlist %s is named %q, want %q", tag, l, got, names[i])
+			}
+		}
+	}
+}
+
+// TestPinyinWordsBeforeTheList: before the typed words say which Chinese
+// list, the bar offers the Simplified list's words first and the
+// Traditional list's own words after them; once the list is known, its
+// words only.
+func TestPinyinWordsBeforeTheList(t *testing.T) {
+	cases := []struct {
+		lang   recovery.Language
+		pinyin string
+		want   []string
+	}{
+		{0, "de", strings.Fields("的 地 得 德 等 灯 登 邓 燈 鄧")},
+		{0, "zhang", strings.Fields("长 张 章 掌 障 丈 胀 長 張 脹")},
+		{0, "zhe", strings.Fields("这 着 者 折 哲 浙 政 這 著 爭")},
+		{recovery.ChineseSimplified, "zhang", strings.Fields("长 张 章 掌 障 丈 胀 涨 仗 帐")},
+		{recovery.ChineseTraditional, "zhang", strings.Fields("長 張 章 掌 障 丈 脹 漲 仗 帳")},
+	}
+	for _, c := range cases {
+		if got := pinyinWords(c.lang, c.pinyin); !slices.Equal(got, c.want) {
+			t.Errorf("%v %q: %q, want %q", c.lang, c.pinyin, got, c.want)
 		}
 	}
 }

@@ -20,6 +20,9 @@ const (
 	maxCompletions = 5
 	// maxPinyin is how many Chinese words it offers for typed pinyin.
 	maxPinyin = 10
+	// traditionalPlaces is how many of them the Traditional list's own
+	// words keep while the list is not known.
+	traditionalPlaces = 3
 )
 
 // wordField is one word of a recovery phrase: an entry that completes the
@@ -351,23 +354,23 @@ func completeWord(lang recovery.Language, prefix string) []string {
 }
 
 // pinyinWords lists the words of lang, a Chinese list, that read as the
-// typed pinyin; with lang 0, those of both Chinese lists in turn, so that
-// each script's first words show.
+// typed pinyin. With lang 0, before the words typed say which list, the
+// Simplified list's words come first, then those of the Traditional list
+// that differ, which keep the last traditionalPlaces of the bar.
 func pinyinWords(lang recovery.Language, pinyin string) []string {
 	if lang.Valid() {
 		return recovery.PinyinCandidates(lang, pinyin, maxPinyin)
 	}
 	simplified := recovery.PinyinCandidates(recovery.ChineseSimplified, pinyin, maxPinyin)
-	traditional := recovery.PinyinCandidates(recovery.ChineseTraditional, pinyin, maxPinyin)
-	var out []string
-	for i := 0; len(out) < maxPinyin && (i < len(simplified) || i < len(traditional)); i++ {
-		for _, l := range [][]string{simplified, traditional} {
-			if i < len(l) && len(out) < maxPinyin && !slices.Contains(out, l[i]) {
-				out = append(out, l[i])
-			}
+	var traditional []string
+	for _, w := range recovery.PinyinCandidates(recovery.ChineseTraditional, pinyin, maxPinyin) {
+		if !slices.Contains(simplified, w) {
+			traditional = append(traditional, w)
 		}
 	}
-	return out
+	keep := min(len(simplified), max(maxPinyin-len(traditional), maxPinyin-traditionalPlaces))
+	out := append(simplified[:keep:keep], traditional...)
+	return out[:min(len(out), maxPinyin)]
 }
 
 // inWordlist reports whether word is in lang's list, or in any list for

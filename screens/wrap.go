@@ -6,13 +6,14 @@ import (
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/go-text/typesetting/segmenter"
 )
 
 // wrapLabel is text that wraps at the line break opportunities of Unicode
-// UAX #14 (see wrapLines). Fyne's own word wrap breaks at spaces only, and
+// UAX #14 (see wrapSpans). Fyne's own word wrap breaks at spaces only, and
 // inside a word where none fits: it cuts Latin words and numbers in
 // Chinese text and starts lines with "。". A Fyne label of its own draws
 // the lines, so it looks, aligns and selects as a label does.
@@ -24,11 +25,16 @@ type wrapLabel struct {
 	Alignment  fyne.TextAlign
 	// SizeName is the theme size of the text; "" is the text size.
 	SizeName fyne.ThemeSizeName
-	// Selectable lets the user select the text to copy it.
+	// Selectable lets the user select the text to copy it; set it before
+	// the label is shown.
 	Selectable bool
 
 	lines *widget.Label
 	width float32
+	// spans are the lines, as runes of Text.
+	spans []span
+	// selector selects the text when Selectable, else nil.
+	selector *textSelector
 }
 
 // newWrapLabel is wrapping text.
@@ -46,23 +52,40 @@ func (l *wrapLabel) SetText(text string) {
 
 func (l *wrapLabel) CreateRenderer() fyne.WidgetRenderer {
 	l.lines = widget.NewLabel("")
+	var inner fyne.CanvasObject = l.lines
+	if l.Selectable {
+		// Behind the lines, which take no input: it draws the selection.
+		l.selector = newTextSelector(l)
+		inner = container.NewStack(l.selector, l.lines)
+	}
 	l.breakLines()
-	return &wrapRenderer{w: l, inner: l.lines, width: &l.width, breakLines: l.breakLines}
+	return &wrapRenderer{w: l, inner: inner, width: &l.width, breakLines: l.breakLines}
 }
 
 // breakLines gives the label inside the text broken for the width.
 func (l *wrapLabel) breakLines() {
 	in := l.lines
-	in.Importance, in.TextStyle, in.Alignment, in.Selectable = l.Importance, l.TextStyle, l.Alignment, l.Selectable
+	in.Importance, in.TextStyle, in.Alignment = l.Importance, l.TextStyle, l.Alignment
 	in.SizeName = l.SizeName
 	if in.SizeName == "" {
 		in.SizeName = theme.SizeNameText
 	}
-	th := l.Theme()
-	size, style := th.Size(in.SizeName), l.TextStyle
-	measure := func(s string) float32 { return fyne.MeasureText(s, size, style).Width }
-	in.Text = strings.Join(wrapLines(l.Text, textWidth(th, l.width), measure), "\n")
+	runes := []rune(l.Text)
+	l.spans = wrapSpans(runes, textWidth(l.Theme(), l.width), func(from, to int) float32 { return l.measure(runes[from:to]) }, nil)
+	lines := make([]string, len(l.spans))
+	for i, sp := range l.spans {
+		lines[i] = string(runes[sp.start:sp.end])
+	}
+	in.Text = strings.Join(lines, "\n")
 	in.Refresh()
+	if l.selector != nil {
+		l.selector.Refresh()
+	}
+}
+
+// measure is the width of text drawn in the label.
+func (l *wrapLabel) measure(text []rune) float32 {
+	return fyne.MeasureText(string(text), l.Theme().Size(l.lines.SizeName), l.TextStyle).Width
 }
 
 // wrapRich is rich text that wraps as wrapLabel does, across its
@@ -228,18 +251,6 @@ func (r *wrapRenderer) MinSize() fyne.Size {
 func (r *wrapRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.inner} }
 
 func (r *wrapRenderer) Refresh() { r.breakLines() }
-
-// wrapLines breaks text into lines no wider than width, as measure gives a
-// string's width (see wrapSpans).
-func wrapLines(text string, width float32, measure func(string) float32) []string {
-	runes := []rune(text)
-	spans := wrapSpans(runes, width, func(from, to int) float32 { return measure(string(runes[from:to])) }, nil)
-	lines := make([]string, len(spans))
-	for i, sp := range spans {
-		lines[i] = string(runes[sp.start:sp.end])
-	}
-	return lines
-}
 
 // span is a line of a text: its runes from start to end, without its
 // trailing spaces and line ending.

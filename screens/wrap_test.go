@@ -141,3 +141,80 @@ func TestWrapRich(t *testing.T) {
 		t.Fatalf("the link changed: %#v", link)
 	}
 }
+
+// TestWrapLabelCopy selects wrapped text by dragging across it, and by
+// Select All, and copies it: the copy is the text, not its broken lines.
+func TestWrapLabelCopy(t *testing.T) {
+	test.NewTempApp(t)
+	fyne.CurrentApp().Settings().SetTheme(NewTheme())
+	const text = "您的防钓鱼短语：“Blue heron at dawn”。此服务器发出的每封邮件都会显示这句话。 Code 123456, at dawn."
+	l := newWrapLabel(text)
+	l.Selectable = true
+	w := test.NewTempWindow(t, l)
+	w.Resize(fyne.NewSize(220, 300))
+	copied := func() string {
+		t.Helper()
+		f, ok := w.Canvas().Focused().(fyne.Shortcutable)
+		if !ok {
+			t.Fatalf("the label has no focus after the selection: %T", w.Canvas().Focused())
+		}
+		f.TypedShortcut(&fyne.ShortcutCopy{})
+		return fyne.CurrentApp().Clipboard().Content()
+	}
+	// From the start of the first line to past the end of the last.
+	drag(w.Canvas(), fyne.NewPos(10, 12), fyne.NewPos(300, l.Size().Height))
+	if got := copied(); got != text {
+		t.Errorf("dragged over all and copied %q, want %q", got, text)
+	}
+	w.Canvas().Focused().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutSelectAll{})
+	if got := copied(); got != text {
+		t.Errorf("selected all and copied %q, want %q", got, text)
+	}
+}
+
+// drag moves the pointer from one place of the canvas to another with the
+// button down, in steps, as the driver reports it: each event has the
+// pointer's place and the move since the last one. (Fyne's test.Drag gives
+// the place where the drag began.)
+func drag(c fyne.Canvas, from, to fyne.Position) {
+	var d fyne.Draggable
+	var at fyne.Position
+	for _, o := range []fyne.CanvasObject{c.Content()} {
+		walkVisible(o, fyne.NewPos(0, 0), func(o fyne.CanvasObject, pos fyne.Position) {
+			if x, ok := o.(fyne.Draggable); ok && from.X >= pos.X && from.Y >= pos.Y &&
+				from.X < pos.X+o.Size().Width && from.Y < pos.Y+o.Size().Height {
+				d, at = x, pos
+			}
+		})
+	}
+	if d == nil {
+		return
+	}
+	const steps = 10
+	step := fyne.NewDelta((to.X-from.X)/steps, (to.Y-from.Y)/steps)
+	for i := 1; i <= steps; i++ {
+		p := from.Subtract(at).Add(fyne.NewPos(step.DX*float32(i), step.DY*float32(i)))
+		d.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: p, AbsolutePosition: p.Add(at)}, Dragged: step})
+	}
+	d.DragEnd()
+}
+
+// walkVisible calls fn with every visible object under o and its place on
+// the canvas, parents first.
+func walkVisible(o fyne.CanvasObject, at fyne.Position, fn func(fyne.CanvasObject, fyne.Position)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	at = at.Add(o.Position())
+	fn(o, at)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkVisible(c, at, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walkVisible(c, at, fn)
+		}
+	}
+}

@@ -53,19 +53,17 @@ func TestPhoneAddedAndRemoved(t *testing.T) {
 	if err != nil || change.Phone != "+86 138 0013 8000" {
 		t.Fatalf("AddPhone: %+v %v", change, err)
 	}
-	// A new code replaces the first.
+	// A resend texts a new code; the first still works (the server keeps
+	// the newest few, so that a resend does not void a code being typed).
 	first := f.text("+8613800138000", 0)
 	if err := change.Resend(ctx); err != nil {
 		t.Fatal(err)
 	}
-	second := f.text("+8613800138000", 1)
-	if first != second {
-		if err := change.Verify(ctx, first); app.ErrorCode(err) != "invalid_code" {
-			t.Fatalf("the first code after a resend: %v", err)
-		}
+	if second := f.text("+8613800138000", 1); second == "" {
+		t.Fatal("no second code")
 	}
-	if err := change.Verify(ctx, second); err != nil {
-		t.Fatal(err)
+	if err := change.Verify(ctx, first); err != nil {
+		t.Fatalf("the first code after a resend: %v", err)
 	}
 	if err := change.Resend(ctx); !errors.Is(err, app.ErrStepOrder) {
 		t.Fatalf("a resend after the number was added: %v", err)

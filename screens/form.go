@@ -185,6 +185,8 @@ type failureBox struct {
 	// example, is a form's retry.
 	actions map[app.Remedy]func()
 	failure app.Failure
+	// autoRetry: the screen's retry runs by itself when the wait ends.
+	autoRetry bool
 	// stop ends the running countdown, if any.
 	stop func()
 }
@@ -219,8 +221,9 @@ func (b *failureBox) Clear() {
 }
 
 // Show explains err. A wait (a lock, Retry-After, maintenance) counts down
-// live; when a retry's wait ends the screen's RemedyRetry action runs by
-// itself.
+// live; when a retry's wait, up to maxAutoRetry, ends the screen's
+// RemedyRetry action runs by itself. A longer wait (a daily cap) names the
+// time to try again instead.
 func (b *failureBox) Show(err error) {
 	b.ShowFailure(app.Explain(err))
 }
@@ -237,7 +240,11 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 		f.Until = b.s.now().Add(defaultRetry)
 	}
 	b.failure = f
+	b.autoRetry = f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil && f.Until.Sub(b.s.now()) <= maxAutoRetry
 	message, fix := b.s.failureText(f)
+	if f.Remedy == app.RemedyRetry && !b.autoRetry && !f.Until.IsZero() {
+		fix = lang.LocalizeKey("remedy.retry_later", "", map[string]any{"Until": clock(f.Until)})
+	}
 	b.message.SetText(message)
 	b.fix.SetText(fix)
 	if act := b.action(f.Remedy); act != nil {
@@ -263,6 +270,10 @@ func (s *Shell) failureText(f app.Failure) (message, fix string) {
 
 // defaultRetry is the wait before a retry when the server named none.
 const defaultRetry = 30 * time.Second
+
+// maxAutoRetry is the longest wait after which a retry runs by itself;
+// after a longer one (hours, for a daily cap) the user decides.
+const maxAutoRetry = 5 * time.Minute
 
 // remedyLabels are the translation keys of the remedy buttons.
 var remedyLabels = map[app.Remedy]string{
@@ -328,7 +339,7 @@ func (b *failureBox) updateHints() {
 		if left < 0 {
 			left = 0
 		}
-		if f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil {
+		if b.autoRetry {
 			lines = append(lines, plural("hint.retry_in", int(left/time.Second)))
 		} else {
 			lines = append(lines, lang.LocalizeKey("hint.wait", "", map[string]any{"Left": duration(left)}))
@@ -362,10 +373,8 @@ func (b *failureBox) tick() {
 		return
 	}
 	b.stopTimer()
-	if b.failure.Remedy == app.RemedyRetry {
-		if retry := b.actions[app.RemedyRetry]; retry != nil {
-			retry()
-		}
+	if b.autoRetry {
+		b.actions[app.RemedyRetry]()
 	}
 }
 

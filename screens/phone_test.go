@@ -142,6 +142,12 @@ func TestPhoneCodeResend(t *testing.T) {
 	if !f.button("mailcode.resend").Disabled() || f.shows(tr("mailcode.resend_now")) {
 		t.Fatalf("a resend refused as too many is offered again at once:\n%s", f.texts())
 	}
+	// The wait is hours long: the box names when to try again, and does
+	// not promise a retry by itself or count down seconds.
+	later := strings.Split(lang.LocalizeKey("remedy.retry_later", "", map[string]any{"Until": "\x00"}), "\x00")[0]
+	if !f.shows(later) || f.shows(tr("remedy.rate_limited")) || f.shows(strings.Split(plural("hint.retry_in", 12345), "12345")[0]) {
+		t.Fatalf("a wait of hours:\n%s", f.texts())
+	}
 	f.typeCode(second)
 	f.waitFor("the number added", func() bool { return f.shows(tr("security.phone.added")) })
 }

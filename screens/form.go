@@ -221,9 +221,9 @@ func (b *failureBox) Clear() {
 }
 
 // Show explains err. A wait (a lock, Retry-After, maintenance) counts down
-// live; when a retry's wait, up to maxAutoRetry, ends the screen's
-// RemedyRetry action runs by itself. A longer wait (a daily cap) names the
-// time to try again instead.
+// live; when a retry's wait ends the screen's RemedyRetry action runs by
+// itself, but for a rate limit's wait longer than maxAutoRetry (a daily
+// cap's), which names the time to try again instead.
 func (b *failureBox) Show(err error) {
 	b.ShowFailure(app.Explain(err))
 }
@@ -240,9 +240,10 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 		f.Until = b.s.now().Add(defaultRetry)
 	}
 	b.failure = f
-	b.autoRetry = f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil && f.Until.Sub(b.s.now()) <= maxAutoRetry
+	capped := f.Code == app.CodeRateLimited && f.Until.Sub(b.s.now()) > maxAutoRetry
+	b.autoRetry = f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil && !capped
 	message, fix := b.s.failureText(f)
-	if f.Remedy == app.RemedyRetry && !b.autoRetry && !f.Until.IsZero() {
+	if capped {
 		fix = lang.LocalizeKey("remedy.retry_later", "", map[string]any{"Until": clock(f.Until)})
 	}
 	b.message.SetText(message)
@@ -271,8 +272,9 @@ func (s *Shell) failureText(f app.Failure) (message, fix string) {
 // defaultRetry is the wait before a retry when the server named none.
 const defaultRetry = 30 * time.Second
 
-// maxAutoRetry is the longest wait after which a retry runs by itself;
-// after a longer one (hours, for a daily cap) the user decides.
+// maxAutoRetry is the longest rate limit's wait after which a retry runs
+// by itself; after a longer one (hours, for a daily cap) the user decides.
+// A maintenance's retry runs by itself however long it lasts.
 const maxAutoRetry = 5 * time.Minute
 
 // remedyLabels are the translation keys of the remedy buttons.

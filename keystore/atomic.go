@@ -21,7 +21,7 @@ import (
 // removed. Saves of one path may run at once, in one process or several:
 // the last rename wins. On Windows modes do not apply: the file inherits
 // its folder's ACL, in the user's profile (%LOCALAPPDATA%) private to the
-// user; os.Rename replaces path (MoveFileEx, MOVEFILE_REPLACE_EXISTING)
+// user; rename replaces path (MoveFileEx, MOVEFILE_REPLACE_EXISTING)
 // and folders are not synced (Windows cannot open one for it).
 func writeAtomic(path string, data []byte, verify func(written []byte) error) (err error) {
 	dir, base := filepath.Split(path)
@@ -71,7 +71,7 @@ func writeAtomic(path string, data []byte, verify func(written []byte) error) (e
 	if err := verify(written); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := rename(tmp, path); err != nil {
 		return err
 	}
 	return syncDir(dir)
@@ -248,7 +248,7 @@ func Move(from, to string) error {
 	if _, err := os.Lstat(to); err == nil {
 		return fmt.Errorf("%s: %w", to, fs.ErrExist)
 	}
-	if err := os.Rename(from, to); err != nil {
+	if err := rename(from, to); err != nil {
 		return err
 	}
 	if err := syncDir(dir); err != nil {

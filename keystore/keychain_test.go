@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -161,28 +160,6 @@ func keychainChild() int {
 		fmt.Println("error", err)
 	}
 	return 0
-}
-
-// runKeychainChild runs op in a helper process with the given extra
-// environment and returns its outcome line(s).
-func runKeychainChild(t *testing.T, op string, timeout time.Duration, env ...string) string {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=keychain", keychainOpEnv+"="+op,
-		keychainTimeoutEnv+"="+timeout.String())
-	cmd.Env = append(cmd.Env, env...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("helper: %v\n%s", err, stderr.String())
-	}
-	t.Logf("helper %s: %s%s", op, out, stderr.String())
-	return strings.TrimSpace(string(out))
-}
-
-func unavailable(r keystore.Reason, op string) string {
-	return fmt.Sprintf("unavailable %d %s", int(r), op)
 }
 
 // keyringWanted is true when the test environment promises a Secret

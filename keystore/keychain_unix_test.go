@@ -4,6 +4,7 @@ package keystore_test
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +19,28 @@ import (
 
 // The tests of the Secret Service's failures, on the systems whose keychain
 // it is (keychain_unix.go).
+
+// runKeychainChild runs op in a helper process with the given extra
+// environment and returns its outcome line(s).
+func runKeychainChild(t *testing.T, op string, timeout time.Duration, env ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=keychain", keychainOpEnv+"="+op,
+		keychainTimeoutEnv+"="+timeout.String())
+	cmd.Env = append(cmd.Env, env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, stderr.String())
+	}
+	t.Logf("helper %s: %s%s", op, out, stderr.String())
+	return strings.TrimSpace(string(out))
+}
+
+func unavailable(r keystore.Reason, op string) string {
+	return fmt.Sprintf("unavailable %d %s", int(r), op)
+}
 
 func TestKeychainNoSessionBus(t *testing.T) {
 	missing := "unix:path=" + filepath.Join(tempDir(t), "no-such-bus")

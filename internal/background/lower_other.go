@@ -1,7 +1,6 @@
-//go:build !linux
+//go:build !linux && !windows
 
-package main
+package background
 
-// inBackground runs f on another goroutine; lowering a thread's priority
-// is done on Linux only.
-func inBackground(f func()) { go f() }
+// lower does nothing: the work runs at the usual priority.
+func lower() error { return nil }

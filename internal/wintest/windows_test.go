@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -105,18 +106,33 @@ func TestWindows(t *testing.T) {
 // Those that must run here may not skip.
 func TestKeystore(t *testing.T) {
 	w := newWindows(t)
-	cmd := exec.Command("wine", filepath.Join(w.bin, "keystore.test.exe"), "-test.v", "-test.count=1", "-test.timeout", "5m")
-	cmd.Env = append(w.env(), "SESAME_TEST_KEYRING=1", "SESAME_CREDTOOL="+windowsPath(w.cred))
-	cmd.Dir = filepath.Join(built.moduleRoot, "keystore") // its testdata
+	w.goTest("keystore", []string{"SESAME_TEST_KEYRING=1", "SESAME_CREDTOOL=" + windowsPath(w.cred)},
+		"TestRealKeychainCheck", "TestRealKeychainSizeLimit", "TestRealKeychainRefreshTokens",
+		"TestRealKeychainDeviceTokens", "TestConcurrentSaves", "TestSaveKeepsLiveTempFiles", "TestSameDACL")
+}
+
+// The app's start-up work runs on threads of below-normal priority.
+func TestBackgroundPriority(t *testing.T) {
+	w := newWindows(t)
+	w.goTest("internal/background", nil, "TestRunLowersPriority")
+}
+
+// goTest runs the tests of pkg (one of wineTests) under Wine in its folder
+// (its testdata), with env added, and fails unless all pass and those
+// named pass rather than skip.
+func (w *windows) goTest(pkg string, env []string, mustPass ...string) {
+	w.t.Helper()
+	cmd := exec.Command("wine", filepath.Join(w.bin, path.Base(pkg)+".test.exe"), "-test.v", "-test.count=1", "-test.timeout", "5m")
+	cmd.Env = append(w.env(), env...)
+	cmd.Dir = filepath.Join(built.moduleRoot, filepath.FromSlash(pkg))
 	out, err := cmd.CombinedOutput()
-	t.Logf("keystore.test.exe under Wine:\n%s", out)
+	w.t.Logf("%s.test.exe under Wine:\n%s", path.Base(pkg), out)
 	if err != nil {
-		t.Fatalf("the keystore's tests failed under Wine: %v", err)
+		w.t.Fatalf("the tests of %s failed under Wine: %v", pkg, err)
 	}
-	for _, name := range []string{"TestRealKeychainCheck", "TestRealKeychainSizeLimit", "TestRealKeychainRefreshTokens",
-		"TestRealKeychainDeviceTokens", "TestConcurrentSaves", "TestSaveKeepsLiveTempFiles"} {
+	for _, name := range mustPass {
 		if !strings.Contains(string(out), "--- PASS: "+name+" ") {
-			t.Errorf("%s did not pass", name)
+			w.t.Errorf("%s did not pass", name)
 		}
 	}
 }

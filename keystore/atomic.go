@@ -19,10 +19,10 @@ import (
 // fsync, close, check the bytes read back with verify, rename over path,
 // fsync the folder. Until the rename, path keeps its old content; on
 // failure the temporary file is removed. Saves of one path may run at
-// once, in one process or several: the last rename wins. On Windows modes do not apply: the file inherits
-// its folder's private DACL (see PrivateDir); rename replaces path
-// (MoveFileEx, MOVEFILE_REPLACE_EXISTING) and folders are not synced
-// (Windows cannot open one for it).
+// once, in one process or several: the last rename wins. On Windows modes
+// do not apply: the file inherits its folder's private DACL (see
+// PrivateDir); rename replaces path (MoveFileEx, MOVEFILE_REPLACE_EXISTING)
+// and folders are not synced (Windows cannot open one for it).
 func writeAtomic(path string, data []byte, verify func(written []byte) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -40,10 +41,16 @@ func mkdir(dir string) error {
 	return nil
 }
 
+// restricting serializes restrictDir: SetNamedSecurityInfo calls on one
+// folder at once can fail (Wine: ERROR_INSUFFICIENT_BUFFER).
+var restricting sync.Mutex
+
 // restrictDir gives dir the private DACL unless it has it already;
 // SetNamedSecurityInfo passes its inheritable entries on to the files and
 // folders already in it.
 func restrictDir(dir string) error {
+	restricting.Lock()
+	defer restricting.Unlock()
 	want, err := privateSD()
 	if err != nil {
 		return err

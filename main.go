@@ -33,6 +33,7 @@ import (
 	"sesame/app"
 	"sesame/assets"
 	"sesame/authapi"
+	"sesame/internal/background"
 	"sesame/internal/clocale" // its init runs before Fyne's lang package reads the locale
 	"sesame/internal/localserver"
 	"sesame/keystore"
@@ -262,7 +263,7 @@ func (d *desktop) run() error {
 	// built-in server starts and the window is created, and the screens
 	// are built once it is done.
 	warm := make(chan error, 1)
-	inBackground(func() {
+	background.Run(func() {
 		err := screens.LoadTranslations()
 		screens.Warm()
 		warm <- err
@@ -270,7 +271,7 @@ func (d *desktop) run() error {
 	server := cmp.Or(d.o.server, settings.Server)
 	var conn screens.Connection
 	connected := make(chan error, 1)
-	inBackground(func() {
+	background.Run(func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		var err error

@@ -79,8 +79,8 @@ func DataDir() (string, error) {
 // dataDir is DataDir on the system goos:
 //   - windows: %LOCALAPPDATA%\Sesame. Local, not roaming (%APPDATA%): a
 //     roaming profile would copy the vault and the database to the
-//     domain's file server and other computers. Files created there are
-//     private to the user by the folder's inherited ACL.
+//     domain's file server and other computers. The folder gets a
+//     DACL of the user and SYSTEM only (keystore.PrivateDir).
 //   - darwin: ~/Library/Application Support/Sesame.
 //   - others: $XDG_DATA_HOME/sesame when absolute, else
 //     ~/.local/share/sesame.

@@ -14,14 +14,14 @@ import (
 	"syscall"
 )
 
-// writeAtomic replaces path with data: folder 0700 (created or fixed), a
-// temporary 0600 file in the same folder, write, fsync, close, check the
-// bytes read back with verify, rename over path, fsync the folder. Until the
-// rename, path keeps its old content; on failure the temporary file is
-// removed. Saves of one path may run at once, in one process or several:
-// the last rename wins. On Windows modes do not apply: the file inherits
-// its folder's ACL, in the user's profile (%LOCALAPPDATA%) private to the
-// user; os.Rename replaces path (MoveFileEx, MOVEFILE_REPLACE_EXISTING)
+// writeAtomic replaces path with data: folder private to the user
+// (created or fixed), a temporary 0600 file in the same folder, write,
+// fsync, close, check the bytes read back with verify, rename over path,
+// fsync the folder. Until the rename, path keeps its old content; on
+// failure the temporary file is removed. Saves of one path may run at
+// once, in one process or several: the last rename wins. On Windows modes
+// do not apply: the file inherits its folder's private DACL (see
+// PrivateDir); rename replaces path (MoveFileEx, MOVEFILE_REPLACE_EXISTING)
 // and folders are not synced (Windows cannot open one for it).
 func writeAtomic(path string, data []byte, verify func(written []byte) error) (err error) {
 	dir, base := filepath.Split(path)
@@ -31,7 +31,7 @@ func writeAtomic(path string, data []byte, verify func(written []byte) error) (e
 	if base == "" {
 		return fmt.Errorf("%q names a folder", path)
 	}
-	if err := privateDir(dir); err != nil {
+	if err := PrivateDir(dir); err != nil {
 		return err
 	}
 	prefix := tempPrefix(base)
@@ -71,7 +71,7 @@ func writeAtomic(path string, data []byte, verify func(written []byte) error) (e
 	if err := verify(written); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := rename(tmp, path); err != nil {
 		return err
 	}
 	return syncDir(dir)
@@ -120,30 +120,19 @@ func stale(path, rest string) bool {
 	return !processRunning(n)
 }
 
-// privateDir creates dir and any missing parent with mode 0700, syncing
-// each new folder into its parent, or sets an existing dir's mode to 0700;
-// it refuses a sticky (shared) folder such as /tmp.
-func privateDir(dir string) error {
+// PrivateDir creates dir and any missing parent, private to the user,
+// syncing each new folder into its parent, or makes an existing dir
+// private: mode 0700 on Unix, where it refuses a sticky (shared) folder
+// such as /tmp; on Windows a protected DACL of the user and SYSTEM that the
+// files in it inherit.
+func PrivateDir(dir string) error {
 	if err := mkdirSynced(filepath.Clean(dir)); err != nil {
 		return err
 	}
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if fi.Mode()&fs.ModeSticky != 0 {
-		return fmt.Errorf("%s: %w", dir, ErrUnsafeFolder)
-	}
-	if fi.Mode().Perm() != 0o700 {
-		return os.Chmod(dir, 0o700)
-	}
-	return nil
+	return restrictDir(dir)
 }
 
-// mkdirSynced creates dir and its missing parents with mode 0700 and syncs
+// mkdirSynced creates dir and its missing parents private and syncs
 // the parent of each folder it creates, so that a power cut cannot lose
 // the path to the file written next.
 func mkdirSynced(dir string) error {
@@ -163,7 +152,7 @@ func mkdirSynced(dir string) error {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, 0o700); err != nil {
+	if err := mkdir(dir); err != nil {
 		if errors.Is(err, fs.ErrExist) { // a concurrent save made it
 			return nil
 		}
@@ -199,7 +188,7 @@ func removeStale(dir, prefix string) error {
 }
 
 // WriteFile replaces path with data the way the vault is written: folder
-// 0700, a 0600 temporary file synced and renamed over path, the folder
+// private, a 0600 temporary file synced and renamed over path, the folder
 // synced. For files that must never be seen half-written (the settings).
 func WriteFile(path string, data []byte) error {
 	return writeAtomic(path, data, func([]byte) error { return nil })
@@ -242,13 +231,13 @@ func syncDirOS(dir string) error {
 // crashed save of from left are removed.
 func Move(from, to string) error {
 	dir := filepath.Dir(to)
-	if err := privateDir(dir); err != nil {
+	if err := PrivateDir(dir); err != nil {
 		return err
 	}
 	if _, err := os.Lstat(to); err == nil {
 		return fmt.Errorf("%s: %w", to, fs.ErrExist)
 	}
-	if err := os.Rename(from, to); err != nil {
+	if err := rename(from, to); err != nil {
 		return err
 	}
 	if err := syncDir(dir); err != nil {

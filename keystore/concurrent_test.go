@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -20,7 +21,7 @@ import (
 // temporary file another is still writing. The vault then holds one of the
 // versions saved and nothing is left beside it.
 func TestConcurrentSaves(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "new", "wallet.vault")
+	path := filepath.Join(tempDir(t), "new", "wallet.vault")
 	const writers, saves = 8, 10
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*saves)
@@ -53,10 +54,10 @@ func TestConcurrentSaves(t *testing.T) {
 // A temporary file of a process still running is another save under way:
 // a save leaves it; one of a process that has ended is removed.
 func TestSaveKeepsLiveTempFiles(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	path := filepath.Join(dir, "wallet.vault")
-	live := fmt.Sprintf(".wallet.vault.tmp-%d-1", os.Getppid()) // the go tool, running
-	dead := fmt.Sprintf(".wallet.vault.tmp-%d-2", deadPID(t))
+	live := fmt.Sprintf(".wallet.vault.tmp-%d-1", child(t, "wait"))
+	dead := fmt.Sprintf(".wallet.vault.tmp-%d-2", child(t, "exit"))
 	for _, name := range []string{live, dead} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("partial"), 0o600); err != nil {
 			t.Fatal(err)
@@ -68,24 +69,36 @@ func TestSaveKeepsLiveTempFiles(t *testing.T) {
 	onlyFile(t, dir, live, "wallet.vault")
 }
 
-// deadPID returns the id of a process that has exited.
-func deadPID(t *testing.T) int {
+// child starts the test binary as the helper process of mode ("wait" or
+// "exit") and returns its id: "exit" has ended on return, "wait" runs
+// until the test ends.
+func child(t *testing.T, mode string) int {
 	t.Helper()
-	p, err := os.StartProcess(os.Args[0], []string{os.Args[0], "-test.run=^$"},
-		&os.ProcAttr{Env: append(os.Environ(), childEnv+"=exit")})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+mode)
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Wait(); err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return p.Pid
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	if mode == "exit" {
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cmd.Process.Pid
 }
 
 // Folders a save creates are synced into their parents, so that the vault
 // stays reachable after a power cut.
 func TestSaveSyncsNewFolders(t *testing.T) {
-	base := t.TempDir()
+	base := tempDir(t)
 	var synced []string
 	restore := keystore.SetSyncDir(func(dir string) { synced = append(synced, filepath.Clean(dir)) })
 	defer restore()
@@ -126,7 +139,7 @@ func TestVaultPath(t *testing.T) {
 
 // Move takes a vault to a new folder and never over another file.
 func TestMove(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	from := filepath.Join(dir, "wallet.vault")
 	to := filepath.Join(dir, "wallets", "a.vault")
 	if err := keystore.Save(from, []byte("pw"), []byte("x")); err != nil {

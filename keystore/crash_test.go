@@ -95,7 +95,7 @@ func TestSaveSurvivesSIGKILL(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL is Unix")
 	}
-	path := filepath.Join(t.TempDir(), "wallet", "wallet.vault")
+	path := filepath.Join(tempDir(t), "wallet", "wallet.vault")
 	if err := keystore.Save(path, []byte(crashPassword), version(0)); err != nil {
 		t.Fatal(err)
 	}

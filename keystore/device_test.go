@@ -57,7 +57,7 @@ func TestRealKeychainDeviceTokens(t *testing.T) {
 	a1, a2, b, o := randomToken(t, 32), randomToken(t, 32), randomToken(t, 32), randomToken(t, 32)
 	save("https://Auth.Example.com/", "Alice@Example.com", a1)
 	token(srv, alice, a1)
-	lookupWithSecretTool(t, k.Service+" devices", "https://auth.example.com alice@example.com", a1)
+	lookupOutside(t, k.Service+" devices", "https://auth.example.com alice@example.com", a1)
 	notFound(srv, bob)
 	notFound(other, alice)
 	save(srv, alice, a2)

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,8 +90,8 @@ func TestRealKeychainRefreshTokens(t *testing.T) {
 	remembered("Alice@Example.com")
 	_, err = k.RefreshToken(ctx, other, "alice@example.com")
 	notFound("another server", err)
-	lookupWithSecretTool(t, k.Service, "refresh-token https://auth.example.com alice@example.com", tokA)
-	lookupWithSecretTool(t, k.Service, "last-account https://auth.example.com", "Alice@Example.com")
+	lookupOutside(t, k.Service, "refresh-token https://auth.example.com alice@example.com", tokA)
+	lookupOutside(t, k.Service, "last-account https://auth.example.com", "Alice@Example.com")
 
 	if err := k.SaveRefreshToken(ctx, srv, "bob@example.com", tokB); err != nil {
 		t.Fatal(err)
@@ -131,17 +133,32 @@ func randomToken(t *testing.T, n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// lookupWithSecretTool reads an item with libsecret's secret-tool: the
-// documented item names, seen by another client.
-func lookupWithSecretTool(t *testing.T, service, user, want string) {
+// credtoolEnv names internal/wintest's credtool.exe, which reads the
+// Credential Manager under Wine.
+const credtoolEnv = "SESAME_CREDTOOL"
+
+// lookupOutside reads an item the way another program would: with
+// libsecret's secret-tool, or on Windows with credtool: the documented
+// item names, seen by another client.
+func lookupOutside(t *testing.T, service, user, want string) {
 	t.Helper()
-	tool, err := exec.LookPath("secret-tool")
-	if err != nil {
-		t.Fatal("secret-tool is not installed (apt-get install libsecret-tools)")
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		tool := os.Getenv(credtoolEnv)
+		if tool == "" {
+			t.Fatalf("%s is not set (internal/wintest sets it to its credtool.exe)", credtoolEnv)
+		}
+		cmd = exec.Command(tool, service, user)
+	} else {
+		tool, err := exec.LookPath("secret-tool")
+		if err != nil {
+			t.Fatal("secret-tool is not installed (apt-get install libsecret-tools)")
+		}
+		cmd = exec.Command(tool, "lookup", "service", service, "username", user)
 	}
-	out, err := exec.Command(tool, "lookup", "service", service, "username", user).Output()
+	out, err := cmd.Output()
 	if err != nil || string(out) != want {
-		t.Fatalf("secret-tool lookup %q: %d bytes, %v", user, len(out), err)
+		t.Fatalf("%s %q: %d bytes, %v", filepath.Base(cmd.Path), user, len(out), err)
 	}
 }
 
@@ -155,6 +172,9 @@ const (
 // no token in the error.
 func TestRealKeychainLocked(t *testing.T) {
 	k := realKeychain(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("the Credential Manager has no lock of its own: it opens with the user's logon")
+	}
 	password := os.Getenv("SESAME_TEST_KEYRING_PASSWORD")
 	if password == "" {
 		t.Skip("SESAME_TEST_KEYRING_PASSWORD is not set: the keyring could not be unlocked again")

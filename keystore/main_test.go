@@ -2,7 +2,12 @@ package keystore_test
 
 import (
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"sesame/keystore"
@@ -18,7 +23,8 @@ var (
 
 // childEnv makes the test binary a helper process instead of running the
 // tests: "crash" for TestSaveSurvivesSIGKILL, "keychain" for the keychain
-// tests that need a process of their own, "exit" for a process that has ended.
+// tests that need a process of their own, "exit" for a process that has
+// ended, "wait" for one that runs until its standard input closes.
 const childEnv = "SESAME_KEYSTORE_CHILD"
 
 func TestMain(m *testing.M) {
@@ -32,8 +38,36 @@ func TestMain(m *testing.M) {
 		os.Exit(keychainChild())
 	case "exit":
 		os.Exit(0)
+	case "wait":
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown %s=%q\n", childEnv, mode)
 		os.Exit(2)
 	}
+}
+
+// tempDir is t.TempDir with a removal Wine can do: Go's RemoveAll deletes
+// through NtSetInformationFile(FileDispositionInformationEx), which Wine 8
+// does not implement ("Invalid function") and Go does not fall back from;
+// os.Remove (DeleteFileW, RemoveDirectoryW) works there.
+func tempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "keystore-"+strings.ReplaceAll(t.Name(), "/", "-")+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
+			paths = append(paths, path)
+			return err
+		})
+		for _, path := range slices.Backward(paths) {
+			if err := os.Remove(path); err != nil {
+				t.Errorf("removing the test's folder: %v", err)
+			}
+		}
+	})
+	return dir
 }

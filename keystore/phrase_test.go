@@ -54,7 +54,7 @@ func TestRealKeychainPhrases(t *testing.T) {
 	notFound(srv, alice)
 	save("https://Auth.Example.com/", "Alice@Example.com", "Blue heron at dawn")
 	phrase(srv, alice, "Blue heron at dawn")
-	lookupWithSecretTool(t, k.Service+" anti-phishing", "https://auth.example.com alice@example.com", "Blue heron at dawn")
+	lookupOutside(t, k.Service+" anti-phishing", "https://auth.example.com alice@example.com", "Blue heron at dawn")
 	notFound(other, alice)
 	notFound(srv, bob)
 

@@ -51,7 +51,7 @@ func TestRealKeychainSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret(first)
-	lookupWithSecretTool(t, k.Service+" secrets", name, first)
+	lookupOutside(t, k.Service+" secrets", name, first)
 	notFound(other)
 	if err := k.SaveSecret(ctx, name, second); err != nil {
 		t.Fatal(err)

@@ -165,7 +165,7 @@ func isAny(err error, targets ...error) bool {
 
 func writeTemp(t *testing.T, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "wallet.vault")
+	path := filepath.Join(tempDir(t), "wallet.vault")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestDowngradedFileRefused(t *testing.T) {
 
 // Every single-bit flip and every inverted byte of a vault is refused.
 func TestBitFlipsRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "wallet.vault")
+	path := filepath.Join(tempDir(t), "wallet.vault")
 	if err := keystore.Save(path, []byte("pw"), []byte("entropy+en+0")); err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestBitFlipsRefused(t *testing.T) {
 }
 
 func TestSaveOpen(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "a", "b")
+	dir := filepath.Join(tempDir(t), "a", "b")
 	path := filepath.Join(dir, "wallet.vault")
 	password := []byte("pw")
 	payload := []byte("entropy+en+1")
@@ -379,7 +379,7 @@ func TestSaveOpen(t *testing.T) {
 }
 
 func TestSaveRefusals(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	path := filepath.Join(dir, "wallet.vault")
 	if err := keystore.Save(path, nil, []byte("x")); !errors.Is(err, keystore.ErrEmptyPassword) {
 		t.Fatalf("empty password: %v", err)
@@ -412,7 +412,7 @@ func TestSaveFolderMode(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix modes")
 	}
-	dir := filepath.Join(t.TempDir(), "open")
+	dir := filepath.Join(tempDir(t), "open")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +424,7 @@ func TestSaveFolderMode(t *testing.T) {
 	}
 	checkMode(t, dir, 0o700)
 
-	shared := filepath.Join(t.TempDir(), "shared")
+	shared := filepath.Join(tempDir(t), "shared")
 	if err := os.Mkdir(shared, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func TestSaveFolderMode(t *testing.T) {
 }
 
 func TestSaveRemovesStaleTempFiles(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	path := filepath.Join(dir, "wallet.vault")
 	for _, name := range []string{".wallet.vault.tmp-123", ".wallet.vault.tmp-abc"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("old"), 0o600); err != nil {
@@ -492,7 +492,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestOpenMissing(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "none.vault")
+	path := filepath.Join(tempDir(t), "none.vault")
 	if _, err := keystore.Open(path, []byte("pw")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Open: %v", err)
 	}

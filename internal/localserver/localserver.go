@@ -92,14 +92,14 @@ func Start(ctx context.Context, dataDir, addr string) (*Server, error) {
 	return Options{}.Start(ctx, dataDir, addr)
 }
 
-// Start opens the database in dataDir (created 0700) and serves the API on
-// addr (Addr in the app). When addr is taken by a Sesame server, that one
+// Start opens the database in dataDir (made private by keystore.PrivateDir)
+// and serves the API on addr (Addr in the app). When addr is taken by a Sesame server, that one
 // is used: a second window of the app on the same data.
 func (o Options) Start(ctx context.Context, dataDir, addr string) (*Server, error) {
 	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
 		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, addr)
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+	if err := keystore.PrivateDir(dataDir); err != nil {
 		return nil, fmt.Errorf("creating the data folder: %w", err)
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(dataDir, DBName))

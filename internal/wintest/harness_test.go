@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -159,14 +160,17 @@ func packageApp(src, dir string) error {
 	return os.Rename(tmp, dir)
 }
 
-// buildTools builds credtool.exe and the keystore's tests,
-// keystore.test.exe, for Windows into dir: pure Go, quick with Go's
-// build cache.
+// wineTests are the packages whose tests run under Wine (goTest).
+var wineTests = []string{"keystore", "internal/background"}
+
+// buildTools builds credtool.exe and the tests of wineTests (NAME.test.exe)
+// for Windows into dir: pure Go, quick with Go's build cache.
 func buildTools(src, dir string) error {
-	for _, args := range [][]string{
-		{"build", "-o", filepath.Join(dir, "credtool.exe"), "sesame/internal/wintest/credtool"},
-		{"test", "-c", "-o", filepath.Join(dir, "keystore.test.exe"), "sesame/keystore"},
-	} {
+	builds := [][]string{{"build", "-o", filepath.Join(dir, "credtool.exe"), "sesame/internal/wintest/credtool"}}
+	for _, pkg := range wineTests {
+		builds = append(builds, []string{"test", "-c", "-o", filepath.Join(dir, path.Base(pkg)+".test.exe"), "sesame/" + pkg})
+	}
+	for _, args := range builds {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = src
 		cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")

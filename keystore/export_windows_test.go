@@ -1,0 +1,6 @@
+package keystore
+
+var (
+	PrivateSD = privateSD
+	SameDACL  = sameDACL
+)

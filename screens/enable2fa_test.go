@@ -284,8 +284,9 @@ func TestEnableTwoFactorClockWarning(t *testing.T) {
 	}
 }
 
-// TestSaveRecoveryCodes writes the codes the way the save dialog does,
-// over a file Fyne created, and leaves it readable by its owner only.
+// TestSaveRecoveryCodes writes the codes the way the save dialog does
+// (for key files too), over a file Fyne created, and leaves it readable
+// by its owner only.
 func TestSaveRecoveryCodes(t *testing.T) {
 	test.NewTempApp(t)
 	path := filepath.Join(t.TempDir(), recoveryCodesFile)
@@ -297,7 +298,7 @@ func TestSaveRecoveryCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	const text = "AAAA-BBBB-CCCC\nDDDD-EEEE-FFFF\n"
-	if err := writeRecoveryCodes(w, text); err != nil {
+	if err := writeChosenFile(w, []byte(text)); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path)
@@ -308,7 +309,7 @@ func TestSaveRecoveryCodes(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 || string(data) != text {
 		t.Fatalf("mode %v, content %q", fi.Mode().Perm(), data)
 	}
-	if err := writeRecoveryCodes(&failingWriter{uri: storage.NewFileURI(filepath.Join(t.TempDir(), "gone", "x.txt"))}, text); err == nil {
+	if err := writeChosenFile(&failingWriter{uri: storage.NewFileURI(filepath.Join(t.TempDir(), "gone", "x.txt"))}, []byte(text)); err == nil {
 		t.Fatal("no error for a folder that does not exist")
 	}
 }

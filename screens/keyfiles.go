@@ -24,7 +24,8 @@ var errNoFile = errors.New("no file chosen")
 const maxKeyFile = 64 << 10
 
 // saveFile saves data where the user chooses (Options.SaveFile, else a
-// Fyne dialog); done runs on the UI thread with the file's path.
+// Fyne dialog), readable by its owner only and off the UI thread; done
+// runs on the UI thread with the file's path.
 func (s *Shell) saveFile(name string, data []byte, done func(path string, err error)) {
 	if s.Opts.SaveFile != nil {
 		s.Opts.SaveFile(name, data, done)
@@ -34,15 +35,15 @@ func (s *Shell) saveFile(name string, data []byte, done func(path string, err er
 		if err == nil && w == nil {
 			err = errNoFile
 		}
-		var path string
-		if err == nil {
-			path = w.URI().Path()
-			_, err = w.Write(data)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
+		if err != nil {
+			done("", err)
+			return
 		}
-		done(path, err)
+		path := w.URI().Path()
+		go func() {
+			err := writeChosenFile(w, data)
+			uiDo(func() { done(path, err) })
+		}()
 	}, s.Win)
 	d.SetFileName(name)
 	d.Show()

@@ -133,7 +133,7 @@ func copySecret(text string) {
 func saveRecoveryCodes(w fyne.URIWriteCloser, text string, say func(string, widget.Importance)) {
 	name := w.URI().Name()
 	go func() {
-		err := writeRecoveryCodes(w, text)
+		err := writeChosenFile(w, []byte(text))
 		uiDo(func() {
 			if err != nil {
 				say(lang.L("recovery_codes.save_failed"), widget.DangerImportance)
@@ -144,11 +144,11 @@ func saveRecoveryCodes(w fyne.URIWriteCloser, text string, say func(string, widg
 	}()
 }
 
-// writeRecoveryCodes writes text to the file the save dialog chose,
-// readable by its owner only.
-func writeRecoveryCodes(w fyne.URIWriteCloser, text string) error {
+// writeChosenFile writes data to the file a save dialog chose, readable by
+// its owner only (recovery codes, key files).
+func writeChosenFile(w fyne.URIWriteCloser, data []byte) error {
 	if w.URI().Scheme() != "file" {
-		_, err := w.Write([]byte(text))
+		_, err := w.Write(data)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
@@ -158,7 +158,7 @@ func writeRecoveryCodes(w fyne.URIWriteCloser, text string) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	return writePrivateFile(path, []byte(text))
+	return writePrivateFile(path, data)
 }
 
 // writePrivateFile replaces path's content with data, mode 0600 set before

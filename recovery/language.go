@@ -20,17 +20,17 @@ const (
 
 const numLanguages = int(Spanish)
 
-var languageInfo = [numLanguages + 1]struct{ tag, name, native string }{
-	English:            {"en", "English", "English"},
-	ChineseSimplified:  {"zh-Hans", "Simplified Chinese", "简体中文"},
-	ChineseTraditional: {"zh-Hant", "Traditional Chinese", "繁體中文"},
-	Czech:              {"cs", "Czech", "Čeština"},
-	French:             {"fr", "French", "Français"},
-	Italian:            {"it", "Italian", "Italiano"},
-	Japanese:           {"ja", "Japanese", "日本語"},
-	Korean:             {"ko", "Korean", "한국어"},
-	Portuguese:         {"pt", "Portuguese", "Português"},
-	Spanish:            {"es", "Spanish", "Español"},
+var languageInfo = [numLanguages + 1]struct{ tag, name string }{
+	English:            {"en", "English"},
+	ChineseSimplified:  {"zh-Hans", "Simplified Chinese"},
+	ChineseTraditional: {"zh-Hant", "Traditional Chinese"},
+	Czech:              {"cs", "Czech"},
+	French:             {"fr", "French"},
+	Italian:            {"it", "Italian"},
+	Japanese:           {"ja", "Japanese"},
+	Korean:             {"ko", "Korean"},
+	Portuguese:         {"pt", "Portuguese"},
+	Spanish:            {"es", "Spanish"},
 }
 
 // Languages returns every wordlist language in display order: English,
@@ -72,14 +72,6 @@ func (l Language) Name() string {
 		return ""
 	}
 	return languageInfo[l].name
-}
-
-// NativeName returns the name in the language itself, such as "简体中文".
-func (l Language) NativeName() string {
-	if !l.Valid() {
-		return ""
-	}
-	return languageInfo[l].native
 }
 
 // String returns the tag, or "none" for an invalid language.

@@ -528,25 +528,25 @@ func TestCheckWord(t *testing.T) {
 }
 
 func TestLanguages(t *testing.T) {
-	want := []struct{ tag, name, native string }{
-		{"en", "English", "English"},
-		{"zh-Hans", "Simplified Chinese", "简体中文"},
-		{"zh-Hant", "Traditional Chinese", "繁體中文"},
-		{"cs", "Czech", "Čeština"},
-		{"fr", "French", "Français"},
-		{"it", "Italian", "Italiano"},
-		{"ja", "Japanese", "日本語"},
-		{"ko", "Korean", "한국어"},
-		{"pt", "Portuguese", "Português"},
-		{"es", "Spanish", "Español"},
+	want := []struct{ tag, name string }{
+		{"en", "English"},
+		{"zh-Hans", "Simplified Chinese"},
+		{"zh-Hant", "Traditional Chinese"},
+		{"cs", "Czech"},
+		{"fr", "French"},
+		{"it", "Italian"},
+		{"ja", "Japanese"},
+		{"ko", "Korean"},
+		{"pt", "Portuguese"},
+		{"es", "Spanish"},
 	}
 	ls := Languages()
 	if len(ls) != len(want) {
 		t.Fatalf("%d languages, want %d", len(ls), len(want))
 	}
 	for i, l := range ls {
-		if l.Tag() != want[i].tag || l.Name() != want[i].name || l.NativeName() != want[i].native || l.String() != want[i].tag {
-			t.Errorf("language %d: %q %q %q", i, l.Tag(), l.Name(), l.NativeName())
+		if l.Tag() != want[i].tag || l.Name() != want[i].name || l.String() != want[i].tag {
+			t.Errorf("language %d: %q %q", i, l.Tag(), l.Name())
 		}
 		if back, ok := LanguageByTag(l.Tag()); !ok || back != l {
 			t.Errorf("LanguageByTag(%q) = %v, %v", l.Tag(), back, ok)

@@ -63,6 +63,8 @@ var (
 	// codeRun is digits joined by single spaces, line breaks, dashes or
 	// dots, as a code is written ("123 456", "1 2 3 4 5 6", "123.456").
 	codeRun = regexp.MustCompile(`[0-9](?:[\s\p{Pd}.]?[0-9])*`)
+	// pairs is a code written in pairs ("12 34 56").
+	pairs = regexp.MustCompile(`^[0-9]{2}\s[0-9]{2}\s[0-9]{2}$`)
 )
 
 // FindSecret returns a *SecretError when text holds a recovery phrase (or
@@ -132,8 +134,9 @@ func hasPassword(text string, passwords []string) bool {
 
 // hasRecoveryCode reports a recovery code written whole (12 characters)
 // or in three groups of four joined by a space or a dash, that holds a
-// digit, is written in upper case, or is written in lower case with
-// letters a word scarcely has (see codeLetters).
+// digit, is written in upper case, or is written in lower case (its first
+// letter maybe capital, as at a sentence's start) with letters a word
+// scarcely has (see codeLetters).
 func hasRecoveryCode(text string) bool {
 	runs := alnumRun.FindAllStringIndex(text, -1)
 	for i, r := range runs {
@@ -149,7 +152,7 @@ func hasRecoveryCode(text string) bool {
 		}
 		if _, err := authapi.NormalizeRecoveryCode(cand); err == nil && distinct(cand) >= 4 &&
 			(strings.ContainsAny(cand, "0123456789") || strings.ToUpper(cand) == cand ||
-				strings.ToLower(cand) == cand && codeLetters(cand)) {
+				strings.ToLower(cand[1:]) == cand[1:] && codeLetters(cand)) {
 			return true
 		}
 	}
@@ -223,12 +226,16 @@ func hasCode(text string) bool {
 }
 
 // codeLike reports a codeRun that holds a code: 6 digits together, two
-// groups of 3 one after the other, or 6 single digits; with dots only
-// "123.456" (more groups are an IP address or a version).
+// groups of 3 one after the other, 6 single digits, or three pairs
+// joined by spaces ("12 34 56"; with dashes they are a date); with dots
+// only "123.456" (more groups are an IP address or a version).
 func codeLike(run string) bool {
 	groups := digitRun.FindAllString(run, -1)
 	if strings.Contains(run, ".") {
 		return len(groups) == 2 && len(groups[0]) == 3 && len(groups[1]) == 3
+	}
+	if pairs.MatchString(run) {
+		return true
 	}
 	ones := 0
 	for i, g := range groups {
@@ -245,7 +252,7 @@ func codeLike(run string) bool {
 // hasPhrase reports PhraseRun consecutive words of one list, or an
 // unspaced Chinese phrase (see PhraseRun).
 func hasPhrase(text string) bool {
-	tokens := strings.FieldsFunc(normWord(text), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
+	tokens := strings.FieldsFunc(simplified(normWord(text)), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
 	for _, l := range Languages() {
 		wl, run := lists()[l], 0
 		for _, tok := range tokens {
@@ -290,6 +297,33 @@ var bareWords = sync.OnceValue(func() map[Language]map[string]bool {
 		}
 	}
 	return out
+})
+
+// simplified writes each character of the Traditional Chinese list as the
+// Simplified list's word of the same index: the lists number the same
+// words, so that a phrase written partly in Traditional characters (an
+// input method's conversion) is read as one phrase of one list.
+func simplified(s string) string {
+	m := traditional()
+	return strings.Map(func(r rune) rune {
+		if h, ok := m[r]; ok {
+			return h
+		}
+		return r
+	}, s)
+}
+
+// traditional maps the characters of the Traditional list that differ
+// from the Simplified list's to those.
+var traditional = sync.OnceValue(func() map[rune]rune {
+	m := map[rune]rune{}
+	hans, hant := lists()[ChineseSimplified], lists()[ChineseTraditional]
+	for i, w := range hant.key {
+		if w != hans.key[i] {
+			m[[]rune(w)[0]] = []rune(hans.key[i])[0]
+		}
+	}
+	return m
 })
 
 func isHan(tok string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,6 +101,9 @@ var guardCases = []struct {
 	{"lower-case recovery code of letters", "my recovery code kxqm-hntr-vbwp fails", nil, authapi.SecretRecoveryCode},
 	{"lower-case recovery code whole", "kxqmhntrvbwp", nil, authapi.SecretRecoveryCode},
 	{"lower-case recovery code spaced", "kxqm hntr vbwp", nil, authapi.SecretRecoveryCode},
+	{"recovery code capitalised", "Kxqm-hntr-vbwp is my recovery code", nil, authapi.SecretRecoveryCode},
+	{"code in pairs", "my code is 12 34 56", nil, authapi.SecretCode},
+	{"code and a spaced date", "the code came on 12 07 2026", nil, ""},
 	{"mixed case around a placeholder", "groups of four (XXXX-XXXX-XXXX). Type one", nil, ""},
 	{"twelve-letter words", "the transparency of the process strengthened my trust", nil, ""},
 	{"words in fours", "a tech-news-feed and the best-case plan", nil, ""},
@@ -160,6 +164,36 @@ func TestFindSecretPhrases(t *testing.T) {
 	}
 	if missed*10 > unspaced*4 {
 		t.Errorf("%d of %d unspaced Chinese phrases missed", missed, unspaced)
+	}
+}
+
+// TestFindSecretMixedChinese: a Simplified Chinese phrase with every
+// other word in Traditional characters (as an input method may convert
+// it) is found spaced, and unspaced as often as a phrase of one list.
+func TestFindSecretMixedChinese(t *testing.T) {
+	hans, hant := lists()[ChineseSimplified], lists()[ChineseTraditional]
+	mixed, missed := 0, 0
+	for range 50 {
+		m, err := Generate(ChineseSimplified, 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := slices.Clone(m.Words)
+		for i, w := range words {
+			if j := hans.index[w]; i%2 == 1 && hant.key[j] != w {
+				words[i] = hant.display[j]
+				mixed++
+			}
+		}
+		if FindSecret(strings.Join(words, " ")) == nil {
+			t.Errorf("no secret found in %q", strings.Join(words, " "))
+		}
+		if FindSecret(strings.Join(words, "")) == nil {
+			missed++
+		}
+	}
+	if mixed == 0 || missed*10 > 50*4 {
+		t.Errorf("%d of 50 unspaced mixed phrases missed (%d words in Traditional)", missed, mixed)
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 // TestSupportGuardBypasses: a support request cannot smuggle a secret past
 // the guard by writing it in another form: zero-width characters or soft
 // hyphens inside words and codes, a Spanish phrase without its accents, a
-// code's digits on separate lines, spaced or dotted, a recovery code's
-// groups joined by new lines or other punctuation.
+// code's digits on separate lines, spaced, dotted or in pairs, a recovery
+// code's groups joined by new lines or other punctuation or its first
+// letter capitalised, a Chinese phrase with some words in Traditional
+// characters.
 func TestSupportGuardBypasses(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
@@ -44,6 +46,9 @@ func TestSupportGuardBypasses(t *testing.T) {
 		{"K7Q2_9XMD_4TRA", authapi.SecretRecoveryCode},
 		{"K7Q2\u22129XMD\u22124TRA", authapi.SecretRecoveryCode},
 		{"legal\u3164winner\u3164thank\u3164year\u3164wave\u3164sausage\u3164worth", authapi.SecretRecoveryPhrase},
+		{"压 專 透 街 惊 王 综 隊 吐 勻 坚 淡", authapi.SecretRecoveryPhrase},
+		{"my code is 12 34 56", authapi.SecretCode},
+		{"Kxqm-hntr-vbwp", authapi.SecretRecoveryCode},
 	} {
 		req := supportRequest
 		req.Description = "Please help. " + tc.text

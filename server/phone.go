@@ -24,6 +24,18 @@ import (
 // totalSMSKey the server's.
 func dailySMSKey(number string) string { return "sms-day:" + number }
 
+// smsSlotKey is the key of the share of number's daily cap that slot
+// takes: the requests without a known device have one, the known devices
+// of every account together another, which strangers cannot spend; not
+// one per device, which an account that signs in again and again would
+// multiply (toll fraud).
+func smsSlotKey(number, slot string) string {
+	if slot == store.AnySlot {
+		return dailySMSKey(number)
+	}
+	return dailySMSKey(number) + "@devices"
+}
+
 const totalSMSKey = "sms-day-total"
 
 // smsCountriesOf is the set of the regions of Config.SMSCountries, nil
@@ -61,7 +73,7 @@ func (s *Server) smsOn() error {
 
 // sendSMS delivers m, unless the server does not text its country, the
 // number had its daily cap of messages (slot's share of it: see
-// startCode) or the server its daily total; sent is false when it did not
+// smsSlotKey) or the server its daily total; sent is false when it did not
 // go (withheld, or the delivery failed), which the log and the metrics
 // tell by reason.
 func (s *Server) sendSMS(ctx context.Context, m sms.Message, slot string) (sent bool, err error) {
@@ -90,7 +102,7 @@ func (s *Server) smsWithheld(ctx context.Context, number, slot string) (string, 
 	for _, c := range []struct {
 		reason, key string
 		limit       store.Limit
-	}{{smsNumber, slotKey(dailySMSKey(number), slot), s.dailySMS}, {smsTotal, totalSMSKey, s.totalSMS}} {
+	}{{smsNumber, smsSlotKey(number, slot), s.dailySMS}, {smsTotal, totalSMSKey, s.totalSMS}} {
 		if ok, _, err := s.cfg.Store.TakeToken(ctx, c.key, c.limit, s.cfg.Now()); err != nil || !ok {
 			return c.reason, err
 		}

@@ -34,3 +34,29 @@ func TestDevicesDoNotMultiplyTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceTokensEndWithThePasswordChange: a thief who signed in with
+// the password made known devices (as many as he liked, each with its own
+// budget of wrong codes and its own slot of codes). When the owner
+// changes her password, his device tokens are nobody's: once the
+// address's budget of wrong codes is spent, his guesses at her reset
+// codes stop, while the device she changed it on keeps its own budget.
+func TestDeviceTokensEndWithThePasswordChange(t *testing.T) {
+	e := newEnv(t)
+	email, pw := e.account()
+	owner := e.device(email, pw, "laptop")
+	thief := e.device(email, pw, "thief").DeviceToken
+	e.call("POST", "/v1/me/password", authapi.ChangePasswordRequest{CurrentPassword: pw, NewPassword: secret(pw + " changed")},
+		owner.AccessToken).ok(t, 204, nil)
+	const reset, verify = "/v1/password-resets", "/v1/password-resets/verify"
+	for range 2 {
+		e.call("POST", reset, authapi.EmailRequest{Email: email}, "").ok(t, 202, nil)
+		for range server.DefaultConfig().CodeAttempts {
+			e.useCode(verify, email, "000000", "").expect(t, 400, authapi.CodeInvalidCode)
+		}
+	}
+	code := e.askCode(reset, "reset", email, thief)
+	e.useCode(verify, email, wrongCode(code), thief).expect(t, 410, authapi.CodeCodeExpired)
+	code = e.askCode(reset, "reset", email, owner.DeviceToken)
+	e.useCode(verify, email, code, owner.DeviceToken).ok(t, 200, nil)
+}

@@ -992,11 +992,15 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	bob := newAccount(t, st, "bob")
 	trusted(t, st, bob)
 	trusted(t, st, a)
-	// A password change keeps the trust of the changing session's device.
+	// A password change keeps the changing session's device and its
+	// trust, and forgets the others.
 	check(t, st.ChangePassword(ctx, a.ID, a.PasswordHash, "changed", "ann-s2"))
 	a.PasswordHash = "changed"
 	if got := trustedIDs(t, st, a); !slices.Equal(got, []string{"ann-d2"}) {
 		t.Fatalf("trusted after a password change: %v", got)
+	}
+	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 1 {
+		t.Fatalf("devices after a password change: %+v", ds)
 	}
 	// Turning two-factor on or off ends every trust.
 	check(t, st.SetPendingTOTP(ctx, a.ID, "secret"))
@@ -1004,7 +1008,8 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	if got := trustedIDs(t, st, a); len(got) != 0 {
 		t.Fatalf("trusted after two-factor was turned on: %v", got)
 	}
-	check(t, deviceSession(t, st, a, "s4", store.Device{ID: "ann-d1", DeviceName: "dev", LastSeenAt: now, TrustedUntil: now.Add(time.Hour)}, true, a.Email))
+	check(t, deviceSession(t, st, a, "s4", store.Device{ID: "ann-d1", TokenHash: []byte("tok-ann-d1"), DeviceName: "dev", CreatedAt: now,
+		LastSeenAt: now, TrustedUntil: now.Add(time.Hour)}, false, a.Email))
 	check(t, st.DisableTOTP(ctx, a.ID))
 	if got := trustedIDs(t, st, a); len(got) != 0 {
 		t.Fatalf("trusted after two-factor was turned off: %v", got)

@@ -412,8 +412,9 @@ type Store interface {
 	// account's hash (a rehash must not undo a concurrent change).
 	ReplacePasswordHash(ctx context.Context, id, old, new string) error
 	// ChangePassword swaps old for new like ReplacePasswordHash and ends
-	// every other session and pending challenge of the account, and the
-	// trust of every device but keepSession's.
+	// every other session and pending challenge of the account, and
+	// forgets every device but keepSession's: a thief who signed in with
+	// the old password keeps no device token.
 	ChangePassword(ctx context.Context, id, old, new, keepSession string) error
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
 	// SetLanguage sets the tag of the account's mails.

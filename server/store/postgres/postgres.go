@@ -239,7 +239,7 @@ func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession st
 			return err
 		}
 		return batch(ctx, tx,
-			stmt{`UPDATE devices SET trusted_until = NULL WHERE account_id = $1
+			stmt{`DELETE FROM devices WHERE account_id = $1
 				AND id IS DISTINCT FROM (SELECT device_id FROM sessions WHERE id = $2)`, []any{id, keepSession}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, []any{id, keepSession}},
 			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}})

@@ -255,7 +255,7 @@ func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession st
 			return err
 		}
 		return execAll(ctx, tx,
-			stmt{`UPDATE devices SET trusted_until = NULL WHERE account_id = ?
+			stmt{`DELETE FROM devices WHERE account_id = ?
 				AND id IS NOT (SELECT device_id FROM sessions WHERE id = ?)`, []any{id, keepSession}},
 			stmt{`DELETE FROM sessions WHERE account_id = ? AND id != ?`, []any{id, keepSession}},
 			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}})

@@ -8,10 +8,11 @@ import (
 
 //go:generate go run lookalike_gen.go -confusables confusables.txt
 
-// lookalikeTxt holds the Cyrillic, Greek, full-width and mathematical
-// characters that look like an ASCII letter or digit (see
-// lookalike_gen.go, from Unicode TR39's confusables): per line the ASCII
-// character and those that look like it.
+// lookalikeTxt holds the characters outside the wordlists' scripts
+// (Cyrillic, Greek, Armenian, Cherokee, full-width, mathematical, …) that
+// look like an ASCII letter or digit (see lookalike_gen.go, from Unicode
+// TR39's confusables): per line the ASCII character and those that look
+// like it.
 //
 //go:embed lookalike.txt
 var lookalikeTxt string

@@ -98,10 +98,11 @@ func cond(c bool, yes, no rune) rune {
 }
 
 // findSecret looks for passwords in text as written (narrowed), and for
-// the other secrets in text with its look-alike letters read as Latin
-// (see latin) and, for codes, without combining marks ("1̲2̲3̲…").
+// the other secrets in text with its digits of other scripts read as
+// ASCII (see asciiDigits), its look-alike letters as Latin (see latin)
+// and, for codes, without combining marks ("1̲2̲3̲…").
 func findSecret(text string, passwords []string) error {
-	lat := latin(text)
+	lat := latin(asciiDigits(text))
 	bare := stripMarks(norm.NFKC.String(lat)) // full-width digits and letters narrowed
 	switch {
 	case hasPassword(norm.NFKC.String(text), passwords):
@@ -114,6 +115,23 @@ func findSecret(text string, passwords []string) error {
 		return &SecretError{authapi.SecretCode}
 	}
 	return nil
+}
+
+// asciiDigits writes each decimal digit of another script ("١", "۱",
+// "१", "১") as the ASCII digit of its value. Unicode encodes the decimal
+// digits in runs from 0 to 9, so a digit's value is how many digits
+// precede it in its run, modulo 10.
+func asciiDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= unicode.MaxASCII || !unicode.Is(unicode.Nd, r) {
+			return r
+		}
+		zero := r
+		for unicode.Is(unicode.Nd, zero-1) {
+			zero--
+		}
+		return '0' + (r-zero)%10
+	}, s)
 }
 
 // hasPassword reports whether a password of 4 characters or more occurs

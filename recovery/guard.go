@@ -321,15 +321,7 @@ var bareWords = sync.OnceValue(func() map[Language]map[string]bool {
 // Simplified list's word of the same index: the lists number the same
 // words, so that a phrase written partly in Traditional characters (an
 // input method's conversion) is read as one phrase of one list.
-func simplified(s string) string {
-	m := traditional()
-	return strings.Map(func(r rune) rune {
-		if h, ok := m[r]; ok {
-			return h
-		}
-		return r
-	}, s)
-}
+func simplified(s string) string { return replaceRunes(s, traditional()) }
 
 // traditional maps the characters of the Traditional list that differ
 // from the Simplified list's to those.

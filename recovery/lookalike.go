@@ -34,8 +34,10 @@ var lookalikes = sync.OnceValue(func() map[rune]rune {
 
 // latin writes each look-alike of s as the ASCII letter or digit it looks
 // like ("аbandon" with a Cyrillic а reads "abandon").
-func latin(s string) string {
-	m := lookalikes()
+func latin(s string) string { return replaceRunes(s, lookalikes()) }
+
+// replaceRunes writes each character of s that m maps as what it maps to.
+func replaceRunes(s string, m map[rune]rune) string {
 	return strings.Map(func(r rune) rune {
 		if a, ok := m[r]; ok {
 			return a

@@ -107,7 +107,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p princi
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.ChangePassword(r.Context(), p.Account.ID, p.Account.PasswordHash, hash, p.Session.ID)
+	err = s.cfg.Store.ChangePassword(r.Context(), p.Account.ID, p.Account.PasswordHash, hash, p.Session.ID, s.settledBy())
 	if errors.Is(err, store.ErrNotFound) {
 		return problemField(http.StatusUnauthorized, authapi.CodeInvalidCredentials, "current_password",
 			"The password was changed meanwhile; sign in again.")

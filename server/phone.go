@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"sesame/authapi"
 	"sesame/server/mail"
@@ -109,6 +110,11 @@ func (s *Server) smsWithheld(ctx context.Context, number, slot string) (string, 
 	}
 	return "", nil
 }
+
+// settledBy is when a number must have been verified to have settled
+// (Config.PhoneSettle; every number has when it is negative): reset
+// codes go to it by SMS, and a password change or reset keeps it.
+func (s *Server) settledBy() time.Time { return s.cfg.Now().Add(-max(s.cfg.PhoneSettle, 0)) }
 
 // phoneNumber is the verified number of an account, "" when it has none.
 func (s *Server) phoneNumber(ctx context.Context, accountID string) (string, error) {
@@ -244,8 +250,7 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code, slot string) error {
 		p, err := s.cfg.Store.Phone(ctx, a.ID)
-		settled := s.cfg.PhoneSettle < 0 || !s.cfg.Now().Before(p.VerifiedAt.Add(s.cfg.PhoneSettle))
-		if err == nil && p.Number != "" && settled {
+		if err == nil && p.Number != "" && !p.VerifiedAt.After(s.settledBy()) {
 			var sent bool
 			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())), slot)
 			if sent {

@@ -39,3 +39,46 @@ func TestSMSCountriesReadFromTheNumber(t *testing.T) {
 		t.Fatalf("the number got %d texts, want 3", n)
 	}
 }
+
+// TestThiefsPhoneGoesWithThePassword: a thief who knows the password
+// adds and verifies his number. The owner takes her account back by a
+// reset by mail, or by changing her password, without pressing the
+// notice's "this wasn't me": a number the account has had for less than
+// PhoneSettle goes with the old password, so that a week later the
+// thief's reset by SMS is mailed to her, not texted to him. Her own
+// settled number stays.
+func TestThiefsPhoneGoesWithThePassword(t *testing.T) {
+	for _, takeBack := range []string{"reset", "password change"} {
+		t.Run(takeBack, func(t *testing.T) {
+			e := newEnv(t, func(c *server.Config) { c.PhoneSettle = 0 }) // the default, a week
+			email, pw := e.account()
+			thief := e.signIn(email, pw)
+			e.addPhone(thief.AccessToken, pw, evePhone)
+			pw2 := secret(pw + " again")
+			if takeBack == "reset" {
+				e.reset(email, pw2, nil)
+			} else {
+				e.call("POST", "/v1/me/password", authapi.ChangePasswordRequest{CurrentPassword: pw, NewPassword: pw2},
+					e.signIn(email, pw).AccessToken).ok(t, 204, nil)
+			}
+			e.clock.Advance(server.DefaultConfig().PhoneSettle + time.Minute)
+			texts, mails := len(e.texts(evePhone)), e.mails(email)
+			e.resetBySMS(email).ok(t, 202, nil)
+			e.mailCode(email, "reset", mails)
+			if n := len(e.texts(evePhone)); n != texts {
+				t.Fatalf("the thief's number got the reset code after the owner's %s", takeBack)
+			}
+
+			// Her number, settled, outlives her next change.
+			tok := e.signIn(email, pw2)
+			e.addPhone(tok.AccessToken, pw2, annPhone)
+			e.clock.Advance(server.DefaultConfig().PhoneSettle + time.Minute)
+			tok = e.signIn(email, pw2)
+			e.call("POST", "/v1/me/password", authapi.ChangePasswordRequest{CurrentPassword: pw2, NewPassword: secret(pw2 + " again")},
+				tok.AccessToken).ok(t, 204, nil)
+			if me := e.me(tok.AccessToken); me.Phone == "" {
+				t.Fatalf("her settled number went with a password change: %+v", me)
+			}
+		})
+	}
+}

@@ -99,7 +99,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash)
+	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash, s.settledBy())
 	if errors.Is(err, store.ErrNotFound) {
 		return expired
 	} else if err != nil {

@@ -116,6 +116,20 @@ func (s *Server) smsWithheld(ctx context.Context, number, slot string) (string, 
 // codes go to it by SMS, and a password change or reset keeps it.
 func (s *Server) settledBy() time.Time { return s.cfg.Now().Add(-max(s.cfg.PhoneSettle, 0)) }
 
+// unsettledPhone reports whether the account has a number verified
+// after by, which a password change or reset removes.
+func (s *Server) unsettledPhone(ctx context.Context, accountID string, by time.Time) (bool, error) {
+	p, err := s.cfg.Store.Phone(ctx, accountID)
+	return p.Number != "" && p.VerifiedAt.After(by), err
+}
+
+// phoneRemoved tells the owner of a that her number was removed, from
+// device: in the activity log and by a notice.
+func (s *Server) phoneRemoved(r *http.Request, a store.Account, device string) {
+	s.activity(r.Context(), a.ID, r, device, authapi.ResultPhoneRemoved)
+	s.sendMail(notice(mail.KindPhoneRemoved, a))
+}
+
 // phoneNumber is the verified number of an account, "" when it has none.
 func (s *Server) phoneNumber(ctx context.Context, accountID string) (string, error) {
 	p, err := s.cfg.Store.Phone(ctx, accountID)
@@ -231,8 +245,7 @@ func (s *Server) removePhone(w http.ResponseWriter, r *http.Request, p principal
 	case err != nil:
 		return err
 	default:
-		s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultPhoneRemoved)
-		s.sendMail(notice(mail.KindPhoneRemoved, p.Account))
+		s.phoneRemoved(r, p.Account, p.Session.DeviceName)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -45,8 +45,8 @@ func TestSMSCountriesReadFromTheNumber(t *testing.T) {
 // reset by mail, or by changing her password, without pressing the
 // notice's "this wasn't me": a number the account has had for less than
 // PhoneSettle goes with the old password, so that a week later the
-// thief's reset by SMS is mailed to her, not texted to him. Her own
-// settled number stays.
+// thief's reset by SMS is mailed to her, not texted to him; she is told
+// that the number went. Her own settled number stays.
 func TestThiefsPhoneGoesWithThePassword(t *testing.T) {
 	for _, takeBack := range []string{"reset", "password change"} {
 		t.Run(takeBack, func(t *testing.T) {
@@ -61,6 +61,7 @@ func TestThiefsPhoneGoesWithThePassword(t *testing.T) {
 				e.call("POST", "/v1/me/password", authapi.ChangePasswordRequest{CurrentPassword: pw, NewPassword: pw2},
 					e.signIn(email, pw).AccessToken).ok(t, 204, nil)
 			}
+			e.notice(email, "The phone number of your Sesame account was removed")
 			e.clock.Advance(server.DefaultConfig().PhoneSettle + time.Minute)
 			texts, mails := len(e.texts(evePhone)), e.mails(email)
 			e.resetBySMS(email).ok(t, 202, nil)

@@ -60,3 +60,28 @@ func TestDeviceTokensEndWithThePasswordChange(t *testing.T) {
 	code = e.askCode(reset, "reset", email, owner.DeviceToken)
 	e.useCode(verify, email, code, owner.DeviceToken).ok(t, 200, nil)
 }
+
+// TestStrangersTokensDoNotMultiplyCodes: a stranger who sends made-up
+// device tokens, or the device token of his own account, with another
+// address's code requests and guesses gets no slot and no budget of his
+// own: his requests push codes out of the shared slot (no more than
+// store.KeptCodes stay live) and his misses spend the address's budget.
+func TestStrangersTokensDoNotMultiplyCodes(t *testing.T) {
+	e := newEnv(t)
+	email, _ := e.account()
+	other, otherPW := e.account()
+	tokens := []string{"made-up", secret("another made-up token"), e.device(other, otherPW, "stranger").DeviceToken}
+	const reset, verify = "/v1/password-resets", "/v1/password-resets/verify"
+	code := e.askCode(reset, "reset", email, "")
+	for _, tok := range tokens {
+		e.askCode(reset, "reset", email, tok)
+	}
+	e.useCode(verify, email, code, "").expect(t, 400, authapi.CodeInvalidCode)
+	for i := range server.DefaultConfig().CodeBudget.Misses - 1 {
+		e.askCode(reset, "reset", email, tokens[i%len(tokens)])
+		e.useCode(verify, email, "000000", tokens[i%len(tokens)]).expect(t, 400, authapi.CodeInvalidCode)
+	}
+	for _, tok := range append(tokens, "") {
+		e.useCode(verify, email, "000000", tok).expect(t, 410, authapi.CodeCodeExpired)
+	}
+}

@@ -37,7 +37,7 @@ func (e *SecretError) Unwrap() error { return ErrSecret }
 // app's own texts do). A word is a
 // token between spaces or punctuation (numbering such as "1." separates
 // too); Japanese kana written without spaces are cut into the list's
-// words. Chinese characters count one word each when written apart
+// words, and katakana read as its hiragana. Chinese characters count one word each when written apart
 // ("的 一 是"); ordinary Chinese text is nearly all made of the 2048
 // characters of the Chinese lists, so that an unspaced run of characters
 // counts only as a whole phrase: 12 to 24 listed characters whose BIP39
@@ -270,7 +270,7 @@ func codeLike(run string) bool {
 // hasPhrase reports PhraseRun consecutive words of one list, or an
 // unspaced Chinese phrase (see PhraseRun).
 func hasPhrase(text string) bool {
-	tokens := strings.FieldsFunc(simplified(normWord(text)), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
+	tokens := strings.FieldsFunc(hiragana(simplified(normWord(text))), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
 	for _, l := range Languages() {
 		wl, run := lists()[l], 0
 		for _, tok := range tokens {
@@ -322,6 +322,18 @@ var bareWords = sync.OnceValue(func() map[Language]map[string]bool {
 // words, so that a phrase written partly in Traditional characters (an
 // input method's conversion) is read as one phrase of one list.
 func simplified(s string) string { return replaceRunes(s, traditional()) }
+
+// hiragana writes katakana as the hiragana of the Japanese list: a phrase
+// that an input method wrote in katakana is the same phrase (normWord
+// already widened half-width katakana).
+func hiragana(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'ァ' && r <= 'ヶ' {
+			return r - ('ァ' - 'ぁ')
+		}
+		return r
+	}, s)
+}
 
 // traditional maps the characters of the Traditional list that differ
 // from the Simplified list's to those.

@@ -36,7 +36,8 @@ func (e *SecretError) Unwrap() error { return ErrSecret }
 // of a list are common ones, and ordinary English has runs of 6 (the
 // app's own texts do). A word is a token between spaces or punctuation
 // (numbering such as "1." separates too); Japanese kana written without
-// spaces are cut into the list's words, katakana read as its hiragana.
+// spaces are cut into the list's words, katakana read as its hiragana,
+// and so is Korean.
 // Chinese characters count one word each when written apart ("的 一
 // 是"), Traditional ones as the Simplified of the same index; ordinary
 // Chinese text is nearly all made of the 2048
@@ -281,7 +282,7 @@ func hasPhrase(text string) bool {
 				if (l == ChineseSimplified || l == ChineseTraditional) && unspacedPhrase(wl, []rune(tok)) {
 					return true
 				}
-			case l == Japanese && isKana(tok):
+			case l == Japanese && isKana(tok), l == Korean && isHangul(tok):
 				var longest int
 				n, longest = tile(wl, []rune(tok))
 				if longest >= PhraseRun {
@@ -356,6 +357,10 @@ func isHan(tok string) bool {
 		}
 	}
 	return true
+}
+
+func isHangul(tok string) bool {
+	return !strings.ContainsFunc(tok, func(r rune) bool { return !unicode.Is(unicode.Hangul, r) })
 }
 
 func isKana(tok string) bool {

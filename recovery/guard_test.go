@@ -143,8 +143,8 @@ func TestFindSecret(t *testing.T) {
 }
 
 // TestFindSecretPhrases: every generated phrase is found, in every
-// language, spaced, and unspaced in Japanese; unspaced in Chinese, most are
-// (see PhraseRun).
+// language, spaced, and unspaced in Japanese and Korean; unspaced in
+// Chinese, most are (see PhraseRun).
 func TestFindSecretPhrases(t *testing.T) {
 	unspaced, missed := 0, 0
 	for _, l := range Languages() {
@@ -154,11 +154,11 @@ func TestFindSecretPhrases(t *testing.T) {
 				t.Fatal(err)
 			}
 			texts := []string{"my phrase: " + m.String()}
-			if l == ChineseSimplified || l == ChineseTraditional || l == Japanese {
+			if l == ChineseSimplified || l == ChineseTraditional || l == Japanese || l == Korean {
 				texts = append(texts, strings.Join(m.Words, ""))
 			}
 			for i, text := range texts {
-				chinese := i == 1 && l != Japanese
+				chinese := i == 1 && (l == ChineseSimplified || l == ChineseTraditional)
 				if chinese {
 					unspaced++
 				}

@@ -112,6 +112,7 @@ var guardCases = []struct {
 	{"recovery code with Devanagari digits", "K७Q२-९XMD-४TRA", nil, authapi.SecretRecoveryCode},
 	{"Armenian look-alikes", "legal wiոոer tհaոk year wave saսsage wօrtհ", nil, authapi.SecretRecoveryPhrase},
 	{"Cherokee look-alikes", "ᏞᎬᏀᎪᏞ ᎳINNᎬᏒ ᎢᎻᎪNᏦ YᎬᎪᏒ ᎳᎪᏙᎬ ᏚᎪUᏚᎪᏀᎬ ᎳOᏒᎢᎻ", nil, authapi.SecretRecoveryPhrase},
+	{"small capitals", "ʟᴇɢᴀʟ ᴡɪɴɴᴇʀ ᴛʜᴀɴᴋ ʏᴇᴀʀ ᴡᴀᴠᴇ ꜱᴀᴜꜱᴀɢᴇ ᴡᴏʀᴛʜ", nil, authapi.SecretRecoveryPhrase},
 	{"Latin look-alikes", "legɑl wınner thɑnk yeɑr wɑve sɑusɑge wørth", nil, authapi.SecretRecoveryPhrase},
 	{"code and a spaced date", "the code came on 12 07 2026", nil, ""},
 	{"mixed case around a placeholder", "groups of four (XXXX-XXXX-XXXX). Type one", nil, ""},

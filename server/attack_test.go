@@ -22,7 +22,8 @@ import (
 // code's digits on separate lines, spaced, dotted or in pairs, a recovery
 // code's groups joined by new lines or other punctuation or its first
 // letter capitalised, a Chinese phrase with some words in Traditional
-// characters, Armenian and Latin look-alikes ("օ", "ɑ", "ı", "ø"), a
+// characters, Armenian and Latin look-alikes ("օ", "ɑ", "ı", "ø", small
+// capitals), a
 // code in Persian digits, a Japanese phrase in katakana, a Korean one
 // without spaces.
 func TestSupportGuardBypasses(t *testing.T) {
@@ -54,6 +55,7 @@ func TestSupportGuardBypasses(t *testing.T) {
 		{"code \u06f1\u06f2\u06f3\u06f4\u06f5\u06f6", authapi.SecretCode},
 		{"アイコクシン アイサツ アイダ アオゾラ アカチャン アキル アケガタ", authapi.SecretRecoveryPhrase},
 		{"가격가끔가난가능가득가르침가뭄", authapi.SecretRecoveryPhrase},
+		{"ʟᴇɢᴀʟ ᴡɪɴɴᴇʀ ᴛʜᴀɴᴋ ʏᴇᴀʀ ᴡᴀᴠᴇ ꜱᴀᴜꜱᴀɢᴇ ᴡᴏʀᴛʜ", authapi.SecretRecoveryPhrase},
 		{"legal wi\u0578\u0578er t\u0570a\u0578k year wave sa\u057dsage w\u0585rt\u0570", authapi.SecretRecoveryPhrase},
 		{"leg\u0251l w\u0131nner th\u0251nk ye\u0251r w\u0251ve s\u0251us\u0251ge w\u00f8rth", authapi.SecretRecoveryPhrase},
 	} {

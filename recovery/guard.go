@@ -36,11 +36,10 @@ func (e *SecretError) Unwrap() error { return ErrSecret }
 // of a list are common ones, and ordinary English has runs of 6 (the
 // app's own texts do). A word is a token between spaces or punctuation
 // (numbering such as "1." separates too); Japanese kana written without
-// spaces are cut into the list's words, katakana read as its hiragana,
-// and so is Korean.
-// Chinese characters count one word each when written apart ("的 一
-// 是"), Traditional ones as the Simplified of the same index; ordinary
-// Chinese text is nearly all made of the 2048
+// spaces are cut into the list's words (katakana read as its hiragana),
+// and so is Korean. Chinese characters count one word each when written
+// apart ("的 一 是"), Traditional ones as the Simplified of the same
+// index; ordinary Chinese text is nearly all made of the 2048
 // characters of the Chinese lists, so that an unspaced run of characters
 // counts only as a whole phrase: 12 to 24 listed characters whose BIP39
 // checksum holds and of which two thirds or more are not among the

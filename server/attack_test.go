@@ -23,9 +23,8 @@ import (
 // code's groups joined by new lines or other punctuation or its first
 // letter capitalised, a Chinese phrase with some words in Traditional
 // characters, Armenian and Latin look-alikes ("օ", "ɑ", "ı", "ø", small
-// capitals), a
-// code in Persian digits, a Japanese phrase in katakana, a Korean one
-// without spaces.
+// capitals), a code in Persian digits, a Japanese phrase in katakana, a
+// Korean one without spaces.
 func TestSupportGuardBypasses(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()

@@ -34,11 +34,12 @@ func (e *SecretError) Unwrap() error { return ErrSecret }
 // PhraseRun is the least number of consecutive words of one list that
 // FindSecret takes for a recovery phrase or a part of one: the 2048 words
 // of a list are common ones, and ordinary English has runs of 6 (the
-// app's own texts do). A word is a
-// token between spaces or punctuation (numbering such as "1." separates
-// too); Japanese kana written without spaces are cut into the list's
-// words. Chinese characters count one word each when written apart
-// ("的 一 是"); ordinary Chinese text is nearly all made of the 2048
+// app's own texts do). A word is a token between spaces or punctuation
+// (numbering such as "1." separates too); Japanese kana written without
+// spaces are cut into the list's words (katakana read as its hiragana),
+// and so is Korean. Chinese characters count one word each when written
+// apart ("的 一 是"), Traditional ones as the Simplified of the same
+// index; ordinary Chinese text is nearly all made of the 2048
 // characters of the Chinese lists, so that an unspaced run of characters
 // counts only as a whole phrase: 12 to 24 listed characters whose BIP39
 // checksum holds and of which two thirds or more are not among the
@@ -63,6 +64,8 @@ var (
 	// codeRun is digits joined by single spaces, line breaks, dashes or
 	// dots, as a code is written ("123 456", "1 2 3 4 5 6", "123.456").
 	codeRun = regexp.MustCompile(`[0-9](?:[\s\p{Pd}.]?[0-9])*`)
+	// pairs is a code written in pairs ("12 34 56").
+	pairs = regexp.MustCompile(`^[0-9]{2}\s[0-9]{2}\s[0-9]{2}$`)
 )
 
 // FindSecret returns a *SecretError when text holds a recovery phrase (or
@@ -96,10 +99,11 @@ func cond(c bool, yes, no rune) rune {
 }
 
 // findSecret looks for passwords in text as written (narrowed), and for
-// the other secrets in text with its look-alike letters read as Latin
-// (see latin) and, for codes, without combining marks ("1̲2̲3̲…").
+// the other secrets in text with its digits of other scripts read as
+// ASCII (see asciiDigits), its look-alike letters as Latin (see latin)
+// and, for codes, without combining marks ("1̲2̲3̲…").
 func findSecret(text string, passwords []string) error {
-	lat := latin(text)
+	lat := latin(asciiDigits(text))
 	bare := stripMarks(norm.NFKC.String(lat)) // full-width digits and letters narrowed
 	switch {
 	case hasPassword(norm.NFKC.String(text), passwords):
@@ -112,6 +116,23 @@ func findSecret(text string, passwords []string) error {
 		return &SecretError{authapi.SecretCode}
 	}
 	return nil
+}
+
+// asciiDigits writes each decimal digit of another script ("١", "۱",
+// "१", "১") as the ASCII digit of its value. Unicode encodes the decimal
+// digits in runs from 0 to 9, so a digit's value is how many digits
+// precede it in its run, modulo 10.
+func asciiDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= unicode.MaxASCII || !unicode.Is(unicode.Nd, r) {
+			return r
+		}
+		zero := r
+		for unicode.Is(unicode.Nd, zero-1) {
+			zero--
+		}
+		return '0' + (r-zero)%10
+	}, s)
 }
 
 // hasPassword reports whether a password of 4 characters or more occurs
@@ -132,8 +153,9 @@ func hasPassword(text string, passwords []string) bool {
 
 // hasRecoveryCode reports a recovery code written whole (12 characters)
 // or in three groups of four joined by a space or a dash, that holds a
-// digit, is written in upper case, or is written in lower case with
-// letters a word scarcely has (see codeLetters).
+// digit, is written in upper case, or is written in lower case (its first
+// letter maybe capital, as at a sentence's start) with letters a word
+// scarcely has (see codeLetters).
 func hasRecoveryCode(text string) bool {
 	runs := alnumRun.FindAllStringIndex(text, -1)
 	for i, r := range runs {
@@ -149,7 +171,7 @@ func hasRecoveryCode(text string) bool {
 		}
 		if _, err := authapi.NormalizeRecoveryCode(cand); err == nil && distinct(cand) >= 4 &&
 			(strings.ContainsAny(cand, "0123456789") || strings.ToUpper(cand) == cand ||
-				strings.ToLower(cand) == cand && codeLetters(cand)) {
+				strings.ToLower(cand[1:]) == cand[1:] && codeLetters(cand)) {
 			return true
 		}
 	}
@@ -223,12 +245,16 @@ func hasCode(text string) bool {
 }
 
 // codeLike reports a codeRun that holds a code: 6 digits together, two
-// groups of 3 one after the other, or 6 single digits; with dots only
-// "123.456" (more groups are an IP address or a version).
+// groups of 3 one after the other, 6 single digits, or three pairs
+// joined by spaces ("12 34 56"; with dashes they are a date); with dots
+// only "123.456" (more groups are an IP address or a version).
 func codeLike(run string) bool {
 	groups := digitRun.FindAllString(run, -1)
 	if strings.Contains(run, ".") {
 		return len(groups) == 2 && len(groups[0]) == 3 && len(groups[1]) == 3
+	}
+	if pairs.MatchString(run) {
+		return true
 	}
 	ones := 0
 	for i, g := range groups {
@@ -245,7 +271,7 @@ func codeLike(run string) bool {
 // hasPhrase reports PhraseRun consecutive words of one list, or an
 // unspaced Chinese phrase (see PhraseRun).
 func hasPhrase(text string) bool {
-	tokens := strings.FieldsFunc(normWord(text), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
+	tokens := strings.FieldsFunc(hiragana(simplified(normWord(text))), func(r rune) bool { return !unicode.IsLetter(r) && !isMark(r) })
 	for _, l := range Languages() {
 		wl, run := lists()[l], 0
 		for _, tok := range tokens {
@@ -255,7 +281,7 @@ func hasPhrase(text string) bool {
 				if (l == ChineseSimplified || l == ChineseTraditional) && unspacedPhrase(wl, []rune(tok)) {
 					return true
 				}
-			case l == Japanese && isKana(tok):
+			case l == Japanese && isKana(tok), l == Korean && isHangul(tok):
 				var longest int
 				n, longest = tile(wl, []rune(tok))
 				if longest >= PhraseRun {
@@ -292,6 +318,37 @@ var bareWords = sync.OnceValue(func() map[Language]map[string]bool {
 	return out
 })
 
+// simplified writes each character of the Traditional Chinese list as the
+// Simplified list's word of the same index: the lists number the same
+// words, so that a phrase written partly in Traditional characters (an
+// input method's conversion) is read as one phrase of one list.
+func simplified(s string) string { return replaceRunes(s, traditional()) }
+
+// hiragana writes katakana as the hiragana of the Japanese list: a phrase
+// that an input method wrote in katakana is the same phrase (normWord
+// already widened half-width katakana).
+func hiragana(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'ァ' && r <= 'ヶ' {
+			return r - ('ァ' - 'ぁ')
+		}
+		return r
+	}, s)
+}
+
+// traditional maps the characters of the Traditional list that differ
+// from the Simplified list's to those.
+var traditional = sync.OnceValue(func() map[rune]rune {
+	m := map[rune]rune{}
+	hans, hant := lists()[ChineseSimplified], lists()[ChineseTraditional]
+	for i, w := range hant.key {
+		if w != hans.key[i] {
+			m[[]rune(w)[0]] = []rune(hans.key[i])[0]
+		}
+	}
+	return m
+})
+
 func isHan(tok string) bool {
 	for _, r := range tok {
 		if !unicode.Is(unicode.Han, r) {
@@ -299,6 +356,10 @@ func isHan(tok string) bool {
 		}
 	}
 	return true
+}
+
+func isHangul(tok string) bool {
+	return !strings.ContainsFunc(tok, func(r rune) bool { return !unicode.Is(unicode.Hangul, r) })
 }
 
 func isKana(tok string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +36,9 @@ var guardCases = []struct {
 	{"Chinese ideographic comma", "的、一、是、在、不、了、有", nil, authapi.SecretRecoveryPhrase},
 	{"Japanese spaced", "あいこくしん　あいさつ　あいだ　あおぞら　あかちゃん　あきる　あけがた", nil, authapi.SecretRecoveryPhrase},
 	{"Japanese unspaced", "フレーズは、あいこくしんあいさつあいだあおぞらあかちゃんあきるあけがたです", nil, authapi.SecretRecoveryPhrase},
+	{"Japanese in katakana", "アイコクシン　アイサツ　アイダ　アオゾラ　アカチャン　アキル　アケガタ", nil, authapi.SecretRecoveryPhrase},
+	{"Japanese in half-width katakana", "ｱｲｺｸｼﾝ ｱｲｻﾂ ｱｲﾀﾞ ｱｵｿﾞﾗ ｱｶﾁｬﾝ ｱｷﾙ ｱｹｶﾞﾀ", nil, authapi.SecretRecoveryPhrase},
+	{"Japanese in katakana unspaced", "アイコクシンアイサツアイダアオゾラアカチャンアキルアケガタ", nil, authapi.SecretRecoveryPhrase},
 	{"Korean", "가격 가끔 가난 가능 가득 가르침 가뭄", nil, authapi.SecretRecoveryPhrase},
 	{"recovery code grouped", "my recovery code K7Q2-9XMD-4TRA did not work", nil, authapi.SecretRecoveryCode},
 	{"recovery code spaced", "K7Q2 9XMD 4TRA", nil, authapi.SecretRecoveryCode},
@@ -100,6 +104,17 @@ var guardCases = []struct {
 	{"lower-case recovery code of letters", "my recovery code kxqm-hntr-vbwp fails", nil, authapi.SecretRecoveryCode},
 	{"lower-case recovery code whole", "kxqmhntrvbwp", nil, authapi.SecretRecoveryCode},
 	{"lower-case recovery code spaced", "kxqm hntr vbwp", nil, authapi.SecretRecoveryCode},
+	{"recovery code capitalised", "Kxqm-hntr-vbwp is my recovery code", nil, authapi.SecretRecoveryCode},
+	{"code in pairs", "my code is 12 34 56", nil, authapi.SecretCode},
+	{"code in Arabic-Indic digits", "code ١٢٣٤٥٦", nil, authapi.SecretCode},
+	{"code in Persian digits", "code ۱۲۳۴۵۶", nil, authapi.SecretCode},
+	{"code in Devanagari digits", "code १२३४५६", nil, authapi.SecretCode},
+	{"recovery code with Devanagari digits", "K७Q२-९XMD-४TRA", nil, authapi.SecretRecoveryCode},
+	{"Armenian look-alikes", "legal wiոոer tհaոk year wave saսsage wօrtհ", nil, authapi.SecretRecoveryPhrase},
+	{"Cherokee look-alikes", "ᏞᎬᏀᎪᏞ ᎳINNᎬᏒ ᎢᎻᎪNᏦ YᎬᎪᏒ ᎳᎪᏙᎬ ᏚᎪUᏚᎪᏀᎬ ᎳOᏒᎢᎻ", nil, authapi.SecretRecoveryPhrase},
+	{"small capitals", "ʟᴇɢᴀʟ ᴡɪɴɴᴇʀ ᴛʜᴀɴᴋ ʏᴇᴀʀ ᴡᴀᴠᴇ ꜱᴀᴜꜱᴀɢᴇ ᴡᴏʀᴛʜ", nil, authapi.SecretRecoveryPhrase},
+	{"Latin look-alikes", "legɑl wınner thɑnk yeɑr wɑve sɑusɑge wørth", nil, authapi.SecretRecoveryPhrase},
+	{"code and a spaced date", "the code came on 12 07 2026", nil, ""},
 	{"mixed case around a placeholder", "groups of four (XXXX-XXXX-XXXX). Type one", nil, ""},
 	{"twelve-letter words", "the transparency of the process strengthened my trust", nil, ""},
 	{"words in fours", "a tech-news-feed and the best-case plan", nil, ""},
@@ -129,8 +144,8 @@ func TestFindSecret(t *testing.T) {
 }
 
 // TestFindSecretPhrases: every generated phrase is found, in every
-// language, spaced, and unspaced in Japanese; unspaced in Chinese, most are
-// (see PhraseRun).
+// language, spaced, and unspaced in Japanese and Korean; unspaced in
+// Chinese, most are (see PhraseRun).
 func TestFindSecretPhrases(t *testing.T) {
 	unspaced, missed := 0, 0
 	for _, l := range Languages() {
@@ -140,11 +155,11 @@ func TestFindSecretPhrases(t *testing.T) {
 				t.Fatal(err)
 			}
 			texts := []string{"my phrase: " + m.String()}
-			if l == ChineseSimplified || l == ChineseTraditional || l == Japanese {
+			if l == ChineseSimplified || l == ChineseTraditional || l == Japanese || l == Korean {
 				texts = append(texts, strings.Join(m.Words, ""))
 			}
 			for i, text := range texts {
-				chinese := i == 1 && l != Japanese
+				chinese := i == 1 && (l == ChineseSimplified || l == ChineseTraditional)
 				if chinese {
 					unspaced++
 				}
@@ -160,6 +175,36 @@ func TestFindSecretPhrases(t *testing.T) {
 	}
 	if missed*10 > unspaced*4 {
 		t.Errorf("%d of %d unspaced Chinese phrases missed", missed, unspaced)
+	}
+}
+
+// TestFindSecretMixedChinese: a Simplified Chinese phrase with every
+// other word in Traditional characters (as an input method may convert
+// it) is found spaced, and unspaced as often as a phrase of one list.
+func TestFindSecretMixedChinese(t *testing.T) {
+	hans, hant := lists()[ChineseSimplified], lists()[ChineseTraditional]
+	mixed, missed := 0, 0
+	for range 50 {
+		m, err := Generate(ChineseSimplified, 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := slices.Clone(m.Words)
+		for i, w := range words {
+			if j := hans.index[w]; i%2 == 1 && hant.key[j] != w {
+				words[i] = hant.display[j]
+				mixed++
+			}
+		}
+		if FindSecret(strings.Join(words, " ")) == nil {
+			t.Errorf("no secret found in %q", strings.Join(words, " "))
+		}
+		if FindSecret(strings.Join(words, "")) == nil {
+			missed++
+		}
+	}
+	if mixed == 0 || missed*10 > 50*4 {
+		t.Errorf("%d of 50 unspaced mixed phrases missed (%d words in Traditional)", missed, mixed)
 	}
 }
 

@@ -8,10 +8,11 @@ import (
 
 //go:generate go run lookalike_gen.go -confusables confusables.txt
 
-// lookalikeTxt holds the Cyrillic, Greek, full-width and mathematical
-// characters that look like an ASCII letter or digit (see
-// lookalike_gen.go, from Unicode TR39's confusables): per line the ASCII
-// character and those that look like it.
+// lookalikeTxt holds the characters outside the wordlists' scripts
+// (Cyrillic, Greek, Armenian, Cherokee, full-width, mathematical, …) that
+// look like an ASCII letter or digit (see lookalike_gen.go, from Unicode
+// TR39's confusables): per line the ASCII character and those that look
+// like it.
 //
 //go:embed lookalike.txt
 var lookalikeTxt string
@@ -33,8 +34,10 @@ var lookalikes = sync.OnceValue(func() map[rune]rune {
 
 // latin writes each look-alike of s as the ASCII letter or digit it looks
 // like ("аbandon" with a Cyrillic а reads "abandon").
-func latin(s string) string {
-	m := lookalikes()
+func latin(s string) string { return replaceRunes(s, lookalikes()) }
+
+// replaceRunes writes each character of s that m maps as what it maps to.
+func replaceRunes(s string, m map[rune]rune) string {
 	return strings.Map(func(r rune) rune {
 		if a, ok := m[r]; ok {
 			return a

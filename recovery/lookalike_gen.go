@@ -1,9 +1,11 @@
 //go:build ignore
 
-// lookalike_gen writes lookalike.txt, the letters of the Cyrillic and
-// Greek scripts, the full-width forms and the mathematical alphanumerics
-// that look like an ASCII letter or digit, from the confusables of
-// Unicode TR39 (https://www.unicode.org/Public/security/latest/confusables.txt).
+// lookalike_gen writes lookalike.txt, the characters of every script but
+// those of the Chinese, Japanese and Korean wordlists (Cyrillic, Greek,
+// Armenian, Cherokee, Latin letters such as "ɑ", "ı" and "ø", small
+// capitals, full-width forms, mathematical alphanumerics, …) that look
+// like an ASCII letter or digit, from the confusables of Unicode TR39
+// (https://www.unicode.org/Public/security/latest/confusables.txt).
 //
 //	go run lookalike_gen.go -confusables confusables.txt
 //
@@ -100,9 +102,19 @@ func main() {
 	}
 
 	groups := map[rune][]rune{}
+	// TR39 folds few Latin small capitals into their letter: "ᴀ", "ᴇ"
+	// and "ʀ" are prototypes of their own.
+	for i, r := range []rune(smallCapitals) {
+		if r != '-' {
+			groups[rune('a'+i)] = append(groups[rune('a'+i)], r)
+		}
+	}
 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
-		if !unicode.In(r, unicode.Cyrillic, unicode.Greek) &&
-			!(r >= 0xFF00 && r <= 0xFFEF) && !(r >= 0x1D400 && r <= 0x1D7FF) {
+		if strings.ContainsRune(smallCapitals, r) {
+			continue
+		}
+		// The wordlists' own scripts stay as they are.
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo) {
 			continue
 		}
 		if a := fold(r); a != 0 {
@@ -124,6 +136,9 @@ func main() {
 		log.Fatal(err)
 	}
 }
+
+// smallCapitals are the Latin small capitals of a to z ("-": x has none).
+const smallCapitals = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡ-ʏᴢ"
 
 // runes parses code points written in hex, separated by spaces.
 func runes(s string) []rune {

@@ -19,8 +19,12 @@ import (
 // TestSupportGuardBypasses: a support request cannot smuggle a secret past
 // the guard by writing it in another form: zero-width characters or soft
 // hyphens inside words and codes, a Spanish phrase without its accents, a
-// code's digits on separate lines, spaced or dotted, a recovery code's
-// groups joined by new lines or other punctuation.
+// code's digits on separate lines, spaced, dotted or in pairs, a recovery
+// code's groups joined by new lines or other punctuation or its first
+// letter capitalised, a Chinese phrase with some words in Traditional
+// characters, Armenian and Latin look-alikes ("օ", "ɑ", "ı", "ø", small
+// capitals), a code in Persian digits, a Japanese phrase in katakana, a
+// Korean one without spaces.
 func TestSupportGuardBypasses(t *testing.T) {
 	e := newEnv(t)
 	email, pw := e.account()
@@ -44,6 +48,15 @@ func TestSupportGuardBypasses(t *testing.T) {
 		{"K7Q2_9XMD_4TRA", authapi.SecretRecoveryCode},
 		{"K7Q2\u22129XMD\u22124TRA", authapi.SecretRecoveryCode},
 		{"legal\u3164winner\u3164thank\u3164year\u3164wave\u3164sausage\u3164worth", authapi.SecretRecoveryPhrase},
+		{"压 專 透 街 惊 王 综 隊 吐 勻 坚 淡", authapi.SecretRecoveryPhrase},
+		{"my code is 12 34 56", authapi.SecretCode},
+		{"Kxqm-hntr-vbwp", authapi.SecretRecoveryCode},
+		{"code \u06f1\u06f2\u06f3\u06f4\u06f5\u06f6", authapi.SecretCode},
+		{"アイコクシン アイサツ アイダ アオゾラ アカチャン アキル アケガタ", authapi.SecretRecoveryPhrase},
+		{"가격가끔가난가능가득가르침가뭄", authapi.SecretRecoveryPhrase},
+		{"ʟᴇɢᴀʟ ᴡɪɴɴᴇʀ ᴛʜᴀɴᴋ ʏᴇᴀʀ ᴡᴀᴠᴇ ꜱᴀᴜꜱᴀɢᴇ ᴡᴏʀᴛʜ", authapi.SecretRecoveryPhrase},
+		{"legal wi\u0578\u0578er t\u0570a\u0578k year wave sa\u057dsage w\u0585rt\u0570", authapi.SecretRecoveryPhrase},
+		{"leg\u0251l w\u0131nner th\u0251nk ye\u0251r w\u0251ve s\u0251us\u0251ge w\u00f8rth", authapi.SecretRecoveryPhrase},
 	} {
 		req := supportRequest
 		req.Description = "Please help. " + tc.text

@@ -107,12 +107,20 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p princi
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.ChangePassword(r.Context(), p.Account.ID, p.Account.PasswordHash, hash, p.Session.ID)
+	settledBy := s.settledBy()
+	phoneGoes, err := s.unsettledPhone(r.Context(), p.Account.ID, settledBy)
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.ChangePassword(r.Context(), p.Account.ID, p.Account.PasswordHash, hash, p.Session.ID, settledBy)
 	if errors.Is(err, store.ErrNotFound) {
 		return problemField(http.StatusUnauthorized, authapi.CodeInvalidCredentials, "current_password",
 			"The password was changed meanwhile; sign in again.")
 	} else if err != nil {
 		return err
+	}
+	if phoneGoes {
+		s.phoneRemoved(r, p.Account, p.Session.DeviceName)
 	}
 	s.sendMail(notice(mail.KindPasswordChanged, p.Account))
 	w.WriteHeader(http.StatusNoContent)

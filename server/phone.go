@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"sesame/authapi"
 	"sesame/server/mail"
@@ -23,6 +24,18 @@ import (
 // dailySMSKey is the key of a phone number's daily cap of text messages,
 // totalSMSKey the server's.
 func dailySMSKey(number string) string { return "sms-day:" + number }
+
+// smsSlotKey is the key of the share of number's daily cap that slot
+// takes: the requests without a known device have one, the known devices
+// of every account together another, which strangers cannot spend; not
+// one per device, which an account that signs in again and again would
+// multiply (toll fraud).
+func smsSlotKey(number, slot string) string {
+	if slot == store.AnySlot {
+		return dailySMSKey(number)
+	}
+	return dailySMSKey(number) + "@devices"
+}
 
 const totalSMSKey = "sms-day-total"
 
@@ -61,7 +74,7 @@ func (s *Server) smsOn() error {
 
 // sendSMS delivers m, unless the server does not text its country, the
 // number had its daily cap of messages (slot's share of it: see
-// startCode) or the server its daily total; sent is false when it did not
+// smsSlotKey) or the server its daily total; sent is false when it did not
 // go (withheld, or the delivery failed), which the log and the metrics
 // tell by reason.
 func (s *Server) sendSMS(ctx context.Context, m sms.Message, slot string) (sent bool, err error) {
@@ -90,12 +103,31 @@ func (s *Server) smsWithheld(ctx context.Context, number, slot string) (string, 
 	for _, c := range []struct {
 		reason, key string
 		limit       store.Limit
-	}{{smsNumber, slotKey(dailySMSKey(number), slot), s.dailySMS}, {smsTotal, totalSMSKey, s.totalSMS}} {
+	}{{smsNumber, smsSlotKey(number, slot), s.dailySMS}, {smsTotal, totalSMSKey, s.totalSMS}} {
 		if ok, _, err := s.cfg.Store.TakeToken(ctx, c.key, c.limit, s.cfg.Now()); err != nil || !ok {
 			return c.reason, err
 		}
 	}
 	return "", nil
+}
+
+// settledBy is when a number must have been verified to have settled
+// (Config.PhoneSettle; every number has when it is negative): reset
+// codes go to it by SMS, and a password change or reset keeps it.
+func (s *Server) settledBy() time.Time { return s.cfg.Now().Add(-max(s.cfg.PhoneSettle, 0)) }
+
+// unsettledPhone reports whether the account has a number verified
+// after by, which a password change or reset removes.
+func (s *Server) unsettledPhone(ctx context.Context, accountID string, by time.Time) (bool, error) {
+	p, err := s.cfg.Store.Phone(ctx, accountID)
+	return p.Number != "" && p.VerifiedAt.After(by), err
+}
+
+// phoneRemoved tells the owner of a that her number was removed, from
+// device: in the activity log and by a notice.
+func (s *Server) phoneRemoved(r *http.Request, a store.Account, device string) {
+	s.activity(r.Context(), a.ID, r, device, authapi.ResultPhoneRemoved)
+	s.sendMail(notice(mail.KindPhoneRemoved, a))
 }
 
 // phoneNumber is the verified number of an account, "" when it has none.
@@ -213,8 +245,7 @@ func (s *Server) removePhone(w http.ResponseWriter, r *http.Request, p principal
 	case err != nil:
 		return err
 	default:
-		s.activity(r.Context(), p.Account.ID, r, p.Session.DeviceName, authapi.ResultPhoneRemoved)
-		s.sendMail(notice(mail.KindPhoneRemoved, p.Account))
+		s.phoneRemoved(r, p.Account, p.Session.DeviceName)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -232,8 +263,7 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code, slot string) error {
 		p, err := s.cfg.Store.Phone(ctx, a.ID)
-		settled := s.cfg.PhoneSettle < 0 || !s.cfg.Now().Before(p.VerifiedAt.Add(s.cfg.PhoneSettle))
-		if err == nil && p.Number != "" && settled {
+		if err == nil && p.Number != "" && !p.VerifiedAt.After(s.settledBy()) {
 			var sent bool
 			sent, err = s.sendSMS(ctx, sms.Compose(sms.KindReset, p.Number, a.Language, code, int(s.cfg.CodeTTL.Minutes())), slot)
 			if sent {

@@ -108,7 +108,7 @@ func TestStaleHashesAreRefused(t *testing.T) {
 	email, _ := e.account()
 	ctx := context.Background()
 	a, _ := e.store.AccountByEmail(ctx, email)
-	if err := e.store.ChangePassword(ctx, a.ID, a.PasswordHash, "$argon2id$new", ""); err != nil {
+	if err := e.store.ChangePassword(ctx, a.ID, a.PasswordHash, "$argon2id$new", "", e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	se := store.Session{ID: "s1", AccountID: a.ID, DeviceName: "d", IP: "127.0.0.1"}
@@ -119,7 +119,7 @@ func TestStaleHashesAreRefused(t *testing.T) {
 	if err := e.store.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, "$argon2id$rehash"); err != store.ErrNotFound {
 		t.Fatalf("a rehash over a replaced password: %v", err)
 	}
-	if err := e.store.ChangePassword(ctx, a.ID, a.PasswordHash, "$argon2id$other", ""); err != store.ErrNotFound {
+	if err := e.store.ChangePassword(ctx, a.ID, a.PasswordHash, "$argon2id$other", "", e.clock.Now()); err != store.ErrNotFound {
 		t.Fatalf("a change over a replaced password: %v", err)
 	}
 	if err := e.store.CreateSession(ctx, store.NewSession{Session: se, Tokens: tok, PasswordHash: "$argon2id$new", Email: email}); err != nil {

@@ -99,11 +99,19 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash)
+	settledBy := s.settledBy()
+	phoneGoes, err := s.unsettledPhone(ctx, a.ID, settledBy)
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash, settledBy)
 	if errors.Is(err, store.ErrNotFound) {
 		return expired
 	} else if err != nil {
 		return err
+	}
+	if phoneGoes {
+		s.phoneRemoved(r, a, device)
 	}
 	if req.RecoveryCode != "" && a.TOTPEnabled {
 		s.activity(ctx, a.ID, r, device, authapi.ResultRecoveryCodeUsed)

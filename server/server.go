@@ -88,11 +88,11 @@ type Config struct {
 	SMSPerDayTotal int
 	SMSCountries   []string
 	// PhoneSettle is how long a number is the account's before reset
-	// codes go to it by SMS; until then they are mailed. A thief who adds
-	// his number with a stolen password cannot take the account back by
-	// SMS after the owner resets her password by mail, before the notice
-	// of the new number (whose "this wasn't me" link removes it) has
-	// reached her. 0 takes the default, negative is none.
+	// codes go to it by SMS; until then they are mailed, and a password
+	// change or reset removes it: a thief who adds his number with a
+	// stolen password cannot take the account back by SMS after the owner
+	// resets or changes her password. 0 takes the default, negative is
+	// none.
 	PhoneSettle time.Duration
 	// TicketsPerDay caps the support requests of one account a day, and
 	// MaxOpenTickets the ones not closed; 0 takes the default, a negative

@@ -204,11 +204,11 @@ func testPasswordSwaps(t *testing.T, db testdb.DB) {
 	newSession(t, st, a, "keep")
 	newSession(t, st, a, "other")
 	check(t, st.PutChallenge(ctx, []byte("ch"), store.Challenge{AccountID: a.ID, DeviceName: "d", ExpiresAt: now.Add(time.Minute)}))
-	wantErr(t, "a change over a stale hash", st.ChangePassword(ctx, a.ID, "stale", "new", "keep"), store.ErrNotFound)
+	wantErr(t, "a change over a stale hash", st.ChangePassword(ctx, a.ID, "stale", "new", "keep", now), store.ErrNotFound)
 	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 2 {
 		t.Fatalf("a refused change ended sessions: %d left", len(ss))
 	}
-	check(t, st.ChangePassword(ctx, a.ID, "rehashed", "changed", "keep"))
+	check(t, st.ChangePassword(ctx, a.ID, "rehashed", "changed", "keep", now))
 	if ss, _ := st.Sessions(ctx, a.ID); len(ss) != 1 || ss[0].ID != "keep" {
 		t.Fatalf("sessions after the change: %+v", ss)
 	}
@@ -992,11 +992,15 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	bob := newAccount(t, st, "bob")
 	trusted(t, st, bob)
 	trusted(t, st, a)
-	// A password change keeps the trust of the changing session's device.
-	check(t, st.ChangePassword(ctx, a.ID, a.PasswordHash, "changed", "ann-s2"))
+	// A password change keeps the changing session's device and its
+	// trust, and forgets the others.
+	check(t, st.ChangePassword(ctx, a.ID, a.PasswordHash, "changed", "ann-s2", now))
 	a.PasswordHash = "changed"
 	if got := trustedIDs(t, st, a); !slices.Equal(got, []string{"ann-d2"}) {
 		t.Fatalf("trusted after a password change: %v", got)
+	}
+	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 1 {
+		t.Fatalf("devices after a password change: %+v", ds)
 	}
 	// Turning two-factor on or off ends every trust.
 	check(t, st.SetPendingTOTP(ctx, a.ID, "secret"))
@@ -1004,7 +1008,8 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	if got := trustedIDs(t, st, a); len(got) != 0 {
 		t.Fatalf("trusted after two-factor was turned on: %v", got)
 	}
-	check(t, deviceSession(t, st, a, "s4", store.Device{ID: "ann-d1", DeviceName: "dev", LastSeenAt: now, TrustedUntil: now.Add(time.Hour)}, true, a.Email))
+	check(t, deviceSession(t, st, a, "s4", store.Device{ID: "ann-d1", TokenHash: []byte("tok-ann-d1"), DeviceName: "dev", CreatedAt: now,
+		LastSeenAt: now, TrustedUntil: now.Add(time.Hour)}, false, a.Email))
 	check(t, st.DisableTOTP(ctx, a.ID))
 	if got := trustedIDs(t, st, a); len(got) != 0 {
 		t.Fatalf("trusted after two-factor was turned off: %v", got)
@@ -1012,7 +1017,7 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	// A reset forgets every device and lifts their locks.
 	lockOut(t, st, store.DeviceKeyPrefix+"ann-d1")
 	check(t, st.PutResetToken(ctx, []byte("t1"), a.ID, now.Add(time.Minute)))
-	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset"))
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset", now))
 	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 0 {
 		t.Fatalf("devices after a reset: %+v", ds)
 	}
@@ -1092,9 +1097,9 @@ func testReset(t *testing.T, db testdb.DB) {
 	}
 	_, err := st.ResetToken(ctx, []byte("t1"), now.Add(time.Minute))
 	wantErr(t, "an expired reset token", err, store.ErrNotFound)
-	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new"), store.ErrNotFound)
-	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new"), store.ErrNotFound)
-	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new"))
+	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new", now), store.ErrNotFound)
+	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new", now), store.ErrNotFound)
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new", now))
 	got, _ := st.AccountByID(ctx, a.ID)
 	if got.PasswordHash != "new" || !got.Verified {
 		t.Fatalf("after the reset: %+v", got)
@@ -1113,7 +1118,7 @@ func testReset(t *testing.T, db testdb.DB) {
 	if len(ss) != 0 || errCh == nil || errT2 == nil {
 		t.Fatalf("after the reset: %d sessions, challenge %v, other token %v", len(ss), errCh, errT2)
 	}
-	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer"), store.ErrNotFound)
+	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer", now), store.ErrNotFound)
 }
 
 func testWasntMe(t *testing.T, db testdb.DB) {
@@ -1193,7 +1198,7 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 		st.CreateSession(ctx, store.NewSession{Session: store.Session{ID: "late", AccountID: a.ID, CreatedAt: now, LastSeenAt: now},
 			Tokens: tokens("late", now), PasswordHash: a.PasswordHash, Email: a.Email}), store.ErrNotFound)
 	check(t, st.PutResetToken(ctx, []byte("reset-again"), a.ID, now.Add(time.Hour)))
-	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new"))
+	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new", now))
 	if got, _ := st.AccountByID(ctx, a.ID); got.ResetRequired {
 		t.Fatal("a reset left the requirement")
 	}
@@ -1569,7 +1574,7 @@ func testConcurrentSwaps(t *testing.T, db testdb.DB) {
 	hs := replicas(t, db)
 	a := newAccount(t, hs[0], "ann")
 	if n := race(20, hs, func(st store.Admin, i int) bool {
-		return st.ChangePassword(ctx, a.ID, a.PasswordHash, fmt.Sprint("changed", i), "") == nil
+		return st.ChangePassword(ctx, a.ID, a.PasswordHash, fmt.Sprint("changed", i), "", now) == nil
 	}); n != 1 {
 		t.Fatalf("%d password changes over one hash succeeded", n)
 	}
@@ -1591,7 +1596,7 @@ func testSignInRacingChange(t *testing.T, db testdb.DB) {
 		a.PasswordHash = fmt.Sprint("round", round)
 		race(21, hs, func(st store.Admin, i int) bool {
 			if i == 10 {
-				if err := st.ChangePassword(ctx, a.ID, old, a.PasswordHash, ""); err != nil {
+				if err := st.ChangePassword(ctx, a.ID, old, a.PasswordHash, "", now); err != nil {
 					t.Error(err)
 				}
 				return true
@@ -1635,7 +1640,7 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 	a := newAccount(t, hs[0], "ann")
 	check(t, hs[0].PutResetToken(ctx, []byte("t"), a.ID, now.Add(time.Minute)))
 	if n := race(10, hs, func(st store.Admin, i int) bool {
-		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i)) == nil
+		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i), now) == nil
 	}); n != 1 {
 		t.Fatalf("one reset token completed %d resets", n)
 	}
@@ -1647,7 +1652,7 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 			check(t, hs[0].PutResetToken(ctx, []byte(fmt.Sprint(round, "t", i)), a.ID, now.Add(time.Minute)))
 		}
 		if n := race(8, hs, func(st store.Admin, i int) bool {
-			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i))
+			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i), now)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				t.Error(err)
 			}
@@ -2107,6 +2112,28 @@ func testPhones(t *testing.T, db testdb.DB) {
 	}
 	if p, err := st.Phone(ctx, bob.ID); p.Pending != "+8613912345678" || err != nil {
 		t.Fatalf("bob's: %+v (%v)", p, err)
+	}
+	// A password change or a reset removes a number verified after
+	// settledBy, and keeps one verified by then.
+	for _, change := range []func(settledBy time.Time) error{
+		func(settledBy time.Time) error {
+			return st.ChangePassword(ctx, a.ID, a.PasswordHash, a.PasswordHash, "", settledBy)
+		},
+		func(settledBy time.Time) error {
+			check(t, st.PutResetToken(ctx, []byte("phone-reset"), a.ID, now.Add(time.Minute)))
+			return st.CompleteReset(ctx, []byte("phone-reset"), now, a.ID, a.Email, a.PasswordHash, settledBy)
+		},
+	} {
+		check(t, st.SetPendingPhone(ctx, a.ID, "+8613912345678"))
+		check(t, st.ConfirmPhone(ctx, a.ID, "+8613912345678", now))
+		check(t, change(now))
+		if p, _ := st.Phone(ctx, a.ID); p.Number != "+8613912345678" {
+			t.Fatalf("a settled number went: %+v", p)
+		}
+		check(t, change(now.Add(-time.Minute)))
+		if p, _ := st.Phone(ctx, a.ID); p != (store.Phone{}) {
+			t.Fatalf("a number that has not settled stayed: %+v", p)
+		}
 	}
 	// The outbox keeps text messages apart from mails.
 	check(t, st.AddMail(ctx, authapi.Mail{ID: "sms", To: "+8613912345678", Text: "123456", SentAt: now, SMS: true}))

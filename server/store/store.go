@@ -412,9 +412,11 @@ type Store interface {
 	// account's hash (a rehash must not undo a concurrent change).
 	ReplacePasswordHash(ctx context.Context, id, old, new string) error
 	// ChangePassword swaps old for new like ReplacePasswordHash and ends
-	// every other session and pending challenge of the account, and the
-	// trust of every device but keepSession's.
-	ChangePassword(ctx context.Context, id, old, new, keepSession string) error
+	// every other session and pending challenge of the account, forgets
+	// every device but keepSession's and removes a phone number verified
+	// after settledBy: a thief who signed in with the old password keeps
+	// no device token and no number that has not settled.
+	ChangePassword(ctx context.Context, id, old, new, keepSession string, settledBy time.Time) error
 	SetAntiPhishing(ctx context.Context, id, phrase string) error
 	// SetLanguage sets the tag of the account's mails.
 	SetLanguage(ctx context.Context, id, language string) error
@@ -538,10 +540,11 @@ type Store interface {
 	ResetToken(ctx context.Context, hash []byte, now time.Time) (accountID string, err error)
 	// CompleteReset spends the reset token (ErrNotFound when it is spent or
 	// expired), sets the password, clears ResetRequired, spends every other
-	// reset token, ends every session and challenge, forgets every device
-	// and lifts the locks of the account and of its devices, in one
-	// transaction.
-	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error
+	// reset token, ends every session and challenge, forgets every device,
+	// lifts the locks of the account and of its devices and removes a
+	// phone number verified after settledBy (as ChangePassword does), in
+	// one transaction.
+	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time) error
 
 	// "This wasn't me" links.
 

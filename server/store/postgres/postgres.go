@@ -233,16 +233,17 @@ func (s *Store) ReplacePasswordHash(ctx context.Context, id, old, new string) er
 }
 
 // ChangePassword implements store.Store.
-func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession string) error {
+func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession string, settledBy time.Time) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		if err := one(tx.Exec(ctx, swapHash, new, id, old)); err != nil {
 			return err
 		}
 		return batch(ctx, tx,
-			stmt{`UPDATE devices SET trusted_until = NULL WHERE account_id = $1
+			stmt{`DELETE FROM devices WHERE account_id = $1
 				AND id IS DISTINCT FROM (SELECT device_id FROM sessions WHERE id = $2)`, []any{id, keepSession}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, []any{id, keepSession}},
-			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}})
+			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{id}},
+			unsettledPhone(id, settledBy))
 	})
 }
 
@@ -896,7 +897,7 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 }
 
 // CompleteReset implements store.Store.
-func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		// The account's row is locked before its token, so that resets of
 		// one account with different tokens queue instead of deadlocking
@@ -915,8 +916,15 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			stmt{`DELETE FROM challenges WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM lockouts WHERE email IN ($1, $4) OR email IN (SELECT $2::text || id FROM devices WHERE account_id = $3)`,
 				[]any{email, store.DeviceKeyPrefix, accountID, store.ResetKeyPrefix + email}},
-			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}})
+			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}},
+			unsettledPhone(accountID, settledBy))
 	})
+}
+
+// unsettledPhone removes the account's phone number when it was verified
+// after settledBy.
+func unsettledPhone(accountID string, settledBy time.Time) stmt {
+	return stmt{`DELETE FROM phones WHERE account_id = $1 AND number <> '' AND verified_at > $2`, []any{accountID, settledBy}}
 }
 
 // ClaimNotice implements store.Store: the upsert locks the row, so that a

@@ -249,16 +249,17 @@ func (s *Store) ReplacePasswordHash(ctx context.Context, id, old, new string) er
 }
 
 // ChangePassword implements Store.
-func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession string) error {
+func (s *Store) ChangePassword(ctx context.Context, id, old, new, keepSession string, settledBy time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := one(tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old)); err != nil {
 			return err
 		}
 		return execAll(ctx, tx,
-			stmt{`UPDATE devices SET trusted_until = NULL WHERE account_id = ?
+			stmt{`DELETE FROM devices WHERE account_id = ?
 				AND id IS NOT (SELECT device_id FROM sessions WHERE id = ?)`, []any{id, keepSession}},
 			stmt{`DELETE FROM sessions WHERE account_id = ? AND id != ?`, []any{id, keepSession}},
-			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}})
+			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{id}},
+			unsettledPhone(id, settledBy))
 	})
 }
 
@@ -939,7 +940,7 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 }
 
 // CompleteReset implements Store.
-func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `DELETE FROM reset_tokens WHERE hash = ? AND account_id = ? AND expires_at > ?`,
 			tokenHash, accountID, ms(now)))
@@ -953,8 +954,15 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			stmt{`DELETE FROM challenges WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM lockouts WHERE email IN (?, ?) OR email IN (SELECT ? || id FROM devices WHERE account_id = ?)`,
 				[]any{email, store.ResetKeyPrefix + email, store.DeviceKeyPrefix, accountID}},
-			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
+			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}},
+			unsettledPhone(accountID, settledBy))
 	})
+}
+
+// unsettledPhone removes the account's phone number when it was verified
+// after settledBy.
+func unsettledPhone(accountID string, settledBy time.Time) stmt {
+	return stmt{`DELETE FROM phones WHERE account_id = ? AND number <> '' AND verified_at > ?`, []any{accountID, ms(settledBy)}}
 }
 
 // ClaimNotice implements Store: the upsert changes no row when the last

@@ -15,7 +15,7 @@ const resetTTL = 15 * time.Minute
 
 // startReset mails a reset code: see startCode.
 func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
-	return s.startCode(w, r, store.PurposeReset, s.mailsCode(mail.KindReset))
+	return s.startCode(w, r, store.PurposeReset, mail.KindReset, nil)
 }
 
 // verifyReset trades a mailed reset code for a reset token.

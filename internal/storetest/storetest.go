@@ -43,6 +43,7 @@ var behaviours = []struct {
 	{"attempts in flight", testAttemptsInFlight},
 	{"mailed codes", testCodes},
 	{"mailed codes in slots", testCodeSlots},
+	{"long codes", testLongCodes},
 	{"registrations", testRegistrations},
 	{"the budget of wrong codes", testCodeBudget},
 	{"purge", testPurge},
@@ -384,6 +385,56 @@ func testCodeSlots(t *testing.T, db testdb.DB) {
 	wantErr(t, "anyone's code after the device's miss spent it", err, store.ErrNotFound)
 	if u, err := use(dev, "555555"); !u.OK || err != nil {
 		t.Fatalf("the device's code after its miss: %+v %v", u, err)
+	}
+}
+
+// testLongCodes: the long codes live in store.LongSlot, which UseCode
+// never tries or counts down; UseLongCode tries them outside any budget, a
+// miss writes nothing, and a match spends every code of the purpose.
+func testLongCodes(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	b := store.CodeBudget{Misses: 1, Window: time.Hour}
+	long := func(at time.Time, code string) (bool, error) {
+		return st.UseLongCode(ctx, email, store.PurposeReset, at, is(code))
+	}
+	_, err := long(now, "L1")
+	wantErr(t, "no long code", err, store.ErrNotFound)
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.AnySlot, []byte("111111"), now.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.LongSlot, []byte("L1"), now.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, email, store.PurposeSupport, store.LongSlot, []byte("S1"), now.Add(time.Minute), 5))
+
+	// Short misses spend the budget, and UseCode never matches a long code.
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, email, now, b, is("L1")); u.OK || !u.Exhausted || err != nil {
+		t.Fatalf("a long code tried as a short one: %+v %v, want the miss that spends the budget", u, err)
+	}
+	if locked, err := st.CodesLocked(ctx, email, now, b); !locked || err != nil {
+		t.Fatalf("CodesLocked after the budget's miss: %v %v", locked, err)
+	}
+	if locked, err := st.CodesLocked(ctx, email, now.Add(time.Hour), b); locked || err != nil {
+		t.Fatalf("CodesLocked a window later: %v %v", locked, err)
+	}
+	// Long misses are free and many; the long code survives them.
+	for range 20 {
+		if ok, err := long(now, "L2"); ok || err != nil {
+			t.Fatalf("a wrong long code: %v %v", ok, err)
+		}
+	}
+	if ok, err := st.UseLongCode(ctx, email, store.PurposeReset, now, is("S1")); ok || err != nil {
+		t.Fatalf("a support long code for a reset: %v %v", ok, err)
+	}
+	_, err = long(now.Add(time.Minute), "L1")
+	wantErr(t, "an expired long code", err, store.ErrNotFound)
+	if ok, err := long(now, "L1"); !ok || err != nil {
+		t.Fatalf("the long code with the budget spent: %v %v", ok, err)
+	}
+	// Single use, and it spent the short code too, not the support one.
+	_, err = long(now, "L1")
+	wantErr(t, "a used long code", err, store.ErrNotFound)
+	_, err = st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, "other", now, b, is("111111"))
+	wantErr(t, "a short code after the long one", err, store.ErrNotFound)
+	if ok, err := st.UseLongCode(ctx, email, store.PurposeSupport, now, is("S1")); !ok || err != nil {
+		t.Fatalf("the support long code: %v %v", ok, err)
 	}
 }
 

@@ -109,8 +109,12 @@ type Data struct {
 	// Language is the tag of the mail's language, one of Languages; ""
 	// or another tag is authapi.DefaultLanguage.
 	Language string
-	// Code is the 6-digit code of KindVerify and KindReset.
+	// Code is the 6-digit code of KindVerify, KindReset and
+	// KindSupportCode, or a long code of the last two when Long.
 	Code string
+	// Long marks a long code: the mail says why it came instead of 6
+	// digits and that the app takes it pasted.
+	Long bool
 	// ValidMinutes is how long Code stays valid.
 	ValidMinutes int
 	// Phrase is the account's anti-phishing phrase, empty when it has none.

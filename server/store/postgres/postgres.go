@@ -414,6 +414,35 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey str
 	return use, err
 }
 
+// CodesLocked implements store.Store.
+func (s *Store) CodesLocked(ctx context.Context, budgetKey string, now time.Time, b store.CodeBudget) (bool, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM code_misses WHERE email = $1 AND expires_at > $2`, budgetKey, now).Scan(&n)
+	return b.Spent(n), err
+}
+
+// UseLongCode implements store.Store.
+func (s *Store) UseLongCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, error) {
+	var ok bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT code_hash FROM codes WHERE email = $1 AND purpose = $2 AND slot = $3 AND expires_at > $4 FOR UPDATE`,
+			email, purpose, store.LongSlot, now)
+		if err != nil {
+			return err
+		}
+		hs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return err
+		}
+		if ok, err = store.MatchLong(hs, match); !ok || err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM codes WHERE email = $1 AND purpose = $2`, email, purpose)
+		return err
+	})
+	return ok, err
+}
+
 // Purge implements store.Store.
 func (s *Store) Purge(ctx context.Context, now time.Time) error {
 	at := []any{now}

@@ -376,9 +376,11 @@ func (s *Store) PutCode(ctx context.Context, email, purpose, slot string, hash [
 }
 
 // misses counts the live code misses of an address.
-func misses(ctx context.Context, tx *sql.Tx, key string, now time.Time) (int, error) {
+func misses(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, key string, now time.Time) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, key, ms(now)).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, key, ms(now)).Scan(&n)
 	return n, err
 }
 
@@ -431,6 +433,42 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey str
 		return err
 	})
 	return use, err
+}
+
+// CodesLocked implements Store.
+func (s *Store) CodesLocked(ctx context.Context, budgetKey string, now time.Time, b store.CodeBudget) (bool, error) {
+	n, err := misses(ctx, s.db, budgetKey, now)
+	return b.Spent(n), err
+}
+
+// UseLongCode implements Store.
+func (s *Store) UseLongCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, error) {
+	var ok bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT code_hash FROM codes WHERE email = ? AND purpose = ? AND slot = ? AND expires_at > ?`,
+			email, purpose, store.LongSlot, ms(now))
+		if err != nil {
+			return err
+		}
+		var hs [][]byte
+		for rows.Next() {
+			var h []byte
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return err
+			}
+			hs = append(hs, h)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		if ok, err = store.MatchLong(hs, match); !ok || err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
+		return err
+	})
+	return ok, err
 }
 
 // PutRegistration implements Store.

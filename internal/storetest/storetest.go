@@ -1063,7 +1063,7 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	// A reset forgets every device and lifts their locks.
 	lockOut(t, st, store.DeviceKeyPrefix+"ann-d1")
 	check(t, st.PutResetToken(ctx, []byte("t1"), a.ID, now.Add(time.Minute)))
-	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset"))
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset", nil))
 	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 0 {
 		t.Fatalf("devices after a reset: %+v", ds)
 	}
@@ -1143,9 +1143,9 @@ func testReset(t *testing.T, db testdb.DB) {
 	}
 	_, err := st.ResetToken(ctx, []byte("t1"), now.Add(time.Minute))
 	wantErr(t, "an expired reset token", err, store.ErrNotFound)
-	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new"), store.ErrNotFound)
-	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new"), store.ErrNotFound)
-	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new"))
+	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new", nil), store.ErrNotFound)
+	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new", nil), store.ErrNotFound)
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new", &store.Device{ID: "dr", TokenHash: []byte("dr-token"), DeviceName: "new laptop", CreatedAt: now, LastSeenAt: now}))
 	got, _ := st.AccountByID(ctx, a.ID)
 	if got.PasswordHash != "new" || !got.Verified {
 		t.Fatalf("after the reset: %+v", got)
@@ -1164,7 +1164,14 @@ func testReset(t *testing.T, db testdb.DB) {
 	if len(ss) != 0 || errCh == nil || errT2 == nil {
 		t.Fatalf("after the reset: %d sessions, challenge %v, other token %v", len(ss), errCh, errT2)
 	}
-	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer"), store.ErrNotFound)
+	// The device that reset is the account's one known device, not trusted.
+	if d, err := st.DeviceByToken(ctx, []byte("dr-token")); err != nil || d.AccountID != a.ID || d.DeviceName != "new laptop" || d.Trusted(now) {
+		t.Fatalf("the resetting device: %+v %v", d, err)
+	}
+	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 1 {
+		t.Fatalf("%d devices after the reset, want the resetting one", len(ds))
+	}
+	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer", nil), store.ErrNotFound)
 }
 
 func testWasntMe(t *testing.T, db testdb.DB) {
@@ -1244,7 +1251,7 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 		st.CreateSession(ctx, store.NewSession{Session: store.Session{ID: "late", AccountID: a.ID, CreatedAt: now, LastSeenAt: now},
 			Tokens: tokens("late", now), PasswordHash: a.PasswordHash, Email: a.Email}), store.ErrNotFound)
 	check(t, st.PutResetToken(ctx, []byte("reset-again"), a.ID, now.Add(time.Hour)))
-	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new"))
+	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new", nil))
 	if got, _ := st.AccountByID(ctx, a.ID); got.ResetRequired {
 		t.Fatal("a reset left the requirement")
 	}
@@ -1686,7 +1693,7 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 	a := newAccount(t, hs[0], "ann")
 	check(t, hs[0].PutResetToken(ctx, []byte("t"), a.ID, now.Add(time.Minute)))
 	if n := race(10, hs, func(st store.Admin, i int) bool {
-		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i)) == nil
+		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i), nil) == nil
 	}); n != 1 {
 		t.Fatalf("one reset token completed %d resets", n)
 	}
@@ -1698,7 +1705,7 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 			check(t, hs[0].PutResetToken(ctx, []byte(fmt.Sprint(round, "t", i)), a.ID, now.Add(time.Minute)))
 		}
 		if n := race(8, hs, func(st store.Admin, i int) bool {
-			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i))
+			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i), nil)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				t.Error(err)
 			}

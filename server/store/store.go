@@ -552,8 +552,9 @@ type Store interface {
 	// expired), sets the password, clears ResetRequired, spends every other
 	// reset token, ends every session and challenge, forgets every device
 	// and lifts the locks of the account and of its devices, in one
-	// transaction.
-	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error
+	// transaction; dev, if not nil, then becomes the account's one known
+	// device (the one that reset, not trusted).
+	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, dev *Device) error
 
 	// "This wasn't me" links.
 

@@ -925,7 +925,7 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 }
 
 // CompleteReset implements store.Store.
-func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, dev *store.Device) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		// The account's row is locked before its token, so that resets of
 		// one account with different tokens queue instead of deadlocking
@@ -937,7 +937,7 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 		if err != nil {
 			return err
 		}
-		return batch(ctx, tx,
+		err = batch(ctx, tx,
 			stmt{`UPDATE accounts SET password_hash = $1, verified = true, reset_required = false WHERE id = $2`, []any{passwordHash, accountID}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{accountID}},
@@ -945,6 +945,12 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			stmt{`DELETE FROM lockouts WHERE email IN ($1, $4) OR email IN (SELECT $2::text || id FROM devices WHERE account_id = $3)`,
 				[]any{email, store.DeviceKeyPrefix, accountID, store.ResetKeyPrefix + email}},
 			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}})
+		if err != nil || dev == nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, dev.ID, accountID, dev.TokenHash, dev.DeviceName, dev.CreatedAt, dev.LastSeenAt)
+		return err
 	})
 }
 

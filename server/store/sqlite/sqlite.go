@@ -977,14 +977,14 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 }
 
 // CompleteReset implements Store.
-func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, dev *store.Device) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `DELETE FROM reset_tokens WHERE hash = ? AND account_id = ? AND expires_at > ?`,
 			tokenHash, accountID, ms(now)))
 		if err != nil {
 			return err
 		}
-		return execAll(ctx, tx,
+		err = execAll(ctx, tx,
 			stmt{`UPDATE accounts SET password_hash = ?, verified = 1, reset_required = 0 WHERE id = ?`, []any{passwordHash, accountID}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
@@ -992,6 +992,12 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 			stmt{`DELETE FROM lockouts WHERE email IN (?, ?) OR email IN (SELECT ? || id FROM devices WHERE account_id = ?)`,
 				[]any{email, store.ResetKeyPrefix + email, store.DeviceKeyPrefix, accountID}},
 			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}})
+		if err != nil || dev == nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, dev.ID, accountID, dev.TokenHash, dev.DeviceName, ms(dev.CreatedAt), ms(dev.LastSeenAt))
+		return err
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"time"
 
 	"sesame/authapi"
 	"sesame/server/mail"
@@ -69,10 +70,22 @@ func newCode() string {
 }
 
 // codeMail is the mail that carries code, in the language and with the
-// phrase of d.
+// phrase of d; a long code (d.Long) goes in groups.
 func (s *Server) codeMail(kind mail.Kind, email, code string, d mail.Data) mail.Message {
-	d.Code, d.ValidMinutes = code, int(s.cfg.CodeTTL.Minutes())
+	d.Code, d.ValidMinutes = code, int(s.codeTTL(d.Long).Minutes())
+	if d.Long {
+		d.Code = authapi.FormatLongCode(code)
+	}
 	return mail.Compose(kind, email, d)
+}
+
+// codeTTL is how long a mailed code lives: Config.CodeTTL, or
+// longCodeTTL for a long code.
+func (s *Server) codeTTL(long bool) time.Duration {
+	if long {
+		return longCodeTTL
+	}
+	return s.cfg.CodeTTL
 }
 
 // accountData is what every mail to an account carries: its language and
@@ -179,9 +192,16 @@ func (s *Server) codesLocked(ctx context.Context, email string, d mail.Data, own
 	return s.sendNotice(ctx, mail.KindCodesLocked, a, d)
 }
 
-// longMails caps the long-code mails to an address a day: as many as
-// LongSlot keeps, so that no request pushes out a live long code.
+// longMails caps the long-code mails to an address: store.KeptCodes a
+// day, as many as store.LongSlot keeps.
 var longMails = dailyLimit(store.KeptCodes)
+
+// longCodeTTL is how long a long code lives: as long as longMails takes to
+// grant one more mail. Whenever a request gets no long code because
+// strangers spent the cap, the newest long-code mail to the address went
+// less than longCodeTTL ago and its code still works (see
+// docs/security.md).
+const longCodeTTL = 24 * time.Hour / store.KeptCodes
 
 // longMailKey is the key of the daily cap of long-code mails to an address.
 func longMailKey(email string) string { return "mail-long:" + email }
@@ -235,7 +255,7 @@ func (s *Server) startCode(w http.ResponseWriter, r *http.Request, purpose strin
 	if a != nil {
 		hash = s.codeHash(purpose, email, code)
 	}
-	if err := s.cfg.Store.PutCode(ctx, email, purpose, codeSlot, hash, s.cfg.Now().Add(s.cfg.CodeTTL), s.cfg.CodeAttempts); err != nil {
+	if err := s.cfg.Store.PutCode(ctx, email, purpose, codeSlot, hash, s.cfg.Now().Add(s.codeTTL(long)), s.cfg.CodeAttempts); err != nil {
 		return err
 	}
 	if a != nil {
@@ -259,14 +279,12 @@ func (s *Server) longCodeDue(ctx context.Context, email, slot string) (bool, err
 	return !ok, err
 }
 
-// mailsCode is startCode's delivery of a code in a mail of kind; a long
-// code is mailed in groups.
+// mailsCode is startCode's delivery of a code, long or not, in a mail of
+// kind.
 func (s *Server) mailsCode(kind mail.Kind, long bool) func(context.Context, store.Account, string, string) error {
 	return func(_ context.Context, a store.Account, code, _ string) error {
 		d := accountData(a)
-		if d.Long = long; long {
-			code = authapi.FormatLongCode(code)
-		}
+		d.Long = long
 		s.sendMail(s.codeMail(kind, a.Email, code, d))
 		return nil
 	}

@@ -159,9 +159,11 @@ type set struct {
 // files sends that kind in authapi.DefaultLanguage.
 var sets = mustLoad(templateFS)
 
-// funcs are the helpers of the templates: date writes a time in UTC.
+// funcs are the helpers of the templates: date writes a time in UTC,
+// hours whole hours of minutes.
 var funcs = map[string]any{
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"hours": func(minutes int) int { return minutes / 60 },
 }
 
 // Languages lists the languages that have templates: the folders of

@@ -260,12 +260,13 @@ https://sesame.example/wasnt-me?t=x
 // a 6-digit code's mail does not.
 func TestLongCodeMails(t *testing.T) {
 	why := map[string]string{"en": "cannot be guessed", "zh-Hans": "长验证码无法被猜中"}
+	hours := map[string]string{"en": "in 8 hours", "zh-Hans": "在 8 小时后"}
 	const code = "K7QMW-2ZP9R-4TXAB-CDEFG"
 	for _, lang := range Languages() {
 		for _, k := range []Kind{KindReset, KindSupportCode} {
-			m := Compose(k, "ana@example.org", Data{Language: lang, Code: code, Long: true, ValidMinutes: 10})
+			m := Compose(k, "ana@example.org", Data{Language: lang, Code: code, Long: true, ValidMinutes: 480})
 			for part, body := range map[string]string{"text": m.Text, "HTML": m.HTML} {
-				if !strings.Contains(body, code) || !strings.Contains(body, why[lang]) {
+				if !strings.Contains(body, code) || !strings.Contains(body, why[lang]) || !strings.Contains(body, hours[lang]) {
 					t.Errorf("%s %v %s part lacks the long code or why:\n%s", lang, k, part, body)
 				}
 			}

@@ -108,7 +108,7 @@ func TestStrangerCannotCloseANewComputersWayBack(t *testing.T) {
 		}
 	}
 	var v authapi.ResetVerifyResponse
-	verify(strings.ToLower(strings.ReplaceAll(codes[0], "-", " ")) + "\n").ok(t, 200, &v)
+	verify(strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))+"\n").ok(t, 200, &v)
 	verify(codes[0]).expect(t, 410, authapi.CodeCodeExpired)
 	var done authapi.ResetCompleteResponse
 	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{ResetToken: secret(v.ResetToken),

@@ -184,13 +184,15 @@ type failureBox struct {
 	// actions override or add remedies for this screen; RemedyRetry, for
 	// example, is a form's retry.
 	actions map[app.Remedy]func()
+	// fixes are translation keys of this screen's own fix of a code.
+	fixes   map[app.Code]string
 	failure app.Failure
 	// stop ends the running countdown, if any.
 	stop func()
 }
 
 func newFailureBox(s *Shell, v *view) *failureBox {
-	b := &failureBox{s: s, v: v, actions: map[app.Remedy]func(){}}
+	b := &failureBox{s: s, v: v, actions: map[app.Remedy]func(){}, fixes: map[app.Code]string{}}
 	b.message = paragraph("")
 	b.message.Importance = widget.DangerImportance
 	b.message.TextStyle.Bold = true
@@ -238,6 +240,9 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	}
 	b.failure = f
 	message, fix := b.s.failureText(f)
+	if key, ok := b.fixes[f.Code]; ok {
+		fix = lang.L(key)
+	}
 	b.message.SetText(message)
 	b.fix.SetText(fix)
 	if act := b.action(f.Remedy); act != nil {

@@ -124,16 +124,13 @@ func (c *Client) VerifyPasswordReset(ctx context.Context, req EmailCodeRequest) 
 }
 
 // CompletePasswordReset sets the new password; every session is signed
-// out and every device forgotten. With req.DeviceName the answer holds the
-// token of this device, now the account's one known device; without, it
-// is empty.
+// out and every device forgotten, and the answer holds the token of this
+// device, now the account's one known device.
 func (c *Client) CompletePasswordReset(ctx context.Context, req ResetCompleteRequest) (*ResetCompleteResponse, error) {
 	var out ResetCompleteResponse
-	cl := call{method: http.MethodPost, path: "/v1/password-resets/complete", in: req, want: http.StatusNoContent}
-	if req.DeviceName != "" {
-		cl.want, cl.out, cl.need = http.StatusOK, &out, []string{"device_token"}
-	}
-	if err := c.do(ctx, cl); err != nil {
+	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/complete", in: req,
+		want: http.StatusOK, out: &out, need: []string{"device_token"}})
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil

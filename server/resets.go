@@ -32,10 +32,9 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 }
 
 // completeReset sets the new password, signs out every session, forgets
-// every device and lifts any lock; a request with a device_name makes its
-// device the account's one known device and answers its token, so that a
-// stranger who locks the address again does not stop the sign-in that
-// follows.
+// every device and lifts any lock; the resetting device becomes the
+// account's one known device, whose token it answers, so that a stranger
+// who locks the address again does not stop the sign-in that follows.
 func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	var req authapi.ResetCompleteRequest
 	if err := decode(w, r, &req); err != nil {
@@ -44,17 +43,12 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	if err := required("reset_token", req.ResetToken); err != nil {
 		return err
 	}
-	var newDev *store.Device
-	var devToken string
-	if req.DeviceName != "" {
-		name, err := deviceName(req.DeviceName)
-		if err != nil {
-			return err
-		}
-		now := s.cfg.Now().UTC()
-		devToken = randomToken()
-		newDev = &store.Device{ID: randomID(), TokenHash: digest("device", devToken), DeviceName: name, CreatedAt: now, LastSeenAt: now}
+	name, err := deviceName(req.DeviceName)
+	if err != nil {
+		return err
 	}
+	now, devToken := s.cfg.Now().UTC(), randomToken()
+	dev := store.Device{ID: randomID(), TokenHash: digest("device", devToken), DeviceName: name, CreatedAt: now, LastSeenAt: now}
 	ctx := r.Context()
 	expired := problem(http.StatusGone, authapi.CodeResetTokenExpired,
 		"The reset took too long or was already used; start again.")
@@ -113,7 +107,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash, newDev)
+	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash, &dev)
 	if errors.Is(err, store.ErrNotFound) {
 		return expired
 	} else if err != nil {
@@ -124,9 +118,5 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.activity(ctx, a.ID, r, device, authapi.ResultPasswordReset)
 	s.sendMail(notice(mail.KindPasswordChanged, a))
-	if newDev != nil {
-		return writeJSON(w, http.StatusOK, authapi.ResetCompleteResponse{DeviceToken: devToken})
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return writeJSON(w, http.StatusOK, authapi.ResetCompleteResponse{DeviceToken: devToken})
 }

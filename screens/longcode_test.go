@@ -13,27 +13,6 @@ import (
 
 var longCodeRE = regexp.MustCompile(`\b[0-9A-Z]{5}(?:-[0-9A-Z]{5}){3}\b`)
 
-// longCode waits for a mail to addr whose subject has word and that holds
-// a long code, and returns the newest such code.
-func (f *fixture) longCode(addr, word string) string {
-	f.t.Helper()
-	var code string
-	f.waitFor("a "+word+" mail with a long code", func() bool {
-		mails, err := f.client.Mailbox(context.Background(), addr)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		for _, m := range mails {
-			if c := longCodeRE.FindString(m.Text); c != "" && strings.Contains(strings.ToLower(m.Subject), word) {
-				code = c
-				return true
-			}
-		}
-		return false
-	})
-	return code
-}
-
 // pasteCode empties the code field and pastes text into it.
 func (f *fixture) pasteCode(text string) {
 	f.t.Helper()
@@ -76,7 +55,10 @@ func TestForgotLongCodePasted(t *testing.T) {
 	if !f.shows(tr("remedy.code_expired_long")) {
 		t.Fatalf("the refusal does not tell of the long code: %q", f.texts())
 	}
-	code := f.longCode(email, "reset")
+	code := f.mailWith(email, "reset", 0, func(text string) (string, bool) {
+		c := longCodeRE.FindString(text)
+		return c, c != ""
+	})
 	f.pasteCode(strings.ToLower(strings.ReplaceAll(code, "-", " ")) + "\n")
 	if got, _, err := authapi.MailedCode(f.codeEntry().Text); err != nil || got != strings.ReplaceAll(code, "-", "") {
 		t.Fatalf("the field holds %q after the paste (%v)", f.codeEntry().Text, err)

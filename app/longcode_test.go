@@ -13,6 +13,19 @@ import (
 
 var longCodeRE = regexp.MustCompile(`\b[0-9A-Z]{5}(?:-[0-9A-Z]{5}){3}\b`)
 
+// lockOut is a stranger's wrong passwords until the sign-in of email is
+// locked.
+func lockOut(t *testing.T, stranger *authapi.Client, email string) {
+	t.Helper()
+	var err error
+	for range 5 {
+		_, err = stranger.SignIn(context.Background(), authapi.CreateSessionRequest{Email: email, Password: "a stranger's guess 1"})
+	}
+	if !errors.Is(err, authapi.ErrAccountLocked) {
+		t.Fatalf("the stranger's fifth guess: %v", err)
+	}
+}
+
 // spendBudget is a stranger's part: reset requests and wrong codes until
 // the budget of wrong codes of email is spent.
 func spendBudget(t *testing.T, stranger *authapi.Client, email string) {
@@ -40,17 +53,7 @@ func TestLongCodeResetOnANewComputer(t *testing.T) {
 	f.register(email, false)
 	f.signOut()
 	stranger, _ := f.newApp()
-	lock := func() {
-		t.Helper()
-		var err error
-		for range 5 {
-			_, err = stranger.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: "a stranger's guess 1"})
-		}
-		if !errors.Is(err, authapi.ErrAccountLocked) {
-			t.Fatalf("the stranger's fifth guess: %v", err)
-		}
-	}
-	lock()
+	lockOut(t, stranger, email)
 	spendBudget(t, stranger, email)
 
 	laptop, err := app.New(app.Config{Client: f.client, Keychain: newMemKeychain(), DataDir: t.TempDir(), DeviceName: "new laptop"})
@@ -75,7 +78,7 @@ func TestLongCodeResetOnANewComputer(t *testing.T) {
 	if err := r.Complete(ctx, password+"!", password+"!", ""); err != nil {
 		t.Fatal(err)
 	}
-	lock()
+	lockOut(t, stranger, email)
 	if res, err := laptop.SignIn(ctx, email, password+"!", false); err != nil || !res.SignedIn() {
 		t.Fatalf("the new computer after its reset, the address locked again: %v", err)
 	}

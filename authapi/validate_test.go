@@ -107,3 +107,28 @@ func TestMailedCode(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMailedCode: whatever is typed, a code read is 6 digits or a
+// canonical long code, which reads back the same once grouped.
+func FuzzMailedCode(f *testing.F) {
+	for _, c := range mailedCodes {
+		f.Add(c.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		code, long, err := authapi.MailedCode(in)
+		switch {
+		case err != nil:
+			if !errors.Is(err, authapi.ErrInvalidCode) {
+				t.Fatalf("MailedCode(%q): %v", in, err)
+			}
+		case !long:
+			if authapi.ValidateCode(code) != nil {
+				t.Fatalf("MailedCode(%q) = %q, not 6 digits", in, code)
+			}
+		default:
+			if again, long, err := authapi.MailedCode(authapi.FormatLongCode(code)); err != nil || !long || again != code || len(code) != authapi.LongCodeChars {
+				t.Fatalf("MailedCode(%q) = %q, which reads back as %q, %v, %v", in, code, again, long, err)
+			}
+		}
+	})
+}

@@ -178,10 +178,11 @@ func (r *PasswordReset) Resend(ctx context.Context) error {
 	return nil
 }
 
-// Verify checks the mailed code.
+// Verify checks the mailed code: 6 digits, or a long code typed or pasted
+// (authapi.MailedCode).
 func (r *PasswordReset) Verify(ctx context.Context, code string) error {
-	code = strings.TrimSpace(code)
-	if err := authapi.ValidateCode(code); err != nil {
+	code, _, err := authapi.MailedCode(code)
+	if err != nil {
 		return err
 	}
 	req := authapi.EmailCodeRequest{Email: r.Email, Code: code, DeviceToken: r.a.deviceToken(ctx, r.Email)}
@@ -198,7 +199,9 @@ func (r *PasswordReset) Verify(ctx context.Context, code string) error {
 // Complete sets the new password; secondFactor (an authenticator or a
 // recovery code) is needed when TwoFactorRequired, and this device's token
 // is sent so that wrong codes count against this device. Every session of
-// the account is signed out by the server.
+// the account is signed out and every device forgotten by the server,
+// which answers a new token for this device: the sign-in that follows is
+// then a known device's, which a stranger's wrong passwords do not lock.
 func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondFactorCode string) error {
 	if r.token == "" {
 		return ErrStepOrder
@@ -206,7 +209,8 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 	if err := checkNewPassword(password, confirm, r.Email); err != nil {
 		return err
 	}
-	req := authapi.ResetCompleteRequest{ResetToken: r.token, NewPassword: password, DeviceToken: r.a.deviceToken(ctx, r.Email)}
+	req := authapi.ResetCompleteRequest{ResetToken: r.token, NewPassword: password, DeviceToken: r.a.deviceToken(ctx, r.Email),
+		DeviceName: r.a.cfg.DeviceName}
 	if r.TwoFactorRequired {
 		if err := secondFactor(secondFactorCode, &req.TOTPCode, &req.RecoveryCode); err != nil {
 			return err
@@ -214,10 +218,14 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 	}
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	if err := r.a.client.CompletePasswordReset(sctx, req); err != nil {
+	res, err := r.a.client.CompletePasswordReset(sctx, req)
+	if err != nil {
 		return fmt.Errorf("setting the new password: %w", recheck(recoveryRefused(err, req.RecoveryCode)))
 	}
 	r.token = ""
+	r.a.kc.Lock()
+	defer r.a.kc.Unlock()
+	r.a.saveDeviceToken(ctx, r.Email, res.DeviceToken)
 	return nil
 }
 

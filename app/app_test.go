@@ -71,14 +71,25 @@ var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 // Notices are sent in the background too: one may come after the code.
 func (f *fixture) code(addr, word string, after int) string {
 	f.t.Helper()
+	return f.mailWith(addr, word, after, func(text string) (string, bool) { return codeRE.FindString(text), true })
+}
+
+// mailWith waits for the newest of the mails to addr beyond the first
+// after whose subject has word and whose text find takes, and returns
+// what find found in it.
+func (f *fixture) mailWith(addr, word string, after int, find func(text string) (string, bool)) string {
+	f.t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		mails, err := f.client.Mailbox(context.Background(), addr)
 		if err != nil {
 			f.t.Fatal(err)
 		}
 		for _, m := range mails[:max(len(mails)-after, 0)] {
-			if strings.Contains(strings.ToLower(m.Subject), word) {
-				return codeRE.FindString(m.Text)
+			if !strings.Contains(strings.ToLower(m.Subject), word) {
+				continue
+			}
+			if c, ok := find(m.Text); ok {
+				return c
 			}
 		}
 	}

@@ -54,13 +54,7 @@ func TestDeviceTokenOutlivesAStrangersLock(t *testing.T) {
 	f.signOut()
 
 	stranger, _ := f.newApp()
-	var err error
-	for range 5 {
-		_, err = stranger.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: "a stranger's guess 1"})
-	}
-	if !errors.Is(err, authapi.ErrAccountLocked) {
-		t.Fatalf("the stranger's fifth guess: %v", err)
-	}
+	lockOut(t, stranger, email)
 	if res, err := f.app.SignIn(ctx, email, password, false); err != nil || !res.SignedIn() {
 		t.Fatalf("the owner's device during the stranger's lock: %v", err)
 	}
@@ -82,14 +76,7 @@ func TestResetFromAKnownDeviceOutlivesAStranger(t *testing.T) {
 	f.register(email, false)
 	f.signOut()
 	stranger, _ := f.newApp()
-	for range 2 {
-		if err := stranger.StartPasswordReset(ctx, authapi.EmailRequest{Email: email}); err != nil {
-			t.Fatal(err)
-		}
-		for range 5 {
-			stranger.VerifyPasswordReset(ctx, authapi.EmailCodeRequest{Email: email, Code: "000000"})
-		}
-	}
+	spendBudget(t, stranger, email)
 	// The owner's code is mailed after the stranger's mails (two codes and
 	// a warning of too many wrong ones), which are sent in the background.
 	for deadline := time.Now().Add(30 * time.Second); f.mails(email) < 4; time.Sleep(20 * time.Millisecond) {

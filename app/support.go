@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"sesame/authapi"
 	"sesame/recovery"
@@ -80,11 +79,11 @@ func (l *SupportLogin) Resend(ctx context.Context) error {
 	return nil
 }
 
-// Verify checks the mailed code; the requests are then open for 30
-// minutes.
+// Verify checks the mailed code, 6 digits or a long code typed or pasted
+// (authapi.MailedCode); the requests are then open for 30 minutes.
 func (l *SupportLogin) Verify(ctx context.Context, code string) error {
-	code = strings.TrimSpace(code)
-	if err := authapi.ValidateCode(code); err != nil {
+	code, _, err := authapi.MailedCode(code)
+	if err != nil {
 		return err
 	}
 	req := authapi.EmailCodeRequest{Email: l.Email, Code: code, DeviceToken: l.a.deviceToken(ctx, l.Email)}

@@ -10,6 +10,12 @@ var (
 	ValidateEmail = authapi.ValidateEmail
 	// ValidateCode checks a mailed or authenticator code: six digits.
 	ValidateCode = authapi.ValidateCode
+	// ValidateMailedCode checks a reset or support code as typed or
+	// pasted: six digits, or the long code a mail brings.
+	ValidateMailedCode = func(code string) error {
+		_, _, err := authapi.MailedCode(code)
+		return err
+	}
 	// ValidatePhrase checks an anti-phishing phrase.
 	ValidatePhrase = authapi.ValidatePhrase
 	// CheckPassword applies the password policy; its error is a

@@ -369,7 +369,7 @@ func TestEveryEndpoint(t *testing.T) {
 		t.Fatalf("verify reset: %+v, %v", v, err)
 	}
 	resetPW := pw + " reset"
-	if err := c.CompletePasswordReset(ctx, authapi.ResetCompleteRequest{ResetToken: v.ResetToken, NewPassword: resetPW}); err != nil {
+	if _, err := c.CompletePasswordReset(ctx, authapi.ResetCompleteRequest{ResetToken: v.ResetToken, NewPassword: resetPW}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.SignIn(ctx, authapi.CreateSessionRequest{Email: email, Password: resetPW}); err != nil {

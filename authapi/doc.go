@@ -4,7 +4,8 @@
 // ([WriteProblem], [ParseProblem]) and one sentinel per code
 // ([ErrAccountLocked], ...), the validators that the screens, the app and
 // the server share ([CheckPassword], [ValidateEmail], [ValidateCode],
-// [NormalizeRecoveryCode]), and the client ([NewClient], [Client]) whose
-// transport failures are typed by cause ([OfflineError], [DNSError],
-// [TimeoutError], [TLSError], [NotAPIError], [InsecureRedirectError]).
+// [MailedCode], [NormalizeRecoveryCode]), and the client ([NewClient],
+// [Client]) whose transport failures are typed by cause ([OfflineError],
+// [DNSError], [TimeoutError], [TLSError], [NotAPIError],
+// [InsecureRedirectError]).
 package authapi

@@ -123,9 +123,17 @@ func (c *Client) VerifyPasswordReset(ctx context.Context, req EmailCodeRequest) 
 	return &out, nil
 }
 
-// CompletePasswordReset sets the new password; every session is signed out.
-func (c *Client) CompletePasswordReset(ctx context.Context, req ResetCompleteRequest) error {
-	return c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/complete", in: req, want: http.StatusNoContent})
+// CompletePasswordReset sets the new password; every session is signed
+// out and every device forgotten, and the answer holds the token of this
+// device, now the account's one known device.
+func (c *Client) CompletePasswordReset(ctx context.Context, req ResetCompleteRequest) (*ResetCompleteResponse, error) {
+	var out ResetCompleteResponse
+	err := c.do(ctx, call{method: http.MethodPost, path: "/v1/password-resets/complete", in: req,
+		want: http.StatusOK, out: &out, need: []string{"device_token"}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Me describes the signed-in account.

@@ -42,23 +42,40 @@ func (e *RecoveryCodeError) Error() string {
 func (e *RecoveryCodeError) Unwrap() error { return ErrInvalidRecoveryCode }
 
 // NewRecoveryCode returns a fresh code in its canonical form (no hyphens).
-func NewRecoveryCode() string {
-	var b [RecoveryCodeChars]byte
-	if _, err := rand.Read(b[:]); err != nil {
+func NewRecoveryCode() string { return newCrockford(RecoveryCodeChars) }
+
+// newCrockford returns n random Crockford base32 characters.
+func newCrockford(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	for i := range b {
 		b[i] = crockford[b[i]&31]
 	}
-	return string(b[:])
+	return string(b)
 }
 
 // NormalizeRecoveryCode returns the canonical form of a typed recovery code:
 // full-width characters narrowed, upper case, spaces and dashes dropped, O
 // read as 0 and I, L as 1. Otherwise it returns a [*RecoveryCodeError].
 func NormalizeRecoveryCode(input string) (string, error) {
+	c, pos := readCrockford(input)
+	if pos > 0 {
+		return "", &RecoveryCodeError{Position: pos}
+	}
+	if len(c) != RecoveryCodeChars {
+		return "", &RecoveryCodeError{Length: len(c)}
+	}
+	return c, nil
+}
+
+// readCrockford reads typed Crockford base32: full-width characters
+// narrowed, upper case, spaces and dashes dropped, O read as 0 and I, L
+// as 1. pos is the 1-based position of the first character that cannot be
+// part of it, or 0.
+func readCrockford(input string) (code string, pos int) {
 	var b strings.Builder
-	pos := 0
 	for _, r := range input {
 		pos++
 		if s := norm.NFKD.String(string(r)); utf8.RuneCountInString(s) == 1 {
@@ -75,14 +92,11 @@ func NormalizeRecoveryCode(input string) (string, error) {
 			r = '1'
 		}
 		if !strings.ContainsRune(crockford, r) {
-			return "", &RecoveryCodeError{Position: pos}
+			return "", pos
 		}
 		b.WriteRune(r)
 	}
-	if b.Len() != RecoveryCodeChars {
-		return "", &RecoveryCodeError{Length: b.Len()}
-	}
-	return b.String(), nil
+	return b.String(), 0
 }
 
 // FormatRecoveryCode returns code normalised and grouped as XXXX-XXXX-XXXX,

@@ -145,6 +145,19 @@ type ResetCompleteRequest struct {
 	// DeviceToken, as in CreateSessionRequest: wrong two-factor codes
 	// count against this device's budget instead of the account's.
 	DeviceToken string `json:"device_token,omitempty"`
+	// DeviceName names the resetting device, which becomes the account's
+	// one known device (the reset forgets the others), as in
+	// CreateSessionRequest.
+	DeviceName string `json:"device_name,omitempty"`
+}
+
+// ResetCompleteResponse answers POST /v1/password-resets/complete: the
+// sign-in that follows, sending its token, counts its failures on the
+// device's own lock, which a stranger's wrong passwords on the address do
+// not hold.
+type ResetCompleteResponse struct {
+	// DeviceToken identifies the device that reset, as a sign-in's.
+	DeviceToken string `json:"device_token"`
 }
 
 // Me answers GET /v1/me.

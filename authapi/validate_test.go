@@ -65,3 +65,70 @@ func FuzzValidateEmail(f *testing.F) {
 		}
 	})
 }
+
+// mailedCodes drives TestMailedCode: typed or pasted input, the code read
+// and whether it is long ("" when refused).
+var mailedCodes = []struct {
+	in, code string
+	long     bool
+}{
+	{"123456", "123456", false},
+	{" 123456\n", "123456", false},
+	{"12345", "", false},
+	{"1234567", "", false},
+	{"K7QMW-2ZP9R-4TXAB-CDEFG", "K7QMW2ZP9R4TXABCDEFG", true},
+	{"k7qmw 2zp9r 4txab cdefg\n", "K7QMW2ZP9R4TXABCDEFG", true},
+	{"K7QMW2ZP9R4TXABCDEFG\r\n", "K7QMW2ZP9R4TXABCDEFG", true},
+	{"o1il0-22222-33333-44444", "01110222223333344444", true},
+	{"K7QMW-2ZP9R-4TXAB-CDEF", "", false},
+	{"K7QMW-2ZP9R-4TXAB-CDEFGH", "", false},
+	{"K7QMW-2ZP9R-4TXAB-CDEFU", "", false},
+	{"K7QM-W2ZP-9R4T", "", false},
+}
+
+func TestMailedCode(t *testing.T) {
+	for _, c := range mailedCodes {
+		code, long, err := authapi.MailedCode(c.in)
+		if c.code == "" {
+			if !errors.Is(err, authapi.ErrInvalidCode) {
+				t.Errorf("MailedCode(%q) = %q, %v; want ErrInvalidCode", c.in, code, err)
+			}
+			continue
+		}
+		if err != nil || code != c.code || long != c.long {
+			t.Errorf("MailedCode(%q) = %q, %v, %v; want %q, %v", c.in, code, long, err, c.code, c.long)
+		}
+	}
+	for range 100 {
+		c := authapi.NewLongCode()
+		f := authapi.FormatLongCode(c)
+		if got, long, err := authapi.MailedCode(f); err != nil || !long || got != c || len(f) != 23 {
+			t.Fatalf("%q formatted %q reads %q, %v, %v", c, f, got, long, err)
+		}
+	}
+}
+
+// FuzzMailedCode: whatever is typed, a code read is 6 digits or a
+// canonical long code, which reads back the same once grouped.
+func FuzzMailedCode(f *testing.F) {
+	for _, c := range mailedCodes {
+		f.Add(c.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		code, long, err := authapi.MailedCode(in)
+		switch {
+		case err != nil:
+			if !errors.Is(err, authapi.ErrInvalidCode) {
+				t.Fatalf("MailedCode(%q): %v", in, err)
+			}
+		case !long:
+			if authapi.ValidateCode(code) != nil {
+				t.Fatalf("MailedCode(%q) = %q, not 6 digits", in, code)
+			}
+		default:
+			if again, long, err := authapi.MailedCode(authapi.FormatLongCode(code)); err != nil || !long || again != code || len(code) != authapi.LongCodeChars {
+				t.Fatalf("MailedCode(%q) = %q, which reads back as %q, %v, %v", in, code, again, long, err)
+			}
+		}
+	})
+}

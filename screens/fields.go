@@ -41,17 +41,20 @@ func newEmailEntry() *entry {
 // newCodeEntry is a 6-digit code field checked by app.ValidateCode (an
 // empty one is not marked); full runs once the field holds a valid code,
 // so the form sends itself.
-func newCodeEntry(full func(code string)) *entry {
+func newCodeEntry(full func(code string)) *entry { return newCodeEntryOf(app.ValidateCode, full) }
+
+// newCodeEntryOf is newCodeEntry checked by valid.
+func newCodeEntryOf(valid func(string) error, full func(code string)) *entry {
 	e := newEntry()
 	e.SetPlaceHolder("123456")
 	e.Validator = func(s string) error {
 		if s == "" {
 			return nil
 		}
-		return app.ValidateCode(s)
+		return valid(s)
 	}
 	e.OnChanged = func(s string) {
-		if full != nil && app.ValidateCode(s) == nil {
+		if full != nil && valid(s) == nil {
 			full(s)
 		}
 	}

@@ -349,21 +349,32 @@ var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 // Notices are sent in the background too: one may come after the code.
 func (f *fixture) code(addr, word string, after int) string {
 	f.t.Helper()
-	var code string
+	return f.mailWith(addr, word, after, func(text string) (string, bool) { return codeRE.FindString(text), true })
+}
+
+// mailWith waits for the newest of the mails to addr beyond the first
+// after whose subject has word and whose text find takes, and returns
+// what find found in it.
+func (f *fixture) mailWith(addr, word string, after int, find func(text string) (string, bool)) string {
+	f.t.Helper()
+	var found string
 	f.waitFor("a "+word+" mail", func() bool {
 		mails, err := f.client.Mailbox(context.Background(), addr)
 		if err != nil {
 			f.t.Fatal(err)
 		}
 		for _, m := range mails[:max(len(mails)-after, 0)] {
-			if strings.Contains(strings.ToLower(m.Subject), word) {
-				code = codeRE.FindString(m.Text)
+			if !strings.Contains(strings.ToLower(m.Subject), word) {
+				continue
+			}
+			if c, ok := find(m.Text); ok {
+				found = c
 				return true
 			}
 		}
 		return false
 	})
-	return code
+	return found
 }
 
 // mails counts the mails to addr.

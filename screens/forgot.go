@@ -51,7 +51,7 @@ func newForgotCode(s *Shell, reset *app.PasswordReset) *view {
 		func() app.Mailed { return reset.Mailed },
 		reset.Resend,
 		reset.Verify,
-		func() { s.Replace(newForgotNewPassword(s, reset)) })
+		func() { s.Replace(newForgotNewPassword(s, reset)) }).takesLongCodes()
 	// The intro says where the live code went: by mail, or by SMS.
 	intro := paragraph("")
 	setIntro := func() {

@@ -184,6 +184,8 @@ type failureBox struct {
 	// actions override or add remedies for this screen; RemedyRetry, for
 	// example, is a form's retry.
 	actions map[app.Remedy]func()
+	// fixes are translation keys of this screen's own fix of a code.
+	fixes   map[app.Code]string
 	failure app.Failure
 	// autoRetry: the screen's retry runs by itself when the wait ends.
 	autoRetry bool
@@ -192,7 +194,7 @@ type failureBox struct {
 }
 
 func newFailureBox(s *Shell, v *view) *failureBox {
-	b := &failureBox{s: s, v: v, actions: map[app.Remedy]func(){}}
+	b := &failureBox{s: s, v: v, actions: map[app.Remedy]func(){}, fixes: map[app.Code]string{}}
 	b.message = paragraph("")
 	b.message.Importance = widget.DangerImportance
 	b.message.TextStyle.Bold = true
@@ -243,6 +245,9 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	capped := f.Code == app.CodeRateLimited && f.Until.Sub(b.s.now()) > maxAutoRetry
 	b.autoRetry = f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil && !capped
 	message, fix := b.s.failureText(f)
+	if key, ok := b.fixes[f.Code]; ok {
+		fix = lang.L(key)
+	}
 	if capped {
 		fix = lang.LocalizeKey("remedy.retry_later", "", map[string]any{"Until": clock(f.Until)})
 	}

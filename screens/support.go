@@ -65,7 +65,7 @@ func newSupportCode(s *Shell, login *app.SupportLogin) *view {
 	v := newView(lang.L("support.title"))
 	c := newMailedCodeStep(s, v, lang.L("support.check_code"), login.Email, lang.L("mail.subject.support"),
 		func() app.Mailed { return login.Mailed }, login.Resend, login.Verify,
-		func() { s.Replace(newSupportRequests(s, login)) })
+		func() { s.Replace(newSupportRequests(s, login)) }).takesLongCodes()
 	v.content = container.NewVBox(
 		paragraph(lang.LocalizeKey("support.code_sent", "", map[string]any{"Email": login.Email})),
 		c.object())

@@ -68,7 +68,10 @@ type mailedCodeStep struct {
 	find    *wrapLabel
 	spam    *wrapLabel
 
-	entry  *entry
+	entry *entry
+	// valid checks the field: app.ValidateCode, or app.ValidateMailedCode
+	// once takesLongCodes.
+	valid  func(string) error
 	expiry *widget.Label
 	wait   *wrapLabel
 	resent *wrapLabel
@@ -85,10 +88,10 @@ type mailedCodeStep struct {
 // for a new code.
 func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed func() app.Mailed, resend func(context.Context) error,
 	check func(ctx context.Context, code string) error, ok func()) *mailedCodeStep {
-	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed(), subject: subject}
-	c.entry = newCodeEntry(func(string) { c.form.submit.OnTapped() })
+	c := &mailedCodeStep{s: s, v: v, mailed: mailed, resend: resend, times: mailed(), subject: subject, valid: app.ValidateCode}
+	c.entry = newCodeEntryOf(func(code string) error { return c.valid(code) }, func(string) { c.form.submit.OnTapped() })
 	c.form = newForm(s, v, submit, func() bool {
-		return app.ValidateCode(c.entry.Text) == nil
+		return c.valid(c.entry.Text) == nil
 	}, func() {
 		code := c.entry.Text
 		c.resent.Hide()
@@ -115,6 +118,16 @@ func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed 
 	c.again = newButton(lang.L("mailcode.resend"), sendNew)
 	c.update()
 	c.startTicker()
+	return c
+}
+
+// takesLongCodes lets the field take the long code a reset or support
+// mail brings when the address's wrong codes or code mails ran out, typed
+// or pasted, and says so when a code is refused.
+func (c *mailedCodeStep) takesLongCodes() *mailedCodeStep {
+	c.valid = app.ValidateMailedCode
+	c.form.fail.fixes[app.CodeCodeExpired] = "remedy.code_expired_long"
+	c.form.fail.fixes[app.CodeInvalidCode] = "remedy.invalid_code_long"
 	return c
 }
 

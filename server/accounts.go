@@ -78,7 +78,7 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	email, err := s.codeRequest(r.Context(), authapi.EmailCodeRequest{Email: req.Email, Code: req.Code}, store.PurposeVerify)
+	email, _, _, err := s.codeRequest(r.Context(), authapi.EmailCodeRequest{Email: req.Email, Code: req.Code}, store.PurposeVerify, false)
 	if err != nil {
 		return err
 	}

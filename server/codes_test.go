@@ -170,9 +170,14 @@ func TestWrongCodeBudget(t *testing.T) {
 			}
 		}
 	}
-	verifyReset(e.startReset(email)).expect(t, 410, authapi.CodeCodeExpired)
+	// Past it a request mails a long code (TestLongCodeAfterTheBudget), and
+	// any 6-digit code is refused.
+	if long := e.startReset(email); len(long) == authapi.CodeLen {
+		t.Fatalf("past the budget the mail holds %d characters, want a long code", len(long))
+	}
+	verifyReset("123456").expect(t, 410, authapi.CodeCodeExpired)
 	e.clock.Advance(23 * time.Hour)
-	verifyReset(e.startReset(email)).expect(t, 410, authapi.CodeCodeExpired)
+	verifyReset("123456").expect(t, 410, authapi.CodeCodeExpired)
 	// The owner got one mail, with the phrase, and an activity entry.
 	deadline := time.Now().Add(30 * time.Second)
 	var locked []authapi.Mail
@@ -375,7 +380,8 @@ func TestStoredCodesAreKeyed(t *testing.T) {
 
 // TestDailyMailCap: past the daily cap of code mails to an address, a
 // registration is refused like the per-minute limit, and a reset is
-// answered as always but mails nothing; a day later they mail again.
+// answered as always but mails a long code instead; a day later they mail
+// 6 digits again.
 func TestDailyMailCap(t *testing.T) {
 	e := newEnv(t, func(c *server.Config) { c.MailsPerDay = 3 })
 	email, _ := e.account() // one mail of the cap
@@ -385,9 +391,11 @@ func TestDailyMailCap(t *testing.T) {
 	e.call("POST", "/v1/accounts", authapi.CreateAccountRequest{Email: email, Password: "a long new password 1"}, "").
 		expect(t, 429, authapi.CodeRateLimited)
 	e.clock.Advance(24 * time.Hour)
-	e.startReset(email)
-	// The account's registration, three resets.
-	e.waitMails(email, 4)
+	if code := e.startReset(email); len(code) != authapi.CodeLen {
+		t.Fatalf("a day later the reset mails %q, want 6 digits", code)
+	}
+	// The account's registration, two resets, a long code, a reset.
+	e.waitMails(email, 5)
 }
 
 // TestPurgeAtStartAndClose: a server purges the expired rows of its store

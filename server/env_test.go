@@ -206,11 +206,12 @@ func (e *env) call(method, path string, body any, token string, hdr ...string) a
 	return answer{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
-var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
+// codeRE finds the code of a mail: a long code as mailed, or 6 digits.
+var codeRE = regexp.MustCompile(`\b([0-9A-Z]{5}(?:-[0-9A-Z]{5}){3}|\d{6})\b`)
 
 // mailCode waits for a new mail to addr (one beyond the first after)
-// whose subject contains subject and returns its 6-digit code and the
-// mail. A notification sent in the background before may be stored after
+// whose subject contains subject and returns its code (6 digits, or a long
+// code as mailed) and the mail. A notification sent in the background before may be stored after
 // it, so the newest mail need not be the one.
 func (e *env) mailCode(addr, subject string, after int) (string, authapi.Mail) {
 	e.t.Helper()

@@ -195,7 +195,7 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, p principal
 		return err
 	}
 	ctx, a := r.Context(), p.Account
-	email, err := s.codeRequest(ctx, authapi.EmailCodeRequest{Email: a.Email, Code: req.Code}, store.PurposePhone)
+	email, _, _, err := s.codeRequest(ctx, authapi.EmailCodeRequest{Email: a.Email, Code: req.Code}, store.PurposePhone, false)
 	if err != nil {
 		return err
 	}
@@ -261,7 +261,7 @@ func (s *Server) startResetSMS(w http.ResponseWriter, r *http.Request) error {
 	if err := s.smsOn(); err != nil {
 		return err
 	}
-	return s.startCode(w, r, store.PurposeReset, func(ctx context.Context, a store.Account, code, slot string) error {
+	return s.startCode(w, r, store.PurposeReset, mail.KindReset, func(ctx context.Context, a store.Account, code, slot string) error {
 		p, err := s.cfg.Store.Phone(ctx, a.ID)
 		if err == nil && p.Number != "" && !p.VerifiedAt.After(s.settledBy()) {
 			var sent bool

@@ -15,7 +15,7 @@ const resetTTL = 15 * time.Minute
 
 // startReset mails a reset code: see startCode.
 func (s *Server) startReset(w http.ResponseWriter, r *http.Request) error {
-	return s.startCode(w, r, store.PurposeReset, s.mailsCode(mail.KindReset))
+	return s.startCode(w, r, store.PurposeReset, mail.KindReset, nil)
 }
 
 // verifyReset trades a mailed reset code for a reset token.
@@ -31,8 +31,10 @@ func (s *Server) verifyReset(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, authapi.ResetVerifyResponse{ResetToken: token, TwoFactorRequired: a.TOTPEnabled})
 }
 
-// completeReset sets the new password, signs out every session and lifts
-// any lock.
+// completeReset sets the new password, signs out every session, forgets
+// every device and lifts any lock; the resetting device becomes the
+// account's one known device, whose token it answers, so that a stranger
+// who locks the address again does not stop the sign-in that follows.
 func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	var req authapi.ResetCompleteRequest
 	if err := decode(w, r, &req); err != nil {
@@ -41,6 +43,12 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	if err := required("reset_token", req.ResetToken); err != nil {
 		return err
 	}
+	name, err := deviceName(req.DeviceName)
+	if err != nil {
+		return err
+	}
+	now, devToken := s.cfg.Now().UTC(), randomToken()
+	dev := store.Device{ID: randomID(), TokenHash: digest("device", devToken), DeviceName: name, CreatedAt: now, LastSeenAt: now}
 	ctx := r.Context()
 	expired := problem(http.StatusGone, authapi.CodeResetTokenExpired,
 		"The reset took too long or was already used; start again.")
@@ -104,7 +112,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash, settledBy)
+	err = s.cfg.Store.CompleteReset(ctx, tokenHash, s.cfg.Now(), a.ID, a.Email, hash, settledBy, &dev)
 	if errors.Is(err, store.ErrNotFound) {
 		return expired
 	} else if err != nil {
@@ -118,6 +126,5 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.activity(ctx, a.ID, r, device, authapi.ResultPasswordReset)
 	s.sendMail(notice(mail.KindPasswordChanged, a))
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return writeJSON(w, http.StatusOK, authapi.ResetCompleteResponse{DeviceToken: devToken})
 }

@@ -55,7 +55,7 @@ func ticketKey(accountID string) string { return "tickets:" + accountID }
 // startSupport mails a support code to the owner of an account: see
 // startCode.
 func (s *Server) startSupport(w http.ResponseWriter, r *http.Request) error {
-	return s.startCode(w, r, store.PurposeSupport, s.mailsCode(mail.KindSupportCode))
+	return s.startCode(w, r, store.PurposeSupport, mail.KindSupportCode, nil)
 }
 
 // verifySupport trades a mailed support code for a support token, as

@@ -43,6 +43,7 @@ var behaviours = []struct {
 	{"attempts in flight", testAttemptsInFlight},
 	{"mailed codes", testCodes},
 	{"mailed codes in slots", testCodeSlots},
+	{"long codes", testLongCodes},
 	{"registrations", testRegistrations},
 	{"the budget of wrong codes", testCodeBudget},
 	{"purge", testPurge},
@@ -384,6 +385,56 @@ func testCodeSlots(t *testing.T, db testdb.DB) {
 	wantErr(t, "anyone's code after the device's miss spent it", err, store.ErrNotFound)
 	if u, err := use(dev, "555555"); !u.OK || err != nil {
 		t.Fatalf("the device's code after its miss: %+v %v", u, err)
+	}
+}
+
+// testLongCodes: the long codes live in store.LongSlot, which UseCode
+// never tries or counts down; UseLongCode tries them outside any budget, a
+// miss writes nothing, and a match spends every code of the purpose.
+func testLongCodes(t *testing.T, db testdb.DB) {
+	st := db.Open(t)
+	const email = "x@example.org"
+	b := store.CodeBudget{Misses: 1, Window: time.Hour}
+	long := func(at time.Time, code string) (bool, error) {
+		return st.UseLongCode(ctx, email, store.PurposeReset, at, is(code))
+	}
+	_, err := long(now, "L1")
+	wantErr(t, "no long code", err, store.ErrNotFound)
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.AnySlot, []byte("111111"), now.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, email, store.PurposeReset, store.LongSlot, []byte("L1"), now.Add(time.Minute), 5))
+	check(t, st.PutCode(ctx, email, store.PurposeSupport, store.LongSlot, []byte("S1"), now.Add(time.Minute), 5))
+
+	// Short misses spend the budget, and UseCode never matches a long code.
+	if u, err := st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, email, now, b, is("L1")); u.OK || !u.Exhausted || err != nil {
+		t.Fatalf("a long code tried as a short one: %+v %v, want the miss that spends the budget", u, err)
+	}
+	if locked, err := st.CodesLocked(ctx, email, now, b); !locked || err != nil {
+		t.Fatalf("CodesLocked after the budget's miss: %v %v", locked, err)
+	}
+	if locked, err := st.CodesLocked(ctx, email, now.Add(time.Hour), b); locked || err != nil {
+		t.Fatalf("CodesLocked a window later: %v %v", locked, err)
+	}
+	// Long misses are free and many; the long code survives them.
+	for range 20 {
+		if ok, err := long(now, "L2"); ok || err != nil {
+			t.Fatalf("a wrong long code: %v %v", ok, err)
+		}
+	}
+	if ok, err := st.UseLongCode(ctx, email, store.PurposeReset, now, is("S1")); ok || err != nil {
+		t.Fatalf("a support long code for a reset: %v %v", ok, err)
+	}
+	_, err = long(now.Add(time.Minute), "L1")
+	wantErr(t, "an expired long code", err, store.ErrNotFound)
+	if ok, err := long(now, "L1"); !ok || err != nil {
+		t.Fatalf("the long code with the budget spent: %v %v", ok, err)
+	}
+	// Single use, and it spent the short code too, not the support one.
+	_, err = long(now, "L1")
+	wantErr(t, "a used long code", err, store.ErrNotFound)
+	_, err = st.UseCode(ctx, email, store.PurposeReset, store.AnySlot, "other", now, b, is("111111"))
+	wantErr(t, "a short code after the long one", err, store.ErrNotFound)
+	if ok, err := st.UseLongCode(ctx, email, store.PurposeSupport, now, is("S1")); !ok || err != nil {
+		t.Fatalf("the support long code: %v %v", ok, err)
 	}
 }
 
@@ -1017,7 +1068,7 @@ func testDeviceTrustRevoked(t *testing.T, db testdb.DB) {
 	// A reset forgets every device and lifts their locks.
 	lockOut(t, st, store.DeviceKeyPrefix+"ann-d1")
 	check(t, st.PutResetToken(ctx, []byte("t1"), a.ID, now.Add(time.Minute)))
-	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset", now))
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "reset", now, nil))
 	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 0 {
 		t.Fatalf("devices after a reset: %+v", ds)
 	}
@@ -1097,9 +1148,9 @@ func testReset(t *testing.T, db testdb.DB) {
 	}
 	_, err := st.ResetToken(ctx, []byte("t1"), now.Add(time.Minute))
 	wantErr(t, "an expired reset token", err, store.ErrNotFound)
-	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new", now), store.ErrNotFound)
-	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new", now), store.ErrNotFound)
-	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new", now))
+	wantErr(t, "completing with an expired token", st.CompleteReset(ctx, []byte("t1"), now.Add(time.Minute), a.ID, a.Email, "new", now, nil), store.ErrNotFound)
+	wantErr(t, "completing for another account", st.CompleteReset(ctx, []byte("t1"), now, "bob", a.Email, "new", now, nil), store.ErrNotFound)
+	check(t, st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "new", now, &store.Device{ID: "dr", TokenHash: []byte("dr-token"), DeviceName: "new laptop", CreatedAt: now, LastSeenAt: now}))
 	got, _ := st.AccountByID(ctx, a.ID)
 	if got.PasswordHash != "new" || !got.Verified {
 		t.Fatalf("after the reset: %+v", got)
@@ -1118,7 +1169,14 @@ func testReset(t *testing.T, db testdb.DB) {
 	if len(ss) != 0 || errCh == nil || errT2 == nil {
 		t.Fatalf("after the reset: %d sessions, challenge %v, other token %v", len(ss), errCh, errT2)
 	}
-	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer", now), store.ErrNotFound)
+	// The device that reset is the account's one known device, not trusted.
+	if d, err := st.DeviceByToken(ctx, []byte("dr-token")); err != nil || d.AccountID != a.ID || d.DeviceName != "new laptop" || d.Trusted(now) {
+		t.Fatalf("the resetting device: %+v %v", d, err)
+	}
+	if ds, _ := st.Devices(ctx, a.ID); len(ds) != 1 {
+		t.Fatalf("%d devices after the reset, want the resetting one", len(ds))
+	}
+	wantErr(t, "completing twice", st.CompleteReset(ctx, []byte("t1"), now, a.ID, a.Email, "newer", now, nil), store.ErrNotFound)
 }
 
 func testWasntMe(t *testing.T, db testdb.DB) {
@@ -1198,7 +1256,7 @@ func testWasntMe(t *testing.T, db testdb.DB) {
 		st.CreateSession(ctx, store.NewSession{Session: store.Session{ID: "late", AccountID: a.ID, CreatedAt: now, LastSeenAt: now},
 			Tokens: tokens("late", now), PasswordHash: a.PasswordHash, Email: a.Email}), store.ErrNotFound)
 	check(t, st.PutResetToken(ctx, []byte("reset-again"), a.ID, now.Add(time.Hour)))
-	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new", now))
+	check(t, st.CompleteReset(ctx, []byte("reset-again"), now, a.ID, a.Email, "new", now, nil))
 	if got, _ := st.AccountByID(ctx, a.ID); got.ResetRequired {
 		t.Fatal("a reset left the requirement")
 	}
@@ -1640,7 +1698,7 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 	a := newAccount(t, hs[0], "ann")
 	check(t, hs[0].PutResetToken(ctx, []byte("t"), a.ID, now.Add(time.Minute)))
 	if n := race(10, hs, func(st store.Admin, i int) bool {
-		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i), now) == nil
+		return st.CompleteReset(ctx, []byte("t"), now, a.ID, a.Email, fmt.Sprint("new", i), now, nil) == nil
 	}); n != 1 {
 		t.Fatalf("one reset token completed %d resets", n)
 	}
@@ -1652,7 +1710,7 @@ func testConcurrentReset(t *testing.T, db testdb.DB) {
 			check(t, hs[0].PutResetToken(ctx, []byte(fmt.Sprint(round, "t", i)), a.ID, now.Add(time.Minute)))
 		}
 		if n := race(8, hs, func(st store.Admin, i int) bool {
-			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i), now)
+			err := st.CompleteReset(ctx, []byte(fmt.Sprint(round, "t", i)), now, a.ID, a.Email, fmt.Sprint("other", i), now, nil)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				t.Error(err)
 			}
@@ -2121,7 +2179,7 @@ func testPhones(t *testing.T, db testdb.DB) {
 		},
 		func(settledBy time.Time) error {
 			check(t, st.PutResetToken(ctx, []byte("phone-reset"), a.ID, now.Add(time.Minute)))
-			return st.CompleteReset(ctx, []byte("phone-reset"), now, a.ID, a.Email, a.PasswordHash, settledBy)
+			return st.CompleteReset(ctx, []byte("phone-reset"), now, a.ID, a.Email, a.PasswordHash, settledBy, nil)
 		},
 	} {
 		check(t, st.SetPendingPhone(ctx, a.ID, "+8613912345678"))

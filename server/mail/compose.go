@@ -109,8 +109,12 @@ type Data struct {
 	// Language is the tag of the mail's language, one of Languages; ""
 	// or another tag is authapi.DefaultLanguage.
 	Language string
-	// Code is the 6-digit code of KindVerify and KindReset.
+	// Code is the 6-digit code of KindVerify, KindReset and
+	// KindSupportCode, or a long code of the last two when Long.
 	Code string
+	// Long marks a long code: the mail says why it came instead of 6
+	// digits and that the app takes it pasted.
+	Long bool
 	// ValidMinutes is how long Code stays valid.
 	ValidMinutes int
 	// Phrase is the account's anti-phishing phrase, empty when it has none.
@@ -155,9 +159,11 @@ type set struct {
 // files sends that kind in authapi.DefaultLanguage.
 var sets = mustLoad(templateFS)
 
-// funcs are the helpers of the templates: date writes a time in UTC.
+// funcs are the helpers of the templates: date writes a time in UTC,
+// hours whole hours of minutes.
 var funcs = map[string]any{
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"hours": func(minutes int) int { return minutes / 60 },
 }
 
 // Languages lists the languages that have templates: the folders of

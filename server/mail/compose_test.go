@@ -174,7 +174,7 @@ func TestNoPasswordField(t *testing.T) {
 		}
 		return out
 	}
-	if got, want := fields(Data{}), []string{"Language", "Code", "ValidMinutes", "Phrase", "At", "Device", "IP", "Link", "LockedUntil", "Count", "Ticket", "StaffPhrase", "Reply"}; !reflect.DeepEqual(got, want) {
+	if got, want := fields(Data{}), []string{"Language", "Code", "Long", "ValidMinutes", "Phrase", "At", "Device", "IP", "Link", "LockedUntil", "Count", "Ticket", "StaffPhrase", "Reply"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Data fields = %v, want %v", got, want)
 	}
 	if got, want := fields(Message{}), []string{"To", "Subject", "Text", "HTML"}; !reflect.DeepEqual(got, want) {

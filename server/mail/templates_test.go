@@ -254,3 +254,26 @@ https://sesame.example/wasnt-me?t=x
 		t.Errorf("subject %q, text =\n%s\nwant\n%s", m.Subject, m.Text, want)
 	}
 }
+
+// TestLongCodeMails: a reset or support mail with a long code says why it
+// came and that the app takes it pasted, in every language, in both parts;
+// a 6-digit code's mail does not.
+func TestLongCodeMails(t *testing.T) {
+	why := map[string]string{"en": "cannot be guessed", "zh-Hans": "长验证码无法被猜中"}
+	hours := map[string]string{"en": "in 8 hours", "zh-Hans": "在 8 小时后"}
+	const code = "K7QMW-2ZP9R-4TXAB-CDEFG"
+	for _, lang := range Languages() {
+		for _, k := range []Kind{KindReset, KindSupportCode} {
+			m := Compose(k, "ana@example.org", Data{Language: lang, Code: code, Long: true, ValidMinutes: 480})
+			for part, body := range map[string]string{"text": m.Text, "HTML": m.HTML} {
+				if !strings.Contains(body, code) || !strings.Contains(body, why[lang]) || !strings.Contains(body, hours[lang]) {
+					t.Errorf("%s %v %s part lacks the long code or why:\n%s", lang, k, part, body)
+				}
+			}
+			m = Compose(k, "ana@example.org", Data{Language: lang, Code: "123456", ValidMinutes: 10})
+			if strings.Contains(m.Text+m.HTML, why[lang]) {
+				t.Errorf("%s %v with 6 digits tells of a long code", lang, k)
+			}
+		}
+	}
+}

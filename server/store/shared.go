@@ -69,7 +69,7 @@ func (p LockPolicy) Reserve(l Lockout, inFlight int, now time.Time) (sweep bool,
 // miss, which counts down every code's attempts in lefts). Every code is
 // compared, so that the work does not depend on which matched.
 func (b CodeBudget) spend(misses int, lefts []int, match func(i int) bool) (CodeUse, int, error) {
-	if misses >= b.Misses {
+	if b.Spent(misses) {
 		return CodeUse{}, -1, ErrCodesLocked
 	}
 	if len(lefts) == 0 {
@@ -91,6 +91,24 @@ func (b CodeBudget) spend(misses int, lefts []int, match func(i int) bool) (Code
 	}
 	left := b.Misses - misses - 1
 	return CodeUse{AttemptsLeft: min(most, left), Exhausted: left == 0}, -1, nil
+}
+
+// Spent reports whether misses spend the budget.
+func (b CodeBudget) Spent(misses int) bool { return misses >= b.Misses }
+
+// MatchLong decides one attempt on the live long codes of an address,
+// hashes: ErrNotFound when there is none, else whether match accepts one.
+// Every code is compared, so that the work does not depend on which
+// matched.
+func MatchLong(hashes [][]byte, match func(hash []byte) bool) (bool, error) {
+	if len(hashes) == 0 {
+		return false, ErrNotFound
+	}
+	ok := false
+	for _, h := range hashes {
+		ok = match(h) || ok
+	}
+	return ok, nil
 }
 
 // Code is a live mailed code as a store keeps it.

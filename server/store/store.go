@@ -118,6 +118,11 @@ const (
 // that strangers cannot fill.
 const AnySlot = ""
 
+// LongSlot is the slot of the long codes (authapi.NewLongCode), which
+// UseCode never tries, and which no device's id names: only UseLongCode
+// reads it.
+const LongSlot = "long"
+
 // KeptCodes is how many codes of a purpose an address keeps in one slot:
 // the newest, any of which matches, so that a stranger's request does not
 // spend the code its owner is typing (see docs/security.md).
@@ -444,6 +449,13 @@ type Store interface {
 	// the budget. ErrNotFound: no live code;
 	// ErrCodesLocked: the budget is spent (checked first).
 	UseCode(ctx context.Context, email, purpose, slot, budgetKey string, now time.Time, b CodeBudget, match func(stored []byte) bool) (CodeUse, error)
+	// CodesLocked reports whether the budget of budgetKey is spent at now.
+	CodesLocked(ctx context.Context, budgetKey string, now time.Time, b CodeBudget) (bool, error)
+	// UseLongCode tries match on the live codes of the address and
+	// purpose in LongSlot, outside any budget: a match deletes every code
+	// of the address and purpose (true), a miss writes nothing (false).
+	// ErrNotFound: no live long code.
+	UseLongCode(ctx context.Context, email, purpose string, now time.Time, match func(stored []byte) bool) (bool, error)
 
 	// PutRegistration stores a registration, expiring RegistrationTTL
 	// after its creation, and drops the oldest of the address beyond
@@ -543,8 +555,9 @@ type Store interface {
 	// reset token, ends every session and challenge, forgets every device,
 	// lifts the locks of the account and of its devices and removes a
 	// phone number verified after settledBy (as ChangePassword does), in
-	// one transaction.
-	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time) error
+	// one transaction; dev, if not nil, then becomes the account's one
+	// known device (the one that reset, not trusted).
+	CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time, dev *Device) error
 
 	// "This wasn't me" links.
 

@@ -415,6 +415,35 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey str
 	return use, err
 }
 
+// CodesLocked implements store.Store.
+func (s *Store) CodesLocked(ctx context.Context, budgetKey string, now time.Time, b store.CodeBudget) (bool, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM code_misses WHERE email = $1 AND expires_at > $2`, budgetKey, now).Scan(&n)
+	return b.Spent(n), err
+}
+
+// UseLongCode implements store.Store.
+func (s *Store) UseLongCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, error) {
+	var ok bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT code_hash FROM codes WHERE email = $1 AND purpose = $2 AND slot = $3 AND expires_at > $4 FOR UPDATE`,
+			email, purpose, store.LongSlot, now)
+		if err != nil {
+			return err
+		}
+		hs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return err
+		}
+		if ok, err = store.MatchLong(hs, match); !ok || err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM codes WHERE email = $1 AND purpose = $2`, email, purpose)
+		return err
+	})
+	return ok, err
+}
+
 // Purge implements store.Store.
 func (s *Store) Purge(ctx context.Context, now time.Time) error {
 	at := []any{now}
@@ -897,7 +926,7 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 }
 
 // CompleteReset implements store.Store.
-func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time, dev *store.Device) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		// The account's row is locked before its token, so that resets of
 		// one account with different tokens queue instead of deadlocking
@@ -909,7 +938,7 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 		if err != nil {
 			return err
 		}
-		return batch(ctx, tx,
+		err = batch(ctx, tx,
 			stmt{`UPDATE accounts SET password_hash = $1, verified = true, reset_required = false WHERE id = $2`, []any{passwordHash, accountID}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = $1`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = $1`, []any{accountID}},
@@ -918,6 +947,12 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 				[]any{email, store.DeviceKeyPrefix, accountID, store.ResetKeyPrefix + email}},
 			stmt{`DELETE FROM devices WHERE account_id = $1`, []any{accountID}},
 			unsettledPhone(accountID, settledBy))
+		if err != nil || dev == nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, dev.ID, accountID, dev.TokenHash, dev.DeviceName, dev.CreatedAt, dev.LastSeenAt)
+		return err
 	})
 }
 

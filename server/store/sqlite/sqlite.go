@@ -377,9 +377,11 @@ func (s *Store) PutCode(ctx context.Context, email, purpose, slot string, hash [
 }
 
 // misses counts the live code misses of an address.
-func misses(ctx context.Context, tx *sql.Tx, key string, now time.Time) (int, error) {
+func misses(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, key string, now time.Time) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, key, ms(now)).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM code_misses WHERE email = ? AND expires_at > ?`, key, ms(now)).Scan(&n)
 	return n, err
 }
 
@@ -432,6 +434,42 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey str
 		return err
 	})
 	return use, err
+}
+
+// CodesLocked implements Store.
+func (s *Store) CodesLocked(ctx context.Context, budgetKey string, now time.Time, b store.CodeBudget) (bool, error) {
+	n, err := misses(ctx, s.db, budgetKey, now)
+	return b.Spent(n), err
+}
+
+// UseLongCode implements Store.
+func (s *Store) UseLongCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, error) {
+	var ok bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT code_hash FROM codes WHERE email = ? AND purpose = ? AND slot = ? AND expires_at > ?`,
+			email, purpose, store.LongSlot, ms(now))
+		if err != nil {
+			return err
+		}
+		var hs [][]byte
+		for rows.Next() {
+			var h []byte
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return err
+			}
+			hs = append(hs, h)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		if ok, err = store.MatchLong(hs, match); !ok || err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM codes WHERE email = ? AND purpose = ?`, email, purpose)
+		return err
+	})
+	return ok, err
 }
 
 // PutRegistration implements Store.
@@ -940,14 +978,14 @@ func (s *Store) ResetToken(ctx context.Context, hash []byte, now time.Time) (str
 }
 
 // CompleteReset implements Store.
-func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time) error {
+func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Time, accountID, email, passwordHash string, settledBy time.Time, dev *store.Device) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := one(tx.ExecContext(ctx, `DELETE FROM reset_tokens WHERE hash = ? AND account_id = ? AND expires_at > ?`,
 			tokenHash, accountID, ms(now)))
 		if err != nil {
 			return err
 		}
-		return execAll(ctx, tx,
+		err = execAll(ctx, tx,
 			stmt{`UPDATE accounts SET password_hash = ?, verified = 1, reset_required = 0 WHERE id = ?`, []any{passwordHash, accountID}},
 			stmt{`DELETE FROM reset_tokens WHERE account_id = ?`, []any{accountID}},
 			stmt{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
@@ -956,6 +994,12 @@ func (s *Store) CompleteReset(ctx context.Context, tokenHash []byte, now time.Ti
 				[]any{email, store.ResetKeyPrefix + email, store.DeviceKeyPrefix, accountID}},
 			stmt{`DELETE FROM devices WHERE account_id = ?`, []any{accountID}},
 			unsettledPhone(accountID, settledBy))
+		if err != nil || dev == nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, account_id, token_hash, device_name, created_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, dev.ID, accountID, dev.TokenHash, dev.DeviceName, ms(dev.CreatedAt), ms(dev.LastSeenAt))
+		return err
 	})
 }
 

@@ -251,7 +251,6 @@ var goSchemas = []struct {
 	{"SessionList", authapi.SessionList{}, true},
 	{"ResetVerifyResponse", authapi.ResetVerifyResponse{}, true},
 	{"ResetCompleteRequest", authapi.ResetCompleteRequest{}, false},
-	{"ResetCompleteResponse", authapi.ResetCompleteResponse{}, true},
 	{"Me", authapi.Me{}, true},
 	{"ChangePasswordRequest", authapi.ChangePasswordRequest{}, false},
 	{"AntiPhishingRequest", authapi.AntiPhishingRequest{}, false},

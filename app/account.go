@@ -218,14 +218,14 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 	}
 	sctx, cancel := r.a.step(ctx)
 	defer cancel()
-	res, err := r.a.client.CompletePasswordReset(sctx, req)
+	deviceToken, err := r.a.client.CompletePasswordReset(sctx, req)
 	if err != nil {
 		return fmt.Errorf("setting the new password: %w", recheck(recoveryRefused(err, req.RecoveryCode)))
 	}
 	r.token = ""
 	r.a.kc.Lock()
 	defer r.a.kc.Unlock()
-	r.a.saveDeviceToken(ctx, r.Email, res.DeviceToken)
+	r.a.saveDeviceToken(ctx, r.Email, deviceToken)
 	return nil
 }
 

@@ -289,6 +289,7 @@ type call struct {
 	out          any      // decodes the success body; nil when it has none
 	need         []string // members the success body must hold
 	header       http.Header
+	answered     *http.Header // receives the success answer's headers
 }
 
 var tokenMembers = []string{"access_token", "refresh_token"}
@@ -326,6 +327,9 @@ func (c *Client) do(caller context.Context, r call) error {
 		}
 		err = decodeAnswer(c.base.Scheme, ans, r.want, r.out, r.need)
 		if err == nil {
+			if r.answered != nil {
+				*r.answered = ans.header
+			}
 			return nil
 		}
 		p, isProblem := ProblemOf(err)

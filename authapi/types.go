@@ -151,14 +151,12 @@ type ResetCompleteRequest struct {
 	DeviceName string `json:"device_name,omitempty"`
 }
 
-// ResetCompleteResponse answers POST /v1/password-resets/complete: the
-// sign-in that follows, sending its token, counts its failures on the
-// device's own lock, which a stranger's wrong passwords on the address do
-// not hold.
-type ResetCompleteResponse struct {
-	// DeviceToken identifies the device that reset, as a sign-in's.
-	DeviceToken string `json:"device_token"`
-}
+// DeviceTokenHeader carries, in the 204 answer of POST
+// /v1/password-resets/complete, the token of the device that reset: the
+// sign-in that follows, sending it, counts its failures on the device's
+// own lock, which a stranger's wrong passwords on the address do not hold.
+// A header, so that the answer stays the 204 older clients expect.
+const DeviceTokenHeader = "Sesame-Device-Token"
 
 // Me answers GET /v1/me.
 type Me struct {

@@ -422,7 +422,7 @@ func TestStrangersLockDoesNotStopAReset(t *testing.T) {
 	e.clock.Advance(30 * time.Second) // a TOTP step the enrolment did not spend
 	newPW := secret("the owner's new password")
 	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{
-		ResetToken: secret(v.ResetToken), NewPassword: newPW, TOTPCode: e.totp(sec, 0)}, "").ok(t, 200, nil)
+		ResetToken: secret(v.ResetToken), NewPassword: newPW, TOTPCode: e.totp(sec, 0)}, "").ok(t, 204, nil)
 	e.call("POST", "/v1/sessions", authapi.CreateSessionRequest{Email: email, Password: newPW}, "").
 		expect(t, 401, authapi.CodeTwoFactorRequired)
 }
@@ -439,7 +439,7 @@ func TestUnknownDeviceTokenGetsANewOne(t *testing.T) {
 	var v authapi.ResetVerifyResponse
 	e.call("POST", "/v1/password-resets/verify", authapi.EmailCodeRequest{Email: email, Code: e.startReset(email)}, "").ok(t, 200, &v)
 	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{ResetToken: secret(v.ResetToken), NewPassword: pw + "!"}, "").
-		ok(t, 200, nil)
+		ok(t, 204, nil)
 	for _, sent := range []string{"made-up-token-of-no-device-at-all-000000000", theirs, mine} {
 		var tok authapi.Tokens
 		e.signInOn(email, pw+"!", "laptop", sent).ok(t, 201, &tok)
@@ -482,7 +482,7 @@ func TestStrangerCannotCloseAKnownDevicesWayBack(t *testing.T) {
 	var v authapi.ResetVerifyResponse
 	verify(mine).ok(t, 200, &v)
 	e.call("POST", "/v1/password-resets/complete", authapi.ResetCompleteRequest{ResetToken: secret(v.ResetToken), NewPassword: pw + "!", DeviceToken: mine}, "").
-		ok(t, 200, nil)
+		ok(t, 204, nil)
 	e.signInOn(email, pw+"!", "laptop", "").ok(t, 201, nil)
 }
 

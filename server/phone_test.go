@@ -193,7 +193,7 @@ func TestResetBySMS(t *testing.T) {
 	req := authapi.ResetCompleteRequest{ResetToken: v.ResetToken, NewPassword: newPw}
 	e.call("POST", "/v1/password-resets/complete", req, "").expect(t, 400, authapi.CodeInvalidRequest)
 	req.TOTPCode = e.totp(sec, 0)
-	e.call("POST", "/v1/password-resets/complete", req, "").ok(t, 200, nil)
+	e.call("POST", "/v1/password-resets/complete", req, "").ok(t, 204, nil)
 	e.challenge(email, newPw)
 }
 

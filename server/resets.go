@@ -126,5 +126,7 @@ func (s *Server) completeReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.activity(ctx, a.ID, r, device, authapi.ResultPasswordReset)
 	s.sendMail(notice(mail.KindPasswordChanged, a))
-	return writeJSON(w, http.StatusOK, authapi.ResetCompleteResponse{DeviceToken: devToken})
+	w.Header().Set(authapi.DeviceTokenHeader, devToken)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

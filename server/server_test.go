@@ -186,7 +186,7 @@ func (e *env) reset(email, newPassword string, factor func(*authapi.ResetComplet
 		}
 		factor(&req)
 	}
-	e.call("POST", "/v1/password-resets/complete", req, "").ok(e.t, 200, nil)
+	e.call("POST", "/v1/password-resets/complete", req, "").ok(e.t, 204, nil)
 }
 
 // TestConcurrentWrongPasswordsLockExactly sends 50 wrong passwords at once,
@@ -524,7 +524,7 @@ func TestPasswordResetWithTwoFactor(t *testing.T) {
 	e.call("POST", "/v1/password-resets/complete", req, "").expect(t, 401, authapi.CodeInvalidTwoFactorCode)
 	req.TOTPCode = ""
 	req.RecoveryCode = codes[2]
-	e.call("POST", "/v1/password-resets/complete", req, "").ok(t, 200, nil)
+	e.call("POST", "/v1/password-resets/complete", req, "").ok(t, 204, nil)
 	// Every session is gone; the token is spent; the new password works.
 	e.call("GET", "/v1/me", nil, tok.AccessToken).expect(t, 401, authapi.CodeUnauthorized)
 	e.call("POST", "/v1/password-resets/complete", req, "").expect(t, 410, authapi.CodeResetTokenExpired)

@@ -192,7 +192,7 @@ func securityConfirmForget(s *Shell, name string, yes func(password string)) {
 	}
 	d := dialog.NewForm(lang.L("security.devices.confirm_title"), lang.L("security.devices.confirm_button"),
 		lang.L("security.devices.cancel"), []*widget.FormItem{
-			{Widget: container.NewStack(width, msg)}, {Widget: password},
+			{Widget: container.NewStack(width, msg)}, {Widget: password}, {Widget: password.caption()},
 		}, func(ok bool) {
 			if ok {
 				yes(password.Text)

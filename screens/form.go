@@ -184,6 +184,9 @@ type failureBox struct {
 	// actions override or add remedies for this screen; RemedyRetry, for
 	// example, is a form's retry.
 	actions map[app.Remedy]func()
+	// fixes override the fix of a code on this screen, as translation
+	// keys: a texted code's, for example.
+	fixes   map[app.Code]string
 	failure app.Failure
 	// autoRetry: the screen's retry runs by itself when the wait ends.
 	autoRetry bool
@@ -243,6 +246,9 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	capped := f.Code == app.CodeRateLimited && f.Until.Sub(b.s.now()) > maxAutoRetry
 	b.autoRetry = f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil && !capped
 	message, fix := b.s.failureText(f)
+	if key, ok := b.fixes[f.Code]; ok {
+		fix = lang.L(key)
+	}
 	if capped {
 		fix = lang.LocalizeKey("remedy.retry_later", "", map[string]any{"Until": clock(f.Until)})
 	}

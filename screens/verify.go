@@ -43,6 +43,13 @@ func newVerifyEmail(s *Shell, reg *app.Registration, remember bool) *view {
 	return v
 }
 
+// textedFixes are the fixes of a texted code's failures, which would
+// otherwise send the user to the mail.
+var textedFixes = map[app.Code]string{
+	app.CodeInvalidCode: "remedy.invalid_code_sms",
+	app.CodeCodeExpired: "remedy.code_expired_sms",
+}
+
 // mailedCodeStep is the part of a step that waits for a mailed 6-digit
 // code: the field, which sends itself when full, the expiry countdown, and
 // resend under its cooldown with where to look for the mail.
@@ -103,6 +110,9 @@ func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed 
 	})
 	sendNew := c.form.action(c.sendNew)
 	c.form.fail.actions[app.RemedyNewCode] = sendNew
+	if email == "" {
+		c.form.fail.fixes = textedFixes
+	}
 	c.form.watch(c.entry)
 	c.expiry = widget.NewLabel("")
 	c.find = paragraph("")

@@ -32,6 +32,8 @@ func securityHost(s *Shell) map[string]any { return map[string]any{"Host": s.Hos
 // back to the view it came from (home reloads when shown).
 func securityDone(s *Shell, text string) *fyne.Container {
 	msg := paragraph(text)
+	// Selectable: a saved file's path can be copied.
+	msg.Selectable = true
 	msg.Importance = widget.SuccessImportance
 	back := newIconButton(lang.L("security.done"), theme.ConfirmIcon(), s.Back)
 	back.Importance = widget.HighImportance

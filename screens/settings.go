@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"cmp"
 	"context"
 	"image/color"
 	"slices"
@@ -70,12 +71,15 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}
 		return "", false
 	}
+	// tried is the host of the server connected to, "" for the built-in.
+	var tried string
 	var f *form
 	f = newForm(s, v, lang.L("settings.server_connect"), func() bool {
 		_, ok := target()
 		return ok
 	}, func() {
 		addr, _ := target()
+		tried = hostName(addr)
 		var next Connection
 		connect := s.Opts.Connect
 		f.run(func(ctx context.Context) error {
@@ -90,6 +94,8 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 			s.Connect(next)
 		}, nil)
 	})
+	// The failures name the server tried, not the one in use.
+	f.fail.host = func() string { return cmp.Or(tried, s.Host()) }
 	update := func() {
 		if choice.Selected == other {
 			address.Enable()
@@ -106,7 +112,12 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}
 		f.check()
 	}
-	address.OnChanged = func(string) { update() }
+	// A change leaves the last try's failure behind.
+	changed := func(string) {
+		f.fail.Clear()
+		update()
+	}
+	address.OnChanged = changed
 	f.watch(address)
 	if s.Local {
 		choice.Selected = builtin
@@ -114,7 +125,7 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		choice.Selected = other
 		address.SetText(s.App.Server())
 	}
-	choice.OnChanged = func(string) { update() }
+	choice.OnChanged = changed
 	update()
 	return widget.NewCard(lang.L("settings.server"), "", container.NewVBox(
 		current, choice, address, problem, hint, paragraph(lang.L("settings.server_note")), f.actions()))

@@ -320,7 +320,17 @@ func TestSettingsServer(t *testing.T) {
 	// A server that does not answer is not switched to.
 	f.entry("settings.server_placeholder").SetText("https://dead.example.com")
 	f.tap("settings.server_connect")
-	f.waitText(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": f.shell.Host()}))
+	// The failure names the server tried, not the one in use.
+	f.waitFor("the failure", func() bool { return f.shows(trHead("error.local_unreachable")) })
+	if !f.shows(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": "dead.example.com"})) {
+		t.Fatalf("the failure does not name the server tried:\n%s", f.texts())
+	}
+	// Another choice leaves the failure behind.
+	r.SetSelected(tr("settings.server_builtin"))
+	if f.shows(trHead("error.local_unreachable")) {
+		t.Fatalf("the failure stays for another choice:\n%s", f.texts())
+	}
+	r.SetSelected(other)
 	if f.shell.Top() != tr("settings.title") || !f.shell.Local {
 		t.Fatalf("switched to a dead server: %q", f.shell.Top())
 	}

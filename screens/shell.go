@@ -383,11 +383,14 @@ func (s *Shell) OpenMailbox() {
 }
 
 // Host is the server's host name, for the texts that name it.
-func (s *Shell) Host() string {
-	if u, err := url.Parse(s.App.Server()); err == nil && u.Host != "" {
+func (s *Shell) Host() string { return hostName(s.App.Server()) }
+
+// hostName is the host name of a server's address.
+func hostName(server string) string {
+	if u, err := url.Parse(server); err == nil && u.Host != "" {
 		return u.Hostname()
 	}
-	return s.App.Server()
+	return server
 }
 
 // OpenURL opens link in the browser.

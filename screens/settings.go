@@ -88,7 +88,10 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 				return err
 			}
 			// Switch only to a server that answers.
-			return next.App.Answers(ctx)
+			if err := next.App.Answers(ctx); err != nil || next.Commit == nil {
+				return err
+			}
+			return next.Commit()
 		}, func() {
 			s.App.LockWallet()
 			s.Connect(next)

@@ -267,20 +267,24 @@ func TestSettingsClearLocalData(t *testing.T) {
 // reason, and connects to a valid one off the UI thread, starting over.
 func TestSettingsServer(t *testing.T) {
 	f := newFixture(t)
-	var asked []string
+	var asked, committed []string
 	var next *app.App
 	fail := errors.New("cannot start")
 	f.shell.Opts.Connect = func(server string) (Connection, error) {
 		asked = append(asked, server)
+		commit := func() error {
+			committed = append(committed, server)
+			return nil
+		}
 		if server == "https://down.example.com" {
 			return Connection{}, fail
 		}
 		if server == "https://dead.example.com" {
 			// The app builds, but nothing answers at its address.
-			return Connection{App: f.appAt("http://127.0.0.1:1", "")}, nil
+			return Connection{App: f.appAt("http://127.0.0.1:1", ""), Commit: commit}, nil
 		}
 		_, next = f.newApp()
-		return Connection{App: next}, nil
+		return Connection{App: next, Commit: commit}, nil
 	}
 	settingsOpen(f)
 	if !f.shows(tr("settings.server_current_local")) {
@@ -340,6 +344,10 @@ func TestSettingsServer(t *testing.T) {
 	f.waitTop("signin.title")
 	if f.shell.App != next || !slices.Equal(asked, []string{"https://down.example.com", "https://dead.example.com", "https://auth.example.com"}) {
 		t.Fatalf("asked %v; app replaced %v", asked, f.shell.App == next)
+	}
+	// Only the server that answered was made the one in use (saved).
+	if !slices.Equal(committed, []string{"https://auth.example.com"}) {
+		t.Fatalf("committed %v", committed)
 	}
 }
 

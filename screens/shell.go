@@ -26,6 +26,10 @@ type Connection struct {
 	// StartupError, when set, is why the app cannot talk to a server
 	// (the built-in one did not start): sign-in shows it at once.
 	StartupError error
+	// Commit, when set, makes a connection of Options.Connect the one
+	// in use (saves the choice), once its server answers; off the UI
+	// thread.
+	Commit func() error
 }
 
 // Options is what the program tells the screens about where they run,

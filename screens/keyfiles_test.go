@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"sesame/wallet/keyfile"
@@ -44,12 +43,7 @@ func TestKeyFiles(t *testing.T) {
 	})
 	// The path can be selected and copied.
 	done := must(f, "the saved message", func(l *wrapLabel) bool { return strings.Contains(l.Text, savedName) })
-	if done.selector == nil {
-		t.Fatal("the saved file's path cannot be selected")
-	}
-	done.selector.TypedShortcut(&fyne.ShortcutSelectAll{})
-	done.selector.TypedShortcut(&fyne.ShortcutCopy{})
-	if got := fyne.CurrentApp().Clipboard().Content(); !strings.Contains(got, "/home/me/"+savedName) {
+	if got := copyAll(t, done); !strings.Contains(got, "/home/me/"+savedName) {
 		t.Fatalf("copied %q", got)
 	}
 	// The form is gone, its passwords with it.

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -133,12 +132,7 @@ func TestMailboxShowsHTML(t *testing.T) {
 	// copied; a block with a link or mixed styles is rich text.
 	for _, text := range []string{"123456", "Your code to reset your Sesame password:"} {
 		l := must(f, text, func(l *wrapLabel) bool { return l.Text == text })
-		if l.selector == nil {
-			t.Fatalf("%q cannot be selected", text)
-		}
-		l.selector.TypedShortcut(&fyne.ShortcutSelectAll{})
-		l.selector.TypedShortcut(&fyne.ShortcutCopy{})
-		if got := fyne.CurrentApp().Clipboard().Content(); got != text {
+		if got := copyAll(t, l); got != text {
 			t.Fatalf("copied %q, want %q", got, text)
 		}
 	}

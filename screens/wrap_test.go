@@ -145,13 +145,8 @@ func TestWrapRich(t *testing.T) {
 // TestWrapLabelCopy selects wrapped text by dragging across it, and by
 // Select All, and copies it: the copy is the text, not its broken lines.
 func TestWrapLabelCopy(t *testing.T) {
-	test.NewTempApp(t)
-	fyne.CurrentApp().Settings().SetTheme(NewTheme())
 	const text = "您的防钓鱼短语：“Blue heron at dawn”。此服务器发出的每封邮件都会显示这句话。 Code 123456, at dawn."
-	l := newWrapLabel(text)
-	l.Selectable = true
-	w := test.NewTempWindow(t, l)
-	w.Resize(fyne.NewSize(220, 300))
+	l, w := selectableLabel(t, text, fyne.NewSize(220, 300))
 	copied := func() string {
 		t.Helper()
 		f, ok := w.Canvas().Focused().(fyne.Shortcutable)
@@ -170,6 +165,28 @@ func TestWrapLabelCopy(t *testing.T) {
 	if got := copied(); got != text {
 		t.Errorf("selected all and copied %q, want %q", got, text)
 	}
+}
+
+// selectableLabel is selectable text alone in a window of size.
+func selectableLabel(t *testing.T, text string, size fyne.Size) (*wrapLabel, fyne.Window) {
+	test.NewTempApp(t)
+	fyne.CurrentApp().Settings().SetTheme(NewTheme())
+	l := newWrapLabel(text)
+	l.Selectable = true
+	w := test.NewTempWindow(t, l)
+	w.Resize(size)
+	return l, w
+}
+
+// copyAll selects all the text of a selectable label and copies it.
+func copyAll(t *testing.T, l *wrapLabel) string {
+	t.Helper()
+	if l.selector == nil {
+		t.Fatalf("%q cannot be selected", l.Text)
+	}
+	l.selector.TypedShortcut(&fyne.ShortcutSelectAll{})
+	l.selector.TypedShortcut(&fyne.ShortcutCopy{})
+	return fyne.CurrentApp().Clipboard().Content()
 }
 
 // drag moves the pointer from one place of the canvas to another with the
@@ -243,13 +260,8 @@ func TestWordAt(t *testing.T) {
 	}
 
 	// Through the label: a double tap inside the code copies the code.
-	test.NewTempApp(t)
-	fyne.CurrentApp().Settings().SetTheme(NewTheme())
 	const text = "【Sesame】您的验证码为 000278，用于绑定。"
-	l := newWrapLabel(text)
-	l.Selectable = true
-	w := test.NewTempWindow(t, l)
-	w.Resize(fyne.NewSize(600, 100))
+	l, _ := selectableLabel(t, text, fyne.NewSize(600, 100))
 	inside := len([]rune(text[:strings.Index(text, "000278")])) + 2
 	for x := float32(0); x < l.Size().Width; x++ {
 		p := fyne.NewPos(x, 12)

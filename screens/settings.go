@@ -71,15 +71,17 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}
 		return "", false
 	}
-	// tried is the host of the server connected to, "" for the built-in.
+	// tried is the host of the server connected to, "" for the built-in,
+	// and triedApp its app once it was built and failed.
 	var tried string
+	var triedApp *app.App
 	var f *form
 	f = newForm(s, v, lang.L("settings.server_connect"), func() bool {
 		_, ok := target()
 		return ok
 	}, func() {
 		addr, _ := target()
-		tried = hostName(addr)
+		tried, triedApp = hostName(addr), nil
 		var next Connection
 		connect := s.Opts.Connect
 		f.run(func(ctx context.Context) error {
@@ -95,8 +97,19 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}, func() {
 			s.App.LockWallet()
 			s.Connect(next)
-		}, nil)
+		}, func(error) bool {
+			triedApp = next.App
+			return false
+		})
 	})
+	// The connection check of a failure checks the server tried.
+	f.fail.actions[app.RemedyConnectionCheck] = func() {
+		a := triedApp
+		if a == nil {
+			a = s.App
+		}
+		s.Push(newConnectionCheck(s, a))
+	}
 	// The failures name the server tried, not the one in use.
 	f.fail.host = func() string { return cmp.Or(tried, s.Host()) }
 	update := func() {

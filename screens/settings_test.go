@@ -329,6 +329,11 @@ func TestSettingsServer(t *testing.T) {
 	if !f.shows(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": "dead.example.com"})) {
 		t.Fatalf("the failure does not name the server tried:\n%s", f.texts())
 	}
+	// Its connection check checks the server tried.
+	f.tap("action.connection_check")
+	f.waitTop("check.title")
+	f.waitFor("the check of the server tried", func() bool { return f.shows(tr("diag.cause.connection_refused")) })
+	f.shell.Back()
 	// Another choice leaves the failure behind.
 	r.SetSelected(tr("settings.server_builtin"))
 	if f.shows(trHead("error.local_unreachable")) {

@@ -169,11 +169,12 @@ func (d *desktop) connect(server string) (screens.Connection, error) {
 		c.App, err = app.New(app.Config{Client: client, Keychain: keystore.Keychain{}, DataDir: d.o.data})
 	}
 	if err != nil {
-		d.closeLocal()
+		if c.Local {
+			d.closeLocal()
+		}
 		return screens.Connection{}, err
 	}
 	c.App.SetLanguage(uiLanguage(d.settings.Language))
-	d.app = c.App
 	return c, nil
 }
 
@@ -185,8 +186,9 @@ func (d *desktop) closeLocal() {
 	}
 }
 
-// switchServer is the settings' choice of another server: saved, then
-// connected to.
+// switchServer is the settings' choice of another server: connected to,
+// then saved by the connection's Commit once it answers. Until then the
+// server in use, the built-in one too, stays as it is.
 func (d *desktop) switchServer(next string) (screens.Connection, error) {
 	if next != "" {
 		if err := app.ValidateServer(next); err != nil {
@@ -195,15 +197,26 @@ func (d *desktop) switchServer(next string) (screens.Connection, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	saved := d.settings
-	saved.Server = next
-	if err := app.SaveSettings(d.o.data, saved); err != nil {
-		return screens.Connection{}, err
+	c, err := d.connect(next)
+	if err != nil {
+		return c, err
 	}
-	d.settings = saved
-	// A built-in server frees its port before the next one takes it.
-	d.closeLocal()
-	return d.connect(next)
+	c.Commit = func() error {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		saved := d.settings
+		saved.Server = next
+		if err := app.SaveSettings(d.o.data, saved); err != nil {
+			return err
+		}
+		d.settings = saved
+		if next != "" {
+			d.closeLocal()
+		}
+		d.app = c.App
+		return nil
+	}
+	return c, nil
 }
 
 // setLanguage is the settings' choice of language ("" the system's): the
@@ -276,6 +289,7 @@ func (d *desktop) run() error {
 		defer d.mu.Unlock()
 		var err error
 		conn, err = d.connect(server)
+		d.app = conn.App
 		connected <- err
 	})
 

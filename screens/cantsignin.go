@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
 )
 
 // newCantSignIn is "Can't sign in?": a short decision tree whose five
@@ -16,7 +18,7 @@ import (
 func newCantSignIn(s *Shell, runCheck bool) *view {
 	v := newView(lang.L("cantsignin.title"))
 	if runCheck {
-		c := newConnCheck(s, v)
+		c := newConnCheck(s, v, s.App)
 		other := newIconButton(lang.L("check.other_problems"), theme.HelpIcon(), func() {
 			s.Push(newCantSignIn(s, false))
 		})
@@ -54,7 +56,7 @@ func newCantSignIn(s *Shell, runCheck bool) *view {
 		choice(lang.L("cantsignin.choice.phrase"), lang.L("cantsignin.choice.phrase_hint"),
 			theme.DocumentIcon(), func() { s.Push(newLostPhrase(s)) }),
 		choice(lang.L("cantsignin.choice.connect"), lang.L("cantsignin.choice.connect_hint"),
-			theme.SearchIcon(), func() { s.Push(newConnectionCheck(s)) }),
+			theme.SearchIcon(), func() { s.Push(newConnectionCheck(s, s.App)) }),
 		choice(lang.L("cantsignin.choice.support"), lang.L("cantsignin.choice.support_hint"),
 			theme.MailComposeIcon(), func() { s.Push(newSupport(s, email)) }),
 	)
@@ -83,11 +85,11 @@ func startOnce(v *view, c *connCheck) {
 	}
 }
 
-// newConnectionCheck is the connection check as a page of the decision
-// tree, started at once.
-func newConnectionCheck(s *Shell) *view {
+// newConnectionCheck is the connection check of a's server as a page of
+// the decision tree, or of Settings for a server tried, started at once.
+func newConnectionCheck(s *Shell, a *app.App) *view {
 	v := newView(lang.L("check.title"))
-	c := newConnCheck(s, v)
+	c := newConnCheck(s, v, a)
 	v.content = c.Object()
 	startOnce(v, c)
 	return v

@@ -89,6 +89,9 @@ func TestChallengeTrust(t *testing.T) {
 	if !f.button("security.devices.confirm_button").Disabled() {
 		t.Fatal("the device can be forgotten without the password")
 	}
+	if !f.warnsTyping("security.account_password", "A STURDY PASSWORD", app.WarnCapsLock) {
+		t.Errorf("the password to forget a device does not warn of Caps Lock:\n%s", f.texts())
+	}
 	f.typeIn("security.account_password", testPassword)
 	f.tap("security.devices.confirm_button")
 	f.waitText(tr("security.devices.forgotten"))

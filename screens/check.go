@@ -21,6 +21,8 @@ import (
 type connCheck struct {
 	s *Shell
 	v *view
+	// a is the app whose server is checked.
+	a *app.App
 
 	obj      fyne.CanvasObject
 	rows     *fyne.Container
@@ -40,10 +42,10 @@ type connCheck struct {
 	downloadURL string
 }
 
-// newConnCheck builds the check's widgets for view v; Start runs it.
-func newConnCheck(s *Shell, v *view) *connCheck {
-	c := &connCheck{s: s, v: v}
-	intro := paragraph(lang.LocalizeKey("check.intro", "", map[string]any{"Host": s.Host()}))
+// newConnCheck builds the check of a's server for view v; Start runs it.
+func newConnCheck(s *Shell, v *view, a *app.App) *connCheck {
+	c := &connCheck{s: s, v: v, a: a}
+	intro := paragraph(lang.LocalizeKey("check.intro", "", map[string]any{"Host": hostName(a.Server())}))
 	c.rows = container.NewVBox()
 	c.bar = widget.NewProgressBarInfinite()
 	c.bar.Stop()
@@ -94,7 +96,7 @@ func (c *connCheck) Start() {
 	c.copy.Disable()
 	c.bar.Show()
 	c.bar.Start()
-	a, version := c.s.App, c.s.Opts.Version
+	a, version := c.a, c.s.Opts.Version
 	var (
 		d       diag.Diagnosis
 		account string

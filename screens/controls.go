@@ -76,9 +76,11 @@ type entry struct {
 	// field has lost the focus; nil until framed.
 	problem *wrapLabel
 	// typing checks a password as typed (nil for other fields), and
-	// warning says on the line under the field what it found; the line
-	// is kept while empty, so that nothing below moves as it is typed.
+	// warning says on the line under the field what it found, else what
+	// refused says (a new password's policy reason); the line is kept
+	// while empty, so that nothing below moves as it is typed.
 	typing  func(string) []app.TypingWarning
+	refused func(string) string
 	warning *widget.Label
 	focused bool
 }
@@ -169,17 +171,21 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) { e.Entry.TypedShortcut(s); e.che
 // SetText replaces the text.
 func (e *entry) SetText(text string) { e.Entry.SetText(text); e.checkTyping() }
 
-// checkTyping shows the typing warning of a password field.
+// checkTyping shows the typing warning of a password field, else what it
+// refuses.
 func (e *entry) checkTyping() {
 	if e.typing == nil {
 		return
 	}
 	// The first warning: the line holds one, and the next shows once the
 	// first is mended.
-	text := ""
+	text, importance := "", widget.WarningImportance
 	if w := e.typing(e.Text); len(w) > 0 {
 		text = lang.L("typing." + string(w[0]))
+	} else if e.refused != nil {
+		text, importance = e.refused(e.Text), widget.DangerImportance
 	}
+	e.warning.Importance = importance
 	e.warning.SetText(text)
 }
 
@@ -206,14 +212,22 @@ func (e *entry) framed() fyne.CanvasObject {
 		}
 		objs = append(objs, e.problem)
 	}
-	if e.warning != nil {
-		// The caption's line, without the label's padding above it.
-		objs = append(objs, container.New(layout.NewCustomPaddedLayout(-theme.InnerPadding(), -theme.InnerPadding()/2, 0, 0), e.warning))
+	if c := e.caption(); c != nil {
+		objs = append(objs, c)
 	}
 	if len(objs) == 1 {
 		return e
 	}
 	return container.NewVBox(objs...)
+}
+
+// caption is the line of the field's typing warnings, without the label's
+// padding above it; nil for a field that has none.
+func (e *entry) caption() fyne.CanvasObject {
+	if e.warning == nil {
+		return nil
+	}
+	return container.New(layout.NewCustomPaddedLayout(-theme.InnerPadding(), -theme.InnerPadding()/2, 0, 0), e.warning)
 }
 
 // checkProblem shows or hides the field's problem.

@@ -37,7 +37,7 @@ func newBackupDrill(s *Shell) *view {
 		}, nil)
 	})
 	f.watch(pw)
-	v.content = container.NewVBox(paragraph(lang.L("drill.intro")), pw, f.actions(), widget.NewSeparator(), drillScheduleChoice(s))
+	v.content = container.NewVBox(paragraph(lang.L("drill.intro")), pw.framed(), f.actions(), widget.NewSeparator(), drillScheduleChoice(s))
 	v.focus = pw
 	closeAlso(v, func() { pw.SetText("") })
 	return v

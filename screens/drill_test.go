@@ -15,6 +15,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"sesame/app"
 )
 
 // abandonWords are the words of unlockVault's phrase.
@@ -54,6 +56,9 @@ func TestBackupDrill(t *testing.T) {
 	sel.SetSelected(tr("drill.schedule_quarterly"))
 	if st, err := f.app.BackupDrill(); err != nil || !slices.Equal(st.Schedule, []int{91}) {
 		t.Fatalf("schedule after the choice: %+v %v", st, err)
+	}
+	if !f.warnsTyping("unlock.password", "A STURDY PASSWORD", app.WarnCapsLock) {
+		t.Errorf("the wallet password does not warn of Caps Lock:\n%s", f.texts())
 	}
 	f.typeIn("unlock.password", unlockPassword)
 	f.tap("drill.start")

@@ -3,7 +3,6 @@ package screens
 import (
 	"errors"
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -68,7 +67,6 @@ func newCodeEntryOf(valid func(string) error, full func(code string)) *entry {
 type newPassword struct {
 	first, second *entry
 	meter         *strengthMeter
-	reasons       *wrapLabel
 	email         func() string
 	// policy checks the first field.
 	policy func(pw string) error
@@ -93,8 +91,7 @@ func (p *newPassword) build() *newPassword {
 	p.first = newPasswordEntry(lang.L("field.new_password"))
 	p.second = newPasswordEntry(lang.L("field.repeat_password"))
 	p.meter = newStrengthMeter()
-	p.reasons = paragraph("")
-	p.reasons.Hide()
+	p.first.refused = p.reason
 	p.first.OnChanged = func(string) {
 		p.update()
 		// The repeat is checked against the first field.
@@ -122,21 +119,21 @@ func (p *newPassword) mail() string {
 	return p.email()
 }
 
-// update redraws the meter and the reasons for the first field.
+// update redraws the meter and the caption of the first field.
 func (p *newPassword) update() {
 	pw := p.first.Text
 	p.meter.Set(app.Strength(pw, p.mail()), pw == "")
+	p.first.checkTyping()
+}
+
+// reason is the policy's first reason to refuse pw, for the caption line
+// under the first field; the next shows once the first is mended.
+func (p *newPassword) reason(pw string) string {
 	var weak *app.WeakPasswordError
-	if pw != "" && errors.As(p.policy(pw), &weak) {
-		lines := make([]string, len(weak.Reasons))
-		for i, r := range weak.Reasons {
-			lines[i] = "• " + reasonText(r)
-		}
-		p.reasons.SetText(strings.Join(lines, "\n"))
-		p.reasons.Show()
-	} else {
-		p.reasons.Hide()
+	if pw != "" && errors.As(p.policy(pw), &weak) && len(weak.Reasons) > 0 {
+		return reasonText(weak.Reasons[0])
 	}
+	return ""
 }
 
 // Valid reports whether the password passes the policy and both fields are
@@ -148,12 +145,12 @@ func (p *newPassword) Valid() bool {
 // Fields are the two fields, for form.watch.
 func (p *newPassword) Fields() []formField { return []formField{p.first, p.second} }
 
-// Rows are the two fields beside their labels, with the meter and the
-// reasons between them, for labelled.
+// Rows are the two fields beside their labels, with the meter between
+// them, for labelled.
 func (p *newPassword) Rows(first, second string) []fieldRow {
 	return []fieldRow{
 		{first, p.first},
-		{"", container.NewVBox(p.meter.box, p.reasons)},
+		{"", p.meter.box},
 		{second, p.second},
 	}
 }

@@ -184,8 +184,11 @@ type failureBox struct {
 	// actions override or add remedies for this screen; RemedyRetry, for
 	// example, is a form's retry.
 	actions map[app.Remedy]func()
-	// fixes are translation keys of this screen's own fix of a code.
-	fixes   map[app.Code]string
+	// fixes override the fix of a code on this screen, as translation
+	// keys: a texted code's, for example.
+	fixes map[app.Code]string
+	// host names the server the failures are of; nil for the shell's.
+	host    func() string
 	failure app.Failure
 	// autoRetry: the screen's retry runs by itself when the wait ends.
 	autoRetry bool
@@ -244,7 +247,11 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 	b.failure = f
 	capped := f.Code == app.CodeRateLimited && f.Until.Sub(b.s.now()) > maxAutoRetry
 	b.autoRetry = f.Remedy == app.RemedyRetry && b.actions[app.RemedyRetry] != nil && !capped
-	message, fix := b.s.failureText(f)
+	host := b.s.Host()
+	if b.host != nil {
+		host = b.host()
+	}
+	message, fix := failureText(f, host)
 	if key, ok := b.fixes[f.Code]; ok {
 		fix = lang.L(key)
 	}
@@ -269,8 +276,11 @@ func (b *failureBox) ShowFailure(f app.Failure) {
 
 // failureText is the message and the fix of failure f in the user's
 // language, with its figures filled in.
-func (s *Shell) failureText(f app.Failure) (message, fix string) {
-	data := map[string]any{"Host": s.Host(), "Until": clock(f.Until), "MinVersion": f.MinVersion}
+func (s *Shell) failureText(f app.Failure) (message, fix string) { return failureText(f, s.Host()) }
+
+// failureText is the message and the fix of failure f of the server host.
+func failureText(f app.Failure, host string) (message, fix string) {
+	data := map[string]any{"Host": host, "Until": clock(f.Until), "MinVersion": f.MinVersion}
 	return lang.LocalizeKey("error."+string(f.Code), "error.other", data), lang.LocalizeKey("remedy."+string(f.Code), "", data)
 }
 

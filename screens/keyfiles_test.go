@@ -41,6 +41,11 @@ func TestKeyFiles(t *testing.T) {
 	f.waitFor("the saved file", func() bool {
 		return f.shows(lang.LocalizeKey("keyfiles.exported", "", map[string]any{"Path": "/home/me/" + savedName}))
 	})
+	// The path can be selected and copied.
+	done := must(f, "the saved message", func(l *wrapLabel) bool { return strings.Contains(l.Text, savedName) })
+	if got := copyAll(t, done); !strings.Contains(got, "/home/me/"+savedName) {
+		t.Fatalf("copied %q", got)
+	}
 	// The form is gone, its passwords with it.
 	if _, ok := find(f, func(*entry) bool { return true }); ok || f.hasButton("keyfiles.export_submit") || pw.Text != "" {
 		t.Fatalf("the export form stays after the save:\n%s", f.texts())

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -105,11 +106,56 @@ func mailCard(mail app.Mail) fyne.CanvasObject {
 	meta.Importance = widget.LowImportance
 	var body fyne.CanvasObject
 	if segs, ok := mailSegments(mail.HTML); ok {
-		body = newWrapRich(segs...)
+		body = mailBody(segs)
 	} else {
 		l := paragraph(mail.Text)
 		l.Selectable = true
 		body = l
 	}
 	return widget.NewCard("", "", container.NewVBox(head, meta, body))
+}
+
+// mailBody shows a mail's segments block by block (the blocks are parted
+// by an empty paragraph): a block of one style is selectable text, so
+// that its words and codes can be copied; one of mixed styles or with a
+// link is rich text.
+func mailBody(segs []widget.RichTextSegment) fyne.CanvasObject {
+	box := container.NewVBox()
+	var block []widget.RichTextSegment
+	flush := func() {
+		if len(block) > 0 {
+			box.Add(mailBlock(block))
+		}
+		block = nil
+	}
+	for _, seg := range segs {
+		if t, ok := seg.(*widget.TextSegment); ok && t.Text == "" && !t.Inline() {
+			flush()
+			continue
+		}
+		block = append(block, seg)
+	}
+	flush()
+	return box
+}
+
+// mailBlock is a block of a mail: selectable text when all its segments
+// are text of one style, its line breaks kept; else rich text.
+func mailBlock(block []widget.RichTextSegment) fyne.CanvasObject {
+	first, ok := block[0].(*widget.TextSegment)
+	var text strings.Builder
+	for i, seg := range block {
+		t, same := seg.(*widget.TextSegment)
+		if !ok || !same || t.Style.TextStyle != first.Style.TextStyle || t.Style.SizeName != first.Style.SizeName {
+			return newWrapRich(block...)
+		}
+		text.WriteString(t.Text)
+		if !t.Inline() && i < len(block)-1 {
+			text.WriteString("\n")
+		}
+	}
+	l := newWrapLabel(text.String())
+	l.TextStyle, l.SizeName = first.Style.TextStyle, first.Style.SizeName
+	l.Selectable = true
+	return l
 }

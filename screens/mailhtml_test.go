@@ -124,13 +124,21 @@ func TestMailboxShowsHTML(t *testing.T) {
 		Text: "Hello,\n\nYour code to reset your Sesame password:\n\n    654321\n", HTML: sampleMailHTML,
 		SentAt: time.Date(2026, 1, 15, 10, 30, 0, 0, time.Local)}
 	f.win.SetContent(container.NewVScroll(mailCard(mail)))
-	code := must(f, "the code", func(s *wrapRich) bool { return strings.Contains(widget.NewRichText(s.Segments...).String(), "123456") })
-	for _, s := range code.Segments {
-		if ts, ok := s.(*widget.TextSegment); ok && ts.Text == "123456" &&
-			(ts.Style.SizeName != theme.SizeNameHeadingText || !ts.Style.TextStyle.Bold) {
-			t.Fatalf("the code is not in large type: %+v", ts.Style)
+	code := must(f, "the code", func(l *wrapLabel) bool { return l.Text == "123456" })
+	if code.SizeName != theme.SizeNameHeadingText || !code.TextStyle.Bold {
+		t.Fatalf("the code is not in large type: %s %+v", code.SizeName, code.TextStyle)
+	}
+	// The code and the other blocks of one style can be selected and
+	// copied; a block with a link or mixed styles is rich text.
+	for _, text := range []string{"123456", "Your code to reset your Sesame password:"} {
+		l := must(f, text, func(l *wrapLabel) bool { return l.Text == text })
+		if got := copyAll(t, l); got != text {
+			t.Fatalf("copied %q, want %q", got, text)
 		}
 	}
+	must(f, "the link", func(r *wrapRich) bool {
+		return strings.Contains(widget.NewRichText(r.Segments...).String(), "This wasn't me")
+	})
 	if f.shows("654321") || f.shows("alert") || f.shows("color: red") {
 		t.Fatalf("the text part, a script or a style shows:\n%s", f.texts())
 	}

@@ -59,6 +59,16 @@ func TestSecurityPhone(t *testing.T) {
 		t.Fatalf("the code step does not name the number:\n%s", f.texts())
 	}
 	code := f.text("+8613800138000", 0)
+	// A wrong code sends the user to the text message, not to the mail.
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	f.typeCode(wrong)
+	f.waitText(tr("error.invalid_code"))
+	if !f.shows(tr("remedy.invalid_code_sms")) || f.shows(tr("remedy.invalid_code")) {
+		t.Fatalf("a wrong texted code's fix:\n%s", f.texts())
+	}
 	f.typeCode(code)
 	f.waitFor("the number added", func() bool { return f.shows(tr("security.phone.added")) })
 	f.tap("security.done")

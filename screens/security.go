@@ -32,6 +32,8 @@ func securityHost(s *Shell) map[string]any { return map[string]any{"Host": s.Hos
 // back to the view it came from (home reloads when shown).
 func securityDone(s *Shell, text string) *fyne.Container {
 	msg := paragraph(text)
+	// Selectable: a saved file's path can be copied.
+	msg.Selectable = true
 	msg.Importance = widget.SuccessImportance
 	back := newIconButton(lang.L("security.done"), theme.ConfirmIcon(), s.Back)
 	back.Importance = widget.HighImportance
@@ -192,7 +194,7 @@ func securityConfirmForget(s *Shell, name string, yes func(password string)) {
 	}
 	d := dialog.NewForm(lang.L("security.devices.confirm_title"), lang.L("security.devices.confirm_button"),
 		lang.L("security.devices.cancel"), []*widget.FormItem{
-			{Widget: container.NewStack(width, msg)}, {Widget: password},
+			{Widget: container.NewStack(width, msg)}, {Widget: password}, {Widget: password.caption()},
 		}, func(ok bool) {
 			if ok {
 				yes(password.Text)

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"cmp"
 	"context"
 	"image/color"
 	"slices"
@@ -70,12 +71,17 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}
 		return "", false
 	}
+	// tried is the host of the server connected to, "" for the built-in,
+	// and triedApp its app once it was built and failed.
+	var tried string
+	var triedApp *app.App
 	var f *form
 	f = newForm(s, v, lang.L("settings.server_connect"), func() bool {
 		_, ok := target()
 		return ok
 	}, func() {
 		addr, _ := target()
+		tried, triedApp = hostName(addr), nil
 		var next Connection
 		connect := s.Opts.Connect
 		f.run(func(ctx context.Context) error {
@@ -84,12 +90,28 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 				return err
 			}
 			// Switch only to a server that answers.
-			return next.App.Answers(ctx)
+			if err := next.App.Answers(ctx); err != nil || next.Commit == nil {
+				return err
+			}
+			return next.Commit()
 		}, func() {
 			s.App.LockWallet()
 			s.Connect(next)
-		}, nil)
+		}, func(error) bool {
+			triedApp = next.App
+			return false
+		})
 	})
+	// The connection check of a failure checks the server tried.
+	f.fail.actions[app.RemedyConnectionCheck] = func() {
+		a := triedApp
+		if a == nil {
+			a = s.App
+		}
+		s.Push(newConnectionCheck(s, a))
+	}
+	// The failures name the server tried, not the one in use.
+	f.fail.host = func() string { return cmp.Or(tried, s.Host()) }
 	update := func() {
 		if choice.Selected == other {
 			address.Enable()
@@ -106,7 +128,12 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		}
 		f.check()
 	}
-	address.OnChanged = func(string) { update() }
+	// A change leaves the last try's failure behind.
+	changed := func(string) {
+		f.fail.Clear()
+		update()
+	}
+	address.OnChanged = changed
 	f.watch(address)
 	if s.Local {
 		choice.Selected = builtin
@@ -114,7 +141,7 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 		choice.Selected = other
 		address.SetText(s.App.Server())
 	}
-	choice.OnChanged = func(string) { update() }
+	choice.OnChanged = changed
 	update()
 	return widget.NewCard(lang.L("settings.server"), "", container.NewVBox(
 		current, choice, address, problem, hint, paragraph(lang.L("settings.server_note")), f.actions()))

@@ -267,20 +267,24 @@ func TestSettingsClearLocalData(t *testing.T) {
 // reason, and connects to a valid one off the UI thread, starting over.
 func TestSettingsServer(t *testing.T) {
 	f := newFixture(t)
-	var asked []string
+	var asked, committed []string
 	var next *app.App
 	fail := errors.New("cannot start")
 	f.shell.Opts.Connect = func(server string) (Connection, error) {
 		asked = append(asked, server)
+		commit := func() error {
+			committed = append(committed, server)
+			return nil
+		}
 		if server == "https://down.example.com" {
 			return Connection{}, fail
 		}
 		if server == "https://dead.example.com" {
 			// The app builds, but nothing answers at its address.
-			return Connection{App: f.appAt("http://127.0.0.1:1", "")}, nil
+			return Connection{App: f.appAt("http://127.0.0.1:1", ""), Commit: commit}, nil
 		}
 		_, next = f.newApp()
-		return Connection{App: next}, nil
+		return Connection{App: next, Commit: commit}, nil
 	}
 	settingsOpen(f)
 	if !f.shows(tr("settings.server_current_local")) {
@@ -320,7 +324,22 @@ func TestSettingsServer(t *testing.T) {
 	// A server that does not answer is not switched to.
 	f.entry("settings.server_placeholder").SetText("https://dead.example.com")
 	f.tap("settings.server_connect")
-	f.waitText(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": f.shell.Host()}))
+	// The failure names the server tried, not the one in use.
+	f.waitFor("the failure", func() bool { return f.shows(trHead("error.local_unreachable")) })
+	if !f.shows(lang.LocalizeKey("error.local_unreachable", "", map[string]any{"Host": "dead.example.com"})) {
+		t.Fatalf("the failure does not name the server tried:\n%s", f.texts())
+	}
+	// Its connection check checks the server tried.
+	f.tap("action.connection_check")
+	f.waitTop("check.title")
+	f.waitFor("the check of the server tried", func() bool { return f.shows(tr("diag.cause.connection_refused")) })
+	f.shell.Back()
+	// Another choice leaves the failure behind.
+	r.SetSelected(tr("settings.server_builtin"))
+	if f.shows(trHead("error.local_unreachable")) {
+		t.Fatalf("the failure stays for another choice:\n%s", f.texts())
+	}
+	r.SetSelected(other)
 	if f.shell.Top() != tr("settings.title") || !f.shell.Local {
 		t.Fatalf("switched to a dead server: %q", f.shell.Top())
 	}
@@ -330,6 +349,10 @@ func TestSettingsServer(t *testing.T) {
 	f.waitTop("signin.title")
 	if f.shell.App != next || !slices.Equal(asked, []string{"https://down.example.com", "https://dead.example.com", "https://auth.example.com"}) {
 		t.Fatalf("asked %v; app replaced %v", asked, f.shell.App == next)
+	}
+	// Only the server that answered was made the one in use (saved).
+	if !slices.Equal(committed, []string{"https://auth.example.com"}) {
+		t.Fatalf("committed %v", committed)
 	}
 }
 

@@ -26,6 +26,10 @@ type Connection struct {
 	// StartupError, when set, is why the app cannot talk to a server
 	// (the built-in one did not start): sign-in shows it at once.
 	StartupError error
+	// Commit, when set, makes a connection of Options.Connect the one
+	// in use (saves the choice), once its server answers; off the UI
+	// thread.
+	Commit func() error
 }
 
 // Options is what the program tells the screens about where they run,
@@ -383,11 +387,14 @@ func (s *Shell) OpenMailbox() {
 }
 
 // Host is the server's host name, for the texts that name it.
-func (s *Shell) Host() string {
-	if u, err := url.Parse(s.App.Server()); err == nil && u.Host != "" {
+func (s *Shell) Host() string { return hostName(s.App.Server()) }
+
+// hostName is the host name of a server's address.
+func hostName(server string) string {
+	if u, err := url.Parse(server); err == nil && u.Host != "" {
 		return u.Hostname()
 	}
-	return s.App.Server()
+	return server
 }
 
 // OpenURL opens link in the browser.

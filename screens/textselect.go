@@ -154,20 +154,52 @@ func (s *textSelector) MouseDown(m *desktop.MouseEvent) {
 // MouseUp is input.
 func (s *textSelector) MouseUp(*desktop.MouseEvent) {}
 
-// DoubleTapped selects the word at p: the text between spaces.
+// DoubleTapped selects the word at p.
 func (s *textSelector) DoubleTapped(p *fyne.PointEvent) {
-	runes := []rune(s.l.Text)
-	from := s.offsetAt(p.Position)
-	to := from
-	for from > 0 && !unicode.IsSpace(runes[from-1]) {
-		from--
-	}
-	for to < len(runes) && !unicode.IsSpace(runes[to]) {
-		to++
-	}
-	s.anchor, s.caret = from, to
+	s.anchor, s.caret = wordAt([]rune(s.l.Text), s.offsetAt(p.Position))
 	s.focus()
 	s.Refresh()
+}
+
+// wordAt is the word of runes at offset i: the runes of i's kind around
+// it, Han characters or others, up to a space or a punctuation mark of
+// Chinese text. A code in a Chinese sentence ("验证码为 123456，用于") is a
+// word of its own; an address (name@example.com) stays whole.
+func wordAt(runes []rune, i int) (from, to int) {
+	i = min(i, len(runes)-1)
+	if i < 0 || wordKind(runes[i]) == wordEnd {
+		return max(i, 0), max(i, 0)
+	}
+	k := wordKind(runes[i])
+	from, to = i, i
+	for from > 0 && wordKind(runes[from-1]) == k {
+		from--
+	}
+	for to < len(runes) && wordKind(runes[to]) == k {
+		to++
+	}
+	return from, to
+}
+
+// The kinds of runes for wordAt.
+const (
+	wordEnd = iota
+	wordHan
+	wordOther
+)
+
+// wordKind sorts r for wordAt: spaces and the punctuation of Chinese text
+// (general punctuation such as “” and —, CJK symbols such as 。【】 and
+// full-width forms such as ，：) end a word.
+func wordKind(r rune) int {
+	switch {
+	case unicode.IsSpace(r), r >= 0x2010 && r <= 0x206f, r >= 0x3000 && r <= 0x303f,
+		r >= 0xff00 && r <= 0xff0f, r >= 0xff1a && r <= 0xff20, r >= 0xff3b && r <= 0xff40, r >= 0xff5b && r <= 0xff65:
+		return wordEnd
+	case unicode.Is(unicode.Han, r):
+		return wordHan
+	}
+	return wordOther
 }
 
 // TappedSecondary offers to copy the selection.

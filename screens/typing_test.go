@@ -127,3 +127,36 @@ func TestTypingWarningsKeepPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestStrengthReasonsKeepPlace: the fields and buttons under a new password
+// stay where they are as the policy's reasons come and go, and the first
+// reason shows on its line.
+func TestStrengthReasonsKeepPlace(t *testing.T) {
+	f := newSignInFixture(t)
+	f.shell.Push(newCreateAccount(f.shell, ""))
+	const email = "reasons@example.org"
+	f.typeIn("field.email_placeholder", email)
+	e := f.entry("field.new_password")
+	f.settle("the form")
+	before := f.places()
+	for _, c := range []struct {
+		text string
+		r    app.Reason
+	}{
+		{"abc", app.ReasonTooShort},
+		{"password", app.ReasonCommon},
+		{email, app.ReasonContainsMail},
+		{testPassword, ""},
+	} {
+		e.SetText("")
+		f.win.Canvas().Focus(e)
+		test.Type(e, c.text)
+		f.settle("the reason")
+		if after := f.places(); !slices.Equal(before, after) {
+			t.Errorf("%q: the fields moved from %v to %v", c.text, before, after)
+		}
+		if c.r != "" && !f.shows(tr("reason."+string(c.r))) {
+			t.Errorf("%q: no %s reason:\n%s", c.text, c.r, f.texts())
+		}
+	}
+}

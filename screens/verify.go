@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -41,6 +42,13 @@ func newVerifyEmail(s *Shell, reg *app.Registration, remember bool) *view {
 	v.content = container.NewVBox(intro, c.object())
 	v.focus = c.entry
 	return v
+}
+
+// textedFixes are the fixes of a texted code's failures, which would
+// otherwise send the user to the mail.
+var textedFixes = map[app.Code]string{
+	app.CodeInvalidCode: "remedy.invalid_code_sms",
+	app.CodeCodeExpired: "remedy.code_expired_sms",
 }
 
 // mailedCodeStep is the part of a step that waits for a mailed 6-digit
@@ -106,6 +114,9 @@ func newMailedCodeStep(s *Shell, v *view, submit, email, subject string, mailed 
 	})
 	sendNew := c.form.action(c.sendNew)
 	c.form.fail.actions[app.RemedyNewCode] = sendNew
+	if email == "" {
+		maps.Copy(c.form.fail.fixes, textedFixes)
+	}
 	c.form.watch(c.entry)
 	c.expiry = widget.NewLabel("")
 	c.find = paragraph("")

@@ -145,13 +145,8 @@ func TestWrapRich(t *testing.T) {
 // TestWrapLabelCopy selects wrapped text by dragging across it, and by
 // Select All, and copies it: the copy is the text, not its broken lines.
 func TestWrapLabelCopy(t *testing.T) {
-	test.NewTempApp(t)
-	fyne.CurrentApp().Settings().SetTheme(NewTheme())
 	const text = "您的防钓鱼短语：“Blue heron at dawn”。此服务器发出的每封邮件都会显示这句话。 Code 123456, at dawn."
-	l := newWrapLabel(text)
-	l.Selectable = true
-	w := test.NewTempWindow(t, l)
-	w.Resize(fyne.NewSize(220, 300))
+	l, w := selectableLabel(t, text, fyne.NewSize(220, 300))
 	copied := func() string {
 		t.Helper()
 		f, ok := w.Canvas().Focused().(fyne.Shortcutable)
@@ -170,6 +165,28 @@ func TestWrapLabelCopy(t *testing.T) {
 	if got := copied(); got != text {
 		t.Errorf("selected all and copied %q, want %q", got, text)
 	}
+}
+
+// selectableLabel is selectable text alone in a window of size.
+func selectableLabel(t *testing.T, text string, size fyne.Size) (*wrapLabel, fyne.Window) {
+	test.NewTempApp(t)
+	fyne.CurrentApp().Settings().SetTheme(NewTheme())
+	l := newWrapLabel(text)
+	l.Selectable = true
+	w := test.NewTempWindow(t, l)
+	w.Resize(size)
+	return l, w
+}
+
+// copyAll selects all the text of a selectable label and copies it.
+func copyAll(t *testing.T, l *wrapLabel) string {
+	t.Helper()
+	if l.selector == nil {
+		t.Fatalf("%q cannot be selected", l.Text)
+	}
+	l.selector.TypedShortcut(&fyne.ShortcutSelectAll{})
+	l.selector.TypedShortcut(&fyne.ShortcutCopy{})
+	return fyne.CurrentApp().Clipboard().Content()
 }
 
 // drag moves the pointer from one place of the canvas to another with the
@@ -216,5 +233,45 @@ func walkVisible(o fyne.CanvasObject, at fyne.Position, fn func(fyne.CanvasObjec
 		for _, c := range test.WidgetRenderer(x).Objects() {
 			walkVisible(c, at, fn)
 		}
+	}
+}
+
+// TestWordAt: a double tap selects a word, which in Chinese text ends at
+// its punctuation and where Han characters meet others, so that the code
+// of a Chinese text message is selected alone.
+func TestWordAt(t *testing.T) {
+	for _, c := range []struct{ text, at, want string }{
+		{"【Sesame】您的验证码为 000278，用于将此手机号绑定到您的账户", "0002", "000278"},
+		{"验证码为000278。", "0002", "000278"},
+		{"【Sesame】您的验证码为", "Ses", "Sesame"},
+		{"【Sesame】您的验证码为 000278", "验证", "您的验证码为"},
+		{"Write to lin@example.com, then wait.", "lin@", "lin@example.com,"},
+		{"Code 123456, at dawn.", "345", "123456,"},
+	} {
+		runes := []rune(c.text)
+		i := len([]rune(c.text[:strings.Index(c.text, c.at)])) + 1
+		from, to := wordAt(runes, i)
+		if got := string(runes[from:to]); got != c.want {
+			t.Errorf("%q at %q: %q, want %q", c.text, c.at, got, c.want)
+		}
+	}
+	if from, to := wordAt(nil, 0); from != 0 || to != 0 {
+		t.Errorf("no text: %d–%d", from, to)
+	}
+
+	// Through the label: a double tap inside the code copies the code.
+	const text = "【Sesame】您的验证码为 000278，用于绑定。"
+	l, _ := selectableLabel(t, text, fyne.NewSize(600, 100))
+	inside := len([]rune(text[:strings.Index(text, "000278")])) + 2
+	for x := float32(0); x < l.Size().Width; x++ {
+		p := fyne.NewPos(x, 12)
+		if l.selector.offsetAt(p) == inside {
+			l.selector.DoubleTapped(&fyne.PointEvent{Position: p})
+			break
+		}
+	}
+	l.selector.TypedShortcut(&fyne.ShortcutCopy{})
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "000278" {
+		t.Errorf("a double tap in the code copied %q", got)
 	}
 }

@@ -331,10 +331,24 @@ func (d *desktop) run() error {
 		fyne.Do(a.Quit)
 	}()
 	a.Run()
-	// The window's size is saved once Run has returned, before the
-	// process ends: the window closed, Quit, or SIGTERM (Fyne's driver
-	// quits on it by itself). Fyne's own stopped hooks run on a queue of
-	// theirs that the process may not wait for.
+	// The window's size is saved, and a session not remembered signed
+	// out, once Run has returned and the window is gone, before the
+	// process ends and the built-in server stops: the window closed,
+	// Quit, or SIGTERM (Fyne's driver quits on it by itself). Fyne's own
+	// stopped hooks run on a queue of theirs that the process may not
+	// wait for.
 	d.saveWindowSize(w)
+	d.quit()
 	return nil
+}
+
+// quit signs out a session not remembered (app.App.Quit), even after
+// SIGTERM ended d.ctx; the sign-out bounds its own wait.
+func (d *desktop) quit() {
+	d.mu.Lock()
+	a := d.app
+	d.mu.Unlock()
+	if err := a.Quit(context.WithoutCancel(d.ctx)); err != nil {
+		fmt.Fprintln(os.Stderr, "sesame:", err)
+	}
 }

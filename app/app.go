@@ -98,6 +98,8 @@ type Config struct {
 	DeviceName string
 	// Timeout bounds each network step; zero means 20 s.
 	Timeout time.Duration
+	// QuitTimeout bounds Quit's sign-out; zero means 2 s.
+	QuitTimeout time.Duration
 	// Now is the clock of the backup drills' schedule; nil means time.Now.
 	Now func() time.Time
 }
@@ -152,6 +154,9 @@ func New(cfg Config) (*App, error) {
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 20 * time.Second
+	}
+	if cfg.QuitTimeout == 0 {
+		cfg.QuitTimeout = 2 * time.Second
 	}
 	if cfg.DeviceName == "" {
 		cfg.DeviceName = defaultDeviceName()

@@ -290,6 +290,30 @@ func (a *App) SignOut(ctx context.Context) error {
 	return kerr
 }
 
+// Quit is the app's last step: a session not remembered is signed out on
+// the server, since its refresh token dies with the process and a copy of
+// it would stay valid; a remembered one is left for the next start. The
+// sign-out is bounded by Config.QuitTimeout, so a dead server does not
+// hold the quit, and leaves the keychain alone.
+func (a *App) Quit(ctx context.Context) error {
+	a.mu.Lock()
+	end := a.account != "" && !a.remember
+	if end {
+		a.account, a.accountPw = "", nil
+	}
+	a.mu.Unlock()
+	a.LockWallet()
+	if !end {
+		return nil
+	}
+	qctx, cancel := context.WithTimeout(ctx, a.cfg.QuitTimeout)
+	defer cancel()
+	if err := a.client.SignOut(qctx); err != nil && !errors.Is(err, authapi.ErrUnauthorized) {
+		return fmt.Errorf("signing out at quit: %w", err)
+	}
+	return nil
+}
+
 // checkNewPassword applies the shared password policy and the confirmation.
 func checkNewPassword(password, confirm, email string) error {
 	if !same(password, confirm) {

@@ -210,7 +210,7 @@ func (r *PasswordReset) Complete(ctx context.Context, password, confirm, secondF
 		return err
 	}
 	req := authapi.ResetCompleteRequest{ResetToken: r.token, NewPassword: password, DeviceToken: r.a.deviceToken(ctx, r.Email),
-		DeviceName: r.a.cfg.DeviceName}
+		DeviceName: r.a.deviceName()}
 	if r.TwoFactorRequired {
 		if err := secondFactor(secondFactorCode, &req.TOTPCode, &req.RecoveryCode); err != nil {
 			return err

@@ -25,6 +25,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"sesame/authapi"
 	"sesame/check"
@@ -94,7 +95,8 @@ type Config struct {
 	Keychain Keychain
 	// DataDir holds the wallet vaults; it is created 0700 when needed.
 	DataDir string
-	// DeviceName names this computer in the account's session list.
+	// DeviceName names this computer in the account's session list; ""
+	// names it by its host in the app's language ([App.SetLanguage]).
 	DeviceName string
 	// Timeout bounds each network step; zero means 20 s.
 	Timeout time.Duration
@@ -115,6 +117,8 @@ type App struct {
 	// pendingLanguage is the language of the account's mails that the
 	// user chose and the server has not taken yet.
 	pendingLanguage string
+	// language is the app's language, one of check.Languages.
+	language string
 	// region is the region of the phone numbers typed without their
 	// country code, by the app's language ("CN" for Chinese); "" for none.
 	region string
@@ -158,13 +162,10 @@ func New(cfg Config) (*App, error) {
 	if cfg.QuitTimeout == 0 {
 		cfg.QuitTimeout = 2 * time.Second
 	}
-	if cfg.DeviceName == "" {
-		cfg.DeviceName = defaultDeviceName()
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	a := &App{cfg: cfg, client: cfg.Client}
+	a := &App{cfg: cfg, client: cfg.Client, language: check.Languages[0]}
 	cfg.Client.OnTokens(a.rotated)
 	return a, nil
 }
@@ -211,10 +212,34 @@ func (a *App) keychainStep(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, 2*a.cfg.Timeout)
 }
 
-func defaultDeviceName() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "Sesame desktop"
+// deviceName names this computer in the account's session list and the
+// new-device mail: Config.DeviceName, else the host's name in the app's
+// language, cut to fit authapi.MaxDeviceNameLen.
+func (a *App) deviceName() string {
+	if a.cfg.DeviceName != "" {
+		return a.cfg.DeviceName
 	}
-	return "Sesame on " + h
+	a.mu.Lock()
+	language := a.language
+	a.mu.Unlock()
+	host, _ := os.Hostname()
+	return hostDeviceName(language, host)
+}
+
+// hostDeviceName is "device.name" for host in language (one of
+// check.Languages), or "device.name_no_host" when host is "".
+func hostDeviceName(language, host string) string {
+	tr, err := check.Translations(language)
+	if err != nil {
+		return "Sesame"
+	}
+	if host == "" {
+		return tr("device.name_no_host", nil)
+	}
+	name := tr("device.name", map[string]any{"Host": host})
+	if over := utf8.RuneCountInString(name) - authapi.MaxDeviceNameLen; over > 0 {
+		r := []rune(host)
+		return tr("device.name", map[string]any{"Host": string(r[:max(len(r)-over, 1)])})
+	}
+	return name
 }

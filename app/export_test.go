@@ -15,3 +15,6 @@ func KeyfileScrypt() keyfile.Scrypt { return keyfileScrypt }
 
 // DataDirOn is DataDir on another system, with its environment and home.
 var DataDirOn = dataDir
+
+// HostDeviceName is the device name of host in language.
+var HostDeviceName = hostDeviceName

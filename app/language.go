@@ -14,11 +14,13 @@ var accountLanguages = []string{authapi.DefaultLanguage, "zh-Hans"}
 
 // SetLanguage makes tag, the UI's language ("en", "zh_Hans", or the
 // system's locale such as "zh-CN"), the Accept-Language of every request,
-// so that a registration's mails are in it. It leaves the account as it is.
+// so that a registration's mails are in it, and names this computer in it
+// at the next sign-in. It leaves the account as it is.
 func (a *App) SetLanguage(tag string) {
 	a.client.SetAcceptLanguage(strings.ReplaceAll(tag, "_", "-"))
+	language := authapi.MatchLanguage(tag, accountLanguages)
 	a.mu.Lock()
-	a.region = phoneRegions[authapi.MatchLanguage(tag, accountLanguages)]
+	a.language, a.region = language, phoneRegions[language]
 	a.mu.Unlock()
 }
 

@@ -58,7 +58,7 @@ func (a *App) SignIn(ctx context.Context, email, password string, remember bool)
 	sctx, cancel := a.step(ctx)
 	defer cancel()
 	tok, err := a.client.SignIn(sctx, authapi.CreateSessionRequest{Email: email, Password: password,
-		DeviceName: a.cfg.DeviceName, DeviceToken: a.deviceToken(ctx, email)})
+		DeviceName: a.deviceName(), DeviceToken: a.deviceToken(ctx, email)})
 	var p *authapi.Problem
 	if errors.As(err, &p) && p.Code == authapi.CodeTwoFactorRequired {
 		ch := &Challenge{ID: p.ChallengeID, Methods: p.Methods, email: email, remember: remember}

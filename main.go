@@ -137,6 +137,8 @@ func uiLanguage(tag string) string {
 type desktop struct {
 	ctx context.Context
 	o   options
+	// localOpts start the built-in server; the zero value is the app's.
+	localOpts localserver.Options
 
 	// mu guards what follows: the screens switch servers and languages
 	// off the UI thread.
@@ -151,7 +153,7 @@ type desktop struct {
 func (d *desktop) connect(server string) (screens.Connection, error) {
 	var c screens.Connection
 	if server == "" {
-		local, err := localserver.Start(d.ctx, d.o.data, d.o.localAddr)
+		local, err := d.localOpts.Start(d.ctx, d.o.data, d.o.localAddr)
 		if err != nil {
 			// The window still opens, to say so and offer Settings; its
 			// client points at a port nothing serves, so no password goes
@@ -188,7 +190,8 @@ func (d *desktop) closeLocal() {
 
 // switchServer is the settings' choice of another server: connected to,
 // then saved by the connection's Commit once it answers. Until then the
-// server in use, the built-in one too, stays as it is.
+// server in use, the built-in one too, stays as it is; a built-in server
+// started for a connection abandoned is stopped.
 func (d *desktop) switchServer(next string) (screens.Connection, error) {
 	if next != "" {
 		if err := app.ValidateServer(next); err != nil {
@@ -200,6 +203,16 @@ func (d *desktop) switchServer(next string) (screens.Connection, error) {
 	c, err := d.connect(next)
 	if err != nil {
 		return c, err
+	}
+	if c.Local {
+		started := d.local
+		c.Abandon = func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.local == started && d.app != c.App {
+				d.closeLocal()
+			}
+		}
 	}
 	c.Commit = func() error {
 		d.mu.Lock()

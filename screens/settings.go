@@ -89,11 +89,16 @@ func settingsServer(s *Shell, v *view) fyne.CanvasObject {
 			if next, err = connect(addr); err != nil {
 				return err
 			}
-			// Switch only to a server that answers.
-			if err := next.App.Answers(ctx); err != nil || next.Commit == nil {
-				return err
+			// Switch only to a server that answers; what was started
+			// for one that does not is stopped.
+			err = next.App.Answers(ctx)
+			if err == nil && next.Commit != nil {
+				err = next.Commit()
 			}
-			return next.Commit()
+			if err != nil && next.Abandon != nil {
+				next.Abandon()
+			}
+			return err
 		}, func() {
 			s.App.LockWallet()
 			s.Connect(next)

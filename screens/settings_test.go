@@ -267,7 +267,7 @@ func TestSettingsClearLocalData(t *testing.T) {
 // reason, and connects to a valid one off the UI thread, starting over.
 func TestSettingsServer(t *testing.T) {
 	f := newFixture(t)
-	var asked, committed []string
+	var asked, committed, abandoned []string
 	var next *app.App
 	fail := errors.New("cannot start")
 	f.shell.Opts.Connect = func(server string) (Connection, error) {
@@ -281,10 +281,11 @@ func TestSettingsServer(t *testing.T) {
 		}
 		if server == "https://dead.example.com" {
 			// The app builds, but nothing answers at its address.
-			return Connection{App: f.appAt("http://127.0.0.1:1", ""), Commit: commit}, nil
+			return Connection{App: f.appAt("http://127.0.0.1:1", ""), Commit: commit,
+				Abandon: func() { abandoned = append(abandoned, server) }}, nil
 		}
 		_, next = f.newApp()
-		return Connection{App: next, Commit: commit}, nil
+		return Connection{App: next, Commit: commit, Abandon: func() { abandoned = append(abandoned, server) }}, nil
 	}
 	settingsOpen(f)
 	if !f.shows(tr("settings.server_current_local")) {
@@ -353,6 +354,10 @@ func TestSettingsServer(t *testing.T) {
 	// Only the server that answered was made the one in use (saved).
 	if !slices.Equal(committed, []string{"https://auth.example.com"}) {
 		t.Fatalf("committed %v", committed)
+	}
+	// What was started for the server that did not answer was stopped.
+	if !slices.Equal(abandoned, []string{"https://dead.example.com"}) {
+		t.Fatalf("abandoned %v", abandoned)
 	}
 }
 

@@ -30,6 +30,10 @@ type Connection struct {
 	// in use (saves the choice), once its server answers; off the UI
 	// thread.
 	Commit func() error
+	// Abandon, when set, stops what Options.Connect started for a
+	// connection that is not committed (the built-in server); off the UI
+	// thread.
+	Abandon func()
 }
 
 // Options is what the program tells the screens about where they run,

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"sesame/authapi"
 )
@@ -39,7 +41,8 @@ func setPhraseElsewhere(t *testing.T, addr, phrase string) {
 // and start again and land on home without typing the password. The
 // refresh token is in the keychain (found with secret-tool), rotated by the
 // second start, and in none of the app's files; so is the account's
-// anti-phishing phrase, which the sign-in screen then shows.
+// anti-phishing phrase, which the sign-in screen then shows. A sign-in
+// without "Remember me" leaves no session on the server after the quit.
 func TestRememberMe(t *testing.T) {
 	d := newDesktop(t, "en")
 	d.start()
@@ -140,6 +143,78 @@ func TestRememberMe(t *testing.T) {
 	}
 	if err := json.Unmarshal(out, &report); err != nil || report.Blocking || len(report.Steps) < 8 {
 		t.Fatalf("sesame doctor --json: %v\n%s", err, out)
+	}
+
+	// A sign-in without "Remember me" ends with the app: after the quit
+	// the built-in server has no session of it, so the account's device
+	// list does not grow with each start.
+	watch := watchSessions(t, d.addr)
+	before := watch.count()
+	d.Focus()
+	d.Type(password) // the address is filled in, "Remember me" ticked
+	d.Keys("Tab", "space", "shift+Tab", "Return")
+	watch.waitCount(before+1, d)
+	d.Shot("home-not-remembered-zh")
+	// The Chinese window names this computer in Chinese.
+	if !slices.ContainsFunc(watch.sessions(), func(s authapi.Session) bool { return strings.HasSuffix(s.DeviceName, " 上的 Sesame") }) {
+		t.Errorf("no session of a Chinese device name: %+v", watch.sessions())
+	}
+	watch.signOut()
+	d.quit()
+	d.start()
+	if n := watchSessions(t, d.addr).count(); n != before {
+		t.Fatalf("%d sessions after the quit of a sign-in without \"Remember me\", %d before it", n, before)
+	}
+}
+
+// sessionWatch is a sign-in of another device that lists the account's
+// sessions on the built-in server, its own among them.
+type sessionWatch struct {
+	t *testing.T
+	c *authapi.Client
+}
+
+func watchSessions(t *testing.T, addr string) sessionWatch {
+	t.Helper()
+	c, err := authapi.NewClient("http://" + addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(context.Background(), authapi.CreateSessionRequest{Email: email, Password: password, DeviceName: "watch"}); err != nil {
+		t.Fatal(err)
+	}
+	return sessionWatch{t, c}
+}
+
+func (w sessionWatch) sessions() []authapi.Session {
+	w.t.Helper()
+	ss, err := w.c.Sessions(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return ss
+}
+
+func (w sessionWatch) count() int {
+	w.t.Helper()
+	return len(w.sessions())
+}
+
+// waitCount waits until the account has n sessions.
+func (w sessionWatch) waitCount(n int, d *desktop) {
+	w.t.Helper()
+	got := 0
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		if got = w.count(); got == n {
+			return
+		}
+	}
+	w.t.Fatalf("%d sessions, not %d\napp log:\n%s", got, n, d.Log())
+}
+
+func (w sessionWatch) signOut() {
+	if err := w.c.SignOut(context.Background()); err != nil {
+		w.t.Fatal(err)
 	}
 }
 

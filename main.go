@@ -223,6 +223,9 @@ func (d *desktop) switchServer(next string) (screens.Connection, error) {
 			return err
 		}
 		d.settings = saved
+		// The session on the server left ends as at a quit, before the
+		// built-in server stops.
+		d.quitApp()
 		if next != "" {
 			d.closeLocal()
 		}
@@ -351,17 +354,17 @@ func (d *desktop) run() error {
 	// stopped hooks run on a queue of theirs that the process may not
 	// wait for.
 	d.saveWindowSize(w)
-	d.quit()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.quitApp()
 	return nil
 }
 
-// quit signs out a session not remembered (app.App.Quit), even after
-// SIGTERM ended d.ctx; the sign-out bounds its own wait.
-func (d *desktop) quit() {
-	d.mu.Lock()
-	a := d.app
-	d.mu.Unlock()
-	if err := a.Quit(context.WithoutCancel(d.ctx)); err != nil {
+// quitApp signs out the app's session if it is not remembered
+// (app.App.Quit), even after SIGTERM ended d.ctx; the sign-out bounds its
+// own wait. d.mu is held.
+func (d *desktop) quitApp() {
+	if err := d.app.Quit(context.WithoutCancel(d.ctx)); err != nil {
 		fmt.Fprintln(os.Stderr, "sesame:", err)
 	}
 }

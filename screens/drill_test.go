@@ -107,6 +107,36 @@ func TestBackupDrill(t *testing.T) {
 	f.waitFor("the screen the drill began on", func() bool { return f.shell.Top() == began })
 }
 
+// The drill's word fields are the restore's: typing offers the phrase's
+// list words as suggestions, a tap on one fills the word and moves on.
+func TestBackupDrillSuggests(t *testing.T) {
+	f := newFixture(t)
+	unlockVault(f)
+	f.shell.Push(newBackupDrill(f.shell))
+	f.waitTop("drill.title")
+	f.typeIn("unlock.password", unlockPassword)
+	f.tap("drill.start")
+	f.waitFor("the words step", func() bool { return f.shows(tr("drill.words_intro")) })
+	var positions []int
+	for p := 1; p <= 12; p++ {
+		if e, _ := f.labelledEntry(drillWord(p)); e != nil {
+			positions = append(positions, p)
+		}
+	}
+	if len(positions) < 2 {
+		t.Fatalf("asked positions %v", positions)
+	}
+	word := abandonWords[positions[0]-1]
+	f.typeWord(positions[0], word[:3])
+	suggestion := must(f, "the suggestion "+word, func(b *button) bool { return b.Text == word })
+	test.Tap(suggestion)
+	first, _ := f.labelledEntry(drillWord(positions[0]))
+	second, _ := f.labelledEntry(drillWord(positions[1]))
+	if first.Text != word || f.win.Canvas().Focused() != second {
+		t.Fatalf("after the suggestion: %q, the keyboard in %#v", first.Text, f.win.Canvas().Focused())
+	}
+}
+
 // Home shows the wallet's fingerprint and when the phrase was checked, and
 // asks for a drill once one is due.
 func TestHomeFingerprintAndDrill(t *testing.T) {
@@ -190,7 +220,7 @@ func TestCodeCheck(t *testing.T) {
 
 // labelledEntry is the visible field beside the label text in a labelled
 // form, or nil.
-func (f *fixture) labelledEntry(text string) (*entry, bool) {
+func (f *fixture) labelledEntry(text string) (*wordEntry, bool) {
 	for _, o := range f.objects() {
 		c, ok := o.(*fyne.Container)
 		if !ok {
@@ -198,7 +228,7 @@ func (f *fixture) labelledEntry(text string) (*entry, bool) {
 		}
 		for i := 0; i+1 < len(c.Objects); i++ {
 			if l, ok := c.Objects[i].(*widget.Label); ok && l.Text == text {
-				if e, ok := c.Objects[i+1].(*entry); ok {
+				if e, ok := c.Objects[i+1].(*wordEntry); ok {
 					return e, true
 				}
 			}

@@ -361,19 +361,6 @@ func (c *createFlow) quizView() *view {
 			}
 			choices.SetSelected(sel)
 			notes[i].clear()
-			f.check()
-		}
-		w.next = func(*wordField) {
-			if i+1 < len(fields) {
-				s.Win.Canvas().Focus(fields[i+1].entry)
-			}
-		}
-		w.entered = func(w *wordField) {
-			if i+1 < len(fields) {
-				w.next(w)
-				return
-			}
-			f.submit.OnTapped()
 		}
 		fields[i] = w
 		notes[i] = newKeptNote()
@@ -381,6 +368,7 @@ func (c *createFlow) quizView() *view {
 			heading(lang.LocalizeKey("wallet_create.quiz_word", "", map[string]any{"N": q.Position})),
 			choices, w.obj, notes[i].box, bar.box)
 	}
+	watchWordFields(s, f, fields)
 	closeAlso(v, func() {
 		for _, w := range fields {
 			w.Clear()

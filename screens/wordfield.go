@@ -234,6 +234,33 @@ func (w *wordField) markWrong() {
 	w.setBad(true)
 }
 
+// watchWordFields makes fields the fields of form f, in order: f checks
+// again after each change (after the field's own changed), an accepted
+// word moves the keyboard to the next field, and Enter in the last submits.
+func watchWordFields(s *Shell, f *form, fields []*wordField) {
+	for i, w := range fields {
+		own := w.changed
+		w.changed = func(w *wordField) {
+			if own != nil {
+				own(w)
+			}
+			f.check()
+		}
+		w.next = func(*wordField) {
+			if i+1 < len(fields) {
+				s.Win.Canvas().Focus(fields[i+1].entry)
+			}
+		}
+		w.entered = func(w *wordField) {
+			if i+1 < len(fields) {
+				w.next(w)
+				return
+			}
+			f.submit.OnTapped()
+		}
+	}
+}
+
 // AcceptsTab takes Tab only while it completes the word.
 func (e *wordEntry) AcceptsTab() bool { return e.field.pending() }
 

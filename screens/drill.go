@@ -49,7 +49,7 @@ func drillWords(s *Shell, d *app.Drill) *view {
 	v := newView(lang.L("drill.title"))
 	// The restore's word fields: completions, and pinyin for a Chinese list.
 	list := d.Language()
-	bar := newSuggestionBar()
+	bar := newSuggestionBar(1)
 	fields := make([]*wordField, len(d.Positions))
 	var rows []fieldRow
 	for i, p := range d.Positions {
@@ -105,7 +105,7 @@ func drillWords(s *Shell, d *app.Drill) *view {
 		})
 	})
 	watchWordFields(s, f, fields)
-	step = container.NewVBox(paragraph(lang.L("drill.words_intro")), labelled(rows...), bar.box, f.actions(), miss)
+	step = container.NewVBox(paragraph(lang.L("drill.words_intro")), labelled(rows...), bar.obj, f.actions(), miss)
 	done = securityDone(s, lang.L("drill.done"))
 	done.Hide()
 	v.content = container.NewVBox(step, done)

@@ -345,7 +345,7 @@ func (c *createFlow) quizView() *view {
 		paragraph(lang.L("wallet_create.quiz_help")),
 	}
 	for i, q := range questions {
-		bar := newSuggestionBar()
+		bar := newSuggestionBar(0)
 		w := newWordField(0, func() recovery.Language { return list }, bar)
 		w.entry.SetPlaceHolder(lang.L("wallet_create.quiz_type"))
 		choices := widget.NewRadioGroup(q.Choices, func(sel string) {
@@ -366,7 +366,7 @@ func (c *createFlow) quizView() *view {
 		notes[i] = newKeptNote()
 		rows = append(rows,
 			heading(lang.LocalizeKey("wallet_create.quiz_word", "", map[string]any{"N": q.Position})),
-			choices, w.obj, notes[i].box, bar.box)
+			choices, w.obj, notes[i].box, bar.obj)
 	}
 	watchWordFields(s, f, fields)
 	closeAlso(v, func() {

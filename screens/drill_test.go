@@ -27,6 +27,22 @@ func drillWord(p int) string {
 	return lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)})
 }
 
+// drillToWords types the wallet password into the drill's first step and
+// returns the positions the words step asks.
+func drillToWords(f *fixture) []int {
+	f.t.Helper()
+	f.typeIn("unlock.password", unlockPassword)
+	f.tap("drill.start")
+	f.waitFor("the words step", func() bool { return f.shows(tr("drill.words_intro")) })
+	var positions []int
+	for p := 1; p <= 12; p++ {
+		if e, _ := f.labelledEntry(drillWord(p)); e != nil {
+			positions = append(positions, p)
+		}
+	}
+	return positions
+}
+
 // typeWord types w into the drill's field of position p, replacing what
 // it holds.
 func (f *fixture) typeWord(p int, w string) {
@@ -60,17 +76,11 @@ func TestBackupDrill(t *testing.T) {
 	if !f.warnsTyping("unlock.password", "A STURDY PASSWORD", app.WarnCapsLock) {
 		t.Errorf("the wallet password does not warn of Caps Lock:\n%s", f.texts())
 	}
-	f.typeIn("unlock.password", unlockPassword)
-	f.tap("drill.start")
-	f.waitFor("the words step", func() bool { return f.shows(tr("drill.words_intro")) })
-	var positions []int
-	for p := 1; p <= 12; p++ {
-		if e, _ := f.labelledEntry(drillWord(p)); e != nil {
-			positions = append(positions, p)
-			// Each says its word once: in the label.
-			if e.PlaceHolder != "" {
-				t.Errorf("word %d: the label %q and the placeholder %q", p, drillWord(p), e.PlaceHolder)
-			}
+	positions := drillToWords(f)
+	for _, p := range positions {
+		// Each says its word once: in the label.
+		if e, _ := f.labelledEntry(drillWord(p)); e.PlaceHolder != "" {
+			t.Errorf("word %d: the label %q and the placeholder %q", p, drillWord(p), e.PlaceHolder)
 		}
 	}
 	if len(positions) != 3 {
@@ -114,15 +124,7 @@ func TestBackupDrillSuggests(t *testing.T) {
 	unlockVault(f)
 	f.shell.Push(newBackupDrill(f.shell))
 	f.waitTop("drill.title")
-	f.typeIn("unlock.password", unlockPassword)
-	f.tap("drill.start")
-	f.waitFor("the words step", func() bool { return f.shows(tr("drill.words_intro")) })
-	var positions []int
-	for p := 1; p <= 12; p++ {
-		if e, _ := f.labelledEntry(drillWord(p)); e != nil {
-			positions = append(positions, p)
-		}
-	}
+	positions := drillToWords(f)
 	if len(positions) < 2 {
 		t.Fatalf("asked positions %v", positions)
 	}

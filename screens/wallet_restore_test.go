@@ -507,8 +507,9 @@ func TestPinyinWordsBeforeTheList(t *testing.T) {
 
 // TestWalletRestoreSuggestionsZh: before the list is known, a Chinese
 // interface offers the Chinese words for typed pinyin first (an English
-// one the completions), the Traditional list's own words are marked with
-// its name, and the rows coming and going move nothing below them.
+// one the completions), and a space takes the first of them; the
+// Traditional list's own words are marked with its name, and the rows
+// coming and going move nothing below them.
 func TestWalletRestoreSuggestionsZh(t *testing.T) {
 	f := newFixture(t)
 	// Where the passphrase check box sits once laid out, as the driver
@@ -550,6 +551,13 @@ func TestWalletRestoreSuggestionsZh(t *testing.T) {
 		e.SetText("")
 		if now := passAt(r); now != at {
 			t.Errorf("%s: the suggestions going moved the passphrase check box from %v to %v", c.tag, at, now)
+		}
+		// A space ends the word as the first suggestion's kind says: the
+		// Chinese word in a Chinese interface, the typed text in another.
+		want := map[string]string{"en": "de", "zh_Hans": "的"}[c.tag]
+		test.Type(e, "de ")
+		if got := r.fields[0].Word(); got != want {
+			t.Errorf("%s: de and a space: %q, want %q", c.tag, got, want)
 		}
 		f.shell.Back()
 	}

@@ -218,10 +218,10 @@ func (w *wordField) onChanged() {
 	if trimmed := strings.TrimFunc(text, isWordSeparator); trimmed != text && trimmed != "" &&
 		strings.IndexFunc(text, isWordSeparator) >= len(trimmed) {
 		// A space after a word ends it: keep the word, or take the first
-		// Chinese word of typed pinyin as an input method does, and move
-		// on.
+		// Chinese word of typed pinyin as an input method does, when the
+		// Chinese words come first or alone, and move on.
 		w.SetWord(trimmed)
-		if sg := w.suggestions(); !w.Known() && len(sg.completions) == 0 && len(sg.pinyin()) > 0 {
+		if sg := w.suggestions(); !w.Known() && (len(sg.completions) == 0 || sg.pinyinFirst) && len(sg.pinyin()) > 0 {
 			w.SetWord(sg.pinyin()[0])
 		}
 		if w.next != nil {

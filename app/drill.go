@@ -169,6 +169,9 @@ func (d *Drill) Phrase() recovery.Mnemonic {
 	return recovery.Mnemonic{Language: d.phrase.Language, Words: slices.Clone(d.phrase.Words)}
 }
 
+// Language is the phrase's wordlist, which the typed words complete from.
+func (d *Drill) Language() recovery.Language { return d.phrase.Language }
+
 // Forget drops the phrase the drill holds.
 func (d *Drill) Forget() {
 	d.mu.Lock()

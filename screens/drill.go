@@ -47,12 +47,15 @@ func newBackupDrill(s *Shell) *view {
 // positions and offers to show the phrase again.
 func drillWords(s *Shell, d *app.Drill) *view {
 	v := newView(lang.L("drill.title"))
-	fields := make([]*entry, len(d.Positions))
+	// The restore's word fields: completions, and pinyin for a Chinese list.
+	list := d.Language()
+	bar := newSuggestionBar(1)
+	fields := make([]*wordField, len(d.Positions))
 	var rows []fieldRow
 	for i, p := range d.Positions {
 		// The label names the word; a placeholder would say it again.
-		fields[i] = newEntry()
-		rows = append(rows, fieldRow{lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)}), fields[i]})
+		fields[i] = newWordField(0, func() recovery.Language { return list }, bar)
+		rows = append(rows, fieldRow{lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)}), fields[i].obj})
 	}
 	missed := paragraph("")
 	missed.Importance = widget.DangerImportance
@@ -62,16 +65,16 @@ func drillWords(s *Shell, d *app.Drill) *view {
 	var step, done *fyne.Container
 	var f *form
 	f = newForm(s, v, lang.L("drill.check"), func() bool {
-		for _, e := range fields {
-			if strings.TrimSpace(e.Text) == "" {
+		for _, w := range fields {
+			if w.Word() == "" {
 				return false
 			}
 		}
 		return true
 	}, func() {
 		answers := make([]string, len(fields))
-		for i, e := range fields {
-			answers[i] = e.Text
+		for i, w := range fields {
+			answers[i] = w.Word()
 		}
 		miss.Hide()
 		f.run(func(context.Context) error { return d.Check(answers) }, func() {
@@ -87,10 +90,10 @@ func drillWords(s *Shell, d *app.Drill) *view {
 			for i, p := range d.Positions {
 				for _, w := range qe.Wrong {
 					if w == p {
-						fields[i].SetText("")
+						fields[i].Clear()
 						if at == nil {
 							// The keyboard goes to the first word to type again.
-							s.Win.Canvas().Focus(fields[i])
+							s.Win.Canvas().Focus(fields[i].entry)
 						}
 						at = append(at, strconv.Itoa(p))
 					}
@@ -101,18 +104,16 @@ func drillWords(s *Shell, d *app.Drill) *view {
 			return true
 		})
 	})
-	for _, e := range fields {
-		f.watch(e)
-	}
-	step = container.NewVBox(paragraph(lang.L("drill.words_intro")), labelled(rows...), f.actions(), miss)
+	watchWordFields(s, f, fields)
+	step = container.NewVBox(paragraph(lang.L("drill.words_intro")), labelled(rows...), bar.obj, f.actions(), miss)
 	done = securityDone(s, lang.L("drill.done"))
 	done.Hide()
 	v.content = container.NewVBox(step, done)
-	v.focus = fields[0]
+	v.focus = fields[0].entry
 	closeAlso(v, func() {
 		d.Forget()
-		for _, e := range fields {
-			e.SetText("")
+		for _, w := range fields {
+			w.Clear()
 		}
 	})
 	return v

@@ -27,6 +27,22 @@ func drillWord(p int) string {
 	return lang.LocalizeKey("drill.word", "", map[string]any{"N": strconv.Itoa(p)})
 }
 
+// drillToWords types the wallet password into the drill's first step and
+// returns the positions the words step asks.
+func drillToWords(f *fixture) []int {
+	f.t.Helper()
+	f.typeIn("unlock.password", unlockPassword)
+	f.tap("drill.start")
+	f.waitFor("the words step", func() bool { return f.shows(tr("drill.words_intro")) })
+	var positions []int
+	for p := 1; p <= 12; p++ {
+		if e, _ := f.labelledEntry(drillWord(p)); e != nil {
+			positions = append(positions, p)
+		}
+	}
+	return positions
+}
+
 // typeWord types w into the drill's field of position p, replacing what
 // it holds.
 func (f *fixture) typeWord(p int, w string) {
@@ -60,17 +76,11 @@ func TestBackupDrill(t *testing.T) {
 	if !f.warnsTyping("unlock.password", "A STURDY PASSWORD", app.WarnCapsLock) {
 		t.Errorf("the wallet password does not warn of Caps Lock:\n%s", f.texts())
 	}
-	f.typeIn("unlock.password", unlockPassword)
-	f.tap("drill.start")
-	f.waitFor("the words step", func() bool { return f.shows(tr("drill.words_intro")) })
-	var positions []int
-	for p := 1; p <= 12; p++ {
-		if e, _ := f.labelledEntry(drillWord(p)); e != nil {
-			positions = append(positions, p)
-			// Each says its word once: in the label.
-			if e.PlaceHolder != "" {
-				t.Errorf("word %d: the label %q and the placeholder %q", p, drillWord(p), e.PlaceHolder)
-			}
+	positions := drillToWords(f)
+	for _, p := range positions {
+		// Each says its word once: in the label.
+		if e, _ := f.labelledEntry(drillWord(p)); e.PlaceHolder != "" {
+			t.Errorf("word %d: the label %q and the placeholder %q", p, drillWord(p), e.PlaceHolder)
 		}
 	}
 	if len(positions) != 3 {
@@ -105,6 +115,28 @@ func TestBackupDrill(t *testing.T) {
 	// Done leads back to where the drill began, not to its password step.
 	f.tap("security.done")
 	f.waitFor("the screen the drill began on", func() bool { return f.shell.Top() == began })
+}
+
+// The drill's word fields are the restore's: typing offers the phrase's
+// list words as suggestions, a tap on one fills the word and moves on.
+func TestBackupDrillSuggests(t *testing.T) {
+	f := newFixture(t)
+	unlockVault(f)
+	f.shell.Push(newBackupDrill(f.shell))
+	f.waitTop("drill.title")
+	positions := drillToWords(f)
+	if len(positions) < 2 {
+		t.Fatalf("asked positions %v", positions)
+	}
+	word := abandonWords[positions[0]-1]
+	f.typeWord(positions[0], word[:3])
+	suggestion := must(f, "the suggestion "+word, func(b *button) bool { return b.Text == word })
+	test.Tap(suggestion)
+	first, _ := f.labelledEntry(drillWord(positions[0]))
+	second, _ := f.labelledEntry(drillWord(positions[1]))
+	if first.Text != word || f.win.Canvas().Focused() != second {
+		t.Fatalf("after the suggestion: %q, the keyboard in %#v", first.Text, f.win.Canvas().Focused())
+	}
 }
 
 // Home shows the wallet's fingerprint and when the phrase was checked, and
@@ -190,7 +222,7 @@ func TestCodeCheck(t *testing.T) {
 
 // labelledEntry is the visible field beside the label text in a labelled
 // form, or nil.
-func (f *fixture) labelledEntry(text string) (*entry, bool) {
+func (f *fixture) labelledEntry(text string) (*wordEntry, bool) {
 	for _, o := range f.objects() {
 		c, ok := o.(*fyne.Container)
 		if !ok {
@@ -198,7 +230,7 @@ func (f *fixture) labelledEntry(text string) (*entry, bool) {
 		}
 		for i := 0; i+1 < len(c.Objects); i++ {
 			if l, ok := c.Objects[i].(*widget.Label); ok && l.Text == text {
-				if e, ok := c.Objects[i+1].(*entry); ok {
+				if e, ok := c.Objects[i+1].(*wordEntry); ok {
 					return e, true
 				}
 			}

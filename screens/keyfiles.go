@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/app"
+	"sesame/wallet"
 )
 
 // errNoFile: the user closed the file dialog without a file.
@@ -80,10 +81,21 @@ func newKeyFiles(s *Shell) *view {
 		fail.Show(err)
 		box.Add(fail.box)
 	}
+	// The accounts of the phrase, then the imported ones, each group under
+	// its heading once; each account named by its place.
+	var phrase, imported int
 	for _, acc := range accounts {
-		name := lang.L("keyfiles.from_phrase")
+		var name string
 		if acc.Imported {
-			name = lang.L("keyfiles.imported")
+			if imported++; imported == 1 {
+				box.Add(heading(lang.L("keyfiles.imported")))
+			}
+			name = lang.LocalizeKey("keyfiles.imported_account", "", map[string]any{"N": imported})
+		} else {
+			if phrase++; phrase == 1 {
+				box.Add(heading(lang.L("keyfiles.from_phrase")))
+			}
+			name = lang.LocalizeKey("keyfiles.account", "", map[string]any{"N": acc.Index + 1, "Path": wallet.Ethereum.Path(acc.Index)})
 		}
 		label := widget.NewLabel(name)
 		label.Importance = widget.LowImportance

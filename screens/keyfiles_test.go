@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,6 +32,21 @@ func TestKeyFiles(t *testing.T) {
 	f.waitTop("keyfiles.title")
 	if !f.shows("0x9858EfFD232B4033E47d90003D41EC34EcaEda94") || f.shows(tr("keyfiles.imported")) {
 		t.Fatalf("accounts:\n%s", f.texts())
+	}
+	// The phrase's accounts under its heading once, each named by its
+	// place on the path.
+	labels := walletLabels(f)
+	count := func(text string) int {
+		return len(slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return l != text }))
+	}
+	if n := count(tr("keyfiles.from_phrase")); n != 1 {
+		t.Errorf("%q is said %d times: %q", tr("keyfiles.from_phrase"), n, labels)
+	}
+	for i := range 3 {
+		name := lang.LocalizeKey("keyfiles.account", "", map[string]any{"N": i + 1, "Path": fmt.Sprintf("m/44'/60'/0'/0/%d", i)})
+		if count(name) != 1 {
+			t.Errorf("account %d is not named %q: %q", i+1, name, labels)
+		}
 	}
 	f.tap("keyfiles.export") // the first account's
 	f.waitTop("keyfiles.export_title")
@@ -84,7 +101,9 @@ func TestKeyFiles(t *testing.T) {
 	f.shell.Back()
 	f.shell.Push(newKeyFiles(f.shell))
 	f.waitTop("keyfiles.title")
-	if !f.shows(addr) || !f.shows(tr("keyfiles.imported")) {
+	labels = walletLabels(f)
+	if !f.shows(addr) || count(tr("keyfiles.imported")) != 1 || count(tr("keyfiles.from_phrase")) != 1 ||
+		count(lang.LocalizeKey("keyfiles.imported_account", "", map[string]any{"N": 1})) != 1 {
 		t.Fatalf("accounts after the import:\n%s", f.texts())
 	}
 }

@@ -25,6 +25,8 @@ var (
 // text (1.3:1 in the light theme), its red, orange and green do not. The
 // outline of fields, unticked boxes and radio buttons reaches 3:1 (WCAG
 // 1.4.11); the default's (1.3:1 light, 1.5:1 dark) hardly shows. The
+// status colours (error, warning, success) are muted in both variants: the
+// default's dark success is a neon green (#43f436). The
 // primary colour is a calm teal, darker on light backgrounds and lighter on
 // dark ones.
 var palette = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
@@ -44,6 +46,8 @@ var palette = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnPrimary: color.NRGBA{R: 0x10, G: 0x10, B: 0x12, A: 0xff},
 		theme.ColorNameDisabled:            color.NRGBA{R: 0x9a, G: 0x9a, B: 0x9a, A: 0xff},
 		theme.ColorNameError:               color.NRGBA{R: 0xff, G: 0x6b, B: 0x6b, A: 0xff},
+		theme.ColorNameWarning:             color.NRGBA{R: 0xf0, G: 0xa0, B: 0x4b, A: 0xff},
+		theme.ColorNameSuccess:             color.NRGBA{R: 0x66, G: 0xbb, B: 0x6a, A: 0xff},
 		theme.ColorNameInputBorder:         color.NRGBA{R: 0x7a, G: 0x7a, B: 0x7a, A: 0xff},
 	},
 }

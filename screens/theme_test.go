@@ -207,6 +207,19 @@ func TestThemeContrast(t *testing.T) {
 	}
 }
 
+// TestThemeStatusColours: the error, warning and success colours are
+// Sesame's own in both variants, not the default theme's (whose dark
+// success, #43f436, glared on a saved file's path).
+func TestThemeStatusColours(t *testing.T) {
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		for _, n := range []fyne.ThemeColorName{theme.ColorNameError, theme.ColorNameWarning, theme.ColorNameSuccess} {
+			if _, ok := palette[v][n]; !ok {
+				t.Errorf("variant %d: %s is the default theme's %v", v, n, theme.DefaultTheme().Color(n, v))
+			}
+		}
+	}
+}
+
 // TestThemeContrastCatches checks the test's arithmetic on known pairs:
 // Fyne's default caption grey on white, which the issue measured, fails.
 func TestThemeContrastCatches(t *testing.T) {

@@ -3,11 +3,12 @@ package screens
 import (
 	"context"
 	"errors"
+	"image/color"
 	"slices"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
@@ -304,28 +305,10 @@ func (c *createFlow) quizView() *view {
 	list := d.Mnemonic.Language
 	questions := d.Quiz.Questions
 	fields := make([]*wordField, len(questions))
-	wrong := paragraph("")
-	wrong.Importance = widget.DangerImportance
-	wrong.Hide()
+	// notes say, under each field, that the last check found its answer
+	// wrong; a changed answer takes its note away.
+	notes := make([]*keptNote, len(questions))
 	var f *form
-	// wrongAt are the positions the last check found wrong whose answer
-	// has not changed since: a changed answer drops its position, and the
-	// failure goes with the last one.
-	var wrongAt []int
-	showWrong := func() {
-		if len(wrongAt) == 0 {
-			wrong.Hide()
-			f.fail.Clear()
-			return
-		}
-		positions := make([]string, len(wrongAt))
-		for i, p := range wrongAt {
-			positions[i] = strconv.Itoa(p)
-		}
-		wrong.SetText(lang.LocalizePluralKey("wallet_create.quiz_wrong_positions", "", len(wrongAt),
-			map[string]any{"Count": len(wrongAt), "Positions": strings.Join(positions, lang.L("wallet_restore.list_separator"))}))
-		wrong.Show()
-	}
 	valid := func() bool {
 		for _, w := range fields {
 			if w == nil || w.Word() == "" {
@@ -343,16 +326,13 @@ func (c *createFlow) quizView() *view {
 		var qe *recovery.QuizError
 		switch {
 		case errors.As(err, &qe):
-			f.fail.Show(err)
-			wrongAt = slices.Clone(qe.Wrong)
-			for _, p := range qe.Wrong {
-				for j, q := range questions {
-					if q.Position == p {
-						fields[j].markWrong()
-					}
+			// Said once, under each wrong field: no failure box.
+			for j, q := range questions {
+				if slices.Contains(qe.Wrong, q.Position) {
+					fields[j].markWrong()
+					notes[j].show(lang.LocalizeKey("wallet_create.quiz_wrong_word", "", map[string]any{"N": q.Position}))
 				}
 			}
-			showWrong()
 		case err != nil:
 			f.fail.Show(err)
 		default:
@@ -365,7 +345,7 @@ func (c *createFlow) quizView() *view {
 		paragraph(lang.L("wallet_create.quiz_help")),
 	}
 	for i, q := range questions {
-		bar := newSuggestionBar()
+		bar := newSuggestionBar(0)
 		w := newWordField(0, func() recovery.Language { return list }, bar)
 		w.entry.SetPlaceHolder(lang.L("wallet_create.quiz_type"))
 		choices := widget.NewRadioGroup(q.Choices, func(sel string) {
@@ -380,35 +360,21 @@ func (c *createFlow) quizView() *view {
 				sel = w.Word()
 			}
 			choices.SetSelected(sel)
-			if k := slices.Index(wrongAt, q.Position); k >= 0 {
-				wrongAt = slices.Delete(wrongAt, k, k+1)
-				showWrong()
-			}
-			f.check()
-		}
-		w.next = func(*wordField) {
-			if i+1 < len(fields) {
-				s.Win.Canvas().Focus(fields[i+1].entry)
-			}
-		}
-		w.entered = func(w *wordField) {
-			if i+1 < len(fields) {
-				w.next(w)
-				return
-			}
-			f.submit.OnTapped()
+			notes[i].clear()
 		}
 		fields[i] = w
+		notes[i] = newKeptNote()
 		rows = append(rows,
 			heading(lang.LocalizeKey("wallet_create.quiz_word", "", map[string]any{"N": q.Position})),
-			choices, w.obj, bar.box)
+			choices, w.obj, notes[i].box, bar.obj)
 	}
+	watchWordFields(s, f, fields)
 	closeAlso(v, func() {
 		for _, w := range fields {
 			w.Clear()
 		}
 	})
-	v.content = container.NewVBox(append(rows, wrong, f.actions())...)
+	v.content = container.NewVBox(append(rows, f.actions())...)
 	return v
 }
 
@@ -547,4 +513,38 @@ func walletChainName(c wallet.Chain) string {
 		return lang.L("wallet_setup.bitcoin")
 	}
 	return c.String()
+}
+
+// keptNote is a warning under a field that keeps its place once cleared,
+// so that what is below does not move under the pointer.
+type keptNote struct {
+	box   *fyne.Container
+	text  *wrapLabel
+	place *canvas.Rectangle
+}
+
+func newKeptNote() *keptNote {
+	n := &keptNote{text: paragraph(""), place: canvas.NewRectangle(color.Transparent)}
+	n.text.Importance = widget.DangerImportance
+	n.text.Hide()
+	n.box = container.NewStack(n.place, n.text)
+	return n
+}
+
+// show says text.
+func (n *keptNote) show(text string) {
+	n.text.SetText(text)
+	n.text.Show()
+	n.box.Refresh()
+}
+
+// clear hides the text but keeps its height.
+func (n *keptNote) clear() {
+	if !n.text.Visible() {
+		return
+	}
+	// The height it was laid out at: its MinSize is of the width before.
+	n.place.SetMinSize(fyne.NewSize(0, max(n.place.MinSize().Height, n.text.Size().Height)))
+	n.text.Hide()
+	n.box.Refresh()
 }

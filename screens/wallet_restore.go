@@ -61,7 +61,8 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 	v := newView(r.title)
 	r.v = v
 	counts := recovery.WordCounts()
-	r.bar = newSuggestionBar()
+	// The completions and the Chinese words while the list is not known.
+	r.bar = newSuggestionBar(2)
 	r.fields = make([]*wordField, counts[len(counts)-1])
 	for i := range r.fields {
 		w := newWordField(i+1, func() recovery.Language { return r.lang }, r.bar)
@@ -114,7 +115,7 @@ func startRestoreWallet(s *Shell) (*view, *restoreFlow) {
 		r.counts,
 		r.detected,
 		r.grid,
-		r.bar.box,
+		r.bar.obj,
 		r.problem.box,
 		r.usePass,
 		passBox,

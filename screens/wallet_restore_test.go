@@ -317,7 +317,9 @@ func barButtons(r *restoreFlow) []*button {
 	if r.bar.box.Visible() {
 		for _, row := range r.bar.box.Objects {
 			for _, o := range row.(*fyne.Container).Objects {
-				out = append(out, o.(*button))
+				if b, ok := o.(*button); ok {
+					out = append(out, b)
+				}
 			}
 		}
 	}
@@ -496,8 +498,67 @@ func TestPinyinWordsBeforeTheList(t *testing.T) {
 		{recovery.ChineseTraditional, "zhang", strings.Fields("長 張 章 掌 障 丈 脹 漲 仗 帳")},
 	}
 	for _, c := range cases {
-		if got := pinyinWords(c.lang, c.pinyin); !slices.Equal(got, c.want) {
+		simplified, traditional := pinyinWords(c.lang, c.pinyin)
+		if got := append(simplified, traditional...); !slices.Equal(got, c.want) {
 			t.Errorf("%v %q: %q, want %q", c.lang, c.pinyin, got, c.want)
 		}
+	}
+}
+
+// TestWalletRestoreSuggestionsZh: before the list is known, a Chinese
+// interface offers the Chinese words for typed pinyin first (an English
+// one the completions), and a space takes the first of them; the
+// Traditional list's own words are marked with its name, and the rows
+// coming and going move nothing below them.
+func TestWalletRestoreSuggestionsZh(t *testing.T) {
+	f := newFixture(t)
+	// Where the passphrase check box sits once laid out, as the driver
+	// would on its next frame.
+	passAt := func(r *restoreFlow) fyne.Position {
+		f.settle("the restore")
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(r.usePass)
+	}
+	for _, c := range []struct {
+		tag, first string
+	}{{"en", "deal"}, {"zh_Hans", "的"}} {
+		f.setLanguage(c.tag)
+		r := openRestore(f)
+		at := passAt(r)
+		e := r.fields[0].entry
+		f.win.Canvas().Focus(e)
+		test.Type(e, "de")
+		if got := r.fields[0].Suggestions(); len(got) == 0 || got[0] != c.first {
+			t.Errorf("%s: de suggests %q first, want %q", c.tag, got, c.first)
+		}
+		if b := barButtons(r); len(b) == 0 || b[0].Text != c.first {
+			t.Errorf("%s: the bar starts with %q, want %q", c.tag, barWords(r), c.first)
+		}
+		if now := passAt(r); now != at {
+			t.Errorf("%s: the suggestions moved the passphrase check box from %v to %v", c.tag, at, now)
+		}
+		// 燈 is the Traditional list's own: after the mark of its list.
+		row := r.bar.box.Objects[0].(*fyne.Container).Objects
+		mark := slices.IndexFunc(row, func(o fyne.CanvasObject) bool {
+			l, ok := o.(*widget.Label)
+			return ok && l.Text == wordlistName(recovery.ChineseTraditional)
+		})
+		if c.tag == "zh_Hans" {
+			lamp := slices.IndexFunc(row, func(o fyne.CanvasObject) bool { b, ok := o.(*button); return ok && b.Text == "燈" })
+			if mark < 0 || lamp < mark {
+				t.Errorf("燈 at %d is not marked as Traditional (mark at %d)", lamp, mark)
+			}
+		}
+		e.SetText("")
+		if now := passAt(r); now != at {
+			t.Errorf("%s: the suggestions going moved the passphrase check box from %v to %v", c.tag, at, now)
+		}
+		// A space ends the word as the first suggestion's kind says: the
+		// Chinese word in a Chinese interface, the typed text in another.
+		want := map[string]string{"en": "de", "zh_Hans": "的"}[c.tag]
+		test.Type(e, "de ")
+		if got := r.fields[0].Word(); got != want {
+			t.Errorf("%s: de and a space: %q, want %q", c.tag, got, want)
+		}
+		f.shell.Back()
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sesame/recovery"
@@ -125,24 +126,67 @@ func (w *wordField) Suggestions() []string {
 	if w.Known() {
 		return nil
 	}
-	completions, pinyin := w.suggestions()
-	return append(completions, pinyin...)
+	var out []string
+	for _, row := range w.suggestions().rows() {
+		out = append(out, row.words...)
+	}
+	return out
+}
+
+// wordSuggestions are what the bar offers for a typed text.
+type wordSuggestions struct {
+	// completions are the list words that start with the text.
+	completions []string
+	// simplified and traditional are the Chinese words that read as it;
+	// traditional only while the list is not known: the Traditional
+	// list's own words.
+	simplified, traditional []string
+	// pinyinFirst puts the Chinese words before the completions: for a
+	// Chinese list, or before the list is known, a Chinese interface.
+	pinyinFirst bool
+}
+
+// pinyin are the Chinese words, Simplified first.
+func (s wordSuggestions) pinyin() []string {
+	return append(slices.Clip(s.simplified), s.traditional...)
+}
+
+// rows are the bar's rows in order; the Traditional words, after the
+// Simplified ones, are marked with their list's name.
+func (s wordSuggestions) rows() []barRow {
+	var traditional string
+	if len(s.traditional) > 0 {
+		traditional = wordlistName(recovery.ChineseTraditional)
+	}
+	pinyin := barRow{words: s.pinyin(), mark: len(s.simplified), markText: traditional}
+	completions := barRow{words: s.completions}
+	if s.pinyinFirst {
+		return []barRow{pinyin, completions}
+	}
+	return []barRow{completions, pinyin}
 }
 
 // suggestions are what the bar offers: the completions of a word not in
 // the list, and the Chinese words that read as the text, also when it is
 // a word of another list while the phrase's list is not known ("can" is
 // English and pinyin).
-func (w *wordField) suggestions() (completions, pinyin []string) {
+func (w *wordField) suggestions() wordSuggestions {
 	word := w.Word()
 	known := w.Known()
-	if word == "" || known && w.language().Valid() {
-		return nil, nil
+	list := w.language()
+	if word == "" || known && list.Valid() {
+		return wordSuggestions{}
 	}
+	var s wordSuggestions
 	if !known {
-		completions = completeWord(w.language(), word)
+		s.completions = completeWord(list, word)
 	}
-	return completions, pinyinWords(w.language(), word)
+	s.simplified, s.traditional = pinyinWords(list, word)
+	if !list.Valid() {
+		list = defaultWordlist()
+	}
+	s.pinyinFirst = list == recovery.ChineseSimplified || list == recovery.ChineseTraditional
+	return s
 }
 
 // pending reports whether Tab or Enter would complete the word.
@@ -174,11 +218,11 @@ func (w *wordField) onChanged() {
 	if trimmed := strings.TrimFunc(text, isWordSeparator); trimmed != text && trimmed != "" &&
 		strings.IndexFunc(text, isWordSeparator) >= len(trimmed) {
 		// A space after a word ends it: keep the word, or take the first
-		// Chinese word of typed pinyin as an input method does, and move
-		// on.
+		// Chinese word of typed pinyin as an input method does, when the
+		// Chinese words come first or alone, and move on.
 		w.SetWord(trimmed)
-		if completions, pinyin := w.suggestions(); !w.Known() && len(completions) == 0 && len(pinyin) > 0 {
-			w.SetWord(pinyin[0])
+		if sg := w.suggestions(); !w.Known() && (len(sg.completions) == 0 || sg.pinyinFirst) && len(sg.pinyin()) > 0 {
+			w.SetWord(sg.pinyin()[0])
 		}
 		if w.next != nil {
 			w.next(w)
@@ -196,8 +240,7 @@ func (w *wordField) update() {
 	switch {
 	case w.bar == nil:
 	case w.focused:
-		completions, pinyin := w.suggestions()
-		w.bar.show(w, completions, pinyin)
+		w.bar.show(w, w.suggestions().rows()...)
 	case w.bar.owner == w:
 		w.bar.hide()
 	}
@@ -232,6 +275,33 @@ func (w *wordField) recheck() {
 func (w *wordField) markWrong() {
 	w.entry.SetValidationError(recovery.ErrUnknownWord)
 	w.setBad(true)
+}
+
+// watchWordFields makes fields the fields of form f, in order: f checks
+// again after each change (after the field's own changed), an accepted
+// word moves the keyboard to the next field, and Enter in the last submits.
+func watchWordFields(s *Shell, f *form, fields []*wordField) {
+	for i, w := range fields {
+		own := w.changed
+		w.changed = func(w *wordField) {
+			if own != nil {
+				own(w)
+			}
+			f.check()
+		}
+		w.next = func(*wordField) {
+			if i+1 < len(fields) {
+				s.Win.Canvas().Focus(fields[i+1].entry)
+			}
+		}
+		w.entered = func(w *wordField) {
+			if i+1 < len(fields) {
+				w.next(w)
+				return
+			}
+			f.submit.OnTapped()
+		}
+	}
 }
 
 // AcceptsTab takes Tab only while it completes the word.
@@ -289,28 +359,51 @@ func (e *wordEntry) FocusLost() {
 
 // suggestionBar shows the suggestions of the field being typed in, as
 // buttons that fill the word: a row of completions, a row of Chinese
-// words for pinyin.
+// words for pinyin. It keeps the place of the rows it reserves, so that
+// what is below does not move as suggestions come and go.
 type suggestionBar struct {
+	// obj is the bar in its place.
+	obj   fyne.CanvasObject
 	box   *fyne.Container
 	owner *wordField
 }
 
-func newSuggestionBar() *suggestionBar {
+// barRow is a row of suggestions; markText, unless "", stands before
+// words[mark:].
+type barRow struct {
+	words    []string
+	mark     int
+	markText string
+}
+
+// newSuggestionBar reserves the height of rows rows of buttons.
+func newSuggestionBar(rows int) *suggestionBar {
 	b := &suggestionBar{box: container.NewVBox()}
 	b.box.Hide()
+	place := canvas.NewRectangle(color.Transparent)
+	if rows > 0 {
+		h := newButton("", nil).MinSize().Height
+		place.SetMinSize(fyne.NewSize(0, float32(rows)*h+float32(rows-1)*theme.Padding()))
+	}
+	b.obj = container.NewStack(place, b.box)
 	return b
 }
 
 // show offers the words of each row for field w; none hides the bar.
-func (b *suggestionBar) show(w *wordField, rows ...[]string) {
+func (b *suggestionBar) show(w *wordField, rows ...barRow) {
 	b.owner = w
 	b.box.Objects = nil
-	for _, words := range rows {
-		if len(words) == 0 {
+	for _, r := range rows {
+		if len(r.words) == 0 {
 			continue
 		}
 		row := container.NewHBox()
-		for _, word := range words {
+		for i, word := range r.words {
+			if i == r.mark && r.markText != "" {
+				mark := widget.NewLabel(r.markText)
+				mark.Importance = widget.LowImportance
+				row.Add(mark)
+			}
 			row.Add(newButton(word, func() {
 				if b.owner != w {
 					return
@@ -355,22 +448,20 @@ func completeWord(lang recovery.Language, prefix string) []string {
 
 // pinyinWords lists the words of lang, a Chinese list, that read as the
 // typed pinyin. With lang 0, before the words typed say which list, the
-// Simplified list's words come first, then those of the Traditional list
-// that differ, which keep the last traditionalPlaces of the bar.
-func pinyinWords(lang recovery.Language, pinyin string) []string {
+// Simplified list's words, then those of the Traditional list that
+// differ, which keep the last traditionalPlaces of the bar.
+func pinyinWords(lang recovery.Language, pinyin string) (simplified, traditional []string) {
 	if lang.Valid() {
-		return recovery.PinyinCandidates(lang, pinyin, maxPinyin)
+		return recovery.PinyinCandidates(lang, pinyin, maxPinyin), nil
 	}
-	simplified := recovery.PinyinCandidates(recovery.ChineseSimplified, pinyin, maxPinyin)
-	var traditional []string
+	simplified = recovery.PinyinCandidates(recovery.ChineseSimplified, pinyin, maxPinyin)
 	for _, w := range recovery.PinyinCandidates(recovery.ChineseTraditional, pinyin, maxPinyin) {
 		if !slices.Contains(simplified, w) {
 			traditional = append(traditional, w)
 		}
 	}
 	keep := min(len(simplified), max(maxPinyin-len(traditional), maxPinyin-traditionalPlaces))
-	out := append(simplified[:keep:keep], traditional...)
-	return out[:min(len(out), maxPinyin)]
+	return simplified[:keep:keep], traditional[:min(len(traditional), maxPinyin-keep)]
 }
 
 // inWordlist reports whether word is in lang's list, or in any list for

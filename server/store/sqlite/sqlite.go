@@ -403,20 +403,9 @@ func (s *Store) UseCode(ctx context.Context, email, purpose, slot, budgetKey str
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT code_hash, attempts_left FROM codes`+tried, args...)
+		cs, err := collect[store.Code](tx.QueryContext(ctx, `SELECT code_hash, attempts_left FROM codes`+tried, args...))(
+			func(r *sql.Rows) (c store.Code, err error) { return c, r.Scan(&c.Hash, &c.AttemptsLeft) })
 		if err != nil {
-			return err
-		}
-		var cs []store.Code
-		for rows.Next() {
-			var c store.Code
-			if err := rows.Scan(&c.Hash, &c.AttemptsLeft); err != nil {
-				rows.Close()
-				return err
-			}
-			cs = append(cs, c)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		use, err = b.Use(n, cs, match)
@@ -446,21 +435,9 @@ func (s *Store) CodesLocked(ctx context.Context, budgetKey string, now time.Time
 func (s *Store) UseLongCode(ctx context.Context, email, purpose string, now time.Time, match func([]byte) bool) (bool, error) {
 	var ok bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT code_hash FROM codes WHERE email = ? AND purpose = ? AND slot = ? AND expires_at > ?`,
-			email, purpose, store.LongSlot, ms(now))
+		hs, err := collect[[]byte](tx.QueryContext(ctx, `SELECT code_hash FROM codes WHERE email = ? AND purpose = ? AND slot = ? AND expires_at > ?`,
+			email, purpose, store.LongSlot, ms(now)))(func(r *sql.Rows) (h []byte, err error) { return h, r.Scan(&h) })
 		if err != nil {
-			return err
-		}
-		var hs [][]byte
-		for rows.Next() {
-			var h []byte
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return err
-			}
-			hs = append(hs, h)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		if ok, err = store.MatchLong(hs, match); !ok || err != nil {
@@ -520,20 +497,11 @@ func (s *Store) VerifyRegistration(ctx context.Context, email string, now time.T
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT password_hash, code_hash, attempts_left, language FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, ms(now))
+		rs, err := collect[store.Registration](tx.QueryContext(ctx, `SELECT password_hash, code_hash, attempts_left, language FROM registrations`+liveRegistrationCodes+` ORDER BY id DESC`, email, ms(now)))(
+			func(r *sql.Rows) (g store.Registration, err error) {
+				return g, r.Scan(&g.PasswordHash, &g.CodeHash, &g.Attempts, &g.Language)
+			})
 		if err != nil {
-			return err
-		}
-		var rs []store.Registration
-		for rows.Next() {
-			var r store.Registration
-			if err := rows.Scan(&r.PasswordHash, &r.CodeHash, &r.Attempts, &r.Language); err != nil {
-				rows.Close()
-				return err
-			}
-			rs = append(rs, r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		var i int
@@ -888,20 +856,8 @@ func (s *Store) rotate(ctx context.Context, tx *sql.Tx, hash []byte, now time.Ti
 
 // Sessions implements Store.
 func (s *Store) Sessions(ctx context.Context, accountID string) ([]store.Session, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE account_id = ? ORDER BY created_at DESC`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Session
-	for rows.Next() {
-		se, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, se)
-	}
-	return out, rows.Err()
+	return collect[store.Session](s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE account_id = ? ORDER BY created_at DESC`, accountID))(
+		func(r *sql.Rows) (store.Session, error) { return scanSession(r) })
 }
 
 // RevokeSession implements Store.
@@ -934,21 +890,9 @@ func (s *Store) DeviceByToken(ctx context.Context, hash []byte) (store.Device, e
 
 // Devices implements Store.
 func (s *Store) Devices(ctx context.Context, accountID string) ([]store.Device, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE account_id = ?
-		ORDER BY last_seen_at DESC, created_at DESC`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect[store.Device](s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE account_id = ?
+		ORDER BY last_seen_at DESC, created_at DESC`, accountID))(
+		func(r *sql.Rows) (store.Device, error) { return scanDevice(r) })
 }
 
 // ForgetDevice implements Store.
@@ -1503,4 +1447,25 @@ func (s *Store) PurgeTickets(ctx context.Context, closedBefore, now time.Time) (
 		return err
 	})
 	return n, err
+}
+
+// collect reads every row of a query's answer with scan and closes it, as
+// pgx.CollectRows does for the PostgreSQL store; called on the query's two
+// results: collect[T](db.QueryContext(…))(scan).
+func collect[T any](rows *sql.Rows, err error) func(scan func(*sql.Rows) (T, error)) ([]T, error) {
+	return func(scan func(*sql.Rows) (T, error)) ([]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []T
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, rows.Err()
+	}
 }
